@@ -1,0 +1,171 @@
+package conf
+
+import "time"
+
+// Engine names accepted by the MPM directive (and implied by
+// "LoadModule mpm_<name>_module ...").
+const (
+	Prefork = "prefork"
+	Worker  = "worker"
+	Event   = "event"
+)
+
+// Config is the frozen, fully resolved configuration snapshot. It is built
+// once by Load, never changed afterwards, and holds only plain data so that
+// the master can serialize it (encoding/json) and hand it to its children.
+// Every duration is a time.Duration; every size is in bytes.
+type Config struct {
+	// File is the main configuration file ("" when running on built-in
+	// defaults only). ServerRoot is the directory relative paths resolve
+	// against (Apache's ServerRoot; default: the directory of File, or the
+	// working directory).
+	File       string `json:"file"`
+	ServerRoot string `json:"serverRoot"`
+	// Defines are the -D names and Define directives in force.
+	Defines []string `json:"defines,omitempty"`
+
+	// MPM is the selected engine: Prefork, Worker or Event (default Event).
+	MPM string `json:"mpm"`
+	// Engine holds the MPM directives after Apache's per-engine defaults and
+	// clamping (prefork_check_config / worker_check_config / event_check_config).
+	Engine MPMConfig `json:"engine"`
+
+	// Listen lists the listening addresses in the order given.
+	Listen []Listen `json:"listen"`
+	// ListenBacklog is passed to listen(2) (default 511; the kernel caps it
+	// at net.core.somaxconn).
+	ListenBacklog int `json:"listenBacklog"`
+	// AcceptFilter maps a protocol ("http", "https") to its filter name;
+	// on Linux any name but "none" enables TCP_DEFER_ACCEPT of 30 s.
+	// Defaults: http → data, https → data.
+	AcceptFilter map[string]string `json:"acceptFilter"`
+	// ListenCoresBucketsRatio > 0 asks for SO_REUSEPORT listener buckets
+	// (0 = off, the default).
+	ListenCoresBucketsRatio int `json:"listenCoresBucketsRatio"`
+	// SendBufferSize / ReceiveBufferSize set SO_SNDBUF / SO_RCVBUF on the
+	// listeners (0 = system default).
+	SendBufferSize    int `json:"sendBufferSize"`
+	ReceiveBufferSize int `json:"receiveBufferSize"`
+
+	HTTP HTTPConfig `json:"http"`
+	Site SiteConfig `json:"site"`
+	Log  LogConfig  `json:"log"`
+
+	// PidFile is where the master writes its pid (default logs/httpd.pid
+	// under ServerRoot; "" never happens after Load).
+	PidFile string `json:"pidFile"`
+	// GracefulShutdownTimeout bounds a graceful stop (0 = wait forever).
+	GracefulShutdownTimeout time.Duration `json:"gracefulShutdownTimeout"`
+
+	// Warnings are the clamping warnings, in Apache's order and wording
+	// (for example "WARNING: MaxRequestWorkers of 150 is not an integer
+	// multiple of ThreadsPerChild of 16, decreasing to nearest multiple 144,
+	// for a maximum of 9 servers."). Notices are informational lines such
+	// as ignored LoadModule lines and deprecated aliases.
+	Warnings []string `json:"warnings,omitempty"`
+	Notices  []string `json:"notices,omitempty"`
+}
+
+// MPMConfig holds the MPM directives. Fields that do not apply to the
+// selected engine keep that engine's meaning (for prefork ThreadsPerChild
+// and ThreadLimit are 1, as Apache's HARD_THREAD_LIMIT).
+type MPMConfig struct {
+	StartServers             int     `json:"startServers"`
+	MinSpareServers          int     `json:"minSpareServers"`
+	MaxSpareServers          int     `json:"maxSpareServers"`
+	MinSpareThreads          int     `json:"minSpareThreads"`
+	MaxSpareThreads          int     `json:"maxSpareThreads"`
+	ThreadsPerChild          int     `json:"threadsPerChild"`
+	ThreadLimit              int     `json:"threadLimit"`
+	ServerLimit              int     `json:"serverLimit"`
+	MaxRequestWorkers        int     `json:"maxRequestWorkers"`
+	MaxConnectionsPerChild   int     `json:"maxConnectionsPerChild"`
+	AsyncRequestWorkerFactor float64 `json:"asyncRequestWorkerFactor"`
+}
+
+// Listen is one Listen directive after parsing: Host is "" for the
+// wildcard (dual-stack [::] on Linux), an IPv4 or IPv6 literal, or a name.
+type Listen struct {
+	Host  string `json:"host"`
+	Port  int    `json:"port"`
+	Proto string `json:"proto"` // "http" unless given ("https" for port 443)
+}
+
+// HTTPConfig holds the protocol directives shared by every engine.
+type HTTPConfig struct {
+	KeepAlive            bool          `json:"keepAlive"`            // default On
+	KeepAliveTimeout     time.Duration `json:"keepAliveTimeout"`     // default 5s; accepts "ms" suffix
+	MaxKeepAliveRequests int           `json:"maxKeepAliveRequests"` // default 100; 0 = unlimited
+	Timeout              time.Duration `json:"timeout"`              // default 60s
+
+	RequestReadTimeout RequestReadTimeout `json:"requestReadTimeout"`
+
+	LimitRequestLine      int   `json:"limitRequestLine"`      // default 8190
+	LimitRequestFieldSize int   `json:"limitRequestFieldSize"` // default 8190
+	LimitRequestFields    int   `json:"limitRequestFields"`    // default 100
+	LimitRequestBody      int64 `json:"limitRequestBody"`      // default 1 GiB (Apache 2.4.54+); 0 = unlimited
+}
+
+// RequestReadTimeout is mod_reqtimeout's setting. Zero Timeout disables a
+// stage. Defaults: handshake=0 header=20-40,MinRate=500 body=20,MinRate=500.
+type RequestReadTimeout struct {
+	Handshake ReadStage `json:"handshake"`
+	Header    ReadStage `json:"header"`
+	Body      ReadStage `json:"body"`
+}
+
+// ReadStage is one stage of RequestReadTimeout.
+type ReadStage struct {
+	Timeout    time.Duration `json:"timeout"`
+	MaxTimeout time.Duration `json:"maxTimeout"` // 0 = no cap
+	MinRate    int           `json:"minRate"`    // bytes/s that extend the deadline; 0 = none
+}
+
+// SiteConfig describes what a request meets.
+type SiteConfig struct {
+	ServerName   string `json:"serverName"`   // default: the host name
+	ServerAdmin  string `json:"serverAdmin"`  // shown on error pages when set
+	DocumentRoot string `json:"documentRoot"` // absolute; "" = the built-in default site
+	// DirectoryIndex lists index file names (default index.html); "disabled"
+	// in the file gives an empty list.
+	DirectoryIndex []string `json:"directoryIndex"`
+	// AddType maps an extension (with dot, lower case) to a MIME type,
+	// overriding the built-in table.
+	AddType map[string]string `json:"addType,omitempty"`
+	// ExtendedStatus is On by default (Apache turns it on when mod_status
+	// is loaded).
+	ExtendedStatus bool `json:"extendedStatus"`
+	// Locations are <Location> sections; only SetHandler is kept.
+	Locations []Location `json:"locations,omitempty"`
+}
+
+// Location is a <Location path> section with its handler
+// ("server-status", "metrics", or "" for none).
+type Location struct {
+	Path    string `json:"path"`
+	Handler string `json:"handler"`
+}
+
+// LogConfig holds the error and access log settings.
+type LogConfig struct {
+	// ErrorLog is a file path (absolute after Load), or "stderr".
+	// Default logs/error_log under ServerRoot when a file was given,
+	// "stderr" for the built-in configuration.
+	ErrorLog string `json:"errorLog"`
+	// LogLevel is Apache's level name: emerg alert crit error warn notice
+	// info debug trace1..trace8 (default warn).
+	LogLevel string `json:"logLevel"`
+	// Formats maps LogFormat nicknames to format strings; "common" and
+	// "combined" are always defined.
+	Formats map[string]string `json:"formats"`
+	// Access lists the CustomLog/TransferLog directives with their format
+	// resolved (a nickname is replaced by its format string).
+	Access []AccessLog `json:"access,omitempty"`
+}
+
+// AccessLog is one CustomLog: Path is absolute after Load, or "stdout",
+// "stderr".
+type AccessLog struct {
+	Path   string `json:"path"`
+	Format string `json:"format"`
+}
