@@ -1,0 +1,90 @@
+package event
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Config holds the event directives this engine uses; cmd/gohttpd fills it
+// from the configuration snapshot. Zero fields take Apache's defaults (see
+// each field), except KeepAliveTimeout, whose zero turns keep-alive off.
+type Config struct {
+	// ThreadsPerChild is the number of workers in this child. Default 25
+	// (Apache's); it must not exceed the scoreboard's ThreadLimit.
+	ThreadsPerChild int
+	// AsyncRequestWorkerFactor bounds the connections a child accepts:
+	// ThreadsPerChild + idle workers × AsyncRequestWorkerFactor, the
+	// factor truncated to an integer as Apache 2.4 does. Default 2.
+	AsyncRequestWorkerFactor float64
+	// MaxConnectionsPerChild is the number of connections this child
+	// accepts before it stops gracefully. 0 means unlimited.
+	MaxConnectionsPerChild int
+	// KeepAliveTimeout is how long an idle keep-alive connection is kept
+	// parked. 0 turns keep-alive off: every response says
+	// Connection: close.
+	KeepAliveTimeout time.Duration
+	// Timeout bounds every socket wait: reading a request once its first
+	// byte arrived (each wait for more bytes), writing a response (each
+	// wait for the client to take more), write completion in the loop
+	// (each wait for progress) and the wait for the first byte of a new
+	// connection. Default 60 s (Apache's).
+	Timeout time.Duration
+}
+
+// Apache's defaults for the event MPM (apache-mpm.md §1.1, §5.1).
+const (
+	DefaultThreadsPerChild          = 25
+	DefaultAsyncRequestWorkerFactor = 2
+	DefaultTimeout                  = 60 * time.Second
+)
+
+// Lingering close (apache-mpm.md §5.8): after shutdown(SHUT_WR) the loop
+// drains the client for lingerWait after the last bytes it sent, never
+// longer than lingerMax in all.
+const (
+	lingerWait = 2 * time.Second
+	lingerMax  = 30 * time.Second
+)
+
+// withDefaults returns cfg with its zero fields set to Apache's defaults.
+func (cfg Config) withDefaults() Config {
+	if cfg.ThreadsPerChild == 0 {
+		cfg.ThreadsPerChild = DefaultThreadsPerChild
+	}
+	if cfg.AsyncRequestWorkerFactor == 0 {
+		cfg.AsyncRequestWorkerFactor = DefaultAsyncRequestWorkerFactor
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = DefaultTimeout
+	}
+	return cfg
+}
+
+// validate reports the first impossible value, naming its directive.
+func (cfg Config) validate() error {
+	var errs []error
+	if cfg.ThreadsPerChild < 1 {
+		errs = append(errs, fmt.Errorf("event: ThreadsPerChild %d: must be at least 1", cfg.ThreadsPerChild))
+	}
+	if cfg.AsyncRequestWorkerFactor < 0 {
+		errs = append(errs, fmt.Errorf("event: AsyncRequestWorkerFactor %g: must not be negative", cfg.AsyncRequestWorkerFactor))
+	}
+	if cfg.MaxConnectionsPerChild < 0 {
+		errs = append(errs, fmt.Errorf("event: MaxConnectionsPerChild %d: must not be negative", cfg.MaxConnectionsPerChild))
+	}
+	if cfg.KeepAliveTimeout < 0 {
+		errs = append(errs, fmt.Errorf("event: KeepAliveTimeout %v: must not be negative", cfg.KeepAliveTimeout))
+	}
+	if cfg.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("event: Timeout %v: must not be negative", cfg.Timeout))
+	}
+	return errors.Join(errs...)
+}
+
+// workerFactor is AsyncRequestWorkerFactor truncated as Apache does:
+// worker_factor = factor×16 (an int), then worker_factor/16 in integer
+// arithmetic, so 2.5 counts as 2 and 0.9 as 0.
+func (cfg Config) workerFactor() int {
+	return int(cfg.AsyncRequestWorkerFactor*16) / 16
+}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package mpmtest
+
+const raceEnabled = false

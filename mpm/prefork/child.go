@@ -1,0 +1,123 @@
+package prefork
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gohttpd/gohttpd/mpm"
+)
+
+// Child is prefork's child-side half: one goroutine that accepts a
+// connection, serves it through its whole keep-alive life, and only then
+// accepts the next. While it is busy it does not accept, so other
+// children, or the kernel's accept queue, take new clients: never a 503.
+type Child struct {
+	cfg    Config
+	deps   mpm.ChildDeps
+	acc    *mpm.Acceptor
+	worker *mpm.Worker
+
+	stopping atomic.Int32 // 0 serving, 1 graceful, 2 immediate
+	mu       sync.Mutex   // guards conn
+	conn     net.Conn     // the connection being served, if any
+}
+
+var _ mpm.ChildServer = (*Child)(nil)
+
+// New returns prefork's child loop over deps.
+func New(cfg Config, deps mpm.ChildDeps) (*Child, error) {
+	acc, err := mpm.NewAcceptor(deps.Listeners)
+	if err != nil {
+		return nil, err
+	}
+	mpm.Track(deps.Server, deps.VHost)
+	return &Child{cfg: cfg, deps: deps, acc: acc, worker: deps.Board.Worker(deps.Slot, 0)}, nil
+}
+
+// Serve implements mpm.ChildServer. It runs with GOMAXPROCS 1: a prefork
+// child is one process serving one connection.
+func (c *Child) Serve(ready func()) error {
+	runtime.GOMAXPROCS(1)
+	defer c.acc.Close()
+	c.worker.SetPID(os.Getpid())
+	c.worker.SetGeneration(c.deps.Generation)
+	c.worker.SetState(mpm.StateReady)
+	ready()
+	for served := 0; ; served++ {
+		// MaxConnectionsPerChild is checked before each accept, so exactly
+		// that many connections are served (prefork.c).
+		if c.cfg.MaxConnectionsPerChild > 0 && served >= c.cfg.MaxConnectionsPerChild {
+			return nil
+		}
+		if c.stopping.Load() != 0 {
+			return nil
+		}
+		conn, err := c.acc.Accept()
+		if err != nil {
+			switch {
+			case c.stopping.Load() != 0 || errors.Is(err, mpm.ErrAcceptorClosed):
+				return nil
+			case mpm.IsTemporary(err):
+				served--
+				continue
+			default:
+				return fmt.Errorf("%w: %w", mpm.ErrChildSick, err)
+			}
+		}
+		c.serve(conn)
+	}
+}
+
+// serve serves one connection to its end.
+func (c *Child) serve(conn *net.TCPConn) {
+	tc := &mpm.Conn{TCPConn: conn, Worker: c.worker}
+	c.mu.Lock()
+	c.conn = tc
+	immediate := c.stopping.Load() == 2
+	c.mu.Unlock()
+	if immediate {
+		conn.Close()
+	} else {
+		c.deps.Server.ServeConn(tc)
+	}
+	c.mu.Lock()
+	c.conn = nil
+	c.mu.Unlock()
+	if c.stopping.Load() != 0 {
+		c.worker.SetState(mpm.StateGraceful)
+	} else {
+		c.worker.SetState(mpm.StateReady)
+	}
+}
+
+// Stop implements mpm.ChildServer. A graceful stop closes the listeners
+// and lets the current connection run until its next response, which
+// carries Connection: close, or its keep-alive timeout.
+func (c *Child) Stop(graceful bool) {
+	level := int32(2)
+	if graceful {
+		level = 1
+	}
+	for {
+		old := c.stopping.Load()
+		if old >= level || c.stopping.CompareAndSwap(old, level) {
+			break
+		}
+	}
+	if c.deps.Draining != nil {
+		c.deps.Draining.Store(true)
+	}
+	c.acc.Close()
+	if !graceful {
+		c.mu.Lock()
+		if c.conn != nil {
+			c.conn.Close()
+		}
+		c.mu.Unlock()
+	}
+}

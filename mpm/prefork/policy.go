@@ -1,0 +1,106 @@
+package prefork
+
+import (
+	"fmt"
+	"log/slog"
+
+	"github.com/gohttpd/gohttpd/mpm"
+)
+
+// Config holds the prefork directives, after conf applied Apache's
+// defaults and prefork_check_config's clamping.
+type Config struct {
+	StartServers      int // children at start (default 5)
+	MinSpareServers   int // fewest idle children (default 5)
+	MaxSpareServers   int // most idle children (default 10)
+	MaxRequestWorkers int // most children, so most concurrent connections (default 256)
+	// MaxConnectionsPerChild is how many connections a child serves before
+	// it exits (0 = never).
+	MaxConnectionsPerChild int
+}
+
+// maxSpawnRate is Apache's MAX_SPAWN_RATE.
+const maxSpawnRate = 32
+
+// Policy is prefork's maintenance (prefork.c perform_idle_server_maintenance
+// with one listener bucket): it keeps MinSpareServers to MaxSpareServers
+// idle children, spawning 1, 2, 4 ... 32 per pass while short and retiring
+// one idle child per pass while in excess.
+type Policy struct {
+	cfg Config
+	log *slog.Logger
+
+	rate        int
+	reportedMRW bool
+}
+
+var _ mpm.Policy = (*Policy)(nil)
+
+// NewPolicy returns prefork's maintenance policy.
+func NewPolicy(cfg Config, log *slog.Logger) *Policy {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Policy{cfg: cfg, log: log.With("module", "mpm_prefork"), rate: 1}
+}
+
+// StartChildren implements mpm.Policy.
+func (p *Policy) StartChildren() int { return min(p.cfg.StartServers, p.cfg.MaxRequestWorkers) }
+
+// MaxChildren implements mpm.Policy.
+func (p *Policy) MaxChildren() int { return p.cfg.MaxRequestWorkers }
+
+// ThreadsPerChild implements mpm.Policy: a prefork child is one worker.
+func (p *Policy) ThreadsPerChild() int { return 1 }
+
+// Maintain implements mpm.Policy. A child is idle while its slot is
+// STARTING or READY (a starting child counts as idle, as in Apache).
+func (p *Policy) Maintain(v mpm.View) mpm.Decision {
+	idle, total := 0, 0
+	retire := -1
+	for _, c := range v.Children {
+		if c.Retiring {
+			continue
+		}
+		total++
+		if v.Board.Worker(c.Slot, 0).State() <= mpm.StateReady {
+			idle++
+			// Retire the idle child in the highest slot, so the low slots
+			// stay dense.
+			if c.Slot > retire {
+				retire = c.Slot
+			}
+		}
+	}
+	free := 0
+	for _, s := range v.FreeSlots {
+		if s < p.cfg.MaxRequestWorkers {
+			free++
+		}
+	}
+	free = min(free, p.cfg.MaxRequestWorkers-total)
+	d := mpm.Decision{Retire: -1}
+	switch {
+	case idle > p.cfg.MaxSpareServers:
+		d.Retire = retire
+		p.rate = 1
+	case idle < p.cfg.MinSpareServers:
+		if free <= 0 {
+			if !p.reportedMRW {
+				p.log.Error("server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting")
+				p.reportedMRW = true
+			}
+			p.rate = 1
+			break
+		}
+		if p.rate >= 8 {
+			p.log.Info(fmt.Sprintf("server seems busy, (you may need to increase StartServers, or Min/MaxSpareServers), spawning %d children, there are %d idle, and %d total children",
+				min(p.rate, free), idle, total))
+		}
+		d.Spawn = min(p.rate, free)
+		p.rate = min(p.rate*2, maxSpawnRate)
+	default:
+		p.rate = 1
+	}
+	return d
+}

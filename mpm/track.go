@@ -1,0 +1,83 @@
+package mpm
+
+import (
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Conn is an accepted connection bound to the scoreboard slot of the
+// worker that owns it. The connection-per-worker engines (prefork,
+// worker) hand it to fasthttp.Server.ServeConn, and Track's hooks find
+// the slot through it. Embedding *net.TCPConn keeps ReadFrom, so file
+// bodies still go out with sendfile.
+type Conn struct {
+	*net.TCPConn
+	Worker *Worker
+}
+
+// Track makes srv keep the scoreboard of the worker that owns each
+// connection: 'R' from the first byte of a request, 'W' while the handler
+// runs (with the client, vhost and request line), 'K' while waiting for
+// the next request on a kept-alive connection. The engine itself sets
+// '_' when the worker waits for a new connection. Connections that are
+// not a *Conn are served untracked.
+func Track(srv *fasthttp.Server, vhost string) {
+	h := srv.Handler
+	srv.ConnState = func(c net.Conn, s fasthttp.ConnState) {
+		tc, ok := c.(*Conn)
+		if !ok {
+			return
+		}
+		switch s {
+		case fasthttp.StateActive:
+			tc.Worker.SetState(StateBusyRead)
+		case fasthttp.StateIdle:
+			tc.Worker.SetState(StateBusyKeepAlive)
+		case fasthttp.StateClosed:
+			tc.Worker.SetState(StateClosing)
+		}
+	}
+	srv.Handler = func(ctx *fasthttp.RequestCtx) {
+		tc, ok := ctx.Conn().(*Conn)
+		if !ok {
+			h(ctx)
+			return
+		}
+		tc.Worker.BeginRequest(time.Now(), clientIP(ctx), vhost, requestLine(ctx))
+		tc.Worker.SetState(StateBusyWrite)
+		h(ctx)
+		tc.Worker.EndRequest(time.Now(), responseBytes(ctx))
+	}
+}
+
+// clientIP is the peer's address without the port.
+func clientIP(ctx *fasthttp.RequestCtx) string {
+	if a, ok := ctx.RemoteAddr().(*net.TCPAddr); ok {
+		return a.IP.String()
+	}
+	return ctx.RemoteAddr().String()
+}
+
+// requestLine rebuilds the request line for the scoreboard.
+func requestLine(ctx *fasthttp.RequestCtx) string {
+	return string(ctx.Method()) + " " + string(ctx.RequestURI()) + " " + string(ctx.Request.Header.Protocol())
+}
+
+// responseBytes is the size of the body about to be sent (0 for HEAD).
+func responseBytes(ctx *fasthttp.RequestCtx) int64 {
+	if ctx.IsHead() {
+		return 0
+	}
+	if n := ctx.Response.Header.ContentLength(); n >= 0 {
+		return int64(n)
+	}
+	return int64(len(ctx.Response.Body()))
+}
+
+// VHost is the scoreboard's vhost column: "name:port".
+func VHost(serverName string, port int) string {
+	return serverName + ":" + strconv.Itoa(port)
+}

@@ -1,0 +1,208 @@
+package worker
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	"github.com/gohttpd/gohttpd/mpm"
+)
+
+// Config holds the worker directives, after conf applied Apache's
+// defaults and worker_check_config's clamping and rounding.
+type Config struct {
+	StartServers      int // children at start (default 3)
+	MinSpareThreads   int // fewest idle workers over all children (default 75)
+	MaxSpareThreads   int // most idle workers over all children (default 250)
+	ThreadsPerChild   int // workers per child (default 25)
+	MaxRequestWorkers int // most workers over all children (default 400)
+	// MaxConnectionsPerChild is how many connections a child serves before
+	// it retires gracefully (0 = never).
+	MaxConnectionsPerChild int
+}
+
+// NewPolicy returns the worker engine's maintenance policy: Apache's
+// spare-thread algorithm at whole-child granularity.
+func NewPolicy(cfg Config, log *slog.Logger) mpm.Policy {
+	return &mpm.SpareThreads{
+		StartServers:      cfg.StartServers,
+		MinSpareThreads:   cfg.MinSpareThreads,
+		MaxSpareThreads:   cfg.MaxSpareThreads,
+		Threads:           cfg.ThreadsPerChild,
+		MaxRequestWorkers: cfg.MaxRequestWorkers,
+		Log:               log,
+		Module:            "mpm_worker",
+	}
+}
+
+// Child is the worker engine's child-side half: ThreadsPerChild workers
+// and one accepter. The accepter first reserves an idle worker and only
+// then accepts (Apache's ap_queue_info_wait_for_idler), so while every
+// worker is busy new connections wait in the kernel's accept queue. A
+// worker owns its connection until it closes, idle keep-alive included:
+// that is the model's cost, kept visible on purpose.
+type Child struct {
+	cfg  Config
+	deps mpm.ChildDeps
+	acc  *mpm.Acceptor
+
+	idle     chan int            // indexes of idle workers (the idler reservation)
+	handoff  []chan *net.TCPConn // one per worker
+	stopping atomic.Int32        // 0 serving, 1 graceful, 2 immediate
+	served   atomic.Int64        // connections accepted (MaxConnectionsPerChild)
+
+	mu    sync.Mutex         // guards conns
+	conns map[*mpm.Conn]bool // connections being served
+}
+
+var _ mpm.ChildServer = (*Child)(nil)
+
+// New returns the worker engine's child loop over deps.
+func New(cfg Config, deps mpm.ChildDeps) (*Child, error) {
+	if cfg.ThreadsPerChild < 1 {
+		return nil, fmt.Errorf("worker: ThreadsPerChild %d < 1", cfg.ThreadsPerChild)
+	}
+	acc, err := mpm.NewAcceptor(deps.Listeners)
+	if err != nil {
+		return nil, err
+	}
+	mpm.Track(deps.Server, deps.VHost)
+	c := &Child{
+		cfg:  cfg,
+		deps: deps,
+		acc:  acc,
+		// One token per worker plus Stop's wake-up token.
+		idle:    make(chan int, cfg.ThreadsPerChild+1),
+		handoff: make([]chan *net.TCPConn, cfg.ThreadsPerChild),
+		conns:   make(map[*mpm.Conn]bool),
+	}
+	for j := range c.handoff {
+		c.handoff[j] = make(chan *net.TCPConn, 1)
+	}
+	return c, nil
+}
+
+// Serve implements mpm.ChildServer.
+func (c *Child) Serve(ready func()) error {
+	var wg sync.WaitGroup
+	for j := range c.cfg.ThreadsPerChild {
+		w := c.deps.Board.Worker(c.deps.Slot, j)
+		w.SetPID(os.Getpid())
+		w.SetGeneration(c.deps.Generation)
+		wg.Go(func() { c.work(j, w) })
+	}
+	ready()
+	err := c.accept()
+	c.acc.Close()
+	for _, h := range c.handoff {
+		close(h)
+	}
+	wg.Wait()
+	return err
+}
+
+// accept is the accepter: reserve an idle worker, accept, hand over.
+func (c *Child) accept() error {
+	for {
+		if c.stopping.Load() != 0 {
+			return nil
+		}
+		if n := c.cfg.MaxConnectionsPerChild; n > 0 && c.served.Load() >= int64(n) {
+			// A planned retirement: stop accepting, finish, exit 0.
+			c.Stop(true)
+			return nil
+		}
+		j := <-c.idle
+		if c.stopping.Load() != 0 {
+			return nil
+		}
+		conn, err := c.acc.Accept()
+		if err != nil {
+			c.idle <- j
+			switch {
+			case c.stopping.Load() != 0 || errors.Is(err, mpm.ErrAcceptorClosed):
+				return nil
+			case mpm.IsTemporary(err):
+				continue
+			default:
+				return fmt.Errorf("%w: %w", mpm.ErrChildSick, err)
+			}
+		}
+		c.served.Add(1)
+		c.handoff[j] <- conn
+	}
+}
+
+// work is worker j: announce itself idle, serve what it is handed, until
+// its hand-off channel closes.
+func (c *Child) work(j int, w *mpm.Worker) {
+	for {
+		if c.stopping.Load() != 0 {
+			w.SetState(mpm.StateGraceful)
+		} else {
+			w.SetState(mpm.StateReady)
+		}
+		c.idle <- j
+		conn, ok := <-c.handoff[j]
+		if !ok {
+			w.SetState(mpm.StateDead)
+			return
+		}
+		c.serve(conn, w)
+	}
+}
+
+func (c *Child) serve(conn *net.TCPConn, w *mpm.Worker) {
+	tc := &mpm.Conn{TCPConn: conn, Worker: w}
+	c.mu.Lock()
+	immediate := c.stopping.Load() == 2
+	if !immediate {
+		c.conns[tc] = true
+	}
+	c.mu.Unlock()
+	if immediate {
+		conn.Close()
+		return
+	}
+	c.deps.Server.ServeConn(tc)
+	c.mu.Lock()
+	delete(c.conns, tc)
+	c.mu.Unlock()
+}
+
+// Stop implements mpm.ChildServer. A graceful stop closes the listeners;
+// busy workers finish, answering their next response with Connection:
+// close, and idle keep-alive connections end at their next request or
+// keep-alive timeout.
+func (c *Child) Stop(graceful bool) {
+	level := int32(2)
+	if graceful {
+		level = 1
+	}
+	for {
+		old := c.stopping.Load()
+		if old >= level || c.stopping.CompareAndSwap(old, level) {
+			break
+		}
+	}
+	if c.deps.Draining != nil {
+		c.deps.Draining.Store(true)
+	}
+	c.acc.Close()
+	// Wake an accepter waiting for an idler.
+	select {
+	case c.idle <- -1:
+	default:
+	}
+	if !graceful {
+		c.mu.Lock()
+		for tc := range c.conns {
+			tc.Close()
+		}
+		c.mu.Unlock()
+	}
+}
