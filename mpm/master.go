@@ -254,7 +254,7 @@ func (m *Master) spawn(slot int) error {
 		envChild+"="+strconv.Itoa(slot)+":"+strconv.FormatUint(m.gen, 10)+":"+strconv.Itoa(len(g.Listeners)))
 	cmd.ExtraFiles = append([]*os.File{m.Board.File(), snap, podR, readyW}, g.Listeners...)
 	cmd.Stdout, cmd.Stderr = m.Stdout, m.Stderr
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.SysProcAttr = childProcAttr()
 
 	tpc := g.Policy.ThreadsPerChild()
 	p := m.Board.Process(slot)

@@ -85,7 +85,7 @@ func Run(t *testing.T, mpm string, directives ...string) {
 		defer c.Close()
 		roundTrip(t, c, bufio.NewReader(c), "GET /index.html HTTP/1.1\r\nHost: x\r\n\r\n")
 		// One slow reader of a big file.
-		slow := startSlowRead(t, s)
+		slow := StartSlowRead(t, s)
 		defer slow.Close()
 		WaitFor(t, 10*time.Second, "the board to show keep-alive and a busy writer", func() bool {
 			auto, err := s.StatusAuto()
@@ -103,7 +103,7 @@ func Run(t *testing.T, mpm string, directives ...string) {
 
 	t.Run("GracefulStopDrains", func(t *testing.T) {
 		s := start(t)
-		slow := startSlowRead(t, s)
+		slow := StartSlowRead(t, s)
 		defer slow.Close()
 		children := s.Children()
 		s.Signal(syscall.SIGWINCH)
@@ -121,7 +121,7 @@ func Run(t *testing.T, mpm string, directives ...string) {
 
 	t.Run("ImmediateStop", func(t *testing.T) {
 		s := start(t)
-		slow := startSlowRead(t, s)
+		slow := StartSlowRead(t, s)
 		defer slow.Close()
 		children := s.Children()
 		s.Signal(syscall.SIGTERM)
@@ -151,16 +151,16 @@ func roundTrip(t *testing.T, c net.Conn, br *bufio.Reader, req string) *http.Res
 	return resp
 }
 
-// slowRead is a client that asked for big.bin and read only its start.
-type slowRead struct {
+// SlowRead is a client that asked for big.bin and read only its start.
+type SlowRead struct {
 	c    net.Conn
 	br   *bufio.Reader
 	read int
 }
 
-// startSlowRead requests /big.bin and reads its headers and 64 KiB, then
+// StartSlowRead requests /big.bin and reads its headers and 64 KiB, then
 // stops reading, so the server is left with a response in flight.
-func startSlowRead(t *testing.T, s *Server) *slowRead {
+func StartSlowRead(t *testing.T, s *Server) *SlowRead {
 	t.Helper()
 	c, err := s.Dial()
 	if err != nil {
@@ -185,7 +185,7 @@ func startSlowRead(t *testing.T, s *Server) *slowRead {
 			break
 		}
 	}
-	r := &slowRead{c: c, br: br}
+	r := &SlowRead{c: c, br: br}
 	buf := make([]byte, 64<<10)
 	n, err := io.ReadFull(br, buf)
 	r.read = n
@@ -200,14 +200,14 @@ func startSlowRead(t *testing.T, s *Server) *slowRead {
 
 // Rest reads the rest of the body at full speed and returns the total
 // body bytes received.
-func (r *slowRead) Rest() (int, error) {
+func (r *SlowRead) Rest() (int, error) {
 	r.c.SetDeadline(time.Now().Add(30 * time.Second))
 	n, err := io.CopyN(io.Discard, r.br, int64(BigSize-r.read))
 	r.read += int(n)
 	return r.read, err
 }
 
-func (r *slowRead) Close() { r.c.Close() }
+func (r *SlowRead) Close() { r.c.Close() }
 
 // waitGone waits until none of pids is a live process.
 func waitGone(t *testing.T, pids []int) {

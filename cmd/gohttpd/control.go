@@ -1,0 +1,176 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gohttpd/gohttpd/conf"
+)
+
+// envDetached marks the process that "-k start" started in the
+// background, so it serves instead of starting yet another copy.
+const envDetached = "GOHTTPD_DETACHED"
+
+// signals maps -k actions to the signal Apache's httpd sends the master.
+var signals = map[string]syscall.Signal{
+	"stop":          syscall.SIGTERM,
+	"graceful-stop": syscall.SIGWINCH,
+	"restart":       syscall.SIGHUP,
+	"graceful":      syscall.SIGUSR1,
+}
+
+// control runs -k ACTION after the configuration was read and checked
+// (so a broken configuration signals nothing), as httpd's ap_signal_server.
+func control(o *options, cfg *conf.Config, stdout, stderr io.Writer) int {
+	pid, pidErr := readPidFile(cfg.PidFile)
+	running := pidErr == nil && alive(pid)
+	switch o.action {
+	case "start":
+		if running {
+			fmt.Fprintf(stdout, "gohttpd (pid %d) already running\n", pid)
+			return 0
+		}
+		return startDetached(cfg, stderr)
+	case "stop", "graceful-stop":
+		if !running {
+			fmt.Fprintln(stdout, notRunning(pid, pidErr))
+			return 0
+		}
+	case "restart", "graceful":
+		if !running {
+			fmt.Fprintln(stdout, "gohttpd not running, trying to start")
+			return startDetached(cfg, stderr)
+		}
+	}
+	if err := syscall.Kill(pid, signals[o.action]); err != nil {
+		fmt.Fprintf(stderr, "gohttpd: kill %d: %v\n", pid, err)
+		return 1
+	}
+	return 0
+}
+
+// notRunning is httpd's message for stop when no server runs.
+func notRunning(pid int, err error) string {
+	if err != nil {
+		return "gohttpd (no pid file) not running"
+	}
+	return fmt.Sprintf("gohttpd (pid %d?) not running", pid)
+}
+
+// alive reports whether pid names a live process other than ourselves.
+func alive(pid int) bool {
+	if pid <= 0 || pid == os.Getpid() {
+		return false
+	}
+	return syscall.Kill(pid, 0) == nil
+}
+
+// startDetached re-executes this binary with the same flags, minus -k, in
+// a new session with its output going to the error log, and waits until
+// it has written its pid file (or exited).
+func startDetached(cfg *conf.Config, stderr io.Writer) int {
+	exe, err := os.Executable()
+	if err != nil {
+		fmt.Fprintf(stderr, "gohttpd: %v\n", err)
+		return 1
+	}
+	cmd := exec.Command(exe, withoutAction(os.Args[1:])...)
+	cmd.Env = append(os.Environ(), envDetached+"=1")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	devnull, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		fmt.Fprintf(stderr, "gohttpd: %v\n", err)
+		return 1
+	}
+	defer devnull.Close()
+	cmd.Stdin, cmd.Stdout = devnull, devnull
+	// Startup errors (a port in use) reach the terminal that ran -k start.
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		fmt.Fprintf(stderr, "gohttpd: start: %v\n", err)
+		return 1
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := time.After(10 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-exited:
+			fmt.Fprintf(stderr, "gohttpd: server exited during start: %v\n", err)
+			return 1
+		case <-tick.C:
+			if pid, err := readPidFile(cfg.PidFile); err == nil && pid == cmd.Process.Pid {
+				return 0
+			}
+		case <-deadline:
+			fmt.Fprintf(stderr, "gohttpd: server (pid %d) did not write %s within 10s\n", cmd.Process.Pid, cfg.PidFile)
+			return 1
+		}
+	}
+}
+
+// withoutAction drops "-k ACTION" (and "-kACTION") from args.
+func withoutAction(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "-k" || a == "--k":
+			i++
+		case strings.HasPrefix(a, "-k"):
+		default:
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// readPidFile returns the pid recorded in path.
+func readPidFile(path string) (int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		return 0, fmt.Errorf("pid file %s: %w", path, err)
+	}
+	return pid, nil
+}
+
+// writePidFile records our pid in path, refusing to overwrite the pid
+// file of a live server (Apache: "httpd (pid N) already running").
+func writePidFile(path string) error {
+	if pid, err := readPidFile(path); err == nil && alive(pid) {
+		return fmt.Errorf("gohttpd (pid %d) already running (PidFile %s)", pid, path)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("PidFile: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+		return fmt.Errorf("PidFile: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("PidFile: %w", err)
+	}
+	return nil
+}
+
+// removePidFile removes path if it still names us.
+func removePidFile(path string) {
+	if pid, err := readPidFile(path); err == nil && pid == os.Getpid() {
+		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			fmt.Fprintf(os.Stderr, "gohttpd: %v\n", err)
+		}
+	}
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/listener"
+	"github.com/gohttpd/gohttpd/mpm"
+	"github.com/gohttpd/gohttpd/site"
+	"github.com/gohttpd/gohttpd/site/accesslog"
+	"github.com/gohttpd/gohttpd/site/errorlog"
+	"github.com/gohttpd/gohttpd/site/logfile"
+)
+
+// deferAcceptSeconds is what Apache sets TCP_DEFER_ACCEPT to for every
+// AcceptFilter other than "none" (listen.c, hard-coded).
+const deferAcceptSeconds = 30
+
+// listenSpec maps one Listen directive and the listener directives onto
+// a listener.Spec.
+func listenSpec(cfg *conf.Config, l conf.Listen) listener.Spec {
+	spec := listener.Spec{
+		Host:          l.Host,
+		Port:          l.Port,
+		Proto:         l.Proto,
+		Backlog:       cfg.ListenBacklog,
+		ReusePort:     cfg.ListenCoresBucketsRatio > 0,
+		SendBuffer:    cfg.SendBufferSize,
+		ReceiveBuffer: cfg.ReceiveBufferSize,
+	}
+	if f, ok := cfg.AcceptFilter[l.Proto]; ok && f != "none" {
+		spec.DeferAccept = deferAcceptSeconds * time.Second
+	}
+	return spec
+}
+
+// logs are the open error and access logs of one process.
+type logs struct {
+	errorLog *logfile.File
+	access   []*logfile.File
+	logger   *slog.Logger
+	accessFn site.AccessLogger
+}
+
+// openLogs opens ErrorLog and, if withAccess, every CustomLog of cfg.
+// module names the process in error-log lines ("mpm_event" ...).
+func openLogs(cfg *conf.Config, stderr io.Writer, withAccess bool) (*logs, error) {
+	level, err := errorlog.ParseLevel(cfg.Log.LogLevel)
+	if err != nil {
+		return nil, fmt.Errorf("LogLevel: %w", err)
+	}
+	l := &logs{}
+	var ew io.Writer = stderr
+	if cfg.Log.ErrorLog != "stderr" {
+		f, err := logfile.Open(cfg.Log.ErrorLog)
+		if err != nil {
+			return nil, fmt.Errorf("ErrorLog: %w", err)
+		}
+		l.errorLog = f
+		ew = f
+	}
+	l.logger = slog.New(errorlog.NewHandler(ew, errorlog.Options{
+		Level: level, Module: "mpm_" + cfg.MPM, Threaded: cfg.MPM != conf.Prefork,
+	}))
+	if !withAccess {
+		return l, nil
+	}
+	var multi multiAccess
+	for _, a := range cfg.Log.Access {
+		f, err := logfile.Open(a.Path)
+		if err != nil {
+			l.close()
+			return nil, fmt.Errorf("CustomLog: %w", err)
+		}
+		l.access = append(l.access, f)
+		al, err := accesslog.New(f, a.Format, accesslog.Options{ServerName: cfg.Site.ServerName})
+		if err != nil {
+			l.close()
+			return nil, fmt.Errorf("CustomLog %s: %w", a.Path, err)
+		}
+		multi = append(multi, al)
+	}
+	switch len(multi) {
+	case 0:
+	case 1:
+		l.accessFn = multi[0]
+	default:
+		l.accessFn = multi
+	}
+	return l, nil
+}
+
+func (l *logs) close() {
+	for _, f := range l.access {
+		f.Close()
+	}
+	if l.errorLog != nil {
+		l.errorLog.Close()
+	}
+}
+
+// multiAccess fans one request out to several access logs.
+type multiAccess []site.AccessLogger
+
+func (m multiAccess) Log(ctx *fasthttp.RequestCtx, start time.Time) {
+	for _, a := range m {
+		a.Log(ctx, start)
+	}
+}
+
+// notice logs at Apache's notice level.
+func notice(log *slog.Logger, msg string, args ...any) {
+	log.Log(context.Background(), errorlog.LevelNotice, msg, args...)
+}
+
+// newSite builds the request chain of one serving process.
+func newSite(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns []*listener.Listener, draining *atomic.Bool) (*site.Site, error) {
+	return site.New(cfg, site.Options{
+		Logger:   lg.logger,
+		Access:   lg.accessFn,
+		Stopping: draining.Load,
+		Handlers: statusHandlers(cfg, board, lns),
+	})
+}
+
+// serve runs the server: a master and its children, or with -X one
+// process that runs the engine's child loop itself, as httpd -X does.
+func serve(cfg *conf.Config, o *options, stderr io.Writer) error {
+	if o.oneProcess {
+		return serveOneProcess(cfg, stderr)
+	}
+	return serveMaster(cfg, o, stderr)
+}
+
+// serveOneProcess is -X: no children; the engine's serving loop runs in
+// this process with one process slot. TERM/INT stop at once, WINCH stops
+// gracefully; HUP and USR1 are not caught, as in Apache's -X.
+func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
+	lg, err := openLogs(cfg, stderr, true)
+	if err != nil {
+		return err
+	}
+	defer lg.close()
+	log := lg.logger
+	for _, n := range cfg.Notices {
+		log.Info(n)
+	}
+	set := newListenerSet(log)
+	defer set.closeAll()
+	lns, err := set.open(cfg)
+	if err != nil {
+		return err
+	}
+	board, err := mpm.NewScoreboard(1, threadLimit(cfg))
+	if err != nil {
+		return err
+	}
+	defer board.Close()
+	board.SetRestartTime(time.Now())
+	board.Process(0).SetPID(os.Getpid())
+	board.Process(0).SetStarted(time.Now())
+	if err := writePidFile(cfg.PidFile); err != nil {
+		return err
+	}
+	defer removePidFile(cfg.PidFile)
+
+	draining := &atomic.Bool{}
+	st, err := newSite(cfg, lg, board, lns, draining)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	netLns := make([]net.Listener, len(lns))
+	for i, ln := range lns {
+		netLns[i] = ln
+	}
+	set.forget() // the engine owns and closes them now
+	cs, err := childFor(cfg, mpm.ChildDeps{
+		Listeners: netLns, Server: st.NewServer(), Board: board, Slot: 0,
+		Draining: draining, VHost: vhost(cfg), Log: log,
+	})
+	if err != nil {
+		return err
+	}
+	sigc := make(chan os.Signal, 4)
+	signal.Notify(sigc, syscall.SIGTERM, syscall.SIGINT, syscall.SIGWINCH)
+	defer signal.Stop(sigc)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		for {
+			select {
+			case sig := <-sigc:
+				if sig == syscall.SIGWINCH {
+					notice(log, "caught SIGWINCH, shutting down gracefully")
+					cs.Stop(true)
+				} else {
+					notice(log, "caught SIGTERM, shutting down")
+					cs.Stop(false)
+				}
+			case <-done:
+				return
+			}
+		}
+	}()
+	notice(log, serverVersion()+" configured -- resuming normal operations")
+	notice(log, "running in one process (-X)", "mpm", cfg.MPM)
+	return cs.Serve(func() {})
+}
+
+// vhost is the scoreboard's vhost column for the main server.
+func vhost(cfg *conf.Config) string {
+	port := 0
+	if len(cfg.Listen) > 0 {
+		port = cfg.Listen[0].Port
+	}
+	return mpm.VHost(cfg.Site.ServerName, port)
+}

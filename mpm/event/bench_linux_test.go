@@ -1,0 +1,3 @@
+package event
+
+func serveHelper() int { return 0 }

@@ -1,0 +1,665 @@
+package event
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/valyala/fasthttp"
+	"golang.org/x/sys/unix"
+
+	"github.com/gohttpd/gohttpd/mpm"
+)
+
+func TestServe(t *testing.T) {
+	e := start(t, Config{KeepAliveTimeout: 5 * time.Second})
+	tests := []struct {
+		name      string
+		req       string
+		method    string
+		status    int
+		body      string
+		close     bool // the response says Connection: close
+		keepAlive bool // the response says Connection: keep-alive
+	}{
+		{"get", "GET / HTTP/1.1\r\nHost: x\r\n\r\n", "GET", 200, "hello", false, false},
+		{"head", "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", "HEAD", 200, "", false, false},
+		{"not found", "GET /nope HTTP/1.1\r\nHost: x\r\n\r\n", "GET", 404, "not found", false, false},
+		{"close token", "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "GET", 200, "hello", true, false},
+		{"http/1.0", "GET / HTTP/1.0\r\n\r\n", "GET", 200, "hello", true, false},
+		{"http/1.0 keep-alive", "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", "GET", 200, "hello", false, true},
+		{"post", "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nping", "POST", 200, "ping", false, false},
+		{"chunked post", "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\npi\r\n2\r\nng\r\n0\r\n\r\n", "POST", 200, "ping", false, false},
+		{"panic", "GET /panic HTTP/1.1\r\nHost: x\r\n\r\n", "GET", 500, "Internal Server Error", true, false},
+		{"bad request", "BAD\x01 / HTTP/1.1\r\nHost: x\r\n\r\n", "GET", 400, "", true, false},
+		{"no host", "GET / HTTP/1.1\r\n\r\n", "GET", 400, "", true, false},
+		{"draining flag", "GET /draining HTTP/1.1\r\nHost: x\r\n\r\n", "GET", 200, "false", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := dial(t, e.addr)
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			io.WriteString(c, tt.req)
+			resp, body, err := c.read(tt.method)
+			if err != nil {
+				t.Fatalf("response: %v", err)
+			}
+			if resp.StatusCode != tt.status || !strings.Contains(string(body), tt.body) {
+				t.Errorf("%q = %d %q, want %d containing %q", tt.req, resp.StatusCode, body, tt.status, tt.body)
+			}
+			if got := resp.Header.Get("Server"); got != "gohttpd" {
+				t.Errorf("Server = %q, want gohttpd", got)
+			}
+			if resp.Header.Get("Date") == "" {
+				t.Errorf("no Date header")
+			}
+			if resp.Close != tt.close {
+				t.Errorf("Connection close = %v, want %v", resp.Close, tt.close)
+			}
+			if ka := strings.EqualFold(resp.Header.Get("Connection"), "keep-alive"); ka != tt.keepAlive {
+				t.Errorf("Connection: keep-alive = %v, want %v", ka, tt.keepAlive)
+			}
+			if tt.close {
+				if err := c.expectEOF(5 * time.Second); err != nil {
+					t.Error(err)
+				}
+				return
+			}
+			// The connection is kept: it serves another request.
+			if resp, body := c.get(t, "/"); resp.StatusCode != 200 || string(body) != "hello" {
+				t.Errorf("second request = %d %q, want 200 hello", resp.StatusCode, body)
+			}
+		})
+	}
+
+	t.Run("expect 100-continue", func(t *testing.T) {
+		c := dial(t, e.addr)
+		c.SetDeadline(time.Now().Add(10 * time.Second))
+		io.WriteString(c, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n")
+		line, err := c.br.ReadString('\n')
+		if err != nil || line != "HTTP/1.1 100 Continue\r\n" {
+			t.Fatalf("interim response = %q, %v; want 100 Continue", line, err)
+		}
+		c.br.ReadString('\n')
+		io.WriteString(c, "pong")
+		resp, body, err := c.read("POST")
+		if err != nil || resp.StatusCode != 200 || string(body) != "pong" {
+			t.Fatalf("response = %v %q %v, want 200 pong", resp, body, err)
+		}
+	})
+
+	t.Run("request number and addresses", func(t *testing.T) {
+		c := dial(t, e.addr)
+		for i := 1; i <= 3; i++ {
+			if _, body := c.get(t, "/reqnum"); string(body) != fmt.Sprint(i) {
+				t.Errorf("ConnRequestNum of request %d = %s, want %d", i, body, i)
+			}
+		}
+		if _, body := c.get(t, "/remote"); string(body) != c.LocalAddr().String() {
+			t.Errorf("RemoteAddr = %s, want %s", body, c.LocalAddr())
+		}
+	})
+
+	t.Run("scoreboard", func(t *testing.T) {
+		c := dial(t, e.addr)
+		c.get(t, "/id?id=board")
+		waitFor(t, 5*time.Second, "the worker slots to be idle", e.workersIdle)
+		var total uint64
+		found := false
+		for j := range e.cfg.ThreadsPerChild {
+			ws := e.board.Worker(0, j).Snapshot()
+			total += ws.AccessCount
+			if ws.Request == "GET /id?id=board HTTP/1.1" {
+				found = true
+				if ws.Client != "127.0.0.1" || ws.VHost != "test:80" {
+					t.Errorf("slot %d: client %q vhost %q, want 127.0.0.1 and test:80", j, ws.Client, ws.VHost)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no worker slot shows the request line GET /id?id=board HTTP/1.1")
+		}
+		if total == 0 {
+			t.Errorf("AccessCount summed over the slots = 0, want > 0")
+		}
+		if got := e.proc().Connections(); got < 1 {
+			t.Errorf("Connections() = %d, want >= 1", got)
+		}
+	})
+}
+
+// TestIdleConnectionsHoldNoWorker: with 4 workers and 1000 idle keep-alive
+// connections, new clients are served at once. AsyncRequestWorkerFactor
+// is sized for that many connections per child, since admission counts
+// idle keep-alive connections as Apache does.
+func TestIdleConnectionsHoldNoWorker(t *testing.T) {
+	const idle = 1000
+	e := start(t, Config{ThreadsPerChild: 4, AsyncRequestWorkerFactor: 300, KeepAliveTimeout: time.Minute})
+	conns := make([]*client, idle)
+	var wg sync.WaitGroup
+	errs := make(chan error, idle)
+	for g := range 8 {
+		wg.Go(func() {
+			for i := g; i < idle; i += 8 {
+				c, err := net.DialTimeout("tcp", e.addr, 10*time.Second)
+				if err != nil {
+					errs <- err
+					return
+				}
+				cl := &client{Conn: c, br: newReader(c)}
+				conns[i] = cl
+				if resp, _, err := cl.do("GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil || resp.StatusCode != 200 {
+					errs <- fmt.Errorf("idle client %d: %v %v", i, resp, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	t.Cleanup(func() {
+		for _, c := range conns {
+			if c != nil {
+				c.Close()
+			}
+		}
+	})
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, fmt.Sprintf("%d keep-alive connections on the board", idle), func() bool {
+		return e.proc().KeepAlive() == idle
+	})
+	if !e.workersIdle() {
+		t.Errorf("workers = %q with only idle connections, want all idle", e.letters())
+	}
+	for i := range 20 {
+		begin := time.Now()
+		c := dial(t, e.addr)
+		c.SetDeadline(begin.Add(2 * time.Second))
+		io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		resp, body, err := c.read("GET")
+		if err != nil || resp.StatusCode != 200 || string(body) != "hello" {
+			t.Fatalf("new client %d with %d idle connections: %v %q %v (after %v)", i, idle, resp, body, err, time.Since(begin))
+		}
+	}
+	// The idle connections still work.
+	for _, i := range []int{0, idle / 2, idle - 1} {
+		if resp, _, err := conns[i].do("GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil || resp.StatusCode != 200 {
+			t.Errorf("idle connection %d reused: %v %v", i, resp, err)
+		}
+	}
+}
+
+// TestSlowReader: a client reading a 10 MB body slowly gets every byte,
+// while the scoreboard shows every worker idle (write completion).
+func TestSlowReader(t *testing.T) {
+	want := sha256.Sum256(bigBody())
+	for _, path := range []string{"/big", "/bigcopy", "/bigfile"} {
+		t.Run(path, func(t *testing.T) {
+			e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 5 * time.Second})
+			c := dial(t, e.addr)
+			c.Conn.(*net.TCPConn).SetReadBuffer(16 << 10)
+			c.SetDeadline(time.Now().Add(30 * time.Second))
+			io.WriteString(c, "GET "+path+" HTTP/1.1\r\nHost: x\r\n\r\n")
+			resp, err := readHeader(c)
+			if err != nil || resp.StatusCode != 200 || resp.ContentLength != bigSize {
+				t.Fatalf("response header: %v %v", resp, err)
+			}
+			h := sha256.New()
+			buf := make([]byte, 64<<10)
+			n, err := io.ReadFull(resp.Body, buf)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.Write(buf[:n])
+			got := n
+			// The transfer has stalled: the loop holds it, no worker does.
+			waitFor(t, 5*time.Second, "the response to go to write completion", func() bool {
+				return e.proc().WriteCompletion() == 1 && e.workersIdle()
+			})
+			for got < bigSize {
+				n, err := resp.Body.Read(buf)
+				h.Write(buf[:n])
+				got += n
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatalf("after %d bytes: %v", got, err)
+				}
+				if got < bigSize/2 && got%(1<<20) < n {
+					// Pause now and then; the workers stay idle.
+					time.Sleep(5 * time.Millisecond)
+					if !e.workersIdle() {
+						t.Errorf("workers = %q during write completion, want all idle", e.letters())
+					}
+				}
+			}
+			if got != bigSize || [32]byte(h.Sum(nil)) != want {
+				t.Fatalf("got %d bytes (checksum match %v), want %d with the right checksum", got, [32]byte(h.Sum(nil)) == want, bigSize)
+			}
+			waitFor(t, 5*time.Second, "write completion to end and the connection to park", func() bool {
+				return e.proc().WriteCompletion() == 0 && e.proc().KeepAlive() == 1
+			})
+			// The connection is kept alive after write completion.
+			if resp, body := c.get(t, "/"); resp.StatusCode != 200 || string(body) != "hello" {
+				t.Errorf("request after write completion = %d %q", resp.StatusCode, body)
+			}
+		})
+	}
+}
+
+// TestPipelining: requests sent in one write come back in order; a client
+// that half-closes after its requests gets every response.
+func TestPipelining(t *testing.T) {
+	e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 5 * time.Second})
+	tests := []struct {
+		name      string
+		n         int
+		halfClose bool
+		big       bool
+	}{
+		{"ten", 10, false, false},
+		{"ten then half-close", 10, true, false},
+		{"one then half-close", 1, true, false},
+		{"big body then half-close", 1, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := dial(t, e.addr)
+			c.SetDeadline(time.Now().Add(20 * time.Second))
+			var req bytes.Buffer
+			for i := range tt.n {
+				if tt.big {
+					req.WriteString("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+				} else {
+					fmt.Fprintf(&req, "GET /id?id=%d HTTP/1.1\r\nHost: x\r\n\r\n", i)
+				}
+			}
+			if _, err := c.Write(req.Bytes()); err != nil {
+				t.Fatal(err)
+			}
+			if tt.halfClose {
+				c.Conn.(*net.TCPConn).CloseWrite()
+			}
+			for i := range tt.n {
+				resp, body, err := c.read("GET")
+				if err != nil {
+					t.Fatalf("response %d: %v", i, err)
+				}
+				want := fmt.Sprint(i)
+				if tt.big {
+					if !bytes.Equal(body, bigBody()) {
+						t.Fatalf("response %d: %d bytes, want the %d-byte big body", i, len(body), bigSize)
+					}
+				} else if resp.StatusCode != 200 || string(body) != want {
+					t.Fatalf("response %d = %d %q, want 200 %q", i, resp.StatusCode, body, want)
+				}
+			}
+			if tt.halfClose {
+				if err := c.expectEOF(5 * time.Second); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+}
+
+// TestFDReuse: connections opened and closed at a high rate, by the client
+// or by the server, never get another connection's response.
+func TestFDReuse(t *testing.T) {
+	e := start(t, Config{ThreadsPerChild: 4, AsyncRequestWorkerFactor: 16, KeepAliveTimeout: 5 * time.Second})
+	const goroutines, each = 8, 625
+	var wg sync.WaitGroup
+	errs := make(chan error, goroutines)
+	for g := range goroutines {
+		wg.Go(func() {
+			for i := range each {
+				id := fmt.Sprintf("%d-%d", g, i)
+				c, err := net.DialTimeout("tcp", e.addr, 10*time.Second)
+				if err != nil {
+					errs <- err
+					return
+				}
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				cl := &client{Conn: c, br: newReader(c)}
+				req := "GET /id?id=" + id + " HTTP/1.1\r\nHost: x\r\n"
+				switch i % 3 {
+				case 0: // the server closes
+					req += "Connection: close\r\n"
+				case 1: // the client half-closes after the request
+				case 2: // the client closes after the response; the server parked it
+				}
+				_, err = io.WriteString(c, req+"\r\n")
+				if err == nil && i%3 == 1 {
+					err = c.(*net.TCPConn).CloseWrite()
+				}
+				var body []byte
+				if err == nil {
+					_, body, err = cl.read("GET")
+				}
+				c.Close()
+				if err != nil {
+					errs <- fmt.Errorf("connection %s: %w", id, err)
+					return
+				}
+				if string(body) != id {
+					errs <- fmt.Errorf("connection %s got the response %q", id, body)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	waitFor(t, 10*time.Second, "every connection to close", func() bool { return e.proc().Connections() == 0 })
+}
+
+// TestAdmission: with AsyncRequestWorkerFactor 1 and two workers, the
+// child stops accepting while it is above Apache's limit and resumes when
+// it falls below it; waiting clients are then served.
+func TestAdmission(t *testing.T) {
+	t.Run("all workers busy", func(t *testing.T) {
+		e := start(t, Config{ThreadsPerChild: 2, AsyncRequestWorkerFactor: 1, KeepAliveTimeout: 5 * time.Second})
+		busy := []*client{dial(t, e.addr), dial(t, e.addr)}
+		for _, c := range busy {
+			io.WriteString(c, "GET /block HTTP/1.1\r\nHost: x\r\n\r\n")
+		}
+		waitFor(t, 5*time.Second, "both workers in the handler", func() bool { return e.blocked.Load() == 2 })
+		waiting := []*client{dial(t, e.addr), dial(t, e.addr), dial(t, e.addr)}
+		for _, c := range waiting {
+			io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+		}
+		waitFor(t, 5*time.Second, "NotAccepting", e.proc().NotAccepting)
+		if n := e.proc().Connections(); n != 2 {
+			t.Errorf("Connections() = %d while not accepting, want 2", n)
+		}
+		waiting[0].SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		if n, err := waiting[0].br.Read(make([]byte, 1)); n != 0 || err == nil {
+			t.Errorf("a client in the backlog got an answer: %d, %v", n, err)
+		}
+		e.unblock()
+		for i, c := range append(busy, waiting...) {
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			resp, _, err := c.read("GET")
+			if err != nil || resp.StatusCode != 200 {
+				t.Errorf("client %d after release: %v %v", i, resp, err)
+			}
+		}
+		waitFor(t, 5*time.Second, "accepting again", func() bool { return !e.proc().NotAccepting() })
+	})
+
+	t.Run("connections above limit", func(t *testing.T) {
+		// Limit with 2 idle workers: 2 + 2×1 = 4 connections; once off,
+		// listeners come back below 2 + (2−1)×1 = 3.
+		e := start(t, Config{ThreadsPerChild: 2, AsyncRequestWorkerFactor: 1, KeepAliveTimeout: time.Minute})
+		var idle []*client
+		for range 4 {
+			c := dial(t, e.addr)
+			c.get(t, "/")
+			idle = append(idle, c)
+		}
+		waitFor(t, 5*time.Second, "4 parked connections", func() bool { return e.proc().KeepAlive() == 4 })
+		late := dial(t, e.addr)
+		io.WriteString(late, "GET /id?id=late HTTP/1.1\r\nHost: x\r\n\r\n")
+		waitFor(t, 5*time.Second, "NotAccepting", e.proc().NotAccepting)
+		idle[0].Close()
+		waitFor(t, 5*time.Second, "3 connections", func() bool { return e.proc().Connections() == 3 })
+		late.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		if n, err := late.br.Read(make([]byte, 1)); n != 0 || err == nil {
+			t.Errorf("the late client was served at 3 connections (hysteresis): %d, %v", n, err)
+		}
+		if !e.proc().NotAccepting() {
+			t.Errorf("NotAccepting() = false at 3 connections, want true")
+		}
+		idle[1].Close()
+		late.SetDeadline(time.Now().Add(5 * time.Second))
+		resp, body, err := late.read("GET")
+		if err != nil || string(body) != "late" {
+			t.Fatalf("late client: %v %q %v", resp, body, err)
+		}
+		waitFor(t, 5*time.Second, "accepting again", func() bool { return !e.proc().NotAccepting() })
+	})
+}
+
+// TestKeepAliveTimeout: an idle connection is closed after
+// KeepAliveTimeout; with KeepAliveTimeout 0 every response closes.
+func TestKeepAliveTimeout(t *testing.T) {
+	tests := []struct {
+		name string
+		kat  time.Duration
+	}{
+		{"200ms", 200 * time.Millisecond},
+		{"off", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := start(t, Config{KeepAliveTimeout: tt.kat})
+			c := dial(t, e.addr)
+			resp, _ := c.get(t, "/")
+			if resp.Close != (tt.kat == 0) {
+				t.Errorf("Connection: close = %v, want %v", resp.Close, tt.kat == 0)
+			}
+			begin := time.Now()
+			if err := c.expectEOF(tt.kat + 2*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			if d := time.Since(begin); d < tt.kat-20*time.Millisecond {
+				t.Errorf("closed after %v, want about %v", d, tt.kat)
+			}
+			waitFor(t, 5*time.Second, "no connection left", func() bool {
+				return e.proc().Connections() == 0 && e.proc().KeepAlive() == 0 && e.proc().Lingering() == 0
+			})
+		})
+	}
+}
+
+// TestTimeout: Timeout bounds a partial request (408) and the wait for
+// the first byte of a new connection (closed, no worker held meanwhile).
+func TestTimeout(t *testing.T) {
+	e := start(t, Config{ThreadsPerChild: 2, Timeout: 300 * time.Millisecond, KeepAliveTimeout: 5 * time.Second})
+	t.Run("partial request", func(t *testing.T) {
+		c := dial(t, e.addr)
+		io.WriteString(c, "GET / HTTP/1.1\r\nHo")
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		resp, _, err := c.read("GET")
+		if err != nil || resp.StatusCode != fasthttp.StatusRequestTimeout {
+			t.Fatalf("partial request: %v %v, want 408", resp, err)
+		}
+	})
+	t.Run("connect only", func(t *testing.T) {
+		c := dial(t, e.addr)
+		waitFor(t, time.Second, "the connection to be accepted", func() bool { return e.proc().Connections() >= 1 })
+		if !e.workersIdle() {
+			t.Errorf("workers = %q while a client sends nothing, want idle", e.letters())
+		}
+		if err := c.expectEOF(3 * time.Second); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// TestStop: graceful and immediate stops.
+func TestStop(t *testing.T) {
+	t.Run("graceful", func(t *testing.T) {
+		e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 10 * time.Second})
+		busy := dial(t, e.addr)
+		io.WriteString(busy, "GET /block HTTP/1.1\r\nHost: x\r\n\r\n")
+		waitFor(t, 5*time.Second, "the handler to block", func() bool { return e.blocked.Load() == 1 })
+		idle := dial(t, e.addr)
+		idle.get(t, "/")
+		e.child.Stop(true)
+		waitFor(t, 5*time.Second, "Draining", e.draining.Load)
+		waitFor(t, 5*time.Second, "the listener to close", func() bool {
+			c, err := net.DialTimeout("tcp", e.addr, time.Second)
+			if err == nil {
+				c.Close()
+			}
+			return err != nil
+		})
+		select {
+		case err := <-e.served:
+			t.Fatalf("Serve returned %v with connections left", err)
+		case <-time.After(50 * time.Millisecond):
+		}
+		// The idle connection is kept: its next request is answered, with
+		// Connection: close.
+		resp, body := idle.get(t, "/draining")
+		if !resp.Close || string(body) != "true" {
+			t.Errorf("request on an idle connection after Stop(true) = close %v %q, want close and true", resp.Close, body)
+		}
+		e.unblock()
+		busy.SetDeadline(time.Now().Add(5 * time.Second))
+		resp, body, err := busy.read("GET")
+		if err != nil || !resp.Close || string(body) != "released" {
+			t.Errorf("in-flight request = %v %q %v, want released with Connection: close", resp, body, err)
+		}
+		select {
+		case err := <-e.served:
+			if err != nil {
+				t.Errorf("Serve = %v", err)
+			}
+			e.served <- nil // for the cleanup
+		case <-time.After(5 * time.Second):
+			t.Fatal("Serve did not return after the last connection")
+		}
+	})
+
+	t.Run("immediate", func(t *testing.T) {
+		e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 10 * time.Second})
+		idle := dial(t, e.addr)
+		idle.get(t, "/")
+		partial := dial(t, e.addr)
+		io.WriteString(partial, "GET / HTTP/1.1\r\n")
+		slow := dial(t, e.addr)
+		slow.Conn.(*net.TCPConn).SetReadBuffer(16 << 10)
+		io.WriteString(slow, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
+		waitFor(t, 5*time.Second, "write completion and a reading worker", func() bool {
+			return e.proc().WriteCompletion() == 1 && strings.Contains(e.letters(), "R")
+		})
+		begin := time.Now()
+		e.child.Stop(false)
+		select {
+		case err := <-e.served:
+			if err != nil {
+				t.Errorf("Serve = %v", err)
+			}
+			e.served <- nil
+		case <-time.After(time.Second):
+			t.Fatal("Serve did not return within 1 s of Stop(false)")
+		}
+		if d := time.Since(begin); d > 500*time.Millisecond {
+			t.Errorf("Serve returned %v after Stop(false), want promptly", d)
+		}
+		for name, c := range map[string]*client{"idle": idle, "partial": partial} {
+			if err := c.expectEOF(2 * time.Second); err != nil {
+				t.Errorf("%s connection: %v", name, err)
+			}
+		}
+		slow.SetReadDeadline(time.Now().Add(2 * time.Second))
+		if n, err := io.Copy(io.Discard, slow); err == nil && n >= bigSize {
+			t.Errorf("slow reader got all %d bytes after an immediate stop", n)
+		}
+		if n := e.proc().Connections(); n != 0 {
+			t.Errorf("Connections() = %d after Serve returned, want 0", n)
+		}
+	})
+
+	t.Run("before serve", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		board, err := mpm.NewScoreboard(1, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer board.Close()
+		child, err := New(Config{ThreadsPerChild: 1}, mpm.ChildDeps{Listeners: []net.Listener{ln}, Server: &fasthttp.Server{Handler: func(*fasthttp.RequestCtx) {}}, Board: board})
+		if err != nil {
+			t.Fatal(err)
+		}
+		child.Stop(true)
+		done := make(chan error, 1)
+		go func() { done <- child.Serve(nil) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Serve after Stop = %v, want nil", err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("Serve after Stop did not return")
+		}
+		if _, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
+			t.Errorf("the listener still accepts after Serve returned")
+		}
+	})
+}
+
+// TestMaxConnectionsPerChild: the child stops gracefully after accepting
+// MaxConnectionsPerChild connections.
+func TestMaxConnectionsPerChild(t *testing.T) {
+	e := start(t, Config{ThreadsPerChild: 2, MaxConnectionsPerChild: 3, KeepAliveTimeout: 5 * time.Second})
+	for i := range 3 {
+		c := dial(t, e.addr)
+		resp, _ := c.get(t, "/")
+		if i == 2 && !resp.Close {
+			t.Errorf("the last allowed connection's response lacks Connection: close")
+		}
+		c.Close()
+	}
+	select {
+	case err := <-e.served:
+		if err != nil {
+			t.Errorf("Serve = %v", err)
+		}
+		e.served <- nil
+	case <-time.After(5 * time.Second):
+		t.Fatal("Serve did not return after MaxConnectionsPerChild connections")
+	}
+}
+
+// TestAcceptBackoff: EMFILE on accept pauses accepting (no spinning, no
+// exit) and accepting resumes.
+func TestAcceptBackoff(t *testing.T) {
+	var calls, fails int
+	var mu sync.Mutex
+	accept4 = func(fd, flags int) (int, unix.Sockaddr, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if fails < 3 {
+			fails++
+			return -1, nil, unix.EMFILE
+		}
+		return unix.Accept4(fd, flags)
+	}
+	t.Cleanup(func() { accept4 = unix.Accept4 })
+	e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 5 * time.Second})
+	c := dial(t, e.addr)
+	begin := time.Now()
+	resp, body := c.get(t, "/")
+	if resp.StatusCode != 200 || string(body) != "hello" {
+		t.Fatalf("after EMFILE: %d %q", resp.StatusCode, body)
+	}
+	// Three failures back off 100, 200 and 400 ms.
+	if d := time.Since(begin); d < 600*time.Millisecond {
+		t.Errorf("served after %v, want the accepts paused about 700 ms", d)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if calls > 10 {
+		t.Errorf("accept4 called %d times for one connection, want a few (no spinning)", calls)
+	}
+}
+

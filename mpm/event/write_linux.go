@@ -1,0 +1,131 @@
+package event
+
+import (
+	"sync"
+
+	"github.com/valyala/fasthttp"
+	"golang.org/x/sys/unix"
+)
+
+// segment is one piece of deferred output: bytes, or n bytes of a file
+// from offset off (file is then a descriptor the segment owns).
+type segment struct {
+	b     []byte
+	file  int
+	off   int64
+	n     int64
+	owned bool // b was copied for the job (it may grow)
+}
+
+// writeJob is the rest of a response that the loop finishes on EPOLLOUT
+// (Apache's write completion), so a slow reader holds no worker. It may
+// refer to the response body (holdsCtx: the RequestCtx goes back to the
+// pool only when the job ends) and owns duplicates of the files it sends.
+type writeJob struct {
+	segs     []segment
+	copied   int
+	holdsCtx bool
+	ctx      *fasthttp.RequestCtx
+	// keepAlive: park the connection when the job is done, else close it
+	// (lingering close).
+	keepAlive bool
+}
+
+func newWriteJob() *writeJob { return &writeJob{} }
+
+// flush writes as much as the socket takes, at most budget bytes. It
+// reports done when nothing is left, and the error that ended the
+// connection if one did; it never blocks (EAGAIN ends it with done false).
+func (j *writeJob) flush(fd int, budget int64) (done bool, err error) {
+	var iov [8][]byte
+	for len(j.segs) > 0 && budget > 0 {
+		sg := &j.segs[0]
+		if sg.file >= 0 {
+			n, err := unix.Sendfile(fd, sg.file, &sg.off, int(min(sg.n, budget, 1<<30)))
+			if n > 0 {
+				sg.n -= int64(n)
+				budget -= int64(n)
+			}
+			switch {
+			case err == unix.EINTR:
+				continue
+			case err == unix.EAGAIN:
+				return false, nil
+			case err != nil:
+				return false, opError("sendfile", err)
+			case n == 0 && sg.n > 0:
+				// The file shrank: the response cannot be completed.
+				return false, opError("sendfile", unix.EIO)
+			}
+			if sg.n == 0 {
+				unix.Close(sg.file)
+				j.pop()
+			}
+			continue
+		}
+		// Consecutive byte segments go out in one writev.
+		k := 0
+		for k < len(iov) && k < len(j.segs) && j.segs[k].file < 0 {
+			iov[k] = j.segs[k].b
+			k++
+		}
+		n, err := unix.Writev(fd, iov[:k])
+		clear(iov[:k])
+		if n > 0 {
+			budget -= int64(n)
+			j.consume(n)
+		}
+		switch err {
+		case nil, unix.EINTR:
+		case unix.EAGAIN:
+			return false, nil
+		default:
+			return false, opError("writev", err)
+		}
+	}
+	return len(j.segs) == 0, nil
+}
+
+// consume drops n written bytes from the leading byte segments.
+func (j *writeJob) consume(n int) {
+	for n > 0 && len(j.segs) > 0 && j.segs[0].file < 0 {
+		sg := &j.segs[0]
+		if n < len(sg.b) {
+			sg.b = sg.b[n:]
+			return
+		}
+		n -= len(sg.b)
+		j.pop()
+	}
+	// Empty byte segments left at the front are dropped too.
+	for len(j.segs) > 0 && j.segs[0].file < 0 && len(j.segs[0].b) == 0 {
+		j.pop()
+	}
+}
+
+func (j *writeJob) pop() {
+	j.segs[0] = segment{}
+	j.segs = j.segs[1:]
+}
+
+// release closes the files the job still owns and returns its RequestCtx,
+// if it holds one, through put.
+func (j *writeJob) release(put func(*fasthttp.RequestCtx)) {
+	for i := range j.segs {
+		if j.segs[i].file >= 0 {
+			unix.Close(j.segs[i].file)
+		}
+		j.segs[i] = segment{}
+	}
+	j.segs = nil
+	if j.ctx != nil && put != nil {
+		put(j.ctx)
+	}
+	j.ctx = nil
+}
+
+// copyBufPool holds buffers for copying bodies that are not files.
+var copyBufPool = sync.Pool{New: func() any {
+	b := make([]byte, 32<<10)
+	return &b
+}}
