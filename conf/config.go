@@ -46,6 +46,11 @@ type Config struct {
 	// listeners (0 = system default).
 	SendBufferSize    int `json:"sendBufferSize"`
 	ReceiveBufferSize int `json:"receiveBufferSize"`
+	// ListenBuckets is Apache's number of listener buckets (nb): 1, or
+	// online CPUs / ListenCoresBucketsRatio on Linux when that is more
+	// than 1. Engine was adjusted for it (MinSpareThreads ≥ TPC·(nb−1)+nb,
+	// ...); each bucket gets its own SO_REUSEPORT copy of every listener.
+	ListenBuckets int `json:"listenBuckets"`
 
 	HTTP HTTPConfig `json:"http"`
 	Site SiteConfig `json:"site"`

@@ -1,4 +1,64 @@
 // Package site is what a request meets: static files from DocumentRoot (on
 // fasthttp.FS), directory indexes, error pages, Apache's keep-alive decision,
 // request limits and the access log. It never imports an engine.
+//
+// A [Site] is built once per configuration by [New]. [Site.Handler] is the
+// handler chain every engine runs and [Site.NewServer] the fasthttp.Server
+// settings that go with it; [Site.Close] releases the file cache.
+//
+// # The handler chain
+//
+// For each request, in order:
+//
+//  1. Panic recovery: a panicking handler gets a 500 page, Connection:
+//     close and an error-log entry with its stack; the server lives on.
+//  2. Limits: LimitRequestLine (414), LimitRequestFieldSize and
+//     LimitRequestFields (400 with Apache's notes). LimitRequestBody is
+//     fasthttp's MaxRequestBodySize (413, mapped by the ErrorHandler).
+//  3. Path checks on the raw path, as Apache does before mapping to a file:
+//     bad %-escapes and dot segments above the root (also as %2e) get 400,
+//     %2F (AllowEncodedSlashes Off) and %00 get 404.
+//  4. Routing: the last <Location> whose path is a segment-boundary prefix
+//     of the request path, with its SetHandler from Options.Handlers;
+//     otherwise static files.
+//  5. Apache's keep-alive decision (ap_set_keepalive).
+//  6. The access log: Options.Access.Log once per request, after the
+//     response is decided and before fasthttp writes it, so a %D duration
+//     excludes the write. Requests fasthttp cannot read are logged from the
+//     ErrorHandler (400, 408, 413 or 414).
+//
+// # Static files
+//
+// fasthttp.FS opens, caches (for 10 s: small files are held in memory) and
+// sends files, with sendfile for big ones, confined to DocumentRoot by
+// os.Root (symbolic links leading out of it are refused). The built-in
+// default site, used when DocumentRoot is "", is embedded with go:embed.
+// This package adds, on the representation FS produced:
+//
+//   - GET and HEAD; OPTIONS (and OPTIONS *) answer 200 with "Allow: GET,
+//     HEAD, OPTIONS"; other methods Apache knows get 405 with Allow, unknown
+//     ones 501.
+//   - DirectoryIndex resolution (first regular file), a 301 to the slash
+//     form for a directory asked for without it (query kept), 403 for a
+//     directory without an index (no listings), 404 for a missing file or a
+//     file asked for with a trailing slash. Error pages are Apache's canned
+//     documents ("text/html; charset=iso-8859-1").
+//   - Content-Type from AddType, then a built-in table of web types (no
+//     charset, as Apache), then Go's mime package; none for an unknown
+//     extension, as Apache 2.4.
+//   - Validators: files on disk get Last-Modified and Apache's ETag
+//     ("size-mtime" in hex, mtime in microseconds), but fasthttp.FS exposes
+//     the mtime to the second only, so the tag is weak until the file is 2 s
+//     old. Embedded files have no mtime: no Last-Modified, and a strong ETag
+//     from a SHA-256 of their contents.
+//   - Conditional requests in RFC 9110 §13.2.2 order: If-Match (strong),
+//     If-Unmodified-Since, If-None-Match (weak; it wins over
+//     If-Modified-Since), If-Modified-Since; 304 carries the ETag.
+//   - Byte ranges on GET: one range narrows FS's reader (sendfile kept);
+//     several give multipart/byteranges, read from the file opened again
+//     after checking its size and mtime still match; none satisfiable gives
+//     416 with "Content-Range: bytes */size". Like Apache, overlapping or
+//     touching ranges are merged into the one before, and a Range with more
+//     than 200 ranges or adding up to more than the file is ignored. If-Range
+//     takes a strong ETag or the exact Last-Modified date.
 package site

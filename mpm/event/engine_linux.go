@@ -408,16 +408,21 @@ func (e *engine) waitTimeout(now int64) int {
 
 // handle processes one batch of events.
 func (e *engine) handle(evs []unix.EpollEvent, now int64) {
-	woke, accept := false, false
+	// A wake-up is acknowledged before the work it announces is looked at.
+	for i := range evs {
+		if evs[i].Pad == 0 && int(evs[i].Fd) == e.p.efd {
+			e.p.drainWake()
+			break
+		}
+	}
+	accept := false
 	e.acts = e.acts[:0]
 	e.mu.Lock()
 	for i := range evs {
 		ev := &evs[i]
 		fd, gen := int(ev.Fd), uint32(ev.Pad)
 		if gen == 0 {
-			if fd == e.p.efd {
-				woke = true
-			} else {
+			if fd != e.p.efd {
 				accept = true
 			}
 			continue
@@ -458,9 +463,6 @@ func (e *engine) handle(evs []unix.EpollEvent, now int64) {
 		e.acts = append(e.acts, action{c, actClose})
 	}
 	e.mu.Unlock()
-	if woke {
-		e.p.drainWake()
-	}
 	e.act(now)
 	if accept && e.listening {
 		e.accept(now)
@@ -600,28 +602,21 @@ func (e *engine) lingerLocked(c *conn, now int64, short bool) bool {
 func (e *engine) lingerDrain(c *conn, now int64) {
 	for range drainReads {
 		n, err := unix.Read(int(c.fd), e.drainBuf)
-		if n > 0 {
-			continue
-		}
-		if err == unix.EINTR {
+		if n > 0 || err == unix.EINTR {
 			continue
 		}
 		if err == unix.EAGAIN {
-			e.mu.Lock()
-			ok := e.parkLocked(c, stLinger, now)
-			e.mu.Unlock()
-			if !ok {
-				e.closeConn(c)
-			}
-			return
+			break
 		}
-		break // EOF or error
+		e.closeConn(c) // EOF or an error: done
+		return
 	}
+	// Drained for now, or still sending after drainReads reads: wait
+	// again, up to lingerEnd.
 	if now >= c.lingerEnd {
 		e.closeConn(c)
 		return
 	}
-	// Still sending after drainReads reads: keep draining next time.
 	e.mu.Lock()
 	ok := e.parkLocked(c, stLinger, now)
 	e.mu.Unlock()

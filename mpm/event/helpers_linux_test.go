@@ -141,7 +141,7 @@ func startWith(t testing.TB, cfg Config, tweak func(*fasthttp.Server)) *env {
 				t.Errorf("Serve = %v, want nil", err)
 			}
 		case <-time.After(5 * time.Second):
-			t.Errorf("Serve did not return within 5 s of Stop(false)")
+			t.Errorf("Serve did not return within 5 s of Stop(false); goroutines:\n%s", engineStacks())
 		}
 		waitFor(t, 5*time.Second, "the engine's goroutines to exit", func() bool { return engineGoroutines() == 0 })
 		board.Close()
@@ -314,6 +314,19 @@ func waitFor(t testing.TB, d time.Duration, what string, cond func() bool) {
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// engineStacks returns the stacks of the goroutines running engine code.
+func engineStacks() string {
+	buf := make([]byte, 1<<22)
+	buf = buf[:runtime.Stack(buf, true)]
+	var out []byte
+	for _, g := range bytes.Split(buf, []byte("\n\n")) {
+		if bytes.Contains(g, []byte("mpm/event.")) && !bytes.Contains(g, []byte("engineStacks")) {
+			out = append(append(out, g...), "\n\n"...)
+		}
+	}
+	return string(out)
 }
 
 // engineGoroutines counts goroutines running this package's engine code.

@@ -104,17 +104,18 @@ func (p *poller) wake() {
 	}
 }
 
-// drainWake resets the eventfd after a wake-up. The flag is cleared first,
-// so a wake that follows writes again.
+// drainWake resets the eventfd after a wake-up, then the flag, so a wake
+// that follows writes again. The waiter must look for work after this:
+// a waker that found the flag still set had queued its work before.
 func (p *poller) drainWake() {
-	p.wakePending.Store(false)
 	var buf [8]byte
 	for {
 		_, err := unix.Read(p.efd, buf[:])
 		if err != unix.EINTR {
-			return
+			break
 		}
 	}
+	p.wakePending.Store(false)
 }
 
 func (p *poller) close() {

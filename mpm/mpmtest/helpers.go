@@ -2,6 +2,7 @@ package mpmtest
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"io"
 	"net"
@@ -87,9 +88,21 @@ func (k *KeepAliveClient) Read(d time.Duration) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, err = io.Copy(io.Discard, resp.Body)
+	body, err := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, err
+}
+
+// ParseAuto parses a /server-status?auto body into key → value.
+func ParseAuto(body []byte) map[string]string {
+	m := map[string]string{}
+	for _, line := range strings.Split(string(body), "\n") {
+		if k, v, ok := strings.Cut(line, ": "); ok {
+			m[k] = v
+		}
+	}
+	return m
 }
 
 // DialKeepAlive opens a raw client connection that has sent nothing yet.
@@ -116,7 +129,7 @@ type statusJSON struct {
 // writing a request other than the status request itself.
 func (s *Server) BusyPIDs(t testing.TB) []int {
 	t.Helper()
-	c := &http.Client{Timeout: 5 * time.Second}
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := c.Get(s.URL("/server-status?json"))
 	if err != nil {
 		t.Fatal(err)

@@ -291,7 +291,9 @@ func (s *Server) cleanup() {
 
 // StatusAuto fetches /server-status?auto as key → value.
 func (s *Server) StatusAuto() (map[string]string, error) {
-	c := &http.Client{Timeout: 5 * time.Second}
+	// One connection per request: a kept-alive status connection would hold
+	// a prefork child or a worker for KeepAliveTimeout.
+	c := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	resp, err := c.Get(s.URL("/server-status?auto"))
 	if err != nil {
 		return nil, err

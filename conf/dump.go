@@ -1,0 +1,152 @@
+package conf
+
+import (
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Dump returns a deterministic, normalised listing of the configuration,
+// one "Directive: value" line each, in a fixed order with map entries
+// sorted: the form of golden files, of -S and of -t -D DUMP_RUN_CFG.
+// Strings that may hold blanks are Go-quoted; durations use
+// time.Duration's notation.
+func (c *Config) Dump() string {
+	var b strings.Builder
+	line := func(name string, format string, args ...any) {
+		b.WriteString(name)
+		b.WriteString(": ")
+		fmt.Fprintf(&b, format, args...)
+		b.WriteByte('\n')
+	}
+	q := strconv.Quote
+	onOff := func(v bool) string {
+		if v {
+			return "On"
+		}
+		return "Off"
+	}
+
+	line("File", "%s", q(c.File))
+	line("ServerRoot", "%s", q(c.ServerRoot))
+	for _, d := range c.Defines {
+		line("Define", "%s", d)
+	}
+
+	e := c.Engine
+	line("MPM", "%s", c.MPM)
+	line("ListenBuckets", "%d", c.ListenBuckets)
+	line("StartServers", "%d", e.StartServers)
+	if c.MPM == Prefork {
+		line("MinSpareServers", "%d", e.MinSpareServers)
+		line("MaxSpareServers", "%d", e.MaxSpareServers)
+	} else {
+		line("MinSpareThreads", "%d", e.MinSpareThreads)
+		line("MaxSpareThreads", "%d", e.MaxSpareThreads)
+	}
+	line("ThreadsPerChild", "%d", e.ThreadsPerChild)
+	line("ThreadLimit", "%d", e.ThreadLimit)
+	line("ServerLimit", "%d", e.ServerLimit)
+	line("MaxRequestWorkers", "%d", e.MaxRequestWorkers)
+	line("MaxConnectionsPerChild", "%d", e.MaxConnectionsPerChild)
+	if c.MPM == Event {
+		line("AsyncRequestWorkerFactor", "%s", strconv.FormatFloat(e.AsyncRequestWorkerFactor, 'f', -1, 64))
+	}
+	line("GracefulShutdownTimeout", "%s", c.GracefulShutdownTimeout)
+
+	for _, l := range c.Listen {
+		host := l.Host
+		if host == "" {
+			host = "*"
+		}
+		line("Listen", "%s %s", net.JoinHostPort(host, strconv.Itoa(l.Port)), l.Proto)
+	}
+	line("ListenBacklog", "%d", c.ListenBacklog)
+	for _, proto := range sortedKeys(c.AcceptFilter) {
+		line("AcceptFilter", "%s %s", proto, c.AcceptFilter[proto])
+	}
+	line("ListenCoresBucketsRatio", "%d", c.ListenCoresBucketsRatio)
+	line("SendBufferSize", "%d", c.SendBufferSize)
+	line("ReceiveBufferSize", "%d", c.ReceiveBufferSize)
+
+	h := c.HTTP
+	line("KeepAlive", "%s", onOff(h.KeepAlive))
+	line("KeepAliveTimeout", "%s", h.KeepAliveTimeout)
+	line("MaxKeepAliveRequests", "%d", h.MaxKeepAliveRequests)
+	line("Timeout", "%s", h.Timeout)
+	line("RequestReadTimeout", "%s", h.RequestReadTimeout)
+	line("LimitRequestLine", "%d", h.LimitRequestLine)
+	line("LimitRequestFieldSize", "%d", h.LimitRequestFieldSize)
+	line("LimitRequestFields", "%d", h.LimitRequestFields)
+	line("LimitRequestBody", "%d", h.LimitRequestBody)
+
+	s := c.Site
+	line("ServerName", "%s", q(s.ServerName))
+	line("ServerAdmin", "%s", q(s.ServerAdmin))
+	line("DocumentRoot", "%s", q(s.DocumentRoot))
+	if len(s.DirectoryIndex) == 0 {
+		line("DirectoryIndex", "disabled")
+	} else {
+		quoted := make([]string, len(s.DirectoryIndex))
+		for i, n := range s.DirectoryIndex {
+			quoted[i] = q(n)
+		}
+		line("DirectoryIndex", "%s", strings.Join(quoted, " "))
+	}
+	for _, ext := range sortedKeys(s.AddType) {
+		line("AddType", "%s %s", s.AddType[ext], ext)
+	}
+	line("ExtendedStatus", "%s", onOff(s.ExtendedStatus))
+	for _, l := range s.Locations {
+		line("Location", "%s %s", q(l.Path), q(l.Handler))
+	}
+
+	g := c.Log
+	line("ErrorLog", "%s", q(g.ErrorLog))
+	line("LogLevel", "%s", g.LogLevel)
+	for _, nick := range sortedKeys(g.Formats) {
+		line("LogFormat", "%s %s", q(g.Formats[nick]), nick)
+	}
+	for _, a := range g.Access {
+		line("CustomLog", "%s %s", q(a.Path), q(a.Format))
+	}
+	line("PidFile", "%s", q(c.PidFile))
+
+	for _, w := range c.Warnings {
+		line("Warning", "%s", w)
+	}
+	for _, n := range c.Notices {
+		line("Notice", "%s", n)
+	}
+	return b.String()
+}
+
+// String formats the setting in mod_reqtimeout's syntax.
+func (r RequestReadTimeout) String() string {
+	return "handshake=" + r.Handshake.String() + " header=" + r.Header.String() + " body=" + r.Body.String()
+}
+
+// String formats one stage as "timeout[-maxtimeout][,MinRate=rate]" with
+// whole seconds.
+func (s ReadStage) String() string {
+	out := strconv.FormatInt(int64(s.Timeout/time.Second), 10)
+	if s.MaxTimeout > 0 {
+		out += "-" + strconv.FormatInt(int64(s.MaxTimeout/time.Second), 10)
+	}
+	if s.MinRate > 0 {
+		out += ",MinRate=" + strconv.Itoa(s.MinRate)
+	}
+	return out
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

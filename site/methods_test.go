@@ -1,0 +1,82 @@
+package site
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestMethods(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"index.html": "<h1>home</h1>", "a.txt": "alpha"})
+	_, addr := startSite(t, testConfig(root), Options{})
+
+	tests := []struct {
+		name     string
+		raw      string
+		status   int
+		allow    string
+		body     string
+		contains string
+		close    bool
+	}{
+		{name: "OPTIONS file", raw: req("OPTIONS", "/a.txt"), status: 200, allow: allowStatic},
+		{name: "OPTIONS star", raw: "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n", status: 200, allow: allowStatic},
+		{name: "OPTIONS star HTTP/1.0", raw: "OPTIONS * HTTP/1.0\r\n\r\n", status: 200, allow: allowStatic, close: true},
+		{name: "POST", raw: "POST /a.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc", status: 405, allow: allowStatic,
+			contains: "<p>The requested method POST is not allowed for this URL.</p>"},
+		{name: "PUT", raw: req("PUT", "/a.txt", "Content-Length: 0"), status: 405, allow: allowStatic},
+		{name: "DELETE", raw: req("DELETE", "/a.txt"), status: 405, allow: allowStatic},
+		{name: "TRACE", raw: req("TRACE", "/"), status: 405, allow: allowStatic},
+		{name: "unknown method", raw: req("BREW", "/a.txt"), status: 501, close: true,
+			contains: "<p>BREW not supported for current URL.<br />\n</p>"},
+		{name: "lower-case get is unknown", raw: req("get", "/a.txt"), status: 501, close: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dial(t, addr)
+			resp := c.do(tc.raw)
+			if got := resp.StatusCode(); got != tc.status {
+				t.Fatalf("%.30q: status = %d, want %d", tc.raw, got, tc.status)
+			}
+			if got := string(resp.Header.Peek("Allow")); got != tc.allow {
+				t.Errorf("%.30q: Allow = %q, want %q", tc.raw, got, tc.allow)
+			}
+			if tc.status == 200 && (len(resp.Body()) != 0 || resp.Header.ContentLength() != 0) {
+				t.Errorf("%.30q: body %q, Content-Length %d; want empty", tc.raw, resp.Body(), resp.Header.ContentLength())
+			}
+			if tc.contains != "" && !strings.Contains(string(resp.Body()), tc.contains) {
+				t.Errorf("%.30q: body = %q, want it to contain %q", tc.raw, resp.Body(), tc.contains)
+			}
+			checkClosed(t, c, tc.close)
+		})
+	}
+}
+
+func TestHead(t *testing.T) {
+	root := t.TempDir()
+	writeFiles(t, root, map[string]string{"index.html": "<h1>home</h1>", "big.bin": strings.Repeat("x", 50000)})
+	_, addr := startSite(t, testConfig(root), Options{})
+	for _, target := range []string{"/", "/index.html", "/big.bin", "/missing", "/empty-dir-redirect"} {
+		t.Run(target, func(t *testing.T) {
+			c := dial(t, addr)
+			getResp := c.do(req("GET", target))
+			head := c.do(req("HEAD", target))
+			if head.StatusCode() != getResp.StatusCode() {
+				t.Errorf("HEAD %s: status = %d, GET gave %d", target, head.StatusCode(), getResp.StatusCode())
+			}
+			if got, want := head.Header.ContentLength(), len(getResp.Body()); got != want {
+				t.Errorf("HEAD %s: Content-Length = %d, want %d (the GET body)", target, got, want)
+			}
+			for _, h := range []string{"Content-Type", "ETag", "Last-Modified", "Accept-Ranges"} {
+				if got, want := string(head.Header.Peek(h)), string(getResp.Header.Peek(h)); got != want {
+					t.Errorf("HEAD %s: %s = %q, GET gave %q", target, h, got, want)
+				}
+			}
+			// Had the HEAD response carried a body, this request would
+			// read it as its status line.
+			if resp := c.do(req("GET", "/index.html")); resp.StatusCode() != 200 {
+				t.Errorf("GET after HEAD %s: status = %d, want 200", target, resp.StatusCode())
+			}
+		})
+	}
+}

@@ -1,0 +1,247 @@
+package site
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gohttpd/gohttpd/conf"
+	"github.com/valyala/fasthttp"
+)
+
+// Options are what New needs besides the configuration.
+type Options struct {
+	// Logger is the error log (nil discards).
+	Logger *slog.Logger
+	// Access is the access log (nil: none).
+	Access AccessLogger
+	// Handlers maps SetHandler names (as used by cfg.Site.Locations, for
+	// example "server-status") to their handlers.
+	Handlers map[string]fasthttp.RequestHandler
+	// Stopping reports whether the server or child is stopping; while it
+	// does, every response gets Connection: close (Apache's
+	// is_mpm_running check in ap_set_keepalive). nil means never.
+	Stopping func() bool
+}
+
+// AccessLogger is what a Site needs from an access log. Log is called once
+// per request, from the handler goroutine, after the response is decided
+// and before fasthttp writes it: a %D duration excludes the write. Log must
+// not keep ctx or anything from it after it returns.
+type AccessLogger interface {
+	Log(ctx *fasthttp.RequestCtx, start time.Time)
+}
+
+// defaultSite is the built-in site served when DocumentRoot is "".
+//
+//go:embed default
+var defaultSite embed.FS
+
+// A Site answers requests for one configuration: it is the handler chain
+// the engines run (Handler) and the fasthttp.Server settings that go with
+// it (NewServer). It is safe for concurrent use. Close it after every
+// server using it has stopped.
+type Site struct {
+	cfg      *conf.Config
+	log      *slog.Logger
+	access   AccessLogger
+	stopping func() bool
+
+	locations []location
+	lim       limits
+	ka        keepAlivePolicy
+	pages     *errorPages
+	types     typeTable
+
+	docs     docRoot
+	fs       *fasthttp.FS
+	files    fasthttp.RequestHandler
+	indexes  []string
+	embedded bool
+	etags    map[string]string // strong content-hash ETags of embedded files, by name
+
+	bufs sync.Pool // of *[]byte: rewritten paths
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// location is one <Location> section with a handler.
+type location struct {
+	path    string
+	handler fasthttp.RequestHandler
+}
+
+// New builds the Site for cfg, which it only reads and keeps. It fails when
+// DocumentRoot is not an absolute path to a directory. A Location whose
+// handler opts.Handlers lacks is logged (warn) and answers 500.
+func New(cfg *conf.Config, opts Options) (*Site, error) {
+	if cfg == nil {
+		return nil, errors.New("site: nil configuration")
+	}
+	s := &Site{
+		cfg:      cfg,
+		log:      opts.Logger,
+		access:   opts.Access,
+		stopping: opts.Stopping,
+		lim:      newLimits(&cfg.HTTP),
+		ka:       newKeepAlivePolicy(&cfg.HTTP),
+		pages:    newErrorPages(cfg.Site.ServerAdmin),
+		types:    newTypeTable(cfg.Site.AddType),
+		indexes:  cfg.Site.DirectoryIndex,
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	for _, l := range cfg.Site.Locations {
+		if l.Handler == "" {
+			continue
+		}
+		h, ok := opts.Handlers[l.Handler]
+		if !ok || h == nil {
+			s.log.Warn(fmt.Sprintf("AH00524: handler %q not found for <Location %s>: its requests get 500", l.Handler, l.Path))
+			h = s.missingHandler(l.Handler)
+		}
+		s.locations = append(s.locations, location{path: l.Path, handler: h})
+	}
+
+	s.fs = &fasthttp.FS{
+		PathRewrite:        s.rewritePath,
+		GenerateIndexPages: false,
+		AcceptByteRange:    false, // ranges are done here (multi-range, If-Range with ETags)
+		GenerateETag:       false, // so are validators
+		Compress:           false, // Apache does not compress without mod_deflate
+		CleanStop:          make(chan struct{}),
+	}
+	if root := cfg.Site.DocumentRoot; root != "" {
+		if !filepath.IsAbs(root) {
+			return nil, fmt.Errorf("site: DocumentRoot %q is not an absolute path", root)
+		}
+		r, err := os.OpenRoot(root)
+		if err != nil {
+			return nil, fmt.Errorf("site: DocumentRoot: %w", err)
+		}
+		s.docs = docRoot{fsys: r.FS(), root: r}
+		s.fs.Root = root
+	} else {
+		sub, err := fs.Sub(defaultSite, "default")
+		if err != nil {
+			return nil, fmt.Errorf("site: built-in site: %w", err)
+		}
+		etags, err := contentETags(sub)
+		if err != nil {
+			return nil, fmt.Errorf("site: built-in site: %w", err)
+		}
+		s.docs = docRoot{fsys: sub}
+		s.fs.FS = sub
+		s.embedded = true
+		s.etags = etags
+	}
+	s.files = s.fs.NewRequestHandler()
+	return s, nil
+}
+
+// Close stops the file cache's cleanup goroutine and releases the document
+// root. Call it only after every server using the Site has stopped.
+func (s *Site) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.fs.CleanStop)
+		if s.docs.root != nil {
+			s.closeErr = s.docs.root.Close()
+		}
+	})
+	return s.closeErr
+}
+
+// Handler returns the full request chain: panic recovery, request limits,
+// path checks, routing (Locations, then static files), the keep-alive
+// decision and the access log.
+func (s *Site) Handler() fasthttp.RequestHandler {
+	return s.serve
+}
+
+func (s *Site) serve(ctx *fasthttp.RequestCtx) {
+	var start time.Time
+	if s.access != nil {
+		start = time.Now()
+	}
+	defer s.finish(ctx, start)
+	s.dispatch(ctx)
+}
+
+// finish runs after dispatch, even when it panicked: it turns a panic into
+// a 500 (the connection is then closed), makes the keep-alive decision and
+// writes the access log line.
+func (s *Site) finish(ctx *fasthttp.RequestCtx, start time.Time) {
+	if v := recover(); v != nil {
+		s.panicked(ctx, v)
+	}
+	s.setKeepAlive(ctx)
+	if s.access != nil {
+		s.access.Log(ctx, start)
+	}
+}
+
+func (s *Site) dispatch(ctx *fasthttp.RequestCtx) {
+	if s.checkLimits(ctx) || s.checkPath(ctx) {
+		return
+	}
+	if h := s.route(ctx.Path()); h != nil {
+		h(ctx)
+		return
+	}
+	s.serveStatic(ctx)
+}
+
+// route returns the handler of the last Location whose path matches p
+// (later sections override earlier ones, as Apache merges them), or nil.
+// A Location path matches p when it is a prefix of p ending at a segment
+// boundary: "/server-status" matches "/server-status" and
+// "/server-status/x", not "/server-statusx".
+func (s *Site) route(p []byte) fasthttp.RequestHandler {
+	var h fasthttp.RequestHandler
+	for i := range s.locations {
+		l := &s.locations[i]
+		if matchLocation(l.path, p) {
+			h = l.handler
+		}
+	}
+	return h
+}
+
+// missingHandler answers for a SetHandler name nobody provides as Apache
+// does when no module takes a handler: 500, and a warning.
+func (s *Site) missingHandler(name string) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		s.logf(ctx, slog.LevelWarn, "AH00524: handler %q not found for: %s", name, ctx.Path())
+		s.sendError(ctx, fasthttp.StatusInternalServerError, "")
+	}
+}
+
+func matchLocation(loc string, p []byte) bool {
+	if len(p) < len(loc) || string(p[:len(loc)]) != loc {
+		return false
+	}
+	return len(p) == len(loc) || strings.HasSuffix(loc, "/") || p[len(loc)] == '/'
+}
+
+// client is the error log's "client" attribute for ctx.
+func client(ctx *fasthttp.RequestCtx) slog.Attr {
+	return slog.String("client", ctx.RemoteAddr().String())
+}
+
+// logf writes a formatted message about the request in ctx to the error
+// log, with its client, formatting only when level is enabled.
+func (s *Site) logf(ctx *fasthttp.RequestCtx, level slog.Level, format string, args ...any) {
+	if s.log.Enabled(context.Background(), level) {
+		s.log.LogAttrs(context.Background(), level, fmt.Sprintf(format, args...), client(ctx))
+	}
+}
