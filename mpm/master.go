@@ -386,7 +386,7 @@ func (m *Master) maintain() {
 		v.Children = append(v.Children, ChildInfo{Slot: c.slot, PID: c.pid, Generation: c.gen, Ready: c.ready, Retiring: c.retiring})
 	}
 	d := m.cur.Policy.Maintain(v)
-	m.Log.Debug("maintenance", "children", len(v.Children), "free_slots", len(v.FreeSlots),
+	m.Log.Debug("maintenance", "children", len(v.Children), "active", m.activeChildren(), "free_slots", len(v.FreeSlots),
 		"spawn", d.Spawn, "retire", d.Retire, "generation", m.gen)
 	if d.Retire >= 0 {
 		if c, ok := m.children[d.Retire]; ok && !c.retiring {

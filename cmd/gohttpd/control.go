@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -37,6 +38,9 @@ func control(o *options, cfg *conf.Config, stdout, stderr io.Writer) int {
 		if running {
 			fmt.Fprintf(stdout, "gohttpd (pid %d) already running\n", pid)
 			return 0
+		}
+		if slices.Contains(o.defines, "FOREGROUND") || os.Getenv(envDetached) != "" {
+			return serveExit(cfg, o, stderr)
 		}
 		return startDetached(cfg, stderr)
 	case "stop", "graceful-stop":
@@ -92,12 +96,28 @@ func startDetached(cfg *conf.Config, stderr io.Writer) int {
 	}
 	defer devnull.Close()
 	cmd.Stdin, cmd.Stdout = devnull, devnull
-	// Startup errors (a port in use) reach the terminal that ran -k start.
-	cmd.Stderr = stderr
-	if err := cmd.Start(); err != nil {
+	// Startup errors (a port in use) reach the terminal that ran -k start
+	// through a pipe that is closed once the server runs, so the server
+	// holds no descriptor of ours (it ignores SIGPIPE; later errors go to
+	// its ErrorLog).
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		fmt.Fprintf(stderr, "gohttpd: pipe: %v\n", err)
+		return 1
+	}
+	defer errR.Close()
+	cmd.Stderr = errW
+	err = cmd.Start()
+	errW.Close()
+	if err != nil {
 		fmt.Fprintf(stderr, "gohttpd: start: %v\n", err)
 		return 1
 	}
+	copied := make(chan struct{})
+	go func() {
+		io.Copy(stderr, errR)
+		close(copied)
+	}()
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	deadline := time.After(10 * time.Second)
@@ -106,6 +126,7 @@ func startDetached(cfg *conf.Config, stderr io.Writer) int {
 	for {
 		select {
 		case err := <-exited:
+			<-copied
 			fmt.Fprintf(stderr, "gohttpd: server exited during start: %v\n", err)
 			return 1
 		case <-tick.C:
@@ -117,6 +138,15 @@ func startDetached(cfg *conf.Config, stderr io.Writer) int {
 			return 1
 		}
 	}
+}
+
+// serveExit serves in this process and returns the exit code.
+func serveExit(cfg *conf.Config, o *options, stderr io.Writer) int {
+	if err := serve(cfg, o, stderr); err != nil {
+		fmt.Fprintf(stderr, "gohttpd: %v\n", err)
+		return 1
+	}
+	return 0
 }
 
 // withoutAction drops "-k ACTION" (and "-kACTION") from args.

@@ -56,11 +56,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if o.action != "" {
 		return control(o, cfg, stdout, stderr)
 	}
-	if err := serve(cfg, o, stderr); err != nil {
-		fmt.Fprintf(stderr, "gohttpd: %v\n", err)
-		return 1
-	}
-	return 0
+	return serveExit(cfg, o, stderr)
 }
 
 // loadConfig reads the configuration the flags name.

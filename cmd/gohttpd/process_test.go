@@ -71,6 +71,9 @@ func TestGracefulRestartLosesNothing(t *testing.T) {
 				"ThreadsPerChild 25", "MinSpareThreads 25", "MaxSpareThreads 75",
 			}})
 			old := s.Children()
+			if len(old) == 0 {
+				t.Fatal("no children before the restart")
+			}
 			var ok, failed atomic.Int64
 			var firstErr atomic.Value
 			stop := make(chan struct{})
@@ -117,6 +120,7 @@ func TestGracefulRestartLosesNothing(t *testing.T) {
 			mpmtest.WaitFor(t, 10*time.Second, "load to go on after the restart", func() bool { return ok.Load() > before+200 })
 			close(stop)
 			wg.Wait()
+			t.Logf("%d requests over 20 keep-alive connections, old children %v replaced by %v", ok.Load(), old, s.Children())
 			if n := failed.Load(); n != 0 {
 				t.Errorf("%d of %d requests failed across a graceful restart; first: %v", n, n+ok.Load(), firstErr.Load())
 			}

@@ -196,6 +196,7 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 	sigc := make(chan os.Signal, 4)
 	signal.Notify(sigc, syscall.SIGTERM, syscall.SIGINT, syscall.SIGWINCH)
 	defer signal.Stop(sigc)
+	signal.Ignore(syscall.SIGPIPE)
 	done := make(chan struct{})
 	defer close(done)
 	go func() {

@@ -362,12 +362,7 @@ func TestFDReuse(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	waitFor(t, 10*time.Second, "every connection to close", func() bool {
-		if time.Now().Unix()%2 == 0 {
-			t.Logf("conns %d ka %d wc %d linger %d", e.proc().Connections(), e.proc().KeepAlive(), e.proc().WriteCompletion(), e.proc().Lingering())
-		}
-		return e.proc().Connections() == 0
-	})
+	waitFor(t, 10*time.Second, "every connection to close", func() bool { return e.proc().Connections() == 0 })
 }
 
 // TestAdmission: with AsyncRequestWorkerFactor 1 and two workers, the
@@ -440,6 +435,37 @@ func TestAdmission(t *testing.T) {
 		}
 		waitFor(t, 5*time.Second, "accepting again", func() bool { return !e.proc().NotAccepting() })
 	})
+}
+
+// TestSaturation: when a readable connection has waited for a worker
+// (all busy) for busyGrace, idle keep-alive connections are closed first;
+// the waiting request is still served once a worker is free.
+func TestSaturation(t *testing.T) {
+	e := start(t, Config{ThreadsPerChild: 1, AsyncRequestWorkerFactor: 100, KeepAliveTimeout: time.Minute})
+	idle := dial(t, e.addr)
+	idle.get(t, "/")
+	waiting := dial(t, e.addr)
+	waiting.get(t, "/")
+	waitFor(t, 5*time.Second, "2 parked connections", func() bool { return e.proc().KeepAlive() == 2 })
+	busy := dial(t, e.addr)
+	io.WriteString(busy, "GET /block HTTP/1.1\r\nHost: x\r\n\r\n")
+	waitFor(t, 5*time.Second, "the only worker to block", func() bool { return e.blocked.Load() == 1 })
+	io.WriteString(waiting, "GET /id?id=waited HTTP/1.1\r\nHost: x\r\n\r\n")
+	begin := time.Now()
+	if err := idle.expectEOF(5 * time.Second); err != nil {
+		t.Fatalf("idle keep-alive connection with all workers busy: %v", err)
+	}
+	if d := time.Since(begin); d < busyGrace/2 {
+		t.Errorf("idle connection closed after %v, want after about %v", d, busyGrace)
+	}
+	e.unblock()
+	waiting.SetDeadline(time.Now().Add(5 * time.Second))
+	if resp, body, err := waiting.read("GET"); err != nil || string(body) != "waited" {
+		t.Fatalf("the waiting request: %v %q %v", resp, body, err)
+	}
+	if resp, body, err := busy.read("GET"); err != nil || string(body) != "released" {
+		t.Fatalf("the blocked request: %v %q %v", resp, body, err)
+	}
 }
 
 // TestKeepAliveTimeout: an idle connection is closed after
@@ -547,10 +573,14 @@ func TestStop(t *testing.T) {
 
 	t.Run("immediate", func(t *testing.T) {
 		e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 10 * time.Second})
+		// Each step waits for the workers to settle: a connection arriving
+		// while both are busy turns admission off until one closes.
 		idle := dial(t, e.addr)
 		idle.get(t, "/")
+		waitFor(t, 5*time.Second, "the idle connection to park", func() bool { return e.proc().KeepAlive() == 1 })
 		partial := dial(t, e.addr)
 		io.WriteString(partial, "GET / HTTP/1.1\r\n")
+		waitFor(t, 5*time.Second, "a worker reading", func() bool { return strings.Contains(e.letters(), "R") })
 		slow := dial(t, e.addr)
 		slow.Conn.(*net.TCPConn).SetReadBuffer(16 << 10)
 		io.WriteString(slow, "GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
@@ -583,6 +613,34 @@ func TestStop(t *testing.T) {
 		if n := e.proc().Connections(); n != 0 {
 			t.Errorf("Connections() = %d after Serve returned, want 0", n)
 		}
+	})
+
+	t.Run("immediate with a stuck handler", func(t *testing.T) {
+		e := start(t, Config{ThreadsPerChild: 1, KeepAliveTimeout: 10 * time.Second})
+		busy := dial(t, e.addr)
+		io.WriteString(busy, "GET /block HTTP/1.1\r\nHost: x\r\n\r\n")
+		waitFor(t, 5*time.Second, "the handler to block", func() bool { return e.blocked.Load() == 1 })
+		begin := time.Now()
+		e.child.Stop(false)
+		select {
+		case err := <-e.served:
+			if err != nil {
+				t.Errorf("Serve = %v", err)
+			}
+			e.served <- nil
+		case <-time.After(3 * time.Second):
+			t.Fatal("Serve did not return within 3 s of Stop(false) with a stuck handler")
+		}
+		if d := time.Since(begin); d > 2*stopNowGrace {
+			t.Errorf("Serve returned %v after Stop(false), want about %v", d, stopNowGrace)
+		}
+		// The handler returns later: its connection is closed then, and
+		// its worker exits (the cleanup checks for leaked goroutines).
+		e.unblock()
+		if err := busy.expectEOF(5 * time.Second); err != nil {
+			t.Error(err)
+		}
+		waitFor(t, 5*time.Second, "no connection left", func() bool { return e.proc().Connections() == 0 })
 	})
 
 	t.Run("before serve", func(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 // state changes only under Child.mu (see loop_linux.go for the rules).
 const (
 	stFree   uint8 = iota // not in use (closed, in the loop's free list)
-	stNew                 // parked in epoll for its first byte (newq, Timeout)
+	stNew                 // parked in epoll for its first byte (newq, the read timeout)
 	stIdle                // parked keep-alive connection (kaq, KeepAliveTimeout)
 	stReady               // readable, waiting in the ready list for a worker
 	stBusy                // owned by a worker
@@ -24,6 +24,7 @@ const (
 	flagRegistered uint8 = 1 << iota // the fd is in the epoll set (MOD, not ADD)
 	flagV6                           // ip holds an IPv6 address, else IPv4 in ip[:4]
 	flagCounted                      // counted in the scoreboard's lingering figure
+	flagExpired                      // a new connection sent nothing in time: answer 408
 )
 
 // conn is the record of one client connection: everything an idle
@@ -58,7 +59,7 @@ type conn struct {
 func (c *conn) remoteAddrPort() netip.AddrPort {
 	var a netip.Addr
 	if c.flags&flagV6 != 0 {
-		a = netip.AddrFrom16(c.ip)
+		a = netip.AddrFrom16(c.ip).Unmap()
 	} else {
 		a = netip.AddrFrom4([4]byte(c.ip[:4]))
 	}

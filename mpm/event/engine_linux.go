@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -100,8 +101,11 @@ type engine struct {
 	serverName string
 	maxBody    int
 	factor     int
-	// kat and timeout are KeepAliveTimeout and Timeout in nanoseconds.
-	kat, timeout int64
+	// kat and timeout are KeepAliveTimeout and Timeout in nanoseconds;
+	// newTimeout bounds the wait for a new connection's first byte: the
+	// server's ReadTimeout (the site's RequestReadTimeout header stage), or
+	// Timeout.
+	kat, timeout, newTimeout int64
 
 	p       *poller
 	stopReq atomic.Int32
@@ -119,7 +123,7 @@ type engine struct {
 	refs atomic.Int32
 
 	mu sync.Mutex // guards the following
-	// The timeout lists, each with one timeout: newq (Timeout), kaq
+	// The timeout lists, each with one timeout: newq (newTimeout), kaq
 	// (KeepAliveTimeout), wcq (Timeout), lingerq (2 s; 30 s cap).
 	newq, kaq, wcq, lingerq connList
 	// readyq holds readable connections waiting for a worker; deadline is
@@ -159,6 +163,7 @@ type engine struct {
 	remaining    int // connections left before MaxConnectionsPerChild; <0 unlimited
 	stopDeadline int64
 	saturated    bool
+	handed       bool // a connection went to a worker since the last wait
 	events       []unix.EpollEvent
 	acts         []action
 	drainBuf     []byte
@@ -215,6 +220,10 @@ func newEngine(cfg Config, deps mpm.ChildDeps) (*engine, error) {
 	e.fhLog = srv.Logger
 	if e.fhLog == nil {
 		e.fhLog = slogPrintf{e.log}
+	}
+	e.newTimeout = e.timeout
+	if srv.ReadTimeout > 0 {
+		e.newTimeout = int64(srv.ReadTimeout)
 	}
 	if e.maxBody <= 0 {
 		e.maxBody = fasthttp.DefaultMaxRequestBodySize
@@ -361,6 +370,15 @@ func (e *engine) run() error {
 		if e.checkStop(now) {
 			return nil
 		}
+		if e.handed {
+			// Let the workers just handed connections run before this
+			// goroutine blocks its thread in epoll_wait: with one P (a
+			// child pinned to one CPU), a goroutine readied by a thread
+			// that then blocks in a system call waits for sysmon to take
+			// the P back (20 µs to 10 ms).
+			e.handed = false
+			runtime.Gosched()
+		}
 		n, err := e.p.wait(e.events, e.waitTimeout(now))
 		if err != nil {
 			e.log.Error("event: epoll_wait failed, stopping the child", "err", err)
@@ -498,6 +516,7 @@ func (e *engine) dispatchLocked(c *conn, now int64) {
 		e.idle = e.idle[:n-1]
 		c.state = stBusy
 		w.ch <- c // w is idle: its channel is empty
+		e.handed = true
 		return
 	}
 	c.state = stReady
@@ -634,7 +653,7 @@ func (e *engine) parkLocked(c *conn, st uint8, now int64) bool {
 	events := uint32(evRead)
 	switch st {
 	case stNew:
-		q, d = &e.newq, now+e.timeout
+		q, d = &e.newq, now+e.newTimeout
 	case stIdle:
 		q, d = &e.kaq, now+e.kat
 	case stWrite:
@@ -723,21 +742,28 @@ func (e *engine) newConn(fd int, sa unix.Sockaddr) *conn {
 // accept accepts new connections while a worker is idle and admission
 // allows, giving each to a worker at once (with TCP_DEFER_ACCEPT the
 // request is usually there; if not, the worker parks it without waiting).
+// As in Apache, the listeners are disabled only when a listener polled
+// readable finds the child above its limit.
 func (e *engine) accept(now int64) {
 	for _, lfd := range e.lns {
-		for range acceptBatch {
+		for i := range acceptBatch {
 			if !e.listening || e.remaining == 0 {
 				return
 			}
 			e.mu.Lock()
-			busy := len(e.idle) == 0
-			above := busy || e.aboveLimitLocked()
+			idle := len(e.idle)
+			above := idle == 0 || e.aboveLimitLocked()
 			e.mu.Unlock()
+			if above && i > 0 {
+				// Whether another connection waits is not known: the
+				// next poll tells, and the check is made again then.
+				break
+			}
 			if above {
-				if busy {
+				if idle == 0 {
 					e.log.Debug("event: all workers busy, not accepting new conns in this process")
 				} else {
-					e.log.Debug("event: too many open connections, not accepting new conns in this process", "connections", e.nConns)
+					e.log.Debug("event: too many open connections, not accepting new conns in this process", "connections", e.nConns, "idle_workers", idle)
 				}
 				e.disableListeners(true)
 				return
@@ -877,9 +903,12 @@ func (e *engine) closeListeners() {
 // expire handles the lists' deadlines.
 func (e *engine) expire(now int64) {
 	e.mu.Lock()
+	// A new connection that sent nothing in time goes to a worker, which
+	// answers it through the ErrorHandler (the site logs and answers 408,
+	// as under the other engines) and closes it.
 	for c := e.newq.popExpired(now); c != nil; c = e.newq.popExpired(now) {
-		c.state = stLoop
-		e.acts = append(e.acts, action{c, actClose})
+		c.flags |= flagExpired
+		e.dispatchLocked(c, now)
 	}
 	for c := e.kaq.popExpired(now); c != nil; c = e.kaq.popExpired(now) {
 		e.proc.AddKeepAlive(-1)
@@ -936,7 +965,7 @@ func (e *engine) checkStop(now int64) bool {
 		}
 		if req == stopNow {
 			e.stopDeadline = now + int64(stopNowGrace)
-			e.closeAll(now)
+			e.closeAll(now, false)
 		}
 	}
 	if e.stopping == stopNone {
@@ -953,9 +982,12 @@ func (e *engine) checkStop(now int64) bool {
 }
 
 // closeAll closes every connection the loop can claim and shuts down
-// those workers hold, so their reads and writes fail at once.
-func (e *engine) closeAll(now int64) {
+// those workers hold, so their reads and writes fail at once. With
+// loopGone it also marks the loop as ended, in the same critical section:
+// a worker letting go of a connection later closes it itself.
+func (e *engine) closeAll(now int64, loopGone bool) {
 	e.mu.Lock()
+	e.loopGone = e.loopGone || loopGone
 	for _, c := range e.table {
 		if c == nil {
 			continue
@@ -988,22 +1020,17 @@ func (e *engine) closeAll(now int64) {
 	e.act(now)
 }
 
-// finish ends Serve: the workers exit (busy ones after their request, up
-// to stopNowGrace), and the loop's resources are released.
+// finish ends Serve: what is left is closed, the workers exit (busy ones
+// once their handler returns, waited for up to stopNowGrace), and the
+// loop's resources are released.
 func (e *engine) finish() {
 	e.closeListeners()
-	e.mu.Lock()
-	e.loopGone = true
-	left := make([]*conn, 0, e.readyq.n)
-	for c := e.readyq.popFront(); c != nil; c = e.readyq.popFront() {
-		left = append(left, c)
-	}
-	e.mu.Unlock()
-	for _, c := range left {
-		e.closeConn(c)
-	}
+	e.closeAll(mono(), true)
 	close(e.quit)
 	deadline := time.Now().Add(stopNowGrace)
+	if e.stopping == stopNow {
+		deadline = epoch.Add(time.Duration(e.stopDeadline))
+	}
 	for e.running.Load() > 0 && time.Now().Before(deadline) {
 		time.Sleep(time.Millisecond)
 	}

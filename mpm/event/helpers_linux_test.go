@@ -149,9 +149,15 @@ func startWith(t testing.TB, cfg Config, tweak func(*fasthttp.Server)) *env {
 	return e
 }
 
+// testLog, when set, is the logger of the children started next.
+var testLog atomic.Pointer[slog.Logger]
+
 // testLogger discards the engine's log unless GOHTTPD_EVENT_TEST_LOG is
 // set (then it prints debug records to stderr).
 func testLogger() *slog.Logger {
+	if l := testLog.Load(); l != nil {
+		return l
+	}
 	if os.Getenv("GOHTTPD_EVENT_TEST_LOG") != "" {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}

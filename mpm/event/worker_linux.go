@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"net"
+	"os"
 	"runtime/debug"
 	"time"
 	"unsafe"
@@ -133,6 +134,10 @@ func (w *worker) process(c *conn) (out outcome, busy bool) {
 			out, busy = outClose, true
 		}
 	}()
+	if c.flags&flagExpired != 0 {
+		c.flags &^= flagExpired
+		return w.writeError(errNothingRead), true
+	}
 	for {
 		if _, err := br.Peek(1); err != nil {
 			switch {
@@ -165,12 +170,31 @@ func (w *worker) serveRequest(c *conn) (out outcome, more bool) {
 	}
 	ctx.Response.Header.SetNoDefaultContentType(srv.NoDefaultContentType)
 
+	// The request's first byte is here: ReadTimeout bounds the rest of its
+	// header (fasthttp's semantics; the site sets it to the
+	// RequestReadTimeout header stage), besides Timeout for each wait.
+	sh.readDeadline = time.Time{}
+	if srv.ReadTimeout > 0 {
+		sh.readDeadline = time.Now().Add(srv.ReadTimeout)
+	}
+	maxBody := e.maxBody
 	err := ctx.Request.Header.Read(br)
+	if err == nil && srv.HeaderReceived != nil {
+		// The body gets its own deadline and limit (mod_reqtimeout's body
+		// stage, LimitRequestBody), as under fasthttp.Server.
+		rc := srv.HeaderReceived(&ctx.Request.Header)
+		if rc.ReadTimeout > 0 {
+			sh.readDeadline = time.Now().Add(rc.ReadTimeout)
+		}
+		if rc.MaxRequestBodySize > 0 {
+			maxBody = rc.MaxRequestBodySize
+		}
+	}
 	if err == nil && srv.GetOnly && !ctx.IsGet() && !ctx.IsHead() {
 		err = fasthttp.ErrGetOnly
 	}
 	if err == nil && !ctx.Request.MayContinue() {
-		err = ctx.Request.ContinueReadBody(br, e.maxBody, !srv.DisablePreParseMultipartForm)
+		err = ctx.Request.ContinueReadBody(br, maxBody, !srv.DisablePreParseMultipartForm)
 	}
 	if err != nil {
 		return w.writeError(err), false
@@ -197,7 +221,7 @@ func (w *worker) serveRequest(c *conn) (out outcome, more bool) {
 				err = bw.Flush()
 			}
 			if err == nil {
-				err = ctx.Request.ContinueReadBody(br, e.maxBody, !srv.DisablePreParseMultipartForm)
+				err = ctx.Request.ContinueReadBody(br, maxBody, !srv.DisablePreParseMultipartForm)
 			}
 			if err != nil {
 				return w.writeError(err), false
@@ -311,6 +335,11 @@ func (w *worker) writeError(err error) outcome {
 	}
 	return outLinger
 }
+
+// errNothingRead is the error a new connection that sent nothing within
+// the read timeout is answered with: a timeout, as fasthttp.Server reports
+// it for a first request.
+var errNothingRead error = &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}
 
 // defaultErrorHandler is fasthttp's, finding timeouts and small buffers
 // through wrapping.

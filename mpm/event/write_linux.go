@@ -7,30 +7,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// segment is one piece of deferred output: bytes, or n bytes of a file
-// from offset off (file is then a descriptor the segment owns).
-type segment struct {
-	b     []byte
-	file  int
-	off   int64
-	n     int64
-	owned bool // b was copied for the job (it may grow)
-}
-
-// writeJob is the rest of a response that the loop finishes on EPOLLOUT
-// (Apache's write completion), so a slow reader holds no worker. It may
-// refer to the response body (holdsCtx: the RequestCtx goes back to the
-// pool only when the job ends) and owns duplicates of the files it sends.
-type writeJob struct {
-	segs     []segment
-	copied   int
-	holdsCtx bool
-	ctx      *fasthttp.RequestCtx
-	// keepAlive: park the connection when the job is done, else close it
-	// (lingering close).
-	keepAlive bool
-}
-
 func newWriteJob() *writeJob { return &writeJob{} }
 
 // flush writes as much as the socket takes, at most budget bytes. It

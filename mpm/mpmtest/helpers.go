@@ -17,12 +17,13 @@ import (
 )
 
 // Maintenance is one maintenance pass as the master logs it at LogLevel
-// debug.
+// debug: Children counts every live child, Active those of the current
+// generation that were not told to stop.
 type Maintenance struct {
-	Children, Spawn, Retire int
+	Children, Active, Spawn, Retire int
 }
 
-var maintRE = regexp.MustCompile(`maintenance children=(\d+) free_slots=\d+ spawn=(\d+) retire=(-?\d+)`)
+var maintRE = regexp.MustCompile(`maintenance children=(\d+) active=(\d+) free_slots=\d+ spawn=(\d+) retire=(-?\d+)`)
 
 // Maintenances parses the maintenance passes from the error log (the
 // configuration must say LogLevel debug).
@@ -30,9 +31,10 @@ func (s *Server) Maintenances() []Maintenance {
 	var out []Maintenance
 	for _, m := range maintRE.FindAllStringSubmatch(s.ErrorLog(), -1) {
 		c, _ := strconv.Atoi(m[1])
-		sp, _ := strconv.Atoi(m[2])
-		r, _ := strconv.Atoi(m[3])
-		out = append(out, Maintenance{Children: c, Spawn: sp, Retire: r})
+		a, _ := strconv.Atoi(m[2])
+		sp, _ := strconv.Atoi(m[3])
+		r, _ := strconv.Atoi(m[4])
+		out = append(out, Maintenance{Children: c, Active: a, Spawn: sp, Retire: r})
 	}
 	return out
 }

@@ -26,7 +26,7 @@ func TestRampUp(t *testing.T) {
 	s := start(t, "StartServers 1", "MinSpareServers 8", "MaxSpareServers 16", "MaxRequestWorkers 32")
 	mpmtest.WaitFor(t, 20*time.Second, "a maintenance pass with 8 children and no spawn", func() bool {
 		for _, m := range s.Maintenances() {
-			if m.Children == 8 && m.Spawn == 0 {
+			if m.Active == 8 && m.Spawn == 0 {
 				return true
 			}
 		}
@@ -34,7 +34,7 @@ func TestRampUp(t *testing.T) {
 	})
 	var seq []string
 	for _, m := range s.Maintenances() {
-		seq = append(seq, fmt.Sprintf("%d+%d", m.Children, m.Spawn))
+		seq = append(seq, fmt.Sprintf("%d+%d", m.Active, m.Spawn))
 		if m.Spawn == 0 {
 			break
 		}
@@ -49,11 +49,11 @@ func TestRetirement(t *testing.T) {
 	s := start(t, "StartServers 6", "MinSpareServers 1", "MaxSpareServers 2", "MaxRequestWorkers 8")
 	mpmtest.WaitFor(t, 20*time.Second, "the children to settle at MaxSpareServers", func() bool {
 		ms := s.Maintenances()
-		return len(ms) > 0 && ms[len(ms)-1].Children == 2 && ms[len(ms)-1].Retire == -1
+		return len(ms) > 0 && ms[len(ms)-1].Active == 2 && ms[len(ms)-1].Retire == -1
 	})
 	var counts []int
 	for _, m := range s.Maintenances() {
-		counts = append(counts, m.Children)
+		counts = append(counts, m.Active)
 		if m.Retire == -1 {
 			break
 		}
