@@ -7,6 +7,8 @@ import (
 
 	"github.com/gohttpd/gohttpd/conf"
 	"github.com/valyala/fasthttp"
+
+	"github.com/gohttpd/gohttpd/site/accesslog"
 )
 
 // keepAlivePolicy holds the directives ap_set_keepalive reads.
@@ -55,16 +57,16 @@ func dropsConnection(status int) bool {
 //
 // Like Apache, a connection serves MaxKeepAliveRequests+1 requests: the
 // first response says max=MaxKeepAliveRequests, the last one says close.
-// The request number is ctx.ConnRequestNum(); an engine that serves
-// requests outside fasthttp.Server (where it stays 0) counts as the first
-// request of its connection.
+// The request number is accesslog.ConnRequestNum: fasthttp's, or the
+// connection's own count for an engine that serves requests outside
+// fasthttp.Server (the event engine).
 func (s *Site) setKeepAlive(ctx *fasthttp.RequestCtx) {
 	resp := &ctx.Response
 	if resp.ConnectionClose() {
 		return
 	}
 	left := s.ka.max
-	if n := ctx.ConnRequestNum(); n > 1 {
+	if n := accesslog.ConnRequestNum(ctx); n > 1 {
 		left -= int(min(n-1, uint64(s.ka.max)))
 	}
 	if !s.ka.on ||

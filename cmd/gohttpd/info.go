@@ -124,12 +124,22 @@ func printRunSettings(w io.Writer, cfg *conf.Config) {
 		add("AsyncRequestWorkerFactor", e.AsyncRequestWorkerFactor)
 	}
 	add("KeepAlive", onOff(cfg.HTTP.KeepAlive))
-	add("KeepAliveTimeout", cfg.HTTP.KeepAliveTimeout)
+	add("KeepAliveTimeout", seconds(cfg.HTTP.KeepAliveTimeout))
 	add("MaxKeepAliveRequests", cfg.HTTP.MaxKeepAliveRequests)
-	add("Timeout", cfg.HTTP.Timeout)
+	add("Timeout", seconds(cfg.HTTP.Timeout))
+	add("RequestReadTimeout", cfg.HTTP.RequestReadTimeout.String())
+	add("GracefulShutdownTimeout", seconds(cfg.GracefulShutdownTimeout))
 	for _, r := range rows {
 		fmt.Fprintf(w, "  %-25s %s\n", r[0]+":", r[1])
 	}
+}
+
+// seconds prints a duration the way Apache's directives take it.
+func seconds(d time.Duration) string {
+	if d%time.Second == 0 {
+		return strconv.FormatInt(int64(d/time.Second), 10) + "s"
+	}
+	return d.String()
 }
 
 func displayAddr(l conf.Listen) string {

@@ -72,7 +72,7 @@ func (f *Format) Append(dst []byte, ctx *fasthttp.RequestCtx, start time.Time) [
 		case kProtocol:
 			dst = appendEscaped(dst, ctx.Request.Header.Protocol())
 		case kKeepAlives:
-			n := ctx.ConnRequestNum()
+			n := ConnRequestNum(ctx)
 			if n > 0 {
 				n--
 			}
