@@ -141,6 +141,7 @@ func (m *Master) Run(first *Generation) error {
 		case r := <-m.readies:
 			if c, ok := m.children[r.slot]; ok && c.pid == r.pid {
 				c.ready = true
+				m.Log.Debug("child ready", "pid", c.pid, "slot", c.slot, "startup", time.Since(c.started).String())
 			}
 		case <-tick.C:
 			m.maintain()
