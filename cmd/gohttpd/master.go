@@ -157,6 +157,13 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 			if err != nil {
 				return nil, err
 			}
+			// Reopen the master's error log, so a rotated file is let go
+			// (the children of the new generation open theirs afresh).
+			if lg.errorLog != nil {
+				if err := lg.errorLog.Reopen(); err != nil {
+					log.Error("reopen ErrorLog", "err", err)
+				}
+			}
 			if next.MPM != cfg.MPM {
 				return nil, fmt.Errorf("changing the MPM from %s to %s needs a full stop and start", cfg.MPM, next.MPM)
 			}

@@ -151,6 +151,32 @@ func TestGracefulRestartBadConfig(t *testing.T) {
 	}
 }
 
+// TestRestart: HUP stops every child, resets the board and starts a new
+// generation on the same listening socket.
+func TestRestart(t *testing.T) {
+	s := mpmtest.Start(t, mpmtest.Options{MPM: "worker"})
+	old := s.Children()
+	for range 3 {
+		if code, _, err := s.Get("/index.html"); err != nil || code != 200 {
+			t.Fatalf("before the restart: %d %v", code, err)
+		}
+	}
+	s.Signal(syscall.SIGHUP)
+	mpmtest.WaitFor(t, 20*time.Second, "a new generation with a fresh board", func() bool {
+		for _, p := range old {
+			if mpmtest.Alive(p) {
+				return false
+			}
+		}
+		auto, err := s.StatusAuto()
+		// The status request itself is the only access since the reset.
+		return err == nil && auto["ParentServerMPMGeneration"] == "1" && auto["Total Accesses"] == "1"
+	})
+	if !strings.Contains(s.ErrorLog(), "SIGHUP received.  Attempting to restart") {
+		t.Errorf("no restart notice in the error log")
+	}
+}
+
 // TestKillMaster: kill -9 of the master takes every child down within
 // two seconds.
 func TestKillMaster(t *testing.T) {
