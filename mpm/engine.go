@@ -55,3 +55,28 @@ type ChildDeps struct {
 	VHost string
 	Log   *slog.Logger
 }
+
+// StopState is how far a child has been told to stop: not at all,
+// gracefully, or at once. A later immediate stop upgrades a graceful one;
+// nothing downgrades. The zero value is "serving".
+type StopState struct{ level atomic.Int32 }
+
+// Raise records a stop order.
+func (s *StopState) Raise(graceful bool) {
+	want := int32(2)
+	if graceful {
+		want = 1
+	}
+	for {
+		old := s.level.Load()
+		if old >= want || s.level.CompareAndSwap(old, want) {
+			return
+		}
+	}
+}
+
+// Stopping reports whether any stop was ordered.
+func (s *StopState) Stopping() bool { return s.level.Load() != 0 }
+
+// Immediate reports whether an immediate stop was ordered.
+func (s *StopState) Immediate() bool { return s.level.Load() == 2 }

@@ -7,7 +7,6 @@ import (
 	"os"
 	"runtime"
 	"sync"
-	"sync/atomic"
 
 	"github.com/gohttpd/gohttpd/mpm"
 )
@@ -22,9 +21,9 @@ type Child struct {
 	acc    *mpm.Acceptor
 	worker *mpm.Worker
 
-	stopping atomic.Int32 // 0 serving, 1 graceful, 2 immediate
-	mu       sync.Mutex   // guards conn
-	conn     net.Conn     // the connection being served, if any
+	stopping mpm.StopState // how far Stop went
+	mu       sync.Mutex    // guards conn
+	conn     net.Conn      // the connection being served, if any
 }
 
 var _ mpm.ChildServer = (*Child)(nil)
@@ -54,13 +53,13 @@ func (c *Child) Serve(ready func()) error {
 		if c.cfg.MaxConnectionsPerChild > 0 && served >= c.cfg.MaxConnectionsPerChild {
 			return nil
 		}
-		if c.stopping.Load() != 0 {
+		if c.stopping.Stopping() {
 			return nil
 		}
 		conn, err := c.acc.Accept()
 		if err != nil {
 			switch {
-			case c.stopping.Load() != 0 || errors.Is(err, mpm.ErrAcceptorClosed):
+			case c.stopping.Stopping() || errors.Is(err, mpm.ErrAcceptorClosed):
 				return nil
 			case mpm.IsTemporary(err):
 				served--
@@ -78,7 +77,7 @@ func (c *Child) serve(conn *net.TCPConn) {
 	tc := &mpm.Conn{TCPConn: conn, Worker: c.worker}
 	c.mu.Lock()
 	c.conn = tc
-	immediate := c.stopping.Load() == 2
+	immediate := c.stopping.Immediate()
 	c.mu.Unlock()
 	if immediate {
 		conn.Close()
@@ -88,7 +87,7 @@ func (c *Child) serve(conn *net.TCPConn) {
 	c.mu.Lock()
 	c.conn = nil
 	c.mu.Unlock()
-	if c.stopping.Load() != 0 {
+	if c.stopping.Stopping() {
 		c.worker.SetState(mpm.StateGraceful)
 	} else {
 		c.worker.SetState(mpm.StateReady)
@@ -99,16 +98,7 @@ func (c *Child) serve(conn *net.TCPConn) {
 // and lets the current connection run until its next response, which
 // carries Connection: close, or its keep-alive timeout.
 func (c *Child) Stop(graceful bool) {
-	level := int32(2)
-	if graceful {
-		level = 1
-	}
-	for {
-		old := c.stopping.Load()
-		if old >= level || c.stopping.CompareAndSwap(old, level) {
-			break
-		}
-	}
+	c.stopping.Raise(graceful)
 	if c.deps.Draining != nil {
 		c.deps.Draining.Store(true)
 	}

@@ -52,7 +52,7 @@ type Child struct {
 
 	idle     chan int            // indexes of idle workers (the idler reservation)
 	handoff  []chan *net.TCPConn // one per worker
-	stopping atomic.Int32        // 0 serving, 1 graceful, 2 immediate
+	stopping mpm.StopState       // how far Stop went
 	served   atomic.Int64        // connections accepted (MaxConnectionsPerChild)
 
 	mu    sync.Mutex         // guards conns
@@ -108,7 +108,7 @@ func (c *Child) Serve(ready func()) error {
 // accept is the accepter: reserve an idle worker, accept, hand over.
 func (c *Child) accept() error {
 	for {
-		if c.stopping.Load() != 0 {
+		if c.stopping.Stopping() {
 			return nil
 		}
 		if n := c.cfg.MaxConnectionsPerChild; n > 0 && c.served.Load() >= int64(n) {
@@ -117,14 +117,14 @@ func (c *Child) accept() error {
 			return nil
 		}
 		j := <-c.idle
-		if c.stopping.Load() != 0 {
+		if c.stopping.Stopping() {
 			return nil
 		}
 		conn, err := c.acc.Accept()
 		if err != nil {
 			c.idle <- j
 			switch {
-			case c.stopping.Load() != 0 || errors.Is(err, mpm.ErrAcceptorClosed):
+			case c.stopping.Stopping() || errors.Is(err, mpm.ErrAcceptorClosed):
 				return nil
 			case mpm.IsTemporary(err):
 				continue
@@ -141,7 +141,7 @@ func (c *Child) accept() error {
 // its hand-off channel closes.
 func (c *Child) work(j int, w *mpm.Worker) {
 	for {
-		if c.stopping.Load() != 0 {
+		if c.stopping.Stopping() {
 			w.SetState(mpm.StateGraceful)
 		} else {
 			w.SetState(mpm.StateReady)
@@ -159,7 +159,7 @@ func (c *Child) work(j int, w *mpm.Worker) {
 func (c *Child) serve(conn *net.TCPConn, w *mpm.Worker) {
 	tc := &mpm.Conn{TCPConn: conn, Worker: w}
 	c.mu.Lock()
-	immediate := c.stopping.Load() == 2
+	immediate := c.stopping.Immediate()
 	if !immediate {
 		c.conns[tc] = true
 	}
@@ -179,16 +179,7 @@ func (c *Child) serve(conn *net.TCPConn, w *mpm.Worker) {
 // close, and idle keep-alive connections end at their next request or
 // keep-alive timeout.
 func (c *Child) Stop(graceful bool) {
-	level := int32(2)
-	if graceful {
-		level = 1
-	}
-	for {
-		old := c.stopping.Load()
-		if old >= level || c.stopping.CompareAndSwap(old, level) {
-			break
-		}
-	}
+	c.stopping.Raise(graceful)
 	if c.deps.Draining != nil {
 		c.deps.Draining.Store(true)
 	}

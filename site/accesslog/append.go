@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/gohttpd/gohttpd/site/logescape"
 )
 
 // Append appends the line for the request in ctx, ending in '\n', to dst
@@ -145,38 +147,9 @@ func appendValue[T string | []byte](dst []byte, s T) []byte {
 	return appendEscaped(dst, s)
 }
 
-const hexDigits = "0123456789abcdef"
-
-// appendEscaped appends s with ap_escape_logitem's rules: '"' and '\' get
-// a backslash, \b \n \r \t \v their C escapes, and every other byte outside
-// printable ASCII becomes \xhh.
+// appendEscaped appends s with ap_escape_logitem's rules.
 func appendEscaped[T string | []byte](dst []byte, s T) []byte {
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c < 0x7f && c != '"' && c != '\\' {
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		start = i + 1
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\v':
-			dst = append(dst, '\\', 'v')
-		default:
-			dst = append(dst, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-	}
-	return append(dst, s[start:]...)
+	return logescape.Append(dst, s, true)
 }
 
 // appendIP appends the address's IP, IPv4-mapped IPv6 shown as IPv4 (as

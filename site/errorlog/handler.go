@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/gohttpd/gohttpd/site/logescape"
 )
 
 // Options configure a Handler.
@@ -359,8 +361,6 @@ func needsQuotes(s string) bool {
 	return false
 }
 
-const hexDigits = "0123456789abcdef"
-
 // appendErrorlogEscaped appends s with ap_escape_errorlog_item's rules.
 func appendErrorlogEscaped(b []byte, s string) []byte {
 	return appendEscaped(b, s, false)
@@ -373,30 +373,5 @@ func appendLogitemEscaped(b []byte, s string) []byte {
 }
 
 func appendEscaped(b []byte, s string, quote bool) []byte {
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c < 0x7f && c != '\\' && (c != '"' || !quote) {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		start = i + 1
-		switch c {
-		case '"', '\\':
-			b = append(b, '\\', c)
-		case '\b':
-			b = append(b, '\\', 'b')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		case '\v':
-			b = append(b, '\\', 'v')
-		default:
-			b = append(b, '\\', 'x', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-	}
-	return append(b, s[start:]...)
+	return logescape.Append(b, s, quote)
 }

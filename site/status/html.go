@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/gohttpd/gohttpd/mpm"
+	"github.com/gohttpd/gohttpd/site/logescape"
 )
 
 // statusMaxLine is the number of scoreboard letters per line of the page
@@ -332,47 +333,5 @@ func formatKByte(kb uint64) string {
 	return fmt.Sprintf("%.1f GB", float32(kb)/mByte)
 }
 
-// escapeLogItem escapes a string as Apache's ap_escape_logitem: '"' and
-// '\' get a backslash, \b \n \r \t \v their C escapes, and every other byte
-// outside printable ASCII becomes \xhh.
-func escapeLogItem(s string) string {
-	clean := true
-	for i := range len(s) {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 8)
-	const hex = "0123456789abcdef"
-	for i := range len(s) {
-		switch c := s[i]; c {
-		case '"', '\\':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\v':
-			b.WriteString(`\v`)
-		default:
-			if c < 0x20 || c > 0x7e {
-				b.WriteString(`\x`)
-				b.WriteByte(hex[c>>4])
-				b.WriteByte(hex[c&0xf])
-			} else {
-				b.WriteByte(c)
-			}
-		}
-	}
-	return b.String()
-}
+// escapeLogItem escapes a string as Apache's ap_escape_logitem.
+func escapeLogItem(s string) string { return logescape.String(s) }
