@@ -468,6 +468,52 @@ func TestSaturation(t *testing.T) {
 	}
 }
 
+// TestLingeringClose: after a response with Connection: close the server
+// shuts down its side and drains the client, without a worker, until the
+// client closes or 2 s pass without data; data the client still sends
+// (here after its request) does not turn the close into a reset.
+func TestLingeringClose(t *testing.T) {
+	e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 5 * time.Second})
+	tests := []struct {
+		name        string
+		clientClose bool
+	}{
+		{"client closes", true},
+		{"client stays", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := dial(t, e.addr)
+			c.SetDeadline(time.Now().Add(10 * time.Second))
+			io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\ntrailing bytes")
+			resp, body, err := c.read("GET")
+			if err != nil || string(body) != "hello" || !resp.Close {
+				t.Fatalf("response = %v %q %v", resp, body, err)
+			}
+			if err := c.expectEOF(2 * time.Second); err != nil {
+				t.Fatalf("after the response: %v (want the server's side shut down)", err)
+			}
+			waitFor(t, 2*time.Second, "a lingering connection on the board", func() bool {
+				return e.proc().Lingering() == 1 && e.workersIdle()
+			})
+			// The client may still write while the server lingers.
+			if _, err := io.WriteString(c, "more"); err != nil {
+				t.Errorf("write during the lingering close: %v", err)
+			}
+			begin := time.Now()
+			if tt.clientClose {
+				c.Close()
+			}
+			waitFor(t, 4*time.Second, "the lingering close to end", func() bool {
+				return e.proc().Lingering() == 0 && e.proc().Connections() == 0
+			})
+			if d := time.Since(begin); !tt.clientClose && d < lingerWait-200*time.Millisecond {
+				t.Errorf("lingering close ended after %v with the client silent, want about %v", d, lingerWait)
+			}
+		})
+	}
+}
+
 // TestKeepAliveTimeout: an idle connection is closed after
 // KeepAliveTimeout; with KeepAliveTimeout 0 every response closes.
 func TestKeepAliveTimeout(t *testing.T) {
@@ -493,6 +539,7 @@ func TestKeepAliveTimeout(t *testing.T) {
 			if d := time.Since(begin); d < tt.kat-20*time.Millisecond {
 				t.Errorf("closed after %v, want about %v", d, tt.kat)
 			}
+			c.Close() // ends the server's lingering close
 			waitFor(t, 5*time.Second, "no connection left", func() bool {
 				return e.proc().Connections() == 0 && e.proc().KeepAlive() == 0 && e.proc().Lingering() == 0
 			})
@@ -500,8 +547,11 @@ func TestKeepAliveTimeout(t *testing.T) {
 	}
 }
 
-// TestTimeout: Timeout bounds a partial request (408) and the wait for
-// the first byte of a new connection (closed, no worker held meanwhile).
+// TestTimeout: Timeout bounds every wait for request bytes; the server's
+// ReadTimeout bounds a request's header and a new connection's first byte;
+// HeaderReceived sets the body's deadline and limit. A connection that
+// sends nothing in time is answered 408 by the ErrorHandler (as under
+// fasthttp.Server) without holding a worker while it waits.
 func TestTimeout(t *testing.T) {
 	e := start(t, Config{ThreadsPerChild: 2, Timeout: 300 * time.Millisecond, KeepAliveTimeout: 5 * time.Second})
 	t.Run("partial request", func(t *testing.T) {
@@ -516,13 +566,52 @@ func TestTimeout(t *testing.T) {
 	t.Run("connect only", func(t *testing.T) {
 		c := dial(t, e.addr)
 		waitFor(t, time.Second, "the connection to be accepted", func() bool { return e.proc().Connections() >= 1 })
+		time.Sleep(50 * time.Millisecond)
 		if !e.workersIdle() {
 			t.Errorf("workers = %q while a client sends nothing, want idle", e.letters())
+		}
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		resp, _, err := c.read("GET")
+		if err != nil || resp.StatusCode != fasthttp.StatusRequestTimeout || !resp.Close {
+			t.Fatalf("connect-only client: %v %v, want 408 with Connection: close", resp, err)
 		}
 		if err := c.expectEOF(3 * time.Second); err != nil {
 			t.Fatal(err)
 		}
 	})
+
+	tweaked := startWith(t, Config{ThreadsPerChild: 2, Timeout: 5 * time.Second, KeepAliveTimeout: 5 * time.Second}, func(srv *fasthttp.Server) {
+		srv.ReadTimeout = 300 * time.Millisecond
+		srv.HeaderReceived = func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+			return fasthttp.RequestConfig{MaxRequestBodySize: 3, ReadTimeout: 200 * time.Millisecond}
+		}
+	})
+	tests := []struct {
+		name   string
+		parts  []string // sent 100 ms apart
+		status int
+	}{
+		{"header trickle beyond ReadTimeout", []string{"GET / HTTP/1.1\r\n", "Host: x\r\n", "X-A: 1\r\n", "X-B: 1\r\n", "X-C: 1\r\n", "\r\n"}, fasthttp.StatusRequestTimeout},
+		{"body over HeaderReceived's limit", []string{"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nabcd"}, fasthttp.StatusRequestEntityTooLarge},
+		{"body within limit", []string{"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\nabc"}, fasthttp.StatusOK},
+		{"body slower than HeaderReceived's deadline", []string{"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\na", "b", "", ""}, fasthttp.StatusRequestTimeout},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := dial(t, tweaked.addr)
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			for i, p := range tt.parts {
+				if i > 0 {
+					time.Sleep(100 * time.Millisecond)
+				}
+				io.WriteString(c, p)
+			}
+			resp, _, err := c.read("POST")
+			if err != nil || resp.StatusCode != tt.status {
+				t.Fatalf("response = %v, %v; want %d", resp, err, tt.status)
+			}
+		})
+	}
 }
 
 // TestStop: graceful and immediate stops.
@@ -560,6 +649,9 @@ func TestStop(t *testing.T) {
 		if err != nil || !resp.Close || string(body) != "released" {
 			t.Errorf("in-flight request = %v %q %v, want released with Connection: close", resp, body, err)
 		}
+		// Closing ends the server's lingering closes.
+		busy.Close()
+		idle.Close()
 		select {
 		case err := <-e.served:
 			if err != nil {
@@ -730,4 +822,3 @@ func TestAcceptBackoff(t *testing.T) {
 		t.Errorf("accept4 called %d times for one connection, want a few (no spinning)", calls)
 	}
 }
-

@@ -26,9 +26,12 @@ type Config struct {
 	KeepAliveTimeout time.Duration
 	// Timeout bounds every socket wait: reading a request once its first
 	// byte arrived (each wait for more bytes), writing a response (each
-	// wait for the client to take more), write completion in the loop
-	// (each wait for progress) and the wait for the first byte of a new
-	// connection. Default 60 s (Apache's).
+	// wait for the client to take more) and write completion in the loop
+	// (each wait for progress). It also bounds the wait for the first
+	// byte of a new connection unless the fasthttp.Server has a
+	// ReadTimeout, which then bounds that wait and each request's header
+	// (and HeaderReceived's ReadTimeout each body), as under
+	// fasthttp.Server. Default 60 s (Apache's).
 	Timeout time.Duration
 }
 
