@@ -220,14 +220,20 @@ func runChild(stderr io.Writer) int {
 	lns := make([]*listener.Listener, len(env.Listeners))
 	for i, f := range env.Listeners {
 		ln, err := listener.FromFile(f, listenSpec(&cfg, cfg.Listen[i]))
+		f.Close()
 		if err != nil {
 			log.Error("child: listener", "err", err)
 			return mpm.ExitChildFatal
 		}
 		lns[i] = ln
 	}
+	obs, err := observers(lns)
+	if err != nil {
+		log.Error("child: listener", "err", err)
+		return mpm.ExitChildFatal
+	}
 	draining := &atomic.Bool{}
-	st, err := newSite(&cfg, lg, env.Scoreboard, lns, draining)
+	st, err := newSite(&cfg, lg, env.Scoreboard, obs, draining)
 	if err != nil {
 		log.Error("child: site", "err", err)
 		return mpm.ExitChildFatal

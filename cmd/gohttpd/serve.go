@@ -134,6 +134,26 @@ func newSite(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns []*listener.
 	})
 }
 
+// observers returns independent copies of lns (each its own descriptor
+// of the same socket) for the status page to read queue statistics from:
+// the engine owns the originals and may close them when it stops.
+func observers(lns []*listener.Listener) ([]*listener.Listener, error) {
+	out := make([]*listener.Listener, 0, len(lns))
+	for _, ln := range lns {
+		f, err := ln.File()
+		if err != nil {
+			return nil, err
+		}
+		o, err := listener.FromFile(f, ln.Spec())
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
 // serve runs the server: a master and its children, or with -X one
 // process that runs the engine's child loop itself, as httpd -X does.
 func serve(cfg *conf.Config, o *options, stderr io.Writer) error {
@@ -175,8 +195,12 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 	}
 	defer removePidFile(cfg.PidFile)
 
+	obs, err := observers(lns)
+	if err != nil {
+		return err
+	}
 	draining := &atomic.Bool{}
-	st, err := newSite(cfg, lg, board, lns, draining)
+	st, err := newSite(cfg, lg, board, obs, draining)
 	if err != nil {
 		return err
 	}

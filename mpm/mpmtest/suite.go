@@ -49,6 +49,13 @@ func Run(t *testing.T, mpm string, directives ...string) {
 		if auto["ServerMPM"] != mpm {
 			t.Errorf("ServerMPM = %q, want %q", auto["ServerMPM"], mpm)
 		}
+		// The TCP view reads the listener's accept queue in every engine.
+		if q := auto["ListenQueue_"+s.Addr]; !strings.HasSuffix(q, "/511") {
+			t.Errorf("ListenQueue_%s = %q, want <queue>/511", s.Addr, q)
+		}
+		if atoi(auto["TCPListen"]) < 1 {
+			t.Errorf("TCPListen = %q, want ≥ 1", auto["TCPListen"])
+		}
 	})
 
 	t.Run("KeepAlive", func(t *testing.T) {
