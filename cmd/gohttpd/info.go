@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -21,15 +22,21 @@ const Version = "0.1.0"
 func serverVersion() string { return "gohttpd/" + Version + " (Unix)" }
 
 // buildTime is the VCS commit time when the binary was built from a
-// checkout, else "unknown".
+// checkout, else the binary's modification time.
 func buildTime() string {
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, s := range bi.Settings {
 			if s.Key == "vcs.time" {
 				if t, err := time.Parse(time.RFC3339, s.Value); err == nil {
-					return t.UTC().Format("Jan  2 2006 15:04:05")
+					return t.UTC().Format("Jan _2 2006 15:04:05")
 				}
 			}
+		}
+	}
+	// Built without VCS stamping: the binary's modification time.
+	if exe, err := os.Executable(); err == nil {
+		if fi, err := os.Stat(exe); err == nil {
+			return fi.ModTime().UTC().Format("Jan _2 2006 15:04:05")
 		}
 	}
 	return "unknown"
