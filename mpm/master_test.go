@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,8 +45,16 @@ func testChild() int {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		return mpm.ExitInit
 	}
-	if os.Getenv(envMode) == "fatal" {
+	switch os.Getenv(envMode) {
+	case "fatal":
 		return mpm.ExitChildFatal
+	case "stubborn":
+		// Ignores TERM and its stop orders: only SIGKILL ends it.
+		signal.Ignore(syscall.SIGTERM)
+		env.Scoreboard.Worker(env.Slot, 0).SetState(mpm.StateReady)
+		env.Ready()
+		time.Sleep(time.Minute)
+		return mpm.ExitOK
 	}
 	ln, err := net.FileListener(env.Listeners[0])
 	if err != nil {
@@ -335,5 +344,31 @@ func TestMasterGracefulRestart(t *testing.T) {
 	})
 	if _, gen, err := h.get(); err != nil || gen != 1 {
 		t.Errorf("after the restart: generation %d, %v; want 1, nil", gen, err)
+	}
+}
+
+// TestMasterReclaimSchedule: a child that ignores TERM gets Apache's
+// schedule: TERM again at 3, 5 and 7 s, KILL at 9 s.
+func TestMasterReclaimSchedule(t *testing.T) {
+	h := newHarness(t, &fixedPolicy{n: 1}, envMode+"=stubborn")
+	pids := h.waitReady(1)
+	start := time.Now()
+	h.sigs <- syscall.SIGTERM
+	if err := h.wait(20 * time.Second); err != nil {
+		t.Fatalf("Run = %v, want nil", err)
+	}
+	took := time.Since(start)
+	if alive(pids[0]) {
+		t.Errorf("stubborn child %d survived the stop", pids[0])
+	}
+	logs := h.logs.String()
+	if n := strings.Count(logs, "still did not exit, sending a SIGTERM"); n != 3 {
+		t.Errorf("%d TERM reminders, want 3 (at 3, 5 and 7 s):\n%s", n, logs)
+	}
+	if !strings.Contains(logs, "still did not exit, sending a SIGKILL") {
+		t.Errorf("no SIGKILL line:\n%s", logs)
+	}
+	if took < 9*time.Second || took > 15*time.Second {
+		t.Errorf("stop took %s, want about 9 s (KILL at 9 s)", took)
 	}
 }
