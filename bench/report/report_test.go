@@ -1,0 +1,120 @@
+package report
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gohttpd/gohttpd/bench/load"
+	"github.com/gohttpd/gohttpd/bench/sample"
+)
+
+// testRun is a small run with two targets and samples.
+func testRun() *Run {
+	run := &Run{
+		Started: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC), Finished: time.Date(2026, 11, 22, 10, 1, 0, 0, time.UTC),
+		Machine:   Machine{CPUModel: "Test CPU", CPUs: 2, Kernel: "6.18", GoVersion: "go1.26.8", Pinning: "none"},
+		Scenarios: []string{"keepalive", "idle-pressure"},
+		Targets:   []string{"worker", "event"},
+	}
+	for i, tgt := range run.Targets {
+		c := &Case{Scenario: "keepalive", Name: "1k", Target: tgt}
+		c.Load = &load.Summary{RPS: 1000 * float64(i+1), P50Ms: 0.5, P99Ms: 2,
+			Distribution: []load.Point{{Percentile: 0, Ms: 0.1}, {Percentile: 50, Ms: 0.5}, {Percentile: 99, Ms: 2}, {Percentile: 100, Ms: 9}}}
+		c.Add("rps", c.Load.RPS, "req/s", true)
+		c.Add("p50", 0.5, "ms", true)
+		c.Add("p99", 2, "ms", true)
+		c.Add("errors", 0, "", true)
+		c.Add("TIME_WAIT server", 12, "", true)
+		for k := range 4 {
+			c.Samples = append(c.Samples, sample.Sample{T: float64(k) / 4, Requests: int64(k * 250),
+				ServerTCP: sample.TCP{"ESTABLISHED": 50, "TIME_WAIT": k}, ClientTCP: sample.TCP{"ESTABLISHED": 50},
+				Workers: sample.Workers{Busy: 3, States: map[string]int{"_": 5, "W": 3}}})
+		}
+		run.Cases = append(run.Cases, c)
+		ip := &Case{Scenario: "idle-pressure", Name: "100 idle", Target: tgt,
+			Ramp: []RampPoint{{Idle: 0, RSS: 10 << 20, PSS: 5 << 20}, {Idle: 100, RSS: 12 << 20, PSS: 6 << 20}}}
+		ip.Add("RSS per idle conn", 20.5, "KB", true)
+		run.Cases = append(run.Cases, ip)
+	}
+	run.Cases = append(run.Cases, &Case{Scenario: "backlog", Target: "nginx", Notes: []string{"skipped: needs gohttpd directives"}})
+	return run
+}
+
+func TestTable(t *testing.T) {
+	got := Table(testRun())
+	for _, want := range []string{"SCENARIO", "keepalive", "worker", "1000", "2000", "0.50ms", "TIME_WAIT server 12",
+		"RSS per idle conn 20.5 KB", "skipped: needs gohttpd directives"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Table() lacks %q:\n%s", want, got)
+		}
+	}
+	// The scenario name is printed once per group of rows.
+	if n := strings.Count(got, "keepalive"); n != 1 {
+		t.Errorf("Table() prints keepalive %d times, want 1:\n%s", n, got)
+	}
+}
+
+func TestWriteAll(t *testing.T) {
+	dir := t.TempDir()
+	run := testRun()
+	if err := WriteAll(dir, run, func(s string) string { return "about " + s }); err != nil {
+		t.Fatalf("WriteAll = %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "bench.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Run
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatalf("bench.json does not parse: %v", err)
+	}
+	if len(back.Cases) != len(run.Cases) || len(back.Cases[0].Samples) != 4 {
+		t.Errorf("bench.json has %d cases (first with %d samples), want %d with 4", len(back.Cases), len(back.Cases[0].Samples), len(run.Cases))
+	}
+	h, err := os.ReadFile(filepath.Join(dir, "bench.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := string(h)
+	for _, want := range []string{"<svg", "about keepalive", "throughput", "latency distribution",
+		"server memory against idle keep-alive connections", "TCP states over time", "workers by state"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("bench.html lacks %q", want)
+		}
+	}
+	// Self-contained: nothing is loaded from elsewhere.
+	for _, bad := range []string{"<script src", "<link ", `src="http`, `href="http`, "url(http", "@import"} {
+		if strings.Contains(html, bad) {
+			t.Errorf("bench.html contains %q: not self-contained", bad)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bench.txt")); err != nil {
+		t.Errorf("bench.txt: %v", err)
+	}
+}
+
+func TestFormatValue(t *testing.T) {
+	tests := []struct {
+		v    float64
+		unit string
+		want string
+	}{
+		{0.123, "ms", "0.12ms"},
+		{12.3, "ms", "12ms"},
+		{1500, "ms", "1.50s"},
+		{3, "", "3"},
+		{2.5, "", "2.5"},
+		{250.4, "KB", "250 KB"},
+		{25.04, "KB", "25.0 KB"},
+		{42.2, "%", "42%"},
+	}
+	for _, tt := range tests {
+		if got := FormatValue(tt.v, tt.unit); got != tt.want {
+			t.Errorf("FormatValue(%g, %q) = %q, want %q", tt.v, tt.unit, got, tt.want)
+		}
+	}
+}

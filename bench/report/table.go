@@ -1,0 +1,136 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"text/tabwriter"
+)
+
+// mainFigures are shown in their own columns; other key figures go to
+// the last column.
+var mainFigures = []string{"rps", "p50", "p99", "errors"}
+
+// Table renders the run as an aligned text table: one row per case.
+func Table(run *Run) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "gohttpd bench  %s  %s  %d CPUs  kernel %s  %s  pinning: %s\n",
+		run.Started.Format("2006-01-02 15:04:05"), run.Machine.CPUModel, run.Machine.CPUs,
+		run.Machine.Kernel, run.Machine.GoVersion, run.Machine.Pinning)
+	if run.Quick {
+		b.WriteString("(--quick run: short durations, for a first look)\n")
+	}
+	b.WriteString("\n")
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SCENARIO\tCASE\tTARGET\tREQ/S\tP50\tP99\tERRORS\tFIGURES")
+	last := ""
+	for _, c := range byScenario(run) {
+		sc := c.Scenario
+		if sc == last {
+			sc = ""
+		}
+		last = c.Scenario
+		row := []string{sc, c.Name, c.Target}
+		for _, name := range mainFigures {
+			v, ok := c.Figure(name)
+			row = append(row, cell(name, v, ok))
+		}
+		row = append(row, otherFigures(c))
+		fmt.Fprintln(tw, strings.Join(row, "\t"))
+	}
+	tw.Flush()
+	return b.String()
+}
+
+// byScenario orders the cases by scenario (in run order), keeping their
+// order within a scenario.
+func byScenario(run *Run) []*Case {
+	out := slices.Clone(run.Cases)
+	rank := func(c *Case) int {
+		if i := slices.Index(run.Scenarios, c.Scenario); i >= 0 {
+			return i
+		}
+		return len(run.Scenarios)
+	}
+	slices.SortStableFunc(out, func(a, b *Case) int { return rank(a) - rank(b) })
+	return out
+}
+
+// cell formats a main figure.
+func cell(name string, v float64, ok bool) string {
+	if !ok {
+		return "-"
+	}
+	switch name {
+	case "rps", "errors":
+		return fmt.Sprintf("%.0f", v)
+	}
+	return FormatMs(v)
+}
+
+// otherFigures lists a case's other key figures, its error and its notes
+// about skipping.
+func otherFigures(c *Case) string {
+	var parts []string
+	for _, f := range c.Figures {
+		if !f.Key || isMain(f.Name) {
+			continue
+		}
+		parts = append(parts, f.Name+" "+FormatValue(f.Value, f.Unit))
+	}
+	if c.Error != "" {
+		msg := c.Error
+		if i := strings.IndexByte(msg, '\n'); i >= 0 {
+			msg = msg[:i]
+		}
+		parts = append(parts, "ERROR: "+msg)
+	}
+	if len(c.Figures) == 0 && c.Error == "" {
+		parts = append(parts, c.Notes...)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func isMain(name string) bool {
+	for _, m := range mainFigures {
+		if m == name {
+			return true
+		}
+	}
+	return false
+}
+
+// FormatMs prints milliseconds with a unit that suits them.
+func FormatMs(ms float64) string {
+	switch {
+	case ms >= 1000:
+		return fmt.Sprintf("%.2fs", ms/1000)
+	case ms >= 10:
+		return fmt.Sprintf("%.0fms", ms)
+	case ms >= 1:
+		return fmt.Sprintf("%.1fms", ms)
+	}
+	return fmt.Sprintf("%.2fms", ms)
+}
+
+// FormatValue prints a figure with its unit.
+func FormatValue(v float64, unit string) string {
+	switch unit {
+	case "ms":
+		return FormatMs(v)
+	case "":
+		if v == math.Trunc(v) {
+			return fmt.Sprintf("%.0f", v)
+		}
+		return fmt.Sprintf("%.1f", v)
+	case "%":
+		return fmt.Sprintf("%.0f%%", v)
+	case "KB", "MB", "MB/s":
+		if v >= 100 {
+			return fmt.Sprintf("%.0f %s", v, unit)
+		}
+		return fmt.Sprintf("%.1f %s", v, unit)
+	}
+	return fmt.Sprintf("%.0f %s", v, unit)
+}

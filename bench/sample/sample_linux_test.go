@@ -1,0 +1,97 @@
+package sample
+
+import (
+	"context"
+	"net"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// listenBacklog opens a loopback listener with the given backlog that
+// never accepts.
+func listenBacklog(t *testing.T, backlog int) (fd, port int) {
+	t.Helper()
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Listen(fd, backlog); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fd, sa.(*unix.SockaddrInet4).Port
+}
+
+func TestListenQueue(t *testing.T) {
+	_, port := listenBacklog(t, 3)
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	for i := range 4 {
+		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		if err != nil {
+			t.Fatalf("dial %d: %v", i, err)
+		}
+		defer c.Close()
+	}
+	var q, b int
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		var err error
+		q, b, err = ListenQueue(port)
+		if err != nil {
+			t.Fatalf("ListenQueue(%d) = %v", port, err)
+		}
+		if q == 4 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if q != 4 || b != 3 {
+		t.Errorf("ListenQueue(%d) = %d/%d, want 4/3 (backlog+1 queued)", port, q, b)
+	}
+	if _, _, err := ListenQueue(1); err == nil {
+		t.Errorf("ListenQueue(1) = nil error, want no listener")
+	}
+}
+
+func TestSamplerOnSelf(t *testing.T) {
+	_, port := listenBacklog(t, 8)
+	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s := Start(context.Background(), Config{ServerPID: os.Getpid(), Port: port, Interval: 20 * time.Millisecond,
+		Load: func() (int64, int64) { return 7, 1 }})
+	time.Sleep(100 * time.Millisecond)
+	ss := s.Stop()
+	if len(ss) < 3 {
+		t.Fatalf("Stop() = %d samples after 100 ms at 20 ms, want at least 3", len(ss))
+	}
+	last := ss[len(ss)-1]
+	if last.RSS <= 0 || last.PSS <= 0 || last.Processes < 1 {
+		t.Errorf("last sample memory = RSS %d PSS %d in %d processes, want > 0", last.RSS, last.PSS, last.Processes)
+	}
+	if last.ServerTCP["LISTEN"] != 1 || last.ServerTCP["ESTABLISHED"] != 1 || last.ClientTCP["ESTABLISHED"] != 1 {
+		t.Errorf("last sample TCP = server %v client %v, want one LISTEN and one ESTABLISHED each side", last.ServerTCP, last.ClientTCP)
+	}
+	if last.AcceptQueue != 1 || last.Backlog != 8 {
+		t.Errorf("last sample accept queue = %d/%d, want 1/8", last.AcceptQueue, last.Backlog)
+	}
+	if last.Requests != 7 || last.Failed != 1 {
+		t.Errorf("last sample load = %d/%d, want 7/1", last.Requests, last.Failed)
+	}
+	if last.Workers.Busy != -1 {
+		t.Errorf("workers without a source = %+v, want -1 counts", last.Workers)
+	}
+}
