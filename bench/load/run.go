@@ -337,6 +337,11 @@ func (w *worker) exchange(t0 time.Time, req []byte, n int) (got int, err error) 
 			return got, errors.New("load: server closed a pipelined connection early")
 		}
 		if resp.close {
+			if cfg.Close == ServerClose {
+				// Let the server's FIN arrive first, so the close really
+				// starts on the server side (and TIME_WAIT stays there).
+				w.awaitEOF()
+			}
 			w.closeConn()
 		}
 	}
@@ -380,6 +385,24 @@ func (w *worker) dial(deadline time.Time) error {
 	w.mu.Unlock()
 	w.rr.reset(c)
 	return nil
+}
+
+// awaitEOF reads from the connection until the peer closes it, for at
+// most a second.
+func (w *worker) awaitEOF() {
+	w.mu.Lock()
+	c := w.conn
+	w.mu.Unlock()
+	if c == nil {
+		return
+	}
+	c.SetReadDeadline(time.Now().Add(time.Second))
+	var buf [64]byte
+	for range 16 {
+		if _, err := c.Read(buf[:]); err != nil {
+			return
+		}
+	}
 }
 
 // closeConn closes the worker's connection, if any.

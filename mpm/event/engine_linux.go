@@ -794,16 +794,22 @@ func (e *engine) accept(now int64) {
 			e.backoffDelay = 0
 			unix.SetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 			c := e.newConn(nfd, sa)
+			// The stop order for MaxConnectionsPerChild goes out before the
+			// last connection reaches a worker, so its response already
+			// says Connection: close.
+			last := false
+			if e.remaining > 0 {
+				e.remaining--
+				if last = e.remaining == 0; last {
+					e.log.Info("event: stopping process due to MaxConnectionsPerChild")
+					e.stop(true)
+				}
+			}
 			e.mu.Lock()
 			e.dispatchLocked(c, now)
 			e.mu.Unlock()
-			if e.remaining > 0 {
-				e.remaining--
-				if e.remaining == 0 {
-					e.log.Info("event: stopping process due to MaxConnectionsPerChild")
-					e.stop(true)
-					return
-				}
+			if last {
+				return
 			}
 		}
 	}
