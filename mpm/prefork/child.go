@@ -82,6 +82,8 @@ func (c *Child) serve(conn *net.TCPConn) {
 	if immediate {
 		conn.Close()
 	} else {
+		// Reading from accept on, as Apache: a silent client shows as R.
+		tc.Worker.SetState(mpm.StateBusyRead)
 		c.deps.Server.ServeConn(tc)
 	}
 	c.mu.Lock()

@@ -178,3 +178,20 @@ func TestKillChildMidRequest(t *testing.T) {
 		return len(s.Children()) >= before && !mpmtest.Alive(busy[0])
 	})
 }
+
+// TestSilentClientIsReading: a client that connected and sent nothing
+// holds its child in state R, as in Apache (with AcceptFilter none, so
+// the kernel hands the connection over at once).
+func TestSilentClientIsReading(t *testing.T) {
+	s := start(t, "StartServers 2", "MinSpareServers 1", "MaxSpareServers 2", "MaxRequestWorkers 2",
+		"AcceptFilter http none")
+	c, err := s.Dial()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	mpmtest.WaitFor(t, 10*time.Second, "an R on the board", func() bool {
+		auto, err := s.StatusAuto()
+		return err == nil && strings.Count(auto["Scoreboard"], "R") == 1
+	})
+}

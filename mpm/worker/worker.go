@@ -168,6 +168,8 @@ func (c *Child) serve(conn *net.TCPConn, w *mpm.Worker) {
 		conn.Close()
 		return
 	}
+	// Reading from accept on, as Apache: a silent client shows as R.
+	tc.Worker.SetState(mpm.StateBusyRead)
 	c.deps.Server.ServeConn(tc)
 	c.mu.Lock()
 	delete(c.conns, tc)
