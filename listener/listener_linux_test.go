@@ -466,6 +466,13 @@ func TestAcceptQueueOverflow(t *testing.T) {
 	if st, err := l.Stats(); err != nil || st.QueueLen != backlog+1 {
 		t.Errorf("Stats() = %+v, %v, want QueueLen %d", st, err, backlog+1)
 	}
+	// The same seen from outside the process, through sock_diag.
+	if q, b, err := ListenQueue(l.Spec().Port); err != nil || q != backlog+1 || b != backlog {
+		t.Errorf("ListenQueue(%d) = %d, %d, %v; want %d, %d", l.Spec().Port, q, b, err, backlog+1, backlog)
+	}
+	if _, _, err := ListenQueue(1); err == nil {
+		t.Errorf("ListenQueue(1) found a listener on port 1")
+	}
 	after, err := KernelCounters()
 	if err != nil {
 		t.Fatalf("KernelCounters() error = %v", err)

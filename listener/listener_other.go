@@ -31,4 +31,6 @@ func CountRemote(ports ...int) (StateCounts, error) { return StateCounts{}, erro
 // KernelCounters is implemented on Linux only.
 func KernelCounters() (Counters, error) { return Counters{}, errors.ErrUnsupported }
 
+func ListenQueue(port int) (queue, backlog int, err error) { return 0, 0, errors.ErrUnsupported }
+
 func skipAcceptError(error) bool { return false }

@@ -137,8 +137,9 @@ const (
 
 // diagMsg is the part of struct inet_diag_msg that the counters use.
 type diagMsg struct {
-	family, state uint8
-	sport, dport  uint16
+	family, state  uint8
+	sport, dport   uint16
+	rqueue, wqueue uint32 // for a LISTEN socket: accept queue and backlog
 }
 
 // diagDump dumps the TCP sockets of both families through NETLINK_SOCK_DIAG,
@@ -276,6 +277,8 @@ func parseDiagReply(b []byte, seq uint32, fn func(diagMsg)) (done bool, err erro
 					state:  payload[1],
 					sport:  binary.BigEndian.Uint16(payload[4:6]),
 					dport:  binary.BigEndian.Uint16(payload[6:8]),
+					rqueue: ne.Uint32(payload[56:60]),
+					wqueue: ne.Uint32(payload[60:64]),
 				})
 			}
 		}
@@ -286,6 +289,29 @@ func parseDiagReply(b []byte, seq uint32, fn func(diagMsg)) (done bool, err erro
 		b = b[next:]
 	}
 	return false, nil
+}
+
+// ListenQueue returns the accept-queue length and the backlog of the TCP
+// listening sockets on port, whoever owns them, summed over IPv4 and IPv6
+// and over SO_REUSEPORT copies: what ss -lnt shows as Recv-Q and Send-Q.
+// It reads them through NETLINK_SOCK_DIAG (the bench watches other
+// processes' listeners this way; a process's own use Stats).
+func ListenQueue(port int) (queue, backlog int, err error) {
+	found := false
+	err = diagDump(portBytecode([]uint16{uint16(port)}, false), func(m diagMsg) {
+		if m.state == uint8(StateListen) && int(m.sport) == port {
+			queue += int(m.rqueue)
+			backlog += int(m.wqueue)
+			found = true
+		}
+	})
+	if err != nil {
+		return 0, 0, err
+	}
+	if !found {
+		return 0, 0, fmt.Errorf("listener: no listening socket on port %d", port)
+	}
+	return queue, backlog, nil
 }
 
 // KernelCounters reads the listen-queue and SYN-cookie counters of the

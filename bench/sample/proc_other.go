@@ -19,9 +19,6 @@ func TreeCPU(pid int) float64 { return 0 }
 // SelfCPU is Linux-only: it returns 0 here.
 func SelfCPU() float64 { return 0 }
 
-// ListenQueue is Linux-only.
-func ListenQueue(port int) (queue, backlog int, err error) { return 0, 0, errors.ErrUnsupported }
-
 type board struct{}
 
 func openBoard(pid int) (*board, error) { return nil, errors.ErrUnsupported }

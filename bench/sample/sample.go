@@ -239,7 +239,7 @@ func (s *Sampler) Take() Sample {
 	} else {
 		s.noteErr("client sockets", err)
 	}
-	if q, b, err := ListenQueue(s.cfg.Port); err == nil {
+	if q, b, err := listener.ListenQueue(s.cfg.Port); err == nil {
 		sm.AcceptQueue, sm.Backlog = q, b
 	} else {
 		s.noteErr("accept queue", err)

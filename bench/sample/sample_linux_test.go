@@ -33,37 +33,6 @@ func listenBacklog(t *testing.T, backlog int) (fd, port int) {
 	return fd, sa.(*unix.SockaddrInet4).Port
 }
 
-func TestListenQueue(t *testing.T) {
-	_, port := listenBacklog(t, 3)
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	for i := range 4 {
-		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
-		if err != nil {
-			t.Fatalf("dial %d: %v", i, err)
-		}
-		defer c.Close()
-	}
-	var q, b int
-	deadline := time.Now().Add(2 * time.Second)
-	for {
-		var err error
-		q, b, err = ListenQueue(port)
-		if err != nil {
-			t.Fatalf("ListenQueue(%d) = %v", port, err)
-		}
-		if q == 4 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	if q != 4 || b != 3 {
-		t.Errorf("ListenQueue(%d) = %d/%d, want 4/3 (backlog+1 queued)", port, q, b)
-	}
-	if _, _, err := ListenQueue(1); err == nil {
-		t.Errorf("ListenQueue(1) = nil error, want no listener")
-	}
-}
-
 func TestSamplerOnSelf(t *testing.T) {
 	_, port := listenBacklog(t, 8)
 	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
