@@ -5,11 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"strings"
-	"sync/atomic"
 	"syscall"
 
 	"github.com/gohttpd/gohttpd/conf"
@@ -227,29 +225,11 @@ func runChild(stderr io.Writer) int {
 		}
 		lns[i] = ln
 	}
-	obs, err := observers(lns)
-	if err != nil {
-		log.Error("child: listener", "err", err)
-		return mpm.ExitChildFatal
-	}
-	draining := &atomic.Bool{}
-	st, err := newSite(&cfg, lg, env.Scoreboard, obs, draining)
-	if err != nil {
-		log.Error("child: site", "err", err)
-		return mpm.ExitChildFatal
-	}
-	defer st.Close()
-	netLns := make([]net.Listener, len(lns))
-	for i, ln := range lns {
-		netLns[i] = ln
-	}
-	cs, err := childFor(&cfg, mpm.ChildDeps{
-		Listeners: netLns, Server: st.NewServer(), Board: env.Scoreboard, Slot: env.Slot,
-		Generation: env.Generation, Draining: draining, VHost: vhost(&cfg), Log: log,
-	})
+	cs, st, err := newEngine(&cfg, lg, env.Scoreboard, lns, env.Slot, env.Generation)
 	if err != nil {
 		log.Error("child: engine", "err", err)
 		return mpm.ExitChildFatal
 	}
+	defer st.Close()
 	return mpm.RunChild(env, cs, log)
 }

@@ -154,6 +154,34 @@ func observers(lns []*listener.Listener) ([]*listener.Listener, error) {
 	return out, nil
 }
 
+// newEngine builds one serving process: its request chain and its
+// engine's child loop over lns, which the engine owns from then on. Close
+// the site once the loop has stopped.
+func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns []*listener.Listener, slot int, gen uint64) (mpm.ChildServer, *site.Site, error) {
+	obs, err := observers(lns)
+	if err != nil {
+		return nil, nil, err
+	}
+	draining := &atomic.Bool{}
+	st, err := newSite(cfg, lg, board, obs, draining)
+	if err != nil {
+		return nil, nil, err
+	}
+	netLns := make([]net.Listener, len(lns))
+	for i, ln := range lns {
+		netLns[i] = ln
+	}
+	cs, err := childFor(cfg, mpm.ChildDeps{
+		Listeners: netLns, Server: st.NewServer(), Board: board, Slot: slot,
+		Generation: gen, Draining: draining, VHost: vhost(cfg), Log: lg.logger,
+	})
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return cs, st, nil
+}
+
 // serve runs the server: a master and its children, or with -X one
 // process that runs the engine's child loop itself, as httpd -X does.
 func serve(cfg *conf.Config, o *options, stderr io.Writer) error {
@@ -195,28 +223,12 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 	}
 	defer removePidFile(cfg.PidFile)
 
-	obs, err := observers(lns)
-	if err != nil {
-		return err
-	}
-	draining := &atomic.Bool{}
-	st, err := newSite(cfg, lg, board, obs, draining)
+	set.forget() // the engine owns and closes them now
+	cs, st, err := newEngine(cfg, lg, board, lns, 0, 0)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	netLns := make([]net.Listener, len(lns))
-	for i, ln := range lns {
-		netLns[i] = ln
-	}
-	set.forget() // the engine owns and closes them now
-	cs, err := childFor(cfg, mpm.ChildDeps{
-		Listeners: netLns, Server: st.NewServer(), Board: board, Slot: 0,
-		Draining: draining, VHost: vhost(cfg), Log: log,
-	})
-	if err != nil {
-		return err
-	}
 	sigc := make(chan os.Signal, 4)
 	signal.Notify(sigc, syscall.SIGTERM, syscall.SIGINT, syscall.SIGWINCH)
 	defer signal.Stop(sigc)
