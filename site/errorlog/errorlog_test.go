@@ -105,16 +105,17 @@ func TestLevelName(t *testing.T) {
 }
 
 // TestLevelFiltering checks Apache's rule: LogLevel X shows X and every
-// more severe level.
+// more severe level, and notice always (log.c: "unless it is a
+// startup/shutdown notice").
 func TestLevelFiltering(t *testing.T) {
 	tests := []struct {
 		logLevel string
 		shown    []string
 		hidden   []string
 	}{
-		{"warn", []string{"emerg", "alert", "crit", "error", "warn"}, []string{"notice", "info", "debug", "trace1"}},
+		{"warn", []string{"emerg", "alert", "crit", "error", "warn", "notice"}, []string{"info", "debug", "trace1"}},
 		{"notice", []string{"error", "warn", "notice"}, []string{"info", "debug", "trace8"}},
-		{"emerg", []string{"emerg"}, []string{"alert", "crit", "error", "warn", "notice"}},
+		{"emerg", []string{"emerg", "notice"}, []string{"alert", "crit", "error", "warn", "info"}},
 		{"debug", []string{"warn", "notice", "info", "debug"}, []string{"trace1", "trace8"}},
 		{"trace3", []string{"debug", "trace1", "trace3"}, []string{"trace4", "trace8"}},
 		{"trace8", []string{"emerg", "info", "trace8"}, nil},
@@ -154,9 +155,9 @@ func TestLevelFiltering(t *testing.T) {
 func TestDefaultLevelIsWarn(t *testing.T) {
 	h := NewHandler(&bytes.Buffer{}, Options{})
 	ctx := context.Background()
-	if !h.Enabled(ctx, LevelWarn) || h.Enabled(ctx, LevelNotice) {
-		t.Errorf("default handler: Enabled(warn), Enabled(notice) = %v, %v, want true, false",
-			h.Enabled(ctx, LevelWarn), h.Enabled(ctx, LevelNotice))
+	if !h.Enabled(ctx, LevelWarn) || h.Enabled(ctx, LevelInfo) {
+		t.Errorf("default handler: Enabled(warn), Enabled(info) = %v, %v, want true, false",
+			h.Enabled(ctx, LevelWarn), h.Enabled(ctx, LevelInfo))
 	}
 }
 

@@ -117,8 +117,11 @@ var bufPool = sync.Pool{New: func() any { return new([]byte) }}
 // maxPooledBuf is the largest line buffer kept for reuse.
 const maxPooledBuf = 16 << 10
 
+// Enabled follows Apache's log.c: a record at or above LogLevel is
+// logged, and notice records always are (so "resuming normal operations"
+// and the start-up lines reach the log with the default LogLevel warn).
 func (h *handler) Enabled(_ context.Context, l slog.Level) bool {
-	return l >= h.level.Level()
+	return l >= h.level.Level() || l == LevelNotice
 }
 
 func (h *handler) WithAttrs(as []slog.Attr) slog.Handler {
