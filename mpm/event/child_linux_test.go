@@ -402,6 +402,33 @@ func TestAdmission(t *testing.T) {
 		waitFor(t, 5*time.Second, "accepting again", func() bool { return !e.proc().NotAccepting() })
 	})
 
+	t.Run("only worker busy with keep-alive connections parked", func(t *testing.T) {
+		// The listeners go off because no worker is idle (as when a new
+		// connection comes while the only worker finishes a response);
+		// the worker going idle turns them on again although parked
+		// keep-alive connections hold the hysteresis limit (1 + 0 × 100).
+		e := start(t, Config{ThreadsPerChild: 1, AsyncRequestWorkerFactor: 100, KeepAliveTimeout: time.Minute})
+		parked := dial(t, e.addr)
+		parked.get(t, "/")
+		waitFor(t, 5*time.Second, "the connection to park", func() bool { return e.proc().KeepAlive() == 1 })
+		busy := dial(t, e.addr)
+		io.WriteString(busy, "GET /block HTTP/1.1\r\nHost: x\r\n\r\n")
+		waitFor(t, 5*time.Second, "the only worker to block", func() bool { return e.blocked.Load() == 1 })
+		late := dial(t, e.addr)
+		io.WriteString(late, "GET /id?id=late HTTP/1.1\r\nHost: x\r\n\r\n")
+		waitFor(t, 5*time.Second, "NotAccepting", e.proc().NotAccepting)
+		e.unblock()
+		busy.SetDeadline(time.Now().Add(5 * time.Second))
+		if resp, body, err := busy.read("GET"); err != nil || string(body) != "released" {
+			t.Fatalf("the blocked request: %v %q %v", resp, body, err)
+		}
+		late.SetDeadline(time.Now().Add(5 * time.Second))
+		if resp, body, err := late.read("GET"); err != nil || string(body) != "late" {
+			t.Fatalf("late client after the worker went idle: %v %q %v", resp, body, err)
+		}
+		waitFor(t, 5*time.Second, "accepting again", func() bool { return !e.proc().NotAccepting() })
+	})
+
 	t.Run("connections above limit", func(t *testing.T) {
 		// Limit with 2 idle workers: 2 + 2×1 = 4 connections; once off,
 		// listeners come back below 2 + (2−1)×1 = 3.

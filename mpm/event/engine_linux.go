@@ -166,6 +166,7 @@ type engine struct {
 	nConns       int
 	lns          []int // listening descriptors (our duplicates)
 	listening    bool  // the listeners are in the epoll set
+	offIdle      bool  // listeners off for want of an idle worker, not the limit
 	lnClosed     bool
 	backoffUntil int64
 	backoffDelay time.Duration
@@ -774,6 +775,7 @@ func (e *engine) accept(now int64) {
 				} else {
 					e.log.Debug("event: too many open connections, not accepting new conns in this process", "connections", e.nConns, "idle_workers", idle)
 				}
+				e.offIdle = idle == 0
 				e.disableListeners(true)
 				return
 			}
@@ -818,13 +820,26 @@ func (e *engine) accept(now int64) {
 // aboveLimitLocked is Apache's connections_above_limit (apache-mpm.md
 // §5.5): with i idle workers, the child accepts while its connections not
 // in lingering close stay under ThreadsPerChild + (i − disabled) × factor.
+//
+// The hysteresis term (disabled) applies only when the listeners went off
+// for the connection limit. When they went off because no worker was idle
+// (offIdle), often only for the moment between a worker writing its
+// response and handBack putting it back on e.idle, counting it would keep
+// them off for good with ThreadsPerChild 1 and one parked keep-alive
+// connection (1 < 1 + (1−1) × factor is false): the worker going idle
+// wakes the loop, admit finds the child still "above the limit", and
+// nothing else re-checks until a connection closes, so a connection in
+// the listen backlog waits for a KeepAliveTimeout. Apache escapes this by
+// closing every keep-alive connection once workers were busy; this engine
+// closes them only after busyGrace of a readable connection in readyq, so
+// a worker going idle re-enables the listeners instead.
 func (e *engine) aboveLimitLocked() bool {
 	i := len(e.idle)
 	if i == 0 {
 		return true
 	}
 	disabled := 0
-	if !e.listening {
+	if !e.listening && !e.offIdle {
 		disabled = 1
 	}
 	c, l := e.nConns, e.nLinger
@@ -880,6 +895,7 @@ func (e *engine) enableListeners() error {
 		}
 	}
 	e.listening = true
+	e.offIdle = false
 	e.mu.Lock()
 	e.admissionOff = false
 	e.mu.Unlock()
