@@ -133,7 +133,7 @@ func (m *Master) Run(first *Generation) error {
 			m.reaped(ex)
 			if m.fatal {
 				m.stopNow()
-				return ErrFatal
+				return m.finish() // ErrFatal
 			}
 			// Apache: no maintenance right after a child died; wait for a
 			// quiet second.
