@@ -210,6 +210,13 @@ func TestIdlePressure(t *testing.T) {
 	if rps := figure(t, run, "idle-pressure", "", "event", "rps"); rps <= 0 {
 		t.Errorf("event with idle connections served %g req/s, want > 0", rps)
 	}
+	// The worker engine's workers are all held: it keeps (almost) none of
+	// its throughput without idle connections; event keeps some.
+	wk := figure(t, run, "idle-pressure", "", "worker", "throughput kept")
+	ek := figure(t, run, "idle-pressure", "", "event", "throughput kept")
+	if ek <= wk {
+		t.Errorf("throughput kept with idle connections: worker %g%%, event %g%%; want event's higher", wk, ek)
+	}
 	for _, c := range run.Cases {
 		if len(c.Ramp) != 5 {
 			t.Errorf("idle-pressure on %s: %d ramp points, want 5", c.Target, len(c.Ramp))

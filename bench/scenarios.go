@@ -175,6 +175,17 @@ func runIdlePressure(ctx context.Context, e *env) error {
 	defer e.stop(srv)
 	c := e.newCase(strconv.Itoa(e.o.Idle)+" idle", dirs)
 	p := e.observe(ctx, srv)
+	active := load.Config{
+		Addr: srv.Addr, Path: srv.Path("1k.bin"), Connections: 10,
+		Duration: e.o.Duration, Timeout: e.stallTimeout(e.o.Duration),
+	}
+	// Baseline: the same active load with no idle connection, so the case
+	// says how much throughput the idle connections cost.
+	baseline, err := e.runLoad(ctx, p, c, active)
+	if err != nil {
+		p.finish(c)
+		return err
+	}
 	idle, err := clients.StartIdle(ctx, clients.IdleConfig{
 		Target: clients.Target{Addr: srv.Addr, Path: srv.Path("1k.bin"), SourceAddrs: sourceAddrs(8)},
 		Exe:    e.o.Exe,
@@ -215,10 +226,7 @@ func runIdlePressure(ctx context.Context, e *env) error {
 	}
 	// Active clients beside the idle ones; a request stuck behind them
 	// times out.
-	_, err = e.runLoad(ctx, p, c, load.Config{
-		Addr: srv.Addr, Path: srv.Path("1k.bin"), Connections: 10,
-		Duration: e.o.Duration, Timeout: e.stallTimeout(e.o.Duration),
-	})
+	_, err = e.runLoad(ctx, p, c, active)
 	st := idle.Stats()
 	ss := p.finish(c)
 	if err != nil {
@@ -226,6 +234,10 @@ func runIdlePressure(ctx context.Context, e *env) error {
 	}
 	c.Clients = map[string]clients.Stats{"idle": st}
 	addLoadFigures(c, c.Load, ss)
+	if b := baseline.RPS(); b > 0 {
+		c.Add("req/s without idle", b, "", false)
+		c.Add("throughput kept", 100*c.Load.RPS/b, "%", true)
+	}
 	c.Add("idle answered", float64(st.Answered), "", true)
 	c.Add("idle open", float64(st.Open), "", false)
 	c.Add("busy workers", maxOf(ss, func(s sample.Sample) float64 { return float64(s.Workers.Busy) }), "", true)
