@@ -38,17 +38,21 @@ func clamp(c *Config, nb int) []string {
 	warn := func(format string, args ...any) {
 		warnings = append(warnings, "WARNING: "+fmt.Sprintf(format, args...))
 	}
+	// limit is the check every *_check_config makes of ServerLimit and
+	// ThreadLimit: down to the compile-time limit, up to 1.
+	limit := func(name string, v *int, hi int, unit string) {
+		if *v > hi {
+			warn("%s of %d exceeds compile-time limit of %d %s, decreasing to %d.", name, *v, hi, unit, hi)
+			*v = hi
+		} else if *v < 1 {
+			warn("%s of %d not allowed, increasing to 1.", name, *v)
+			*v = 1
+		}
+	}
 	e := &c.Engine
 	if c.MPM == Prefork {
 		// prefork_check_config
-		if e.ServerLimit > preforkMaxServerLimit {
-			warn("ServerLimit of %d exceeds compile-time limit of %d servers, decreasing to %d.",
-				e.ServerLimit, preforkMaxServerLimit, preforkMaxServerLimit)
-			e.ServerLimit = preforkMaxServerLimit
-		} else if e.ServerLimit < 1 {
-			warn("ServerLimit of %d not allowed, increasing to 1.", e.ServerLimit)
-			e.ServerLimit = 1
-		}
+		limit("ServerLimit", &e.ServerLimit, preforkMaxServerLimit, "servers")
 		if e.MaxRequestWorkers > e.ServerLimit {
 			warn("MaxRequestWorkers of %d exceeds ServerLimit value of %d servers, decreasing MaxRequestWorkers to %d. To increase, please see the ServerLimit directive.",
 				e.MaxRequestWorkers, e.ServerLimit, e.ServerLimit)
@@ -80,22 +84,8 @@ func clamp(c *Config, nb int) []string {
 	if c.MPM == Worker {
 		maxThreadLimit = workerMaxThreadLimit
 	}
-	if e.ServerLimit > threadedMaxServerLimit {
-		warn("ServerLimit of %d exceeds compile-time limit of %d servers, decreasing to %d.",
-			e.ServerLimit, threadedMaxServerLimit, threadedMaxServerLimit)
-		e.ServerLimit = threadedMaxServerLimit
-	} else if e.ServerLimit < 1 {
-		warn("ServerLimit of %d not allowed, increasing to 1.", e.ServerLimit)
-		e.ServerLimit = 1
-	}
-	if e.ThreadLimit > maxThreadLimit {
-		warn("ThreadLimit of %d exceeds compile-time limit of %d threads, decreasing to %d.",
-			e.ThreadLimit, maxThreadLimit, maxThreadLimit)
-		e.ThreadLimit = maxThreadLimit
-	} else if e.ThreadLimit < 1 {
-		warn("ThreadLimit of %d not allowed, increasing to 1.", e.ThreadLimit)
-		e.ThreadLimit = 1
-	}
+	limit("ServerLimit", &e.ServerLimit, threadedMaxServerLimit, "servers")
+	limit("ThreadLimit", &e.ThreadLimit, maxThreadLimit, "threads")
 	if e.ThreadsPerChild > e.ThreadLimit {
 		warn("ThreadsPerChild of %d exceeds ThreadLimit of %d threads, decreasing to %d. To increase, please see the ThreadLimit directive.",
 			e.ThreadsPerChild, e.ThreadLimit, e.ThreadLimit)
