@@ -21,6 +21,7 @@ import (
 
 	"github.com/gohttpd/gohttpd/listener"
 	"github.com/gohttpd/gohttpd/mpm"
+	"github.com/gohttpd/gohttpd/mpm/mpmtest"
 	"github.com/gohttpd/gohttpd/mpm/prefork"
 )
 
@@ -199,7 +200,7 @@ func (h *harness) ready() map[int]int {
 func (h *harness) waitReady(n int) map[int]int {
 	h.t.Helper()
 	var got map[int]int
-	waitFor(h.t, 15*time.Second, fmt.Sprintf("%d ready children", n), func() bool {
+	mpmtest.WaitFor(h.t, 15*time.Second, fmt.Sprintf("%d ready children", n), func() bool {
 		got = h.ready()
 		return len(got) == n
 	})
@@ -227,26 +228,6 @@ func (h *harness) get() (pid int, gen uint64, err error) {
 	return pid, gen, nil
 }
 
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", d, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-func alive(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return false
-	}
-	i := bytes.LastIndexByte(b, ')')
-	return i < 0 || i+2 >= len(b) || b[i+2] != 'Z'
-}
-
 func TestMasterStartsServesAndStops(t *testing.T) {
 	h := newHarness(t, &fixedPolicy{n: 3})
 	pids := h.waitReady(3)
@@ -271,7 +252,7 @@ func TestMasterStartsServesAndStops(t *testing.T) {
 		t.Fatalf("Run after SIGTERM = %v, want nil", err)
 	}
 	for _, p := range pids {
-		if alive(p) {
+		if mpmtest.Alive(p) {
 			t.Errorf("child %d still alive after the master stopped", p)
 		}
 	}
@@ -283,7 +264,7 @@ func TestMasterRespawnsKilledChild(t *testing.T) {
 	if err := syscall.Kill(before[0], syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 15*time.Second, "slot 0 to get a new child", func() bool {
+	mpmtest.WaitFor(t, 15*time.Second, "slot 0 to get a new child", func() bool {
 		now := h.ready()
 		return now[0] != 0 && now[0] != before[0] && now[1] == before[1]
 	})
@@ -313,8 +294,8 @@ func TestMasterMaintenanceSpawnsAndRetires(t *testing.T) {
 	p.mu.Lock()
 	p.script = []mpm.Decision{{Retire: 2}}
 	p.mu.Unlock()
-	waitFor(t, 15*time.Second, "the child in slot 2 to retire", func() bool {
-		return !alive(pids[2]) && len(h.ready()) == 2
+	mpmtest.WaitFor(t, 15*time.Second, "the child in slot 2 to retire", func() bool {
+		return !mpmtest.Alive(pids[2]) && len(h.ready()) == 2
 	})
 }
 
@@ -325,7 +306,7 @@ func TestMasterGracefulRestart(t *testing.T) {
 	// A configuration that does not load keeps the running generation.
 	h.reload = func() (*mpm.Generation, error) { return nil, errors.New("httpd.conf:3: Bogus: Invalid command") }
 	h.sigs <- syscall.SIGUSR1
-	waitFor(t, 10*time.Second, "the reload error in the log", func() bool {
+	mpmtest.WaitFor(t, 10*time.Second, "the reload error in the log", func() bool {
 		return strings.Contains(h.logs.String(), "httpd.conf:3: Bogus")
 	})
 	if _, gen, err := h.get(); err != nil || gen != 0 {
@@ -334,9 +315,9 @@ func TestMasterGracefulRestart(t *testing.T) {
 
 	h.reload = func() (*mpm.Generation, error) { return h.generation(t, &fixedPolicy{n: 2}), nil }
 	h.sigs <- syscall.SIGUSR1
-	waitFor(t, 15*time.Second, "generation 1 to serve and the old children to exit", func() bool {
+	mpmtest.WaitFor(t, 15*time.Second, "generation 1 to serve and the old children to exit", func() bool {
 		for _, p := range old {
-			if alive(p) {
+			if mpmtest.Alive(p) {
 				return false
 			}
 		}
@@ -358,7 +339,7 @@ func TestMasterReclaimSchedule(t *testing.T) {
 		t.Fatalf("Run = %v, want nil", err)
 	}
 	took := time.Since(start)
-	if alive(pids[0]) {
+	if mpmtest.Alive(pids[0]) {
 		t.Errorf("stubborn child %d survived the stop", pids[0])
 	}
 	logs := h.logs.String()
