@@ -257,19 +257,31 @@ func TestSlowReader(t *testing.T) {
 }
 
 // TestPipelining: requests sent in one write come back in order; a client
-// that half-closes after its requests gets every response.
+// that half-closes after its requests gets every response, and then the
+// end of the connection at once, not after the keep-alive timeout (the
+// end of the stream queued behind a request raises no new edge).
+// Requests beyond the worker's read buffer (several full reads) are all
+// answered, and so are requests that come in pieces.
 func TestPipelining(t *testing.T) {
-	e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 5 * time.Second})
+	e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 30 * time.Second})
 	tests := []struct {
 		name      string
 		n         int
 		halfClose bool
 		big       bool
+		pieces    bool
+		size      int // pad each request to this many bytes
 	}{
-		{"ten", 10, false, false},
-		{"ten then half-close", 10, true, false},
-		{"one then half-close", 1, true, false},
-		{"big body then half-close", 1, true, true},
+		{name: "ten", n: 10},
+		{name: "ten then half-close", n: 10, halfClose: true},
+		{name: "one then half-close", n: 1, halfClose: true},
+		{name: "big body then half-close", n: 1, halfClose: true, big: true},
+		{name: "beyond the read buffer", n: 400},
+		{name: "beyond the read buffer then half-close", n: 400, halfClose: true},
+		{name: "in pieces", n: 5, pieces: true},
+		// 64-byte requests: the first read fills the 4096-byte buffer
+		// exactly and ends on a request boundary, with 64 more queued.
+		{name: "a full read ending on a request", n: 128, size: 64},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -280,10 +292,24 @@ func TestPipelining(t *testing.T) {
 				if tt.big {
 					req.WriteString("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")
 				} else {
-					fmt.Fprintf(&req, "GET /id?id=%d HTTP/1.1\r\nHost: x\r\n\r\n", i)
+					r := fmt.Sprintf("GET /id?id=%d HTTP/1.1\r\nHost: x\r\n", i)
+					if tt.size > 0 {
+						r += "P: " + strings.Repeat("p", tt.size-len(r)-7) + "\r\n"
+					}
+					req.WriteString(r + "\r\n")
 				}
 			}
-			if _, err := c.Write(req.Bytes()); err != nil {
+			if tt.pieces {
+				// A few bytes at a time, each its own segment, while
+				// the worker is reading.
+				c.Conn.(*net.TCPConn).SetNoDelay(true)
+				for b := req.Bytes(); len(b) > 0; b = b[min(len(b), 7):] {
+					if _, err := c.Write(b[:min(len(b), 7)]); err != nil {
+						t.Fatal(err)
+					}
+					time.Sleep(time.Millisecond)
+				}
+			} else if _, err := c.Write(req.Bytes()); err != nil {
 				t.Fatal(err)
 			}
 			if tt.halfClose {
@@ -304,7 +330,7 @@ func TestPipelining(t *testing.T) {
 				}
 			}
 			if tt.halfClose {
-				if err := c.expectEOF(5 * time.Second); err != nil {
+				if err := c.expectEOF(2 * time.Second); err != nil {
 					t.Error(err)
 				}
 			}

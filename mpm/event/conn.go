@@ -27,8 +27,21 @@ const (
 	flagExpired                      // a new connection sent nothing in time: answer 408
 )
 
+// Pending edges (conn.pend): an edge (readable, writable) that fired while
+// the connection had an owner, or readiness its owner did not use up.
+// Parking the connection then re-arms it, so the edge is not lost.
+// pendHup stays once the peer closed its side or the socket failed: a
+// short read no longer proves the socket drained (the end of the stream
+// is still queued behind the bytes and raises no new edge), so every park
+// re-arms.
+const (
+	pendIn uint8 = 1 << iota
+	pendOut
+	pendHup
+)
+
 // conn is the record of one client connection: everything an idle
-// keep-alive connection costs in Go memory (72 bytes, an 80-byte size
+// keep-alive connection costs in Go memory (73 bytes, an 80-byte size
 // class), with no goroutine and no buffer. Records are indexed by fd in
 // the loop's table and reused; gen tells one use from the next (it is the
 // upper half of the epoll event data), so a stale event or a late action
@@ -52,7 +65,10 @@ type conn struct {
 	port  uint16 // client port
 	state uint8
 	flags uint8
-	ip    [16]byte // client address
+	// pend holds pendIn and pendOut. Guarded by Child.mu: the loop sets
+	// it while a worker owns the connection.
+	pend uint8
+	ip   [16]byte // client address
 }
 
 // remoteAddrPort returns the client's address.

@@ -462,9 +462,16 @@ func (e *engine) handle(evs []unix.EpollEvent, now int64) {
 		if c == nil || c.gen != gen {
 			continue // an earlier use of the fd
 		}
+		in, out := ev.Events&evIn != 0, ev.Events&evOut != 0
 		hup := ev.Events&(unix.EPOLLRDHUP|unix.EPOLLHUP|unix.EPOLLERR) != 0
+		if hup {
+			c.pend |= pendHup
+		}
 		switch c.state {
 		case stIdle, stNew:
+			if !in {
+				continue // writable only: nothing to do while parked
+			}
 			if c.state == stIdle {
 				e.kaq.remove(c)
 				e.proc.AddKeepAlive(-1)
@@ -478,13 +485,34 @@ func (e *engine) handle(evs []unix.EpollEvent, now int64) {
 				e.dispatchLocked(c, now)
 			}
 		case stWrite:
+			if !out {
+				// A request arrived behind the response being written: it
+				// is looked at once the response is out.
+				c.pend |= pendIn
+				continue
+			}
 			e.wcq.remove(c)
+			c.pend &^= pendOut
 			c.state = stLoop
 			e.acts = append(e.acts, action{c, actWrite})
 		case stLinger:
+			if !in {
+				continue
+			}
 			e.lingerq.remove(c)
+			c.pend &^= pendIn
 			c.state = stLoop
 			e.acts = append(e.acts, action{c, actDrain})
+		default:
+			// stBusy, stReady, stLoop: an owner is at work on the
+			// connection and may already have read or written past this
+			// edge, or not: it re-arms when it parks the connection.
+			if in {
+				c.pend |= pendIn
+			}
+			if out {
+				c.pend |= pendOut
+			}
 		}
 	}
 	for c := e.closeq.popFront(); c != nil; c = e.closeq.popFront() {
@@ -524,7 +552,7 @@ func (e *engine) dispatchLocked(c *conn, now int64) {
 		w := e.idle[n-1]
 		e.idle[n-1] = nil
 		e.idle = e.idle[:n-1]
-		c.state = stBusy
+		takeLocked(c)
 		w.ch <- c // w is idle: its channel is empty
 		e.handed = true
 		return
@@ -532,6 +560,13 @@ func (e *engine) dispatchLocked(c *conn, now int64) {
 	c.state = stReady
 	c.deadline = now
 	e.readyq.pushBack(c)
+}
+
+// takeLocked gives c to a worker. Edges seen before concern bytes the
+// worker's reads and writes will meet, so they are forgotten.
+func takeLocked(c *conn) {
+	c.state = stBusy
+	c.pend &^= pendIn | pendOut
 }
 
 // peek looks at a parked connection whose peer closed its side (RDHUP)
@@ -555,13 +590,18 @@ func (e *engine) writeCompletion(c *conn, now int64) {
 		e.closeConn(c)
 		return
 	}
-	done, err := c.job.flush(int(c.fd), writeBudget)
+	done, full, err := c.job.flush(int(c.fd), writeBudget)
 	if err != nil {
 		e.closeConn(c)
 		return
 	}
 	if !done {
 		e.mu.Lock()
+		if !full {
+			// Stopped by the budget, not by a full socket: no edge will
+			// come, so the park re-arms.
+			c.pend |= pendOut
+		}
 		ok := e.parkLocked(c, stWrite, now)
 		e.mu.Unlock()
 		if !ok {
@@ -629,12 +669,14 @@ func (e *engine) lingerLocked(c *conn, now int64, short bool) bool {
 // lingerDrain reads and discards what a lingering connection sent; EOF or
 // an error closes it, else it waits again.
 func (e *engine) lingerDrain(c *conn, now int64) {
+	drained := false
 	for range drainReads {
 		n, err := unix.Read(int(c.fd), e.drainBuf)
 		if n > 0 || err == unix.EINTR {
 			continue
 		}
 		if err == unix.EAGAIN {
+			drained = true
 			break
 		}
 		e.closeConn(c) // EOF or an error: done
@@ -647,6 +689,11 @@ func (e *engine) lingerDrain(c *conn, now int64) {
 		return
 	}
 	e.mu.Lock()
+	if !drained {
+		// Still sending after drainReads reads: no edge will come for
+		// what is queued, so the park re-arms.
+		c.pend |= pendIn
+	}
 	ok := e.parkLocked(c, stLinger, now)
 	e.mu.Unlock()
 	if !ok {
@@ -660,23 +707,28 @@ func (e *engine) lingerDrain(c *conn, now int64) {
 func (e *engine) parkLocked(c *conn, st uint8, now int64) bool {
 	var q *connList
 	var d int64
-	events := uint32(evRead)
+	pend := pendIn
 	switch st {
 	case stNew:
 		q, d = &e.newq, now+e.newTimeout
 	case stIdle:
 		q, d = &e.kaq, now+e.kat
 	case stWrite:
-		q, d, events = &e.wcq, now+e.timeout, evWrite
+		q, d, pend = &e.wcq, now+e.timeout, pendOut
 	case stLinger:
 		q, d = &e.lingerq, min(now+int64(lingerWait), c.lingerEnd)
 	default:
 		panic("event: parkLocked: bad state")
 	}
-	if err := e.p.arm(int(c.fd), events, c.gen, c.flags&flagRegistered != 0); err != nil {
-		return false
+	// The first park registers the fd; later ones touch epoll only when
+	// an edge may have been missed (see evConn).
+	if reg := c.flags&flagRegistered != 0; !reg || c.pend&(pend|pendHup) != 0 {
+		if err := e.p.register(int(c.fd), c.gen, reg); err != nil {
+			return false
+		}
+		c.flags |= flagRegistered
+		c.pend &^= pend
 	}
-	c.flags |= flagRegistered
 	c.state = st
 	c.deadline = d
 	q.pushBack(c)

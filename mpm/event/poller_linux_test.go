@@ -63,8 +63,12 @@ func TestPoller(t *testing.T) {
 	a, b := socketPair(t)
 
 	t.Run("event data carries fd and generation", func(t *testing.T) {
-		if err := p.arm(a, evRead, 0xdeadbeef, false); err != nil {
+		if err := p.register(a, 0xdeadbeef, false); err != nil {
 			t.Fatal(err)
+		}
+		// Registering a writable socket reports it at once.
+		if n, _ := p.wait(evs, 1000); n != 1 || evs[0].Events&unix.EPOLLOUT == 0 {
+			t.Fatalf("wait after registering = %d events (%#x), want 1 writable", n, evs[0].Events)
 		}
 		unix.Write(b, []byte("x"))
 		n, err := p.wait(evs, 1000)
@@ -74,18 +78,26 @@ func TestPoller(t *testing.T) {
 		if int(evs[0].Fd) != a || uint32(evs[0].Pad) != 0xdeadbeef {
 			t.Errorf("event data = fd %d gen %#x, want fd %d gen 0xdeadbeef", evs[0].Fd, uint32(evs[0].Pad), a)
 		}
-	})
-	t.Run("one-shot disarms until re-armed", func(t *testing.T) {
-		// The byte is still unread, yet no event: the fd is disarmed.
-		if n, _ := p.wait(evs, 50); n != 0 {
-			t.Fatalf("wait after a one-shot event = %d events, want 0", n)
+		if evs[0].Events&unix.EPOLLIN == 0 {
+			t.Errorf("events = %#x, want EPOLLIN", evs[0].Events)
 		}
-		// Re-arming with data queued fires at once (level-triggered).
-		if err := p.arm(a, evRead, 7, true); err != nil {
+	})
+	t.Run("an edge is reported once; re-arming reports what is queued", func(t *testing.T) {
+		// The byte is still unread, yet no event: edge-triggered.
+		if n, _ := p.wait(evs, 50); n != 0 {
+			t.Fatalf("wait after an edge = %d events, want 0", n)
+		}
+		// New bytes raise a new edge although the old one is unread.
+		unix.Write(b, []byte("y"))
+		if n, _ := p.wait(evs, 1000); n != 1 || evs[0].Events&unix.EPOLLIN == 0 {
+			t.Fatalf("wait after more bytes = %d events, want 1 readable", n)
+		}
+		// Re-arming with bytes queued reports them at once.
+		if err := p.register(a, 7, true); err != nil {
 			t.Fatal(err)
 		}
-		if n, _ := p.wait(evs, 1000); n != 1 || uint32(evs[0].Pad) != 7 {
-			t.Fatalf("wait after re-arming = %d events (gen %d), want 1 with gen 7", n, uint32(evs[0].Pad))
+		if n, _ := p.wait(evs, 1000); n != 1 || uint32(evs[0].Pad) != 7 || evs[0].Events&unix.EPOLLIN == 0 {
+			t.Fatalf("wait after re-arming = %d events (gen %d), want 1 readable with gen 7", n, uint32(evs[0].Pad))
 		}
 		if err := p.del(a); err != nil {
 			t.Errorf("del = %v", err)
@@ -149,7 +161,7 @@ func TestWriteJob(t *testing.T) {
 			buf := make([]byte, 3000)
 			flushes := 0
 			for {
-				done, err := j.flush(a, 1<<20)
+				done, _, err := j.flush(a, 1<<20)
 				if err != nil {
 					t.Fatalf("flush: %v", err)
 				}
@@ -233,7 +245,7 @@ func TestShimDefer(t *testing.T) {
 	var got []byte
 	buf := make([]byte, 64<<10)
 	for range 100000 {
-		done, err := j.flush(a, 1<<20)
+		done, _, err := j.flush(a, 1<<20)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -45,6 +45,9 @@ type shim struct {
 	// mayPark: nothing of a request was read in this dispatch yet, so
 	// Read returns errWouldPark rather than wait.
 	mayPark bool
+	// drained: the last read emptied the socket (EAGAIN, end of stream,
+	// or fewer bytes than asked for), so the next bytes raise an edge.
+	drained bool
 	// mayDefer: the response being written is the last of this dispatch,
 	// so output the client does not take at once goes to job.
 	mayDefer bool
@@ -84,12 +87,17 @@ func (s *shim) Read(p []byte) (int, error) {
 		n, err := unix.Read(s.fd, p)
 		switch {
 		case n > 0:
+			// A TCP read returns what is queued up to len(p): a short one
+			// took everything.
+			s.drained = n < len(p)
 			return n, nil
 		case err == nil:
+			s.drained = true
 			return 0, io.EOF
 		case err == unix.EINTR:
 			continue
 		case err == unix.EAGAIN:
+			s.drained = true
 			if s.mayPark {
 				return 0, errWouldPark
 			}
@@ -321,7 +329,7 @@ func (s *shim) deferFile(src int, n int64) bool {
 func (s *shim) finishJob() error {
 	j := s.job
 	for {
-		done, err := j.flush(s.fd, 1<<62)
+		done, _, err := j.flush(s.fd, 1<<62)
 		if err != nil {
 			return err
 		}

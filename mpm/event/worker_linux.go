@@ -111,9 +111,10 @@ func (w *worker) serve(c *conn) *conn {
 			w.slot.SetState(mpm.StateReady)
 		}
 	}
+	drained := w.sh.drained
 	w.sh.c = nil
 	w.clientOf = nil
-	return w.e.handBack(w, c, out)
+	return w.e.handBack(w, c, out, drained)
 }
 
 // process reads and answers requests on c, pipelined ones in order, and
@@ -404,8 +405,11 @@ func unsafeString(b []byte) string {
 
 // handBack takes c back from worker w after process: it parks c or hands
 // it to the loop, then returns the next connection waiting for a worker
-// (w stays busy with it) or puts w on the idle list.
-func (e *engine) handBack(w *worker, c *conn, out outcome) *conn {
+// (w stays busy with it) or puts w on the idle list. drained tells whether
+// the worker's last read emptied the socket; if not, or if the worker
+// stopped reading for a lingering close, parking re-arms the connection,
+// since bytes already queued raise no further edge.
+func (e *engine) handBack(w *worker, c *conn, out outcome, drained bool) *conn {
 	now := mono()
 	if out == outLinger {
 		if err := unix.Shutdown(int(c.fd), unix.SHUT_WR); err != nil {
@@ -421,6 +425,9 @@ func (e *engine) handBack(w *worker, c *conn, out outcome) *conn {
 	}
 	if e.stopReq.Load() == stopNow {
 		out = outClose
+	}
+	if !drained || out == outLinger {
+		c.pend |= pendIn
 	}
 	ok := false
 	switch out {
@@ -443,7 +450,7 @@ func (e *engine) handBack(w *worker, c *conn, out outcome) *conn {
 	}
 	next := e.readyq.popFront()
 	if next != nil {
-		next.state = stBusy
+		takeLocked(next)
 	} else {
 		e.idle = append(e.idle, w)
 		wake = wake || e.admissionOff

@@ -10,9 +10,10 @@ import (
 func newWriteJob() *writeJob { return &writeJob{} }
 
 // flush writes as much as the socket takes, at most budget bytes. It
-// reports done when nothing is left, and the error that ended the
-// connection if one did; it never blocks (EAGAIN ends it with done false).
-func (j *writeJob) flush(fd int, budget int64) (done bool, err error) {
+// reports done when nothing is left, full when it stopped because the
+// socket took no more (EAGAIN: an edge follows when it drains), and the
+// error that ended the connection if one did; it never blocks.
+func (j *writeJob) flush(fd int, budget int64) (done, full bool, err error) {
 	var iov [8][]byte
 	for len(j.segs) > 0 && budget > 0 {
 		sg := &j.segs[0]
@@ -26,12 +27,12 @@ func (j *writeJob) flush(fd int, budget int64) (done bool, err error) {
 			case err == unix.EINTR:
 				continue
 			case err == unix.EAGAIN:
-				return false, nil
+				return false, true, nil
 			case err != nil:
-				return false, opError("sendfile", err)
+				return false, false, opError("sendfile", err)
 			case n == 0 && sg.n > 0:
 				// The file shrank: the response cannot be completed.
-				return false, opError("sendfile", unix.EIO)
+				return false, false, opError("sendfile", unix.EIO)
 			}
 			if sg.n == 0 {
 				unix.Close(sg.file)
@@ -54,12 +55,12 @@ func (j *writeJob) flush(fd int, budget int64) (done bool, err error) {
 		switch err {
 		case nil, unix.EINTR:
 		case unix.EAGAIN:
-			return false, nil
+			return false, true, nil
 		default:
-			return false, opError("writev", err)
+			return false, false, opError("writev", err)
 		}
 	}
-	return len(j.segs) == 0, nil
+	return len(j.segs) == 0, false, nil
 }
 
 // consume drops n written bytes from the leading byte segments.
