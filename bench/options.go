@@ -40,6 +40,10 @@ type Options struct {
 	// Idle is idle-pressure's number of idle connections (default 1000;
 	// 200 with Quick).
 	Idle int
+	// Rounds is how many times idle-pressure measures the load without
+	// and then with the idle connections; its "throughput kept" is the
+	// median of the rounds' ratios (default 3; 1 with Quick).
+	Rounds int
 	// Rate is the open-loop rate in requests/s (saturation's open case;
 	// with it, keepalive also runs open-loop). 0 uses 5000 for saturation.
 	Rate float64
@@ -107,6 +111,7 @@ func ParseArgs(args []string, stderr io.Writer) (Options, error) {
 	fs.DurationVar(&o.Duration, "duration", 0, "duration of each measured load (default 5s, 400ms with --quick)")
 	fs.IntVar(&o.Connections, "connections", 50, "connections of the main closed-loop load")
 	fs.IntVar(&o.Idle, "idle", 0, "idle connections in idle-pressure (default 1000, 200 with --quick)")
+	fs.IntVar(&o.Rounds, "rounds", 0, "idle-pressure rounds of load without, then with the idle connections; the median ratio is reported (default 3, 1 with --quick)")
 	fs.Float64Var(&o.Rate, "rate", 0, "open-loop rate in requests/s (keepalive then runs open-loop too)")
 	fs.BoolVar(&o.Pin, "pin", false, "pin servers and the load generator to different CPUs")
 	fs.StringVar(&o.Out, "out", "", "output directory (default gohttpd-bench-<time>; - for none)")
@@ -190,6 +195,15 @@ func (o *Options) check() error {
 	}
 	if o.Idle < 1 || o.Idle > 200000 {
 		return fmt.Errorf("bench: --idle %d out of range 1-200000", o.Idle)
+	}
+	if o.Rounds == 0 {
+		o.Rounds = 3
+		if o.Quick {
+			o.Rounds = 1
+		}
+	}
+	if o.Rounds < 1 || o.Rounds > 20 {
+		return fmt.Errorf("bench: --rounds %d out of range 1-20", o.Rounds)
 	}
 	if o.Rate < 0 || o.Rate > 1e6 {
 		return fmt.Errorf("bench: --rate %g out of range 0-1000000", o.Rate)

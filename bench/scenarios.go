@@ -12,6 +12,7 @@ import (
 	"github.com/gohttpd/gohttpd/bench/load"
 	"github.com/gohttpd/gohttpd/bench/report"
 	"github.com/gohttpd/gohttpd/bench/sample"
+	"github.com/gohttpd/gohttpd/bench/target"
 	"github.com/gohttpd/gohttpd/listener"
 )
 
@@ -179,35 +180,117 @@ func runIdlePressure(ctx context.Context, e *env) error {
 		Addr: srv.Addr, Path: srv.Path("1k.bin"), Connections: 10,
 		Duration: e.o.Duration, Timeout: e.stallTimeout(e.o.Duration),
 	}
-	// Baseline: the same active load with no idle connection, so the case
-	// says how much throughput the idle connections cost.
-	baseline, err := e.runLoad(ctx, p, c, active)
-	if err != nil {
-		p.finish(c)
-		return err
+	// Rounds of the same active load without, then with the idle
+	// connections, so the case says how much throughput they cost; on a
+	// shared machine one pair of runs is not a figure, the median of the
+	// rounds' ratios is. Each run also measures the server's CPU time per
+	// request (a cost the load generator's own limits do not hide) and the
+	// load generator's CPU. The memory ramp is taken in the first round.
+	var without, with []runCost
+	var st clients.Stats
+	var failed int64 // failed requests of every round, with and without idle
+	measure := func(into *[]runCost) error {
+		srv0, cli0, t0 := sample.TreeCPU(srv.PID), sample.SelfCPU(), time.Now()
+		r, err := e.runLoad(ctx, p, c, active)
+		if err != nil {
+			return err
+		}
+		srv1, cli1, el := sample.TreeCPU(srv.PID), sample.SelfCPU(), time.Since(t0).Seconds()
+		failed += r.Errors.Total()
+		rc := runCost{rps: r.RPS(), client: 100 * (cli1 - cli0) / el}
+		if srv.PID > 0 && r.Requests > 0 {
+			rc.serverUs = (srv1 - srv0) * 1e6 / float64(r.Requests)
+		}
+		*into = append(*into, rc)
+		return nil
 	}
+	for round := 1; round <= e.o.Rounds && ctx.Err() == nil; round++ {
+		err := measure(&without)
+		if err == nil {
+			st, err = e.idleRound(ctx, p, c, srv, round == 1, func() error { return measure(&with) })
+		}
+		if err != nil {
+			p.finish(c)
+			return err
+		}
+	}
+	ss := p.finish(c)
+	c.Clients = map[string]clients.Stats{"idle": st}
+	addLoadFigures(c, c.Load, ss)
+	if n := min(len(without), len(with)); n > 0 {
+		kept, grew := make([]float64, n), make([]float64, 0, n)
+		for i := range n {
+			if without[i].rps > 0 {
+				kept[i] = with[i].rps / without[i].rps
+			}
+			if without[i].serverUs > 0 {
+				grew = append(grew, with[i].serverUs/without[i].serverUs-1)
+			}
+		}
+		c.Add("req/s without idle", median(field(without, func(r runCost) float64 { return r.rps })), "", false)
+		c.Add("throughput kept", 100*median(kept), "%", true)
+		if n > 1 {
+			c.Add("kept min", 100*slices.Min(kept), "%", false)
+			c.Add("kept max", 100*slices.Max(kept), "%", false)
+			c.Add("errors in all rounds", float64(failed), "", false)
+		}
+		if len(grew) > 0 {
+			c.Add("server CPU/req without idle", median(field(without, func(r runCost) float64 { return r.serverUs })), "µs", false)
+			c.Add("server CPU/req with idle", median(field(with, func(r runCost) float64 { return r.serverUs })), "µs", false)
+			c.Add("server CPU/req growth", 100*median(grew), "%", true)
+		}
+		cli := median(field(with, func(r runCost) float64 { return r.client }))
+		c.Add("load generator CPU", cli, "%", false)
+		if cli >= 90 {
+			c.Notes = append(c.Notes, fmt.Sprintf("the load generator used %.0f%% of a CPU with the idle connections open: "+
+				"throughput then measures the client as much as the server; the server's CPU per request does not", cli))
+		}
+	}
+	c.Add("idle answered", float64(st.Answered), "", true)
+	c.Add("idle open", float64(st.Open), "", false)
+	c.Add("busy workers", maxOf(ss, func(s sample.Sample) float64 { return float64(s.Workers.Busy) }), "", true)
+	c.Add("keep-alive workers", maxOf(ss, func(s sample.Sample) float64 { return float64(s.Workers.States["K"]) }), "", false)
+	c.Add("accept queue", maxOf(ss, func(s sample.Sample) float64 { return float64(s.AcceptQueue) }), "", false)
+	c.Add("server processes", maxOf(ss, func(s sample.Sample) float64 { return float64(s.Processes) }), "", false)
+	if n := len(c.Ramp); n > 1 {
+		if base, last := c.Ramp[0], c.Ramp[n-1]; last.Idle > 0 && base.RSS >= 0 {
+			c.Add("RSS per idle conn", float64(last.RSS-base.RSS)/float64(last.Idle)/1024, "KB", true)
+			c.Add("PSS per idle conn", float64(last.PSS-base.PSS)/float64(last.Idle)/1024, "KB", false)
+		}
+	}
+	return nil
+}
+
+// idleRound opens idle-pressure's idle connections (with the memory ramp
+// if ramp is set), runs the active load beside them (run), and closes them
+// again. It returns what the idle clients saw.
+func (e *env) idleRound(ctx context.Context, p *probe, c *report.Case, srv *target.Server, ramp bool, run func() error) (clients.Stats, error) {
 	idle, err := clients.StartIdle(ctx, clients.IdleConfig{
 		Target: clients.Target{Addr: srv.Addr, Path: srv.Path("1k.bin"), SourceAddrs: sourceAddrs(8)},
 		Exe:    e.o.Exe,
 	})
 	if err != nil {
-		p.finish(c)
-		return err
+		return clients.Stats{}, err
 	}
 	pids := idle.PIDs
 	p.extra.Store(&pids)
-	defer idle.Close()
-
-	// Ramp: memory with 0, N/4, N/2, 3N/4 and N idle connections.
+	defer func() {
+		idle.Close()
+		p.extra.Store(nil)
+	}()
 	settle := e.quick(2*time.Second, 250*time.Millisecond)
-	base := p.s.Take()
-	c.Ramp = append(c.Ramp, report.RampPoint{RSS: base.RSS, PSS: base.PSS, Busy: base.Workers.Busy})
+	steps := 1
+	if ramp {
+		// Memory with 0, N/4, N/2, 3N/4 and N idle connections.
+		steps = 4
+		base := p.s.Take()
+		c.Ramp = append(c.Ramp, report.RampPoint{RSS: base.RSS, PSS: base.PSS, Busy: base.Workers.Busy})
+	}
 	added := 0
-	for step := 1; step <= 4 && ctx.Err() == nil; step++ {
-		n := e.o.Idle*step/4 - added
+	for step := 1; step <= steps && ctx.Err() == nil; step++ {
+		n := e.o.Idle*step/steps - added
 		if err := idle.Grow(n); err != nil {
-			p.finish(c)
-			return err
+			return idle.Stats(), err
 		}
 		added += n
 		desc := fmt.Sprintf("%d idle connections", added)
@@ -220,35 +303,43 @@ func runIdlePressure(ctx context.Context, e *env) error {
 		// its memory.
 		sleep(ctx, e.quick(200*time.Millisecond, 50*time.Millisecond))
 		e.prog.End("")
-		s := p.s.Take()
-		st := idle.Stats()
-		c.Ramp = append(c.Ramp, report.RampPoint{Idle: int(st.Answered), Open: int(st.Open), RSS: s.RSS, PSS: s.PSS, Busy: s.Workers.Busy})
+		if ramp {
+			s := p.s.Take()
+			st := idle.Stats()
+			c.Ramp = append(c.Ramp, report.RampPoint{Idle: int(st.Answered), Open: int(st.Open), RSS: s.RSS, PSS: s.PSS, Busy: s.Workers.Busy})
+		}
 	}
 	// Active clients beside the idle ones; a request stuck behind them
 	// times out.
-	_, err = e.runLoad(ctx, p, c, active)
-	st := idle.Stats()
-	ss := p.finish(c)
-	if err != nil {
-		return err
+	err = run()
+	return idle.Stats(), err
+}
+
+// runCost is what one idle-pressure load run measured: requests/s, the
+// server's CPU microseconds per request and the load generator's CPU
+// (percent of one CPU).
+type runCost struct {
+	rps, serverUs, client float64
+}
+
+// field returns f of each run.
+func field(rs []runCost, f func(runCost) float64) []float64 {
+	out := make([]float64, len(rs))
+	for i, r := range rs {
+		out[i] = f(r)
 	}
-	c.Clients = map[string]clients.Stats{"idle": st}
-	addLoadFigures(c, c.Load, ss)
-	if b := baseline.RPS(); b > 0 {
-		c.Add("req/s without idle", b, "", false)
-		c.Add("throughput kept", 100*c.Load.RPS/b, "%", true)
+	return out
+}
+
+// median returns the median of xs (the mean of the middle two for an even
+// count); xs is sorted in place.
+func median(xs []float64) float64 {
+	slices.Sort(xs)
+	n := len(xs)
+	if n%2 == 1 {
+		return xs[n/2]
 	}
-	c.Add("idle answered", float64(st.Answered), "", true)
-	c.Add("idle open", float64(st.Open), "", false)
-	c.Add("busy workers", maxOf(ss, func(s sample.Sample) float64 { return float64(s.Workers.Busy) }), "", true)
-	c.Add("keep-alive workers", maxOf(ss, func(s sample.Sample) float64 { return float64(s.Workers.States["K"]) }), "", false)
-	c.Add("accept queue", maxOf(ss, func(s sample.Sample) float64 { return float64(s.AcceptQueue) }), "", false)
-	c.Add("server processes", maxOf(ss, func(s sample.Sample) float64 { return float64(s.Processes) }), "", false)
-	if last := c.Ramp[len(c.Ramp)-1]; last.Idle > 0 && base.RSS >= 0 {
-		c.Add("RSS per idle conn", float64(last.RSS-base.RSS)/float64(last.Idle)/1024, "KB", true)
-		c.Add("PSS per idle conn", float64(last.PSS-base.PSS)/float64(last.Idle)/1024, "KB", false)
-	}
-	return nil
+	return (xs[n/2-1] + xs[n/2]) / 2
 }
 
 // ---- slowloris ----
