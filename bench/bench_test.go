@@ -224,6 +224,13 @@ func TestIdlePressure(t *testing.T) {
 			t.Errorf("idle-pressure on %s: %d ramp points, want 5", c.Target, len(c.Ramp))
 		}
 	}
+	// The server's CPU per request is measured without and with idle
+	// connections (the event engine serves in both).
+	for _, name := range []string{"server CPU/req without idle", "server CPU/req with idle"} {
+		if us := figure(t, run, "idle-pressure", "", "event", name); us <= 0 || us > 1e6 {
+			t.Errorf("event %s = %g µs, want a positive figure", name, us)
+		}
+	}
 }
 
 // TestIdleHelpers holds idle connections in helper processes re-executed

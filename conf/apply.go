@@ -128,6 +128,7 @@ func engineDefaults(engine string) MPMConfig {
 			ServerLimit:              16,
 			MaxRequestWorkers:        400,
 			AsyncRequestWorkerFactor: 2,
+			EpollTrigger:             TriggerEdge,
 		}
 	}
 }
@@ -354,6 +355,29 @@ func applyWorkerFactor(b *builder, o occurrence) error {
 	scaled := math.Min(v*16, math.MaxInt32)
 	wf := max(int(scaled), 16)
 	b.cfg.Engine.AsyncRequestWorkerFactor = float64(wf) / 16
+	return nil
+}
+
+// The values of EpollTrigger.
+const (
+	TriggerEdge    = "Edge"
+	TriggerOneShot = "OneShot"
+)
+
+// applyEpollTrigger takes Edge or OneShot (any case).
+func applyEpollTrigger(b *builder, o occurrence) error {
+	if !directives[o.key].appliesTo(b.engine) {
+		b.notice(o.pos, "EpollTrigger has no effect with the %s MPM", b.engine)
+		return nil
+	}
+	switch {
+	case strings.EqualFold(o.args[0], TriggerEdge):
+		b.cfg.Engine.EpollTrigger = TriggerEdge
+	case strings.EqualFold(o.args[0], TriggerOneShot):
+		b.cfg.Engine.EpollTrigger = TriggerOneShot
+	default:
+		return fmt.Errorf("EpollTrigger must be Edge or OneShot, not %q", o.args[0])
+	}
 	return nil
 }
 

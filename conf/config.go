@@ -86,6 +86,11 @@ type MPMConfig struct {
 	MaxRequestWorkers        int     `json:"maxRequestWorkers"`
 	MaxConnectionsPerChild   int     `json:"maxConnectionsPerChild"`
 	AsyncRequestWorkerFactor float64 `json:"asyncRequestWorkerFactor"`
+	// EpollTrigger is the event engine's registration of connections:
+	// "Edge" (once, edge-triggered, the default) or "OneShot"
+	// (level-triggered, EPOLLONESHOT, re-armed per request). A gohttpd
+	// directive; "" for the other engines.
+	EpollTrigger string `json:"epollTrigger,omitempty"`
 }
 
 // Listen is one Listen directive after parsing: Host is "" for the

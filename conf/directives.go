@@ -78,6 +78,7 @@ func init() {
 		{name: "MaxConnectionsPerChild", arity: take1, global: true, apply: mpmInt(func(m *MPMConfig) *int { return &m.MaxConnectionsPerChild })},
 		{name: "MaxRequestsPerChild", arity: take1, global: true, apply: mpmInt(func(m *MPMConfig) *int { return &m.MaxConnectionsPerChild })},
 		{name: "AsyncRequestWorkerFactor", arity: take1, global: true, engines: Event, apply: applyWorkerFactor},
+		{name: "EpollTrigger", arity: take1, global: true, engines: Event, apply: applyEpollTrigger},
 		{name: "GracefulShutdownTimeout", arity: take1, global: true, apply: applyGracefulShutdownTimeout},
 
 		// HTTP protocol.

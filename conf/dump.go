@@ -54,6 +54,7 @@ func (c *Config) Dump() string {
 	line("MaxConnectionsPerChild", "%d", e.MaxConnectionsPerChild)
 	if c.MPM == Event {
 		line("AsyncRequestWorkerFactor", "%s", strconv.FormatFloat(e.AsyncRequestWorkerFactor, 'f', -1, 64))
+		line("EpollTrigger", "%s", e.EpollTrigger)
 	}
 	line("GracefulShutdownTimeout", "%s", c.GracefulShutdownTimeout)
 

@@ -408,6 +408,7 @@ func (b *builder) finish(skipDocRoot bool) {
 	c.Warnings = clamp(c, nb)
 	if c.MPM != Event {
 		c.Engine.AsyncRequestWorkerFactor = 0
+		c.Engine.EpollTrigger = ""
 	}
 	if c.MPM == Prefork {
 		c.Engine.MinSpareThreads, c.Engine.MaxSpareThreads = 0, 0

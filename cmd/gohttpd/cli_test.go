@@ -141,7 +141,8 @@ DocumentRoot htdocs
 func TestRunSettings(t *testing.T) {
 	dir := t.TempDir()
 	code, out := gohttpd(t, dir, "-S", "-c", "MPM event", "-c", "Listen 127.0.0.1:8080",
-		"-c", "Listen [::1]:8081", "-c", "ListenBacklog 100000", "-c", "AcceptFilter http none")
+		"-c", "Listen [::1]:8081", "-c", "ListenBacklog 100000", "-c", "AcceptFilter http none",
+		"-c", "EpollTrigger oneshot")
 	if code != 0 {
 		t.Fatalf("gohttpd -S exit %d:\n%s", code, out)
 	}
@@ -158,6 +159,7 @@ func TestRunSettings(t *testing.T) {
 		"Server MPM: event",
 		"ThreadsPerChild:",
 		"AsyncRequestWorkerFactor:",
+		"OneShot",
 	}
 	for _, w := range want {
 		if !strings.Contains(out, w) {

@@ -46,6 +46,7 @@ func eventConfig(cfg *conf.Config) event.Config {
 		MaxConnectionsPerChild:   e.MaxConnectionsPerChild,
 		KeepAliveTimeout:         keepAliveTimeout(cfg),
 		Timeout:                  cfg.HTTP.Timeout,
+		OneShot:                  e.EpollTrigger == conf.TriggerOneShot,
 	}
 }
 

@@ -129,6 +129,7 @@ func printRunSettings(w io.Writer, cfg *conf.Config) {
 	add("MaxConnectionsPerChild", e.MaxConnectionsPerChild)
 	if cfg.MPM == conf.Event {
 		add("AsyncRequestWorkerFactor", e.AsyncRequestWorkerFactor)
+		add("EpollTrigger", e.EpollTrigger)
 	}
 	add("KeepAlive", onOff(cfg.HTTP.KeepAlive))
 	add("KeepAliveTimeout", seconds(cfg.HTTP.KeepAliveTimeout))

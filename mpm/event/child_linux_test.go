@@ -17,8 +17,10 @@ import (
 	"github.com/gohttpd/gohttpd/mpm"
 )
 
-func TestServe(t *testing.T) {
-	e := start(t, Config{KeepAliveTimeout: 5 * time.Second})
+func TestServe(t *testing.T) { eachMode(t, testServe) }
+
+func testServe(t *testing.T, oneShot bool) {
+	e := start(t, Config{KeepAliveTimeout: 5 * time.Second, OneShot: oneShot})
 	tests := []struct {
 		name      string
 		req       string
@@ -199,11 +201,13 @@ func TestIdleConnectionsHoldNoWorker(t *testing.T) {
 
 // TestSlowReader: a client reading a 10 MB body slowly gets every byte,
 // while the scoreboard shows every worker idle (write completion).
-func TestSlowReader(t *testing.T) {
+func TestSlowReader(t *testing.T) { eachMode(t, testSlowReader) }
+
+func testSlowReader(t *testing.T, oneShot bool) {
 	want := sha256.Sum256(bigBody())
 	for _, path := range []string{"/big", "/bigcopy", "/bigfile"} {
 		t.Run(path, func(t *testing.T) {
-			e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 5 * time.Second})
+			e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 5 * time.Second, OneShot: oneShot})
 			c := dial(t, e.addr)
 			c.Conn.(*net.TCPConn).SetReadBuffer(16 << 10)
 			c.SetDeadline(time.Now().Add(30 * time.Second))
@@ -262,8 +266,10 @@ func TestSlowReader(t *testing.T) {
 // end of the stream queued behind a request raises no new edge).
 // Requests beyond the worker's read buffer (several full reads) are all
 // answered, and so are requests that come in pieces.
-func TestPipelining(t *testing.T) {
-	e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 30 * time.Second})
+func TestPipelining(t *testing.T) { eachMode(t, testPipelining) }
+
+func testPipelining(t *testing.T, oneShot bool) {
+	e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 30 * time.Second, OneShot: oneShot})
 	tests := []struct {
 		name      string
 		n         int
@@ -340,8 +346,10 @@ func TestPipelining(t *testing.T) {
 
 // TestFDReuse: connections opened and closed at a high rate, by the client
 // or by the server, never get another connection's response.
-func TestFDReuse(t *testing.T) {
-	e := start(t, Config{ThreadsPerChild: 4, AsyncRequestWorkerFactor: 16, KeepAliveTimeout: 5 * time.Second})
+func TestFDReuse(t *testing.T) { eachMode(t, testFDReuse) }
+
+func testFDReuse(t *testing.T, oneShot bool) {
+	e := start(t, Config{ThreadsPerChild: 4, AsyncRequestWorkerFactor: 16, KeepAliveTimeout: 5 * time.Second, OneShot: oneShot})
 	const goroutines, each = 8, 625
 	var wg sync.WaitGroup
 	errs := make(chan error, goroutines)
@@ -525,8 +533,10 @@ func TestSaturation(t *testing.T) {
 // shuts down its side and drains the client, without a worker, until the
 // client closes or 2 s pass without data; data the client still sends
 // (here after its request) does not turn the close into a reset.
-func TestLingeringClose(t *testing.T) {
-	e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 5 * time.Second})
+func TestLingeringClose(t *testing.T) { eachMode(t, testLingeringClose) }
+
+func testLingeringClose(t *testing.T, oneShot bool) {
+	e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 5 * time.Second, OneShot: oneShot})
 	tests := []struct {
 		name        string
 		clientClose bool

@@ -33,6 +33,12 @@ type Config struct {
 	// (and HeaderReceived's ReadTimeout each body), as under
 	// fasthttp.Server. Default 60 s (Apache's).
 	Timeout time.Duration
+	// OneShot registers connections level-triggered and one-shot
+	// (EPOLLONESHOT), re-armed with EPOLL_CTL_MOD each time one is parked,
+	// instead of once, edge-triggered, for both directions (the default).
+	// The EpollTrigger directive (OneShot or Edge) sets it; see
+	// poller_linux.go for the difference.
+	OneShot bool
 }
 
 // Apache's defaults for the event MPM (apache-mpm.md §1.1, §5.1).

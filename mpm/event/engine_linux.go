@@ -720,15 +720,25 @@ func (e *engine) parkLocked(c *conn, st uint8, now int64) bool {
 	default:
 		panic("event: parkLocked: bad state")
 	}
-	// The first park registers the fd; later ones touch epoll only when
-	// an edge may have been missed (see evConn).
-	if reg := c.flags&flagRegistered != 0; !reg || c.pend&(pend|pendHup) != 0 {
-		if err := e.p.register(int(c.fd), c.gen, reg); err != nil {
+	// Edge: the first park registers the fd; later ones touch epoll only
+	// when an edge may have been missed. OneShot: every park re-arms.
+	reg := c.flags&flagRegistered != 0
+	switch {
+	case e.cfg.OneShot:
+		events := uint32(evReadOnce)
+		if st == stWrite {
+			events = evWriteOnce
+		}
+		if err := e.p.arm(int(c.fd), events, c.gen, reg); err != nil {
 			return false
 		}
-		c.flags |= flagRegistered
+	case !reg || c.pend&(pend|pendHup) != 0:
+		if err := e.p.arm(int(c.fd), evConn, c.gen, reg); err != nil {
+			return false
+		}
 		c.pend &^= pend
 	}
+	c.flags |= flagRegistered
 	c.state = st
 	c.deadline = d
 	q.pushBack(c)

@@ -47,7 +47,10 @@ func TestMain(m *testing.M) {
 
 // TestConformance runs the engines' conformance suite against the real
 // gohttpd binary with the event engine.
-func TestConformance(t *testing.T) { mpmtest.Run(t, "event") }
+func TestConformance(t *testing.T) {
+	t.Run("edge", func(t *testing.T) { mpmtest.Run(t, "event") })
+	t.Run("oneshot", func(t *testing.T) { mpmtest.Run(t, "event", "EpollTrigger OneShot") })
+}
 
 // bigSize is the size of the big response bodies.
 const bigSize = 10 << 20
@@ -314,6 +317,17 @@ func (c *client) expectEOF(d time.Duration) error {
 		return nil
 	}
 	return fmt.Errorf("read = %d, %v; want EOF", n, err)
+}
+
+// eachMode runs test once per epoll registration mode: edge-triggered
+// (the default) and level-triggered one-shot (EpollTrigger OneShot).
+func eachMode(t *testing.T, test func(t *testing.T, oneShot bool)) {
+	for _, m := range []struct {
+		name    string
+		oneShot bool
+	}{{"edge", false}, {"oneshot", true}} {
+		t.Run(m.name, func(t *testing.T) { test(t, m.oneShot) })
+	}
 }
 
 // waitFor polls cond every few milliseconds up to d.

@@ -7,28 +7,34 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Epoll interest sets. A connection is registered once, for both
-// directions and edge-triggered (as nginx does), and never modified on the
-// way through a request: an event reports that bytes arrived or buffer
-// space freed since the last one, and ownership is settled in user space
-// (the connection's state, under the engine's lock). An owner that lets go
-// of a connection must have seen the socket drained (EAGAIN, or a read
-// shorter than its buffer) after the last event it was told of; where it
-// cannot say so, it re-arms with EPOLL_CTL_MOD, which reports the current
+// Epoll interest sets, in the two registration modes (EpollTrigger).
+//
+// Edge (the default): a connection is registered once, for both directions
+// and edge-triggered (as nginx does), and never modified on the way
+// through a request: an event reports that bytes arrived or buffer space
+// freed since the last one, and ownership is settled in user space (the
+// connection's state, under the engine's lock). An owner that lets go of a
+// connection must have seen the socket drained (EAGAIN, or a read shorter
+// than its buffer) after the last event it was told of; where it cannot
+// say so, it re-arms with EPOLL_CTL_MOD, which reports the current
 // readiness at once, so no wake-up is ever lost.
 //
-// The alternative, level-triggered and one-shot with an EPOLL_CTL_MOD per
-// request, walks the epoll tree under its mutex on every request: measured,
-// that cost grows with the number of parked connections (issue 7's
-// idle-pressure profile), and it is a third system call per keep-alive
-// request besides read and write.
+// OneShot: level-triggered and one-shot (EPOLLONESHOT), for reading or for
+// writing: an event disarms the fd, so exactly one owner handles it until
+// it re-arms with EPOLL_CTL_MOD when it parks the connection; re-arming
+// with data already queued fires at once. That is one more system call per
+// keep-alive request besides read and write, and it walks the epoll tree
+// under its mutex, a cost that grows with the parked connections (measured
+// in issue 7's idle-pressure profile).
 //
 // Listeners are level-triggered and exclusive (EPOLLEXCLUSIVE: of several
 // children polling one listener, not all wake).
 const (
-	evConn     = unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET
-	evListener = unix.EPOLLIN | unix.EPOLLEXCLUSIVE
-	evWake     = unix.EPOLLIN
+	evConn      = unix.EPOLLIN | unix.EPOLLOUT | unix.EPOLLRDHUP | unix.EPOLLET
+	evReadOnce  = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLONESHOT
+	evWriteOnce = unix.EPOLLOUT | unix.EPOLLONESHOT
+	evListener  = unix.EPOLLIN | unix.EPOLLEXCLUSIVE
+	evWake      = unix.EPOLLIN
 
 	// evIn and evOut are the events that concern a reader and a writer.
 	evIn  = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLHUP | unix.EPOLLERR
@@ -80,15 +86,15 @@ func (p *poller) ctl(op, fd int, events uint32, gen uint32) error {
 	}
 }
 
-// register adds a connection's fd (evConn), or, if registered is set,
+// arm adds a connection's fd for events, or, if registered is set,
 // re-arms it: either way the kernel reports its readiness at once if it is
-// already readable or writable.
-func (p *poller) register(fd int, gen uint32, registered bool) error {
+// already ready.
+func (p *poller) arm(fd int, events uint32, gen uint32, registered bool) error {
 	op := unix.EPOLL_CTL_MOD
 	if !registered {
 		op = unix.EPOLL_CTL_ADD
 	}
-	return p.ctl(op, fd, evConn, gen)
+	return p.ctl(op, fd, events, gen)
 }
 
 // del removes fd from the set.

@@ -63,7 +63,7 @@ func TestPoller(t *testing.T) {
 	a, b := socketPair(t)
 
 	t.Run("event data carries fd and generation", func(t *testing.T) {
-		if err := p.register(a, 0xdeadbeef, false); err != nil {
+		if err := p.arm(a, evConn, 0xdeadbeef, false); err != nil {
 			t.Fatal(err)
 		}
 		// Registering a writable socket reports it at once.
@@ -93,11 +93,35 @@ func TestPoller(t *testing.T) {
 			t.Fatalf("wait after more bytes = %d events, want 1 readable", n)
 		}
 		// Re-arming with bytes queued reports them at once.
-		if err := p.register(a, 7, true); err != nil {
+		if err := p.arm(a, evConn, 7, true); err != nil {
 			t.Fatal(err)
 		}
 		if n, _ := p.wait(evs, 1000); n != 1 || uint32(evs[0].Pad) != 7 || evs[0].Events&unix.EPOLLIN == 0 {
 			t.Fatalf("wait after re-arming = %d events (gen %d), want 1 readable with gen 7", n, uint32(evs[0].Pad))
+		}
+		if err := p.del(a); err != nil {
+			t.Errorf("del = %v", err)
+		}
+	})
+	t.Run("one-shot disarms until re-armed", func(t *testing.T) {
+		if err := p.arm(a, evReadOnce, 3, false); err != nil {
+			t.Fatal(err)
+		}
+		unix.Write(b, []byte("z"))
+		if n, _ := p.wait(evs, 1000); n != 1 || uint32(evs[0].Pad) != 3 {
+			t.Fatalf("wait = %d events, want 1 with gen 3", n)
+		}
+		// Bytes unread and more arriving, yet no event: disarmed.
+		unix.Write(b, []byte("z"))
+		if n, _ := p.wait(evs, 50); n != 0 {
+			t.Fatalf("wait after a one-shot event = %d events, want 0", n)
+		}
+		// Re-arming with data queued fires at once (level-triggered).
+		if err := p.arm(a, evReadOnce, 4, true); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := p.wait(evs, 1000); n != 1 || uint32(evs[0].Pad) != 4 {
+			t.Fatalf("wait after re-arming = %d events, want 1 with gen 4", n)
 		}
 		if err := p.del(a); err != nil {
 			t.Errorf("del = %v", err)
