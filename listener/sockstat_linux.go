@@ -144,7 +144,13 @@ type diagMsg struct {
 
 // diagDump dumps the TCP sockets of both families through NETLINK_SOCK_DIAG,
 // filtered by the inet_diag bytecode bc (nil: all), and calls fn for each.
-func diagDump(bc []byte, fn func(diagMsg)) error {
+func diagDump(bc []byte, fn func(diagMsg)) error { return diagDumpStates(diagAllStates, bc, fn) }
+
+// diagDumpStates is diagDump for the TCP states in the mask states (bit n
+// for state n). Asking only for LISTEN makes the kernel walk only its
+// listening hash, not every established socket: with 10,000 connections a
+// dump of all states costs about 18 ms.
+func diagDumpStates(states uint32, bc []byte, fn func(diagMsg)) error {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, unix.NETLINK_SOCK_DIAG)
 	if err != nil {
 		return os.NewSyscallError("socket AF_NETLINK", err)
@@ -157,7 +163,7 @@ func diagDump(bc []byte, fn func(diagMsg)) error {
 	buf := make([]byte, diagRecvBuf)
 	for i, family := range []uint8{unix.AF_INET, unix.AF_INET6} {
 		seq := uint32(i + 1)
-		if err := unix.Sendto(fd, diagRequest(family, seq, bc), 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+		if err := unix.Sendto(fd, diagRequest(family, seq, states, bc), 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 			return os.NewSyscallError("sendto", err)
 		}
 		for done := false; !done; {
@@ -181,7 +187,7 @@ func diagDump(bc []byte, fn func(diagMsg)) error {
 
 // diagRequest builds a SOCK_DIAG_BY_FAMILY dump request (nlmsghdr,
 // inet_diag_req_v2 and an optional INET_DIAG_REQ_BYTECODE attribute).
-func diagRequest(family uint8, seq uint32, bc []byte) []byte {
+func diagRequest(family uint8, seq uint32, states uint32, bc []byte) []byte {
 	n := unix.NLMSG_HDRLEN + sizeofInetDiagReqV2
 	if bc != nil {
 		n += unix.SizeofNlAttr + len(bc)
@@ -195,7 +201,7 @@ func diagRequest(family uint8, seq uint32, bc []byte) []byte {
 	r := b[unix.NLMSG_HDRLEN:]
 	r[0] = family
 	r[1] = unix.IPPROTO_TCP
-	ne.PutUint32(r[4:], diagAllStates)
+	ne.PutUint32(r[4:], states)
 	// r[8:56] is struct inet_diag_sockid, all zero: any socket.
 	if bc != nil {
 		a := r[sizeofInetDiagReqV2:]
@@ -298,7 +304,7 @@ func parseDiagReply(b []byte, seq uint32, fn func(diagMsg)) (done bool, err erro
 // processes' listeners this way; a process's own use Stats).
 func ListenQueue(port int) (queue, backlog int, err error) {
 	found := false
-	err = diagDump(portBytecode([]uint16{uint16(port)}, false), func(m diagMsg) {
+	err = diagDumpStates(1<<StateListen, portBytecode([]uint16{uint16(port)}, false), func(m diagMsg) {
 		if m.state == uint8(StateListen) && int(m.sport) == port {
 			queue += int(m.rqueue)
 			backlog += int(m.wqueue)

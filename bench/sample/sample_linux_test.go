@@ -64,3 +64,34 @@ func TestSamplerOnSelf(t *testing.T) {
 		t.Errorf("workers without a source = %+v, want -1 counts", last.Workers)
 	}
 }
+
+// TestSocketBudget: a periodic sample within the budget's pause carries
+// the last socket counts forward (with their time); Take always dumps.
+func TestSocketBudget(t *testing.T) {
+	_, port := listenBacklog(t, 8)
+	s := Start(context.Background(), Config{Port: port, Interval: time.Hour})
+	defer s.Stop()
+	first := s.Last()
+	if first.ServerTCP["LISTEN"] != 1 {
+		t.Fatalf("first sample TCP = %v, want one LISTEN", first.ServerTCP)
+	}
+	c, err := net.Dial("tcp", "127.0.0.1:"+strconv.Itoa(port))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	s.mu.Lock()
+	s.nextDump = time.Now().Add(time.Hour)
+	s.mu.Unlock()
+	skipped := s.take(true)
+	if skipped.TCPT != first.TCPT || skipped.ServerTCP["ESTABLISHED"] != 0 {
+		t.Errorf("budgeted sample = %v read at %g, want the first sample's counts (read at %g) carried forward", skipped.ServerTCP, skipped.TCPT, first.TCPT)
+	}
+	if skipped.AcceptQueue != 1 {
+		t.Errorf("budgeted sample accept queue = %d, want 1 (read every time)", skipped.AcceptQueue)
+	}
+	full := s.Take()
+	if full.TCPT <= first.TCPT || full.ServerTCP["ESTABLISHED"] != 1 || full.ClientTCP["ESTABLISHED"] != 1 {
+		t.Errorf("Take = server %v client %v read at %g, want a fresh dump with the new connection", full.ServerTCP, full.ClientTCP, full.TCPT)
+	}
+}
