@@ -123,8 +123,15 @@ type Sampler struct {
 // load generator's CPU: sampled four times a second it took 15% of the
 // throughput idle-pressure measures. Periodic samples therefore skip the
 // dumps until the last one's cost fits the budget, and carry the last
-// counts forward (TCPT says when they were read); Take always dumps.
-const socketBudget = 0.01
+// counts forward (TCPT says when they were read); Take always dumps, and
+// so does every sample while the last dump saw at most budgetFrom sockets
+// (a few hundred cost well under a millisecond, and scenarios such as
+// defer-accept compare the counts with the accept queue of the same
+// sample).
+const (
+	socketBudget = 0.01
+	budgetFrom   = 2000
+)
 
 // cpuMark is the CPU time of each side at the previous sample.
 type cpuMark struct {
@@ -270,7 +277,10 @@ func (s *Sampler) take(budgeted bool) Sample {
 		}
 		cost := time.Since(t0)
 		s.mu.Lock()
-		s.nextDump = t0.Add(time.Duration(float64(cost) / socketBudget))
+		s.nextDump = time.Time{}
+		if total(sm.ServerTCP)+total(sm.ClientTCP) > budgetFrom {
+			s.nextDump = t0.Add(time.Duration(float64(cost) / socketBudget))
+		}
 		s.mu.Unlock()
 	}
 	if q, b, err := listener.ListenQueue(s.cfg.Port); err == nil {
@@ -297,6 +307,15 @@ func (s *Sampler) take(budgeted bool) Sample {
 	}
 	s.samples = append(s.samples, sm)
 	return sm
+}
+
+// total is the number of sockets in t.
+func total(t TCP) int {
+	n := 0
+	for _, v := range t {
+		n += v
+	}
+	return n
 }
 
 // workers reads the workers by state from the scoreboard or the status

@@ -94,4 +94,11 @@ func TestSocketBudget(t *testing.T) {
 	if full.TCPT <= first.TCPT || full.ServerTCP["ESTABLISHED"] != 1 || full.ClientTCP["ESTABLISHED"] != 1 {
 		t.Errorf("Take = server %v client %v read at %g, want a fresh dump with the new connection", full.ServerTCP, full.ClientTCP, full.TCPT)
 	}
+	// A handful of sockets is cheap: periodic samples dump every time.
+	s.mu.Lock()
+	next := s.nextDump
+	s.mu.Unlock()
+	if !next.IsZero() {
+		t.Errorf("after a dump of 3 sockets the next periodic dump waits until %v, want no wait", next)
+	}
 }
