@@ -181,29 +181,25 @@ func (o *Options) check() error {
 	if o.Duration < 100*time.Millisecond || o.Duration > 10*time.Minute {
 		return fmt.Errorf("bench: --duration %s out of range 100ms-10m", o.Duration)
 	}
-	if o.Connections == 0 {
-		o.Connections = 50
-	}
-	if o.Connections < 1 || o.Connections > 10000 {
-		return fmt.Errorf("bench: --connections %d out of range 1-10000", o.Connections)
-	}
-	if o.Idle == 0 {
-		o.Idle = 1000
-		if o.Quick {
-			o.Idle = 200
+	for _, n := range []struct {
+		v          *int
+		def, quick int
+		lo, hi     int
+		flag       string
+	}{
+		{&o.Connections, 50, 50, 1, 10000, "--connections"},
+		{&o.Idle, 1000, 200, 1, 200000, "--idle"},
+		{&o.Rounds, 3, 1, 1, 20, "--rounds"},
+	} {
+		if *n.v == 0 {
+			*n.v = n.def
+			if o.Quick {
+				*n.v = n.quick
+			}
 		}
-	}
-	if o.Idle < 1 || o.Idle > 200000 {
-		return fmt.Errorf("bench: --idle %d out of range 1-200000", o.Idle)
-	}
-	if o.Rounds == 0 {
-		o.Rounds = 3
-		if o.Quick {
-			o.Rounds = 1
+		if *n.v < n.lo || *n.v > n.hi {
+			return fmt.Errorf("bench: %s %d out of range %d-%d", n.flag, *n.v, n.lo, n.hi)
 		}
-	}
-	if o.Rounds < 1 || o.Rounds > 20 {
-		return fmt.Errorf("bench: --rounds %d out of range 1-20", o.Rounds)
 	}
 	if o.Rate < 0 || o.Rate > 1e6 {
 		return fmt.Errorf("bench: --rate %g out of range 0-1000000", o.Rate)
