@@ -20,9 +20,17 @@ type Generation struct {
 	// Snapshot is the serialized configuration children decode.
 	Snapshot []byte
 	// Listeners are inheritable duplicates of the listening sockets, in the
-	// configuration's order (listener.Listener.File). The master owns them.
+	// configuration's order (listener.Listener.File), every child gets all
+	// of them; with listener buckets, bucket after bucket. The master owns
+	// them.
 	Listeners []*os.File
-	Policy    Policy
+	// Policy maintains the children. Policies, if set, replace it with one
+	// policy per listener bucket: the child in slot s belongs to bucket
+	// s % len(Policies) (Apache's make_child), and each bucket's children
+	// are maintained apart, as Apache's perform_idle_server_maintenance
+	// runs once per bucket.
+	Policy   Policy
+	Policies []Policy
 	// GracefulShutdownTimeout bounds a graceful stop (0 = wait forever).
 	GracefulShutdownTimeout time.Duration
 	// Close releases what the generation holds beyond Listeners (the
@@ -30,6 +38,34 @@ type Generation struct {
 	Close func()
 
 	released bool
+}
+
+// policies returns the generation's policies, one per bucket.
+func (g *Generation) policies() []Policy {
+	if len(g.Policies) > 0 {
+		return g.Policies
+	}
+	return []Policy{g.Policy}
+}
+
+// startChildren is how many children the generation starts with, over all
+// buckets.
+func (g *Generation) startChildren() int {
+	n := 0
+	for _, p := range g.policies() {
+		n += p.StartChildren()
+	}
+	return n
+}
+
+// maxChildren is how many of its children may be active at once, over all
+// buckets.
+func (g *Generation) maxChildren() int {
+	n := 0
+	for _, p := range g.policies() {
+		n += p.MaxChildren()
+	}
+	return n
 }
 
 // Reloader re-reads the configuration for a restart. On error the master
@@ -119,7 +155,7 @@ func (m *Master) Run(first *Generation) error {
 	m.cur = first
 	m.gen = m.Board.Generation()
 	m.Board.SetRestartTime(time.Now())
-	m.startChildren(first.Policy.StartChildren())
+	m.startChildren(first.startChildren())
 
 	tick := time.NewTimer(m.Tick)
 	defer tick.Stop()
@@ -202,10 +238,14 @@ func (m *Master) freeSlots() []int {
 
 // activeChildren counts live children of the current generation that were
 // not told to stop.
-func (m *Master) activeChildren() int {
+func (m *Master) activeChildren() int { return m.activeChildrenIn(-1) }
+
+// activeChildrenIn is activeChildren for the slots of one bucket (-1: any).
+func (m *Master) activeChildrenIn(bucket int) int {
+	nb := len(m.cur.policies())
 	n := 0
 	for _, c := range m.children {
-		if c.gen == m.gen && !c.retiring {
+		if c.gen == m.gen && !c.retiring && (bucket < 0 || c.slot%nb == bucket) {
 			n++
 		}
 	}
@@ -213,13 +253,26 @@ func (m *Master) activeChildren() int {
 }
 
 // startChildren starts up to n children of the current generation into
-// the lowest free slots, never above the policy's MaxChildren.
+// the lowest free slots, never above the policies' MaxChildren.
 func (m *Master) startChildren(n int) {
-	room := m.cur.Policy.MaxChildren() - m.activeChildren()
+	m.startChildrenIn(-1, n)
+}
+
+// startChildrenIn is startChildren for the slots of one bucket (-1: any),
+// within that bucket's policy's MaxChildren.
+func (m *Master) startChildrenIn(bucket, n int) {
+	pols := m.cur.policies()
+	room := m.cur.maxChildren() - m.activeChildren()
+	if bucket >= 0 {
+		room = pols[bucket].MaxChildren() - m.activeChildrenIn(bucket)
+	}
 	n = min(n, room)
 	for _, slot := range m.freeSlots() {
 		if n <= 0 {
 			return
+		}
+		if bucket >= 0 && slot%len(pols) != bucket {
+			continue
 		}
 		if err := m.spawn(slot); err != nil {
 			m.Log.Error("fork: Unable to fork new process", "slot", slot, "err", err)
@@ -257,7 +310,7 @@ func (m *Master) spawn(slot int) error {
 	cmd.Stdout, cmd.Stderr = m.Stdout, m.Stderr
 	cmd.SysProcAttr = childProcAttr()
 
-	tpc := g.Policy.ThreadsPerChild()
+	tpc := g.policies()[0].ThreadsPerChild()
 	p := m.Board.Process(slot)
 	p.SetPID(0)
 	p.SetGeneration(m.gen)
@@ -382,23 +435,39 @@ func (m *Master) maintain() {
 	if m.stopping {
 		return
 	}
-	v := View{Board: m.Board, Generation: m.gen, FreeSlots: m.freeSlots()}
-	for _, c := range m.children {
-		v.Children = append(v.Children, ChildInfo{Slot: c.slot, PID: c.pid, Generation: c.gen, Ready: c.ready, Retiring: c.retiring})
-	}
-	d := m.cur.Policy.Maintain(v)
-	m.Log.Debug("maintenance", "children", len(v.Children), "active", m.activeChildren(), "free_slots", len(v.FreeSlots),
-		"spawn", d.Spawn, "retire", d.Retire, "generation", m.gen)
-	if d.Retire >= 0 {
-		if c, ok := m.children[d.Retire]; ok && !c.retiring {
-			m.order(c, PodGraceful)
+	pols := m.cur.policies()
+	nb := len(pols)
+	free := m.freeSlots()
+	for b, pol := range pols {
+		v := View{Board: m.Board, Generation: m.gen}
+		for _, s := range free {
+			if s%nb == b {
+				v.FreeSlots = append(v.FreeSlots, s)
+			}
 		}
-	}
-	if d.Spawn > 0 {
-		m.startChildren(d.Spawn)
-	}
-	if m.OnMaintain != nil {
-		m.OnMaintain(d)
+		for _, c := range m.children {
+			if c.slot%nb == b {
+				v.Children = append(v.Children, ChildInfo{Slot: c.slot, PID: c.pid, Generation: c.gen, Ready: c.ready, Retiring: c.retiring})
+			}
+		}
+		d := pol.Maintain(v)
+		args := []any{"children", len(v.Children), "active", m.activeChildrenIn(b), "free_slots", len(v.FreeSlots),
+			"spawn", d.Spawn, "retire", d.Retire, "generation", m.gen}
+		if nb > 1 {
+			args = append(args, "bucket", b)
+		}
+		m.Log.Debug("maintenance", args...)
+		if d.Retire >= 0 {
+			if c, ok := m.children[d.Retire]; ok && !c.retiring {
+				m.order(c, PodGraceful)
+			}
+		}
+		if d.Spawn > 0 {
+			m.startChildrenIn(b, d.Spawn)
+		}
+		if m.OnMaintain != nil {
+			m.OnMaintain(d)
+		}
 	}
 }
 
@@ -459,7 +528,7 @@ func (m *Master) restart(graceful bool) {
 	m.old = append(m.old, m.cur)
 	m.cur = next
 	m.releaseOld()
-	want := next.Policy.StartChildren()
+	want := next.startChildren()
 	before := m.activeChildren()
 	m.startChildren(want)
 	m.pendingStart = want - (m.activeChildren() - before)

@@ -131,6 +131,13 @@ type harness struct {
 
 func newHarness(t *testing.T, p mpm.Policy, env ...string) *harness {
 	t.Helper()
+	return newHarnessWith(t, func(g *mpm.Generation) { g.Policy = p }, env...)
+}
+
+// newHarnessWith is newHarness with the first generation's policies set
+// by set.
+func newHarnessWith(t *testing.T, set func(*mpm.Generation), env ...string) *harness {
+	t.Helper()
 	ln, err := listener.Open(listener.Spec{Host: "127.0.0.1", Port: 0, Backlog: 64})
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +157,8 @@ func newHarness(t *testing.T, p mpm.Policy, env ...string) *harness {
 		Tick:    50 * time.Millisecond,
 		Reload:  func() (*mpm.Generation, error) { return h.reload() },
 	}
-	first := h.generation(t, p)
+	first := h.generation(t, nil)
+	set(first)
 	go func() { h.done <- h.m.Run(first) }()
 	t.Cleanup(func() {
 		if !h.stopped {
@@ -297,6 +305,35 @@ func TestMasterMaintenanceSpawnsAndRetires(t *testing.T) {
 	mpmtest.WaitFor(t, 15*time.Second, "the child in slot 2 to retire", func() bool {
 		return !mpmtest.Alive(pids[2]) && len(h.ready()) == 2
 	})
+}
+
+// TestMasterBucketMaintenance: with one policy per listener bucket, the
+// child in slot s belongs to bucket s % 2, each bucket is maintained by
+// its own policy, and a bucket's new child goes into a free slot of that
+// bucket.
+func TestMasterBucketMaintenance(t *testing.T) {
+	p0, p1 := &fixedPolicy{n: 1}, &fixedPolicy{n: 1}
+	h := newHarnessWith(t, func(g *mpm.Generation) { g.Policies = []mpm.Policy{p0, p1} })
+	first := h.waitReady(2)
+	if first[0] == 0 || first[1] == 0 {
+		t.Fatalf("children by slot = %v, want slots 0 and 1 (one per bucket)", first)
+	}
+	p1.mu.Lock()
+	p1.script = []mpm.Decision{{Spawn: 1, Retire: -1}}
+	p1.mu.Unlock()
+	got := h.waitReady(3)
+	if got[3] == 0 || got[2] != 0 {
+		t.Errorf("children by slot after bucket 1 asked for one more = %v, want slot 3 (bucket 1's lowest free), not 2", got)
+	}
+	p0.mu.Lock()
+	p0.script = []mpm.Decision{{Retire: 0}}
+	p0.mu.Unlock()
+	mpmtest.WaitFor(t, 15*time.Second, "bucket 0's child to retire", func() bool {
+		return !mpmtest.Alive(first[0]) && len(h.ready()) == 2
+	})
+	if !strings.Contains(h.logs.String(), "bucket=1") {
+		t.Errorf("no per-bucket maintenance line in the master's log:\n%s", h.logs)
+	}
 }
 
 func TestMasterGracefulRestart(t *testing.T) {

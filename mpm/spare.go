@@ -9,7 +9,8 @@ import (
 const maxSpawnRate = 32
 
 // SpareThreads is the threaded engines' maintenance policy (worker.c and
-// event.c perform_idle_server_maintenance with one listener bucket): idle
+// event.c perform_idle_server_maintenance for one listener bucket; with
+// several, the master runs one per bucket over that bucket's slots): idle
 // workers are counted across the children of the current generation;
 // below MinSpareThreads whole children are added at 1, 2, 4 ... 32 per
 // pass, above MaxSpareThreads one child is retired per pass. The worker

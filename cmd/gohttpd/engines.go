@@ -58,6 +58,37 @@ func keepAliveTimeout(cfg *conf.Config) time.Duration {
 	return cfg.HTTP.KeepAliveTimeout
 }
 
+// policiesFor returns the master-side maintenance policies of cfg's
+// engine, one per listener bucket (nb), as Apache's worker and event MPMs
+// maintain each bucket apart: bucket b gets its share of StartServers and
+// of the children MaxRequestWorkers allows, and Min/MaxSpareThreads
+// divided by nb. prefork keeps one policy over all children, as Apache's
+// prefork does (its children still land in buckets by slot).
+func policiesFor(cfg *conf.Config, nb int, log *slog.Logger) []mpm.Policy {
+	if nb <= 1 || cfg.MPM == conf.Prefork {
+		return []mpm.Policy{policyFor(cfg, log)}
+	}
+	share := func(total, b int) int {
+		n := total / nb
+		if b < total%nb {
+			n++
+		}
+		return n
+	}
+	out := make([]mpm.Policy, nb)
+	for b := range nb {
+		c := *cfg
+		e := &c.Engine
+		tpc := max(e.ThreadsPerChild, 1)
+		e.StartServers = share(e.StartServers, b)
+		e.MaxRequestWorkers = max(share(e.MaxRequestWorkers/tpc, b), 1) * tpc
+		e.MinSpareThreads /= nb
+		e.MaxSpareThreads /= nb
+		out[b] = policyFor(&c, log.With("bucket", b))
+	}
+	return out
+}
+
 // policyFor returns the master-side maintenance policy of cfg's engine.
 func policyFor(cfg *conf.Config, log *slog.Logger) mpm.Policy {
 	switch cfg.MPM {

@@ -110,6 +110,10 @@ func printRunSettings(w io.Writer, cfg *conf.Config) {
 		fmt.Fprintf(w, "  %-24s proto %s, ListenBacklog %d, effective backlog %d (somaxconn %s), AcceptFilter %s, SO_REUSEPORT %s\n",
 			displayAddr(l), l.Proto, spec.Backlog, eff, somaxText, defer_, onOff(spec.ReusePort))
 	}
+	if cfg.ListenBuckets > 1 {
+		fmt.Fprintf(w, "  %d listener buckets (ListenCoresBucketsRatio %d): one socket per Listen in each; the child in slot s serves bucket s %% %d\n",
+			cfg.ListenBuckets, cfg.ListenCoresBucketsRatio, cfg.ListenBuckets)
+	}
 	e := cfg.Engine
 	fmt.Fprintf(w, "Server MPM: %s\n", cfg.MPM)
 	rows := [][2]string{}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -18,57 +19,72 @@ import (
 // listenerSet keeps the master's listening sockets across restarts: a
 // Listen that stays the same keeps its socket (so no connection is
 // refused during a restart), a new one is opened, a removed one closed.
+// With listener buckets (ListenCoresBucketsRatio) each Listen has one
+// SO_REUSEPORT socket per bucket.
 type listenerSet struct {
 	log    *slog.Logger
-	bySpec map[listener.Spec]*listener.Listener
+	bySpec map[bucketSpec]*listener.Listener
+}
+
+// bucketSpec names one socket: a Listen's spec, as asked for, and its
+// bucket.
+type bucketSpec struct {
+	spec   listener.Spec
+	bucket int
 }
 
 func newListenerSet(log *slog.Logger) *listenerSet {
-	return &listenerSet{log: log, bySpec: make(map[listener.Spec]*listener.Listener)}
+	return &listenerSet{log: log, bySpec: make(map[bucketSpec]*listener.Listener)}
 }
 
-// open returns the listeners of cfg in its order, reusing open ones.
-// On error nothing that was already open is closed, and nothing new
-// stays open.
-func (s *listenerSet) open(cfg *conf.Config) ([]*listener.Listener, error) {
-	var lns []*listener.Listener
+// open returns the listeners of cfg by bucket (nb of them), each bucket in
+// the configuration's order, reusing open ones. On error nothing that was
+// already open is closed, and nothing new stays open.
+func (s *listenerSet) open(cfg *conf.Config, nb int) ([][]*listener.Listener, error) {
+	nb = max(nb, 1)
+	buckets := make([][]*listener.Listener, nb)
 	var opened []*listener.Listener
-	for _, l := range cfg.Listen {
-		spec := listenSpec(cfg, l)
-		if ln, ok := s.bySpec[spec]; ok {
-			lns = append(lns, ln)
-			continue
-		}
-		ln, err := listener.Open(spec)
-		if err != nil {
-			for _, o := range opened {
-				o.Close()
+	next := make(map[bucketSpec]*listener.Listener, nb*len(cfg.Listen))
+	for b := range nb {
+		for i, l := range cfg.Listen {
+			key := bucketSpec{listenSpec(cfg, l), b}
+			ln, ok := s.bySpec[key]
+			if !ok {
+				spec := key.spec
+				if b > 0 && spec.Port == 0 {
+					// Every bucket binds the port the kernel gave the first.
+					spec.Port = buckets[0][i].Addr().(*net.TCPAddr).Port
+				}
+				var err error
+				if ln, err = listener.Open(spec); err != nil {
+					for _, o := range opened {
+						o.Close()
+					}
+					return nil, fmt.Errorf("%w\nno listening sockets available, shutting down", err)
+				}
+				for _, w := range ln.Warnings() {
+					s.log.Warn(w)
+				}
+				somax, _ := listener.Somaxconn()
+				notice(s.log, "listening", "addr", ln.Addr().String(), "proto", l.Proto, "bucket", b,
+					"ListenBacklog", spec.Backlog, "effective_backlog", ln.EffectiveBacklog(),
+					"somaxconn", somax, "defer_accept", spec.DeferAccept.String())
+				opened = append(opened, ln)
 			}
-			return nil, fmt.Errorf("%w\nno listening sockets available, shutting down", err)
+			// Keyed by the spec asked for, not the address the kernel
+			// filled in (port 0), so an unchanged Listen finds its socket
+			// again.
+			next[key] = ln
+			buckets[b] = append(buckets[b], ln)
 		}
-		for _, w := range ln.Warnings() {
-			s.log.Warn(w)
-		}
-		somax, _ := listener.Somaxconn()
-		notice(s.log, "listening", "addr", ln.Addr().String(), "proto", l.Proto,
-			"ListenBacklog", spec.Backlog, "effective_backlog", ln.EffectiveBacklog(),
-			"somaxconn", somax, "defer_accept", spec.DeferAccept.String())
-		opened = append(opened, ln)
-		lns = append(lns, ln)
 	}
-	// Keyed by the spec asked for, not the address the kernel filled in
-	// (port 0), so an unchanged Listen finds its socket again.
-	next := make(map[listener.Spec]*listener.Listener, len(lns))
-	for i, l := range cfg.Listen {
-		next[listenSpec(cfg, l)] = lns[i]
-	}
-	for spec, ln := range s.bySpec {
-		if _, ok := next[spec]; !ok {
+	for key, ln := range s.bySpec {
+		if _, ok := next[key]; !ok {
 			ln.Close()
 		}
 	}
 	s.bySpec = next
-	return lns, nil
+	return buckets, nil
 }
 
 // forget drops the set's claim on its sockets (their new owner closes them).
@@ -83,8 +99,13 @@ func (s *listenerSet) closeAll() {
 
 // buildGeneration opens cfg's listeners and packs what children of a new
 // generation inherit.
+//
+// Every child inherits every bucket's sockets, bucket after bucket: it
+// serves on those of its own bucket (slot % ListenBuckets, as Apache's
+// make_child) and its status page reads the others' accept queues. The
+// master maintains each bucket's children with a policy of its own.
 func buildGeneration(cfg *conf.Config, set *listenerSet, log *slog.Logger) (*mpm.Generation, error) {
-	lns, err := set.open(cfg)
+	buckets, err := set.open(cfg, cfg.ListenBuckets)
 	if err != nil {
 		return nil, err
 	}
@@ -94,18 +115,20 @@ func buildGeneration(cfg *conf.Config, set *listenerSet, log *slog.Logger) (*mpm
 	}
 	g := &mpm.Generation{
 		Snapshot:                snap,
-		Policy:                  policyFor(cfg, log),
+		Policies:                policiesFor(cfg, len(buckets), log),
 		GracefulShutdownTimeout: cfg.GracefulShutdownTimeout,
 	}
-	for _, ln := range lns {
-		f, err := ln.File()
-		if err != nil {
-			for _, f := range g.Listeners {
-				f.Close()
+	for _, lns := range buckets {
+		for _, ln := range lns {
+			f, err := ln.File()
+			if err != nil {
+				for _, f := range g.Listeners {
+					f.Close()
+				}
+				return nil, err
 			}
-			return nil, err
+			g.Listeners = append(g.Listeners, f)
 		}
-		g.Listeners = append(g.Listeners, f)
 	}
 	return g, nil
 }
@@ -211,21 +234,27 @@ func runChild(stderr io.Writer) int {
 	}
 	defer lg.close()
 	log := lg.logger
-	if len(env.Listeners) != len(cfg.Listen) {
-		log.Error("child: listener count does not match the configuration", "got", len(env.Listeners), "want", len(cfg.Listen))
+	nb, nl := max(cfg.ListenBuckets, 1), len(cfg.Listen)
+	if len(env.Listeners) != nb*nl {
+		log.Error("child: listener count does not match the configuration", "got", len(env.Listeners), "want", nb*nl)
 		return mpm.ExitChildFatal
 	}
-	lns := make([]*listener.Listener, len(env.Listeners))
+	all := make([]*listener.Listener, len(env.Listeners))
 	for i, f := range env.Listeners {
-		ln, err := listener.FromFile(f, listenSpec(&cfg, cfg.Listen[i]))
+		ln, err := listener.FromFile(f, listenSpec(&cfg, cfg.Listen[i%nl]))
 		f.Close()
 		if err != nil {
 			log.Error("child: listener", "err", err)
 			return mpm.ExitChildFatal
 		}
-		lns[i] = ln
+		all[i] = ln
 	}
-	cs, st, err := newEngine(&cfg, lg, env.Scoreboard, lns, env.Slot, env.Generation)
+	// This child serves its bucket's sockets; the others are only
+	// observed by its status page.
+	b := env.Slot % nb
+	own := all[b*nl : (b+1)*nl]
+	others := append(all[:b*nl:b*nl], all[(b+1)*nl:]...)
+	cs, st, err := newEngine(&cfg, lg, env.Scoreboard, own, others, env.Slot, env.Generation)
 	if err != nil {
 		log.Error("child: engine", "err", err)
 		return mpm.ExitChildFatal

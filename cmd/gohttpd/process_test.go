@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gohttpd/gohttpd/listener"
 	"github.com/gohttpd/gohttpd/mpm/mpmtest"
 )
 
@@ -243,4 +245,58 @@ func TestTCPView(t *testing.T) {
 func atoi(s string) int {
 	n, _ := strconv.Atoi(strings.TrimSpace(s))
 	return n
+}
+
+// TestListenerBuckets: with ListenCoresBucketsRatio, every Listen gets one
+// SO_REUSEPORT socket per bucket, and each bucket's socket is served by
+// that bucket's children: every one of 60 new connections, which the
+// kernel spreads over the sockets, is answered; the status page shows one
+// accept queue per bucket; a graceful restart keeps the sockets.
+func TestListenerBuckets(t *testing.T) {
+	cpus := runtime.NumCPU()
+	if cpus < 2 {
+		t.Skip("listener buckets need at least 2 CPUs")
+	}
+	ratio := cpus / 2
+	nb := cpus / ratio
+	for _, engine := range []string{"prefork", "event"} {
+		t.Run(engine, func(t *testing.T) {
+			s := mpmtest.Start(t, mpmtest.Options{MPM: engine, Directives: []string{
+				"ListenCoresBucketsRatio " + strconv.Itoa(ratio), "StartServers 2", "ServerLimit 16",
+				"ThreadsPerChild 4", "MinSpareServers 2", "MaxSpareServers 8", "KeepAlive Off",
+			}})
+			port, _ := strconv.Atoi(s.Addr[strings.LastIndexByte(s.Addr, ':')+1:])
+			if c, err := listener.CountLocal(port); err != nil || c[listener.StateListen] != nb {
+				t.Fatalf("listening sockets on port %d = %v (%v), want %d", port, c[listener.StateListen], err, nb)
+			}
+			serveAll := func(when string) {
+				t.Helper()
+				for i := range 60 {
+					if code, _, err := s.Get("/index.html"); err != nil || code != 200 {
+						t.Fatalf("%s: request %d on a new connection: %d %v", when, i, code, err)
+					}
+				}
+			}
+			serveAll("first generation")
+			auto, err := s.StatusAuto()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for b := range nb {
+				key := fmt.Sprintf("ListenQueue_%s#%d", s.Addr, b)
+				if _, ok := auto[key]; !ok {
+					t.Errorf("?auto lacks %s: %v", key, auto)
+				}
+			}
+			s.Signal(syscall.SIGUSR1)
+			mpmtest.WaitFor(t, 20*time.Second, "generation 1", func() bool {
+				auto, err := s.StatusAuto()
+				return err == nil && auto["ParentServerMPMGeneration"] == "1"
+			})
+			if c, err := listener.CountLocal(port); err != nil || c[listener.StateListen] != nb {
+				t.Errorf("listening sockets after the restart = %v (%v), want %d", c[listener.StateListen], err, nb)
+			}
+			serveAll("after a graceful restart")
+		})
+	}
 }

@@ -155,12 +155,19 @@ func observers(lns []*listener.Listener) ([]*listener.Listener, error) {
 }
 
 // newEngine builds one serving process: its request chain and its
-// engine's child loop over lns, which the engine owns from then on. Close
-// the site once the loop has stopped.
-func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns []*listener.Listener, slot int, gen uint64) (mpm.ChildServer, *site.Site, error) {
+// engine's child loop over lns, which the engine owns from then on. The
+// status page reads the accept queues of lns (through copies) and of
+// others, other buckets' sockets, which it owns. Close the site once the
+// loop has stopped.
+func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns, others []*listener.Listener, slot int, gen uint64) (mpm.ChildServer, *site.Site, error) {
 	obs, err := observers(lns)
 	if err != nil {
 		return nil, nil, err
+	}
+	if b := slot % max(cfg.ListenBuckets, 1); len(others) > 0 {
+		// In bucket order, as the status page names them (#0, #1 ...).
+		n := len(lns)
+		obs = append(append(others[:b*n:b*n], obs...), others[b*n:]...)
 	}
 	draining := &atomic.Bool{}
 	st, err := newSite(cfg, lg, board, obs, draining)
@@ -206,10 +213,12 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 	}
 	set := newListenerSet(log)
 	defer set.closeAll()
-	lns, err := set.open(cfg)
+	// One process serves one bucket (Apache's -X too).
+	buckets, err := set.open(cfg, 1)
 	if err != nil {
 		return err
 	}
+	lns := buckets[0]
 	board, err := mpm.NewScoreboard(1, threadLimit(cfg))
 	if err != nil {
 		return err
@@ -224,7 +233,7 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 	defer removePidFile(cfg.PidFile)
 
 	set.forget() // the engine owns and closes them now
-	cs, st, err := newEngine(cfg, lg, board, lns, 0, 0)
+	cs, st, err := newEngine(cfg, lg, board, lns, nil, 0, 0)
 	if err != nil {
 		return err
 	}

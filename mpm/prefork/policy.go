@@ -22,8 +22,9 @@ type Config struct {
 // maxSpawnRate is Apache's MAX_SPAWN_RATE.
 const maxSpawnRate = 32
 
-// Policy is prefork's maintenance (prefork.c perform_idle_server_maintenance
-// with one listener bucket): it keeps MinSpareServers to MaxSpareServers
+// Policy is prefork's maintenance (prefork.c perform_idle_server_maintenance,
+// over every child: with listener buckets its children still land in
+// buckets by slot, as Apache's do): it keeps MinSpareServers to MaxSpareServers
 // idle children, spawning 1, 2, 4 ... 32 per pass while short and retiring
 // one idle child per pass while in excess.
 type Policy struct {
