@@ -224,6 +224,18 @@ func TestIdlePressure(t *testing.T) {
 			t.Errorf("idle-pressure on %s: %d ramp points, want 5", c.Target, len(c.Ramp))
 		}
 	}
+	// worker serves nothing with every worker held, so its CPU per request
+	// with idle connections is not a figure.
+	for _, f := range run.Cases {
+		if f.Target != "worker" {
+			continue
+		}
+		for _, fig := range f.Figures {
+			if fig.Name == "server CPU/req growth" || fig.Name == "server CPU/req with idle" {
+				t.Errorf("worker with every worker held reports %s = %g", fig.Name, fig.Value)
+			}
+		}
+	}
 	// The server's CPU per request is measured without and with idle
 	// connections (the event engine serves in both).
 	for _, name := range []string{"server CPU/req without idle", "server CPU/req with idle"} {

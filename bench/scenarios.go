@@ -223,7 +223,9 @@ func runIdlePressure(ctx context.Context, e *env) error {
 			if without[i].rps > 0 {
 				kept[i] = with[i].rps / without[i].rps
 			}
-			if without[i].serverUs > 0 {
+			// Only rounds that served requests both ways say what a
+			// request costs.
+			if without[i].serverUs > 0 && with[i].serverUs > 0 {
 				grew = append(grew, with[i].serverUs/without[i].serverUs-1)
 			}
 		}
@@ -235,8 +237,8 @@ func runIdlePressure(ctx context.Context, e *env) error {
 			c.Add("errors in all rounds", float64(failed), "", false)
 		}
 		if len(grew) > 0 {
-			c.Add("server CPU/req without idle", median(field(without, func(r runCost) float64 { return r.serverUs })), "µs", false)
-			c.Add("server CPU/req with idle", median(field(with, func(r runCost) float64 { return r.serverUs })), "µs", false)
+			c.Add("server CPU/req without idle", median(positive(field(without, func(r runCost) float64 { return r.serverUs }))), "µs", false)
+			c.Add("server CPU/req with idle", median(positive(field(with, func(r runCost) float64 { return r.serverUs }))), "µs", false)
 			c.Add("server CPU/req growth", 100*median(grew), "%", true)
 		}
 		cli := median(field(with, func(r runCost) float64 { return r.client }))
@@ -320,6 +322,17 @@ func (e *env) idleRound(ctx context.Context, p *probe, c *report.Case, srv *targ
 // (percent of one CPU).
 type runCost struct {
 	rps, serverUs, client float64
+}
+
+// positive returns the values of xs above 0.
+func positive(xs []float64) []float64 {
+	out := xs[:0:0]
+	for _, x := range xs {
+		if x > 0 {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // field returns f of each run.
