@@ -345,10 +345,13 @@ func field(rs []runCost, f func(runCost) float64) []float64 {
 }
 
 // median returns the median of xs (the mean of the middle two for an even
-// count); xs is sorted in place.
+// count, 0 for none); xs is sorted in place.
 func median(xs []float64) float64 {
 	slices.Sort(xs)
 	n := len(xs)
+	if n == 0 {
+		return 0
+	}
 	if n%2 == 1 {
 		return xs[n/2]
 	}
