@@ -66,9 +66,13 @@ func (s *listenerSet) open(cfg *conf.Config, nb int) ([][]*listener.Listener, er
 					s.log.Warn(w)
 				}
 				somax, _ := listener.Somaxconn()
-				notice(s.log, "listening", "addr", ln.Addr().String(), "proto", l.Proto, "bucket", b,
+				args := []any{"addr", ln.Addr().String(), "proto", l.Proto,
 					"ListenBacklog", spec.Backlog, "effective_backlog", ln.EffectiveBacklog(),
-					"somaxconn", somax, "defer_accept", spec.DeferAccept.String())
+					"somaxconn", somax, "defer_accept", spec.DeferAccept.String()}
+				if nb > 1 {
+					args = append(args, "bucket", b)
+				}
+				notice(s.log, "listening", args...)
 				opened = append(opened, ln)
 			}
 			// Keyed by the spec asked for, not the address the kernel
