@@ -21,8 +21,10 @@ import (
 // idle keep-alive connection is kept until its next request, which is
 // answered with Connection: close, or until KeepAliveTimeout closes it
 // (closing idle connections at once races with clients reusing them: that
-// is how Apache loses requests in a graceful restart). Serve returns when
-// no connection is left. Stop(false) closes everything at once. Stop may be
+// is how Apache loses requests in a graceful restart). For a graceful stop
+// of the whole server the master sends PodGracefulStop, and an engine that
+// implements IdleCloser (event) then closes its idle connections at once,
+// as Apache's event MPM does. Serve returns when no connection is left. Stop(false) closes everything at once. Stop may be
 // called more than once and from any goroutine; a later Stop(false)
 // upgrades a graceful stop.
 type ChildServer interface {

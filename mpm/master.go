@@ -473,7 +473,7 @@ func (m *Master) maintain() {
 
 // order writes a stop order on c's pipe of death.
 func (m *Master) order(c *child, o byte) {
-	if o == PodGraceful {
+	if o == PodGraceful || o == PodGracefulStop {
 		c.retiring = true
 		m.Board.Process(c.slot).SetQuiescing(1)
 	}
@@ -637,7 +637,7 @@ func (m *Master) stopGracefully() {
 	// children have closed theirs new clients are refused, not queued.
 	m.cur.release()
 	for _, c := range m.children {
-		m.order(c, PodGraceful)
+		m.order(c, PodGracefulStop)
 	}
 	var cutoff <-chan time.Time
 	if t := m.cur.GracefulShutdownTimeout; t > 0 {

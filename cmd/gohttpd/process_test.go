@@ -300,3 +300,24 @@ func TestListenerBuckets(t *testing.T) {
 		})
 	}
 }
+
+// TestGracefulStopIdleConnections: a graceful stop of the server (WINCH)
+// closes the event engine's idle keep-alive connections at once, as
+// Apache's event MPM does, so the server exits well before
+// KeepAliveTimeout (after the 2 s of a short lingering close at most).
+func TestGracefulStopIdleConnections(t *testing.T) {
+	s := mpmtest.Start(t, mpmtest.Options{MPM: "event", Directives: []string{"KeepAliveTimeout 30"}})
+	k := s.HoldKeepAlive(t, "/index.html", 5*time.Second)
+	begin := time.Now()
+	s.Signal(syscall.SIGWINCH)
+	k.Conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if n, err := k.Conn.Read(make([]byte, 1)); n != 0 || err == nil {
+		t.Errorf("idle keep-alive connection after WINCH: read %d, %v; want the server to close it", n, err)
+	}
+	if err := s.Wait(10 * time.Second); err != nil {
+		t.Fatalf("server after WINCH: %v", err)
+	}
+	if d := time.Since(begin); d > 5*time.Second {
+		t.Errorf("graceful stop took %v with one idle connection, want well under KeepAliveTimeout (30 s)", d)
+	}
+}

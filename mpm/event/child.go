@@ -69,5 +69,16 @@ func (c *Child) Stop(graceful bool) {
 	c.e.stop(graceful)
 }
 
+// CloseIdle implements mpm.IdleCloser: after a graceful Stop, for a
+// graceful stop of the whole server, idle keep-alive connections (and new
+// ones that have not sent a request) are closed at once with a lingering
+// close, as Apache's event MPM does, instead of waiting for their next
+// request or KeepAliveTimeout; busy workers still finish.
+func (c *Child) CloseIdle() {
+	c.e.closeIdle()
+}
+
+var _ mpm.IdleCloser = (*Child)(nil)
+
 // errUnsupported is New's error on systems without epoll.
 var errUnsupported = fmt.Errorf("event: %w", errors.ErrUnsupported)

@@ -726,6 +726,45 @@ func TestStop(t *testing.T) {
 		}
 	})
 
+	t.Run("graceful stop of the server closes idle connections", func(t *testing.T) {
+		e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 30 * time.Second})
+		busy := dial(t, e.addr)
+		io.WriteString(busy, "GET /block HTTP/1.1\r\nHost: x\r\n\r\n")
+		waitFor(t, 5*time.Second, "the handler to block", func() bool { return e.blocked.Load() == 1 })
+		idle := dial(t, e.addr)
+		idle.get(t, "/")
+		waitFor(t, 5*time.Second, "the idle connection to park", func() bool { return e.proc().KeepAlive() == 1 })
+		silent := dial(t, e.addr) // connected, no request yet
+		waitFor(t, 5*time.Second, "the silent connection to be accepted", func() bool { return e.proc().Connections() == 3 })
+		e.child.Stop(true)
+		e.child.CloseIdle()
+		// Not after KeepAliveTimeout (30 s): at once.
+		for name, c := range map[string]*client{"idle": idle, "silent": silent} {
+			if err := c.expectEOF(2 * time.Second); err != nil {
+				t.Errorf("%s connection after CloseIdle: %v", name, err)
+			}
+		}
+		// The busy worker still finishes, with Connection: close.
+		e.unblock()
+		busy.SetDeadline(time.Now().Add(5 * time.Second))
+		resp, body, err := busy.read("GET")
+		if err != nil || !resp.Close || string(body) != "released" {
+			t.Errorf("in-flight request = %v %q %v, want released with Connection: close", resp, body, err)
+		}
+		busy.Close()
+		idle.Close()
+		silent.Close()
+		select {
+		case err := <-e.served:
+			if err != nil {
+				t.Errorf("Serve = %v", err)
+			}
+			e.served <- nil // for the cleanup
+		case <-time.After(5 * time.Second):
+			t.Fatal("Serve did not return after the last connection")
+		}
+	})
+
 	t.Run("immediate", func(t *testing.T) {
 		e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 10 * time.Second})
 		// Each step waits for the workers to settle: a connection arriving

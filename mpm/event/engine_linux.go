@@ -118,9 +118,12 @@ type engine struct {
 
 	p       *poller
 	stopReq atomic.Int32
-	served  atomic.Bool
-	ctxPool sync.Pool
-	workers []*worker
+	// idleClose: a graceful stop of the whole server; idle keep-alive
+	// connections are closed at once (CloseIdle).
+	idleClose atomic.Bool
+	served    atomic.Bool
+	ctxPool   sync.Pool
+	workers   []*worker
 	// quit is closed when the loop has ended: idle workers exit.
 	quit chan struct{}
 	// drain is closed when a stop begins: idle workers show 'G'.
@@ -286,6 +289,16 @@ func (e *engine) stop(graceful bool) {
 	if e.deps.Draining != nil {
 		e.deps.Draining.Store(true)
 	}
+	e.mu.Lock()
+	if !e.pollerClosed {
+		e.p.wake()
+	}
+	e.mu.Unlock()
+}
+
+// closeIdle records CloseIdle's order and wakes the loop.
+func (e *engine) closeIdle() {
+	e.idleClose.Store(true)
 	e.mu.Lock()
 	if !e.pollerClosed {
 		e.p.wake()
@@ -609,7 +622,7 @@ func (e *engine) writeCompletion(c *conn, now int64) {
 		}
 		return
 	}
-	keep := c.job.keepAlive
+	keep := c.job.keepAlive && !e.idleClose.Load()
 	e.endJob(c)
 	if keep && e.stopReq.Load() != stopNow {
 		e.mu.Lock()
@@ -1064,6 +1077,9 @@ func (e *engine) checkStop(now int64) bool {
 	if e.stopping == stopNone {
 		return false
 	}
+	if e.idleClose.Load() {
+		e.lingerIdle(now)
+	}
 	if e.nConns == 0 {
 		return true
 	}
@@ -1072,6 +1088,26 @@ func (e *engine) checkStop(now int64) bool {
 		return true
 	}
 	return false
+}
+
+// lingerIdle starts a short lingering close of every parked keep-alive
+// connection and every new one still waiting for its first byte (a
+// graceful stop of the whole server). Connections that park later (a
+// new connection dispatched before the stop that sent nothing yet) are
+// met on the next pass.
+func (e *engine) lingerIdle(now int64) {
+	e.mu.Lock()
+	for c := e.kaq.popFront(); c != nil; c = e.kaq.popFront() {
+		e.proc.AddKeepAlive(-1)
+		c.state = stLoop
+		e.acts = append(e.acts, action{c, actLinger})
+	}
+	for c := e.newq.popFront(); c != nil; c = e.newq.popFront() {
+		c.state = stLoop
+		e.acts = append(e.acts, action{c, actLinger})
+	}
+	e.mu.Unlock()
+	e.act(now)
 }
 
 // closeAll closes every connection the loop can claim and shuts down

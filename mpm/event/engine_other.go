@@ -11,4 +11,5 @@ func newEngine(Config, mpm.ChildDeps) (*engine, error) { return nil, errUnsuppor
 
 func (*engine) serve(func()) error { return errUnsupported }
 
-func (*engine) stop(bool) {}
+func (*engine) stop(bool)  {}
+func (*engine) closeIdle() {}
