@@ -251,6 +251,9 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 				if sig == syscall.SIGWINCH {
 					notice(log, "caught SIGWINCH, shutting down gracefully")
 					cs.Stop(true)
+					if ic, ok := cs.(mpm.IdleCloser); ok {
+						ic.CloseIdle()
+					}
 				} else {
 					notice(log, "caught SIGTERM, shutting down")
 					cs.Stop(false)
