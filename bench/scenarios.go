@@ -258,6 +258,12 @@ func runIdlePressure(ctx context.Context, e *env) error {
 		if base, last := c.Ramp[0], c.Ramp[n-1]; last.Idle > 0 && base.RSS >= 0 {
 			c.Add("RSS per idle conn", float64(last.RSS-base.RSS)/float64(last.Idle)/1024, "KB", true)
 			c.Add("PSS per idle conn", float64(last.PSS-base.PSS)/float64(last.Idle)/1024, "KB", false)
+			if more := last.Processes - base.Processes; more > 0 {
+				c.Add("processes added by the ramp", float64(more), "", false)
+				c.Notes = append(c.Notes, fmt.Sprintf("the server started %d more processes to hold the idle connections "+
+					"(a worker per connection, or for event the AsyncRequestWorkerFactor limit per child); "+
+					"the memory per idle connection includes them", more))
+			}
 		}
 	}
 	return nil
@@ -286,7 +292,7 @@ func (e *env) idleRound(ctx context.Context, p *probe, c *report.Case, srv *targ
 		// Memory with 0, N/4, N/2, 3N/4 and N idle connections.
 		steps = 4
 		base := p.s.Take()
-		c.Ramp = append(c.Ramp, report.RampPoint{RSS: base.RSS, PSS: base.PSS, Busy: base.Workers.Busy})
+		c.Ramp = append(c.Ramp, report.RampPoint{RSS: base.RSS, PSS: base.PSS, Busy: base.Workers.Busy, Processes: base.Processes})
 	}
 	added := 0
 	for step := 1; step <= steps && ctx.Err() == nil; step++ {
@@ -308,7 +314,7 @@ func (e *env) idleRound(ctx context.Context, p *probe, c *report.Case, srv *targ
 		if ramp {
 			s := p.s.Take()
 			st := idle.Stats()
-			c.Ramp = append(c.Ramp, report.RampPoint{Idle: int(st.Answered), Open: int(st.Open), RSS: s.RSS, PSS: s.PSS, Busy: s.Workers.Busy})
+			c.Ramp = append(c.Ramp, report.RampPoint{Idle: int(st.Answered), Open: int(st.Open), RSS: s.RSS, PSS: s.PSS, Busy: s.Workers.Busy, Processes: s.Processes})
 		}
 	}
 	// Active clients beside the idle ones; a request stuck behind them

@@ -89,6 +89,8 @@ type RampPoint struct {
 	RSS  int64 `json:"rss"`
 	PSS  int64 `json:"pss"`
 	Busy int   `json:"busyWorkers"`
+	// Processes counts the server's processes.
+	Processes int `json:"processes"`
 }
 
 // Add appends a figure; key figures appear in the terminal table.
