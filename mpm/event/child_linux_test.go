@@ -681,11 +681,7 @@ func TestTimeout(t *testing.T) {
 func TestStop(t *testing.T) {
 	t.Run("graceful", func(t *testing.T) {
 		e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 10 * time.Second})
-		busy := dial(t, e.addr)
-		io.WriteString(busy, "GET /block HTTP/1.1\r\nHost: x\r\n\r\n")
-		waitFor(t, 5*time.Second, "the handler to block", func() bool { return e.blocked.Load() == 1 })
-		idle := dial(t, e.addr)
-		idle.get(t, "/")
+		busy, idle := e.blockedAndIdle(t)
 		e.child.Stop(true)
 		waitFor(t, 5*time.Second, "Draining", e.draining.Load)
 		waitFor(t, 5*time.Second, "the listener to close", func() bool {
@@ -707,33 +703,16 @@ func TestStop(t *testing.T) {
 			t.Errorf("request on an idle connection after Stop(true) = close %v %q, want close and true", resp.Close, body)
 		}
 		e.unblock()
-		busy.SetDeadline(time.Now().Add(5 * time.Second))
-		resp, body, err := busy.read("GET")
-		if err != nil || !resp.Close || string(body) != "released" {
-			t.Errorf("in-flight request = %v %q %v, want released with Connection: close", resp, body, err)
-		}
+		busy.expectReleased(t, true)
 		// Closing ends the server's lingering closes.
 		busy.Close()
 		idle.Close()
-		select {
-		case err := <-e.served:
-			if err != nil {
-				t.Errorf("Serve = %v", err)
-			}
-			e.served <- nil // for the cleanup
-		case <-time.After(5 * time.Second):
-			t.Fatal("Serve did not return after the last connection")
-		}
+		e.waitServed(t, 5*time.Second, "after the last connection")
 	})
 
 	t.Run("graceful stop of the server closes idle connections", func(t *testing.T) {
 		e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 30 * time.Second})
-		busy := dial(t, e.addr)
-		io.WriteString(busy, "GET /block HTTP/1.1\r\nHost: x\r\n\r\n")
-		waitFor(t, 5*time.Second, "the handler to block", func() bool { return e.blocked.Load() == 1 })
-		idle := dial(t, e.addr)
-		idle.get(t, "/")
-		waitFor(t, 5*time.Second, "the idle connection to park", func() bool { return e.proc().KeepAlive() == 1 })
+		busy, idle := e.blockedAndIdle(t)
 		silent := dial(t, e.addr) // connected, no request yet
 		waitFor(t, 5*time.Second, "the silent connection to be accepted", func() bool { return e.proc().Connections() == 3 })
 		e.child.Stop(true)
@@ -746,23 +725,11 @@ func TestStop(t *testing.T) {
 		}
 		// The busy worker still finishes, with Connection: close.
 		e.unblock()
-		busy.SetDeadline(time.Now().Add(5 * time.Second))
-		resp, body, err := busy.read("GET")
-		if err != nil || !resp.Close || string(body) != "released" {
-			t.Errorf("in-flight request = %v %q %v, want released with Connection: close", resp, body, err)
-		}
+		busy.expectReleased(t, true)
 		busy.Close()
 		idle.Close()
 		silent.Close()
-		select {
-		case err := <-e.served:
-			if err != nil {
-				t.Errorf("Serve = %v", err)
-			}
-			e.served <- nil // for the cleanup
-		case <-time.After(5 * time.Second):
-			t.Fatal("Serve did not return after the last connection")
-		}
+		e.waitServed(t, 5*time.Second, "after the last connection")
 	})
 
 	t.Run("immediate", func(t *testing.T) {
@@ -783,15 +750,7 @@ func TestStop(t *testing.T) {
 		})
 		begin := time.Now()
 		e.child.Stop(false)
-		select {
-		case err := <-e.served:
-			if err != nil {
-				t.Errorf("Serve = %v", err)
-			}
-			e.served <- nil
-		case <-time.After(time.Second):
-			t.Fatal("Serve did not return within 1 s of Stop(false)")
-		}
+		e.waitServed(t, time.Second, "of Stop(false)")
 		if d := time.Since(begin); d > 500*time.Millisecond {
 			t.Errorf("Serve returned %v after Stop(false), want promptly", d)
 		}
@@ -816,15 +775,7 @@ func TestStop(t *testing.T) {
 		waitFor(t, 5*time.Second, "the handler to block", func() bool { return e.blocked.Load() == 1 })
 		begin := time.Now()
 		e.child.Stop(false)
-		select {
-		case err := <-e.served:
-			if err != nil {
-				t.Errorf("Serve = %v", err)
-			}
-			e.served <- nil
-		case <-time.After(3 * time.Second):
-			t.Fatal("Serve did not return within 3 s of Stop(false) with a stuck handler")
-		}
+		e.waitServed(t, 3*time.Second, "of Stop(false) with a stuck handler")
 		if d := time.Since(begin); d > 2*stopNowGrace {
 			t.Errorf("Serve returned %v after Stop(false), want about %v", d, stopNowGrace)
 		}
@@ -880,15 +831,7 @@ func TestMaxConnectionsPerChild(t *testing.T) {
 		}
 		c.Close()
 	}
-	select {
-	case err := <-e.served:
-		if err != nil {
-			t.Errorf("Serve = %v", err)
-		}
-		e.served <- nil
-	case <-time.After(5 * time.Second):
-		t.Fatal("Serve did not return after MaxConnectionsPerChild connections")
-	}
+	e.waitServed(t, 5*time.Second, "after MaxConnectionsPerChild connections")
 }
 
 // TestAcceptBackoff: EMFILE on accept pauses accepting (no spinning, no

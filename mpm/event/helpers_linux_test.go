@@ -319,6 +319,45 @@ func (c *client) expectEOF(d time.Duration) error {
 	return fmt.Errorf("read = %d, %v; want EOF", n, err)
 }
 
+// waitServed waits up to d for Serve to return nil after a stop (what),
+// and puts the result back for the cleanup.
+func (e *env) waitServed(t *testing.T, d time.Duration, what string) {
+	t.Helper()
+	select {
+	case err := <-e.served:
+		if err != nil {
+			t.Errorf("Serve = %v", err)
+		}
+		e.served <- nil
+	case <-time.After(d):
+		t.Fatalf("Serve did not return within %v %s", d, what)
+	}
+}
+
+// blockedAndIdle opens a connection whose request blocks in the handler
+// (until unblock) and an idle keep-alive connection, parked.
+func (e *env) blockedAndIdle(t *testing.T) (busy, idle *client) {
+	t.Helper()
+	busy = dial(t, e.addr)
+	io.WriteString(busy, "GET /block HTTP/1.1\r\nHost: x\r\n\r\n")
+	waitFor(t, 5*time.Second, "the handler to block", func() bool { return e.blocked.Load() == 1 })
+	idle = dial(t, e.addr)
+	idle.get(t, "/")
+	waitFor(t, 5*time.Second, "the idle connection to park", func() bool { return e.proc().KeepAlive() == 1 })
+	return busy, idle
+}
+
+// expectReleased reads the response to a /block request released by
+// unblock: "released", with Connection: close when closing is set.
+func (c *client) expectReleased(t *testing.T, closing bool) {
+	t.Helper()
+	c.SetDeadline(time.Now().Add(5 * time.Second))
+	resp, body, err := c.read("GET")
+	if err != nil || string(body) != "released" || closing && !resp.Close {
+		t.Errorf("in-flight request = %v %q %v, want released (Connection: close %v)", resp, body, err, closing)
+	}
+}
+
 // eachMode runs test once per epoll registration mode: edge-triggered
 // (the default) and level-triggered one-shot (EpollTrigger OneShot).
 func eachMode(t *testing.T, test func(t *testing.T, oneShot bool)) {
