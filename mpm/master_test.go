@@ -1,7 +1,6 @@
 package mpm_test
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -98,31 +97,13 @@ func (p *fixedPolicy) Maintain(mpm.View) mpm.Decision {
 	return d
 }
 
-// syncBuffer is a log sink safe for the master goroutine and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // harness runs a Master over one loopback listener.
 type harness struct {
 	t       *testing.T
 	ln      *listener.Listener
 	board   *mpm.Scoreboard
 	sigs    chan os.Signal
-	logs    *syncBuffer
+	logs    *mpmtest.SyncBuffer
 	done    chan error
 	reload  func() (*mpm.Generation, error)
 	m       *mpm.Master
@@ -146,7 +127,7 @@ func newHarnessWith(t *testing.T, set func(*mpm.Generation), env ...string) *har
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, ln: ln, board: board, sigs: make(chan os.Signal, 4), logs: &syncBuffer{}, done: make(chan error, 1)}
+	h := &harness{t: t, ln: ln, board: board, sigs: make(chan os.Signal, 4), logs: &mpmtest.SyncBuffer{}, done: make(chan error, 1)}
 	h.m = &mpm.Master{
 		Exe:     os.Args[0],
 		Args:    []string{mpm.ChildArg},

@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -192,7 +191,7 @@ func TestDefaultSite(t *testing.T) {
 			args := append([]string{"-c", "Listen 127.0.0.1:0", "-c", "LogLevel notice"}, mode...)
 			cmd := exec.Command(mpmtest.Binary(t), args...)
 			cmd.Dir = dir
-			var out syncBuf
+			var out mpmtest.SyncBuffer
 			cmd.Stdout, cmd.Stderr = &out, &out
 			cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 			if err := cmd.Start(); err != nil {
@@ -309,22 +308,4 @@ SetHandler server-status
 		_, err := os.Stat(pidFile)
 		return !mpmtest.Alive(pid) && os.IsNotExist(err)
 	})
-}
-
-// syncBuf is a bytes.Buffer safe for a child's output and the test.
-type syncBuf struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuf) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuf) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

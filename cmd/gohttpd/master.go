@@ -140,15 +140,12 @@ func buildGeneration(cfg *conf.Config, set *listenerSet, log *slog.Logger) (*mpm
 // serveMaster runs the master: it opens the listeners and the scoreboard,
 // starts the children and supervises them until a stop signal.
 func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
-	lg, err := openLogs(cfg, stderr, false)
+	lg, err := startLogging(cfg, stderr, false)
 	if err != nil {
 		return err
 	}
 	defer lg.close()
 	log := lg.logger
-	for _, n := range cfg.Notices {
-		log.Info(n)
-	}
 	set := newListenerSet(log)
 	defer set.closeAll()
 	first, err := buildGeneration(cfg, set, log)

@@ -101,6 +101,19 @@ func openLogs(cfg *conf.Config, stderr io.Writer, withAccess bool) (*logs, error
 	return l, nil
 }
 
+// startLogging opens cfg's logs (see openLogs) and logs the
+// configuration's notices, as a serving process starts.
+func startLogging(cfg *conf.Config, stderr io.Writer, withAccess bool) (*logs, error) {
+	lg, err := openLogs(cfg, stderr, withAccess)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range cfg.Notices {
+		lg.logger.Info(n)
+	}
+	return lg, nil
+}
+
 func (l *logs) close() {
 	for _, f := range l.access {
 		f.Close()
@@ -202,15 +215,12 @@ func serve(cfg *conf.Config, o *options, stderr io.Writer) error {
 // this process with one process slot. TERM/INT stop at once, WINCH stops
 // gracefully; HUP and USR1 are not caught, as in Apache's -X.
 func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
-	lg, err := openLogs(cfg, stderr, true)
+	lg, err := startLogging(cfg, stderr, true)
 	if err != nil {
 		return err
 	}
 	defer lg.close()
 	log := lg.logger
-	for _, n := range cfg.Notices {
-		log.Info(n)
-	}
 	set := newListenerSet(log)
 	defer set.closeAll()
 	// One process serves one bucket (Apache's -X too).
