@@ -1041,11 +1041,7 @@ func (e *engine) expire(now int64) {
 	}
 	e.saturated = sat
 	if sat {
-		for c := e.kaq.popFront(); c != nil; c = e.kaq.popFront() {
-			e.proc.AddKeepAlive(-1)
-			c.state = stLoop
-			e.acts = append(e.acts, action{c, actLinger})
-		}
+		e.lingerAllLocked(&e.kaq)
 	}
 	e.mu.Unlock()
 	e.act(now)
@@ -1097,17 +1093,22 @@ func (e *engine) checkStop(now int64) bool {
 // met on the next pass.
 func (e *engine) lingerIdle(now int64) {
 	e.mu.Lock()
-	for c := e.kaq.popFront(); c != nil; c = e.kaq.popFront() {
-		e.proc.AddKeepAlive(-1)
-		c.state = stLoop
-		e.acts = append(e.acts, action{c, actLinger})
-	}
-	for c := e.newq.popFront(); c != nil; c = e.newq.popFront() {
-		c.state = stLoop
-		e.acts = append(e.acts, action{c, actLinger})
-	}
+	e.lingerAllLocked(&e.kaq)
+	e.lingerAllLocked(&e.newq)
 	e.mu.Unlock()
 	e.act(now)
+}
+
+// lingerAllLocked claims every connection parked in q (kaq or newq) for a
+// short lingering close, run by the next act.
+func (e *engine) lingerAllLocked(q *connList) {
+	for c := q.popFront(); c != nil; c = q.popFront() {
+		if q == &e.kaq {
+			e.proc.AddKeepAlive(-1)
+		}
+		c.state = stLoop
+		e.acts = append(e.acts, action{c, actLinger})
+	}
 }
 
 // closeAll closes every connection the loop can claim and shuts down
