@@ -54,13 +54,15 @@ func (a *Acceptor) pollAccept() (*net.TCPConn, error) {
 	}
 }
 
-// acceptRaw accepts one connection from listener i without waiting.
+// acceptRaw accepts one connection from listener i without waiting. It
+// uses Control, not Read: a listener's RawConn.Read always fails with
+// EINVAL (net/rawconn.go), which once made every prefork and worker child
+// with two Listen lines die on its first connection.
 func (a *Acceptor) acceptRaw(i int) (*net.TCPConn, error) {
 	var nfd int
 	var aerr error
-	if err := a.raw[i].Read(func(fd uintptr) bool {
+	if err := a.raw[i].Control(func(fd uintptr) {
 		nfd, _, aerr = unix.Accept4(int(fd), unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK)
-		return true
 	}); err != nil {
 		return nil, fmt.Errorf("mpm: listener: %w", err)
 	}
