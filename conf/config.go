@@ -59,6 +59,11 @@ type Config struct {
 	// PidFile is where the master writes its pid (default logs/httpd.pid
 	// under ServerRoot; "" never happens after Load).
 	PidFile string `json:"pidFile"`
+	// User and Group are mod_unixd's: whom the children serve as when the
+	// master runs as root (see unixd.go for the defaults).
+	User  Account `json:"user"`
+	Group Account `json:"group"`
+
 	// GracefulShutdownTimeout bounds a graceful stop (0 = wait forever).
 	GracefulShutdownTimeout time.Duration `json:"gracefulShutdownTimeout"`
 

@@ -109,6 +109,10 @@ func init() {
 		{name: "CustomLog", arity: take23, multi: true, reset: true, apply: applyCustomLog},
 		{name: "TransferLog", arity: take1, multi: true, reset: true, apply: applyTransferLog},
 		{name: "PidFile", arity: take1, global: true, apply: applyPidFile},
+
+		// mod_unixd: whom children serve as (see unixd.go).
+		{name: "User", arity: take1, global: true, apply: applyUser},
+		{name: "Group", arity: take1, global: true, apply: applyGroup},
 	}
 	directives = make(map[string]*spec, len(list))
 	for _, s := range list {
@@ -178,7 +182,7 @@ var (
 		m := make(map[string]bool)
 		for _, d := range []string{
 			// core and unixd
-			"User", "Group", "ServerSignature", "ServerTokens", "HostnameLookups",
+			"ServerSignature", "ServerTokens", "HostnameLookups",
 			"EnableSendfile", "EnableMMAP", "AddDefaultCharset", "Options",
 			"AllowOverride", "AllowOverrideList", "ErrorDocument", "Mutex", "MaxMemFree",
 			"ThreadStackSize", "CoreDumpDirectory", "ScoreBoardFile", "UseCanonicalName",

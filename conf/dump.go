@@ -115,6 +115,13 @@ func (c *Config) Dump() string {
 		line("CustomLog", "%s %s", q(a.Path), q(a.Format))
 	}
 	line("PidFile", "%s", q(c.PidFile))
+	// User and Group only when given: defaults depend on the machine.
+	if c.User.Set {
+		line("User", "name=%s id=%d", q(c.User.Name), c.User.ID)
+	}
+	if c.Group.Set {
+		line("Group", "name=%s id=%d", q(c.Group.Name), c.Group.ID)
+	}
 
 	for _, w := range c.Warnings {
 		line("Warning", "%s", w)
