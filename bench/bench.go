@@ -111,6 +111,11 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*report.Run, error
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	defer os.RemoveAll(tmp)
+	// Started as root, gohttpd's children serve as User (nobody by
+	// default), who must reach the document roots in tmp.
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return nil, fmt.Errorf("bench: %w", err)
+	}
 
 	run := &report.Run{Started: time.Now(), Quick: o.Quick, Scenarios: o.Scenarios}
 	serverCPUs, loadCPUs, pinning, err := planPinning(o.Pin)

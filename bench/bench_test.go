@@ -249,7 +249,7 @@ func TestIdlePressure(t *testing.T) {
 // from the gohttpd binary.
 func TestIdleHelpers(t *testing.T) {
 	bin := mpmtest.Binary(t)
-	srv, err := target.Start(context.Background(), target.Spec{Exe: bin, MPM: "event", Dir: t.TempDir(),
+	srv, err := target.Start(context.Background(), target.Spec{Exe: bin, MPM: "event", Dir: mpmtest.ReadableTempDir(t),
 		Directives: []string{"KeepAliveTimeout 60"}})
 	if err != nil {
 		t.Fatal(err)

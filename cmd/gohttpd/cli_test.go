@@ -244,7 +244,7 @@ func TestDefaultSite(t *testing.T) {
 // TestControl: -k start detaches and writes PidFile, a second start says
 // it is running, -k graceful restarts, -k stop stops and removes PidFile.
 func TestControl(t *testing.T) {
-	dir := t.TempDir()
+	dir := mpmtest.ReadableTempDir(t) // the children serve as nobody under root
 	os.Mkdir(filepath.Join(dir, "htdocs"), 0o755)
 	os.WriteFile(filepath.Join(dir, "htdocs", "index.html"), []byte("control test\n"), 0o644)
 	conf := writeConf(t, dir, "httpd.conf", `ServerRoot `+dir+`

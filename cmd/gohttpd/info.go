@@ -94,6 +94,7 @@ func printRunSettings(w io.Writer, cfg *conf.Config) {
 	for _, d := range cfg.Defines {
 		fmt.Fprintf(w, "Define: %s\n", d)
 	}
+	printUnixd(w, cfg)
 	fmt.Fprintln(w, "Listeners:")
 	for _, l := range cfg.Listen {
 		spec := listenSpec(cfg, l)

@@ -255,9 +255,12 @@ func runChild(stderr io.Writer) int {
 	b := env.Slot % nb
 	own := all[b*nl : (b+1)*nl]
 	others := append(all[:b*nl:b*nl], all[(b+1)*nl:]...)
+	if err := dropPrivileges(&cfg, log); err != nil {
+		return mpm.ExitChildFatal
+	}
 	cs, st, err := newEngine(&cfg, lg, env.Scoreboard, own, others, env.Slot, env.Generation)
 	if err != nil {
-		log.Error("child: engine", "err", err)
+		log.Error("child: engine", "err", userHint(&cfg, err))
 		return mpm.ExitChildFatal
 	}
 	defer st.Close()

@@ -241,6 +241,10 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 		return err
 	}
 	defer removePidFile(cfg.PidFile)
+	// As Apache's -X, the one process switches users too.
+	if err := dropPrivileges(cfg, log); err != nil {
+		return err
+	}
 
 	set.forget() // the engine owns and closes them now
 	cs, st, err := newEngine(cfg, lg, board, lns, nil, 0, 0)

@@ -125,7 +125,7 @@ const BigSize = 8 << 20
 func Start(t *testing.T, o Options) *Server {
 	t.Helper()
 	bin := Binary(t)
-	dir := t.TempDir()
+	dir := ReadableTempDir(t)
 	docroot := filepath.Join(dir, "htdocs")
 	for _, d := range []string{docroot, filepath.Join(dir, "logs")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
