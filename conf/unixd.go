@@ -106,13 +106,45 @@ func groupID(name string) (uint32, error) {
 	return parseID(g.Gid)
 }
 
-// hashID converts "#id" with C's atoi to a uid_t or gid_t ("#-1" is
-// 4294967295, "#x" is 0).
+// hashID converts "#id" as Apache does, with glibc's atoi (strtol
+// truncated to int) and then to uid_t or gid_t: "#-1" is 4294967295, "#x"
+// is 0, and "#4294967296" is 0 too.
 func hashID(s string) (uint32, bool) {
 	if len(s) == 0 || s[0] != '#' {
 		return 0, false
 	}
-	return uint32(int32(atoi(s[1:]))), true
+	return uint32(strtol(s[1:])), true
+}
+
+// strtol is C's strtol in base 10 with no end pointer: leading blanks, a
+// sign, the digits up to the first other byte; LONG_MAX or LONG_MIN when
+// out of range.
+func strtol(s string) int64 {
+	i := 0
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	neg := false
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		neg = s[i] == '-'
+		i++
+	}
+	const limit = math.MaxInt64 + 1 // saturate here: |LONG_MIN|
+	var n uint64
+	for ; i < len(s) && s[i] >= '0' && s[i] <= '9'; i++ {
+		if n > limit/10 {
+			n = limit
+			continue
+		}
+		n = min(n*10+uint64(s[i]-'0'), limit)
+	}
+	switch {
+	case neg:
+		return -int64(n) // MaxInt64+1 wraps to MinInt64
+	case n > math.MaxInt64:
+		return math.MaxInt64
+	}
+	return int64(n)
 }
 
 // parseID parses a numeric id from the account database.

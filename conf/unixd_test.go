@@ -91,6 +91,7 @@ func TestUserGroupNames(t *testing.T) {
 		{"root refused", []string{"User root"}, Account{}, Account{}, "-c:1: User: Error: gohttpd has not been designed to serve pages while running as root."},
 		{"#0 refused", []string{"User #0"}, Account{}, Account{}, "running as root"},
 		{"#x is atoi 0, refused", []string{"User #x"}, Account{}, Account{}, "running as root"},
+		{"#4294967296 is uid 0, refused", []string{"User #4294967296"}, Account{}, Account{}, "running as root"},
 		{"in a VirtualHost", []string{"<VirtualHost *:80>\nUser daemon\n</VirtualHost>"}, Account{}, Account{},
 			"User cannot occur within <VirtualHost> section"},
 		{"one argument", []string{"User a b"}, Account{}, Account{}, "User takes one argument"},
@@ -142,6 +143,10 @@ func TestHashID(t *testing.T) {
 		{"#", 0, true},
 		{"#abc", 0, true},
 		{"# 12x", 12, true},
+		{"#4294967295", 4294967295, true},
+		{"#4294967296", 0, true}, // (int) of a long: uid 0
+		{"#99999999999999999999", 4294967295, true},
+		{"#-99999999999999999999", 0, true},
 		{"www-data", 0, false},
 		{"", 0, false},
 	}
