@@ -21,7 +21,8 @@ import (
 // children refuse to start.
 const DefaultUser = "nobody"
 
-// unknownID is Apache's compiled default "#-1": (uid_t)-1, no account.
+// unknownName and unknownID are Apache's compiled default "#-1":
+// (uid_t)-1, which no account has.
 const (
 	unknownName = "#-1"
 	unknownID   = math.MaxUint32
@@ -33,8 +34,8 @@ type Account struct {
 	// default it is the resolved name ("nobody"), or "#-1" when there is
 	// none.
 	Name string `json:"name"`
-	// ID is the uid or gid. "#id" is C's atoi converted to uid_t as in
-	// Apache, so "#-1" is 4294967295.
+	// ID is the uid or gid. "#id" is converted as Apache does (see
+	// hashID), so "#-1" is 4294967295.
 	ID uint32 `json:"id"`
 	// Set is true when a directive gave the value (else it is a default).
 	Set bool `json:"set,omitempty"`
