@@ -256,7 +256,7 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 			err = w.walk(nodes, top)
 		}
 		if err != nil {
-			return nil, err
+			return nil, w.result(err)
 		}
 	}
 	if l.file != "" {
@@ -268,7 +268,7 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 			err = w.walk(l.structured, top)
 		}
 		if err != nil {
-			return nil, err
+			return nil, w.result(err)
 		}
 		// The codec numbered them while walking; keep that order.
 		w.out = append(w.out, occs...)
@@ -281,7 +281,7 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 			w.emit(occurrence{key: strings.ToLower(sp.name), pos: nodes[0].pos(), reset: true})
 		}
 		if err := w.walk(nodes, top); err != nil {
-			return nil, err
+			return nil, w.result(err)
 		}
 	}
 	for i, text := range l.opts.Post {
@@ -290,8 +290,12 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 			err = w.walk(nodes, top)
 		}
 		if err != nil {
-			return nil, err
+			return nil, w.result(err)
 		}
+	}
+	// Refused directives are reported together, before anything is applied.
+	if err := w.result(nil); err != nil {
+		return nil, err
 	}
 
 	b := newBuilder(w.engine, l.root, l.file)
