@@ -27,8 +27,9 @@ const (
 var refusedDirectives = func() map[string]bool {
 	m := make(map[string]bool)
 	for _, d := range []string{
-		// access control and authentication (Auth* is a refused prefix)
-		"Require", "Order", "Allow", "Deny", "Satisfy",
+		// access control and authentication (Auth* is a refused prefix;
+		// Require is a value rule of harmless)
+		"Order", "Allow", "Deny", "Satisfy",
 		// which file, handler or site answers
 		"Alias", "AliasMatch", "ScriptAlias", "ScriptAliasMatch", "Redirect",
 		"RedirectMatch", "RedirectPermanent", "RedirectTemp", "ServerAlias",
