@@ -274,7 +274,7 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 		w.out = append(w.out, occs...)
 	}
 	for _, name := range l.envUnknown {
-		w.notice(pos{}, "ignored: environment variable %s names no gohttpd directive", name)
+		l.unknownEnv(w, name)
 	}
 	for _, nodes := range l.env {
 		if sp := directives[strings.ToLower(nodes[0].name)]; sp.reset {
@@ -310,6 +310,27 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 		return nil, errors.Join(b.errs...)
 	}
 	return b.cfg, nil
+}
+
+// unknownEnv handles a GOHTTPD_* variable that names no directive gohttpd
+// implements: refused when it names a refused directive (with its value),
+// else a notice.
+func (l *loader) unknownEnv(w *walker, name string) {
+	key := strings.ToLower(strings.TrimPrefix(name, envPrefix))
+	var value string
+	for _, kv := range l.opts.Environ {
+		if v, ok := strings.CutPrefix(kv, name+"="); ok {
+			value = v
+			break
+		}
+	}
+	args := tokenize(value)
+	if classify(key, args, &walkCtx{kind: ctxTop}) == refused {
+		directive := strings.TrimPrefix(name, envPrefix)
+		w.refuse(pos{file: name}, directive, display(directive, args), nil)
+		return
+	}
+	w.notice(pos{}, "ignored: environment variable %s names no gohttpd directive", name)
 }
 
 // Default returns the built-in configuration for an engine (Prefork,

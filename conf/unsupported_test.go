@@ -305,3 +305,23 @@ func TestClassifyLists(t *testing.T) {
 		}
 	}
 }
+
+// TestRefusedEnvironment: a GOHTTPD_* variable naming a refused directive
+// is refused; one naming nothing known stays a notice.
+func TestRefusedEnvironment(t *testing.T) {
+	file := writeConf(t, "httpd.conf", "Listen 80\n")
+	_, err := Load(Options{File: file, Environ: []string{"GOHTTPD_REQUIRE=all denied"}})
+	if err == nil {
+		t.Fatal("Load(GOHTTPD_REQUIRE) = nil error, want a refusal")
+	}
+	if e := findError(t, err, 0, "REQUIRE", "'REQUIRE all denied'"); e == nil || e.File != "GOHTTPD_REQUIRE" {
+		t.Errorf("Load(GOHTTPD_REQUIRE) = %v, want a refusal naming GOHTTPD_REQUIRE", err)
+	}
+	cfg, err := Load(Options{File: file, Environ: []string{"GOHTTPD_ENABLESENDFILE=Off", "GOHTTPD_BOGUS=1"}})
+	if err != nil {
+		t.Fatalf("Load = %v", err)
+	}
+	if len(cfg.Notices) != 2 {
+		t.Errorf("Notices = %q, want two about the variables", cfg.Notices)
+	}
+}
