@@ -325,3 +325,29 @@ func TestRefusedEnvironment(t *testing.T) {
 		t.Errorf("Notices = %q, want two about the variables", cfg.Notices)
 	}
 }
+
+// TestRefusedStructured: a YAML Location with a handler gohttpd lacks is
+// refused; the structured file has no lines, so the error names the file.
+func TestRefusedStructured(t *testing.T) {
+	file := writeConf(t, "server.yaml", "Listen: 80\nLocation:\n  - Path: /info\n    SetHandler: server-info\n")
+	_, err := Load(Options{File: file})
+	if err == nil {
+		t.Fatal("Load = nil error, want a refusal")
+	}
+	if e := findError(t, err, 0, "Location", "'SetHandler server-info' inside <Location /info>"); e == nil || e.File != file {
+		t.Errorf("Load = %v, want the refusal of server-info naming %s", err, file)
+	}
+}
+
+// TestListenPort443: Listen 443 without a protocol is accepted, as in
+// Apache without mod_ssl (plain HTTP on that port); only an explicit
+// https is refused.
+func TestListenPort443(t *testing.T) {
+	cfg, _, err := loadText(t, "Listen 443\n")
+	if err != nil {
+		t.Fatalf("Load(Listen 443) = %v", err)
+	}
+	if len(cfg.Listen) != 1 || cfg.Listen[0].Port != 443 {
+		t.Errorf("Listen = %+v", cfg.Listen)
+	}
+}
