@@ -228,7 +228,9 @@ func getword(l []byte, stop byte) (word, rest []byte) {
 	return word, rest
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
 
 // getwordConf is ap_getword_conf: skip blanks, then a quoted word (with
 // \\ and \quote unescaped) or a run of non-blanks, then skip blanks.

@@ -1,0 +1,40 @@
+package authz
+
+import (
+	"context"
+	"net/netip"
+	"strings"
+)
+
+// Resolver is the part of *net.Resolver that DoubleReverse uses.
+type Resolver interface {
+	LookupAddr(ctx context.Context, addr string) ([]string, error)
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+}
+
+// DoubleReverse is Apache's double reverse lookup (ap_get_remote_host with
+// REMOTE_DOUBLE_REV): the first PTR name of ip, lower-cased and without
+// its final dot, kept only when one of its addresses is ip again. The
+// site calls it from a HostLookup, once per connection (Apache keeps the
+// answer in the connection), with a context bounding the wait.
+func DoubleReverse(ctx context.Context, r Resolver, ip netip.Addr) (string, bool) {
+	ip = ip.Unmap()
+	names, err := r.LookupAddr(ctx, ip.String())
+	if err != nil || len(names) == 0 {
+		return "", false
+	}
+	name := strings.ToLower(strings.TrimSuffix(names[0], "."))
+	if name == "" {
+		return "", false
+	}
+	addrs, err := r.LookupNetIP(ctx, "ip", name)
+	if err != nil {
+		return "", false
+	}
+	for _, a := range addrs {
+		if a.Unmap() == ip {
+			return name, true
+		}
+	}
+	return "", false
+}
