@@ -24,10 +24,13 @@ type IPMatch struct {
 
 // Contains reports whether ip (IPv4-mapped IPv6 addresses count as IPv4,
 // as apr_ipsubnet_test does) is in the pattern. It does not allocate.
-func (m IPMatch) Contains(ip netip.Addr) bool {
-	ip = ip.Unmap()
+func (m IPMatch) Contains(ip netip.Addr) bool { return m.Match(ip.Unmap().WithZone("")) }
+
+// Match is Contains for an address already unmapped and without zone
+// (ip.Unmap().WithZone("")), for loops over many patterns.
+func (m IPMatch) Match(ip netip.Addr) bool {
 	if !m.Mask.IsValid() {
-		return m.Prefix.Contains(ip.WithZone(""))
+		return m.Prefix.Contains(ip)
 	}
 	if !ip.Is4() {
 		return false

@@ -369,8 +369,9 @@ func (e *eval) provider(r *conf.Require) Status {
 		}
 		return Denied
 	case "ip":
-		for _, m := range r.IPs {
-			if m.Contains(req.ClientIP) {
+		ip := req.ClientIP.Unmap().WithZone("")
+		for i := range r.IPs {
+			if r.IPs[i].Match(ip) {
 				return Granted
 			}
 		}
