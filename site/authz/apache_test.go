@@ -2,6 +2,7 @@ package authz
 
 import (
 	"encoding/base64"
+	"log/slog"
 	"net/netip"
 	"path/filepath"
 	"strings"
@@ -183,6 +184,54 @@ const apacheSections = `
     Require not env let_me_in
   </RequireAll>
 </Location>
+<Location /host>
+  Require host localhost
+</Location>
+<Location /host-no>
+  Require host example.org
+</Location>
+<Location /host-comment>
+  Require host example.org localhost # later
+</Location>
+<Location /host-only-comment>
+  Require host #nothing
+</Location>
+<Location /allow-host>
+  Order deny,allow
+  Deny from all
+  Allow from localhost
+</Location>
+<Location /local>
+  Require local
+</Location>
+<Location /ip6>
+  Require ip ::1
+</Location>
+<Location /ip6net>
+  Require ip 2001:db8::/32 10.1
+</Location>
+<Location /limit>
+  AuthType Basic
+  AuthName "L"
+  AuthUserFile HTPASSWD
+  <Limit POST>
+    Require valid-user
+  </Limit>
+</Location>
+<Location /limit-mixed>
+  AuthType Basic
+  AuthName "LM"
+  AuthUserFile HTPASSWD
+  Require ip 10.1
+  <Limit POST>
+    Require valid-user
+  </Limit>
+</Location>
+<Location /limit-order>
+  <Limit POST>
+    Order allow,deny
+  </Limit>
+</Location>
 `
 
 // splitArgs splits a directive line with Apache's quoting (ap_getword_conf).
@@ -241,6 +290,10 @@ func loadSections(t testing.TB, text string) map[string]*conf.AuthConfig {
 			}
 			own[loc] = cfg
 			order = append(order, loc)
+		case strings.HasPrefix(l, "<Limit "):
+			b.Limited = conf.MethodMaskOf(strings.Fields(strings.TrimSuffix(l[len("<Limit "):], ">"))...)
+		case l == "</Limit>":
+			b.Limited = 0
 		case strings.HasPrefix(l, "</"):
 			if err := b.Close(); err != nil {
 				t.Fatalf("%s: %v", loc, err)
@@ -269,6 +322,12 @@ func loadSections(t testing.TB, text string) map[string]*conf.AuthConfig {
 	return merged
 }
 
+// hostsFile is a HostLookup knowing /etc/hosts' localhost (for 127.0.0.1
+// only: ::1 is ip6-localhost on Debian).
+type hostsFile struct{}
+
+func (hostsFile) RemoteHost() (string, bool) { return "localhost", true }
+
 type envSet map[string]bool
 
 func (e envSet) Has(n string) bool { return e[n] }
@@ -278,12 +337,13 @@ func basicHeader(userpw string) string {
 }
 
 // apacheCases are Apache's answers (see apacheSections). log lists the
-// error-level lines as "module: message".
+// warn and error lines as "module: message".
 var apacheCases = []struct {
 	loc, file string
 	auth      string // Authorization header, "" for none
 	method    string
 	xpass     bool // X-Pass: yes (SetEnvIf sets let_me_in)
+	v6        bool // sent to and from [::1] (curl http://[::1]:18089/...)
 	status    int
 	www       string
 	user      string // %u in the access log, "-" for none
@@ -374,6 +434,43 @@ var apacheCases = []struct {
 	{loc: "/neutral", status: 0, user: "-"},
 	{loc: "/neutral", xpass: true, status: 403, user: "-",
 		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/neutral/f.txt"}},
+	// Host names: 127.0.0.1 is "localhost" both ways (/etc/hosts).
+	{loc: "/host", status: 0, user: "-"},
+	{loc: "/host-no", status: 403, user: "-",
+		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/host-no/f.txt"}},
+	{loc: "/host-comment", status: 0, user: "-",
+		log: []string{"authz_host: AH10121: authz_host authorize: ignoring comment in 'Require host example.org localhost # later'"}},
+	{loc: "/host-only-comment", status: 403, user: "-",
+		log: []string{"authz_host: AH10120: authz_host authorize: dubious empty 'Require host #nothing' with only comment",
+			"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/host-only-comment/f.txt"}},
+	{loc: "/allow-host", status: 0, user: "-"},
+	{loc: "/local", status: 0, user: "-"},
+	{loc: "/ip6", status: 403, user: "-",
+		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/ip6/f.txt"}},
+	{loc: "/ip6net", status: 403, user: "-",
+		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/ip6net/f.txt"}},
+	{loc: "/local", v6: true, status: 0, user: "-"},
+	{loc: "/ip6", v6: true, status: 0, user: "-"},
+	{loc: "/ip6net", v6: true, status: 403, user: "-",
+		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/ip6net/f.txt"}},
+	{loc: "/partial", v6: true, status: 403, user: "-",
+		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/partial/f.txt"}},
+	{loc: "/netmask", v6: true, status: 403, user: "-",
+		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/netmask/f.txt"}},
+	// <Limit POST>: other methods skip the Require lines inside.
+	{loc: "/limit", status: 0, user: "-"},
+	{loc: "/limit", method: "POST", status: 401, www: `Basic realm="L"`, user: "-"},
+	{loc: "/limit-mixed", status: 403, user: "-",
+		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/limit-mixed/f.txt"}},
+	{loc: "/limit-mixed", method: "POST", status: 401, www: `Basic realm="LM"`, user: "-"},
+	{loc: "/limit-order", status: 0, user: "-"},
+	{loc: "/limit-order", method: "POST", status: 403, user: "-",
+		log: []string{"access_compat: AH01797: client denied by server configuration: /tmp/authz-ap/htdocs/limit-order/f.txt"}},
+	{loc: "/method", method: "HEAD", status: 403, user: "-",
+		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/method/f.txt"}},
+	{loc: "/method", method: "FOO", status: 403, user: "-",
+		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/method/f.txt"}},
+	{loc: "/basic", method: "FOO", status: 401, www: `Basic realm="Private \"Area\""`, user: "-"},
 	// A directory and a missing file: r->filename as mapped.
 	{loc: "/requireall-not", file: "/", status: 403, user: "-",
 		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/requireall-not/"}},
@@ -391,6 +488,9 @@ func TestApacheComparison(t *testing.T) {
 			file = "/f.txt"
 		}
 		name := tc.loc + file + " " + tc.auth + " " + tc.method
+		if tc.v6 {
+			name += " v6"
+		}
 		t.Run(name, func(t *testing.T) {
 			cfg, ok := sections[tc.loc]
 			if !ok {
@@ -404,9 +504,14 @@ func TestApacheComparison(t *testing.T) {
 			if tc.xpass {
 				env["let_me_in"] = true
 			}
+			ip := netip.MustParseAddr("127.0.0.1")
+			if tc.v6 {
+				ip = netip.IPv6Loopback()
+			}
 			req := &Request{
-				ClientIP: netip.MustParseAddr("127.0.0.1"),
-				LocalIP:  netip.MustParseAddr("127.0.0.1"),
+				ClientIP: ip,
+				LocalIP:  ip,
+				Host:     hostsFile{},
 				Method:   conf.MethodNumber(method),
 				URI:      tc.loc + file,
 				Filename: "/tmp/authz-ap/htdocs" + tc.loc + file,
@@ -434,7 +539,7 @@ func TestApacheComparison(t *testing.T) {
 			}
 			var logs []string
 			for _, e := range d.Log {
-				if e.Level >= 8 {
+				if e.Level >= slog.LevelWarn {
 					logs = append(logs, e.Module+": "+e.Msg)
 				}
 			}

@@ -35,8 +35,8 @@ func mustSection(t testing.TB, lines ...[]string) *conf.AuthConfig {
 func hotConfigs(t testing.TB) map[string]*conf.AuthConfig {
 	return map[string]*conf.AuthConfig{
 		"all granted": mustSection(t, []string{"Require", "all", "granted"}),
-		"ip": mustSection(t, []string{"Require", "ip", "10.1", "192.168.0.0/16", "2001:db8::/32", "172.16.0.0/255.240.0.0", "127.0.0.1"}),
-		"ip denied": mustSection(t, []string{"Require", "ip", "10.1", "192.168.0.0/16"}),
+		"ip":          mustSection(t, []string{"Require", "ip", "10.1", "192.168.0.0/16", "2001:db8::/32", "172.16.0.0/255.240.0.0", "127.0.0.1"}),
+		"ip denied":   mustSection(t, []string{"Require", "ip", "10.1", "192.168.0.0/16"}),
 		"RequireAll not": mustSection(t, []string{"<", "RequireAll"}, []string{"Require", "all", "granted"},
 			[]string{"Require", "not", "ip", "10.252.46.165"}, []string{">"}),
 		"compat": mustSection(t, []string{"Order", "Deny,Allow"}, []string{"Deny", "from", "all"}, []string{"Allow", "from", "127.0.0.1"}),
