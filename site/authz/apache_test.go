@@ -2,10 +2,13 @@ package authz
 
 import (
 	"encoding/base64"
+	"errors"
 	"log/slog"
 	"net/netip"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/gohttpd/gohttpd/conf"
@@ -50,7 +53,7 @@ const apacheSections = `
 <Location /basic>
   AuthType Basic
   AuthName "Private \"Area\""
-  AuthUserFile HTPASSWD
+  AuthUserFile /tmp/authz-ap/htpasswd
   Require valid-user
 </Location>
 <Location /satisfy-any>
@@ -59,7 +62,7 @@ const apacheSections = `
   Allow from 127.0.0.1
   AuthType Basic
   AuthName "SA"
-  AuthUserFile HTPASSWD
+  AuthUserFile /tmp/authz-ap/htpasswd
   Require valid-user
   Satisfy Any
 </Location>
@@ -69,7 +72,7 @@ const apacheSections = `
   Allow from 10.1
   AuthType Basic
   AuthName "SA"
-  AuthUserFile HTPASSWD
+  AuthUserFile /tmp/authz-ap/htpasswd
   Require valid-user
   Satisfy Any
 </Location>
@@ -79,7 +82,7 @@ const apacheSections = `
   Allow from 127.0.0.1
   AuthType Basic
   AuthName "SAll"
-  AuthUserFile HTPASSWD
+  AuthUserFile /tmp/authz-ap/htpasswd
   Require valid-user
   Satisfy All
 </Location>
@@ -89,7 +92,7 @@ const apacheSections = `
   Allow from 10.1
   AuthType Basic
   AuthName "SAll"
-  AuthUserFile HTPASSWD
+  AuthUserFile /tmp/authz-ap/htpasswd
   Require valid-user
   Satisfy All
 </Location>
@@ -103,25 +106,25 @@ const apacheSections = `
 <Location /authtype-no-require>
   AuthType Basic
   AuthName "X"
-  AuthUserFile HTPASSWD
+  AuthUserFile /tmp/authz-ap/htpasswd
 </Location>
 <Location /group>
   AuthType Basic
   AuthName "G"
-  AuthUserFile HTPASSWD
-  AuthGroupFile GROUPS
+  AuthUserFile /tmp/authz-ap/htpasswd
+  AuthGroupFile /tmp/authz-ap/groups
   Require group admins
 </Location>
 <Location /user-bob>
   AuthType Basic
   AuthName "U"
-  AuthUserFile HTPASSWD
+  AuthUserFile /tmp/authz-ap/htpasswd
   Require user bob
 </Location>
 <Location /user-bob-403>
   AuthType Basic
   AuthName "U"
-  AuthUserFile HTPASSWD
+  AuthUserFile /tmp/authz-ap/htpasswd
   AuthzSendForbiddenOnFailure On
   Require user bob
 </Location>
@@ -143,14 +146,14 @@ const apacheSections = `
 <Location /ip-or-user>
   AuthType Basic
   AuthName "IU"
-  AuthUserFile HTPASSWD
+  AuthUserFile /tmp/authz-ap/htpasswd
   Require ip 10.1
   Require valid-user
 </Location>
 <Location /all-ip-user>
   AuthType Basic
   AuthName "AIU"
-  AuthUserFile HTPASSWD
+  AuthUserFile /tmp/authz-ap/htpasswd
   <RequireAll>
     Require ip 127.0.0.1
     Require valid-user
@@ -159,7 +162,7 @@ const apacheSections = `
 <Location /notuser>
   AuthType Basic
   AuthName "NU"
-  AuthUserFile HTPASSWD
+  AuthUserFile /tmp/authz-ap/htpasswd
   <RequireAll>
     Require valid-user
     Require not user md5u
@@ -171,7 +174,7 @@ const apacheSections = `
 <Location /merge/and>
   AuthType Basic
   AuthName "M"
-  AuthUserFile HTPASSWD
+  AuthUserFile /tmp/authz-ap/htpasswd
   AuthMerging And
   Require user shau
 </Location>
@@ -213,7 +216,7 @@ const apacheSections = `
 <Location /limit>
   AuthType Basic
   AuthName "L"
-  AuthUserFile HTPASSWD
+  AuthUserFile /tmp/authz-ap/htpasswd
   <Limit POST>
     Require valid-user
   </Limit>
@@ -221,7 +224,7 @@ const apacheSections = `
 <Location /limit-mixed>
   AuthType Basic
   AuthName "LM"
-  AuthUserFile HTPASSWD
+  AuthUserFile /tmp/authz-ap/htpasswd
   Require ip 10.1
   <Limit POST>
     Require valid-user
@@ -232,7 +235,71 @@ const apacheSections = `
     Order allow,deny
   </Limit>
 </Location>
+<Location /nofile>
+  AuthType Basic
+  AuthName "NF"
+  AuthUserFile /tmp/authz-ap/missing
+  Require valid-user
+</Location>
+<Location /noname>
+  AuthType Basic
+  AuthUserFile /tmp/authz-ap/htpasswd
+  Require valid-user
+</Location>
+<Location /nouserfile>
+  AuthType Basic
+  AuthName "NUF"
+  Require valid-user
+</Location>
+<Location /nogroupfile>
+  AuthType Basic
+  AuthName "NGF"
+  AuthUserFile /tmp/authz-ap/htpasswd
+  Require group admins
+</Location>
+<Location /missinggroupfile>
+  AuthType Basic
+  AuthName "MGF"
+  AuthUserFile /tmp/authz-ap/htpasswd
+  AuthGroupFile /tmp/authz-ap/nogroups
+  Require group admins
+</Location>
+<Location /nonauthoritative>
+  AuthType Basic
+  AuthName "NA"
+  AuthUserFile /tmp/authz-ap/htpasswd
+  AuthBasicAuthoritative Off
+  Require valid-user
+</Location>
+<Location /authtype-none>
+  AuthType None
+  Require valid-user
+</Location>
 `
+
+// apacheRoot is where Apache's instance kept its files; testdata holds
+// the same htpasswd and groups files.
+const apacheRoot = "/tmp/authz-ap/"
+
+func testdataDir(t testing.TB) string {
+	d, err := filepath.Abs("testdata")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d + "/"
+}
+
+// apacheLine renders an entry as Apache's error log shows it, after the
+// [module:level] field: "(2)No such file or directory: AH01620: ...".
+func apacheLine(e Entry) string {
+	msg := e.Module + ": "
+	var errno syscall.Errno
+	if errors.As(e.Err, &errno) {
+		text := errno.Error()
+		msg += "(" + strconv.Itoa(int(errno)) + ")" + strings.ToUpper(text[:1]) + text[1:] + ": "
+	}
+	return msg + e.Msg
+}
 
 // splitArgs splits a directive line with Apache's quoting (ap_getword_conf).
 func splitArgs(l string) []string {
@@ -269,9 +336,7 @@ func splitArgs(l string) []string {
 // walk does for these paths.
 func loadSections(t testing.TB, text string) map[string]*conf.AuthConfig {
 	t.Helper()
-	htpasswd, _ := filepath.Abs("testdata/htpasswd")
-	groups, _ := filepath.Abs("testdata/groups")
-	text = strings.NewReplacer("HTPASSWD", htpasswd, "GROUPS", groups).Replace(text)
+	text = strings.ReplaceAll(text, apacheRoot, testdataDir(t))
 	own := map[string]*conf.AuthConfig{}
 	var order []string
 	var b *conf.AuthBuilder
@@ -471,6 +536,27 @@ var apacheCases = []struct {
 	{loc: "/method", method: "FOO", status: 403, user: "-",
 		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/method/f.txt"}},
 	{loc: "/basic", method: "FOO", status: 401, www: `Basic realm="Private \"Area\""`, user: "-"},
+	// Configuration gaps and missing files.
+	{loc: "/nofile", auth: basicHeader("shau:secret"), status: 500, user: "shau",
+		log: []string{"authn_file: (2)No such file or directory: AH01620: Could not open password file: /tmp/authz-ap/missing"}},
+	{loc: "/nofile", status: 401, www: `Basic realm="NF"`, user: "-"},
+	{loc: "/noname", auth: basicHeader("shau:secret"), status: 500, user: "-",
+		log: []string{"auth_basic: AH01615: need AuthName: /noname/f.txt"}},
+	{loc: "/noname", status: 500, user: "-", log: []string{"auth_basic: AH01615: need AuthName: /noname/f.txt"}},
+	{loc: "/nouserfile", auth: basicHeader("shau:secret"), status: 500, user: "shau",
+		log: []string{"authn_file: AH01619: AuthUserFile not specified in the configuration"}},
+	{loc: "/nogroupfile", auth: basicHeader("shau:secret"), status: 401, www: `Basic realm="NGF"`, user: "shau",
+		log: []string{"authz_groupfile: AH01664: No group file was specified in the configuration",
+			`authz_core: AH01631: user shau: authorization failure for "/nogroupfile/f.txt": `}},
+	{loc: "/missinggroupfile", auth: basicHeader("shau:secret"), status: 401, www: `Basic realm="MGF"`, user: "shau",
+		log: []string{"authz_groupfile: (2)No such file or directory: AH01665: Could not open group file: /tmp/authz-ap/nogroups",
+			`authz_core: AH01631: user shau: authorization failure for "/missinggroupfile/f.txt": `}},
+	{loc: "/nonauthoritative", auth: basicHeader("nobody:x"), status: 500, user: "nobody",
+		log: []string{"authn_core: AH01796: AuthType Basic configured without corresponding module"}},
+	{loc: "/nonauthoritative", auth: basicHeader("shau:bad"), status: 401, www: `Basic realm="NA"`, user: "shau",
+		log: []string{`auth_basic: AH01617: user shau: authentication failure for "/nonauthoritative/f.txt": Password Mismatch`}},
+	{loc: "/authtype-none", auth: basicHeader("shau:secret"), status: 500, user: "-",
+		log: []string{"core: AH00027: No authentication done but request not allowed without authentication for /authtype-none/f.txt. Authentication not configured?"}},
 	// A directory and a missing file: r->filename as mapped.
 	{loc: "/requireall-not", file: "/", status: 403, user: "-",
 		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/requireall-not/"}},
@@ -482,6 +568,7 @@ var apacheCases = []struct {
 func TestApacheComparison(t *testing.T) {
 	sections := loadSections(t, apacheSections)
 	c := NewChecker(nil)
+	dir := testdataDir(t)
 	for _, tc := range apacheCases {
 		file := tc.file
 		if file == "" {
@@ -540,7 +627,7 @@ func TestApacheComparison(t *testing.T) {
 			var logs []string
 			for _, e := range d.Log {
 				if e.Level >= slog.LevelWarn {
-					logs = append(logs, e.Module+": "+e.Msg)
+					logs = append(logs, strings.ReplaceAll(apacheLine(e), dir, apacheRoot))
 				}
 			}
 			if strings.Join(logs, "\n") != strings.Join(tc.log, "\n") {
