@@ -154,13 +154,13 @@ func cfgLines(b []byte, max int, yield func(line []byte) bool) {
 			}
 		}
 		cur = append(cur, body...)
-		if !yield(bytes.TrimSpace(cur)) {
+		if !yield(trimSpace(cur)) {
 			return
 		}
 		cur = cur[:0]
 	}
 	if len(cur) > 0 {
-		yield(bytes.TrimSpace(cur))
+		yield(trimSpace(cur))
 	}
 }
 
@@ -226,6 +226,18 @@ func getword(l []byte, stop byte) (word, rest []byte) {
 		rest = rest[1:]
 	}
 	return word, rest
+}
+
+// trimSpace is cfg_trim_line's trim: ASCII white space only (apr_isspace
+// in the C locale), unlike bytes.TrimSpace.
+func trimSpace(b []byte) []byte {
+	for len(b) > 0 && isSpace(b[0]) {
+		b = b[1:]
+	}
+	for len(b) > 0 && isSpace(b[len(b)-1]) {
+		b = b[:len(b)-1]
+	}
+	return b
 }
 
 func isSpace(c byte) bool {
