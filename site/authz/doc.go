@@ -15,13 +15,10 @@
 // and shared) and to a file name:
 //
 //	req := authz.Request{
-//		ClientIP: clientIP, LocalIP: localIP,
-//		Method:   conf.MethodBytesNumber(ctx.Method()),
-//		URI:      decodedPath, Filename: file,
-//		Env:      env, Host: hostLookup, MinLevel: logLevel,
+//		URI: decodedPath, Filename: file,
+//		Env: env, Host: hostLookup, MinLevel: logLevel,
 //	}
-//	req.Authorization = ctx.Request.Header.Peek("Authorization")
-//	req.HasAuthorization = req.Authorization != nil
+//	authz.FromRequestCtx(ctx, &req) // client and local IP, method, Authorization
 //	d := checker.Check(cfg, &req)
 //	for _, e := range d.Log {
 //		e.Log(ctx, logger, clientAddr) // [authz_core:error] ... AH01630: ...
