@@ -63,6 +63,14 @@ func treeString(r *Require) string {
 	return neg + op + "(" + strings.Join(parts, ",") + ")"
 }
 
+// TestRequireBuilder: the error texts were checked with Apache 2.4.71,
+// each case inside <Location /x> of a minimal configuration loading the
+// authz/authn/access_compat modules:
+//
+//	apache2 -t -f /tmp/authz-ap/t.conf
+//
+// (Apache prefixes "AH00526: Syntax error on line N of FILE:"; AH01624
+// comes after parsing, with "AH00014: Configuration check failed".)
 func TestRequireBuilder(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
@@ -97,6 +105,11 @@ func TestRequireBuilder(t *testing.T) {
 		{"only negative", []string{"<RequireAll>", "Require not ip 1.2.3.4", "</RequireAll>"}, "", "AH01624: <RequireAll> directive contains only negative authorization directives"},
 		{"only negative via De Morgan", []string{"<RequireAll>", "<RequireNone>", "Require ip 1.2.3.4", "</RequireNone>", "</RequireAll>"}, "", "AH01624: <RequireAll> directive contains only negative authorization directives"},
 		{"unknown provider", []string{"Require foo bar"}, "", "Unknown Authz provider: foo"},
+		{"no provider", []string{"Require"}, "", "Unknown Authz provider: "},
+		{"not alone", []string{"Require not"}, "", "Unknown Authz provider: "},
+		{"not all denied at top", []string{"Require all granted", "Require not all denied"}, "", "negative Require directive has no effect in <RequireAny> directive"},
+		{"ip leading zeros", []string{"Require ip 010.1.2.3"}, "Any(ip 010.1.2.3)", ""},
+		{"ip zone", []string{"Require ip fe80::1%eth0"}, "", "ip address 'fe80::1%eth0' appears to be invalid: The specified IP address is invalid."},
 		{"provider names are case-sensitive", []string{"Require All granted"}, "", "Unknown Authz provider: All"},
 		{"not is case-insensitive", []string{"<RequireAll>", "Require valid-user", "Require NOT user bob", "</RequireAll>"}, "Any(All(valid-user,!user bob))", ""},
 		{"all bad arg", []string{"Require all maybe"}, "", "Argument for 'Require all' must be 'granted' or 'denied'"},
