@@ -275,6 +275,28 @@ const apacheSections = `
   AuthType None
   Require valid-user
 </Location>
+<Location /merge2>
+  Require ip 10.1
+</Location>
+<Location /merge2/or>
+  AuthType Basic
+  AuthName "MO"
+  AuthUserFile /tmp/authz-ap/htpasswd
+  AuthMerging Or
+  Require user shau
+</Location>
+<Location /merge2/plain>
+  AuthType Basic
+  AuthName "MP"
+  AuthUserFile /tmp/authz-ap/htpasswd
+</Location>
+<Location /merge2/and>
+  AuthType Basic
+  AuthName "MA"
+  AuthUserFile /tmp/authz-ap/htpasswd
+  AuthMerging And
+  Require valid-user
+</Location>
 `
 
 // apacheRoot is where Apache's instance kept its files; testdata holds
@@ -536,6 +558,18 @@ var apacheCases = []struct {
 	{loc: "/method", method: "FOO", status: 403, user: "-",
 		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/method/f.txt"}},
 	{loc: "/basic", method: "FOO", status: 401, www: `Basic realm="Private \"Area\""`, user: "-"},
+	// AuthMerging Or and And under a parent's "Require ip 10.1"; a child
+	// without authz_core directives keeps the parent's tree.
+	{loc: "/merge2/or", status: 401, www: `Basic realm="MO"`, user: "-"},
+	{loc: "/merge2/or", auth: basicHeader("shau:secret"), status: 0, user: "shau"},
+	{loc: "/merge2/or", auth: basicHeader("md5u:secret"), status: 401, www: `Basic realm="MO"`, user: "md5u",
+		log: []string{`authz_core: AH01631: user md5u: authorization failure for "/merge2/or/f.txt": `}},
+	{loc: "/merge2/plain", status: 403, user: "-",
+		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/merge2/plain/f.txt"}},
+	{loc: "/merge2/plain", auth: basicHeader("shau:secret"), status: 403, user: "-",
+		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/merge2/plain/f.txt"}},
+	{loc: "/merge2/and", auth: basicHeader("shau:secret"), status: 403, user: "-",
+		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/merge2/and/f.txt"}},
 	// Configuration gaps and missing files.
 	{loc: "/nofile", auth: basicHeader("shau:secret"), status: 500, user: "shau",
 		log: []string{"authn_file: (2)No such file or directory: AH01620: Could not open password file: /tmp/authz-ap/missing"}},
