@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -112,4 +114,34 @@ func BenchmarkFilesPassword(b *testing.B) {
 	for b.Loop() {
 		f.Password(path, "alice")
 	}
+}
+
+// TestFilesConcurrent reads while the file changes and the clock moves
+// (run with -race).
+func TestFilesConcurrent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "htpasswd")
+	os.WriteFile(path, []byte("alice:0\n"), 0o644)
+	f := NewFiles()
+	var clock atomic.Int64
+	f.now = func() time.Time { return time.Unix(0, clock.Load()) }
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 200 {
+				if _, found, err := f.Password(path, "alice"); err != nil || !found {
+					t.Errorf("Password: %v %v", found, err)
+					return
+				}
+			}
+		})
+	}
+	for i := range 20 {
+		// htpasswd writes a temporary file and copies it; a rename keeps
+		// readers from seeing a half-written file here.
+		tmp := path + ".tmp"
+		os.WriteFile(tmp, []byte("alice:"+strings.Repeat("x", i)+"\n"), 0o644)
+		os.Rename(tmp, path)
+		clock.Add(int64(StatInterval))
+	}
+	wg.Wait()
 }
