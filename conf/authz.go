@@ -219,9 +219,9 @@ var AuthContainers = []string{"RequireAll", "RequireAny", "RequireNone"}
 //	cfg, err := b.Finish()
 //
 // Errors carry Apache's texts and no position; the walker wraps them with
-// file, line and directive. Inside <Limit GET POST> the walker sets
-// Limited to that method set (MethodMaskOf) and back to 0 (all methods)
-// after it.
+// file, line and directive. Inside <Limit GET POST> or <LimitExcept ...>
+// the walker sets Limited to LimitMask(...) and back to the outer value
+// (0: all methods) after it.
 type AuthBuilder struct {
 	// ServerRoot resolves relative AuthUserFile and AuthGroupFile paths.
 	ServerRoot string

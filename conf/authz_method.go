@@ -1,5 +1,7 @@
 package conf
 
+import "errors"
+
 // MethodMask is a set of Apache method numbers (AP_METHOD_BIT <<
 // M_xxx), as <Limit> and "Require method" use them.
 type MethodMask uint64
@@ -61,4 +63,38 @@ func MethodMaskOf(names ...string) MethodMask {
 		}
 	}
 	return m
+}
+
+// LimitMask is core's ap_limit_section for <Limit> (except false) and
+// <LimitExcept> (except true): the method set for the directives inside,
+// given outer, the set of an enclosing <Limit> (AllMethods at the top).
+// Set AuthBuilder.Limited to the result while walking the section.
+// Methods Apache does not know share the number MethodInvalid here
+// (Apache registers each with a number of its own).
+func LimitMask(except bool, methods []string, outer MethodMask) (MethodMask, error) {
+	name := "<Limit"
+	if except {
+		name = "<LimitExcept"
+	}
+	if len(methods) == 0 {
+		return 0, errors.New(name + "> directive requires additional arguments")
+	}
+	var limited MethodMask
+	for _, m := range methods {
+		n := MethodNumber(m)
+		if n == methodNumbers["TRACE"] && !except {
+			return 0, errors.New("TRACE cannot be controlled by <Limit>, see TraceEnable")
+		}
+		limited |= 1 << uint(n)
+	}
+	if except {
+		limited = ^limited
+	}
+	if outer&limited == 0 {
+		return 0, errors.New(name + "> directive excludes all methods")
+	}
+	if outer&limited == outer {
+		return 0, errors.New(name + "> directive specifies methods already excluded")
+	}
+	return outer & limited, nil
 }

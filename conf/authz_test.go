@@ -351,3 +351,34 @@ func TestMergeAuth(t *testing.T) {
 		t.Errorf("String() = %q", got)
 	}
 }
+
+func TestLimitMask(t *testing.T) {
+	get, post := MethodMaskOf("GET"), MethodMaskOf("POST")
+	for _, tc := range []struct {
+		except  bool
+		methods []string
+		outer   MethodMask
+		want    MethodMask
+		err     string
+	}{
+		{false, []string{"GET", "POST"}, AllMethods, get | post, ""},
+		{true, []string{"GET"}, AllMethods, ^get, ""},
+		{false, nil, AllMethods, 0, "<Limit> directive requires additional arguments"},
+		{false, []string{"TRACE"}, AllMethods, 0, "TRACE cannot be controlled by <Limit>, see TraceEnable"},
+		{true, []string{"TRACE"}, AllMethods, ^MethodMaskOf("TRACE"), ""},
+		{false, []string{"POST"}, get, 0, "<Limit> directive excludes all methods"},
+		{false, []string{"GET", "POST"}, get, 0, "<Limit> directive specifies methods already excluded"},
+		{false, []string{"FOO"}, AllMethods, 1 << MethodInvalid, ""},
+	} {
+		got, err := LimitMask(tc.except, tc.methods, tc.outer)
+		if tc.err != "" {
+			if err == nil || err.Error() != tc.err {
+				t.Errorf("%v %q: err = %v, want %q", tc.except, tc.methods, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("%v %q: %x, %v; want %x", tc.except, tc.methods, got, err, tc.want)
+		}
+	}
+}
