@@ -223,3 +223,38 @@ func TestUnsupportedHash(t *testing.T) {
 		t.Errorf("decision = %+v", d)
 	}
 }
+
+type countingResolver struct {
+	fakeResolver
+	n *int
+}
+
+func (r countingResolver) LookupAddr(ctx context.Context, addr string) ([]string, error) {
+	*r.n++
+	return r.fakeResolver.LookupAddr(ctx, addr)
+}
+
+// TestLazyHost: "Require host" and "Allow from" names share one lookup.
+func TestLazyHost(t *testing.T) {
+	n := 0
+	r := countingResolver{fakeResolver{
+		ptr: map[string][]string{"192.0.2.1": {"www.example.org."}},
+		a:   map[string][]netip.Addr{"www.example.org": {netip.MustParseAddr("192.0.2.1")}},
+	}, &n}
+	cfg := mustSection(t, []string{"Order", "Allow,Deny"}, []string{"Allow", "from", "example.org"},
+		[]string{"Require", "host", "other.org", ".example.org"})
+	req := hotRequest()
+	req.ClientIP = netip.MustParseAddr("192.0.2.1")
+	req.Host = &LazyHost{Resolver: r, IP: req.ClientIP}
+	if d := NewChecker(nil).Check(cfg, req); d.Status != 0 {
+		t.Errorf("decision %+v", d)
+	}
+	if n != 1 {
+		t.Errorf("%d reverse lookups, want 1", n)
+	}
+	req.Host = &LazyHost{IP: req.ClientIP} // no resolver: no name
+	d := NewChecker(nil).Check(cfg, req)
+	if d.Status != 403 || d.Log[0].Msg != "AH01797: client denied by server configuration: /srv/x" {
+		t.Errorf("decision %+v", d)
+	}
+}

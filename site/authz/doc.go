@@ -34,6 +34,12 @@
 //	default: // 403 or 500: the site's error page
 //	}
 //
+// Host names ("Require host", "Allow from example.org") need Request.Host:
+// &LazyHost{Ctx: ctx, Resolver: net.DefaultResolver, IP: clientIP} does
+// Apache's double reverse lookup on first use (keep one per connection,
+// as Apache does). With Host nil no name is known: "Require host" denies
+// with AH01753, as Apache does when the lookup fails.
+//
 // Check follows ap_process_request_internal: the host check of
 // mod_access_compat (Order/Allow/Deny; with "Satisfy Any" passing it is
 // enough), then the Require tree without a user (GRANTED ends it; DENIED

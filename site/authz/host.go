@@ -38,3 +38,31 @@ func DoubleReverse(ctx context.Context, r Resolver, ip netip.Addr) (string, bool
 	}
 	return "", false
 }
+
+// LazyHost is a HostLookup that runs DoubleReverse on first use and
+// keeps the answer: one per connection (or per request), used by one
+// goroutine at a time. Ctx bounds the lookups (nil: context.Background).
+type LazyHost struct {
+	Ctx      context.Context
+	Resolver Resolver
+	IP       netip.Addr
+
+	done bool
+	name string
+	ok   bool
+}
+
+// RemoteHost implements HostLookup.
+func (h *LazyHost) RemoteHost() (string, bool) {
+	if !h.done {
+		h.done = true
+		ctx := h.Ctx
+		if ctx == nil {
+			ctx = context.Background()
+		}
+		if h.Resolver != nil {
+			h.name, h.ok = DoubleReverse(ctx, h.Resolver, h.IP)
+		}
+	}
+	return h.name, h.ok
+}
