@@ -15,7 +15,10 @@ import (
 // request, so an edit counts at once; a stat per second bounds the delay to
 // one second for a syscall per second instead of an open, read and parse
 // per request (a bcrypt check costs milliseconds anyway, but the file
-// parse would be paid by every request, cheap hashes included).
+// parse would be paid by every request, cheap hashes included). A file
+// caught half-written (htpasswd copies its temporary file over the old
+// one) is used until the next stat, up to a second, where Apache would
+// have failed the one request that read it.
 const StatInterval = time.Second
 
 // maxPasswordLine is MAX_STRING_LEN: mod_authn_file reads lines into an

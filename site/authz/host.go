@@ -2,6 +2,7 @@ package authz
 
 import (
 	"context"
+	"net"
 	"net/netip"
 	"strings"
 )
@@ -66,3 +67,9 @@ func (h *LazyHost) RemoteHost() (string, bool) {
 	}
 	return h.name, h.ok
 }
+
+// Interface guards.
+var (
+	_ Resolver   = (*net.Resolver)(nil)
+	_ HostLookup = (*LazyHost)(nil)
+)
