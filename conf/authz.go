@@ -90,10 +90,11 @@ func (c *AuthConfig) Realm() (realm string, ok bool) {
 	return escapeQuotes(c.AuthName), true
 }
 
-// escapeQuotes is ap_escape_quotes: '"' becomes '\"', an existing
-// backslash escape is kept, and a trailing lone backslash is dropped.
+// escapeQuotes is ap_escape_quotes: '"' becomes '\"', and a backslash
+// that is not the last byte keeps the byte after it as it is (a trailing
+// backslash stays, as in Apache).
 func escapeQuotes(s string) string {
-	if !strings.ContainsAny(s, `"\`) {
+	if !strings.Contains(s, `"`) {
 		return s
 	}
 	var b strings.Builder
@@ -106,8 +107,6 @@ func escapeQuotes(s string) string {
 			b.WriteByte(c)
 			i++
 			b.WriteByte(s[i])
-		case c == '\\':
-			// a trailing backslash would escape the closing quote
 		default:
 			b.WriteByte(c)
 		}

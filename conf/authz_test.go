@@ -291,7 +291,8 @@ func TestAuthDirectives(t *testing.T) {
 
 func TestRealmEscape(t *testing.T) {
 	for in, want := range map[string]string{
-		`Members`: `Members`, `say "hi"`: `say \"hi\"`, `a\"b`: `a\"b`, `trail\`: `trail`,
+		`Members`: `Members`, `say "hi"`: `say \"hi\"`, `a\"b`: `a\"b`, `trail\`: `trail\`, `q"trail\`: `q\"trail\`,
+		`a\\"b`: `a\\\"b`,
 	} {
 		c := &AuthConfig{AuthName: in, AuthNameSet: true}
 		if got, _ := c.Realm(); got != want {
