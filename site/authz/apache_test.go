@@ -297,6 +297,18 @@ const apacheSections = `
   AuthMerging And
   Require valid-user
 </Location>
+<Location /longline>
+  AuthType Basic
+  AuthName "LL"
+  AuthUserFile /tmp/authz-ap/htpasswd-long
+  Require valid-user
+</Location>
+<Location /edge>
+  AuthType Basic
+  AuthName "E"
+  AuthUserFile /tmp/authz-ap/htpasswd-edge
+  Require valid-user
+</Location>
 `
 
 // apacheRoot is where Apache's instance kept its files; testdata holds
@@ -570,6 +582,15 @@ var apacheCases = []struct {
 		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/merge2/plain/f.txt"}},
 	{loc: "/merge2/and", auth: basicHeader("shau:secret"), status: 403, user: "-",
 		log: []string{"authz_core: AH01630: client denied by server configuration: /tmp/authz-ap/htdocs/merge2/and/f.txt"}},
+	// htpasswd reading: a line over 8191 bytes ends the file; lines are
+	// trimmed of ASCII blanks only and continued by a final backslash.
+	{loc: "/longline", auth: basicHeader("shau:secret"), status: 0, user: "shau"},
+	{loc: "/longline", auth: basicHeader("after:secret"), status: 401, www: `Basic realm="LL"`, user: "after",
+		log: []string{"auth_basic: AH01618: user after not found: /longline/f.txt"}},
+	{loc: "/edge", auth: basicHeader("spaced:secret"), status: 0, user: "spaced"},
+	{loc: "/edge", auth: basicHeader("cont:secret"), status: 0, user: "cont"},
+	{loc: "/edge", auth: basicHeader("nbsp:secret"), status: 401, www: `Basic realm="E"`, user: "nbsp",
+		log: []string{`auth_basic: AH01617: user nbsp: authentication failure for "/edge/f.txt": Password Mismatch`}},
 	// Configuration gaps and missing files.
 	{loc: "/nofile", auth: basicHeader("shau:secret"), status: 500, user: "shau",
 		log: []string{"authn_file: (2)No such file or directory: AH01620: Could not open password file: /tmp/authz-ap/missing"}},
