@@ -24,6 +24,9 @@ import (
 type listenerSet struct {
 	log    *slog.Logger
 	bySpec map[bucketSpec]*listener.Listener
+	// running is set once the server serves: an error opening a new
+	// Listen then rejects a restart, it does not stop the server.
+	running bool
 }
 
 // bucketSpec names one socket: a Listen's spec, as asked for, and its
@@ -60,7 +63,12 @@ func (s *listenerSet) open(cfg *conf.Config, nb int) ([][]*listener.Listener, er
 					for _, o := range opened {
 						o.Close()
 					}
-					return nil, fmt.Errorf("%w\nno listening sockets available, shutting down", err)
+					if !s.running {
+						// Apache's AH00015 ending, at start only: at a
+						// restart the running sockets stay.
+						err = fmt.Errorf("%w\nno listening sockets available, shutting down", err)
+					}
+					return nil, err
 				}
 				for _, w := range ln.Warnings() {
 					s.log.Warn(w)
@@ -152,6 +160,7 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	set.running = true
 	serverLimit, tl := cfg.Engine.ServerLimit, threadLimit(cfg)
 	board, err := mpm.NewScoreboard(serverLimit, tl)
 	if err != nil {
@@ -163,6 +172,8 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 		return err
 	}
 	defer removePidFile(cfg.PidFile)
+	stateFile := statePath(cfg.PidFile)
+	defer removeState(stateFile)
 
 	sigc := make(chan os.Signal, 8)
 	signal.Notify(sigc, syscall.SIGTERM, syscall.SIGINT, syscall.SIGWINCH, syscall.SIGUSR1, syscall.SIGHUP)
@@ -174,6 +185,7 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 		Board:   board,
 		Log:     log,
 		Signals: sigc,
+		OnState: stateWriter(stateFile, log),
 		Reload: func() (*mpm.Generation, error) {
 			next, err := loadConfig(o)
 			if err != nil {
@@ -208,6 +220,18 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 	notice(log, serverVersion()+" configured -- resuming normal operations")
 	notice(log, "Command line: '"+commandLine()+"'")
 	return m.Run(first)
+}
+
+// stateWriter returns the master's OnState: it keeps the status file the
+// -k commands read, and logs the first failure to write it.
+func stateWriter(path string, log *slog.Logger) func(mpm.MasterState) {
+	reported := false
+	return func(st mpm.MasterState) {
+		if err := writeState(path, os.Getpid(), st); err != nil && !reported {
+			log.Warn("the -k commands cannot learn the server's state", "err", err)
+			reported = true
+		}
+	}
 }
 
 // commandLine is os.Args joined, for Apache's AH00094 line.
