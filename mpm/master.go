@@ -377,7 +377,7 @@ func (m *Master) startChildrenIn(bucket, n int) int {
 			continue
 		}
 		if err := m.spawn(slot); err != nil {
-			m.Log.Error("fork: Unable to fork new process", "slot", slot, "err", err)
+			m.forkFailed(slot, err)
 			break
 		}
 		started++
@@ -522,18 +522,32 @@ func (m *Master) crashed(c *child, ws syscall.WaitStatus) {
 	if m.stopping || c.retiring || c.gen != m.gen {
 		return
 	}
-	if m.guard.crash(m.Now()) {
-		msg := m.guard.loopMessage()
-		m.Log.Error(msg)
-		m.setState(func(s *MasterState) { s.Failing = msg })
-	}
+	m.countCrash()
 	if m.guard.throttled() {
 		// Replaced when the guard allows (the gate timer in Run).
 		m.owed = min(m.owed+1, m.cur.maxChildren())
 		return
 	}
 	if err := m.spawn(c.slot); err != nil {
-		m.Log.Error("fork: Unable to fork new process", "slot", c.slot, "err", err)
+		m.forkFailed(c.slot, err)
+	}
+}
+
+// forkFailed logs a failed spawn (Apache's AH00159) and counts it as a
+// crash: a master that cannot fork (EMFILE, EAGAIN) must not retry every
+// second forever (Apache sleeps 10 s after a failed fork).
+func (m *Master) forkFailed(slot int, err error) {
+	m.Log.Error("fork: Unable to fork new process", "slot", slot, "err", err)
+	m.countCrash()
+}
+
+// countCrash records a crash with the guard and logs the crash-loop
+// error once when it starts one.
+func (m *Master) countCrash() {
+	if m.guard.crash(m.Now()) {
+		msg := m.guard.loopMessage()
+		m.Log.Error(msg)
+		m.setState(func(s *MasterState) { s.Failing = msg })
 	}
 }
 

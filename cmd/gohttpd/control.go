@@ -183,7 +183,7 @@ func startDetached(cfg *conf.Config, stderr io.Writer) int {
 	go func() { exited <- cmd.Wait() }()
 	pid := cmd.Process.Pid
 	ready := make(chan error, 1)
-	go func() { ready <- waitStarted(cfg, pid) }()
+	go func() { ready <- waitStarted(cfg, pid, startTimeout) }()
 	select {
 	case err := <-exited:
 		<-copied
@@ -208,15 +208,15 @@ func startDetached(cfg *conf.Config, stderr io.Writer) int {
 // waitStarted waits until the master pid started by -k start wrote its
 // pid file and a child of it serves. It fails when the children crash
 // instead (the server keeps trying, at a throttled rate) or nothing
-// happens within startTimeout.
-func waitStarted(cfg *conf.Config, pid int) error {
-	deadline := time.Now().Add(startTimeout)
+// happens within d.
+func waitStarted(cfg *conf.Config, pid int, d time.Duration) error {
+	deadline := time.Now().Add(d)
 	for {
 		if p, err := readPidFile(cfg.PidFile); err == nil && p == pid {
 			break
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("server (pid %d) did not write %s within %s", pid, cfg.PidFile, startTimeout)
+			return fmt.Errorf("server (pid %d) did not write %s within %s", pid, cfg.PidFile, d)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

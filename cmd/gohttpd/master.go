@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -237,6 +238,20 @@ func stateWriter(path string, log *slog.Logger) func(mpm.MasterState) {
 // commandLine is os.Args joined, for Apache's AH00094 line.
 func commandLine() string { return strings.Join(os.Args, " ") }
 
+// startFailure is the exit code of a child that could not set up: a
+// resource shortage (out of descriptors or memory) may pass, so the
+// child is sick (the master respawns it, throttled if it keeps failing);
+// anything else (a CustomLog that cannot be opened) would fail in every
+// child, so it is fatal and the server stops.
+func startFailure(err error) int {
+	for _, e := range []syscall.Errno{syscall.EMFILE, syscall.ENFILE, syscall.ENOMEM, syscall.ENOBUFS, syscall.EAGAIN} {
+		if errors.Is(err, e) {
+			return mpm.ExitChildSick
+		}
+	}
+	return mpm.ExitChildFatal
+}
+
 // runChild is a child process: it serves with the engine's child loop on
 // the descriptors and the configuration snapshot its master passed.
 func runChild(stderr io.Writer) int {
@@ -255,7 +270,7 @@ func runChild(stderr io.Writer) int {
 	lg, err := openLogs(&cfg, stderr, true)
 	if err != nil {
 		fmt.Fprintf(stderr, "gohttpd child: %v\n", err)
-		return mpm.ExitChildFatal
+		return startFailure(err)
 	}
 	defer lg.close()
 	log := lg.logger
@@ -270,7 +285,7 @@ func runChild(stderr io.Writer) int {
 		f.Close()
 		if err != nil {
 			log.Error("child: listener", "err", err)
-			return mpm.ExitChildFatal
+			return startFailure(err)
 		}
 		all[i] = ln
 	}
@@ -282,7 +297,7 @@ func runChild(stderr io.Writer) int {
 	cs, st, err := newEngine(&cfg, lg, env.Scoreboard, own, others, env.Slot, env.Generation)
 	if err != nil {
 		log.Error("child: engine", "err", err)
-		return mpm.ExitChildFatal
+		return startFailure(err)
 	}
 	defer st.Close()
 	return mpm.RunChild(env, cs, log)
