@@ -51,7 +51,7 @@ func control(o *options, cfg *conf.Config, stdout, stderr io.Writer) int {
 		if slices.Contains(o.defines, "FOREGROUND") || os.Getenv(envDetached) != "" {
 			return serveExit(cfg, o, stderr)
 		}
-		return startDetached(cfg, stderr)
+		return startDetached(cfg, o.oneProcess, stderr)
 	case "stop", "graceful-stop":
 		if !running {
 			fmt.Fprintln(stdout, notRunning(pid, pidErr))
@@ -60,7 +60,7 @@ func control(o *options, cfg *conf.Config, stdout, stderr io.Writer) int {
 	case "restart", "graceful":
 		if !running {
 			fmt.Fprintln(stdout, "gohttpd not running, trying to start")
-			return startDetached(cfg, stderr)
+			return startDetached(cfg, o.oneProcess, stderr)
 		}
 		return reload(cfg, pid, signals[o.action], stderr)
 	}
@@ -140,8 +140,9 @@ func alive(pid int) bool {
 
 // startDetached re-executes this binary with the same flags, minus -k, in
 // a new session with its output going to the error log, and waits until
-// it serves (or exits, or its children crash).
-func startDetached(cfg *conf.Config, stderr io.Writer) int {
+// it serves (or exits, or its children crash). With -X there are no
+// children and no status file: it waits for the pid file only.
+func startDetached(cfg *conf.Config, oneProcess bool, stderr io.Writer) int {
 	exe, err := os.Executable()
 	if err != nil {
 		fmt.Fprintf(stderr, "gohttpd: %v\n", err)
@@ -183,7 +184,7 @@ func startDetached(cfg *conf.Config, stderr io.Writer) int {
 	go func() { exited <- cmd.Wait() }()
 	pid := cmd.Process.Pid
 	ready := make(chan error, 1)
-	go func() { ready <- waitStarted(cfg, pid, startTimeout) }()
+	go func() { ready <- waitStarted(cfg, pid, !oneProcess, startTimeout) }()
 	select {
 	case err := <-exited:
 		<-copied
@@ -208,8 +209,9 @@ func startDetached(cfg *conf.Config, stderr io.Writer) int {
 // waitStarted waits until the master pid started by -k start wrote its
 // pid file and a child of it serves. It fails when the children crash
 // instead (the server keeps trying, at a throttled rate) or nothing
-// happens within d.
-func waitStarted(cfg *conf.Config, pid int, d time.Duration) error {
+// happens within d. Without children (-X) it waits for the pid file
+// only.
+func waitStarted(cfg *conf.Config, pid int, children bool, d time.Duration) error {
 	deadline := time.Now().Add(d)
 	for {
 		if p, err := readPidFile(cfg.PidFile); err == nil && p == pid {
@@ -219,6 +221,9 @@ func waitStarted(cfg *conf.Config, pid int, d time.Duration) error {
 			return fmt.Errorf("server (pid %d) did not write %s within %s", pid, cfg.PidFile, d)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	if !children {
+		return nil
 	}
 	st, err := waitState(statePath(cfg.PidFile), pid, time.Until(deadline), func(st serverState) bool {
 		return st.Ready || st.Failing != ""

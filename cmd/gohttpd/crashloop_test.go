@@ -87,16 +87,18 @@ func TestCrashLoopIsBoundedAndVisible(t *testing.T) {
 // it started.
 func TestWaitStarted(t *testing.T) {
 	tests := []struct {
-		name  string
-		state *serverState // nil: no status file
-		exit  bool         // the server is gone
-		want  string       // "" = started
+		name    string
+		state   *serverState // nil: no status file
+		exit    bool         // the server is gone
+		oneProc bool         // -X: no children, no status file
+		want    string       // "" = started
 	}{
-		{"ready", &serverState{Ready: true}, false, ""},
-		{"crash loop", &serverState{Failing: "children are crashing: 11 exited within 10s"}, false,
+		{"ready", &serverState{Ready: true}, false, false, ""},
+		{"crash loop", &serverState{Failing: "children are crashing: 11 exited within 10s"}, false, false,
 			"cannot serve: children are crashing: 11 exited within 10s"},
-		{"no answer", nil, false, "does not serve: no answer"},
-		{"exited", nil, true, "does not serve: the server"},
+		{"no answer", nil, false, false, "does not serve: no answer"},
+		{"exited", nil, true, false, "does not serve: the server"},
+		{"one process", nil, false, true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -121,7 +123,7 @@ func TestWaitStarted(t *testing.T) {
 				server.Process.Kill()
 				server.Wait()
 			}
-			err := waitStarted(cfg, pid, 300*time.Millisecond)
+			err := waitStarted(cfg, pid, !tt.oneProc, 300*time.Millisecond)
 			switch {
 			case tt.want == "" && err != nil:
 				t.Errorf("waitStarted = %v, want nil", err)
