@@ -260,8 +260,7 @@ func (m *Master) recover() {
 	if m.stopping || !m.guard.recovered(m.Now()) {
 		return
 	}
-	notice := slog.LevelInfo + 2
-	m.Log.Log(context.Background(), notice,
+	m.Log.Log(context.Background(), slog.LevelInfo+2,
 		fmt.Sprintf("no child crashed for %s: respawning at the normal rate again", m.guard.quiet()))
 	m.setState(func(s *MasterState) { s.Failing = "" })
 	owed := m.owed
