@@ -64,11 +64,19 @@ func control(o *options, cfg *conf.Config, stdout, stderr io.Writer) int {
 		}
 		return reload(cfg, pid, signals[o.action], stderr)
 	}
-	if err := syscall.Kill(pid, signals[o.action]); err != nil {
-		fmt.Fprintf(stderr, "gohttpd: kill %d: %v\n", pid, err)
+	if err := signalMaster(pid, signals[o.action]); err != nil {
+		fmt.Fprintf(stderr, "gohttpd: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// signalMaster sends sig to the master pid.
+func signalMaster(pid int, sig syscall.Signal) error {
+	if err := syscall.Kill(pid, sig); err != nil {
+		return fmt.Errorf("signal %s to pid %d: %w", sig, pid, os.NewSyscallError("kill", err))
+	}
+	return nil
 }
 
 // reload sends sig (USR1 or HUP) to the master pid and waits until it
@@ -76,13 +84,13 @@ func control(o *options, cfg *conf.Config, stdout, stderr io.Writer) int {
 // only the running master sees (a Listen it cannot bind, a changed MPM).
 func reload(cfg *conf.Config, pid int, sig syscall.Signal, stderr io.Writer) int {
 	path := statePath(cfg.PidFile)
-	before, err := readState(path, pid)
-	if err := syscall.Kill(pid, sig); err != nil {
-		fmt.Fprintf(stderr, "gohttpd: kill %d: %v\n", pid, os.NewSyscallError("kill", err))
+	before, stateErr := readState(path, pid)
+	if err := signalMaster(pid, sig); err != nil {
+		fmt.Fprintf(stderr, "gohttpd: %v\n", err)
 		return 1
 	}
-	if err != nil {
-		// A master that keeps no status file: nothing to wait for.
+	if stateErr != nil {
+		// A master that keeps no status file (yet): nothing to wait for.
 		return 0
 	}
 	st, err := waitState(path, pid, reloadTimeout, func(st serverState) bool { return st.Reloads > before.Reloads })
