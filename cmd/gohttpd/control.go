@@ -239,7 +239,8 @@ func waitStarted(cfg *conf.Config, pid int, children bool, d time.Duration) erro
 	if err != nil {
 		return fmt.Errorf("server (pid %d) started but does not serve: %w", pid, err)
 	}
-	if !st.Ready {
+	if st.Failing != "" {
+		// Even if a child served for a moment: they crash now.
 		return fmt.Errorf("server (pid %d) started but cannot serve: %s\n"+
 			"gohttpd: it keeps trying; see its ErrorLog, or stop it with -k stop", pid, st.Failing)
 	}

@@ -96,6 +96,8 @@ func TestWaitStarted(t *testing.T) {
 		{"ready", &serverState{Ready: true}, false, false, ""},
 		{"crash loop", &serverState{Failing: "children are crashing: 11 exited within 10s"}, false, false,
 			"cannot serve: children are crashing: 11 exited within 10s"},
+		{"served, then crashing", &serverState{Ready: true, Failing: "children are crashing: 11 exited within 10s"}, false, false,
+			"cannot serve: children are crashing"},
 		{"no answer", nil, false, false, "does not serve: no answer"},
 		{"exited", nil, true, false, "does not serve: the server"},
 		{"one process", nil, false, true, ""},
