@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -216,4 +218,58 @@ PidFile logs/httpd.pid
 		_, err := os.Stat(pidFile)
 		return os.IsNotExist(err)
 	})
+}
+
+// TestStartFailsInCrashLoop: a real crash loop at start, a classic one:
+// the descriptor limit (ulimit -n 40) leaves room for the master, which
+// opens only its ErrorLog, but not for a child, which opens 60 CustomLogs.
+// Each child exits sick ("too many open files"), the master logs one
+// crash-loop error and throttles, and -k start prints it and exits 1
+// instead of returning 0 for a server that cannot serve.
+func TestStartFailsInCrashLoop(t *testing.T) {
+	dir := t.TempDir()
+	os.Mkdir(filepath.Join(dir, "htdocs"), 0o755)
+	os.Mkdir(filepath.Join(dir, "logs"), 0o755)
+	text := "ServerRoot " + dir + "\nListen 127.0.0.1:0\nDocumentRoot htdocs\nErrorLog logs/error_log\nPidFile logs/httpd.pid\nStartServers 1\n"
+	for i := range 60 {
+		text += fmt.Sprintf("CustomLog logs/access_%d common\n", i)
+	}
+	conf := writeConf(t, dir, "httpd.conf", text)
+	pidFile := filepath.Join(dir, "logs", "httpd.pid")
+	t.Cleanup(func() {
+		if pid, err := readPidFile(pidFile); err == nil {
+			syscall.Kill(-pid, syscall.SIGKILL) // its session: master and children
+		}
+	})
+	cmd := exec.Command("/bin/sh", "-c", `ulimit -n 40 && exec "$0" "$@"`, mpmtest.Binary(t), "-f", conf, "-k", "start")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() == 0 {
+		t.Fatalf("-k start under ulimit -n 40 = %v, want exit 1; output:\n%s", err, out)
+	}
+	for _, want := range []string{"too many open files", "cannot serve: children are crashing", "-k stop"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("-k start output lacks %q:\n%s", want, out)
+		}
+	}
+	pid, err := readPidFile(pidFile)
+	if err != nil || !mpmtest.Alive(pid) {
+		t.Fatalf("the master should keep trying: pid file %d, %v", pid, err)
+	}
+	st, err := readState(statePath(pidFile), pid)
+	if err != nil || st.Ready || !strings.Contains(st.Failing, "children are crashing") {
+		t.Errorf("status file = %+v, %v; want failing and not ready", st, err)
+	}
+	if code, out := gohttpd(t, dir, "-f", conf, "-k", "stop"); code != 0 {
+		t.Fatalf("-k stop = %d %q", code, out)
+	}
+	mpmtest.WaitFor(t, 20*time.Second, "the master to exit", func() bool { return !mpmtest.Alive(pid) })
+	log, _ := os.ReadFile(filepath.Join(dir, "logs", "error_log"))
+	if n := strings.Count(string(log), "children are crashing"); n != 1 {
+		t.Errorf("crash-loop error logged %d times, want once:\n%s", n, log)
+	}
+	if n := strings.Count(string(log), "exited with status 7"); n > 20 {
+		t.Errorf("%d crash lines for a start that failed at once: not bounded", n)
+	}
 }
