@@ -269,6 +269,9 @@ func TestStartFailsInCrashLoop(t *testing.T) {
 	if n := strings.Count(string(log), "children are crashing"); n != 1 {
 		t.Errorf("crash-loop error logged %d times, want once:\n%s", n, log)
 	}
+	if !strings.Contains(string(log), "child: cannot start") || !strings.Contains(string(log), "too many open files") {
+		t.Errorf("the children's reason is not in the error log:\n%s", log)
+	}
 	if n := strings.Count(string(log), "exited with status 7"); n > 20 {
 		t.Errorf("%d crash lines for a start that failed at once: not bounded", n)
 	}

@@ -252,6 +252,21 @@ func startFailure(err error) int {
 	return mpm.ExitChildFatal
 }
 
+// logStartFailure puts why a child could not open its logs in the
+// ErrorLog too, when that one opens: stderr is a closed pipe once -k
+// start has returned.
+func logStartFailure(cfg *conf.Config, err error) {
+	if cfg.Log.ErrorLog == "stderr" {
+		return
+	}
+	lg, oerr := openLogs(cfg, io.Discard, false)
+	if oerr != nil {
+		return
+	}
+	lg.logger.Error(fmt.Sprintf("child: cannot start: %v", err))
+	lg.close()
+}
+
 // runChild is a child process: it serves with the engine's child loop on
 // the descriptors and the configuration snapshot its master passed.
 func runChild(stderr io.Writer) int {
@@ -270,6 +285,7 @@ func runChild(stderr io.Writer) int {
 	lg, err := openLogs(&cfg, stderr, true)
 	if err != nil {
 		fmt.Fprintf(stderr, "gohttpd child: %v\n", err)
+		logStartFailure(&cfg, err)
 		return startFailure(err)
 	}
 	defer lg.close()
