@@ -1,10 +1,12 @@
 package mpm_test
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -96,5 +98,68 @@ func TestMasterCrashLoopIsBounded(t *testing.T) {
 	}
 	if !st.last().Ready {
 		t.Errorf("state.Ready not set with serving children")
+	}
+}
+
+// spawnAlways asks for one more child in every maintenance pass.
+type spawnAlways struct{ fixedPolicy }
+
+func (p *spawnAlways) Maintain(mpm.View) mpm.Decision { return mpm.Decision{Spawn: 1, Retire: -1} }
+
+// TestMasterForkFailuresAreThrottled: a master that cannot start children
+// at all (here the executable is missing; in life EAGAIN or EMFILE) counts
+// each failed fork as a crash, so after the budget it logs the crash-loop
+// error and tries less and less often instead of once per maintenance
+// pass forever.
+func TestMasterForkFailuresAreThrottled(t *testing.T) {
+	st := &states{}
+	h := newHarnessConfig(t, func(g *mpm.Generation) { g.Policy = &spawnAlways{fixedPolicy{n: 1}} }, func(m *mpm.Master) {
+		m.Exe = filepath.Join(t.TempDir(), "no-such-gohttpd")
+		m.CrashBudget, m.CrashWindow = 3, 10*time.Second
+		m.CrashBackoff, m.CrashBackoffMax = 200*time.Millisecond, 400*time.Millisecond
+		m.OnState = st.add
+	})
+	const loopErr = "children are crashing"
+	mpmtest.WaitFor(t, 10*time.Second, "the crash-loop error", func() bool {
+		return strings.Contains(h.logs.String(), loopErr)
+	})
+	loop := time.Now()
+	failuresAfter := func() int {
+		logs := h.logs.String()
+		return strings.Count(logs[strings.Index(logs, loopErr):], "Unable to fork")
+	}
+	// Attempts come 200, 400, 400, 400 ms apart: four take 1.4 s. With a
+	// maintenance pass every 50 ms, unthrottled they take 200 ms.
+	mpmtest.WaitFor(t, 10*time.Second, "four failed forks after the crash-loop error", func() bool {
+		return failuresAfter() >= 4
+	})
+	if took, least := time.Since(loop), 1300*time.Millisecond; took < least {
+		t.Errorf("four failed forks within %s of the crash-loop error, want at least %s", took, least)
+	}
+	if !strings.Contains(st.last().Failing, loopErr) {
+		t.Errorf("state.Failing = %q, want the crash-loop error", st.last().Failing)
+	}
+}
+
+// TestMasterReportsReloads: OnState counts restarts and says why the last
+// one was rejected, which -k graceful prints.
+func TestMasterReportsReloads(t *testing.T) {
+	st := &states{}
+	h := newHarnessConfig(t, func(g *mpm.Generation) { g.Policy = &fixedPolicy{n: 1} }, func(m *mpm.Master) {
+		m.OnState = st.add
+	})
+	h.waitReady(1)
+	mpmtest.WaitFor(t, 10*time.Second, "the ready state", func() bool { return st.last().Ready })
+	h.reload = func() (*mpm.Generation, error) { return nil, errors.New("httpd.conf:3: Bogus: Invalid command") }
+	h.sigs <- syscall.SIGUSR1
+	mpmtest.WaitFor(t, 10*time.Second, "the rejected reload", func() bool { return st.last().Reloads == 1 })
+	if got := st.last(); got.ReloadError != "httpd.conf:3: Bogus: Invalid command" || got.Generation != 0 {
+		t.Errorf("after a rejected reload: %+v", got)
+	}
+	h.reload = func() (*mpm.Generation, error) { return h.generation(t, &fixedPolicy{n: 1}), nil }
+	h.sigs <- syscall.SIGHUP
+	mpmtest.WaitFor(t, 15*time.Second, "the accepted reload", func() bool { return st.last().Reloads == 2 })
+	if got := st.last(); got.ReloadError != "" || got.Generation != 1 {
+		t.Errorf("after an accepted reload: %+v", got)
 	}
 }
