@@ -208,6 +208,10 @@ func startDetached(cfg *conf.Config, oneProcess bool, stderr io.Writer) int {
 			<-copied
 			fmt.Fprintf(stderr, "gohttpd: server exited during start: %v\n", werr)
 		default:
+			// It runs on: pass on what its children said so far (they
+			// wrote it before the master saw them exit), then the verdict.
+			errR.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+			<-copied
 			fmt.Fprintf(stderr, "gohttpd: %v\n", err)
 		}
 		return 1
