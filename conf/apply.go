@@ -650,14 +650,11 @@ func applyAddType(b *builder, o occurrence) error {
 // applyLocation records a <Location path> with its SetHandler (or the
 // structured "Location" key: path and handler).
 func applyLocation(b *builder, o occurrence) error {
-	path, handler := o.args[0], strings.ToLower(optArg(o.args, 1))
-	switch handler {
-	case "server-status", "metrics":
-	case "", "none":
-		handler = ""
-	default:
-		b.notice(o.pos, "ignored: <Location %s>: handler %q is not supported by gohttpd", path, handler)
-		return nil
+	path := o.args[0]
+	handler, ok := supportedHandler(optArg(o.args, 1))
+	if !ok {
+		return errors.New(notImplemented("SetHandler "+handler,
+			&walkCtx{section: "<Location", sectionText: "<Location " + path + ">"}))
 	}
 	b.cfg.Site.Locations = append(b.cfg.Site.Locations, Location{Path: path, Handler: handler})
 	return nil

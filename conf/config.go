@@ -70,8 +70,11 @@ type Config struct {
 	// Warnings are the clamping warnings, in Apache's order and wording
 	// (for example "WARNING: MaxRequestWorkers of 150 is not an integer
 	// multiple of ThreadsPerChild of 16, decreasing to nearest multiple 144,
-	// for a maximum of 9 servers."). Notices are informational lines such
-	// as ignored LoadModule lines and deprecated aliases.
+	// for a maximum of 9 servers."). Notices are informational lines, each
+	// starting with file and line where it has one: directives accepted and
+	// ignored because they change nothing a client gets ("ignored: ..."),
+	// deprecated aliases, MPM directives of another engine. gohttpd -t and
+	// -S print them as warnings.
 	Warnings []string `json:"warnings,omitempty"`
 	Notices  []string `json:"notices,omitempty"`
 }

@@ -175,8 +175,9 @@ func (sp *spec) appliesTo(engine string) bool {
 }
 
 // ignoredDirectives are directives of real httpd.conf files that gohttpd
-// accepts and ignores with the notice "ignored: X is not supported by
-// gohttpd". ignoredPrefixes covers whole modules (SSLEngine, ProxyPass...).
+// does not implement. Each is accepted and ignored with a warning unless
+// classify (unsupported.go) refuses it: refusedDirectives and the values
+// harmless rejects, because ignoring them would change what clients get.
 var (
 	ignoredDirectives = func() map[string]bool {
 		m := make(map[string]bool)
@@ -221,31 +222,16 @@ var (
 		}
 		return m
 	}()
-	ignoredPrefixes = []string{
-		"ssl", "auth", "proxy", "rewrite", "deflate", "brotli", "expires", "cache",
-		"h2", "dav", "lua", "session", "remoteip", "substitute", "ldap", "socache",
-		"balancer", "filter", "ratelimit", "watchdog", "heartbeat", "md", "suexec",
-		"chroot", "xml2",
-	}
 )
-
-// isIgnored reports whether a directive (lower case) is accepted and
-// ignored.
-func isIgnored(key string) bool {
-	if ignoredDirectives[key] {
-		return true
-	}
-	for _, p := range ignoredPrefixes {
-		if strings.HasPrefix(key, p) {
-			return true
-		}
-	}
-	return false
-}
 
 // loadedModules are the modules <IfModule> treats as loaded, by module
 // name and by source file name (both forms appear in real configurations).
-// The selected MPM is added through mpmModules.
+// The selected MPM is added through mpmModules, and modules named by
+// LoadModule are added while walking. A module listed here has its
+// <IfModule> blocks read, so the directives in them are implemented,
+// warned or refused, never skipped: list a module only if gohttpd
+// implements the directives its blocks usually hold, or refuses them
+// (authz_core_module: Require).
 var loadedModules = func() map[string]bool {
 	m := make(map[string]bool)
 	for _, mod := range [][2]string{

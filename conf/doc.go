@@ -14,8 +14,14 @@
 // the file, then -C; default event), and two different engines in one
 // source are Apache's AH00534 error. Pass 2 walks every source in order
 // (-C, the file, the environment, -c) with that engine: conditional
-// sections, Define/UnDefine and ${NAME}, Include/IncludeOptional, and the
-// sections gohttpd skips (<VirtualHost>, <Directory>, ... with a notice).
+// sections, Define/UnDefine and ${NAME}, Include/IncludeOptional, and what
+// gohttpd does not implement (unsupported.go): a directive or section whose
+// absence would change what clients get (Require, <VirtualHost>, Alias,
+// Header, SSL*, Options Indexes, ...) is refused, every refusal of a run
+// reported together as *Error values; one that changes nothing a client
+// gets (EnableSendfile, Options FollowSymLinks, AllowOverride None, a
+// <Directory> holding only such lines, ...) is accepted with a notice.
+// LoadModule makes a module's <IfModule> blocks count, so they are read.
 // The directives that survive are applied in order: single-valued ones take
 // the last value, Listen, CustomLog, TransferLog, DirectoryIndex, AddType,
 // LogFormat and AcceptFilter accumulate as in Apache. Then paths are

@@ -256,7 +256,7 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 			err = w.walk(nodes, top)
 		}
 		if err != nil {
-			return nil, err
+			return nil, w.result(err)
 		}
 	}
 	if l.file != "" {
@@ -268,20 +268,20 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 			err = w.walk(l.structured, top)
 		}
 		if err != nil {
-			return nil, err
+			return nil, w.result(err)
 		}
 		// The codec numbered them while walking; keep that order.
 		w.out = append(w.out, occs...)
 	}
 	for _, name := range l.envUnknown {
-		w.notice(pos{}, "ignored: environment variable %s names no gohttpd directive", name)
+		l.unknownEnv(w, name)
 	}
 	for _, nodes := range l.env {
 		if sp := directives[strings.ToLower(nodes[0].name)]; sp.reset {
 			w.emit(occurrence{key: strings.ToLower(sp.name), pos: nodes[0].pos(), reset: true})
 		}
 		if err := w.walk(nodes, top); err != nil {
-			return nil, err
+			return nil, w.result(err)
 		}
 	}
 	for i, text := range l.opts.Post {
@@ -290,8 +290,12 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 			err = w.walk(nodes, top)
 		}
 		if err != nil {
-			return nil, err
+			return nil, w.result(err)
 		}
+	}
+	// Refused directives are reported together, before anything is applied.
+	if err := w.result(nil); err != nil {
+		return nil, err
 	}
 
 	b := newBuilder(w.engine, l.root, l.file)
@@ -306,6 +310,27 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 		return nil, errors.Join(b.errs...)
 	}
 	return b.cfg, nil
+}
+
+// unknownEnv handles a GOHTTPD_* variable that names no directive gohttpd
+// implements: refused when it names a refused directive (with its value),
+// else a notice.
+func (l *loader) unknownEnv(w *walker, name string) {
+	key := strings.ToLower(strings.TrimPrefix(name, envPrefix))
+	var value string
+	for _, kv := range l.opts.Environ {
+		if v, ok := strings.CutPrefix(kv, name+"="); ok {
+			value = v
+			break
+		}
+	}
+	args := tokenize(value)
+	if classify(key, args, &walkCtx{kind: ctxTop}) == refused {
+		directive := strings.TrimPrefix(name, envPrefix)
+		w.refuse(pos{file: name}, directive, display(directive, args), nil)
+		return
+	}
+	w.notice(pos{}, "ignored: environment variable %s names no gohttpd directive", name)
 }
 
 // Default returns the built-in configuration for an engine (Prefork,

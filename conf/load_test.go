@@ -149,19 +149,39 @@ func TestLoadErrors(t *testing.T) {
 			if err == nil {
 				t.Fatalf("Load = nil error, want %q", tt.wantMsg)
 			}
-			var e *Error
-			if !errors.As(err, &e) {
-				t.Fatalf("Load = %v (%T), want *Error", err, err)
-			}
-			if e.Line != tt.wantLine || e.Directive != tt.wantDir || !strings.Contains(e.Err.Error(), tt.wantMsg) {
-				t.Errorf("Load = %q (line %d, directive %q), want line %d, directive %q, message containing %q",
-					err, e.Line, e.Directive, tt.wantLine, tt.wantDir, tt.wantMsg)
-			}
-			if e.File == "" {
+			e := findError(t, err, tt.wantLine, tt.wantDir, tt.wantMsg)
+			if e == nil {
+				t.Errorf("Load = %q, want an error at line %d, directive %q, message containing %q",
+					err, tt.wantLine, tt.wantDir, tt.wantMsg)
+			} else if e.File == "" {
 				t.Errorf("Load = %q: error names no file", err)
 			}
 		})
 	}
+}
+
+// findError returns the *Error in err (an *Error or a join of them) at
+// line with directive and a message containing msg, or nil. Every error
+// in the tree must be an *Error.
+func findError(t *testing.T, err error, line int, directive, msg string) *Error {
+	t.Helper()
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		var found *Error
+		for _, e := range joined.Unwrap() {
+			if f := findError(t, e, line, directive, msg); f != nil && found == nil {
+				found = f
+			}
+		}
+		return found
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		t.Fatalf("error %v (%T) is not a *conf.Error", err, err)
+	}
+	if e.Line == line && e.Directive == directive && strings.Contains(e.Err.Error(), msg) {
+		return e
+	}
+	return nil
 }
 
 // TestSkipDocumentRootCheck is -T.

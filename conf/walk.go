@@ -35,16 +35,38 @@ type ctxKind int
 
 const (
 	ctxTop      ctxKind = iota // server configuration
-	ctxVHost                   // inside <VirtualHost>: checked, then skipped
-	ctxDir                     // inside <Directory>, <Files>, ...: checked, then skipped
-	ctxLocation                // inside <Location>: only SetHandler is kept
+	ctxVHost                   // inside a refused <VirtualHost>: structure checked only
+	ctxSkip                    // inside another refused section: structure checked only
+	ctxDir                     // inside <Directory>, <Files>, ...: each directive classified
+	ctxLocation                // inside <Location>: SetHandler kept, the rest classified
 )
 
 // walkCtx is the context of a walk; a <Location> records its handler here.
 type walkCtx struct {
-	kind       ctxKind
-	handler    string
-	handlerSet bool
+	kind ctxKind
+	// section is the innermost section's name ("<Directory"), "" at the
+	// top level; sectionText is how it was written, for messages
+	// (`<Files ".ht*">`).
+	section, sectionText string
+	handler              string
+	handlerSet           bool
+}
+
+// skipped reports whether the context is a refused section, whose
+// directives are not classified.
+func (c *walkCtx) skipped() bool { return c.kind == ctxVHost || c.kind == ctxSkip }
+
+// sectionCtx is the context for the children of section n.
+func sectionCtx(kind ctxKind, n *node, raw string) *walkCtx {
+	return &walkCtx{kind: kind, section: n.name, sectionText: sectionText(n, raw)}
+}
+
+// sectionText is a section's opening tag as written, arguments expanded.
+func sectionText(n *node, raw string) string {
+	if raw = trimSpace(raw); raw == "" {
+		return n.tag()
+	}
+	return n.name + " " + raw + ">"
 }
 
 // walker evaluates parsed nodes: conditional sections, Define/UnDefine,
@@ -66,9 +88,16 @@ type walker struct {
 	files     int  // files included so far
 	noInclude bool // fuzzing: Include reads no files
 
+	// loaded are the modules LoadModule named: <IfModule> sees them as
+	// Apache does, so their directives are read (and refused or warned).
+	loaded map[string]bool
+
 	out     []occurrence
 	seq     int
 	notices []notice
+	// refusals are the refused directives and sections met so far; the
+	// walk goes on so that one run lists them all.
+	refusals []error
 }
 
 // notice is an informational line with its place in the source order:
@@ -126,6 +155,28 @@ func (w *walker) notice(p pos, format string, args ...any) {
 		msg = s + ": " + msg
 	}
 	w.notices = append(w.notices, notice{order: 2*w.seq + 1, text: msg})
+}
+
+// ignored notes a directive or section that is accepted and ignored
+// because it changes nothing a client gets; -t and -S print it.
+func (w *walker) ignored(p pos, what, why string) {
+	w.notice(p, "ignored: %s (%s)", what, why)
+}
+
+// refuse records a refused directive or section (pass 2 only).
+func (w *walker) refuse(p pos, directive, what string, ctx *walkCtx) {
+	if w.detect != nil {
+		return
+	}
+	w.refusals = append(w.refusals, errAt(p, directive, notImplemented(what, ctx)))
+}
+
+// result joins the refusals recorded so far with err, which may be nil.
+func (w *walker) result(err error) error {
+	if len(w.refusals) == 0 {
+		return err
+	}
+	return errors.Join(append(slices.Clone(w.refusals), err)...)
 }
 
 func (w *walker) emit(o occurrence) {
@@ -241,23 +292,24 @@ func (w *walker) section(n *node, ctx *walkCtx) error {
 		return nil
 
 	case "location":
-		if ctx.kind == ctxLocation || ctx.kind == ctxDir {
+		if ctx.kind == ctxLocation || ctx.kind == ctxDir || ctx.kind == ctxSkip {
 			return w.soft(errAt(p, n.tag(), n.tag()+" cannot occur within directory context"))
 		}
 		words := tokenize(raw)
 		if len(words) == 0 || words[0] == "" {
 			return w.soft(errAt(p, n.tag(), n.tag()+" directive requires additional arguments"))
 		}
-		if ctx.kind == ctxVHost || words[0] == "~" {
-			if ctx.kind == ctxTop {
-				w.notice(p, "ignored: <Location %s> section (regular expressions are not supported by gohttpd)", raw)
-			}
-			return w.walk(n.children, &walkCtx{kind: ctxDir})
+		if ctx.kind == ctxVHost {
+			return w.walk(n.children, sectionCtx(ctxSkip, n, raw))
+		}
+		if words[0] == "~" {
+			w.refuse(p, n.tag(), sectionText(n, raw), ctx)
+			return w.walk(n.children, sectionCtx(ctxSkip, n, raw))
 		}
 		if len(words) > 1 {
 			return w.soft(errAt(p, n.tag(), "Multiple <Location> arguments not (yet) supported."))
 		}
-		lc := &walkCtx{kind: ctxLocation}
+		lc := sectionCtx(ctxLocation, n, raw)
 		if err := w.walk(n.children, lc); err != nil {
 			return err
 		}
@@ -270,25 +322,36 @@ func (w *walker) section(n *node, ctx *walkCtx) error {
 		switch ctx.kind {
 		case ctxVHost:
 			return w.soft(errAt(p, n.tag(), "<VirtualHost> doesn't nest!"))
-		case ctxDir, ctxLocation:
+		case ctxDir, ctxLocation, ctxSkip:
 			return w.soft(errAt(p, n.tag(), n.tag()+" cannot occur within directory context"))
 		}
 		if trimSpace(raw) == "" {
 			return w.soft(errAt(p, n.tag(), n.tag()+" directive requires additional arguments"))
 		}
-		w.notice(p, "ignored: <VirtualHost %s> section (virtual hosts are not supported by gohttpd yet)", trimSpace(raw))
-		return w.walk(n.children, &walkCtx{kind: ctxVHost})
+		w.refuse(p, n.tag(), sectionText(n, raw), ctx)
+		return w.walk(n.children, sectionCtx(ctxVHost, n, raw))
 	}
-	if _, known := sectionNames[key]; known {
-		if ctx.kind == ctxTop || ctx.kind == ctxLocation {
-			w.notice(p, "ignored: %s %s> section is not supported by gohttpd", n.name, trimSpace(raw))
+	if _, known := sectionNames[key]; !known {
+		if ctx.skipped() {
+			return nil // contents of refused sections are not checked
 		}
-		return w.walk(n.children, &walkCtx{kind: ctxDir})
+		return w.soft(invalidCommand(p, n.name))
 	}
-	if ctx.kind == ctxVHost || ctx.kind == ctxDir {
-		return nil // contents of skipped sections are not checked
+	switch {
+	case ctx.skipped():
+		return w.walk(n.children, sectionCtx(ctxSkip, n, raw))
+	case refusedSections[key]:
+		w.refuse(p, n.tag(), sectionText(n, raw), ctx)
+		return w.walk(n.children, sectionCtx(ctxSkip, n, raw))
+	case key == "macro":
+		// A template: nothing happens until Use, which is refused.
+		w.ignored(p, sectionText(n, raw), "a macro does nothing until Use, which gohttpd refuses")
+		return nil
 	}
-	return w.soft(invalidCommand(p, n.name))
+	// <Directory>, <DirectoryMatch>, <Files>, <FilesMatch>: accepted when
+	// everything in them is.
+	w.ignored(p, sectionText(n, raw)+" section", "the directives in it are checked one by one")
+	return w.walk(n.children, sectionCtx(ctxDir, n, raw))
 }
 
 // moduleLoaded answers <IfModule name>: the selected engine's MPM module
@@ -298,7 +361,38 @@ func (w *walker) moduleLoaded(name string) bool {
 	if e, ok := mpmModules[name]; ok {
 		return e == w.engine
 	}
-	return loadedModules[name]
+	return loadedModules[name] || w.loaded[name]
+}
+
+// loadModule records a LoadModule line's module under its name and its
+// source file name ("rewrite_module", "mod_rewrite.c").
+func (w *walker) loadModule(module string) {
+	m := strings.ToLower(module)
+	if _, isMPM := engineOfModule(m); isMPM {
+		return
+	}
+	if w.loaded == nil {
+		w.loaded = make(map[string]bool)
+	}
+	w.loaded[m] = true
+	if base, ok := strings.CutSuffix(m, "_module"); ok {
+		w.loaded["mod_"+base+".c"] = true
+	}
+}
+
+// unimplemented handles a directive that has no spec: warned, refused or
+// Apache's "Invalid command".
+func (w *walker) unimplemented(n *node, key string, ctx *walkCtx) error {
+	args := w.args(n)
+	switch classify(key, args, ctx) {
+	case warned:
+		w.ignored(n.pos(), display(n.name, args), "gohttpd does not implement it; ignoring it changes nothing a client gets")
+	case refused:
+		w.refuse(n.pos(), n.name, display(n.name, args), ctx)
+	default:
+		return w.soft(invalidCommand(n.pos(), n.name))
+	}
+	return nil
 }
 
 func (w *walker) directive(n *node, ctx *walkCtx) error {
@@ -306,14 +400,10 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 	key := strings.ToLower(n.name)
 	sp := directives[key]
 	if sp == nil || (sp.structuredOnly && !n.structured) {
-		if ctx.kind == ctxVHost || ctx.kind == ctxDir {
-			return nil // contents of skipped sections are not checked
+		if ctx.skipped() {
+			return nil // contents of refused sections are not checked
 		}
-		if isIgnored(key) {
-			w.notice(p, "ignored: %s is not supported by gohttpd", n.name)
-			return nil
-		}
-		return w.soft(invalidCommand(p, n.name))
+		return w.unimplemented(n, key, ctx)
 	}
 	args := w.args(n)
 	name := sp.name
@@ -321,7 +411,7 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 		switch ctx.kind {
 		case ctxVHost:
 			return w.soft(errAt(p, name, name+" cannot occur within <VirtualHost> section"))
-		case ctxDir, ctxLocation:
+		case ctxDir, ctxLocation, ctxSkip:
 			return w.soft(errAt(p, name, name+" not allowed here"))
 		}
 	}
@@ -347,25 +437,20 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 		return w.include(p, name, args[0], key == "includeoptional", ctx)
 	}
 	switch ctx.kind {
-	case ctxVHost, ctxDir:
+	case ctxVHost, ctxSkip:
 		return nil
-	case ctxLocation:
-		if key == "sethandler" {
-			if err := checkArity(sp, args); err != nil {
-				return w.soft(errAt(p, name, err.Error()))
-			}
-			ctx.handler, ctx.handlerSet = args[0], true
-			return nil
-		}
-		w.notice(p, "ignored: %s inside <Location> (only SetHandler is supported there)", name)
-		return nil
+	case ctxDir, ctxLocation:
+		return w.scoped(p, sp, args, ctx)
 	}
 	switch key {
 	case "mpm", "loadmodule":
+		if key == "loadmodule" && len(args) == 2 {
+			w.loadModule(args[0])
+		}
 		if w.detect == nil {
 			if key == "loadmodule" && len(args) == 2 {
 				if _, isMPM := engineOfModule(args[0]); !isMPM {
-					w.notice(p, "ignored: LoadModule %s (modules are built into gohttpd)", args[0])
+					w.notice(p, "ignored: LoadModule %s (gohttpd loads no modules; <IfModule %s> blocks are read)", args[0], args[0])
 				}
 			}
 			return nil
@@ -375,8 +460,20 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 		}
 		return w.detect.add(w, key, args, p)
 	case "sethandler":
-		w.notice(p, "ignored: SetHandler outside <Location>")
+		// A server-wide handler would answer every request.
+		if h, ok := supportedHandler(optArg(args, 0)); ok && h == "" && len(args) == 1 {
+			w.ignored(p, display(name, args), "no handler is the default")
+		} else {
+			w.refuse(p, name, display(name, args), ctx)
+		}
 		return nil
+	case "listen":
+		// The protocol only picks the AcceptFilter in Apache, but nobody
+		// writes https without wanting TLS.
+		if len(args) == 2 && strings.EqualFold(args[1], "https") {
+			w.refuse(p, name, display(name, args), ctx)
+			return nil
+		}
 	case "serverroot":
 		if len(args) == 1 && args[0] != "" {
 			w.root = absPath(args[0], "")
@@ -384,6 +481,32 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 	}
 	if w.detect == nil {
 		w.emit(occurrence{key: key, args: args, pos: p})
+	}
+	return nil
+}
+
+// scoped handles an implemented directive inside <Directory>, <Files> or
+// <Location>: gohttpd applies its directives server-wide only, so it keeps
+// SetHandler of a <Location>, ignores "SetHandler None" and refuses the
+// rest.
+func (w *walker) scoped(p pos, sp *spec, args []string, ctx *walkCtx) error {
+	if sp.name != "SetHandler" {
+		w.refuse(p, sp.name, display(sp.name, args), ctx)
+		return nil
+	}
+	if err := checkArity(sp, args); err != nil {
+		return w.soft(errAt(p, sp.name, err.Error()))
+	}
+	h, ok := supportedHandler(args[0])
+	switch {
+	case !ok:
+		w.refuse(p, sp.name, display(sp.name, args), ctx)
+	case ctx.kind == ctxLocation:
+		ctx.handler, ctx.handlerSet = h, true
+	case h == "":
+		w.ignored(p, display(sp.name, args), "no handler is the default")
+	default:
+		w.refuse(p, sp.name, display(sp.name, args), ctx)
 	}
 	return nil
 }

@@ -89,10 +89,21 @@ type Master struct {
 	Signals <-chan os.Signal
 	// Stdout and Stderr of the children (default: the master's).
 	Stdout, Stderr *os.File
-	// CrashBudget children may crash within CrashWindow before respawns
-	// wait for the window to pass (defaults 10 in 10 s).
-	CrashBudget int
-	CrashWindow time.Duration
+	// More than CrashBudget crashes within CrashWindow is a crash loop:
+	// the master logs one error and respawns one child at a time,
+	// CrashBackoff apart, doubling with each crash up to CrashBackoffMax,
+	// until none crashed for twice CrashBackoffMax (defaults:
+	// DefaultCrash*).
+	CrashBudget     int
+	CrashWindow     time.Duration
+	CrashBackoff    time.Duration
+	CrashBackoffMax time.Duration
+	// Now is the master's clock for crash accounting (default time.Now).
+	Now func() time.Time
+	// OnState, if set, is called from Run's goroutine with the master's
+	// state each time it changes (for a status file that -k commands
+	// read).
+	OnState func(MasterState)
 	// Tick is the maintenance cadence (default 1 s, Apache's).
 	Tick time.Duration
 	// OnMaintain, if set, is called after every maintenance pass with the
@@ -106,7 +117,11 @@ type Master struct {
 	exits    chan childExit
 	readies  chan childReady
 	spawner  *spawner
-	crashes  []time.Time
+	guard    crashGuard
+	// owed counts children that crashed, or could not start, while
+	// spawns were throttled: they are replaced one per allowed spawn.
+	owed     int
+	state    MasterState
 	stopping bool
 	fatal    bool
 	// pendingStart children of a new generation wait for old children to
@@ -139,6 +154,20 @@ type childReady struct {
 	slot, pid int
 }
 
+// MasterState is what the master reports through OnState.
+type MasterState struct {
+	// Generation is the running generation.
+	Generation uint64
+	// Reloads counts the restart signals (USR1, HUP) handled; ReloadError
+	// says why the last one was rejected ("" when it was accepted).
+	Reloads     uint64
+	ReloadError string
+	// Ready is set once a child reported that it serves.
+	Ready bool
+	// Failing is the crash-loop error while respawns are throttled.
+	Failing string
+}
+
 // Errors Run returns.
 var (
 	// ErrFatal: a child of the current generation exited with
@@ -155,11 +184,17 @@ func (m *Master) Run(first *Generation) error {
 	m.cur = first
 	m.gen = m.Board.Generation()
 	m.Board.SetRestartTime(time.Now())
+	m.setState(func(s *MasterState) { s.Generation = m.gen })
 	m.startChildren(first.startChildren())
 
 	tick := time.NewTimer(m.Tick)
 	defer tick.Stop()
+	// gate fires when a throttled spawn is allowed again.
+	gate := time.NewTimer(time.Hour)
+	gate.Stop()
+	defer gate.Stop()
 	for {
+		m.armGate(gate)
 		select {
 		case sig := <-m.Signals:
 			if done := m.signal(sig); done {
@@ -178,12 +213,59 @@ func (m *Master) Run(first *Generation) error {
 			if c, ok := m.children[r.slot]; ok && c.pid == r.pid {
 				c.ready = true
 				m.Log.Debug("child ready", "pid", c.pid, "slot", c.slot, "startup", time.Since(c.started).String())
+				if !m.state.Ready && c.gen == m.gen {
+					m.setState(func(s *MasterState) { s.Ready = true })
+				}
 			}
+		case <-gate.C:
+			m.replaceOwed()
 		case <-tick.C:
+			m.recover()
 			m.maintain()
 			tick.Reset(m.Tick)
 		}
 	}
+}
+
+// setState applies change to the master's state and reports it.
+func (m *Master) setState(change func(*MasterState)) {
+	change(&m.state)
+	if m.OnState != nil {
+		m.OnState(m.state)
+	}
+}
+
+// armGate sets gate for the next throttled spawn while children are
+// owed, and stops it otherwise.
+func (m *Master) armGate(gate *time.Timer) {
+	gate.Stop()
+	if m.owed > 0 && m.guard.throttled() && !m.stopping {
+		gate.Reset(m.guard.wait(m.Now()))
+	}
+}
+
+// replaceOwed starts one owed child if a spawn is allowed now. With no
+// room for it (maintenance filled the slots) or a failed fork, the debt
+// is dropped, leaving the rest to maintenance, rather than retried at
+// once.
+func (m *Master) replaceOwed() {
+	if m.owed > 0 && !m.stopping && m.guard.allow(m.Now()) && m.startChildren(1) == 0 {
+		m.owed = 0
+	}
+}
+
+// recover ends the crash-loop throttling once children stopped crashing,
+// and replaces the children owed meanwhile.
+func (m *Master) recover() {
+	if m.stopping || !m.guard.recovered(m.Now()) {
+		return
+	}
+	m.Log.Log(context.Background(), slog.LevelInfo+2,
+		fmt.Sprintf("no child crashed for %s: respawning at the normal rate again", m.guard.quiet()))
+	m.setState(func(s *MasterState) { s.Failing = "" })
+	owed := m.owed
+	m.owed = 0
+	m.startChildren(owed)
 }
 
 func (m *Master) defaults() {
@@ -200,11 +282,21 @@ func (m *Master) defaults() {
 		m.Log = slog.New(slog.DiscardHandler)
 	}
 	if m.CrashBudget == 0 {
-		m.CrashBudget = 10
+		m.CrashBudget = DefaultCrashBudget
 	}
 	if m.CrashWindow == 0 {
-		m.CrashWindow = 10 * time.Second
+		m.CrashWindow = DefaultCrashWindow
 	}
+	if m.CrashBackoff == 0 {
+		m.CrashBackoff = DefaultCrashBackoff
+	}
+	if m.CrashBackoffMax == 0 {
+		m.CrashBackoffMax = DefaultCrashBackoffMax
+	}
+	if m.Now == nil {
+		m.Now = time.Now
+	}
+	m.guard = crashGuard{budget: m.CrashBudget, window: m.CrashWindow, first: m.CrashBackoff, max: m.CrashBackoffMax}
 	if m.Tick == 0 {
 		m.Tick = time.Second
 	}
@@ -253,33 +345,47 @@ func (m *Master) activeChildrenIn(bucket int) int {
 }
 
 // startChildren starts up to n children of the current generation into
-// the lowest free slots, never above the policies' MaxChildren.
-func (m *Master) startChildren(n int) {
-	m.startChildrenIn(-1, n)
+// the lowest free slots, never above the policies' MaxChildren, and
+// returns how many it started.
+func (m *Master) startChildren(n int) int {
+	return m.startChildrenIn(-1, n)
 }
 
 // startChildrenIn is startChildren for the slots of one bucket (-1: any),
-// within that bucket's policy's MaxChildren.
-func (m *Master) startChildrenIn(bucket, n int) {
+// within that bucket's policy's MaxChildren. During a crash loop it starts
+// at most one child, and only when the crash guard allows.
+func (m *Master) startChildrenIn(bucket, n int) int {
 	pols := m.cur.policies()
 	room := m.cur.maxChildren() - m.activeChildren()
 	if bucket >= 0 {
 		room = pols[bucket].MaxChildren() - m.activeChildrenIn(bucket)
 	}
 	n = min(n, room)
+	if m.guard.throttled() {
+		if !m.guard.allow(m.Now()) {
+			return 0
+		}
+		n = min(n, 1)
+	}
+	started := 0
 	for _, slot := range m.freeSlots() {
-		if n <= 0 {
-			return
+		if started >= n {
+			break
 		}
 		if bucket >= 0 && slot%len(pols) != bucket {
 			continue
 		}
 		if err := m.spawn(slot); err != nil {
-			m.Log.Error("fork: Unable to fork new process", "slot", slot, "err", err)
-			return
+			m.forkFailed(slot, err)
+			break
 		}
-		n--
+		started++
 	}
+	if started > 0 {
+		m.guard.spawned(m.Now())
+		m.owed = max(m.owed-started, 0)
+	}
+	return started
 }
 
 // spawn starts one child of the current generation in slot.
@@ -375,7 +481,9 @@ func (m *Master) reaped(ex childExit) {
 	m.releaseOld()
 	if m.pendingStart > 0 && !m.stopping {
 		m.pendingStart--
-		m.startChildren(1)
+		if m.startChildren(1) == 0 && m.guard.throttled() {
+			m.owed++
+		}
 	}
 
 	ws, _ := ex.state.Sys().(syscall.WaitStatus)
@@ -413,20 +521,32 @@ func (m *Master) crashed(c *child, ws syscall.WaitStatus) {
 	if m.stopping || c.retiring || c.gen != m.gen {
 		return
 	}
-	now := time.Now()
-	keep := m.crashes[:0]
-	for _, t := range m.crashes {
-		if now.Sub(t) < m.CrashWindow {
-			keep = append(keep, t)
-		}
-	}
-	m.crashes = append(keep, now)
-	if len(m.crashes) > m.CrashBudget {
-		m.Log.Warn(fmt.Sprintf("%d children crashed within %s: not respawning until the maintenance pass", len(m.crashes), m.CrashWindow))
+	m.countCrash()
+	if m.guard.throttled() {
+		// Replaced when the guard allows (the gate timer in Run).
+		m.owed = min(m.owed+1, m.cur.maxChildren())
 		return
 	}
 	if err := m.spawn(c.slot); err != nil {
-		m.Log.Error("fork: Unable to fork new process", "slot", c.slot, "err", err)
+		m.forkFailed(c.slot, err)
+	}
+}
+
+// forkFailed logs a failed spawn (Apache's AH00159) and counts it as a
+// crash: a master that cannot fork (EMFILE, EAGAIN) must not retry every
+// second forever (Apache sleeps 10 s after a failed fork).
+func (m *Master) forkFailed(slot int, err error) {
+	m.Log.Error("fork: Unable to fork new process", "slot", slot, "err", err)
+	m.countCrash()
+}
+
+// countCrash records a crash with the guard and logs the crash-loop
+// error once when it starts one.
+func (m *Master) countCrash() {
+	if m.guard.crash(m.Now()) {
+		msg := m.guard.loopMessage()
+		m.Log.Error(msg)
+		m.setState(func(s *MasterState) { s.Failing = msg })
 	}
 }
 
@@ -510,6 +630,7 @@ func (m *Master) restart(graceful bool) {
 	next, err := m.Reload()
 	if err != nil {
 		m.Log.Error("configuration reload failed, keeping the running configuration", "err", err)
+		m.setState(func(s *MasterState) { s.Reloads++; s.ReloadError = err.Error() })
 		return
 	}
 	if graceful {
@@ -528,6 +649,15 @@ func (m *Master) restart(graceful bool) {
 	m.old = append(m.old, m.cur)
 	m.cur = next
 	m.releaseOld()
+	// A new configuration may be the fix: no throttling carries over.
+	if m.guard.throttled() {
+		m.Log.Info("restart: respawning at the normal rate again")
+	}
+	m.guard.reset()
+	m.owed = 0
+	m.setState(func(s *MasterState) {
+		s.Generation, s.Reloads, s.ReloadError, s.Failing = m.gen, s.Reloads+1, "", ""
+	})
 	want := next.startChildren()
 	before := m.activeChildren()
 	m.startChildren(want)

@@ -33,8 +33,13 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// envMode picks the child's behaviour: "serve" or "fatal".
-const envMode = "MPM_TEST_CHILD_MODE"
+// envMode picks the child's behaviour: "serve", "fatal", "stubborn" or
+// "sick" (exit with ExitChildSick at start while the file named by
+// envSickFile exists, serve once it is gone).
+const (
+	envMode     = "MPM_TEST_CHILD_MODE"
+	envSickFile = "MPM_TEST_SICK_FILE"
+)
 
 // testChild serves "pid generation" on the inherited listener with the
 // prefork engine.
@@ -48,6 +53,10 @@ func testChild() int {
 	switch os.Getenv(envMode) {
 	case "fatal":
 		return mpm.ExitChildFatal
+	case "sick":
+		if _, err := os.Stat(os.Getenv(envSickFile)); err == nil {
+			return mpm.ExitChildSick
+		}
 	case "stubborn":
 		// Ignores TERM and its stop orders: only SIGKILL ends it.
 		signal.Ignore(syscall.SIGTERM)
@@ -119,6 +128,13 @@ func newHarness(t *testing.T, p mpm.Policy, env ...string) *harness {
 // by set.
 func newHarnessWith(t *testing.T, set func(*mpm.Generation), env ...string) *harness {
 	t.Helper()
+	return newHarnessConfig(t, set, func(*mpm.Master) {}, env...)
+}
+
+// newHarnessConfig is newHarnessWith with the Master adjusted by conf
+// before it runs.
+func newHarnessConfig(t *testing.T, set func(*mpm.Generation), conf func(*mpm.Master), env ...string) *harness {
+	t.Helper()
 	ln, err := listener.Open(listener.Spec{Host: "127.0.0.1", Port: 0, Backlog: 64})
 	if err != nil {
 		t.Fatal(err)
@@ -138,6 +154,7 @@ func newHarnessWith(t *testing.T, set func(*mpm.Generation), env ...string) *har
 		Tick:    50 * time.Millisecond,
 		Reload:  func() (*mpm.Generation, error) { return h.reload() },
 	}
+	conf(h.m)
 	first := h.generation(t, nil)
 	set(first)
 	go func() { h.done <- h.m.Run(first) }()

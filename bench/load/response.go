@@ -48,10 +48,6 @@ func (rr *respReader) reset(rd io.Reader) {
 	rr.rd, rr.r, rr.w, rr.started = rd, 0, 0, false
 }
 
-// buffered reports how many unread bytes are buffered (bytes of a next,
-// pipelined response).
-func (rr *respReader) buffered() int { return rr.w - rr.r }
-
 // fill reads more bytes after the buffered ones, first moving them to the
 // start of the buffer. It fails when the buffer is full.
 func (rr *respReader) fill() error {

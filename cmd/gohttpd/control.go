@@ -28,8 +28,17 @@ var signals = map[string]syscall.Signal{
 	"graceful":      syscall.SIGUSR1,
 }
 
+// Deadlines of the -k commands that wait for the server's answer.
+const (
+	startTimeout  = 15 * time.Second // -k start: a child serves
+	reloadTimeout = 20 * time.Second // -k graceful|restart: the master handled it (a restart may wait 10 s for children)
+)
+
 // control runs -k ACTION after the configuration was read and checked
-// (so a broken configuration signals nothing), as httpd's ap_signal_server.
+// (so a broken configuration signals nothing, as apachectl's configtest
+// before graceful), as httpd's ap_signal_server. start, graceful and
+// restart then wait for the server's answer in its status file and fail
+// when it cannot serve or rejects the new configuration.
 func control(o *options, cfg *conf.Config, stdout, stderr io.Writer) int {
 	pid, pidErr := readPidFile(cfg.PidFile)
 	running := pidErr == nil && alive(pid)
@@ -42,7 +51,7 @@ func control(o *options, cfg *conf.Config, stdout, stderr io.Writer) int {
 		if slices.Contains(o.defines, "FOREGROUND") || os.Getenv(envDetached) != "" {
 			return serveExit(cfg, o, stderr)
 		}
-		return startDetached(cfg, stderr)
+		return startDetached(cfg, o.oneProcess, stderr)
 	case "stop", "graceful-stop":
 		if !running {
 			fmt.Fprintln(stdout, notRunning(pid, pidErr))
@@ -51,14 +60,74 @@ func control(o *options, cfg *conf.Config, stdout, stderr io.Writer) int {
 	case "restart", "graceful":
 		if !running {
 			fmt.Fprintln(stdout, "gohttpd not running, trying to start")
-			return startDetached(cfg, stderr)
+			return startDetached(cfg, o.oneProcess, stderr)
 		}
+		return reload(cfg, pid, signals[o.action], stderr)
 	}
-	if err := syscall.Kill(pid, signals[o.action]); err != nil {
-		fmt.Fprintf(stderr, "gohttpd: kill %d: %v\n", pid, err)
+	if err := signalMaster(pid, signals[o.action]); err != nil {
+		fmt.Fprintf(stderr, "gohttpd: %v\n", err)
 		return 1
 	}
 	return 0
+}
+
+// signalMaster sends sig to the master pid.
+func signalMaster(pid int, sig syscall.Signal) error {
+	if err := syscall.Kill(pid, sig); err != nil {
+		return fmt.Errorf("signal %s to pid %d: %w", sig, pid, os.NewSyscallError("kill", err))
+	}
+	return nil
+}
+
+// reload sends sig (USR1 or HUP) to the master pid and waits until it
+// handled it. The configuration was checked already; this catches what
+// only the running master sees (a Listen it cannot bind, a changed MPM).
+func reload(cfg *conf.Config, pid int, sig syscall.Signal, stderr io.Writer) int {
+	path := statePath(cfg.PidFile)
+	before, stateErr := readState(path, pid)
+	if err := signalMaster(pid, sig); err != nil {
+		fmt.Fprintf(stderr, "gohttpd: %v\n", err)
+		return 1
+	}
+	if stateErr != nil {
+		// A master that keeps no status file (yet): nothing to wait for.
+		return 0
+	}
+	st, err := waitState(path, pid, reloadTimeout, func(st serverState) bool { return st.Reloads > before.Reloads })
+	if err != nil {
+		fmt.Fprintf(stderr, "gohttpd: %v\n", err)
+		return 1
+	}
+	if st.ReloadError != "" {
+		fmt.Fprintf(stderr, "gohttpd: the running server (pid %d) rejected the new configuration and keeps serving generation %d:\n", pid, st.Generation)
+		for _, line := range strings.Split(st.ReloadError, "\n") {
+			fmt.Fprintf(stderr, "gohttpd: %s\n", line)
+		}
+		return 1
+	}
+	return 0
+}
+
+// waitState polls the status file of the master pid until done holds,
+// the master exits or d passes.
+func waitState(path string, pid int, d time.Duration, done func(serverState) bool) (serverState, error) {
+	deadline := time.Now().Add(d)
+	for {
+		st, err := readState(path, pid)
+		if err == nil && done(st) {
+			return st, nil
+		}
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return st, err
+		}
+		if !alive(pid) {
+			return st, fmt.Errorf("the server (pid %d) exited; see its ErrorLog", pid)
+		}
+		if time.Now().After(deadline) {
+			return st, fmt.Errorf("no answer from the server (pid %d) within %s; see its ErrorLog", pid, d)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // notRunning is httpd's message for stop when no server runs.
@@ -79,8 +148,9 @@ func alive(pid int) bool {
 
 // startDetached re-executes this binary with the same flags, minus -k, in
 // a new session with its output going to the error log, and waits until
-// it has written its pid file (or exited).
-func startDetached(cfg *conf.Config, stderr io.Writer) int {
+// it serves (or exits, or its children crash). With -X there are no
+// children and no status file: it waits for the pid file only.
+func startDetached(cfg *conf.Config, oneProcess bool, stderr io.Writer) int {
 	exe, err := os.Executable()
 	if err != nil {
 		fmt.Fprintf(stderr, "gohttpd: %v\n", err)
@@ -120,24 +190,65 @@ func startDetached(cfg *conf.Config, stderr io.Writer) int {
 	}()
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	deadline := time.After(10 * time.Second)
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case err := <-exited:
-			<-copied
-			fmt.Fprintf(stderr, "gohttpd: server exited during start: %v\n", err)
-			return 1
-		case <-tick.C:
-			if pid, err := readPidFile(cfg.PidFile); err == nil && pid == cmd.Process.Pid {
-				return 0
-			}
-		case <-deadline:
-			fmt.Fprintf(stderr, "gohttpd: server (pid %d) did not write %s within 10s\n", cmd.Process.Pid, cfg.PidFile)
-			return 1
+	pid := cmd.Process.Pid
+	ready := make(chan error, 1)
+	go func() { ready <- waitStarted(cfg, pid, !oneProcess, startTimeout) }()
+	select {
+	case err := <-exited:
+		<-copied
+		fmt.Fprintf(stderr, "gohttpd: server exited during start: %v\n", err)
+		return 1
+	case err := <-ready:
+		if err == nil {
+			return 0
 		}
+		select {
+		case werr := <-exited:
+			// It exited: what it said on stderr is the news.
+			<-copied
+			fmt.Fprintf(stderr, "gohttpd: server exited during start: %v\n", werr)
+		default:
+			// It runs on: pass on what its children said so far (they
+			// wrote it before the master saw them exit), then the verdict.
+			errR.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+			<-copied
+			fmt.Fprintf(stderr, "gohttpd: %v\n", err)
+		}
+		return 1
 	}
+}
+
+// waitStarted waits until the master pid started by -k start wrote its
+// pid file and a child of it serves. It fails when the children crash
+// instead (the server keeps trying, at a throttled rate) or nothing
+// happens within d. Without children (-X) it waits for the pid file
+// only.
+func waitStarted(cfg *conf.Config, pid int, children bool, d time.Duration) error {
+	deadline := time.Now().Add(d)
+	for {
+		if p, err := readPidFile(cfg.PidFile); err == nil && p == pid {
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("server (pid %d) did not write %s within %s", pid, cfg.PidFile, d)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !children {
+		return nil
+	}
+	st, err := waitState(statePath(cfg.PidFile), pid, time.Until(deadline), func(st serverState) bool {
+		return st.Ready || st.Failing != ""
+	})
+	if err != nil {
+		return fmt.Errorf("server (pid %d) started but does not serve: %w", pid, err)
+	}
+	if st.Failing != "" {
+		// Even if a child served for a moment: they crash now.
+		return fmt.Errorf("server (pid %d) started but cannot serve: %s\n"+
+			"gohttpd: it keeps trying; see its ErrorLog, or stop it with -k stop", pid, st.Failing)
+	}
+	return nil
 }
 
 // serveExit serves in this process and returns the exit code.

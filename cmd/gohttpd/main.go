@@ -50,6 +50,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	printStartup(stderr, cfg)
 	if o.check {
+		printNotices(stderr, cfg)
 		if o.dump {
 			printRunSettings(stdout, cfg)
 		}
@@ -87,10 +88,20 @@ func printConfigError(w io.Writer, err error) {
 	fmt.Fprintf(w, "gohttpd: %v\n", err)
 }
 
-// printStartup prints the clamping warnings and notices bare on stderr, as
-// Apache prints its startup-phase messages.
+// printStartup prints the clamping warnings bare on stderr, as Apache
+// prints its startup-phase messages.
 func printStartup(w io.Writer, cfg *conf.Config) {
 	for _, s := range cfg.Warnings {
 		fmt.Fprintln(w, s)
+	}
+}
+
+// printNotices is what -t and -S add: each notice of the configuration
+// (directives accepted and ignored because they change nothing a client
+// gets, deprecated names, ...) as a warning naming file and line. A
+// running server logs them at info level.
+func printNotices(w io.Writer, cfg *conf.Config) {
+	for _, n := range cfg.Notices {
+		fmt.Fprintf(w, "gohttpd: warning: %s\n", n)
 	}
 }

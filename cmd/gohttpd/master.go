@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,6 +25,9 @@ import (
 type listenerSet struct {
 	log    *slog.Logger
 	bySpec map[bucketSpec]*listener.Listener
+	// running is set once the server serves: an error opening a new
+	// Listen then rejects a restart, it does not stop the server.
+	running bool
 }
 
 // bucketSpec names one socket: a Listen's spec, as asked for, and its
@@ -60,7 +64,12 @@ func (s *listenerSet) open(cfg *conf.Config, nb int) ([][]*listener.Listener, er
 					for _, o := range opened {
 						o.Close()
 					}
-					return nil, fmt.Errorf("%w\nno listening sockets available, shutting down", err)
+					if !s.running {
+						// Apache's AH00015 ending, at start only: at a
+						// restart the running sockets stay.
+						err = fmt.Errorf("%w\nno listening sockets available, shutting down", err)
+					}
+					return nil, err
 				}
 				for _, w := range ln.Warnings() {
 					s.log.Warn(w)
@@ -152,6 +161,7 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	set.running = true
 	serverLimit, tl := cfg.Engine.ServerLimit, threadLimit(cfg)
 	board, err := mpm.NewScoreboard(serverLimit, tl)
 	if err != nil {
@@ -163,6 +173,8 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 		return err
 	}
 	defer removePidFile(cfg.PidFile)
+	stateFile := statePath(cfg.PidFile)
+	defer removeState(stateFile)
 
 	sigc := make(chan os.Signal, 8)
 	signal.Notify(sigc, syscall.SIGTERM, syscall.SIGINT, syscall.SIGWINCH, syscall.SIGUSR1, syscall.SIGHUP)
@@ -174,6 +186,7 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 		Board:   board,
 		Log:     log,
 		Signals: sigc,
+		OnState: stateWriter(stateFile, log),
 		Reload: func() (*mpm.Generation, error) {
 			next, err := loadConfig(o)
 			if err != nil {
@@ -210,8 +223,49 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 	return m.Run(first)
 }
 
+// stateWriter returns the master's OnState: it keeps the status file the
+// -k commands read, and logs the first failure to write it.
+func stateWriter(path string, log *slog.Logger) func(mpm.MasterState) {
+	reported := false
+	return func(st mpm.MasterState) {
+		if err := writeState(path, os.Getpid(), st); err != nil && !reported {
+			log.Warn("the -k commands cannot learn the server's state", "err", err)
+			reported = true
+		}
+	}
+}
+
 // commandLine is os.Args joined, for Apache's AH00094 line.
 func commandLine() string { return strings.Join(os.Args, " ") }
+
+// startFailure is the exit code of a child that could not set up: a
+// resource shortage (out of descriptors or memory) may pass, so the
+// child is sick (the master respawns it, throttled if it keeps failing);
+// anything else (a CustomLog that cannot be opened) would fail in every
+// child, so it is fatal and the server stops.
+func startFailure(err error) int {
+	for _, e := range []syscall.Errno{syscall.EMFILE, syscall.ENFILE, syscall.ENOMEM, syscall.ENOBUFS, syscall.EAGAIN} {
+		if errors.Is(err, e) {
+			return mpm.ExitChildSick
+		}
+	}
+	return mpm.ExitChildFatal
+}
+
+// logStartFailure puts why a child could not open its logs in the
+// ErrorLog too, when that one opens: stderr is a closed pipe once -k
+// start has returned.
+func logStartFailure(cfg *conf.Config, err error) {
+	if cfg.Log.ErrorLog == "stderr" {
+		return
+	}
+	lg, oerr := openLogs(cfg, io.Discard, false)
+	if oerr != nil {
+		return
+	}
+	lg.logger.Error(fmt.Sprintf("child: cannot start: %v", err))
+	lg.close()
+}
 
 // runChild is a child process: it serves with the engine's child loop on
 // the descriptors and the configuration snapshot its master passed.
@@ -231,7 +285,8 @@ func runChild(stderr io.Writer) int {
 	lg, err := openLogs(&cfg, stderr, true)
 	if err != nil {
 		fmt.Fprintf(stderr, "gohttpd child: %v\n", err)
-		return mpm.ExitChildFatal
+		logStartFailure(&cfg, err)
+		return startFailure(err)
 	}
 	defer lg.close()
 	log := lg.logger
@@ -246,7 +301,7 @@ func runChild(stderr io.Writer) int {
 		f.Close()
 		if err != nil {
 			log.Error("child: listener", "err", err)
-			return mpm.ExitChildFatal
+			return startFailure(err)
 		}
 		all[i] = ln
 	}
@@ -261,7 +316,7 @@ func runChild(stderr io.Writer) int {
 	cs, st, err := newEngine(&cfg, lg, env.Scoreboard, own, others, env.Slot, env.Generation)
 	if err != nil {
 		log.Error("child: engine", "err", userHint(&cfg, err))
-		return mpm.ExitChildFatal
+		return startFailure(err)
 	}
 	defer st.Close()
 	return mpm.RunChild(env, cs, log)

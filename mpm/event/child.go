@@ -2,7 +2,6 @@ package event
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/gohttpd/gohttpd/mpm"
 )
@@ -79,6 +78,3 @@ func (c *Child) CloseIdle() {
 }
 
 var _ mpm.IdleCloser = (*Child)(nil)
-
-// errUnsupported is New's error on systems without epoll.
-var errUnsupported = fmt.Errorf("event: %w", errors.ErrUnsupported)

@@ -2,7 +2,15 @@
 
 package event
 
-import "github.com/gohttpd/gohttpd/mpm"
+import (
+	"errors"
+	"fmt"
+
+	"github.com/gohttpd/gohttpd/mpm"
+)
+
+// errUnsupported is New's error on systems without epoll.
+var errUnsupported = fmt.Errorf("event: %w", errors.ErrUnsupported)
 
 // engine is empty where there is no epoll: New fails.
 type engine struct{}

@@ -218,7 +218,10 @@ func (w *worker) serveRequest(c *conn) (out outcome, more bool) {
 			}
 		}
 		if handle {
-			if _, err := bw.WriteString("HTTP/1.1 100 Continue\r\n\r\n"); err == nil {
+			// The write's own error: an earlier version shadowed it and
+			// lost the Flush error (staticcheck SA4006).
+			_, err := bw.WriteString("HTTP/1.1 100 Continue\r\n\r\n")
+			if err == nil {
 				err = bw.Flush()
 			}
 			if err == nil {

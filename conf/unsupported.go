@@ -1,0 +1,271 @@
+package conf
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// support is how gohttpd treats a directive it does not implement.
+type support int
+
+const (
+	// unknown directives are Apache's "Invalid command" error.
+	unknown support = iota
+	// warned directives change nothing a client gets: they are accepted and
+	// ignored, and -t and -S print a warning for each.
+	warned
+	// refused directives would change what clients get (deny access, ask
+	// for authentication, pick another handler, vhost, file, header or
+	// status): ignoring them is an error naming file, line and directive.
+	refused
+)
+
+// refusedDirectives are directives gohttpd knows from real configurations
+// (most are in ignoredDirectives too) but refuses whatever their value:
+// without them a client would get something else.
+var refusedDirectives = func() map[string]bool {
+	m := make(map[string]bool)
+	for _, d := range []string{
+		// access control and authentication (Auth* is a refused prefix;
+		// Require is a value rule of harmless)
+		"Order", "Allow", "Deny", "Satisfy",
+		// which file, handler or site answers
+		"Alias", "AliasMatch", "ScriptAlias", "ScriptAliasMatch", "Redirect",
+		"RedirectMatch", "RedirectPermanent", "RedirectTemp", "ServerAlias",
+		"ServerPath", "AddHandler", "Action", "Script", "RegisterHttpMethod",
+		"Use",
+		// headers, status and bodies
+		"ErrorDocument", "Header", "RequestHeader", "SetInputFilter",
+		"SetOutputFilter", "AddOutputFilter", "AddOutputFilterByType",
+		"AddInputFilter", "AddEncoding", "AddCharset", "AddLanguage",
+		"DefaultLanguage", "RemoveType", "MIMEMagicFile",
+		// environment variables that steer the server (nokeepalive,
+		// downgrade-1.0, no-gzip ...)
+		"SetEnv", "SetEnvIf", "SetEnvIfNoCase", "SetEnvIfExpr", "BrowserMatch",
+		"BrowserMatchNoCase",
+	} {
+		m[strings.ToLower(d)] = true
+	}
+	return m
+}()
+
+// Prefixes of whole module families: refused ones change responses
+// (mod_ssl, mod_auth*, mod_proxy*, mod_rewrite, compression, caching,
+// HTTP/2, ...), warned ones only tune or report.
+var (
+	refusedPrefixes = []string{
+		"ssl", "auth", "proxy", "rewrite", "deflate", "brotli", "expires", "cache",
+		"h2", "dav", "lua", "session", "remoteip", "substitute", "ldap", "socache",
+		"balancer", "filter", "ratelimit", "md", "suexec", "chroot", "xml2",
+	}
+	warnedPrefixes = []string{"watchdog", "heartbeat"}
+)
+
+// harmless decides value-dependent directives: it reports whether ignoring
+// this occurrence changes nothing a client gets compared with what gohttpd
+// does without it. A directive listed here is refused when harmless says
+// false.
+var harmless = map[string]func(args []string, ctx *walkCtx) bool{
+	// gohttpd sends "Server: gohttpd", the product-only form.
+	"servertokens": oneOf("Prod", "ProductOnly"),
+	// gohttpd's error pages carry no <address> line.
+	"serversignature": oneOf("Off"),
+	// %h is always the address.
+	"hostnamelookups": oneOf("Off"),
+	// text types carry no charset.
+	"adddefaultcharset": oneOf("Off"),
+	"options":           harmlessOptions,
+	"allowoverride":     oneOf("None"),
+	"allowoverridelist": oneOf("None"),
+	// redirects are built from the request, never from ServerName.
+	"usecanonicalname":         oneOf("Off"),
+	"usecanonicalphysicalport": oneOf("Off"),
+	// TRACE gets 405 with Allow, as Apache's TraceEnable Off.
+	"traceenable": oneOf("Off"),
+	// ETags are Apache's default "MTime Size".
+	"fileetag":      harmlessFileETag,
+	"contentdigest": oneOf("Off"),
+	// HTTP/1.1 only.
+	"protocols": func(args []string, _ *walkCtx) bool {
+		return !slices.ContainsFunc(args, func(a string) bool { return !strings.EqualFold(a, "http/1.1") })
+	},
+	// a path after a file name is 404.
+	"acceptpathinfo": oneOf("Off", "Default"),
+	// %2F is 404.
+	"allowencodedslashes": oneOf("Off"),
+	// gohttpd's limits are Apache's defaults.
+	"maxranges":         oneOf("Default", "200"),
+	"maxrangeoverlaps":  oneOf("Default", "20"),
+	"maxrangereversals": oneOf("Default", "20"),
+	"stricthostcheck":   oneOf("Off"),
+	// mod_dir's defaults: a slash redirect, no handler check.
+	"directoryslash":        oneOf("On"),
+	"directorycheckhandler": oneOf("Off"),
+	"fallbackresource":      oneOf("disabled"),
+	"xbithack":              oneOf("Off"),
+	"userdir": func(args []string, _ *walkCtx) bool {
+		return len(args) == 1 && strings.EqualFold(args[0], "disabled")
+	},
+	"forcetype": oneOf("None"),
+	// gohttpd's own table holds the web types of Apache's mime.types,
+	// then the host's tables; another file is refused.
+	"typesconfig": func(args []string, _ *walkCtx) bool {
+		return len(args) == 1 && filepath.Base(args[0]) == "mime.types"
+	},
+	// gohttpd grants every request: "Require all granted" at the top level
+	// or in <Directory> changes nothing while no other Require is accepted.
+	"require": func(args []string, ctx *walkCtx) bool {
+		return (ctx.kind == ctxTop || ctx.section == "<Directory") &&
+			len(args) == 2 && strings.EqualFold(args[0], "all") && strings.EqualFold(args[1], "granted")
+	},
+	// modules switched off.
+	"rewriteengine": oneOf("Off"),
+	"sslengine":     oneOf("Off"),
+	"expiresactive": oneOf("Off"),
+	"proxyrequests": oneOf("Off"),
+}
+
+// oneOf is harmless for a single argument equal (ignoring case) to one of
+// values.
+func oneOf(values ...string) func([]string, *walkCtx) bool {
+	return func(args []string, _ *walkCtx) bool {
+		return len(args) == 1 && slices.ContainsFunc(values, func(v string) bool { return strings.EqualFold(v, args[0]) })
+	}
+}
+
+// classify decides a directive gohttpd does not implement (key lower case).
+func classify(key string, args []string, ctx *walkCtx) support {
+	if ok, found := harmless[key]; found {
+		if ok(args, ctx) {
+			return warned
+		}
+		return refused
+	}
+	switch {
+	case refusedDirectives[key]:
+		return refused
+	case ignoredDirectives[key]:
+		return warned
+	case hasPrefix(key, refusedPrefixes):
+		return refused
+	case hasPrefix(key, warnedPrefixes):
+		return warned
+	}
+	return unknown
+}
+
+func hasPrefix(key string, prefixes []string) bool {
+	return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(key, p) })
+}
+
+// harmlessOptions reports whether an Options line leaves what gohttpd
+// does: follow symbolic links (inside DocumentRoot), no listings, no
+// content negotiation. ExecCGI and Includes do nothing without a handler
+// or filter, which are refused. Relative options (+X -X) apply to Apache's
+// default, FollowSymLinks, which every accepted Options line keeps.
+func harmlessOptions(args []string, _ *walkCtx) bool {
+	set := map[string]bool{"followsymlinks": true}
+	absolute := false
+	for i, a := range args {
+		a = strings.ToLower(a)
+		op := byte(0)
+		if a != "" && (a[0] == '+' || a[0] == '-') {
+			if absolute {
+				return false // Apache: mixed relative and absolute options
+			}
+			op, a = a[0], a[1:]
+		} else if !absolute {
+			if i > 0 {
+				return false // Apache: mixed relative and absolute options
+			}
+			absolute = true
+			clear(set)
+		}
+		var names []string
+		switch a {
+		case "none":
+		case "all":
+			names = []string{"indexes", "includes", "followsymlinks", "execcgi"}
+		case "indexes", "includes", "includesnoexec", "followsymlinks", "symlinksifownermatch", "execcgi", "multiviews":
+			names = []string{a}
+		default:
+			return false
+		}
+		for _, n := range names {
+			set[n] = op != '-'
+		}
+	}
+	return set["followsymlinks"] && !set["indexes"] && !set["multiviews"]
+}
+
+// harmlessFileETag reports whether a FileETag line gives Apache's default
+// "MTime Size", which is what gohttpd sends.
+func harmlessFileETag(args []string, _ *walkCtx) bool {
+	set := map[string]bool{"mtime": true, "size": true}
+	for i, a := range args {
+		a = strings.ToLower(a)
+		op := byte(0)
+		if a != "" && (a[0] == '+' || a[0] == '-') {
+			op, a = a[0], a[1:]
+		} else if i == 0 {
+			clear(set)
+		}
+		var names []string
+		switch a {
+		case "none":
+		case "all":
+			names = []string{"inode", "mtime", "size"}
+		case "inode", "mtime", "size", "digest":
+			names = []string{a}
+		default:
+			return false
+		}
+		for _, n := range names {
+			set[n] = op != '-'
+		}
+	}
+	return len(args) > 0 && set["mtime"] && set["size"] && !set["inode"] && !set["digest"]
+}
+
+// supportedHandler reports whether gohttpd serves SetHandler h inside a
+// <Location>, and the handler name it records ("" for none).
+func supportedHandler(h string) (string, bool) {
+	switch h = strings.ToLower(h); h {
+	case "server-status", "metrics":
+		return h, true
+	case "", "none":
+		return "", true
+	}
+	return h, false
+}
+
+// refusedSections are sections gohttpd refuses whatever they hold: each
+// selects requests by something gohttpd cannot evaluate, or sets up a
+// virtual host.
+var refusedSections = map[string]bool{
+	"virtualhost": true, "locationmatch": true, "if": true, "elseif": true, "else": true,
+	"limit": true, "limitexcept": true, "proxy": true, "proxymatch": true,
+	"requireall": true, "requireany": true, "requirenone": true,
+	"authnprovideralias": true, "authzprovideralias": true,
+}
+
+// display is a directive as written, for messages: its name and
+// arguments, cut after 80 bytes.
+func display(name string, args []string) string {
+	s := strings.TrimSpace(name + " " + strings.Join(args, " "))
+	if len(s) > 80 {
+		s = s[:77] + "..."
+	}
+	return s
+}
+
+// notImplemented is the message of a refused directive or section.
+func notImplemented(what string, ctx *walkCtx) string {
+	where := ""
+	if ctx != nil && ctx.section != "" {
+		where = " inside " + ctx.sectionText
+	}
+	return "gohttpd does not implement '" + what + "'" + where +
+		" yet; ignoring it would change what clients get"
+}
