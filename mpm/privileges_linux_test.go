@@ -6,8 +6,8 @@ import (
 	"os"
 	"os/exec"
 	"os/user"
-	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -16,6 +16,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gohttpd/gohttpd/mpm/mpmtest"
 )
 
 // envDropHelper makes the test binary run dropHelper: "drop" calls
@@ -27,9 +29,8 @@ const envDropHelper = "GOHTTPD_TEST_DROP_HELPER"
 type dropReport struct {
 	Err       string
 	Pdeathsig int
-	// Tasks maps each thread's id to its Uid, Gid and Groups lines of
-	// /proc/self/task/TID/status.
-	Tasks map[string][3]string
+	// Tasks are the ids of each thread.
+	Tasks map[string]mpmtest.IDs
 }
 
 // TestDropHelper is the helper process of TestDropPrivileges; it does
@@ -63,7 +64,7 @@ func TestDropHelper(t *testing.T) {
 		rep.Err += " prctl: " + err.Error()
 	}
 	rep.Pdeathsig = int(sig)
-	rep.Tasks = taskIDs(t)
+	rep.Tasks = mpmtest.ThreadIDs(os.Getpid())
 	json.NewEncoder(os.Stdout).Encode(rep)
 	os.Exit(0)
 }
@@ -77,35 +78,6 @@ func nobodyCredentials(t testing.TB) Credentials {
 	uid, _ := strconv.ParseUint(u.Uid, 10, 32)
 	gid, _ := strconv.ParseUint(u.Gid, 10, 32)
 	return Credentials{User: "nobody", UID: uint32(uid), Group: "#" + u.Gid, GID: uint32(gid)}
-}
-
-// taskIDs reads the Uid, Gid and Groups lines of every thread.
-func taskIDs(t testing.TB) map[string][3]string {
-	dirs, err := filepath.Glob("/proc/self/task/*")
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make(map[string][3]string)
-	for _, d := range dirs {
-		b, err := os.ReadFile(filepath.Join(d, "status"))
-		if err != nil {
-			continue // the thread went away
-		}
-		var ids [3]string
-		for _, line := range strings.Split(string(b), "\n") {
-			k, v, _ := strings.Cut(line, ":")
-			switch k {
-			case "Uid":
-				ids[0] = strings.Join(strings.Fields(v), " ")
-			case "Gid":
-				ids[1] = strings.Join(strings.Fields(v), " ")
-			case "Groups":
-				ids[2] = strings.Join(strings.Fields(v), " ")
-			}
-		}
-		out[filepath.Base(d)] = ids
-	}
-	return out
 }
 
 // runDropHelper runs TestDropHelper in a child process started with
@@ -140,18 +112,18 @@ func TestDropPrivileges(t *testing.T) {
 	if rep.Err != "" {
 		t.Fatalf("DropPrivileges: %s", rep.Err)
 	}
-	wantUid := strings.Repeat(fmt.Sprint(c.UID)+" ", 4)
-	wantGid := strings.Repeat(fmt.Sprint(c.GID)+" ", 4)
+	wantUID := strings.TrimSpace(strings.Repeat(fmt.Sprint(c.UID)+" ", 4))
+	wantGID := strings.TrimSpace(strings.Repeat(fmt.Sprint(c.GID)+" ", 4))
 	if len(rep.Tasks) < 2 {
 		t.Errorf("helper had %d threads, want several", len(rep.Tasks))
 	}
 	for tid, ids := range rep.Tasks {
-		if ids[0] != strings.TrimSpace(wantUid) || ids[1] != strings.TrimSpace(wantGid) {
-			t.Errorf("thread %s: Uid %q Gid %q, want %q %q", tid, ids[0], ids[1], wantUid, wantGid)
+		if ids.Uid != wantUID || ids.Gid != wantGID {
+			t.Errorf("thread %s: Uid %q Gid %q, want %q %q", tid, ids.Uid, ids.Gid, wantUID, wantGID)
 		}
-		groups := strings.Fields(ids[2])
-		if len(groups) == 0 || groups[0] != fmt.Sprint(c.GID) || contains(groups, "0") {
-			t.Errorf("thread %s: Groups %q, want %d first and no 0", tid, ids[2], c.GID)
+		groups := strings.Fields(ids.Groups)
+		if len(groups) == 0 || groups[0] != fmt.Sprint(c.GID) || slices.Contains(groups, "0") {
+			t.Errorf("thread %s: Groups %q, want %d first and no 0", tid, ids.Groups, c.GID)
 		}
 	}
 	if rep.Pdeathsig != int(syscall.SIGKILL) {
@@ -165,15 +137,6 @@ func TestDropPrivileges(t *testing.T) {
 	if raw.Pdeathsig != 0 {
 		t.Logf("the kernel kept the parent-death signal across setuid (%d); DropPrivileges sets it anyway", raw.Pdeathsig)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func TestAccountName(t *testing.T) {
@@ -206,7 +169,7 @@ func TestInitGroups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if groups[0] != 4242 || containsInt(groups, int(c.GID)) {
+	if groups[0] != 4242 || slices.Contains(groups, int(c.GID)) {
 		t.Errorf("initGroups(nobody, 4242) = %v: want 4242 first, nobody's primary group %d left out", groups, c.GID)
 	}
 	groups, err = initGroups("nobody", c.GID)
@@ -216,13 +179,4 @@ func TestInitGroups(t *testing.T) {
 	if _, err := initGroups("no-such-user-gohttpd", 1); err == nil || !strings.Contains(err.Error(), "AH02157") {
 		t.Errorf("initGroups(unknown) error = %v, want AH02157", err)
 	}
-}
-
-func containsInt(list []int, n int) bool {
-	for _, x := range list {
-		if x == n {
-			return true
-		}
-	}
-	return false
 }

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -39,49 +40,23 @@ func nobody(t *testing.T) account {
 	return a
 }
 
-// procIDs returns the Uid, Gid and Groups lines of every thread of pid
-// (fields joined by one blank), keyed by thread id; nil if pid is gone.
-func procIDs(pid int) map[string][3]string {
-	dirs, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*", pid))
-	out := make(map[string][3]string)
-	for _, d := range dirs {
-		b, err := os.ReadFile(filepath.Join(d, "status"))
-		if err != nil {
-			continue
-		}
-		var ids [3]string
-		for _, line := range strings.Split(string(b), "\n") {
-			k, v, _ := strings.Cut(line, ":")
-			i := map[string]int{"Uid": 0, "Gid": 1, "Groups": 2}
-			if n, ok := i[k]; ok {
-				ids[n] = strings.Join(strings.Fields(v), " ")
-			}
-		}
-		out[filepath.Base(d)] = ids
-	}
-	if len(out) == 0 {
-		return nil
-	}
-	return out
-}
-
 // runsAs reports why pid (every thread) does not run with uid and gid as
 // its real, effective, saved and file-system ids and gid first among its
 // groups without group 0 ("" when it does).
 func runsAs(pid int, uid, gid string) string {
-	tasks := procIDs(pid)
+	tasks := mpmtest.ThreadIDs(pid)
 	if tasks == nil {
 		return fmt.Sprintf("pid %d is gone", pid)
 	}
 	wantUID := strings.TrimSpace(strings.Repeat(uid+" ", 4))
 	wantGID := strings.TrimSpace(strings.Repeat(gid+" ", 4))
 	for tid, ids := range tasks {
-		groups := strings.Fields(ids[2])
-		if ids[0] != wantUID || ids[1] != wantGID {
-			return fmt.Sprintf("pid %d thread %s: Uid %q Gid %q, want %q %q", pid, tid, ids[0], ids[1], wantUID, wantGID)
+		if ids.Uid != wantUID || ids.Gid != wantGID {
+			return fmt.Sprintf("pid %d thread %s: Uid %q Gid %q, want %q %q", pid, tid, ids.Uid, ids.Gid, wantUID, wantGID)
 		}
-		if uid != "0" && (len(groups) == 0 || groups[0] != gid || strings.Contains(" "+ids[2]+" ", " 0 ")) {
-			return fmt.Sprintf("pid %d thread %s: Groups %q, want %s first and no 0", pid, tid, ids[2], gid)
+		groups := strings.Fields(ids.Groups)
+		if uid != "0" && (len(groups) == 0 || groups[0] != gid || slices.Contains(groups, "0")) {
+			return fmt.Sprintf("pid %d thread %s: Groups %q, want %s first and no 0", pid, tid, ids.Groups, gid)
 		}
 	}
 	return ""
