@@ -1,0 +1,144 @@
+package vhost
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+
+	"github.com/gohttpd/gohttpd/conf"
+)
+
+// Canon is what the canonical-name functions need to know about a
+// request besides its Match: the request's merged per-directory settings
+// and the connection's.
+type Canon struct {
+	// UseCanonicalName is the setting that applies to the request
+	// (conf.CanonicalUnset behaves as Off).
+	UseCanonicalName conf.UseCanonicalName
+	// PhysicalPort is UseCanonicalPhysicalPort On.
+	PhysicalPort bool
+	// TLS is true on an HTTPS connection (mod_ssl's scheme and port).
+	TLS bool
+	// LocalName is, for UseCanonicalName DNS only, the name of the
+	// connection's local address (LocalName; "" when it has none): look it
+	// up once per connection, as Apache does.
+	LocalName string
+}
+
+// AppendServerName appends ap_get_server_name: the name %V prints and
+// SERVER_NAME holds. UseCanonicalName On: the server's name; DNS: c's
+// LocalName, else the server's name; Off or unset: the request's host
+// name when it has one, else the server's name.
+func (t *Table) AppendServerName(dst []byte, m *Match, c *Canon) []byte {
+	switch c.UseCanonicalName {
+	case conf.CanonicalOn:
+	case conf.CanonicalDNS:
+		if c.LocalName != "" {
+			return append(dst, c.LocalName...)
+		}
+	default:
+		if h := m.Hostname(); h != nil {
+			return append(dst, h...)
+		}
+	}
+	return append(dst, t.servers[m.Server].name...)
+}
+
+// ServerPort is ap_get_server_port: the port SERVER_PORT holds and
+// self-referential URLs use. UseCanonicalName Off, unset or DNS: the Host
+// header's port, else (PhysicalPort) the local port, else the server's
+// port, else the scheme's default; On: the server's port, else
+// (PhysicalPort) the local port, else the default.
+func (t *Table) ServerPort(m *Match, c *Canon) int {
+	s := &t.servers[m.Server]
+	local := int(m.Local.Port())
+	if !c.PhysicalPort {
+		local = 0
+	}
+	var candidates [3]int
+	if c.UseCanonicalName == conf.CanonicalOn {
+		candidates = [3]int{s.port, local, 0}
+	} else {
+		candidates = [3]int{m.Port, local, s.port}
+	}
+	for _, p := range candidates {
+		if p != 0 {
+			return p
+		}
+	}
+	return t.DefaultPort(m, c)
+}
+
+// Scheme is ap_http_scheme: "https" on a TLS connection or when the
+// server's ServerName says https://, else "http".
+func (t *Table) Scheme(m *Match, c *Canon) string {
+	if c.TLS || t.servers[m.Server].scheme == "https" {
+		return "https"
+	}
+	return "http"
+}
+
+// DefaultPort is ap_default_port: 443 for the https scheme, else 80.
+func (t *Table) DefaultPort(m *Match, c *Canon) int {
+	if t.Scheme(m, c) == "https" {
+		return 443
+	}
+	return 80
+}
+
+// AppendURL appends ap_construct_url: scheme://name[:port]uri, the name
+// in brackets when it is an IPv6 address and the port left out when it is
+// the scheme's default. uri is the path (and query) as it should appear.
+// mod_dir's DirectorySlash and other self-referential redirects use it.
+func (t *Table) AppendURL(dst []byte, m *Match, c *Canon, uri []byte) []byte {
+	dst = append(dst, t.Scheme(m, c)...)
+	dst = append(dst, "://"...)
+	start := len(dst)
+	dst = t.AppendServerName(dst, m, c)
+	for _, b := range dst[start:] {
+		if b == ':' {
+			dst = append(dst[:start+1], dst[start:]...)
+			dst[start] = '['
+			dst = append(dst, ']')
+			break
+		}
+	}
+	if port := t.ServerPort(m, c); port != t.DefaultPort(m, c) {
+		dst = append(dst, ':')
+		dst = strconv.AppendInt(dst, int64(port), 10)
+	}
+	return append(dst, uri...)
+}
+
+// AppendStatusVHost appends the status page's VHost column for a worker
+// serving m, as Apache's scoreboard keeps it: "server_hostname:local
+// port".
+func (t *Table) AppendStatusVHost(dst []byte, m *Match) []byte {
+	dst = append(dst, t.servers[m.Server].name...)
+	dst = append(dst, ':')
+	return strconv.AppendInt(dst, int64(m.Local.Port()), 10)
+}
+
+// AddrResolver is the reverse lookup LocalName needs; *net.Resolver has
+// it.
+type AddrResolver interface {
+	LookupAddr(ctx context.Context, addr string) ([]string, error)
+}
+
+// LocalName is the connection-level lookup UseCanonicalName DNS needs:
+// the first name of the local address, lower-cased and without the
+// trailing dot, or "" when it has none. r nil uses net.DefaultResolver.
+// It blocks on DNS: call it once per connection, and only when
+// UseCanonicalName DNS applies.
+func LocalName(ctx context.Context, r AddrResolver, local netip.Addr) string {
+	if r == nil {
+		r = net.DefaultResolver
+	}
+	names, err := r.LookupAddr(ctx, local.Unmap().WithZone("").String())
+	if err != nil || len(names) == 0 {
+		return ""
+	}
+	return asciiLower(strings.TrimSuffix(names[0], "."))
+}
