@@ -311,7 +311,7 @@ func FinishVirtualHosts(ctx context.Context, vhosts []*VirtualHost, mainName str
 			} else {
 				v.Name.Host = "bogus_host_without_reverse_dns"
 				warnings = append(warnings, fmt.Sprintf("%s: AH00549: Failed to resolve server name for %s (check DNS) -- or specify an explicit ServerName",
-					v.Pos(), v.Addrs[0].IP.Unmap().WithZone("")))
+					v.Pos(), v.Addrs[0].IP.Unmap()))
 			}
 		}
 	}
