@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -74,6 +75,7 @@ func loadSite(t testing.TB, path, file string) *site {
 	ctx := context.Background()
 	var main conf.ServerName
 	s := &site{ucn: []conf.UseCanonicalName{conf.CanonicalUnset}}
+	strict := []string{""} // StrictHostCheck per server ID: "", "on", "off"
 	var cur *conf.VirtualHost
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for line := 1; sc.Scan(); line++ {
@@ -92,6 +94,7 @@ func loadSite(t testing.TB, path, file string) *site {
 			cur = v
 			s.vhosts = append(s.vhosts, v)
 			s.ucn = append(s.ucn, conf.CanonicalUnset)
+			strict = append(strict, "")
 		case d == "</virtualhost>":
 			cur = nil
 		case d == "servername":
@@ -112,10 +115,21 @@ func loadSite(t testing.TB, path, file string) *site {
 				t.Fatal(err)
 			}
 			s.ucn[len(s.ucn)-1] = u
+		case d == "stricthostcheck":
+			strict[len(strict)-1] = strings.ToLower(words[1])
 		}
 	}
 	s.warnings = append(s.warnings, conf.FinishVirtualHosts(ctx, s.vhosts, main.Host, fakeResolver{})...)
-	s.table = vhost.NewTable(main, s.vhosts, vhost.Options{})
+	opts := vhost.Options{}
+	if slices.Contains(strict, "on") {
+		opts.StrictHostCheck = func(id vhost.ID) bool {
+			if strict[id] == "" {
+				return strict[0] == "on"
+			}
+			return strict[id] == "on"
+		}
+	}
+	s.table = vhost.NewTable(main, s.vhosts, opts)
 	return s
 }
 

@@ -2,6 +2,7 @@ package vhost
 
 import (
 	"net/netip"
+	"strconv"
 )
 
 // Match is the outcome of Select for one request: the server that
@@ -12,12 +13,12 @@ import (
 type Match struct {
 	// Server is the selected server (r->server).
 	Server ID
-	// Status is 0, or 400 when Apache answers 400 Bad Request: a Host
-	// header that is not a valid host[:port] (AH00550, or the strict
-	// checks of AH02415/AH02416), or an HTTP/1.1 request without a host
-	// name (AH00569). Server is then the connection's default server,
-	// which answers the 400.
+	// Status is 0, or 400 when Apache answers 400 Bad Request (Reason
+	// says why). Server is then the connection's default server, which
+	// answers the 400.
 	Status int
+	// Reason is why Status is 400.
+	Reason Reason
 	// Port is the Host header's port (0: none). UseCanonicalName Off
 	// puts it in self-referential URLs and SERVER_PORT.
 	Port int
@@ -78,14 +79,82 @@ func (t *Table) Select(m *Match, local netip.AddrPort, host []byte, http11 bool)
 	if m.Status != 0 {
 		return
 	}
+	strict := t.strict != nil && t.strict[m.Server]
+	if m.hasHost {
+		matched := true
+		if c != nil && c.names != nil {
+			m.Server, matched = c.byName(m.Hostname())
+		} else if strict {
+			matched = t.matchesAliases(m.Server, m.Hostname())
+		}
+		if strict && !matched {
+			m.Status, m.Reason = 400, StrictHostMismatch
+			return
+		}
+	}
 	if !m.hasHost && http11 {
-		m.Status = 400
-		return
+		m.Status, m.Reason = 400, NoHost
 	}
-	if c == nil || c.names == nil || !m.hasHost {
-		return
+}
+
+// Reason is why Select answers 400, with the Apache message it logs.
+type Reason uint8
+
+const (
+	// NoReason: Status is 0.
+	NoReason Reason = iota
+	// BadHost: a Host that is not a valid host[:port] (debug level:
+	// "AH00550: Client sent malformed Host header: %s", or with
+	// HttpProtocolOptions Strict "AH02415: [strict] Invalid host name
+	// '%s'" and "AH02416: [strict] purely numeric host names not
+	// allowed: %s").
+	BadHost
+	// NoHost: an HTTP/1.1 request without a host name (debug level:
+	// "AH00569: client sent HTTP/1.1 request without hostname (see
+	// RFC2616 section 14.23): %s").
+	NoHost
+	// StrictHostMismatch: StrictHostCheck On and no name matched
+	// (warning level, see AppendStrictHostMessage).
+	StrictHostMismatch
+)
+
+// AppendStrictHostMessage appends the warning Apache logs for
+// StrictHostMismatch: AH10156 when the connection belongs to the main
+// server, else AH10157 naming its default vhost's file:line.
+func (t *Table) AppendStrictHostMessage(dst []byte, m *Match, host []byte) []byte {
+	if m.Server == Main {
+		dst = append(dst, "AH10156: Requested hostname '"...)
+		dst = append(dst, host...)
+		return append(dst, "' did not match any ServerName/ServerAlias in the global server configuration "...)
 	}
-	m.Server = c.byName(m.Hostname())
+	s := &t.servers[m.Server]
+	dst = append(dst, "AH10157: Requested hostname '"...)
+	dst = append(dst, host...)
+	dst = append(dst, "' did not match any ServerName/ServerAlias in the matching virtual host (default vhost for current connection is "...)
+	dst = append(dst, s.file...)
+	dst = append(dst, ':')
+	dst = strconv.AppendInt(dst, int64(s.line), 10)
+	return append(dst, ')')
+}
+
+// matchesAliases is matches_aliases: the server's ServerName, its
+// aliases, then its wildcard aliases.
+func (t *Table) matchesAliases(id ID, host []byte) bool {
+	s := &t.servers[id]
+	if string(host) == s.lower {
+		return true
+	}
+	for _, a := range s.aliases {
+		if string(host) == a {
+			return true
+		}
+	}
+	for _, w := range s.wild {
+		if wildMatch(host, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // SelectString is Select for a host given as a string (it allocates a
@@ -121,8 +190,9 @@ func (t *Table) chainFor(local netip.AddrPort) *chain {
 }
 
 // byName is update_server_from_aliases for a name-based set; host is
-// normalized (lower case).
-func (c *chain) byName(host []byte) ID {
+// normalized (lower case). matched is false when neither a name nor a
+// <VirtualHost> address matched and the set's default is returned.
+func (c *chain) byName(host []byte) (id ID, matched bool) {
 	pos, ok := c.exact[string(host)]
 	if !ok {
 		pos = int32(len(c.names))
@@ -137,12 +207,12 @@ func (c *chain) byName(host []byte) ID {
 		}
 	}
 	if int(pos) < len(c.names) {
-		return c.names[pos].server
+		return c.names[pos].server, true
 	}
 	if p, ok := c.virt[string(host)]; ok {
-		return c.names[p].server
+		return c.names[p].server, true
 	}
-	return c.server
+	return c.server, false
 }
 
 // parseHost is fix_hostname: it sets hasHost, the name, Port and v6, or
@@ -160,7 +230,7 @@ func (m *Match) parseHost(src []byte, strict bool) {
 	}
 	if allDigits {
 		if strict {
-			m.Status = 400 // AH02416
+			m.Status, m.Reason = 400, BadHost // AH02416
 			return
 		}
 		m.setName(src, false)
@@ -168,7 +238,7 @@ func (m *Match) parseHost(src []byte, strict bool) {
 	}
 	host, port, v6, ok := splitHostPort(src)
 	if !ok {
-		m.Status = 400 // AH00550
+		m.Status, m.Reason = 400, BadHost // AH00550
 		return
 	}
 	m.Port = port
@@ -201,7 +271,7 @@ func (m *Match) parseHost(src []byte, strict bool) {
 }
 
 func (m *Match) fail() {
-	m.Status, m.hasHost, m.n, m.long, m.Port, m.v6 = 400, false, 0, nil, 0, false
+	m.Status, m.Reason, m.hasHost, m.n, m.long, m.Port, m.v6 = 400, BadHost, false, 0, nil, 0, false
 }
 
 func (m *Match) trimLast() {

@@ -80,6 +80,7 @@ type Table struct {
 	byIP   map[ipKey]int32
 	byPort map[uint16]int32
 	opts   Options
+	strict []bool // StrictHostCheck per server, nil when off everywhere
 }
 
 // Options change how requests are matched.
@@ -87,6 +88,12 @@ type Options struct {
 	// Unsafe is "HttpProtocolOptions Unsafe": Host headers are not held
 	// to the strict host name syntax (strict is Apache's default).
 	Unsafe bool
+	// StrictHostCheck reports whether "StrictHostCheck On" applies to a
+	// server (the vhost's own setting, else the main server's); nil
+	// means Off everywhere, Apache's default. With it, a host name that
+	// no ServerName or ServerAlias of the connection's set matches is a
+	// 400 (AH10156/AH10157).
+	StrictHostCheck func(ID) bool
 }
 
 // Server is a server's identity as the rest of the site needs it.
@@ -124,6 +131,12 @@ func NewTable(main conf.ServerName, vhosts []*conf.VirtualHost, opts Options) *T
 			s.wild = append(s.wild, asciiLower(a))
 		}
 		t.servers = append(t.servers, s)
+	}
+	if opts.StrictHostCheck != nil {
+		t.strict = make([]bool, len(t.servers))
+		for i := range t.strict {
+			t.strict[i] = opts.StrictHostCheck(ID(i))
+		}
 	}
 	b := newBuilder()
 	for i := len(vhosts) - 1; i >= 0; i-- {
