@@ -68,7 +68,9 @@ func (m *Match) IPv6Literal() bool { return m.v6 }
 // Select does not allocate (except for a Host name longer than 255
 // bytes).
 func (t *Table) Select(m *Match, local netip.AddrPort, host []byte, http11 bool) {
-	*m = Match{Local: local} // clears buf too; cheap enough (256 bytes)
+	// Reset every field but buf, which hostname bytes overwrite.
+	m.Server, m.Status, m.Reason, m.Port, m.Local = Main, 0, NoReason, 0, local
+	m.hasHost, m.v6, m.n, m.long = false, false, 0, nil
 	c := t.chainFor(local)
 	if c != nil {
 		m.Server = c.server
@@ -170,8 +172,16 @@ func (t *Table) SelectString(m *Match, local netip.AddrPort, host string, hasHos
 // chainFor is ap_update_vhost_given_ip; nil means the main server.
 func (t *Table) chainFor(local netip.AddrPort) *chain {
 	ip, port := local.Addr(), local.Port()
-	if len(t.byIP) > 0 {
-		k := ipKey{ip: ip.Unmap().As16(), port: port}
+	if ip = ip.Unmap(); ip.Is4() && len(t.byIP4) > 0 {
+		k := ip4Key(ip, port)
+		if i, ok := t.byIP4[k]; ok {
+			return &t.chains[i]
+		}
+		if i, ok := t.byIP4[k&^0xffff]; ok {
+			return &t.chains[i]
+		}
+	} else if ip.Is6() && len(t.byIP) > 0 {
+		k := ipKey{ip: ip.As16(), port: port}
 		if i, ok := t.byIP[k]; ok {
 			return &t.chains[i]
 		}
@@ -201,7 +211,7 @@ func (c *chain) byName(host []byte) (id ID, matched bool) {
 		if w.pos >= pos {
 			break
 		}
-		if wildMatch(host, w.pattern) {
+		if w.mayMatch(host) && wildMatch(host, w.pattern) {
 			pos = w.pos
 			break
 		}
@@ -508,6 +518,23 @@ func strictHostname(h []byte) bool {
 	}
 	if i >= 0 && h[i] == '.' && i+1 < len(h) && !isAlpha(h[i+1]) {
 		return false
+	}
+	return true
+}
+
+// mayMatch is a quick test that rejects most names: the bytes after the
+// pattern's last '*' (the whole pattern when it has none) must end the
+// name.
+func (w *wildEntry) mayMatch(host []byte) bool {
+	tail := w.pattern[w.tail:]
+	if len(host) < len(tail) || (w.tail == 0 && len(host) != len(tail)) {
+		return false
+	}
+	h := host[len(host)-len(tail):]
+	for i := 0; i < len(tail); i++ {
+		if tail[i] != '?' && tail[i] != h[i] {
+			return false
+		}
 	}
 	return true
 }

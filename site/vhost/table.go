@@ -2,6 +2,7 @@ package vhost
 
 import (
 	"net/netip"
+	"strings"
 
 	"github.com/gohttpd/gohttpd/conf"
 )
@@ -55,6 +56,7 @@ type chain struct {
 type wildEntry struct {
 	pos     int32
 	pattern string // lower-cased
+	tail    int    // index after the last '*' (0: none)
 }
 
 // ipKey is an address (IPv4 unmapped, zone dropped) and a port.
@@ -77,7 +79,8 @@ type Table struct {
 	chains []chain
 	// byIP maps exact address:port (port 0: addr:*) to a chain; byPort
 	// maps a port (0: *:*) to a default-list chain.
-	byIP   map[ipKey]int32
+	byIP   map[ipKey]int32  // IPv6 addresses
+	byIP4  map[uint64]int32 // IPv4 addresses: ip4Key
 	byPort map[uint16]int32
 	opts   Options
 	strict []bool // StrictHostCheck per server, nil when off everywhere
@@ -117,7 +120,7 @@ type Server struct {
 // configuration order, after conf.FinishVirtualHosts. The vhost at index
 // i gets ID(i+1).
 func NewTable(main conf.ServerName, vhosts []*conf.VirtualHost, opts Options) *Table {
-	t := &Table{opts: opts, byIP: make(map[ipKey]int32), byPort: make(map[uint16]int32)}
+	t := &Table{opts: opts, byIP: make(map[ipKey]int32), byIP4: make(map[uint64]int32), byPort: make(map[uint16]int32)}
 	t.servers = append(t.servers, server{name: main.Host, lower: asciiLower(main.Host), scheme: main.Scheme, port: main.Port})
 	for _, v := range vhosts {
 		s := server{
@@ -175,7 +178,7 @@ func (t *Table) addChain(ic *ipChain, isDefault bool) {
 				first(c.exact, a, pos)
 			}
 			for _, w := range s.wild {
-				c.wild = append(c.wild, wildEntry{pos: pos, pattern: w})
+				c.wild = append(c.wild, wildEntry{pos: pos, pattern: w, tail: strings.LastIndexByte(w, '*') + 1})
 			}
 			first(c.virt, asciiLower(e.addr.Host), pos)
 		}
@@ -188,10 +191,23 @@ func (t *Table) addChain(ic *ipChain, isDefault bool) {
 		}
 		return
 	}
+	if ip := c.addr.IP.Unmap(); ip.Is4() {
+		k := ip4Key(ip, uint16(c.addr.Port))
+		if _, dup := t.byIP4[k]; !dup {
+			t.byIP4[k] = idx
+		}
+		return
+	}
 	k := keyOf(c.addr.IP, c.addr.Port)
 	if _, dup := t.byIP[k]; !dup {
 		t.byIP[k] = idx
 	}
+}
+
+// ip4Key packs an IPv4 address and a port.
+func ip4Key(ip netip.Addr, port uint16) uint64 {
+	b := ip.As4()
+	return uint64(b[0])<<40 | uint64(b[1])<<32 | uint64(b[2])<<24 | uint64(b[3])<<16 | uint64(port)
 }
 
 // Servers is the number of servers: the main server and the vhosts.
