@@ -35,7 +35,7 @@ type apacheRow struct {
 // 127.0.0.2; nonexistent.invalid does not resolve.
 type fakeResolver struct{}
 
-var errNoHost = errors.New("Name or service not known")
+var errNoHost = errors.New("name or service not known")
 
 func (fakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
 	switch strings.ToLower(host) {
