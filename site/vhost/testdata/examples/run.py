@@ -172,13 +172,56 @@ EX['strict-vhost'] = '''
     StrictHostCheck On
 </VirtualHost>
 '''
-HOSTS = [None, 'www.example.com', 'www.example.org', 'www.example.net', 'foo.example.net', 'www.example.edu',
+EX['multi-addr'] = '''
+<VirtualHost *:80 *:8080>
+    ServerName a.example
+</VirtualHost>
+<VirtualHost *:80>
+    ServerName b.example
+</VirtualHost>
+<VirtualHost _default_:80 *:80>
+    ServerName c.example
+</VirtualHost>
+<VirtualHost 172.20.30.40:80 172.20.30.40:80>
+    ServerName d.example
+</VirtualHost>
+<VirtualHost 172.20.30.50:* 172.20.30.50:80>
+    ServerName e.example
+</VirtualHost>
+<VirtualHost 172.20.30.50:8080>
+    ServerName f.example
+</VirtualHost>
+'''
+EX['wild-port-mix'] = '''
+<VirtualHost *:*>
+    ServerName any.example
+</VirtualHost>
+<VirtualHost *:80>
+    ServerName eighty.example
+</VirtualHost>
+<VirtualHost *:*>
+    ServerName any2.example
+</VirtualHost>
+<VirtualHost 172.20.30.40:*>
+    ServerName ipany.example
+</VirtualHost>
+<VirtualHost 172.20.30.40:8080>
+    ServerName ip8080.example
+</VirtualHost>
+<VirtualHost 172.20.30.40:*>
+    ServerName ipany2.example
+    ServerAlias *
+</VirtualHost>
+'''
+HOSTS = ['a.example', 'b.example', 'c.example', 'd.example', 'e.example', 'f.example', 'any.example', 'eighty.example',
+         'any2.example', 'ipany.example', 'ip8080.example', 'ipany2.example', None, 'www.example.com', 'www.example.org', 'www.example.net', 'foo.example.net', 'www.example.edu',
          'www.example.gov', 'server', 'server.example.com', 'hostname.example.com', 'unknown.example',
          'foo.example.com', 'ip.example', 'a.example', 'b.example', '127.0.10.60', '127.0.10.40', 'main.example',
          'dflt.example', 'star.example']
 def rewrite(body):
     body = body.replace('172.20.30.', '127.0.10.').replace('192.168.1.1', '127.0.10.1')
-    body = body.replace(':8080>', ':%d>' % P8080).replace(':80>', ':%d>' % P80)
+    body = re.sub(r':8080\b', ':%d' % P8080, body)
+    body = re.sub(r':80\b', ':%d' % P80, body)
     out, n = [], 0
     for line in body.strip('\n').split('\n'):
         out.append(line)
