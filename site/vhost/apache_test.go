@@ -61,6 +61,7 @@ type site struct {
 	table    *vhost.Table
 	vhosts   []*conf.VirtualHost
 	ucn      []conf.UseCanonicalName // per server ID
+	phys     []bool                  // UseCanonicalPhysicalPort per server ID
 	warnings []string
 }
 
@@ -74,7 +75,7 @@ func loadSite(t testing.TB, path, file string) *site {
 	}
 	ctx := context.Background()
 	var main conf.ServerName
-	s := &site{ucn: []conf.UseCanonicalName{conf.CanonicalUnset}}
+	s := &site{ucn: []conf.UseCanonicalName{conf.CanonicalUnset}, phys: []bool{false}}
 	strict := []string{""} // StrictHostCheck per server ID: "", "on", "off"
 	var cur *conf.VirtualHost
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -94,6 +95,7 @@ func loadSite(t testing.TB, path, file string) *site {
 			cur = v
 			s.vhosts = append(s.vhosts, v)
 			s.ucn = append(s.ucn, conf.CanonicalUnset)
+			s.phys = append(s.phys, false)
 			strict = append(strict, "")
 		case d == "</virtualhost>":
 			cur = nil
@@ -115,6 +117,12 @@ func loadSite(t testing.TB, path, file string) *site {
 				t.Fatal(err)
 			}
 			s.ucn[len(s.ucn)-1] = u
+		case d == "usecanonicalphysicalport":
+			on, err := conf.ParseUseCanonicalPhysicalPort(words[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.phys[len(s.phys)-1] = on
 		case d == "stricthostcheck":
 			strict[len(strict)-1] = strings.ToLower(words[1])
 		}
