@@ -66,7 +66,8 @@ type site struct {
 }
 
 // loadSite reads the few directives that matter here from an Apache
-// configuration file; file is the name the vhosts record.
+// configuration file with conf.VHostBuilder, as the integrator does;
+// file is the name the vhosts record.
 func loadSite(t testing.TB, path, file string) *site {
 	t.Helper()
 	data, err := os.ReadFile(path)
@@ -74,60 +75,47 @@ func loadSite(t testing.TB, path, file string) *site {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	var main conf.ServerName
+	b := conf.VHostBuilder{Resolver: fakeResolver{}}
+	var listen []conf.Listen
 	s := &site{ucn: []conf.UseCanonicalName{conf.CanonicalUnset}, phys: []bool{false}}
 	strict := []string{""} // StrictHostCheck per server ID: "", "on", "off"
-	var cur *conf.VirtualHost
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for line := 1; sc.Scan(); line++ {
 		words := strings.Fields(sc.Text())
 		if len(words) == 0 {
 			continue
 		}
+		var err error
 		switch d := strings.ToLower(words[0]); {
 		case strings.HasPrefix(d, "<virtualhost"):
 			args := strings.Fields(strings.TrimSuffix(strings.TrimSpace(sc.Text())[len("<VirtualHost"):], ">"))
-			v, warns, err := conf.NewVirtualHost(ctx, file, line, args, main.Port, fakeResolver{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			s.warnings = append(s.warnings, warns...)
-			cur = v
-			s.vhosts = append(s.vhosts, v)
+			err = b.Open(ctx, file, line, args)
 			s.ucn = append(s.ucn, conf.CanonicalUnset)
 			s.phys = append(s.phys, false)
 			strict = append(strict, "")
 		case d == "</virtualhost>":
-			cur = nil
-		case d == "servername":
-			sn, err := conf.ParseServerName(words[1])
-			if err != nil {
-				t.Fatal(err)
-			}
-			if cur != nil {
-				cur.SetServerName(sn)
-			} else {
-				main = sn
-			}
-		case d == "serveralias":
-			cur.AddServerAlias(words[1:]...)
+			b.Close()
+		case d == "servername", d == "serveralias":
+			err = b.Directive(file, line, words[0], words[1:])
+		case d == "listen":
+			ap := netip.MustParseAddrPort(words[1])
+			listen = append(listen, conf.Listen{Host: ap.Addr().String(), Port: int(ap.Port())})
 		case d == "usecanonicalname":
-			u, err := conf.ParseUseCanonicalName(words[1])
-			if err != nil {
-				t.Fatal(err)
-			}
-			s.ucn[len(s.ucn)-1] = u
+			s.ucn[len(s.ucn)-1], err = conf.ParseUseCanonicalName(words[1])
 		case d == "usecanonicalphysicalport":
-			on, err := conf.ParseUseCanonicalPhysicalPort(words[1])
-			if err != nil {
-				t.Fatal(err)
-			}
-			s.phys[len(s.phys)-1] = on
+			s.phys[len(s.phys)-1], err = conf.ParseUseCanonicalPhysicalPort(words[1])
 		case d == "stricthostcheck":
 			strict[len(strict)-1] = strings.ToLower(words[1])
 		}
+		if err != nil {
+			t.Fatal(err)
+		}
 	}
-	s.warnings = append(s.warnings, conf.FinishVirtualHosts(ctx, s.vhosts, main.Host, fakeResolver{})...)
+	vh, warns, err := b.Finish(ctx, listen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.vhosts, s.warnings = vh.Hosts, warns
 	opts := vhost.Options{}
 	if slices.Contains(strict, "on") {
 		opts.StrictHostCheck = func(id vhost.ID) bool {
@@ -137,7 +125,7 @@ func loadSite(t testing.TB, path, file string) *site {
 			return strict[id] == "on"
 		}
 	}
-	s.table = vhost.NewTable(main, s.vhosts, opts)
+	s.table = vhost.NewTable(vh.Main, vh.Hosts, opts)
 	return s
 }
 

@@ -8,50 +8,48 @@
 //
 // # Configuration time (conf, in the master)
 //
-// While walking the configuration, in order:
+// conf.VHostBuilder takes, in the order the walk meets them, the main
+// server's ServerName, each <VirtualHost> line and the ServerName and
+// ServerAlias lines inside it:
 //
-//	// the main server's ServerName, when given (keep the last one seen;
-//	// its Port is the default port of <VirtualHost> addresses that
-//	// follow it and have none):
-//	mainName, err := conf.ParseServerName(arg)
+//	var b conf.VHostBuilder // Resolver nil: net.DefaultResolver
+//	b.Directive(file, line, "ServerName", args) // outside: the main server
+//	b.Open(ctx, file, line, args)               // <VirtualHost args>
+//	b.Directive(file, line, "ServerName", args) // inside: this vhost
+//	b.Directive(file, line, "ServerAlias", args)
+//	b.Close()                                   // </VirtualHost>
+//	...
+//	vh, warnings, err := b.Finish(ctx, cfg.Listen)
+//	// vh (*conf.VHosts) goes into the Config snapshot; warnings into
+//	// Config.Warnings; err is one *conf.Error per problem.
 //
-//	// at each <VirtualHost ...> line (args: the words of the line):
-//	v, warns, err := conf.NewVirtualHost(ctx, file, line, args, mainName.Port, nil)
-//	// err: *conf.Error "file:line: <VirtualHost>: The address or port is invalid"
-//	// warns: "file:line: AH00547: Could not resolve host name x -- ignoring!"
+// Open resolves the names of the line once, at that point (Apache's
+// rule: a <VirtualHost> address without a port takes the port of a main
+// ServerName given before it, else any port); an unresolvable name is
+// Apache's AH00547 warning and the address is dropped. Finish names the
+// main server when it has no ServerName (LocalHostName, AH00558) and the
+// vhosts that have none (FinishVirtualHosts: the main server's name for a
+// "*" or "_default_" vhost, else the reverse lookup of its first address,
+// AH00549), and refuses, with file and line, a <VirtualHost> address that
+// no Listen can reach (CheckVHostListen; Apache accepts it silently, but
+// gohttpd's rule is that what cannot work is an error). The parts are
+// exported too (NewVirtualHost, ParseVHostAddr, ParseServerName,
+// AddServerAlias, ...). conf.VHosts is plain data that marshals to JSON:
+// children get the resolved addresses and never resolve again.
 //
-//	// inside it:
-//	//   ServerName x   → sn, err := conf.ParseServerName(x); v.SetServerName(sn)
-//	//   ServerAlias …  → v.AddServerAlias(args...)
-//	// ServerAlias outside a <VirtualHost> is conf.ErrServerAliasOutsideVHost.
-//	// UseCanonicalName and UseCanonicalPhysicalPort are per-directory
-//	// settings: conf.ParseUseCanonicalName / ParseUseCanonicalPhysicalPort,
-//	// merged with conf.MergeCanonicalName like any section setting.
-//
-// After the walk:
-//
-//	if mainName.Host == "" { // no ServerName: Apache's ap_get_local_host
-//		h, _ := os.Hostname()
-//		mainName.Host, alert = conf.LocalHostName(ctx, h, "gohttpd", nil) // alert: AH00558
-//	}
-//	warns = conf.FinishVirtualHosts(ctx, vhosts, mainName.Host, nil) // AH00549
-//	err = conf.CheckVHostListen(ctx, vhosts, cfg.Listen, nil)
-//
-// FinishVirtualHosts names the vhosts that have no ServerName as Apache
-// does; CheckVHostListen refuses a <VirtualHost> address no Listen can
-// reach (Apache accepts it silently; gohttpd's rule is that what cannot
-// work is an error naming file, line and directive). Names are resolved
-// here, once: the snapshot keeps the resolved addresses (VHostAddr is
-// plain data and marshals to JSON), and children never resolve again.
+// UseCanonicalName and UseCanonicalPhysicalPort are per-directory
+// settings (conf.ParseUseCanonicalName, conf.ParseUseCanonicalPhysicalPort,
+// merged with conf.MergeCanonicalName like any section setting); the
+// request's merged values go into a Canon (below).
 //
 // # Once per configuration (master for -S, each child for serving)
 //
-//	t := vhost.NewTable(mainName, vhosts, vhost.Options{
+//	t := vhost.NewTable(vh.Main, vh.Hosts, vhost.Options{
 //		Unsafe:          httpProtocolOptionsUnsafe,
 //		StrictHostCheck: func(id vhost.ID) bool { ... }, // nil: Off everywhere
 //	})
 //
-// IDs: vhost.Main (0) is the main server, ID(i+1) is vhosts[i]. Build one
+// IDs: vhost.Main (0) is the main server, ID(i+1) is vh.Hosts[i]. Build one
 // per-server site (DocumentRoot, logs, sections, access rules) per ID,
 // in a slice indexed by ID.
 //
