@@ -167,10 +167,7 @@ func TestApacheSelection(t *testing.T) {
 			if got := string(s.table.AppendServerName(nil, &m, c)); got != r.vv {
 				t.Errorf("%%V = %q, want %q", got, r.vv)
 			}
-			p := s.table.Server(m.Server).Port
-			if p == 0 {
-				p = s.table.DefaultPort(&m, c)
-			}
+			p := s.table.CanonicalPort(&m, c)
 			if p != r.p {
 				t.Errorf("%%p = %d, want %d", p, r.p)
 			}

@@ -71,6 +71,15 @@ func (t *Table) ServerPort(m *Match, c *Canon) int {
 	return t.DefaultPort(m, c)
 }
 
+// CanonicalPort is what %p (and %{canonical}p) logs: the server's port,
+// else the scheme's default port.
+func (t *Table) CanonicalPort(m *Match, c *Canon) int {
+	if p := t.servers[m.Server].port; p != 0 {
+		return p
+	}
+	return t.DefaultPort(m, c)
+}
+
 // Scheme is ap_http_scheme: "https" on a TLS connection or when the
 // server's ServerName says https://, else "http".
 func (t *Table) Scheme(m *Match, c *Canon) string {

@@ -47,10 +47,7 @@ func TestApacheCanonical(t *testing.T) {
 		if c.UseCanonicalName == conf.CanonicalDNS {
 			c.LocalName = vhost.LocalName(context.Background(), fakeResolver{}, local.Addr())
 		}
-		p := s.table.Server(m.Server).Port
-		if p == 0 {
-			p = s.table.DefaultPort(&m, c)
-		}
+		p := s.table.CanonicalPort(&m, c)
 		got := []string{s.table.ServerName(m.Server), string(s.table.AppendServerName(nil, &m, c)),
 			strconv.Itoa(p), string(s.table.AppendURL(nil, &m, c, []byte("/sub/")))}
 		want := []string{g[2], g[3], g[4], g[6]}

@@ -83,9 +83,8 @@
 //     UseCanonicalPhysicalPort, whether the connection is TLS, and for
 //     UseCanonicalName DNS the name of the local address (vhost.LocalName,
 //     looked up once per connection).
-//   - SERVER_PORT is t.ServerPort(&m, &c); %p (canonical) is
-//     t.Server(m.Server).Port, or t.DefaultPort(&m, &c) when that is 0;
-//     %{local}p is m.Local.Port().
+//   - SERVER_PORT is t.ServerPort(&m, &c); %p and %{canonical}p are
+//     t.CanonicalPort(&m, &c); %{local}p is m.Local.Port().
 //   - A self-referential redirect (DirectorySlash's 301, Redirect with a
 //     relative target) is t.AppendURL(buf, &m, &c, path): with
 //     UseCanonicalName Off it keeps the client's Host and port.
