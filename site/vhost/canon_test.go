@@ -51,6 +51,11 @@ func TestApacheCanonical(t *testing.T) {
 		got := []string{s.table.ServerName(m.Server), string(s.table.AppendServerName(nil, &m, c)),
 			strconv.Itoa(p), string(s.table.AppendURL(nil, &m, c, []byte("/sub/")))}
 		want := []string{g[2], g[3], g[4], g[6]}
+		// mod_status's VHost column showed "off-phys.example:28481" for a
+		// request to 127.0.20.2:28481 with Host x.example:81.
+		if got, want := string(s.table.AppendStatusVHost(nil, &m)), g[2]+":"+strconv.Itoa(int(local.Port())); got != want {
+			t.Errorf("%s: status VHost %q, want %q", sc.Text(), got, want)
+		}
 		for i := range got {
 			if got[i] != want[i] {
 				t.Errorf("%s: got v=%s V=%s p=%s L=%s", sc.Text(), got[0], got[1], got[2], got[3])
