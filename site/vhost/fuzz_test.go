@@ -92,3 +92,80 @@ func FuzzWildMatch(f *testing.F) {
 		}
 	})
 }
+
+// refByName is update_server_from_aliases written as Apache loops over
+// its name chain, for comparison with the indexed byName.
+func refByName(t *Table, c *chain, host []byte) ID {
+	var virt ID = -1
+	last := ID(-1)
+	for _, e := range c.names {
+		if e.server != last && t.matchesAliases(e.server, host) {
+			return e.server
+		}
+		if virt < 0 && asciiLower(e.addr.Host) == string(host) {
+			virt = e.server
+		}
+		last = e.server
+	}
+	if virt >= 0 {
+		return virt
+	}
+	return c.server
+}
+
+// FuzzByName compares the indexed name lookup with refByName on a set
+// whose names and wildcards overlap.
+func FuzzByName(f *testing.F) {
+	for _, h := range []string{"a.example", "x.b.example", "b.example", "localhost", "q.example", "zz", "y.c.example", "127.0.0.1"} {
+		f.Add(h)
+	}
+	ctx := context.Background()
+	specs := []struct {
+		addr, name string
+		aliases    []string
+	}{
+		{"127.0.0.1:80", "first.example", []string{"*.c.example"}},
+		{"localhost:80", "a.example", []string{"*.b.example", "q.example"}},
+		{"127.0.0.1:80", "x.b.example", []string{"a.example", "?.c.example"}},
+		{"127.0.0.1:80", "b.example", []string{"*"}},
+		{"localhost:80", "Q.example", nil},
+	}
+	var vs []*conf.VirtualHost
+	for i, s := range specs {
+		v, _, err := conf.NewVirtualHost(ctx, "f.conf", i+1, []string{s.addr}, 0, fixedResolver{})
+		if err != nil {
+			f.Fatal(err)
+		}
+		v.SetServerName(conf.ServerName{Host: s.name})
+		v.AddServerAlias(s.aliases...)
+		vs = append(vs, v)
+	}
+	tabs := []*Table{ // the "*" alias hides the later vhosts, so also without it
+		NewTable(conf.ServerName{Host: "main"}, vs, Options{}),
+		NewTable(conf.ServerName{Host: "main"}, vs[:3], Options{}),
+		NewTable(conf.ServerName{Host: "main"}, vs[:2], Options{}),
+	}
+	for _, tab := range tabs {
+		if len(tab.chains) != 1 || tab.chains[0].names == nil {
+			f.Fatalf("want one name-based set, got %+v", tab.chains)
+		}
+	}
+	f.Fuzz(func(t *testing.T, host string) {
+		h := []byte(asciiLower(host))
+		for _, tab := range tabs {
+			c := &tab.chains[0]
+			got, _ := c.byName(h)
+			if want := refByName(tab, c, h); got != want {
+				t.Fatalf("byName(%q) = %d, Apache's loop gives %d", h, got, want)
+			}
+		}
+	})
+}
+
+type fixedResolver struct{}
+
+func (fixedResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+}
+
+func (fixedResolver) LookupAddr(context.Context, string) ([]string, error) { return nil, nil }
