@@ -151,3 +151,57 @@ func LocalName(ctx context.Context, r AddrResolver, local netip.Addr) string {
 	}
 	return asciiLower(strings.TrimSuffix(names[0], "."))
 }
+
+// MatchesRequestVHost is ap_matches_request_vhost: whether a request for
+// host:port (from an absolute URL, say) on the same connection would be
+// for m's server. It is when one of the server's <VirtualHost>
+// addresses is written as host and has that port or any port, or, when
+// port is the server's port (Server.Port, 0 for the main server unless
+// its ServerName has one), when host is its ServerName or one of its
+// ServerAlias names or patterns. Case is ignored.
+func (t *Table) MatchesRequestVHost(m *Match, host []byte, port int) bool {
+	s := &t.servers[m.Server]
+	var buf [255]byte
+	lower := buf[:0]
+	if len(host) > len(buf) {
+		lower = make([]byte, 0, len(host))
+	}
+	for _, c := range host {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower = append(lower, c)
+	}
+	if m.Server == Main {
+		// The main server's one address is "any address", written "".
+		if len(lower) == 0 {
+			return true
+		}
+	}
+	for _, a := range s.addrs {
+		if (a.Port == 0 || a.Port == port) && asciiEqualFold(lower, a.Host) {
+			return true
+		}
+	}
+	if port != s.port {
+		return false
+	}
+	return t.matchesAliases(m.Server, lower)
+}
+
+// asciiEqualFold compares a lower-cased b with s, ignoring ASCII case.
+func asciiEqualFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if b[i] != c {
+			return false
+		}
+	}
+	return true
+}

@@ -90,6 +90,8 @@
 //     UseCanonicalName Off it keeps the client's Host and port.
 //   - The status page's VHost column is t.AppendStatusVHost(buf, &m)
 //     ("server_hostname:local port", as Apache's scoreboard).
+//   - Whether an absolute URL names this server (mod_rewrite and
+//     mod_proxy ask): t.MatchesRequestVHost(&m, host, port).
 //
 // # What Select does (ap_update_vhost_given_ip, ap_update_vhost_from_headers)
 //
@@ -121,8 +123,7 @@
 //
 // # Not done
 //
-// ServerPath (conf refuses it), ap_matches_request_vhost (used by
-// mod_proxy), and SNI: with TLS the certificate is chosen before the Host
+// ServerPath (conf refuses it), and SNI: with TLS the certificate is chosen before the Host
 // header is known; selecting the vhost by SNI name is the TLS package's
 // work and must agree with Select.
 package vhost

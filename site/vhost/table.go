@@ -26,6 +26,7 @@ type server struct {
 	// matching; aliasesRaw and wildRaw as written, for -S.
 	aliases, wild       []string
 	aliasesRaw, wildRaw []string
+	addrs               []conf.VHostAddr // the <VirtualHost> addresses
 }
 
 // entry is one name_chain element: a server and the address that put it
@@ -125,7 +126,7 @@ func NewTable(main conf.ServerName, vhosts []*conf.VirtualHost, opts Options) *T
 	for _, v := range vhosts {
 		s := server{
 			name: v.Name.Host, lower: asciiLower(v.Name.Host), scheme: v.Name.Scheme, port: v.Port,
-			file: v.File, line: v.Line, aliasesRaw: v.Aliases, wildRaw: v.WildAliases,
+			file: v.File, line: v.Line, aliasesRaw: v.Aliases, wildRaw: v.WildAliases, addrs: v.Addrs,
 		}
 		for _, a := range v.Aliases {
 			s.aliases = append(s.aliases, asciiLower(a))
