@@ -98,8 +98,10 @@
 // The local address picks a set: the vhost (or name-based set) of exactly
 // that address and port, else of the address with any port ("addr:*"),
 // else the "*"/"_default_" set of the port, else of any port ("*:*"),
-// else the main server. A set of one vhost is IP-based: the Host header
-// does not matter. In a name-based set the Host header (lower-cased, port
+// else the main server. "*" and "_default_" are the same: one set per
+// port, whose default is its first vhost (the manual's "* has higher
+// precedence than _default_" is not what Apache 2.4.71 does). A set of
+// one vhost is IP-based: the Host header does not matter. In a name-based set the Host header (lower-cased, port
 // and trailing dot removed, validated as HttpProtocolOptions Strict does:
 // a bad one is 400) is compared with each vhost in configuration order:
 // ServerName, ServerAlias names, then ServerAlias wildcards ('*' and '?');
