@@ -123,9 +123,16 @@
 // the shared, loaded 2-core test machine), Host parsing included, with no
 // allocation (except for a Host longer than 255 bytes).
 //
+// # TLS
+//
+// For a handshake, SelectSNI(local, serverName) picks the server whose
+// certificate to present as mod_ssl does (ServerName and ServerAlias
+// only, first in configuration order); the vhost of each request on that
+// connection is still Select's choice from its Host header. SelectSNI
+// follows mod_ssl's source; it was not compared with a running Apache.
+//
 // # Not done
 //
-// ServerPath (conf refuses it), and SNI: with TLS the certificate is chosen before the Host
-// header is known; selecting the vhost by SNI name is the TLS package's
-// work and must agree with Select.
+// ServerPath (conf refuses it; Apache uses it only for requests without
+// a Host header).
 package vhost
