@@ -138,6 +138,11 @@ type VirtualHost struct {
 	// <VirtualHost> line was read. 0 means the scheme's default port.
 	Port int `json:"port"`
 
+	// ServerPath is the ServerPath directive ("" none): a request without
+	// a Host header whose path starts with it goes to this vhost of its
+	// name-based set.
+	ServerPath string `json:"serverPath,omitempty"`
+
 	// Aliases are the ServerAlias names without wildcards, WildAliases
 	// those with '*' or '?', each in the order written.
 	Aliases     []string `json:"aliases,omitempty"`

@@ -32,6 +32,7 @@ type VHosts struct {
 //	b.Open(ctx, file, line, args)               // <VirtualHost args>
 //	b.Directive(file, line, "ServerName", args) // this vhost
 //	b.Directive(file, line, "ServerAlias", args)
+//	b.Directive(file, line, "ServerPath", args)
 //	b.Close()                                   // </VirtualHost>
 //	vh, warnings, err := b.Finish(ctx, cfg.Listen)
 //
@@ -53,7 +54,7 @@ type VHostBuilder struct {
 }
 
 // VHostDirectives are the directives VHostBuilder.Directive takes.
-var VHostDirectives = []string{"ServerName", "ServerAlias"}
+var VHostDirectives = []string{"ServerName", "ServerAlias", "ServerPath"}
 
 // Open starts a <VirtualHost> section at file:line with the words of its
 // line.
@@ -75,8 +76,8 @@ func (b *VHostBuilder) Open(ctx context.Context, file string, line int, args []s
 // Close ends the open <VirtualHost>.
 func (b *VHostBuilder) Close() { b.cur = nil }
 
-// Directive applies ServerName or ServerAlias (name in any case) to the
-// open <VirtualHost>, or to the main server outside one.
+// Directive applies ServerName, ServerAlias or ServerPath (name in any
+// case) to the open <VirtualHost>, or to the main server outside one.
 func (b *VHostBuilder) Directive(file string, line int, name string, args []string) error {
 	fail := func(directive string, err error) error {
 		return &Error{File: file, Line: line, Directive: directive, Err: err}
@@ -100,6 +101,13 @@ func (b *VHostBuilder) Directive(file string, line int, name string, args []stri
 			return fail("ServerAlias", ErrServerAliasOutsideVHost)
 		}
 		b.cur.AddServerAlias(args...)
+	case "serverpath":
+		if len(args) != 1 || args[0] == "" {
+			return fail("ServerPath", errors.New("ServerPath takes one argument, The pathname the server can be reached at"))
+		}
+		if b.cur != nil {
+			b.cur.ServerPath = args[0]
+		} // in the main server it is accepted and does nothing, as in Apache
 	default:
 		return fail(name, errors.New("not a virtual-host directive"))
 	}

@@ -81,6 +81,9 @@ func TestVHostBuilderErrors(t *testing.T) {
 		{"ServerName port", func(b *VHostBuilder) error {
 			return b.Directive("e.conf", 5, "ServerName", []string{"a:0"})
 		}, `e.conf:5: ServerName: The port number "a:0" is outside the appropriate range (i.e., 1..65535).`},
+		{"ServerPath arity", func(b *VHostBuilder) error {
+			return b.Directive("e.conf", 6, "ServerPath", nil)
+		}, "e.conf:6: ServerPath: ServerPath takes one argument, The pathname the server can be reached at"},
 		{"bad address", func(b *VHostBuilder) error {
 			return b.Open(ctx, "e.conf", 7, []string{"*:80", "[::1"})
 		}, "e.conf:7: <VirtualHost>: The address or port is invalid"},

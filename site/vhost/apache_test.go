@@ -95,7 +95,7 @@ func loadSite(t testing.TB, path, file string) *site {
 			strict = append(strict, "")
 		case d == "</virtualhost>":
 			b.Close()
-		case d == "servername", d == "serveralias":
+		case d == "servername", d == "serveralias", d == "serverpath":
 			err = b.Directive(file, line, words[0], words[1:])
 		case d == "listen":
 			ap := netip.MustParseAddrPort(words[1])

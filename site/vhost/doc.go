@@ -70,6 +70,10 @@
 //		// t.AppendStrictHostMessage(buf, &m, m.Hostname())
 //	}
 //
+// SelectCtx also applies ServerPath (ApplyServerPath, for requests
+// without a host name); code calling Select itself calls
+// t.ApplyServerPath(&m, rawPath) after it when t.HasServerPath().
+//
 // SelectCtx takes the local address of the connection (a listener on
 // the wildcard address gives the address the client connected to), the
 // host of an absolute-form request URI or else the Host header, and the
@@ -133,6 +137,7 @@
 //
 // # Not done
 //
-// ServerPath (conf refuses it; Apache uses it only for requests without
-// a Host header).
+// Nothing of vhost.c's selection is left out. conf still refuses
+// <VirtualHost>, ServerAlias, ServerPath, UseCanonicalName other than
+// Off and StrictHostCheck On until the integrator wires this package in.
 package vhost

@@ -30,10 +30,15 @@ func FromRequestCtx(ctx *fasthttp.RequestCtx) (local netip.AddrPort, host []byte
 	return local, host, ctx.Request.Header.IsHTTP11()
 }
 
-// SelectCtx is Select with FromRequestCtx's inputs.
+// SelectCtx is Select with FromRequestCtx's inputs, followed by
+// ApplyServerPath with the request's path as sent when a vhost has a
+// ServerPath.
 func (t *Table) SelectCtx(m *Match, ctx *fasthttp.RequestCtx) {
 	local, host, http11 := FromRequestCtx(ctx)
 	t.Select(m, local, host, http11)
+	if t.hasPath && !m.hasHost && m.Status == 0 {
+		t.ApplyServerPath(m, ctx.URI().PathOriginal())
+	}
 }
 
 // absoluteHost returns the host[:port] of an absolute-form request target

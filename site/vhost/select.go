@@ -99,6 +99,41 @@ func (t *Table) Select(m *Match, local netip.AddrPort, host []byte, http11 bool)
 	}
 }
 
+// HasServerPath reports whether some vhost has a ServerPath, so that
+// ApplyServerPath is worth calling.
+func (t *Table) HasServerPath() bool { return t.hasPath }
+
+// ApplyServerPath is check_serverpath, for a request Select left without
+// a host name (no Host header, HTTP/1.0): in the connection's name-based
+// set, the first vhost whose ServerPath starts path (the request's path
+// as sent, before decoding; a ServerPath without a trailing slash must be
+// followed by '/' or end the path) takes the request. Call it after
+// Select when HasServerPath.
+func (t *Table) ApplyServerPath(m *Match, path []byte) {
+	if !t.hasPath || m.Status != 0 || m.hasHost {
+		return
+	}
+	c := t.chainFor(m.Local)
+	if c == nil || c.names == nil {
+		return
+	}
+	last := ID(-1)
+	for _, e := range c.names {
+		if e.server == last {
+			continue
+		}
+		last = e.server
+		p := t.servers[e.server].path
+		if p == "" || len(path) < len(p) || string(path[:len(p)]) != p {
+			continue
+		}
+		if p[len(p)-1] == '/' || len(path) == len(p) || path[len(p)] == '/' {
+			m.Server = e.server
+			return
+		}
+	}
+}
+
 // Reason is why Select answers 400, with the Apache message it logs.
 type Reason uint8
 

@@ -27,6 +27,7 @@ type server struct {
 	aliases, wild       []string
 	aliasesRaw, wildRaw []string
 	addrs               []conf.VHostAddr // the <VirtualHost> addresses
+	path                string           // ServerPath
 }
 
 // entry is one name_chain element: a server and the address that put it
@@ -85,6 +86,8 @@ type Table struct {
 	byPort map[uint16]int32
 	opts   Options
 	strict []bool // StrictHostCheck per server, nil when off everywhere
+	// hasPath reports a vhost with ServerPath.
+	hasPath bool
 }
 
 // Options change how requests are matched.
@@ -126,8 +129,9 @@ func NewTable(main conf.ServerName, vhosts []*conf.VirtualHost, opts Options) *T
 	for _, v := range vhosts {
 		s := server{
 			name: v.Name.Host, lower: asciiLower(v.Name.Host), scheme: v.Name.Scheme, port: v.Port,
-			file: v.File, line: v.Line, aliasesRaw: v.Aliases, wildRaw: v.WildAliases, addrs: v.Addrs,
+			file: v.File, line: v.Line, aliasesRaw: v.Aliases, wildRaw: v.WildAliases, addrs: v.Addrs, path: v.ServerPath,
 		}
+		t.hasPath = t.hasPath || v.ServerPath != ""
 		for _, a := range v.Aliases {
 			s.aliases = append(s.aliases, asciiLower(a))
 		}
