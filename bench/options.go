@@ -116,7 +116,7 @@ func ParseArgs(args []string, stderr io.Writer) (Options, error) {
 	fs.BoolVar(&o.Pin, "pin", false, "pin servers and the load generator to different CPUs")
 	fs.StringVar(&o.Out, "out", "", "output directory (default gohttpd-bench-<time>; - for none)")
 	fs.BoolVar(&o.Progress, "progress", true, "draw live progress lines on stderr when it is a terminal")
-	fs.StringVar(&o.WriteDocroot, "write-docroot", "", "only write the bench's files (empty.txt, 1k.bin, 64k.bin, 1m.bin) into this directory, for --target servers")
+	fs.StringVar(&o.WriteDocroot, "write-docroot", "", "only write the bench's files (empty.txt, 1k.bin, 64k.bin, 1m.bin, index.html) into this directory, for --target servers; an existing file is never overwritten")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err

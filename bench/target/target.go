@@ -3,8 +3,10 @@ package target
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/netip"
 	"net/url"
@@ -12,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,22 +35,63 @@ var Files = []struct {
 }
 
 // WriteDocroot writes the bench's files into dir (created if needed), for
-// gohttpd or for an external server to serve.
+// gohttpd or for an external server to serve. It never overwrites a file:
+// a file that already holds exactly the bench's content is left as it is,
+// and any other file of the same name makes it write nothing and return an
+// error naming that file (wrapping fs.ErrExist).
 func WriteDocroot(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("target: %w", err)
 	}
+	var todo []string
 	for _, f := range Files {
-		b := make([]byte, f.Size)
-		for i := range b {
-			b[i] = 'a' + byte(i*7+i/251)%26
-		}
-		if f.Name == "index.html" {
-			b = []byte("<!doctype html><title>gohttpd bench</title><p>gohttpd bench document root</p>\n")
-		}
-		if err := os.WriteFile(filepath.Join(dir, f.Name), b, 0o644); err != nil {
+		name := filepath.Join(dir, f.Name)
+		have, err := os.ReadFile(name)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			todo = append(todo, f.Name)
+		case err != nil:
 			return fmt.Errorf("target: %w", err)
+		case !bytes.Equal(have, fileContent(f.Name, f.Size)):
+			return fmt.Errorf("target: refusing to overwrite %s, which is not the bench's file: "+
+				"choose an empty directory for --write-docroot: %w", name, fs.ErrExist)
 		}
+	}
+	for _, f := range Files {
+		if !slices.Contains(todo, f.Name) {
+			continue
+		}
+		if err := writeNew(filepath.Join(dir, f.Name), fileContent(f.Name, f.Size)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fileContent is the content of the bench's file name of size bytes.
+func fileContent(name string, size int) []byte {
+	if name == "index.html" {
+		return []byte("<!doctype html><title>gohttpd bench</title><p>gohttpd bench document root</p>\n")
+	}
+	b := make([]byte, size)
+	for i := range b {
+		b[i] = 'a' + byte(i*7+i/251)%26
+	}
+	return b
+}
+
+// writeNew creates name, failing if it exists (O_EXCL), and writes b.
+func writeNew(name string, b []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("target: refusing to overwrite: %w", err)
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("target: write %s: %w", name, err)
 	}
 	return nil
 }
