@@ -261,6 +261,47 @@ func maxOf(ss []sample.Sample, f func(sample.Sample) float64) float64 {
 	return m
 }
 
+// maxKnown returns the largest value of f over samples, leaving out
+// unknown (negative) values, and whether any was known.
+func maxKnown(ss []sample.Sample, f func(sample.Sample) float64) (float64, bool) {
+	m, ok := 0.0, false
+	for _, s := range ss {
+		if v := f(s); v >= 0 {
+			m, ok = max(m, v), true
+		}
+	}
+	return m, ok
+}
+
+// busy is a sample's busy workers (-1 unknown).
+func busy(s sample.Sample) float64 { return float64(s.Workers.Busy) }
+
+// keepAliveWorkers is a sample's workers in keep-alive (-1 unknown).
+func keepAliveWorkers(s sample.Sample) float64 {
+	if s.Workers.States == nil {
+		return -1
+	}
+	return float64(s.Workers.States["K"])
+}
+
+// acceptQueue is a sample's accept-queue length (-1 unknown).
+func acceptQueue(s sample.Sample) float64 { return float64(s.AcceptQueue) }
+
+// processes is a sample's server process count (-1 unknown: no pid).
+func processes(s sample.Sample) float64 {
+	if s.Processes == 0 {
+		return -1
+	}
+	return float64(s.Processes)
+}
+
+// addMax adds the largest known value of f over samples as a figure, or
+// the figure as unknown when no sample knew it.
+func addMax(c *report.Case, ss []sample.Sample, name string, f func(sample.Sample) float64, unit string, key bool) {
+	v, ok := maxKnown(ss, f)
+	c.AddMaybe(name, v, ok, unit, key)
+}
+
 // lastOf returns f of the last sample (0 without samples).
 func lastOf(ss []sample.Sample, f func(sample.Sample) float64) float64 {
 	if len(ss) == 0 {
@@ -279,9 +320,11 @@ func addLoadFigures(c *report.Case, s *load.Summary, ss []sample.Sample) {
 	c.Add("errors", float64(s.Errors.Total()), "", true)
 	c.Add("unfinished", float64(s.Unfinished), "", false)
 	c.Add("MB/s", s.MBps, "MB/s", false)
-	c.Add("server CPU", meanOf(ss, func(s sample.Sample) float64 { return s.ServerCPU }), "%", false)
+	_, hasPID := maxKnown(ss, processes)
+	c.AddMaybe("server CPU", meanOf(ss, func(s sample.Sample) float64 { return s.ServerCPU }), hasPID, "%", false)
 	c.Add("client CPU", meanOf(ss, func(s sample.Sample) float64 { return s.ClientCPU }), "%", false)
-	c.Add("RSS", maxOf(ss, func(s sample.Sample) float64 { return float64(s.RSS) })/(1<<20), "MB", false)
+	rss, ok := maxKnown(ss, func(s sample.Sample) float64 { return float64(s.RSS) })
+	c.AddMaybe("RSS", rss/(1<<20), ok, "MB", false)
 }
 
 // meanOf averages f over samples after the first (whose CPU covers no

@@ -250,10 +250,10 @@ func runIdlePressure(ctx context.Context, e *env) error {
 	}
 	c.Add("idle answered", float64(st.Answered), "", true)
 	c.Add("idle open", float64(st.Open), "", false)
-	c.Add("busy workers", maxOf(ss, func(s sample.Sample) float64 { return float64(s.Workers.Busy) }), "", true)
-	c.Add("keep-alive workers", maxOf(ss, func(s sample.Sample) float64 { return float64(s.Workers.States["K"]) }), "", false)
-	c.Add("accept queue", maxOf(ss, func(s sample.Sample) float64 { return float64(s.AcceptQueue) }), "", false)
-	c.Add("server processes", maxOf(ss, func(s sample.Sample) float64 { return float64(s.Processes) }), "", false)
+	addMax(c, ss, "busy workers", busy, "", true)
+	addMax(c, ss, "keep-alive workers", keepAliveWorkers, "", false)
+	addMax(c, ss, "accept queue", acceptQueue, "", false)
+	addMax(c, ss, "server processes", processes, "", false)
 	if n := len(c.Ramp); n > 1 {
 		if base, last := c.Ramp[0], c.Ramp[n-1]; last.Idle > 0 && base.RSS >= 0 {
 			c.Add("RSS per idle conn", float64(last.RSS-base.RSS)/float64(last.Idle)/1024, "KB", true)
@@ -264,6 +264,8 @@ func runIdlePressure(ctx context.Context, e *env) error {
 					"(a worker per connection, or for event the AsyncRequestWorkerFactor limit per child); "+
 					"the memory per idle connection includes them", more))
 			}
+		} else {
+			c.AddUnknown("RSS per idle conn", "KB", true)
 		}
 	}
 	return nil
@@ -436,9 +438,14 @@ func runSlowloris(ctx context.Context, e *env) error {
 		addLoadFigures(c, c.Load, ss)
 		c.Add("slow clients open", float64(st.Open), "", false)
 		c.Add("slow dropped by server", float64(st.ServerClosed), "", true)
-		c.Add("busy workers", maxOf(ss, func(s sample.Sample) float64 { return float64(s.Workers.Busy) }), "", true)
+		addMax(c, ss, "busy workers", busy, "", true)
 		if cs.kind == "slow-read" {
 			c.Add("slow MB read", float64(st.Bytes)/1e6, "MB", false)
+		}
+		c.Expect(st.Connected >= slow, fmt.Sprintf("%d slow clients connected", slow),
+			fmt.Sprintf("%d connected", st.Connected))
+		if cs.name == "reqtimeout" && c.Premise.Reached {
+			c.Expect(st.ServerClosed > 0, "RequestReadTimeout dropped slow senders", "the server dropped none during the run")
 		}
 	}
 	return nil
@@ -491,7 +498,7 @@ func runDeferAccept(ctx context.Context, e *env) error {
 		c.Add("accepted", maxOf(ss, func(s sample.Sample) float64 {
 			return float64(s.ServerTCP["ESTABLISHED"] - max(s.AcceptQueue, 0))
 		}), "", true)
-		c.Add("busy workers", maxOf(ss, func(s sample.Sample) float64 { return float64(s.Workers.Busy) }), "", true)
+		addMax(c, ss, "busy workers", busy, "", true)
 		c.Add("ESTABLISHED client", maxOf(ss, func(s sample.Sample) float64 { return float64(s.ClientTCP["ESTABLISHED"]) }), "", false)
 		if c.Load != nil {
 			c.Add("probe ms", c.Load.MaxMs, "ms", false)
@@ -561,7 +568,7 @@ func runBacklog(ctx context.Context, e *env) error {
 	ss := p.finish(c)
 	s := res.Summary()
 	c.Load = &s
-	c.Add("max accept queue", maxOf(ss, func(s sample.Sample) float64 { return float64(s.AcceptQueue) }), "", true)
+	addMax(c, ss, "max accept queue", acceptQueue, "", true)
 	c.Add("backlog", lastOf(ss, func(s sample.Sample) float64 { return float64(s.Backlog) }), "", false)
 	c.Add("ListenOverflows", lastOf(ss, func(s sample.Sample) float64 { return float64(s.ListenOverflows) }), "", true)
 	c.Add("ListenDrops", lastOf(ss, func(s sample.Sample) float64 { return float64(s.ListenDrops) }), "", false)
@@ -570,7 +577,10 @@ func runBacklog(ctx context.Context, e *env) error {
 	c.Add("probe errors", float64(s.Errors.Total()+s.Unfinished), "", false)
 	c.Add("probe p50", s.P50Ms, "ms", false)
 	c.Add("probe max", s.MaxMs, "ms", true)
-	c.Add("busy workers", maxOf(ss, func(s sample.Sample) float64 { return float64(s.Workers.Busy) }), "", false)
+	addMax(c, ss, "busy workers", busy, "", false)
+	q, _ := maxKnown(ss, acceptQueue)
+	c.Expect(q >= backlog, fmt.Sprintf("accept queue filled to the backlog (%d)", backlog),
+		fmt.Sprintf("it held at most %.0f", q))
 	return nil
 }
 
@@ -608,8 +618,8 @@ func runSaturation(ctx context.Context, e *env) error {
 			return err
 		}
 		addLoadFigures(c, c.Load, ss)
-		c.Add("busy workers", maxOf(ss, func(s sample.Sample) float64 { return float64(s.Workers.Busy) }), "", false)
-		c.Add("max accept queue", maxOf(ss, func(s sample.Sample) float64 { return float64(s.AcceptQueue) }), "", true)
+		addMax(c, ss, "busy workers", busy, "", false)
+		addMax(c, ss, "max accept queue", acceptQueue, "", true)
 		if open {
 			c.Add("max schedule lag", c.Load.MaxLagMs, "ms", false)
 		}
@@ -625,7 +635,7 @@ func runChurn(ctx context.Context, e *env) error {
 	children := 8 // several small children, so that one retiring does not stop the server
 	switch e.engine() {
 	case "prefork":
-		children = 2 * conns
+		children = e.quickN(2*conns, conns)
 		dirs = poolDirectives("prefork", children)
 	case "":
 		children = 0
@@ -665,7 +675,7 @@ func runChurn(ctx context.Context, e *env) error {
 		}
 	})
 	_, err = e.runLoad(ctx, p, c, load.Config{Addr: srv.Addr, Path: srv.Path("1k.bin"), Connections: conns,
-		Duration: max(e.o.Duration, e.quick(1500*time.Millisecond, time.Second))})
+		Duration: max(e.o.Duration, e.quick(1500*time.Millisecond, 2*time.Second))})
 	stopWatch()
 	wg.Wait()
 	ss := p.finish(c)
@@ -686,6 +696,8 @@ func runChurn(ctx context.Context, e *env) error {
 	}
 	mu.Unlock()
 	c.Add("children exited", float64(exited), "", true)
+	c.Expect(exited > 0, "children recycled by MaxConnectionsPerChild",
+		fmt.Sprintf("no child exited in %.1fs; run longer than --duration %s", c.Load.ElapsedSec, e.o.Duration))
 	c.Add("children started", float64(started), "", true)
 	c.Add("connections", float64(c.Load.Connects), "", false)
 	c.Add("retried", float64(c.Load.Retries), "", false)

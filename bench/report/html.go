@@ -18,7 +18,9 @@ type Describe func(scenario string) string
 // htmlSection is one scenario in the HTML report.
 type htmlSection struct {
 	Name, About string
-	Charts      []template.HTML
+	// Warnings are the cases' "premise not reached" notes.
+	Warnings []string
+	Charts   []template.HTML
 	Details     []htmlDetail
 }
 
@@ -50,6 +52,11 @@ func WriteHTML(w io.Writer, run *Run, about Describe) error {
 		if len(cases) == 0 {
 			continue
 		}
+		for _, c := range cases {
+			if msg := c.NotReached(); msg != "" {
+				s.Warnings = append(s.Warnings, c.Name+" on "+c.Target+": "+msg)
+			}
+		}
 		for _, ch := range scenarioCharts(run, sc, cases) {
 			s.Charts = append(s.Charts, template.HTML(ch))
 		}
@@ -57,7 +64,10 @@ func WriteHTML(w io.Writer, run *Run, about Describe) error {
 			if len(c.Samples) == 0 {
 				continue
 			}
-			d := htmlDetail{Title: c.Name + " on " + c.Target, Notes: c.Notes}
+			d := htmlDetail{Title: c.Name + " on " + c.Target, Notes: slices.Clone(c.Notes)}
+			if c.TimeWait != "" {
+				d.Notes = append(d.Notes, c.TimeWait)
+			}
 			if len(c.Directives) > 0 {
 				d.Notes = append([]string{"directives: " + strings.Join(c.Directives, "; ")}, d.Notes...)
 			}
@@ -278,7 +288,7 @@ body{font-family:system-ui,sans-serif;margin:1.5em auto;max-width:1200px;padding
 h1{font-size:1.5em} h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
 pre{background:#f6f6f6;padding:.8em;overflow-x:auto;font-size:12px}
 table.m td{padding:.1em .8em .1em 0;vertical-align:top} .charts svg{margin:.3em;border:1px solid #eee}
-details{margin:.5em 0} summary{cursor:pointer;font-weight:600} .note{color:#555;font-size:.9em;margin:.2em 0}
+.warn{color:#a40000;font-weight:600;margin:.2em 0} details{margin:.5em 0} summary{cursor:pointer;font-weight:600} .note{color:#555;font-size:.9em;margin:.2em 0}
 </style></head><body>
 <h1>gohttpd bench</h1>
 <table class="m">
@@ -294,6 +304,7 @@ details{margin:.5em 0} summary{cursor:pointer;font-weight:600} .note{color:#555;
 {{range .Sections}}
 <h2 id="{{.Name}}">{{.Name}}</h2>
 <p>{{.About}}</p>
+{{range .Warnings}}<p class="warn">{{.}}</p>{{end}}
 <div class="charts">{{range .Charts}}{{.}}{{end}}</div>
 {{range .Details}}<details><summary>{{.Title}}: over time</summary>
 {{range .Notes}}<p class="note">{{.}}</p>{{end}}

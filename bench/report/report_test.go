@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -117,4 +118,120 @@ func TestFormatValue(t *testing.T) {
 			t.Errorf("FormatValue(%g, %q) = %q, want %q", tt.v, tt.unit, got, tt.want)
 		}
 	}
+}
+
+func TestUnknownFigures(t *testing.T) {
+	run := testRun()
+	c := &Case{Scenario: "keepalive", Name: "64k", Target: "nginx"}
+	c.Add("rps", 500, "req/s", true)
+	c.AddUnknown("p50", "ms", true)
+	c.AddUnknown("busy workers", "", true)
+	c.AddMaybe("RSS", 3, false, "MB", true)
+	c.AddMaybe("server CPU", 0, true, "%", true) // a known 0 stays 0
+	run.Cases = append(run.Cases, c)
+
+	tab := Table(run)
+	row := lineWith(t, tab, "nginx", "64k")
+	for _, want := range []string{"busy workers n/a", "RSS n/a", "server CPU 0%"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("table row lacks %q: %s", want, row)
+		}
+	}
+	if f := strings.Fields(row); len(f) < 4 || f[2] != "500" || f[3] != "n/a" {
+		t.Errorf("table row's P50 is not n/a: %s", row)
+	}
+	if strings.Contains(row, "busy workers 0") {
+		t.Errorf("an unknown figure shows as 0: %s", row)
+	}
+	if !strings.Contains(tab, "n/a: a figure the bench cannot know") {
+		t.Errorf("table does not explain n/a:\n%s", tab)
+	}
+	if _, ok := c.Figure("busy workers"); ok {
+		t.Error("Figure reports an unknown figure as known")
+	}
+
+	b, err := json.Marshal(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := string(b)
+	for _, want := range []string{`{"name":"busy workers","value":null,"unknown":true,"key":true}`,
+		`"name":"server CPU","value":0,`} {
+		if !strings.Contains(strings.ReplaceAll(js, `"key":true,"unknown":true`, `"unknown":true,"key":true`), want) {
+			t.Errorf("JSON lacks %s: %s", want, js)
+		}
+	}
+	var back Case
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := back.Lookup("busy workers"); !f.Unknown {
+		t.Errorf("busy workers read back as known: %+v", f)
+	}
+	if f, _ := back.Lookup("server CPU"); f.Unknown || f.Value != 0 {
+		t.Errorf("server CPU read back as %+v", f)
+	}
+
+	var h strings.Builder
+	if err := WriteHTML(&h, run, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(h.String(), "busy workers n/a") {
+		t.Error("HTML summary does not show busy workers n/a")
+	}
+}
+
+func TestPremiseNotReached(t *testing.T) {
+	tests := []struct {
+		name    string
+		reached bool
+		want    string
+	}{
+		{"reached", true, ""},
+		{"not reached", false, "premise not reached: children recycled by MaxConnectionsPerChild (no child exited in 1.0s)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			run := testRun()
+			c := &Case{Scenario: "churn", Name: "20 conns/child", Target: "event"}
+			c.Add("children exited", 0, "", true)
+			c.Expect(tt.reached, "children recycled by MaxConnectionsPerChild", "no child exited in 1.0s")
+			run.Scenarios = append(run.Scenarios, "churn")
+			run.Cases = append(run.Cases, c)
+			if got := c.NotReached(); got != tt.want {
+				t.Errorf("NotReached() = %q, want %q", got, tt.want)
+			}
+			row := lineWith(t, Table(run), "churn", "event")
+			if has := strings.Contains(row, "premise not reached"); has == tt.reached {
+				t.Errorf("table row (reached=%v): %s", tt.reached, row)
+			}
+			b, _ := json.Marshal(c)
+			if want := fmt.Sprintf(`"premise":{"reached":%v`, tt.reached); !strings.Contains(string(b), want) {
+				t.Errorf("JSON lacks %s: %s", want, b)
+			}
+			var h strings.Builder
+			if err := WriteHTML(&h, run, nil); err != nil {
+				t.Fatal(err)
+			}
+			if has := strings.Contains(h.String(), `class="warn">20 conns/child on event: premise not reached`); has == tt.reached {
+				t.Errorf("HTML warning shown=%v for reached=%v", has, tt.reached)
+			}
+		})
+	}
+}
+
+// lineWith returns the first line of s holding every one of subs.
+func lineWith(t *testing.T, s string, subs ...string) string {
+	t.Helper()
+	for line := range strings.SplitSeq(s, "\n") {
+		ok := true
+		for _, sub := range subs {
+			ok = ok && strings.Contains(line, sub)
+		}
+		if ok {
+			return line
+		}
+	}
+	t.Fatalf("no line with %q in:\n%s", subs, s)
+	return ""
 }
