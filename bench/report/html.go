@@ -21,7 +21,7 @@ type htmlSection struct {
 	// Warnings are the cases' "premise not reached" notes.
 	Warnings []string
 	Charts   []template.HTML
-	Details     []htmlDetail
+	Details  []htmlDetail
 }
 
 // htmlDetail is one case's time-series charts.
