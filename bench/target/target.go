@@ -132,8 +132,13 @@ type Server struct {
 	PID int
 	// StatusURL is its /server-status?auto URL ("" when it has none).
 	StatusURL string
-	// Dir is the ServerRoot of a started gohttpd.
+	// Dir is the ServerRoot of a started gohttpd (or Apache, or nginx's
+	// prefix).
 	Dir string
+	// Kind says whether the bench started it, and which server it is.
+	Kind Kind
+
+	logName string // the error log's name in Dir/logs ("" = error_log)
 
 	cmd     *exec.Cmd
 	exited  chan struct{}
@@ -198,7 +203,7 @@ func Start(ctx context.Context, spec Spec) (*Server, error) {
 	if err := startPinned(cmd, spec.CPUs); err != nil {
 		return nil, fmt.Errorf("target: start %s: %w", spec.Exe, err)
 	}
-	s := &Server{Name: spec.MPM, MPM: spec.MPM, Prefix: "/", PID: cmd.Process.Pid, Dir: spec.Dir, cmd: cmd, exited: make(chan struct{})}
+	s := &Server{Name: spec.MPM, MPM: spec.MPM, Kind: KindGohttpd, Prefix: "/", PID: cmd.Process.Pid, Dir: spec.Dir, cmd: cmd, exited: make(chan struct{})}
 	go func() { // owned by s: Stop waits for exited
 		s.waitErr = cmd.Wait()
 		close(s.exited)
@@ -249,7 +254,7 @@ func (s *Server) pause(ctx context.Context, deadline time.Time, what string) err
 	}
 	select {
 	case <-s.exited:
-		return fmt.Errorf("gohttpd exited while starting: %v", s.waitErr)
+		return fmt.Errorf("%s exited while starting: %v", s.Name, s.waitErr)
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-time.After(10 * time.Millisecond):
@@ -284,7 +289,11 @@ func (s *Server) Logs() string {
 	if s.Dir == "" {
 		return ""
 	}
-	el, _ := os.ReadFile(filepath.Join(s.Dir, "logs", "error_log"))
+	name := s.logName
+	if name == "" {
+		name = "error_log"
+	}
+	el, _ := os.ReadFile(filepath.Join(s.Dir, "logs", name))
 	se, _ := os.ReadFile(filepath.Join(s.Dir, "logs", "stderr"))
 	return "--- error_log\n" + tail(el) + "--- stderr\n" + tail(se)
 }
@@ -309,7 +318,7 @@ func (s *Server) Exited() bool {
 	}
 }
 
-// Stop stops a started gohttpd: SIGTERM to the master, SIGKILL to its
+// Stop stops a server the bench started: SIGTERM to the master, SIGKILL to its
 // whole process group after 10 s (and always, afterwards, for stragglers).
 // It does nothing for an external server.
 func (s *Server) Stop() error {
@@ -327,7 +336,7 @@ func (s *Server) Stop() error {
 	select {
 	case <-s.exited:
 	case <-time.After(5 * time.Second):
-		return fmt.Errorf("target: gohttpd (pid %d) did not exit after SIGKILL", s.cmd.Process.Pid)
+		return fmt.Errorf("target: %s (pid %d) did not exit after SIGKILL", s.Name, s.cmd.Process.Pid)
 	}
 	return nil
 }
