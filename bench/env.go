@@ -24,6 +24,10 @@ type env struct {
 	sc         *scenario
 	target     string         // engine name or external name
 	ext        *target.Server // the external server, when target is it
+	fg         *foreign       // the comparison server, when target is one
+	// nginxLines are the nginx directives of the last server started, and
+	// nginxIgnored the scenario's directives nginx has no equivalent for.
+	nginxLines, nginxIgnored []string
 	tmp        string
 	prog       *report.Progress
 	serverCPUs []int
@@ -33,10 +37,14 @@ type env struct {
 	servers    int       // servers started, to name their directories
 }
 
-// engine returns the gohttpd engine, or "" for an external target.
+// engine returns the gohttpd engine or Apache's MPM, or "" for an
+// external target or nginx.
 func (e *env) engine() string {
-	if e.ext != nil {
+	switch {
+	case e.ext != nil:
 		return ""
+	case e.fg != nil:
+		return e.fg.mpm
 	}
 	return e.target
 }
@@ -71,6 +79,12 @@ func twBuckets() int {
 func (e *env) newCase(name string, dirs []string) *report.Case {
 	e.closeCase()
 	c := &report.Case{Scenario: e.sc.name, Name: name, Target: e.target, Directives: dirs}
+	if e.fg != nil && e.fg.kind == target.KindNginx {
+		c.Directives = e.nginxLines
+		if len(e.nginxIgnored) > 0 {
+			c.Notes = append(c.Notes, "not applied to nginx (no equivalent): "+strings.Join(e.nginxIgnored, "; "))
+		}
+	}
 	e.cases = append(e.cases, c)
 	e.caseStart = time.Now()
 	return c
@@ -93,6 +107,9 @@ func (e *env) start(ctx context.Context, dirs []string) (*target.Server, error) 
 	dir := filepath.Join(e.tmp, fmt.Sprintf("%s-%s-%d", e.sc.name, e.target, e.servers))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
+	}
+	if e.fg != nil {
+		return e.startForeign(ctx, dir, dirs)
 	}
 	all := append(append([]string{}, dirs...), e.o.Directives...)
 	return target.Start(ctx, target.Spec{
@@ -124,7 +141,7 @@ func (e *env) observe(ctx context.Context, srv *target.Server) *probe {
 		ServerPID:  srv.PID,
 		Port:       srv.Port,
 		StatusURL:  srv.StatusURL,
-		Scoreboard: srv.Owned(),
+		Scoreboard: srv.Kind == target.KindGohttpd,
 		Load: func() (int64, int64) {
 			if r := p.runner.Load(); r != nil {
 				return r.Completed(), r.Failed()

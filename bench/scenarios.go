@@ -190,9 +190,9 @@ func addCloseFigures(c *report.Case, mode load.CloseMode, ss []sample.Sample, ow
 
 func runIdlePressure(ctx context.Context, e *env) error {
 	var dirs []string
-	if e.engine() != "" {
+	if e.ext == nil {
 		dirs = []string{"KeepAliveTimeout 60", "MaxKeepAliveRequests 0"}
-		if e.o.Quick {
+		if e.o.Quick && e.engine() != "" {
 			dirs = append(dirs, "MaxRequestWorkers 100")
 			if e.engine() != "prefork" {
 				dirs = append(dirs, "ThreadsPerChild 25", "ServerLimit 16")
@@ -414,11 +414,11 @@ func runSlowloris(ctx context.Context, e *env) error {
 		if ctx.Err() != nil {
 			return nil
 		}
-		if e.ext != nil && cs.name == "reqtimeout" {
+		if e.fixed() && cs.name == "reqtimeout" {
 			continue // the external server's own setting is "no-timeout"'s
 		}
 		dirs := append(slices.Clone(pool), cs.dirs...)
-		if e.ext != nil {
+		if e.fixed() {
 			dirs = nil
 		}
 		srv, err := e.start(ctx, dirs)
@@ -426,7 +426,7 @@ func runSlowloris(ctx context.Context, e *env) error {
 			return err
 		}
 		name := cs.name
-		if e.ext != nil && name == "no-timeout" {
+		if e.fixed() && name == "no-timeout" {
 			name = "as-configured"
 		}
 		c := e.newCase(name, dirs)

@@ -8,6 +8,7 @@ import (
 	"github.com/gohttpd/gohttpd/bench/clients"
 	"github.com/gohttpd/gohttpd/bench/load"
 	"github.com/gohttpd/gohttpd/bench/sample"
+	"github.com/gohttpd/gohttpd/bench/threshold"
 )
 
 // Run is one bench run: where it ran, with what, and every case's result.
@@ -25,6 +26,21 @@ type Run struct {
 	Cases     []*Case  `json:"cases"`
 	// Interrupted is set when the run was stopped before its end.
 	Interrupted bool `json:"interrupted,omitempty"`
+	// Skipped names the comparison servers that were asked for but could
+	// not run (not installed), with the reason.
+	Skipped []string `json:"skipped,omitempty"`
+	// Thresholds are the --threshold checks' outcomes.
+	Thresholds []threshold.Result `json:"thresholds,omitempty"`
+}
+
+// ThresholdsFailed reports whether any threshold failed.
+func (r *Run) ThresholdsFailed() bool {
+	for _, t := range r.Thresholds {
+		if !t.Pass {
+			return true
+		}
+	}
+	return false
 }
 
 // Machine records where a run happened.
@@ -44,6 +60,9 @@ type Machine struct {
 	GOMAXPROCS int `json:"gomaxprocs"`
 	// Sysctls are kernel settings that shape the results.
 	Sysctls map[string]string `json:"sysctls"`
+	// Servers are the versions of the other servers the bench started
+	// (--compare), by name.
+	Servers map[string]string `json:"servers,omitempty"`
 }
 
 // Case is one measured case of a scenario on one target.

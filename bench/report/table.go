@@ -18,6 +18,17 @@ func Table(run *Run) string {
 	fmt.Fprintf(&b, "gohttpd bench  %s  %s  %d CPUs  kernel %s  %s  pinning: %s\n",
 		run.Started.Format("2006-01-02 15:04:05"), run.Machine.CPUModel, run.Machine.CPUs,
 		run.Machine.Kernel, run.Machine.GoVersion, run.Machine.Pinning)
+	if len(run.Machine.Servers) > 0 {
+		var vs []string
+		for name, v := range run.Machine.Servers {
+			vs = append(vs, name+": "+v)
+		}
+		slices.Sort(vs)
+		fmt.Fprintf(&b, "compared with %s\n", strings.Join(vs, "; "))
+	}
+	for _, s := range run.Skipped {
+		fmt.Fprintf(&b, "SKIPPED %s\n", s)
+	}
 	if run.Quick {
 		b.WriteString("(--quick run: short durations, for a first look)\n")
 	}
@@ -45,6 +56,12 @@ func Table(run *Run) string {
 	}
 	if len(footnotes(run)) > 0 {
 		b.WriteString("\n")
+	}
+	if len(run.Thresholds) > 0 {
+		b.WriteString("\nTHRESHOLDS\n")
+		for _, t := range run.Thresholds {
+			b.WriteString(t.Message + "\n")
+		}
 	}
 	return b.String()
 }
