@@ -20,21 +20,21 @@ import (
 // env is one scenario's run on one target: it starts servers, runs loads
 // with samplers and a progress line, and collects the cases.
 type env struct {
-	o          *Options
-	sc         *scenario
-	target     string         // engine name or external name
-	ext        *target.Server // the external server, when target is it
-	fg         *foreign       // the comparison server, when target is one
+	o      *Options
+	sc     *scenario
+	target string         // engine name or external name
+	ext    *target.Server // the external server, when target is it
+	fg     *foreign       // the comparison server, when target is one
 	// nginxLines are the nginx directives of the last server started, and
 	// nginxIgnored the scenario's directives nginx has no equivalent for.
 	nginxLines, nginxIgnored []string
-	tmp        string
-	prog       *report.Progress
-	serverCPUs []int
-	loadCPUs   []int
-	cases      []*report.Case
-	caseStart  time.Time // when the last case began
-	servers    int       // servers started, to name their directories
+	tmp                      string
+	prog                     *report.Progress
+	serverCPUs               []int
+	loadCPUs                 []int
+	cases                    []*report.Case
+	caseStart                time.Time // when the last case began
+	servers                  int       // servers started, to name their directories
 }
 
 // engine returns the gohttpd engine or Apache's MPM, or "" for an

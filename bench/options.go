@@ -223,7 +223,7 @@ func (o *Options) check() error {
 			return fmt.Errorf("bench: --threshold: %w", err)
 		}
 	}
-	if o.Target != "" && slices.Contains(CompareNames, o.TargetName) {
+	if o.Target != "" && slices.Contains(o.Compare, o.TargetName) {
 		return fmt.Errorf("bench: --target-name %q is a --compare server's name", o.TargetName)
 	}
 	if o.Target != "" && o.TargetName == "" {
