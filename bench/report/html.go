@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"slices"
 	"strings"
 
@@ -122,11 +123,15 @@ func scenarioCharts(run *Run, sc string, cases []*Case) []string {
 			b := Bars{Name: t, Color: targetColor(run, t)}
 			any := false
 			for _, n := range names {
-				v := 0.0
+				v := NotRun
 				for _, c := range cases {
 					if c.Target == t && c.Name == n {
-						if x, ok := c.Figure(name); ok {
-							v, any = x, true
+						v = math.NaN() // unknown, unless the figure says
+						if f, ok := c.Lookup(name); ok {
+							any = true
+							if !f.Unknown {
+								v = f.Value
+							}
 						}
 					}
 				}
@@ -183,7 +188,7 @@ func scenarioCharts(run *Run, sc string, cases []*Case) []string {
 		ramp = append(ramp, rss, pss)
 	}
 	if len(ramp) > 0 {
-		add(LineChart(sc+": server memory against idle keep-alive connections", "idle connections answered", "MB", ramp, 6*vg.Inch, 3.2*vg.Inch))
+		add(LineChart(sc+": server memory against idle keep-alive connections", "idle connections answered", "MB", ramp, 4.8*vg.Inch, 3.2*vg.Inch))
 	}
 	return out
 }
@@ -213,7 +218,7 @@ func caseCharts(run *Run, c *Case) []string {
 		}
 	}
 	var out []string
-	w, h := 4.6*vg.Inch, 2.6*vg.Inch
+	w, h := 4.2*vg.Inch, 2.6*vg.Inch
 	if s, err := LineChart("TCP states over time", "seconds", "sockets", tcp, w, h); err == nil {
 		out = append(out, s)
 	}
