@@ -14,6 +14,7 @@
 // Its parts are subpackages: load (the load generator), clients (idle,
 // slow and connect-only clients), sample (memory, workers, TCP states,
 // accept queues and kernel counters over time), target (starting, pinning
-// and stopping servers), threshold (the --threshold grammar) and report (table, JSON, HTML with SVG charts,
-// progress lines). This package holds the scenarios and the command line.
+// and stopping servers), threshold (the --threshold grammar) and report
+// (table, JSON, HTML with SVG charts, progress lines). This package holds
+// the scenarios and the command line.
 package bench
