@@ -128,6 +128,9 @@ func lookupFigure(run *report.Run, s threshold.Subject) (float64, error) {
 		if n(c.Target) != n(s.Target) || n(c.Scenario) != n(s.Scenario) {
 			continue
 		}
+		if c.Name == "" && len(c.Figures) == 0 && len(c.Notes) > 0 {
+			return 0, fmt.Errorf("%s", c.Notes[0]) // the scenario did not run there
+		}
 		cases = append(cases, c.Name)
 		if n(c.Name) != n(s.Case) {
 			continue
