@@ -280,6 +280,8 @@ func runIdlePressure(ctx context.Context, e *env) error {
 	}
 	c.Add("idle answered", float64(st.Answered), "", true)
 	c.Add("idle open", float64(st.Open), "", false)
+	c.Expect(st.Open >= int64(e.o.Idle)*9/10, fmt.Sprintf("%d idle connections held open beside the load", e.o.Idle),
+		fmt.Sprintf("%d open at the end", st.Open))
 	addMax(c, ss, "busy workers", busy, "", true)
 	addMax(c, ss, "keep-alive workers", keepAliveWorkers, "", false)
 	addMax(c, ss, "accept queue", acceptQueue, "", false)
@@ -530,6 +532,14 @@ func runDeferAccept(ctx context.Context, e *env) error {
 		}), "", true)
 		addMax(c, ss, "busy workers", busy, "", true)
 		c.Add("ESTABLISHED client", maxOf(ss, func(s sample.Sample) float64 { return float64(s.ClientTCP["ESTABLISHED"]) }), "", false)
+		if filter == "data" {
+			held := srvState("SYN_RECV")
+			c.Expect(held >= float64(n)*9/10, fmt.Sprintf("%d connect-only clients held in SYN_RECV by TCP_DEFER_ACCEPT", n),
+				fmt.Sprintf("at most %.0f in SYN_RECV", held))
+		} else {
+			c.Expect(st.Connected >= int64(n)*9/10, fmt.Sprintf("%d connect-only clients connected", n),
+				fmt.Sprintf("%d connected", st.Connected))
+		}
 		if c.Load != nil {
 			c.Add("probe ms", c.Load.MaxMs, "ms", false)
 			c.Add("probe errors", float64(c.Load.Errors.Total()+c.Load.Unfinished), "", false)
