@@ -205,7 +205,14 @@ func TestScenarioFigures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.scenario, func(t *testing.T) {
-			tt.check(t, quickRun(t, []string{tt.scenario}, []string{tt.engine}, tt.duration))
+			run := quickRun(t, []string{tt.scenario}, []string{tt.engine}, tt.duration)
+			tt.check(t, run)
+			// --quick runs reach what each case exists to show.
+			for _, c := range run.Cases {
+				if msg := c.NotReached(); msg != "" {
+					t.Errorf("%s %s on %s: %s", c.Scenario, c.Name, c.Target, msg)
+				}
+			}
 		})
 	}
 }
