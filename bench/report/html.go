@@ -316,6 +316,6 @@ table.m td{padding:.1em .8em .1em 0;vertical-align:top} .charts svg{margin:.3em;
 <div class="charts">{{range .Charts}}{{.}}{{end}}</div></details>
 {{end}}
 {{end}}
-<p class="note">Latency is measured by gohttpd bench's load generator (HdrHistogram; open-loop cases from each request's intended send time, in wrk2's model). Memory is RSS and PSS summed over the server's process tree; TCP states come from sock_diag, filtered by the server's port.</p>
+<p class="note">Latency is measured by gohttpd bench's load generator (HdrHistogram; open-loop cases from each request's intended send time, in wrk2's model). Memory is RSS and PSS summed over the server's process tree; TCP states over time come from sock_diag, filtered by the server's port: they include sockets that earlier cases left on that port, while the close scenario's TIME_WAIT figures count only the case's own connections (by 4-tuple). n/a marks a figure the bench cannot know for that server (not 0); – a case that server did not run.</p>
 </body></html>
 `))
