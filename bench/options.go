@@ -92,8 +92,10 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 const usageText = `usage: gohttpd bench [flags]
 
 Runs named scenarios against gohttpd's engines (each started from a
-generated configuration on a loopback port) or against another server given
-by --target, and writes a table, bench.json and bench.html.
+generated configuration on a loopback port), against Apache's MPMs and nginx
+started the same way (--compare apache,nginx), or against another server
+given by --target, and writes a table, bench.json and bench.html. Each
+--threshold is checked at the end; if one fails, the exit code is 3.
 
 Scenarios: %s
 `
