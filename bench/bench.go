@@ -17,11 +17,14 @@ import (
 	"github.com/gohttpd/gohttpd/bench/target"
 )
 
+// ExitThresholds is the exit code when a --threshold check failed.
+const ExitThresholds = 3
+
 // Main is "gohttpd bench": it parses args, runs the scenarios, prints the
 // table on stdout and writes the reports. exe is the gohttpd binary, which
 // it starts once per engine and re-executes for helper client processes.
-// It returns the exit code: 0, 1 on errors, 2 on bad flags, 130 when ctx
-// was cancelled (SIGINT).
+// It returns the exit code: 0, 1 on errors, 2 on bad flags, 3 when a
+// --threshold check failed, 130 when ctx was cancelled (SIGINT).
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer, exe string) int {
 	if len(args) > 0 && args[0] == clients.HelperArg {
 		raiseNoFile()
@@ -56,6 +59,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, exe stri
 		return 1
 	}
 	run.Args = args
+	run.Thresholds = checkThresholds(run, o.Thresholds)
 	fmt.Fprint(stdout, report.Table(run))
 	if o.Out != "-" {
 		if werr := report.WriteAll(o.Out, run, About); werr != nil {
@@ -72,6 +76,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer, exe stri
 	case err != nil:
 		printErr(stderr, err)
 		return 1
+	case run.ThresholdsFailed():
+		fmt.Fprintln(stderr, "gohttpd bench: thresholds failed")
+		return ExitThresholds
 	}
 	return 0
 }
@@ -111,10 +118,14 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*report.Run, error
 		return nil, fmt.Errorf("bench: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	// Started as root, gohttpd's children serve as User (nobody by
-	// default), who must reach the document roots in tmp.
+	// Started as root, gohttpd's children (and Apache's) serve as User
+	// (nobody by default), who must reach the document roots in tmp.
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
+	}
+	foreigns, versions, skipped := findForeign(&o)
+	for _, s := range skipped {
+		fmt.Fprintf(progress, "gohttpd bench: SKIPPING %s\n", s)
 	}
 
 	run := &report.Run{Started: time.Now(), Quick: o.Quick, Scenarios: o.Scenarios}
@@ -123,6 +134,10 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*report.Run, error
 		return nil, err
 	}
 	run.Machine = machine(o.Exe, pinning)
+	run.Skipped = skipped
+	if len(versions) > 0 {
+		run.Machine.Servers = versions
+	}
 
 	var ext *target.Server
 	if o.Target != "" {
@@ -137,6 +152,11 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*report.Run, error
 		}
 	}
 	targets := slices.Clone(o.Engines)
+	for _, name := range o.Compare {
+		if foreigns[name] != nil {
+			targets = append(targets, name)
+		}
+	}
 	if ext != nil {
 		targets = append(targets, ext.Name)
 	}
@@ -156,11 +176,12 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*report.Run, error
 			}
 			if ext != nil && t == ext.Name {
 				e.ext = ext
-				if !sc.external {
-					run.Cases = append(run.Cases, &report.Case{Scenario: sc.name, Target: t,
-						Notes: []string{"skipped: needs gohttpd directives (" + sc.needs + ")"}})
-					continue
-				}
+			}
+			e.fg = foreigns[t]
+			if e.fixed() && !sc.external {
+				run.Cases = append(run.Cases, &report.Case{Scenario: sc.name, Target: t,
+					Notes: []string{"skipped: needs directives this server has no equivalent for (" + sc.needs + ")"}})
+				continue
 			}
 			err := sc.run(ctx, e)
 			e.closeCase()

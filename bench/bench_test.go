@@ -77,6 +77,16 @@ func TestParseArgs(t *testing.T) {
 		{"target alone", []string{"--target", "http://127.0.0.1:8080/", "--target-name", "nginx"}, func(o Options) bool {
 			return len(o.Engines) == 0 && o.TargetName == "nginx"
 		}, true},
+		{"compare", []string{"--compare", "nginx,apache", "-e", "event"}, func(o Options) bool {
+			return strings.Join(o.Compare, ",") == "apache-prefork,apache-worker,apache-event,nginx" && len(o.Engines) == 1
+		}, true},
+		{"compare alone", []string{"--compare", "apache-event"}, func(o Options) bool {
+			return strings.Join(o.Compare, ",") == "apache-event" && len(o.Engines) == 3
+		}, true},
+		{"unknown compare", []string{"--compare", "lighttpd"}, nil, false},
+		{"thresholds", []string{"--threshold", "event.keepalive.1k.rps>=0.9*nginx", "--threshold", "event.keepalive.1k.p99<5"},
+			func(o Options) bool { return len(o.Thresholds) == 2 }, true},
+		{"bad threshold", []string{"--threshold", "event.keepalive.rps>=1"}, nil, false},
 		{"unknown scenario", []string{"-s", "nope"}, nil, false},
 		{"unknown engine", []string{"-e", "threaded"}, nil, false},
 		{"bad duration", []string{"--duration", "1ms"}, nil, false},
@@ -195,7 +205,14 @@ func TestScenarioFigures(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.scenario, func(t *testing.T) {
-			tt.check(t, quickRun(t, []string{tt.scenario}, []string{tt.engine}, tt.duration))
+			run := quickRun(t, []string{tt.scenario}, []string{tt.engine}, tt.duration)
+			tt.check(t, run)
+			// --quick runs reach what each case exists to show.
+			for _, c := range run.Cases {
+				if msg := c.NotReached(); msg != "" {
+					t.Errorf("%s %s on %s: %s", c.Scenario, c.Name, c.Target, msg)
+				}
+			}
 		})
 	}
 }

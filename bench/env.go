@@ -20,23 +20,31 @@ import (
 // env is one scenario's run on one target: it starts servers, runs loads
 // with samplers and a progress line, and collects the cases.
 type env struct {
-	o          *Options
-	sc         *scenario
-	target     string         // engine name or external name
-	ext        *target.Server // the external server, when target is it
-	tmp        string
-	prog       *report.Progress
-	serverCPUs []int
-	loadCPUs   []int
-	cases      []*report.Case
-	caseStart  time.Time // when the last case began
-	servers    int       // servers started, to name their directories
+	o      *Options
+	sc     *scenario
+	target string         // engine name or external name
+	ext    *target.Server // the external server, when target is it
+	fg     *foreign       // the comparison server, when target is one
+	// nginxLines are the nginx directives of the last server started, and
+	// nginxIgnored the scenario's directives nginx has no equivalent for.
+	nginxLines, nginxIgnored []string
+	tmp                      string
+	prog                     *report.Progress
+	serverCPUs               []int
+	loadCPUs                 []int
+	cases                    []*report.Case
+	caseStart                time.Time // when the last case began
+	servers                  int       // servers started, to name their directories
 }
 
-// engine returns the gohttpd engine, or "" for an external target.
+// engine returns the gohttpd engine or Apache's MPM, or "" for an
+// external target or nginx.
 func (e *env) engine() string {
-	if e.ext != nil {
+	switch {
+	case e.ext != nil:
 		return ""
+	case e.fg != nil:
+		return e.fg.mpm
 	}
 	return e.target
 }
@@ -71,6 +79,12 @@ func twBuckets() int {
 func (e *env) newCase(name string, dirs []string) *report.Case {
 	e.closeCase()
 	c := &report.Case{Scenario: e.sc.name, Name: name, Target: e.target, Directives: dirs}
+	if e.fg != nil && e.fg.kind == target.KindNginx {
+		c.Directives = e.nginxLines
+		if len(e.nginxIgnored) > 0 {
+			c.Notes = append(c.Notes, "not applied to nginx (no equivalent): "+strings.Join(e.nginxIgnored, "; "))
+		}
+	}
 	e.cases = append(e.cases, c)
 	e.caseStart = time.Now()
 	return c
@@ -93,6 +107,9 @@ func (e *env) start(ctx context.Context, dirs []string) (*target.Server, error) 
 	dir := filepath.Join(e.tmp, fmt.Sprintf("%s-%s-%d", e.sc.name, e.target, e.servers))
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("bench: %w", err)
+	}
+	if e.fg != nil {
+		return e.startForeign(ctx, dir, dirs)
 	}
 	all := append(append([]string{}, dirs...), e.o.Directives...)
 	return target.Start(ctx, target.Spec{
@@ -124,7 +141,7 @@ func (e *env) observe(ctx context.Context, srv *target.Server) *probe {
 		ServerPID:  srv.PID,
 		Port:       srv.Port,
 		StatusURL:  srv.StatusURL,
-		Scoreboard: srv.Owned(),
+		Scoreboard: srv.Kind == target.KindGohttpd,
 		Load: func() (int64, int64) {
 			if r := p.runner.Load(); r != nil {
 				return r.Completed(), r.Failed()
@@ -261,6 +278,47 @@ func maxOf(ss []sample.Sample, f func(sample.Sample) float64) float64 {
 	return m
 }
 
+// maxKnown returns the largest value of f over samples, leaving out
+// unknown (negative) values, and whether any was known.
+func maxKnown(ss []sample.Sample, f func(sample.Sample) float64) (float64, bool) {
+	m, ok := 0.0, false
+	for _, s := range ss {
+		if v := f(s); v >= 0 {
+			m, ok = max(m, v), true
+		}
+	}
+	return m, ok
+}
+
+// busy is a sample's busy workers (-1 unknown).
+func busy(s sample.Sample) float64 { return float64(s.Workers.Busy) }
+
+// keepAliveWorkers is a sample's workers in keep-alive (-1 unknown).
+func keepAliveWorkers(s sample.Sample) float64 {
+	if s.Workers.States == nil {
+		return -1
+	}
+	return float64(s.Workers.States["K"])
+}
+
+// acceptQueue is a sample's accept-queue length (-1 unknown).
+func acceptQueue(s sample.Sample) float64 { return float64(s.AcceptQueue) }
+
+// processes is a sample's server process count (-1 unknown: no pid).
+func processes(s sample.Sample) float64 {
+	if s.Processes == 0 {
+		return -1
+	}
+	return float64(s.Processes)
+}
+
+// addMax adds the largest known value of f over samples as a figure, or
+// the figure as unknown when no sample knew it.
+func addMax(c *report.Case, ss []sample.Sample, name string, f func(sample.Sample) float64, unit string, key bool) {
+	v, ok := maxKnown(ss, f)
+	c.AddMaybe(name, v, ok, unit, key)
+}
+
 // lastOf returns f of the last sample (0 without samples).
 func lastOf(ss []sample.Sample, f func(sample.Sample) float64) float64 {
 	if len(ss) == 0 {
@@ -279,9 +337,11 @@ func addLoadFigures(c *report.Case, s *load.Summary, ss []sample.Sample) {
 	c.Add("errors", float64(s.Errors.Total()), "", true)
 	c.Add("unfinished", float64(s.Unfinished), "", false)
 	c.Add("MB/s", s.MBps, "MB/s", false)
-	c.Add("server CPU", meanOf(ss, func(s sample.Sample) float64 { return s.ServerCPU }), "%", false)
+	_, hasPID := maxKnown(ss, processes)
+	c.AddMaybe("server CPU", meanOf(ss, func(s sample.Sample) float64 { return s.ServerCPU }), hasPID, "%", false)
 	c.Add("client CPU", meanOf(ss, func(s sample.Sample) float64 { return s.ClientCPU }), "%", false)
-	c.Add("RSS", maxOf(ss, func(s sample.Sample) float64 { return float64(s.RSS) })/(1<<20), "MB", false)
+	rss, ok := maxKnown(ss, func(s sample.Sample) float64 { return float64(s.RSS) })
+	c.AddMaybe("RSS", rss/(1<<20), ok, "MB", false)
 }
 
 // meanOf averages f over samples after the first (whose CPU covers no

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/gohttpd/gohttpd/bench/threshold"
 )
 
 // Engines are gohttpd's engines, in the order the bench runs them.
@@ -56,6 +58,16 @@ type Options struct {
 	Progress bool
 	// Exe is the gohttpd binary that is started and re-executed.
 	Exe string
+	// Compare names other servers the bench starts itself from generated,
+	// matched configurations: apache (its three MPMs), apache-prefork,
+	// apache-worker, apache-event, nginx.
+	Compare []string
+	// ApacheBin, ApacheModules and NginxBin locate them ("": the usual
+	// places).
+	ApacheBin, ApacheModules, NginxBin string
+	// Thresholds are --threshold checks (see package threshold); a failed
+	// one makes the exit code 3.
+	Thresholds []string
 	// WriteDocroot, if set, only writes the bench's document root there
 	// (for a server given by Target) and runs nothing.
 	WriteDocroot string
@@ -80,8 +92,10 @@ func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 const usageText = `usage: gohttpd bench [flags]
 
 Runs named scenarios against gohttpd's engines (each started from a
-generated configuration on a loopback port) or against another server given
-by --target, and writes a table, bench.json and bench.html.
+generated configuration on a loopback port), against Apache's MPMs and nginx
+started the same way (--compare apache,nginx), or against another server
+given by --target, and writes a table, bench.json and bench.html. Each
+--threshold is checked at the end; if one fails, the exit code is 3.
 
 Scenarios: %s
 `
@@ -98,8 +112,8 @@ func ParseArgs(args []string, stderr io.Writer) (Options, error) {
 		fmt.Fprintf(stderr, usageText, strings.Join(ScenarioNames(), ", "))
 		fs.PrintDefaults()
 	}
-	var scen, eng string
-	var dirs multiFlag
+	var scen, eng, compare string
+	var dirs, thresholds multiFlag
 	fs.StringVar(&scen, "s", "", "comma-separated scenarios (default all)")
 	fs.StringVar(&eng, "e", "", "comma-separated engines: prefork,worker,event (default all; none with --target)")
 	fs.StringVar(&o.Target, "target", "", "URL of another server to measure, e.g. http://127.0.0.1:8080/ (loopback only)")
@@ -116,7 +130,12 @@ func ParseArgs(args []string, stderr io.Writer) (Options, error) {
 	fs.BoolVar(&o.Pin, "pin", false, "pin servers and the load generator to different CPUs")
 	fs.StringVar(&o.Out, "out", "", "output directory (default gohttpd-bench-<time>; - for none)")
 	fs.BoolVar(&o.Progress, "progress", true, "draw live progress lines on stderr when it is a terminal")
-	fs.StringVar(&o.WriteDocroot, "write-docroot", "", "only write the bench's files (empty.txt, 1k.bin, 64k.bin, 1m.bin) into this directory, for --target servers")
+	fs.StringVar(&compare, "compare", "", "other servers to start and measure beside the engines, from generated matched configurations: apache (its prefork, worker and event MPMs), apache-prefork, apache-worker, apache-event, nginx")
+	fs.StringVar(&o.ApacheBin, "apache-bin", "", "Apache httpd binary for --compare (default apache2 or httpd in PATH, then /usr/sbin)")
+	fs.StringVar(&o.ApacheModules, "apache-modules", "", "Apache's modules directory (default /usr/lib/apache2/modules or /usr/lib/httpd/modules)")
+	fs.StringVar(&o.NginxBin, "nginx-bin", "", "nginx binary for --compare (default nginx in PATH, then /usr/sbin/nginx)")
+	fs.Var(&thresholds, "threshold", "pass/fail check that sets the exit code (3 when one fails), e.g. 'event.keepalive.1k.rps>=0.9*nginx' or 'event.keepalive.1k.p99<5' (repeatable)")
+	fs.StringVar(&o.WriteDocroot, "write-docroot", "", "only write the bench's files (empty.txt, 1k.bin, 64k.bin, 1m.bin, index.html) into this directory, for --target servers; an existing file is never overwritten")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
@@ -127,15 +146,45 @@ func ParseArgs(args []string, stderr io.Writer) (Options, error) {
 		return o, fmt.Errorf("bench: unexpected argument %q", fs.Arg(0))
 	}
 	o.Directives = dirs
+	o.Thresholds = thresholds
 	if o.WriteDocroot != "" {
 		return o, nil
 	}
 	o.Scenarios = splitList(scen)
 	o.Engines = splitList(eng)
+	o.Compare = expandCompare(splitList(compare))
 	if eng == "" && o.Target == "" {
 		o.Engines = slices.Clone(Engines)
 	}
 	return o, o.check()
+}
+
+// CompareNames are the servers --compare can start, in run order.
+var CompareNames = []string{"apache-prefork", "apache-worker", "apache-event", "nginx"}
+
+// expandCompare expands "apache" into its three MPMs and orders the list
+// as CompareNames, without repeats.
+func expandCompare(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if n == "apache" || n == "httpd" {
+			out = append(out, "apache-prefork", "apache-worker", "apache-event")
+			continue
+		}
+		out = append(out, n)
+	}
+	slices.SortStableFunc(out, func(a, b string) int {
+		return rank(CompareNames, a) - rank(CompareNames, b)
+	})
+	return slices.Compact(out)
+}
+
+// rank is s's index in list, or len(list) when absent.
+func rank(list []string, s string) int {
+	if i := slices.Index(list, s); i >= 0 {
+		return i
+	}
+	return len(list)
 }
 
 func splitList(s string) []string {
@@ -163,8 +212,21 @@ func (o *Options) check() error {
 			return fmt.Errorf("bench: unknown engine %q (have %s)", e, strings.Join(Engines, ", "))
 		}
 	}
-	if len(o.Engines) == 0 && o.Target == "" {
-		return errors.New("bench: nothing to measure: give engines with -e or a server with --target")
+	for _, c := range o.Compare {
+		if !slices.Contains(CompareNames, c) {
+			return fmt.Errorf("bench: unknown --compare server %q (have apache, %s)", c, strings.Join(CompareNames, ", "))
+		}
+	}
+	if len(o.Engines) == 0 && o.Target == "" && len(o.Compare) == 0 {
+		return errors.New("bench: nothing to measure: give engines with -e, servers with --compare or a server with --target")
+	}
+	for _, t := range o.Thresholds {
+		if _, err := threshold.Parse(t); err != nil {
+			return fmt.Errorf("bench: --threshold: %w", err)
+		}
+	}
+	if o.Target != "" && slices.Contains(o.Compare, o.TargetName) {
+		return fmt.Errorf("bench: --target-name %q is a --compare server's name", o.TargetName)
 	}
 	if o.Target != "" && o.TargetName == "" {
 		o.TargetName = "external"

@@ -78,6 +78,10 @@ type Config struct {
 	// BufferSize is each connection's read buffer (default 64 KiB); a
 	// response header must fit in it.
 	BufferSize int
+	// RecordConns keeps the local address of every connection the run
+	// opens (Result.LocalAddrs), so that the caller can find the run's own
+	// sockets among the machine's (its TIME_WAIT ones, say).
+	RecordConns bool
 }
 
 // MaxDuration bounds Config.Duration.

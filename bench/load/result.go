@@ -1,6 +1,7 @@
 package load
 
 import (
+	"net/netip"
 	"time"
 
 	hdrhistogram "github.com/HdrHistogram/hdrhistogram-go"
@@ -18,6 +19,9 @@ type Result struct {
 	// Connects counts connections opened; Retries counts requests sent
 	// again after a kept-alive connection closed before answering.
 	Connects, Retries int64
+	// LocalAddrs are the local addresses of the connections opened, when
+	// Config.RecordConns is set.
+	LocalAddrs []netip.AddrPort
 	// Unfinished counts requests still in flight when the run ended.
 	Unfinished int64
 	// Errors counts failed requests by kind.

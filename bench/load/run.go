@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -142,6 +143,7 @@ func (r *Runner) result(elapsed time.Duration) *Result {
 		res.Requests += w.completed.Load()
 		res.Bytes += w.bytes
 		res.Connects += w.connects
+		res.LocalAddrs = append(res.LocalAddrs, w.locals...)
 		res.Retries += w.retries
 		res.Unfinished += w.unfinished
 		res.Errors.Merge(w.errs)
@@ -184,6 +186,7 @@ type worker struct {
 	conn   net.Conn
 	reused bool // conn has carried a whole response
 
+	locals                               []netip.AddrPort // with cfg.RecordConns
 	bytes, connects, retries, unfinished int64
 	errs                                 Errors
 	maxLag                               time.Duration
@@ -374,6 +377,11 @@ func (w *worker) dial(deadline time.Time) error {
 		return err
 	}
 	w.connects++
+	if w.r.cfg.RecordConns {
+		if a, ok := c.LocalAddr().(*net.TCPAddr); ok {
+			w.locals = append(w.locals, a.AddrPort())
+		}
+	}
 	w.mu.Lock()
 	if w.r.stopped.Load() {
 		w.mu.Unlock()

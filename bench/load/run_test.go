@@ -135,8 +135,14 @@ func TestRunOpenLoopCorrectsCoordinatedOmission(t *testing.T) {
 	}
 	closedSlow, closedTotal := slowCount(0)
 	openSlow, openTotal := slowCount(200)
-	if closedSlow > 4 {
-		t.Errorf("closed loop: %d of %d responses over 100 ms, want at most 4 (one per connection)", closedSlow, closedTotal)
+	// One slow response per connection, and a few more where a shared,
+	// busy machine (the race detector, parallel test binaries) did not
+	// schedule the test for 100 ms: 0.4% of the responses.
+	if limit := 4 + closedTotal/250; closedSlow > limit {
+		t.Errorf("closed loop: %d of %d responses over 100 ms, want at most %d (one per connection, and scheduling noise)", closedSlow, closedTotal, limit)
+	}
+	if openSlow < 2*closedSlow {
+		t.Errorf("open loop: %d responses over 100 ms, closed loop %d; want the open loop's far more", openSlow, closedSlow)
 	}
 	// 200/s × 0.3 s = 60 requests fall due during the stall; the ones due
 	// in its first 200 ms wait more than 100 ms.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"slices"
 	"strings"
 
@@ -18,8 +19,10 @@ type Describe func(scenario string) string
 // htmlSection is one scenario in the HTML report.
 type htmlSection struct {
 	Name, About string
-	Charts      []template.HTML
-	Details     []htmlDetail
+	// Warnings are the cases' "premise not reached" notes.
+	Warnings []string
+	Charts   []template.HTML
+	Details  []htmlDetail
 }
 
 // htmlDetail is one case's time-series charts.
@@ -50,6 +53,11 @@ func WriteHTML(w io.Writer, run *Run, about Describe) error {
 		if len(cases) == 0 {
 			continue
 		}
+		for _, c := range cases {
+			if msg := c.NotReached(); msg != "" {
+				s.Warnings = append(s.Warnings, c.Name+" on "+c.Target+": "+msg)
+			}
+		}
 		for _, ch := range scenarioCharts(run, sc, cases) {
 			s.Charts = append(s.Charts, template.HTML(ch))
 		}
@@ -57,7 +65,10 @@ func WriteHTML(w io.Writer, run *Run, about Describe) error {
 			if len(c.Samples) == 0 {
 				continue
 			}
-			d := htmlDetail{Title: c.Name + " on " + c.Target, Notes: c.Notes}
+			d := htmlDetail{Title: c.Name + " on " + c.Target, Notes: slices.Clone(c.Notes)}
+			if c.TimeWait != "" {
+				d.Notes = append(d.Notes, c.TimeWait)
+			}
 			if len(c.Directives) > 0 {
 				d.Notes = append([]string{"directives: " + strings.Join(c.Directives, "; ")}, d.Notes...)
 			}
@@ -112,11 +123,15 @@ func scenarioCharts(run *Run, sc string, cases []*Case) []string {
 			b := Bars{Name: t, Color: targetColor(run, t)}
 			any := false
 			for _, n := range names {
-				v := 0.0
+				v := NotRun
 				for _, c := range cases {
 					if c.Target == t && c.Name == n {
-						if x, ok := c.Figure(name); ok {
-							v, any = x, true
+						v = math.NaN() // unknown, unless the figure says
+						if f, ok := c.Lookup(name); ok {
+							any = true
+							if !f.Unknown {
+								v = f.Value
+							}
 						}
 					}
 				}
@@ -173,7 +188,7 @@ func scenarioCharts(run *Run, sc string, cases []*Case) []string {
 		ramp = append(ramp, rss, pss)
 	}
 	if len(ramp) > 0 {
-		add(LineChart(sc+": server memory against idle keep-alive connections", "idle connections answered", "MB", ramp, 6*vg.Inch, 3.2*vg.Inch))
+		add(LineChart(sc+": server memory against idle keep-alive connections", "idle connections answered", "MB", ramp, 4.8*vg.Inch, 3.2*vg.Inch))
 	}
 	return out
 }
@@ -203,7 +218,7 @@ func caseCharts(run *Run, c *Case) []string {
 		}
 	}
 	var out []string
-	w, h := 4.6*vg.Inch, 2.6*vg.Inch
+	w, h := 4.2*vg.Inch, 2.6*vg.Inch
 	if s, err := LineChart("TCP states over time", "seconds", "sockets", tcp, w, h); err == nil {
 		out = append(out, s)
 	}
@@ -278,7 +293,7 @@ body{font-family:system-ui,sans-serif;margin:1.5em auto;max-width:1200px;padding
 h1{font-size:1.5em} h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
 pre{background:#f6f6f6;padding:.8em;overflow-x:auto;font-size:12px}
 table.m td{padding:.1em .8em .1em 0;vertical-align:top} .charts svg{margin:.3em;border:1px solid #eee}
-details{margin:.5em 0} summary{cursor:pointer;font-weight:600} .note{color:#555;font-size:.9em;margin:.2em 0}
+.warn{color:#a40000;font-weight:600;margin:.2em 0} details{margin:.5em 0} summary{cursor:pointer;font-weight:600} .note{color:#555;font-size:.9em;margin:.2em 0}
 </style></head><body>
 <h1>gohttpd bench</h1>
 <table class="m">
@@ -294,12 +309,13 @@ details{margin:.5em 0} summary{cursor:pointer;font-weight:600} .note{color:#555;
 {{range .Sections}}
 <h2 id="{{.Name}}">{{.Name}}</h2>
 <p>{{.About}}</p>
+{{range .Warnings}}<p class="warn">{{.}}</p>{{end}}
 <div class="charts">{{range .Charts}}{{.}}{{end}}</div>
 {{range .Details}}<details><summary>{{.Title}}: over time</summary>
 {{range .Notes}}<p class="note">{{.}}</p>{{end}}
 <div class="charts">{{range .Charts}}{{.}}{{end}}</div></details>
 {{end}}
 {{end}}
-<p class="note">Latency is measured by gohttpd bench's load generator (HdrHistogram; open-loop cases from each request's intended send time, in wrk2's model). Memory is RSS and PSS summed over the server's process tree; TCP states come from sock_diag, filtered by the server's port.</p>
+<p class="note">Latency is measured by gohttpd bench's load generator (HdrHistogram; open-loop cases from each request's intended send time, in wrk2's model). Memory is RSS and PSS summed over the server's process tree; TCP states over time come from sock_diag, filtered by the server's port: they include sockets that earlier cases left on that port, while the close scenario's TIME_WAIT figures count only the case's own connections (by 4-tuple). n/a marks a figure the bench cannot know for that server (not 0); – a case that server did not run.</p>
 </body></html>
 `))

@@ -18,6 +18,17 @@ func Table(run *Run) string {
 	fmt.Fprintf(&b, "gohttpd bench  %s  %s  %d CPUs  kernel %s  %s  pinning: %s\n",
 		run.Started.Format("2006-01-02 15:04:05"), run.Machine.CPUModel, run.Machine.CPUs,
 		run.Machine.Kernel, run.Machine.GoVersion, run.Machine.Pinning)
+	if len(run.Machine.Servers) > 0 {
+		var vs []string
+		for name, v := range run.Machine.Servers {
+			vs = append(vs, name+": "+v)
+		}
+		slices.Sort(vs)
+		fmt.Fprintf(&b, "compared with %s\n", strings.Join(vs, "; "))
+	}
+	for _, s := range run.Skipped {
+		fmt.Fprintf(&b, "SKIPPED %s\n", s)
+	}
 	if run.Quick {
 		b.WriteString("(--quick run: short durations, for a first look)\n")
 	}
@@ -33,13 +44,25 @@ func Table(run *Run) string {
 		last = c.Scenario
 		row := []string{sc, c.Name, c.Target}
 		for _, name := range mainFigures {
-			v, ok := c.Figure(name)
-			row = append(row, cell(name, v, ok))
+			f, ok := c.Lookup(name)
+			row = append(row, cell(f, ok))
 		}
 		row = append(row, otherFigures(c))
 		fmt.Fprintln(tw, strings.Join(row, "\t"))
 	}
 	tw.Flush()
+	for _, n := range footnotes(run) {
+		b.WriteString("\n" + n)
+	}
+	if len(footnotes(run)) > 0 {
+		b.WriteString("\n")
+	}
+	if len(run.Thresholds) > 0 {
+		b.WriteString("\nTHRESHOLDS\n")
+		for _, t := range run.Thresholds {
+			b.WriteString(t.Message + "\n")
+		}
+	}
 	return b.String()
 }
 
@@ -57,16 +80,26 @@ func byScenario(run *Run) []*Case {
 	return out
 }
 
-// cell formats a main figure.
-func cell(name string, v float64, ok bool) string {
-	if !ok {
+// cell formats a main figure: "-" when the case has none, "n/a" when
+// it is unknown.
+func cell(f Figure, ok bool) string {
+	switch {
+	case !ok:
 		return "-"
+	case f.Unknown:
+		return Unknown
+	case f.Name == "rps" || f.Name == "errors":
+		return fmt.Sprintf("%.0f", f.Value)
 	}
-	switch name {
-	case "rps", "errors":
-		return fmt.Sprintf("%.0f", v)
+	return FormatMs(f.Value)
+}
+
+// figureText formats a figure as "name value".
+func figureText(f Figure) string {
+	if f.Unknown {
+		return f.Name + " " + Unknown
 	}
-	return FormatMs(v)
+	return f.Name + " " + FormatValue(f.Value, f.Unit)
 }
 
 // otherFigures lists a case's other key figures, its error and its notes
@@ -77,7 +110,10 @@ func otherFigures(c *Case) string {
 		if !f.Key || isMain(f.Name) {
 			continue
 		}
-		parts = append(parts, f.Name+" "+FormatValue(f.Value, f.Unit))
+		parts = append(parts, figureText(f))
+	}
+	if msg := c.NotReached(); msg != "" {
+		parts = append([]string{msg}, parts...)
 	}
 	if c.Error != "" {
 		msg := c.Error
@@ -133,4 +169,23 @@ func FormatValue(v float64, unit string) string {
 		return fmt.Sprintf("%.1f %s", v, unit)
 	}
 	return fmt.Sprintf("%.0f %s", v, unit)
+}
+
+// footnotes explain the table: how TIME_WAIT was counted, and what n/a
+// means when a figure is unknown.
+func footnotes(run *Run) []string {
+	var out []string
+	unknown := false
+	for _, c := range run.Cases {
+		if c.TimeWait != "" && !slices.Contains(out, c.TimeWait) {
+			out = append(out, c.TimeWait)
+		}
+		for _, f := range c.Figures {
+			unknown = unknown || f.Unknown
+		}
+	}
+	if unknown {
+		out = append(out, Unknown+": a figure the bench cannot know for that server (busy workers without mod_status ?auto, memory and CPU without its pid), not 0")
+	}
+	return out
 }

@@ -3,8 +3,10 @@ package target
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/netip"
 	"net/url"
@@ -12,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,22 +35,63 @@ var Files = []struct {
 }
 
 // WriteDocroot writes the bench's files into dir (created if needed), for
-// gohttpd or for an external server to serve.
+// gohttpd or for an external server to serve. It never overwrites a file:
+// a file that already holds exactly the bench's content is left as it is,
+// and any other file of the same name makes it write nothing and return an
+// error naming that file (wrapping fs.ErrExist).
 func WriteDocroot(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("target: %w", err)
 	}
+	var todo []string
 	for _, f := range Files {
-		b := make([]byte, f.Size)
-		for i := range b {
-			b[i] = 'a' + byte(i*7+i/251)%26
-		}
-		if f.Name == "index.html" {
-			b = []byte("<!doctype html><title>gohttpd bench</title><p>gohttpd bench document root</p>\n")
-		}
-		if err := os.WriteFile(filepath.Join(dir, f.Name), b, 0o644); err != nil {
+		name := filepath.Join(dir, f.Name)
+		have, err := os.ReadFile(name)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			todo = append(todo, f.Name)
+		case err != nil:
 			return fmt.Errorf("target: %w", err)
+		case !bytes.Equal(have, fileContent(f.Name, f.Size)):
+			return fmt.Errorf("target: refusing to overwrite %s, which is not the bench's file: "+
+				"choose an empty directory for --write-docroot: %w", name, fs.ErrExist)
 		}
+	}
+	for _, f := range Files {
+		if !slices.Contains(todo, f.Name) {
+			continue
+		}
+		if err := writeNew(filepath.Join(dir, f.Name), fileContent(f.Name, f.Size)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fileContent is the content of the bench's file name of size bytes.
+func fileContent(name string, size int) []byte {
+	if name == "index.html" {
+		return []byte("<!doctype html><title>gohttpd bench</title><p>gohttpd bench document root</p>\n")
+	}
+	b := make([]byte, size)
+	for i := range b {
+		b[i] = 'a' + byte(i*7+i/251)%26
+	}
+	return b
+}
+
+// writeNew creates name, failing if it exists (O_EXCL), and writes b.
+func writeNew(name string, b []byte) error {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return fmt.Errorf("target: refusing to overwrite: %w", err)
+	}
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("target: write %s: %w", name, err)
 	}
 	return nil
 }
@@ -88,8 +132,13 @@ type Server struct {
 	PID int
 	// StatusURL is its /server-status?auto URL ("" when it has none).
 	StatusURL string
-	// Dir is the ServerRoot of a started gohttpd.
+	// Dir is the ServerRoot of a started gohttpd (or Apache, or nginx's
+	// prefix).
 	Dir string
+	// Kind says whether the bench started it, and which server it is.
+	Kind Kind
+
+	logName string // the error log's name in Dir/logs ("" = error_log)
 
 	cmd     *exec.Cmd
 	exited  chan struct{}
@@ -154,7 +203,7 @@ func Start(ctx context.Context, spec Spec) (*Server, error) {
 	if err := startPinned(cmd, spec.CPUs); err != nil {
 		return nil, fmt.Errorf("target: start %s: %w", spec.Exe, err)
 	}
-	s := &Server{Name: spec.MPM, MPM: spec.MPM, Prefix: "/", PID: cmd.Process.Pid, Dir: spec.Dir, cmd: cmd, exited: make(chan struct{})}
+	s := &Server{Name: spec.MPM, MPM: spec.MPM, Kind: KindGohttpd, Prefix: "/", PID: cmd.Process.Pid, Dir: spec.Dir, cmd: cmd, exited: make(chan struct{})}
 	go func() { // owned by s: Stop waits for exited
 		s.waitErr = cmd.Wait()
 		close(s.exited)
@@ -205,7 +254,7 @@ func (s *Server) pause(ctx context.Context, deadline time.Time, what string) err
 	}
 	select {
 	case <-s.exited:
-		return fmt.Errorf("gohttpd exited while starting: %v", s.waitErr)
+		return fmt.Errorf("%s exited while starting: %v", s.Name, s.waitErr)
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-time.After(10 * time.Millisecond):
@@ -240,7 +289,11 @@ func (s *Server) Logs() string {
 	if s.Dir == "" {
 		return ""
 	}
-	el, _ := os.ReadFile(filepath.Join(s.Dir, "logs", "error_log"))
+	name := s.logName
+	if name == "" {
+		name = "error_log"
+	}
+	el, _ := os.ReadFile(filepath.Join(s.Dir, "logs", name))
 	se, _ := os.ReadFile(filepath.Join(s.Dir, "logs", "stderr"))
 	return "--- error_log\n" + tail(el) + "--- stderr\n" + tail(se)
 }
@@ -265,7 +318,7 @@ func (s *Server) Exited() bool {
 	}
 }
 
-// Stop stops a started gohttpd: SIGTERM to the master, SIGKILL to its
+// Stop stops a server the bench started: SIGTERM to the master, SIGKILL to its
 // whole process group after 10 s (and always, afterwards, for stragglers).
 // It does nothing for an external server.
 func (s *Server) Stop() error {
@@ -283,7 +336,7 @@ func (s *Server) Stop() error {
 	select {
 	case <-s.exited:
 	case <-time.After(5 * time.Second):
-		return fmt.Errorf("target: gohttpd (pid %d) did not exit after SIGKILL", s.cmd.Process.Pid)
+		return fmt.Errorf("target: %s (pid %d) did not exit after SIGKILL", s.Name, s.cmd.Process.Pid)
 	}
 	return nil
 }
