@@ -1,0 +1,218 @@
+package h1
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gohttpd/gohttpd/internal/h1/corpus"
+)
+
+// feed runs raw through a fresh Validator in pieces of the given sizes
+// (cycled) and returns what passed and the violation, if any.
+func feed(opt Options, raw []byte, sizes []int) (passed []byte, err error, v *Validator) {
+	v = New(opt)
+	r := &chunkReader{b: raw, sizes: sizes}
+	buf := make([]byte, 64<<10)
+	for {
+		n, rerr := v.Read(r, buf)
+		passed = append(passed, buf[:n]...)
+		if rerr == io.EOF {
+			return passed, nil, v
+		}
+		if rerr != nil {
+			return passed, rerr, v
+		}
+	}
+}
+
+// chunkReader returns b in pieces.
+type chunkReader struct {
+	b     []byte
+	sizes []int
+	i     int
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	if len(r.b) == 0 {
+		return 0, io.EOF
+	}
+	n := len(r.b)
+	if len(r.sizes) > 0 {
+		n = min(n, r.sizes[r.i%len(r.sizes)])
+		r.i++
+	}
+	n = copy(p, r.b[:n])
+	r.b = r.b[n:]
+	return n, nil
+}
+
+func statusOf(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return 0
+}
+
+func TestCorpus(t *testing.T) {
+	splits := map[string][]int{"whole": nil, "bytes": {1}, "threes": {3}, "mixed": {7, 1, 13, 2}}
+	for _, c := range corpus.Cases {
+		t.Run(c.Name, func(t *testing.T) {
+			for name, sizes := range splits {
+				passed, err, v := feed(Options{}, []byte(c.Raw), sizes)
+				if got := statusOf(err); got != c.Verdict {
+					t.Errorf("%s: verdict %d (%v), want %d", name, got, err, c.Verdict)
+				}
+				if !bytes.HasPrefix([]byte(c.Raw), passed) {
+					t.Errorf("%s: passed bytes are not a prefix of the input", name)
+				}
+				if c.Verdict == 0 {
+					if len(passed) != len(c.Raw) {
+						t.Errorf("%s: passed %d of %d bytes", name, len(passed), len(c.Raw))
+					}
+					if !v.AtBoundary() {
+						t.Errorf("%s: not at a request boundary after the stream", name)
+					}
+				} else if len(passed) == len(c.Raw) {
+					t.Errorf("%s: a rejected stream passed whole", name)
+				}
+			}
+		})
+	}
+}
+
+// TestSplitInvariance: however the stream is cut into reads, the verdict
+// and the bytes passed are the same.
+func TestSplitInvariance(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, c := range corpus.Cases {
+		want, wantErr, _ := feed(Options{}, []byte(c.Raw), nil)
+		for range 20 {
+			sizes := []int{1 + rng.IntN(20), 1 + rng.IntN(5), 1 + rng.IntN(200)}
+			got, err, _ := feed(Options{}, []byte(c.Raw), sizes)
+			if statusOf(err) != statusOf(wantErr) || !bytes.Equal(got, want) {
+				t.Errorf("%s with reads of %v: passed %d bytes, %v; whole: %d bytes, %v",
+					c.Name, sizes, len(got), err, len(want), wantErr)
+			}
+		}
+	}
+}
+
+func TestOptions(t *testing.T) {
+	tests := []struct {
+		name string
+		opt  Options
+		raw  string
+		want int
+	}{
+		{"unsafe obs-fold", Options{Unsafe: true}, "GET / HTTP/1.1\r\nHost: x\r\nA: b\r\n c\r\n\r\n", 0},
+		{"unsafe bare LF", Options{Unsafe: true}, "GET / HTTP/1.1\nHost: x\n\n", 0},
+		{"unsafe raw utf-8 target", Options{Unsafe: true}, "GET /caf\xc3\xa9 HTTP/1.1\r\nHost: x\r\n\r\n", 0},
+		{"unsafe host syntax", Options{Unsafe: true}, "GET / HTTP/1.1\r\nHost: a..b\r\n\r\n", 0},
+		{"unsafe still frames CL+TE", Options{Unsafe: true}, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 0},
+		{"unsafe still refuses TE identity", Options{Unsafe: true}, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity\r\n\r\n", 400},
+		{"unsafe still needs a chunk size", Options{Unsafe: true}, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400},
+		{"registered GET", Options{RegisteredMethods: true}, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 0},
+		{"registered PROPFIND", Options{RegisteredMethods: true}, "PROPFIND / HTTP/1.1\r\nHost: x\r\n\r\n", 0},
+		{"unregistered FOO", Options{RegisteredMethods: true}, "FOO / HTTP/1.1\r\nHost: x\r\n\r\n", 501},
+		{"lenient FOO", Options{}, "FOO / HTTP/1.1\r\nHost: x\r\n\r\n", 0},
+		{"require1.0", Options{Require10: true}, "GET /\r\n\r\n", 400},
+		{"line limit", Options{MaxLine: 20}, "GET /0123456789abcdef HTTP/1.1\r\nHost: x\r\n\r\n", 414},
+		{"line at limit", Options{MaxLine: 14 + 2}, "GET /ab HTTP/1.1\r\nHost: x\r\n\r\n", 0},
+		{"field limit", Options{MaxField: 10}, "GET / HTTP/1.1\r\nHost: x\r\nX-A: 0123456789\r\n\r\n", 400},
+		{"fields limit", Options{MaxFields: 2}, "GET / HTTP/1.1\r\nHost: x\r\nA: b\r\nC: d\r\n\r\n", 400},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, sizes := range [][]int{nil, {1}} {
+				_, err, _ := feed(tt.opt, []byte(tt.raw), sizes)
+				if got := statusOf(err); got != tt.want {
+					t.Errorf("reads of %v: verdict %d (%v), want %d", sizes, got, err, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestRequestLine(t *testing.T) {
+	tests := []struct {
+		raw, want string
+	}{
+		{"", ""},
+		{"GET / HTTP/1.1\r\nHost: x\r\n\r\n", "GET / HTTP/1.1"},
+		{"GET / HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost : x\r\n\r\n", "POST /b HTTP/1.1"},
+		{"\x16\x03\x01\x02\x00\x01", "\x16\x03\x01\x02\x00\x01"},
+		{"GET / HT", "GET / HT"},
+		{"GET / HTTP/1.1\r\nHost: x\r\n\r\n\r\n", ""}, // an empty line begins the next request
+		{"GET / HTTP/1.1\nHost: x\n\n", "GET / HTTP/1.1"},
+	}
+	for _, tt := range tests {
+		_, _, v := feed(Options{}, []byte(tt.raw), nil)
+		if got := string(v.RequestLine()); got != tt.want {
+			t.Errorf("%q: RequestLine %q, want %q", tt.raw, got, tt.want)
+		}
+	}
+	v := New(Options{MaxLine: 10})
+	v.Check([]byte("GET /0123456789012345"))
+	if got := len(v.RequestLine()); got != 10 {
+		t.Errorf("an overlong line is kept up to LimitRequestLine: got %d bytes", got)
+	}
+}
+
+// TestFirstByte: a violation at the first byte of a request still passes
+// that byte, so fasthttp reports it rather than closing silently.
+func TestFirstByte(t *testing.T) {
+	raw := "GET / HTTP/1.1\r\nHost: x\r\n\r\n\x16\x03"
+	passed, err, _ := feed(Options{}, []byte(raw), nil)
+	if statusOf(err) != 400 || string(passed) != raw[:len(raw)-1] {
+		t.Fatalf("passed %q, %v", passed, err)
+	}
+}
+
+func TestNoAllocs(t *testing.T) {
+	raw := []byte("GET /index.html?a=b HTTP/1.1\r\nHost: example.com\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n")
+	v := New(Options{})
+	v.Check(raw)
+	if n := testing.AllocsPerRun(100, func() { v.Check(raw) }); n != 0 {
+		t.Errorf("%v allocations per request", n)
+	}
+}
+
+// BenchmarkCheck measures the validator on a typical keep-alive GET.
+func BenchmarkCheck(b *testing.B) {
+	raw := []byte("GET /index.html HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: fasthttp\r\nAccept: */*\r\nAccept-Encoding: gzip\r\n\r\n")
+	v := New(Options{})
+	b.SetBytes(int64(len(raw)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.Check(raw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// FuzzValidator: the Validator never panics, passes a prefix of its input,
+// reaches the same verdict however the input is split into reads, and
+// passes everything it does not reject.
+func FuzzValidator(f *testing.F) {
+	for _, c := range corpus.Cases {
+		f.Add([]byte(c.Raw), uint8(3), false)
+	}
+	f.Fuzz(func(t *testing.T, raw []byte, split uint8, unsafe bool) {
+		opt := Options{Unsafe: unsafe, MaxLine: 200, MaxField: 200}
+		want, wantErr, _ := feed(opt, raw, nil)
+		got, err, _ := feed(opt, raw, []int{int(split%17) + 1})
+		if !bytes.HasPrefix(raw, want) {
+			t.Fatalf("passed bytes are not a prefix of the input")
+		}
+		if (wantErr == nil) != (len(want) == len(raw)) {
+			t.Fatalf("accepted %d of %d bytes with verdict %v", len(want), len(raw), wantErr)
+		}
+		if statusOf(err) != statusOf(wantErr) || !bytes.Equal(got, want) {
+			t.Fatalf("split reads: %d bytes, %v; whole: %d bytes, %v", len(got), err, len(want), wantErr)
+		}
+	})
+}
