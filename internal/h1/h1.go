@@ -327,10 +327,11 @@ func (v *Validator) scan(p []byte) (int, *Error) {
 			if j >= 0 {
 				seg = rest[:j]
 			}
+			room := max(v.opt.MaxLine+1-len(v.reqLine), 0)
 			if !v.methodDone {
 				// Refuse garbage (a TLS ClientHello, binary) at once rather
 				// than wait for a line end that may never come.
-				for k, c := range seg {
+				for k, c := range seg[:min(len(seg), room)] {
 					if c == ' ' {
 						v.methodDone = true
 						break
@@ -343,8 +344,7 @@ func (v *Validator) scan(p []byte) (int, *Error) {
 					}
 				}
 			}
-			if len(v.reqLine)+len(seg) > v.opt.MaxLine+1 {
-				room := max(v.opt.MaxLine+1-len(v.reqLine), 0)
+			if len(seg) > room {
 				v.reqLine = append(v.reqLine, seg[:room]...)
 				return cut(i+room, errLineTooLong)
 			}
