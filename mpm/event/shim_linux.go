@@ -457,3 +457,11 @@ func (s *shim) ConnRequestNum() uint64 { return uint64(s.c.reqs) }
 // ConnID returns an identifier of the connection, unique in this child
 // (RequestCtx.ConnID changes with every Init2).
 func (s *shim) ConnID() uint64 { return uint64(s.c.gen) }
+
+// RequestLine returns the raw request line of the request being read, or
+// nil (the site logs it for requests that could not be read).
+func (s *shim) RequestLine() []byte { return s.w.check.RequestLine() }
+
+// ProtocolError returns the HttpProtocolOptions violation that ended the
+// connection's input (an *h1.Error), or nil.
+func (s *shim) ProtocolError() error { return s.w.check.Err() }
