@@ -278,8 +278,15 @@ func (v *Validator) scan(p []byte) (int, *Error) {
 		reqOff = 0
 	}
 	cut := func(pos int, e *Error) (int, *Error) {
-		if reqOff >= 0 && pos <= reqOff {
+		switch {
+		case reqOff < 0:
+		case pos <= reqOff && p[reqOff] != '\r' && p[reqOff] != '\n':
 			pos = reqOff + 1
+		case len(bytes.Trim(p[reqOff:min(pos+1, len(p))], "\r\n")) == 0:
+			// fasthttp takes a stream of only CR and LF for the end of
+			// the input: pass none of the request, so that a first
+			// request fails with the error rather than silently.
+			pos = reqOff
 		}
 		return pos, e
 	}
@@ -338,6 +345,9 @@ func (v *Validator) scan(p []byte) (int, *Error) {
 					}
 					if !isTchar(c) && !(c == '\r' && len(v.reqLine)+k == 0) {
 						// Keep what came of the line for the log.
+						if j >= 0 {
+							seg = bytes.TrimSuffix(seg, []byte{'\r'})
+						}
 						v.reqLine = append(v.reqLine, seg[:min(len(seg), max(v.opt.MaxLine-len(v.reqLine), 0))]...)
 						v.lineDone = true
 						return cut(i+k, errMethod)
@@ -872,8 +882,10 @@ func validChunkExt(s []byte) bool {
 		return i > start
 	}
 	for i < len(s) {
-		skipBWS()
-		if i >= len(s) || s[i] != ';' {
+		// RFC 9112 allows BWS before ';', but fasthttp refuses it, and
+		// whitespace after a chunk size is a known smuggling vector:
+		// Strict refuses it too.
+		if s[i] != ';' {
 			return false
 		}
 		i++

@@ -84,6 +84,21 @@ func TestCorpus(t *testing.T) {
 	}
 }
 
+// samePassed reports whether two runs passed the same bytes, but for
+// CR and LF at the start of a rejected request: the Validator passes none
+// of those it sees in the read that fails (fasthttp takes a stream of CR
+// and LF alone for the end of the input), and cannot take back those that
+// came in earlier reads.
+func samePassed(a, b []byte) bool {
+	if len(a) < len(b) {
+		a, b = b, a
+	}
+	if !bytes.HasPrefix(a, b) {
+		return false
+	}
+	return len(bytes.Trim(a[len(b):], "\r\n")) == 0
+}
+
 // TestSplitInvariance: however the stream is cut into reads, the verdict
 // and the bytes passed are the same.
 func TestSplitInvariance(t *testing.T) {
@@ -93,7 +108,7 @@ func TestSplitInvariance(t *testing.T) {
 		for range 20 {
 			sizes := []int{1 + rng.IntN(20), 1 + rng.IntN(5), 1 + rng.IntN(200)}
 			got, err, _ := feed(Options{}, []byte(c.Raw), sizes)
-			if statusOf(err) != statusOf(wantErr) || !bytes.Equal(got, want) {
+			if statusOf(err) != statusOf(wantErr) || !samePassed(got, want) {
 				t.Errorf("%s with reads of %v: passed %d bytes, %v; whole: %d bytes, %v",
 					c.Name, sizes, len(got), err, len(want), wantErr)
 			}
@@ -213,7 +228,7 @@ func FuzzValidator(f *testing.F) {
 		if wantErr == nil && len(want) != len(raw) {
 			t.Fatalf("accepted %d of %d bytes with verdict %v", len(want), len(raw), wantErr)
 		}
-		if statusOf(err) != statusOf(wantErr) || !bytes.Equal(got, want) {
+		if statusOf(err) != statusOf(wantErr) || !samePassed(got, want) {
 			t.Fatalf("split reads: %d bytes, %v; whole: %d bytes, %v", len(got), err, len(want), wantErr)
 		}
 	})

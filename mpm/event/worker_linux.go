@@ -151,6 +151,10 @@ func (w *worker) process(c *conn) (out outcome, busy bool) {
 	for {
 		if _, err := br.Peek(1); err != nil {
 			switch {
+			case err != errWouldPark && w.check.Err() != nil:
+				// A request the Validator refused before passing any of
+				// it (a run of empty lines, say): answer it.
+				return w.writeError(err), true
 			case err != errWouldPark:
 				return outClose, busy
 			case c.reqs == 0:

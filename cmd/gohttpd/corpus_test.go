@@ -1,0 +1,134 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gohttpd/gohttpd/internal/h1/corpus"
+	"github.com/gohttpd/gohttpd/mpm/mpmtest"
+)
+
+// corpusTarget is the address TestCorpusAgainst probes, for comparing
+// another server (a local Apache) with the corpus:
+//
+//	go test ./cmd/gohttpd -run TestCorpusAgainst -v -target=127.0.0.1:PORT
+var corpusTarget = flag.String("target", "", "address of a server to run the HTTP/1.1 corpus against (TestCorpusAgainst)")
+
+// runCorpus sends every corpus case to addr, four at a time, and returns
+// what differed from the expected answers, by case name.
+func runCorpus(t *testing.T, addr string) map[string]string {
+	t.Helper()
+	var (
+		mu    sync.Mutex
+		diffs = make(map[string]string)
+		wg    sync.WaitGroup
+		sem   = make(chan struct{}, 4)
+	)
+	for i := range corpus.Cases {
+		c := &corpus.Cases[i]
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			r, err := corpus.Probe(addr, []byte(c.Raw), len(c.Want), 300*time.Millisecond, 10*time.Second)
+			d := ""
+			if err != nil {
+				d = err.Error()
+			} else {
+				d = c.Check(r)
+			}
+			if d != "" {
+				mu.Lock()
+				diffs[c.Name] = d
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return diffs
+}
+
+// report logs the differences by group and returns the summary line.
+func report(t *testing.T, diffs map[string]string) string {
+	t.Helper()
+	for _, c := range corpus.Cases {
+		if d, ok := diffs[c.Name]; ok {
+			note := ""
+			if c.Note != "" {
+				note = " (judgement: " + c.Note + ")"
+			}
+			t.Logf("%-18s %-32s %s%s", c.Group, c.Name, d, note)
+		}
+	}
+	return fmt.Sprintf("%d of %d corpus cases differ", len(diffs), len(corpus.Cases))
+}
+
+// TestCorpus runs the HTTP/1.1 corpus against gohttpd on every engine,
+// through the real binary: each request stream gets the statuses the RFCs
+// call for, a rejected request closes its connection without answering
+// what followed it, and the server keeps serving; the access log shows
+// rejected requests as they came.
+func TestCorpus(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts gohttpd three times")
+	}
+	for _, engine := range []string{"prefork", "worker", "event"} {
+		t.Run(engine, func(t *testing.T) {
+			s := mpmtest.Start(t, mpmtest.Options{MPM: engine, Directives: []string{
+				"StartServers 2", "KeepAliveTimeout 5",
+				`LogFormat "%h %l %u %t \"%r\" %>s %b m=%m U=%U q=%q H=%H" probe`,
+				"CustomLog logs/probe_log probe",
+			}})
+			if diffs := runCorpus(t, s.Addr); len(diffs) > 0 {
+				t.Error(report(t, diffs))
+			}
+			if st, _, err := s.Get("/"); err != nil || st != 200 {
+				t.Fatalf("GET / after the corpus: %d, %v", st, err)
+			}
+			// The access log writes rejected requests as they came.
+			wants := []string{
+				`"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\x8a\x1e\x00\x00" 400 `,
+				`"GET / HTTP/2.0" 505 `,
+				`"GET /caf\xc3\xa9 HTTP/1.1" 400 `,
+				`"GARBAGE" 400 `,
+				`"POST / HTTP/1.1" 501 `,
+				`"GET / http/1.1" 400 `,
+				`m=GET U=/ q= H=http/1.1`,
+				`"GARBAGE" 400 226 m=- U=- q= H=-`,
+				`"GET http://u:XXXXXXXX@x/ HTTP/1.1" 400 `,
+			}
+			missing := wants
+			deadline := time.Now().Add(10 * time.Second)
+			for {
+				log := strings.Join(s.ReadLog("probe_log"), "\n")
+				missing = nil
+				for _, w := range wants {
+					if !strings.Contains(log, w) {
+						missing = append(missing, w)
+					}
+				}
+				if len(missing) == 0 || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(50 * time.Millisecond)
+			}
+			if len(missing) > 0 {
+				t.Errorf("access log lacks %q", missing)
+
+			}
+		})
+	}
+}
+
+// TestCorpusAgainst runs the corpus against -target and logs the cases
+// where that server's answers differ from the corpus's. It is a manual
+// comparison (with Apache, say), skipped without -target.
+func TestCorpusAgainst(t *testing.T) {
+	if *corpusTarget == "" {
+		t.Skip("no -target")
+	}
+	t.Log(report(t, runCorpus(t, *corpusTarget)))
+}
