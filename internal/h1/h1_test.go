@@ -69,6 +69,15 @@ func TestCorpus(t *testing.T) {
 				if !bytes.HasPrefix([]byte(c.Raw), passed) {
 					t.Errorf("%s: passed bytes are not a prefix of the input", name)
 				}
+				served := 0
+				for _, w := range c.Want {
+					if w == corpus.OK {
+						served++
+					}
+				}
+				if v.Requests() != served {
+					t.Errorf("%s: %d requests read whole, want %d", name, v.Requests(), served)
+				}
 				if c.Verdict == 0 {
 					if len(passed) != len(c.Raw) {
 						t.Errorf("%s: passed %d of %d bytes", name, len(passed), len(c.Raw))
@@ -230,6 +239,42 @@ func FuzzValidator(f *testing.F) {
 		}
 		if statusOf(err) != statusOf(wantErr) || !samePassed(got, want) {
 			t.Fatalf("split reads: %d bytes, %v; whole: %d bytes, %v", len(got), err, len(want), wantErr)
+		}
+	})
+}
+
+// TestValidValue compares the word-at-a-time check with the table.
+func TestValidValue(t *testing.T) {
+	for c := range 256 {
+		for pos := range 17 {
+			b := []byte("abcdefghijklmnopq")
+			b[pos] = byte(c)
+			want := fieldChar[c]
+			if got := validValue(b); got != want {
+				t.Fatalf("byte %#x at %d: %v, want %v", c, pos, got, want)
+			}
+		}
+	}
+}
+
+// BenchmarkValue compares validValue with a table lookup per byte on a
+// typical User-Agent value.
+func BenchmarkValue(b *testing.B) {
+	v := []byte("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
+	b.Run("words", func(b *testing.B) {
+		for b.Loop() {
+			if !validValue(v) {
+				b.Fatal()
+			}
+		}
+	})
+	b.Run("table", func(b *testing.B) {
+		for b.Loop() {
+			for _, c := range v {
+				if !fieldChar[c] {
+					b.Fatal()
+				}
+			}
 		}
 	})
 }

@@ -51,6 +51,16 @@ func (r rawRequest) parts() (method, path, query, proto []byte) {
 	if q := bytes.IndexByte(target, '?'); q >= 0 {
 		path, query = target[:q], target[q+1:]
 	}
+	if i := bytes.Index(path, []byte("://")); i > 0 && path[0] != '/' {
+		// Absolute form: the path after the authority (Apache's
+		// r->parsed_uri.path), "/" when empty.
+		path = path[i+3:]
+		if j := bytes.IndexByte(path, '/'); j >= 0 {
+			path = path[j:]
+		} else {
+			path = []byte{'/'}
+		}
+	}
 	if h := bytes.IndexByte(query, '#'); h >= 0 {
 		query = query[:h]
 	}
