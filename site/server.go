@@ -167,11 +167,27 @@ func (s *Site) handleError(ctx *fasthttp.RequestCtx, err error) {
 	}
 	s.sendError(ctx, status, note)
 	ctx.SetConnectionClose()
-	s.log.Info(msg, client(ctx), slog.String("request", logescape.String(string(line))), slog.String("err", err.Error()))
+	s.log.Info(msg, client(ctx), slog.String("request", logLine(line)), slog.String("err", err.Error()))
 	if s.access != nil {
 		accesslog.SetRawRequest(ctx, line)
 		s.access.Log(ctx, start)
 	}
+}
+
+// maxLoggedLine caps the request line quoted in the error log (the
+// access log has it whole).
+const maxLoggedLine = 256
+
+// logLine is the raw request line for the error log: escaped, cut at
+// maxLoggedLine bytes, "-" when none came.
+func logLine(line []byte) string {
+	if len(line) == 0 {
+		return "-"
+	}
+	if len(line) > maxLoggedLine {
+		return logescape.String(string(line[:maxLoggedLine])) + "..."
+	}
+	return logescape.String(string(line))
 }
 
 // protocolConn is what the site needs from a connection an engine reads

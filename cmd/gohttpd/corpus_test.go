@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -75,10 +76,18 @@ func TestCorpus(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts gohttpd three times")
 	}
-	for _, engine := range []string{"prefork", "worker", "event"} {
-		t.Run(engine, func(t *testing.T) {
-			s := mpmtest.Start(t, mpmtest.Options{MPM: engine, Directives: []string{
-				"StartServers 2", "KeepAliveTimeout 5",
+	for _, run := range []struct {
+		name, mpm string
+		args      []string
+	}{
+		{"prefork", "prefork", nil},
+		{"worker", "worker", nil},
+		{"event", "event", nil},
+		{"event-X", "event", []string{"-X"}},
+	} {
+		t.Run(run.name, func(t *testing.T) {
+			s := mpmtest.Start(t, mpmtest.Options{MPM: run.mpm, Args: run.args, Directives: []string{
+				"StartServers 2", "KeepAliveTimeout 5", "RequestReadTimeout header=1", "AcceptFilter http none",
 				`LogFormat "%h %l %u %t \"%r\" %>s %b m=%m U=%U q=%q H=%H" probe`,
 				"CustomLog logs/probe_log probe",
 			}})
@@ -117,6 +126,38 @@ func TestCorpus(t *testing.T) {
 			}
 			if len(missing) > 0 {
 				t.Errorf("access log lacks %q", missing)
+			}
+
+			// A connection that sends nothing is logged as "-" with 408
+			// when the header timeout ends it; one closed by the client
+			// without a byte is not logged at all (Apache 2.4 does both).
+			silent, err := s.Dial()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer silent.Close()
+			silent.SetReadDeadline(time.Now().Add(10 * time.Second))
+			if _, err := io.ReadAll(silent); err != nil {
+				t.Fatalf("silent connection: %v", err)
+			}
+			empty, err := s.Dial()
+			if err != nil {
+				t.Fatal(err)
+			}
+			empty.Close()
+			if st, _, err := s.Get("/index.html?marker"); err != nil || st != 200 {
+				t.Fatalf("GET marker: %d, %v", st, err)
+			}
+			var tail []string
+			for end := time.Now().Add(10 * time.Second); time.Now().Before(end); time.Sleep(20 * time.Millisecond) {
+				lines := s.ReadLog("probe_log")
+				if n := len(lines); n >= 2 && strings.Contains(lines[n-1], "marker") {
+					tail = lines[n-2:]
+					break
+				}
+			}
+			if len(tail) != 2 || !strings.Contains(tail[0], `"-" 408 `) || !strings.Contains(tail[0], "m=- U=- q= H=-") {
+				t.Errorf("the lines before the marker are %q, want the silent connection's \"-\" 408 and no line for the empty one", tail)
 
 			}
 		})
