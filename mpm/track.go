@@ -34,6 +34,18 @@ func (c *Conn) Read(p []byte) (int, error) {
 	return c.Validator.Read(c.TCPConn, p)
 }
 
+// Write writes p to the socket; an HTTP/0.9 client gets the response
+// without its head (h1.Validator.Strip09).
+func (c *Conn) Write(p []byte) (int, error) {
+	if c.Validator != nil && c.Validator.HTTP09() {
+		if _, err := c.TCPConn.Write(c.Validator.Strip09(p)); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	return c.TCPConn.Write(p)
+}
+
 // RequestLine returns the raw request line of the request being read, or
 // nil.
 func (c *Conn) RequestLine() []byte {

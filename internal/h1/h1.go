@@ -66,15 +66,19 @@ func bad(reason string) *Error { return &Error{Status: StatusBadRequest, Reason:
 
 // The violations, allocated once.
 var (
-	errBareLF         = bad("line not terminated by CRLF (bare LF)")
-	errBareCR         = bad("CR not followed by LF")
-	errBlankLines     = bad("too many empty lines before the request line")
-	errMethod         = bad("invalid method token")
-	errRequestLine    = bad("malformed request line")
-	errVersion        = bad("malformed HTTP version")
-	errVersion0       = bad("HTTP version below 1.0")
-	errVersion2       = &Error{Status: StatusVersion, Reason: "HTTP major version not supported on an HTTP/1 connection"}
-	errHTTP09         = bad("HTTP/0.9 request (no HTTP version)")
+	errBareLF       = bad("line not terminated by CRLF (bare LF)")
+	errBareCR       = bad("CR not followed by LF")
+	errBlankLines   = bad("too many empty lines before the request line")
+	errMethod       = bad("invalid method token")
+	errRequestLine  = bad("malformed request line")
+	errVersion      = bad("malformed HTTP version")
+	errVersion0     = bad("HTTP version below 1.0")
+	errVersion2     = &Error{Status: StatusVersion, Reason: "HTTP major version not supported on an HTTP/1 connection"}
+	errHTTP09       = bad("HTTP/0.9 request cut between CR and LF")
+	errHTTP09Method = bad("HTTP/0.9 request with a method other than GET")
+	// is09 is not a violation: it tells scan that an HTTP/0.9 request
+	// line ended (Allow0.9).
+	is09              = &Error{Reason: "HTTP/0.9 request"}
 	errHTTP09Refused  = bad("HTTP/0.9 request refused by HttpProtocolOptions Require1.0")
 	errUnregistered   = &Error{Status: StatusNotImplemented, Reason: "method not registered (HttpProtocolOptions RegisteredMethods)"}
 	errTargetChar     = bad("invalid character in request target")
@@ -161,6 +165,20 @@ type Validator struct {
 
 	done int // requests read whole on this connection
 
+	// http09: the request was an HTTP/0.9 one (Allow0.9): after its
+	// line, Read passes inject (the rest of an HTTP/1.0 request line and
+	// an empty header block, so that fasthttp reads it), then the end of
+	// the input; the response goes out without its head (Strip09).
+	http09 bool
+	lineCR bool // the request line ended with CRLF
+	// heldCR: a read ended with a CR in the request line, which Read
+	// passes with the next read, so that the CR of an HTTP/0.9 line can
+	// still be left out.
+	heldCR, crWasHeld bool
+	crEnds            bool  // the line's CR came before this read
+	headSeen          uint8 // how much of the response head's CRLFCRLF Strip09 saw
+	inject            []byte
+
 	reqLine []byte // the raw request line (without CRLF) of the current request
 	buf     []byte // a field or chunk line split across reads
 }
@@ -195,6 +213,7 @@ func (v *Validator) Reset() {
 	}
 	v.err = nil
 	v.done = 0
+	v.http09, v.inject, v.headSeen, v.heldCR = false, nil, 0, false
 	v.reqLine = v.reqLine[:0]
 	v.lineDone = false
 	v.nextRequest()
@@ -251,6 +270,22 @@ func (v *Validator) Read(r io.Reader, p []byte) (int, error) {
 	if v.err != nil {
 		return 0, v.err
 	}
+	if v.http09 {
+		if len(v.inject) == 0 {
+			return 0, io.EOF
+		}
+		n := copy(p, v.inject)
+		v.inject = v.inject[n:]
+		return n, nil
+	}
+	if v.heldCR && len(p) > 1 {
+		return v.readAfterCR(r, p)
+	}
+	if v.heldCR {
+		v.heldCR = false
+		p[0] = '\r'
+		return 1, nil
+	}
 	n, err := r.Read(p)
 	if n > 0 {
 		m, verr := v.scan(p[:n])
@@ -261,8 +296,72 @@ func (v *Validator) Read(r io.Reader, p []byte) (int, error) {
 			}
 			return 0, verr
 		}
+		if v.http09 {
+			if m == 0 {
+				return v.Read(r, p)
+			}
+			return m, nil
+		}
+		if m < n { // a CR held back
+			return m, err
+		}
 	}
 	return n, err
+}
+
+// readAfterCR reads into p[1:] and passes the held CR in p[0] with it,
+// or leaves it out if it ended an HTTP/0.9 request line.
+func (v *Validator) readAfterCR(r io.Reader, p []byte) (int, error) {
+	n, err := r.Read(p[1:])
+	if n == 0 {
+		// Nothing more (the end of the input, a timeout): pass the CR;
+		// the next read gets the error again.
+		v.heldCR = false
+		p[0] = '\r'
+		return 1, nil
+	}
+	v.heldCR, v.crWasHeld = false, true
+	m, verr := v.scan(p[1 : 1+n])
+	v.crWasHeld = false
+	if v.http09 && v.lineCR && v.crEnds {
+		return v.Read(r, p) // the held CR ended the line: leave it out
+	}
+	p[0] = '\r'
+	if verr != nil {
+		v.err = verr
+		return 1 + m, nil
+	}
+	return 1 + m, err
+}
+
+// http10Suffix completes an HTTP/0.9 request line for fasthttp.
+var http10Suffix = []byte(" HTTP/1.0\r\n\r\n")
+
+// HTTP09 reports whether the connection carries an HTTP/0.9 request.
+func (v *Validator) HTTP09() bool { return v.http09 }
+
+// Strip09 returns what of p, the next bytes of the response, an HTTP/0.9
+// client gets: everything after the head (status line and fields), as
+// Apache answers HTTP/0.9 requests with the body alone.
+func (v *Validator) Strip09(p []byte) []byte {
+	const end = "\r\n\r\n"
+	if v.headSeen == 4 {
+		return p
+	}
+	for i := 0; i < len(p); i++ {
+		switch {
+		case p[i] == end[v.headSeen]:
+			v.headSeen++
+		case p[i] == '\r':
+			v.headSeen = 1
+		default:
+			v.headSeen = 0
+		}
+		if v.headSeen == 4 {
+			return p[i+1:]
+		}
+	}
+	return nil
 }
 
 // Check checks p as the next bytes of the stream and returns how many of
@@ -373,10 +472,30 @@ func (v *Validator) scan(p []byte) (int, *Error) {
 			}
 			v.reqLine = append(v.reqLine, seg...)
 			if j < 0 {
+				if seg[len(seg)-1] == '\r' {
+					v.heldCR = true
+					return len(p) - 1, nil
+				}
 				i = len(p)
 				continue
 			}
-			if e := v.requestLine(); e != nil {
+			if e := v.requestLine(); e == is09 {
+				// Pass the line up to the end of its target (its CR, if
+				// any, must not have been passed yet), then the
+				// injected rest of an HTTP/1.0 request; drop the rest.
+				keep := i + j
+				if v.lineCR && j > 0 {
+					keep--
+				}
+				v.crEnds = j == 0
+				if keep < i || (v.lineCR && j == 0 && !v.crWasHeld) {
+					v.http09 = false
+					return cut(i+j, errHTTP09)
+				}
+				v.inject = http10Suffix
+				v.done++
+				return keep, nil
+			} else if e != nil {
 				return cut(i+j, e)
 			}
 			i += j + 1
@@ -445,6 +564,7 @@ func (v *Validator) endLine(line []byte) ([]byte, *Error) {
 
 // requestLine checks the request line in v.reqLine (LF excluded).
 func (v *Validator) requestLine() *Error {
+	v.lineCR = len(v.reqLine) > 0 && v.reqLine[len(v.reqLine)-1] == '\r'
 	line, e := v.endLine(v.reqLine)
 	if e != nil {
 		v.lineDone = true
@@ -485,10 +605,25 @@ func (v *Validator) requestLine() *Error {
 		sp = bytes.IndexAny(rest, " \t")
 	}
 	if sp < 0 {
-		if v.opt.Require10 {
+		// No version: HTTP/0.9 ("GET /path"), which has only GET.
+		switch {
+		case v.opt.Require10:
 			return errHTTP09Refused
+		case string(method) != "GET":
+			return errHTTP09Method
+		case len(rest) == 0:
+			return errRequestLine
 		}
-		return errHTTP09
+		if !v.opt.Unsafe {
+			if e := v.checkTarget(method, rest); e != nil {
+				return e
+			}
+			if v.form != formOrigin {
+				return errTargetForm
+			}
+		}
+		v.http09 = true
+		return is09
 	}
 	target, version := rest[:sp], rest[sp+1:]
 	if v.opt.Unsafe {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/gohttpd/gohttpd/internal/h1/corpus"
@@ -63,6 +64,13 @@ func TestCorpus(t *testing.T) {
 		t.Run(c.Name, func(t *testing.T) {
 			for name, sizes := range splits {
 				passed, err, v := feed(Options{}, []byte(c.Raw), sizes)
+				if c.HTTP09 {
+					line, _, _ := strings.Cut(c.Raw, "\r\n")
+					if want := line + " HTTP/1.0\r\n\r\n"; string(passed) != want || err != nil || !v.HTTP09() {
+						t.Errorf("%s: HTTP/0.9 passed %q, %v; want %q", name, passed, err, want)
+					}
+					continue
+				}
 				if got := statusOf(err); got != c.Verdict {
 					t.Errorf("%s: verdict %d (%v), want %d", name, got, err, c.Verdict)
 				}
@@ -227,8 +235,14 @@ func FuzzValidator(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw []byte, split uint8, unsafe bool) {
 		opt := Options{Unsafe: unsafe, MaxLine: 200, MaxField: 200}
-		want, wantErr, _ := feed(opt, raw, nil)
+		want, wantErr, v := feed(opt, raw, nil)
 		got, err, _ := feed(opt, raw, []int{int(split%17) + 1})
+		if statusOf(err) != statusOf(wantErr) || !samePassed(got, want) {
+			t.Fatalf("split reads: %d bytes, %v; whole: %d bytes, %v", len(got), err, len(want), wantErr)
+		}
+		if v.HTTP09() {
+			return // the line passes with an HTTP/1.0 suffix (TestHTTP09)
+		}
 		if !bytes.HasPrefix(raw, want) {
 			t.Fatalf("passed bytes are not a prefix of the input")
 		}
@@ -236,9 +250,6 @@ func FuzzValidator(f *testing.F) {
 		// that broke the rules (see TestFirstByte), never more.
 		if wantErr == nil && len(want) != len(raw) {
 			t.Fatalf("accepted %d of %d bytes with verdict %v", len(want), len(raw), wantErr)
-		}
-		if statusOf(err) != statusOf(wantErr) || !samePassed(got, want) {
-			t.Fatalf("split reads: %d bytes, %v; whole: %d bytes, %v", len(got), err, len(want), wantErr)
 		}
 	})
 }
@@ -277,4 +288,49 @@ func BenchmarkValue(b *testing.B) {
 			}
 		}
 	})
+}
+
+func TestHTTP09(t *testing.T) {
+	tests := []struct {
+		name, raw string
+		sizes     []int
+		passed    string
+		verdict   int
+	}{
+		{"whole", "GET /a?b\r\nHost: x\r\n\r\n", nil, "GET /a?b HTTP/1.0\r\n\r\n", 0},
+		{"by bytes", "GET /a\r\n", []int{1}, "GET /a HTTP/1.0\r\n\r\n", 0},
+		{"CR last", "GET /a\r\n", []int{7}, "GET /a HTTP/1.0\r\n\r\n", 0},
+		{"LF alone last", "GET /a\r\n", []int{6, 2}, "GET /a HTTP/1.0\r\n\r\n", 0},
+		{"bare LF", "GET /a\n", nil, "", 400},
+		{"post", "POST /a\r\n", nil, "", 400},
+		{"bad target", "GET /a#b\r\n", nil, "", 400},
+		{"absolute", "GET http://x/\r\n", nil, "", 400},
+	}
+	for _, tt := range tests {
+		passed, err, v := feed(Options{}, []byte(tt.raw), tt.sizes)
+		if got := statusOf(err); got != tt.verdict {
+			t.Errorf("%s: verdict %d (%v), want %d", tt.name, got, err, tt.verdict)
+		}
+		if tt.verdict == 0 && (string(passed) != tt.passed || !v.HTTP09() || v.Requests() != 1) {
+			t.Errorf("%s: passed %q (HTTP09 %v, %d requests), want %q", tt.name, passed, v.HTTP09(), v.Requests(), tt.passed)
+		}
+	}
+	if _, err, _ := feed(Options{Require10: true}, []byte("GET /\r\n"), nil); statusOf(err) != 400 {
+		t.Errorf("Require1.0: %v", err)
+	}
+
+	// The response loses its head, however it is cut into writes.
+	resp := "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello\r\n\r\nworld"
+	for size := 1; size <= len(resp); size++ {
+		v := New(Options{})
+		var out []byte
+		for r := resp; len(r) > 0; {
+			n := min(size, len(r))
+			out = append(out, v.Strip09([]byte(r[:n]))...)
+			r = r[n:]
+		}
+		if string(out) != "hello\r\n\r\nworld" {
+			t.Fatalf("writes of %d: %q", size, out)
+		}
+	}
 }

@@ -42,6 +42,9 @@ type Case struct {
 	// Verdict is the status the h1 Validator rejects the stream with, or
 	// 0 when it must pass every byte.
 	Verdict int
+	// HTTP09: an HTTP/0.9 request (Allow0.9): answered with a body and no
+	// head, then closed.
+	HTTP09 bool
 	// Note explains a judgement call (where Apache or the RFCs allow
 	// another answer).
 	Note string
@@ -126,8 +129,8 @@ var Cases = func() []Case {
 		reject("version-letter", "version", line("GET / HTTP/1.a"), 400, 0),
 		reject("version-https", "version", line("GET / HTTPS/1.1"), 400, 0),
 		reject("version-trailing-space", "version", line("GET / HTTP/1.1 "), 400, 0),
-		{Name: "http-0.9", Group: "version", Raw: line("GET /"), Want: []int{400}, Close: MustClose, Verdict: 400,
-			Note: "a request line without a version is HTTP/0.9; Apache (Allow0.9) answers it with a bare body, gohttpd with 400"},
+		{Name: "http-0.9", Group: "version", Raw: line("GET /"), Want: nil, Close: MustClose, HTTP09: true},
+		reject("http-0.9-post", "version", line("POST /"), 400, 0),
 		reject("h2-preface", "version", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505, 0),
 
 		// The request line.
