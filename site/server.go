@@ -146,7 +146,7 @@ func (s *Site) handleError(ctx *fasthttp.RequestCtx, err error) {
 	var status int
 	var note, msg string
 	if pe := protocolError(pc, err); pe != nil {
-		status, msg = pe.Status, "AH00566: request failed: "+pe.Reason
+		status, msg = pe.Status, "request failed: "+pe.Reason
 		if status == fasthttp.StatusNotImplemented {
 			// Apache's 501 page names the method.
 			if m, _, ok := bytes.Cut(line, []byte{' '}); ok {
@@ -199,16 +199,24 @@ type protocolConn interface {
 }
 
 // protocolError returns the HttpProtocolOptions violation behind a read
-// error: the connection's, or one wrapped in err (fasthttp wraps header
-// read errors with %w, but not every body read error).
+// error: one wrapped in err (fasthttp wraps header read errors with %w),
+// else the connection's, unless err is one classifyError knows (a
+// timeout, a body over LimitRequestBody, a header over the buffer: those
+// are about the request fasthttp was reading, while the Validator may
+// already have refused a later, pipelined one). Body read errors (chunk
+// sizes, trailers) do not always wrap what the reader returned.
 func protocolError(pc protocolConn, err error) *h1.Error {
 	var pe *h1.Error
-	if pc != nil {
-		if e := pc.ProtocolError(); e != nil && errors.As(e, &pe) {
-			return pe
-		}
-	}
 	if errors.As(err, &pe) {
+		return pe
+	}
+	if pc == nil {
+		return nil
+	}
+	if status, note := classifyError(err); status != fasthttp.StatusBadRequest || note != "" {
+		return nil
+	}
+	if e := pc.ProtocolError(); e != nil && errors.As(e, &pe) {
 		return pe
 	}
 	return nil
