@@ -184,3 +184,36 @@ func TestCorpusAgainst(t *testing.T) {
 	}
 	t.Log(report(t, runCorpus(t, *corpusTarget)))
 }
+
+// TestHTTPProtocolOptionsReachChildren: HttpProtocolOptions set in the
+// configuration reaches the re-executed children of each engine.
+func TestHTTPProtocolOptionsReachChildren(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts gohttpd")
+	}
+	for _, engine := range []string{"prefork", "event"} {
+		t.Run(engine, func(t *testing.T) {
+			s := mpmtest.Start(t, mpmtest.Options{MPM: engine, Directives: []string{
+				"StartServers 1", "HttpProtocolOptions Unsafe Require1.0 RegisteredMethods",
+			}})
+			tests := []struct {
+				raw  string
+				want []int
+			}{
+				{"GET /\r\n", []int{400}},                                  // Require1.0
+				{"GET / HTTP/1.1\r\nHost: a..b\r\n\r\n", []int{corpus.OK}}, // Unsafe
+				{"FOO / HTTP/1.1\r\nHost: x\r\n\r\n", []int{501}},          // RegisteredMethods
+			}
+			for _, tt := range tests {
+				c := corpus.Case{Raw: tt.raw, Want: tt.want}
+				r, err := corpus.Probe(s.Addr, []byte(tt.raw), len(tt.want), 300*time.Millisecond, 10*time.Second)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := c.Check(r); d != "" {
+					t.Errorf("%q: %s", tt.raw, d)
+				}
+			}
+		})
+	}
+}
