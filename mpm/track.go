@@ -46,6 +46,9 @@ func (c *Conn) Write(p []byte) (int, error) {
 	return c.TCPConn.Write(p)
 }
 
+// HTTP09 reports whether the connection carries an HTTP/0.9 request.
+func (c *Conn) HTTP09() bool { return c.Validator != nil && c.Validator.HTTP09() }
+
 // RequestLine returns the raw request line of the request being read, or
 // nil.
 func (c *Conn) RequestLine() []byte {

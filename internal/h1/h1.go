@@ -302,8 +302,8 @@ func (v *Validator) Read(r io.Reader, p []byte) (int, error) {
 			}
 			return m, nil
 		}
-		if m < n { // a CR held back
-			return m, err
+		if m < n { // a CR held back; an error comes again next time
+			return m, nil
 		}
 	}
 	return n, err
@@ -366,7 +366,9 @@ func (v *Validator) Strip09(p []byte) []byte {
 
 // Check checks p as the next bytes of the stream and returns how many of
 // them may be passed on, and the violation found, if any (sticky, like
-// Read's).
+// Read's). It is Read without the reading: a CR that Read would hold back
+// at the end of p, and the bytes Read injects for HTTP/0.9, are not
+// accounted for.
 func (v *Validator) Check(p []byte) (int, error) {
 	if v.err != nil {
 		return 0, v.err

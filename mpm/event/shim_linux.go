@@ -474,6 +474,9 @@ func (s *shim) ConnID() uint64 { return uint64(s.c.gen) }
 // nil (the site logs it for requests that could not be read).
 func (s *shim) RequestLine() []byte { return s.w.check.RequestLine() }
 
+// HTTP09 reports whether the connection carries an HTTP/0.9 request.
+func (s *shim) HTTP09() bool { return s.w.check.HTTP09() }
+
 // ProtocolError returns the HttpProtocolOptions violation that ended the
 // connection's input (an *h1.Error), or nil.
 func (s *shim) ProtocolError() error { return s.w.check.Err() }

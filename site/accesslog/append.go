@@ -37,7 +37,7 @@ func (f *Format) Append(dst []byte, ctx *fasthttp.RequestCtx, start time.Time) [
 	raw, isRaw := rawOf(ctx)
 	for i := range f.items {
 		it := &f.items[i]
-		if isRaw && it.kind.fromRequestLine() {
+		if isRaw && it.kind.fromRequestLine() && (!raw.http09 || it.kind == kRequestLine || it.kind == kProtocol) {
 			dst = appendRaw(dst, it.kind, raw)
 			continue
 		}
@@ -418,6 +418,9 @@ func appendRaw(dst []byte, k kind, raw rawRequest) []byte {
 		}
 		return dst
 	default:
+		if raw.http09 {
+			return append(dst, "HTTP/0.9"...)
+		}
 		return appendValue(dst, proto)
 	}
 }

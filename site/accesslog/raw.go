@@ -10,8 +10,11 @@ import (
 type rawKey struct{}
 
 // rawRequest is the request line as received, for a request that could
-// not be read.
-type rawRequest struct{ line []byte }
+// not be read or an HTTP/0.9 one.
+type rawRequest struct {
+	line   []byte
+	http09 bool
+}
 
 // SetRawRequest records that the request in ctx could not be read and
 // what its request line was as received (nil when none came): %r then
@@ -23,10 +26,18 @@ func SetRawRequest(ctx *fasthttp.RequestCtx, line []byte) {
 	ctx.SetUserValue(rawKey{}, rawRequest{line: line})
 }
 
-// rawOf returns the raw request recorded for ctx. Only error responses
-// can have one, so the common case costs a status comparison.
+// SetHTTP09 records that the request in ctx was an HTTP/0.9 one, whose
+// request line was line ("GET /path"): %r logs that line and %H
+// "HTTP/0.9", as Apache does; fasthttp read it as HTTP/1.0.
+func SetHTTP09(ctx *fasthttp.RequestCtx, line []byte) {
+	ctx.SetUserValue(rawKey{}, rawRequest{line: line, http09: true})
+}
+
+// rawOf returns the raw request recorded for ctx. Only error responses and
+// HTTP/0.9 requests (read as HTTP/1.0) can have one, so the common case
+// costs two comparisons.
 func rawOf(ctx *fasthttp.RequestCtx) (rawRequest, bool) {
-	if ctx.Response.StatusCode() < 400 {
+	if ctx.Response.StatusCode() < 400 && ctx.Request.Header.IsHTTP11() {
 		return rawRequest{}, false
 	}
 	r, ok := ctx.UserValue(rawKey{}).(rawRequest)

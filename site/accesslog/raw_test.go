@@ -43,3 +43,15 @@ func TestRawRequest(t *testing.T) {
 		t.Errorf("served request: %s", got)
 	}
 }
+
+// TestHTTP09: an HTTP/0.9 request, which fasthttp read as HTTP/1.0, is
+// logged with its line as sent and HTTP/0.9, the rest as served.
+func TestHTTP09(t *testing.T) {
+	f := compile(t, `"%r" %>s m=%m U=%U H=%H`)
+	ctx := newCtx(t, "GET /index.html HTTP/1.0\r\n\r\n", client)
+	ctx.SetStatusCode(200)
+	SetHTTP09(ctx, []byte("GET /index.html"))
+	if got, want := string(f.Append(nil, ctx, start)), `"GET /index.html" 200 m=GET U=/index.html H=HTTP/0.9`+"\n"; got != want {
+		t.Errorf("got  %s want %s", got, want)
+	}
+}
