@@ -122,6 +122,8 @@ type HTTPConfig struct {
 	LimitRequestFieldSize int   `json:"limitRequestFieldSize"` // default 8190
 	LimitRequestFields    int   `json:"limitRequestFields"`    // default 100
 	LimitRequestBody      int64 `json:"limitRequestBody"`      // default 1 GiB (Apache 2.4.54+); 0 = unlimited
+
+	ProtocolOptions ProtocolOptions `json:"httpProtocolOptions"` // default Strict LenientMethods Allow0.9
 }
 
 // RequestReadTimeout is mod_reqtimeout's setting. Zero Timeout disables a

@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/gohttpd/gohttpd/internal/h1"
 )
 
 // A ChildServer is an engine's child-side half: the serving loop of one
@@ -45,6 +47,10 @@ type ChildDeps struct {
 	// IdleTimeout = KeepAliveTimeout), buffer sizes and body limit. Engines
 	// call ServeConn on it, or (event) read its settings and call Handler.
 	Server *fasthttp.Server
+	// Protocol is how strictly requests are read (HttpProtocolOptions and
+	// the LimitRequest* limits): engines read every connection through an
+	// h1.Validator with these options.
+	Protocol h1.Options
 	// Board is the shared scoreboard; this child owns process slot Slot and
 	// worker slots (Slot, 0..ThreadsPerChild-1).
 	Board      *Scoreboard

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/gohttpd/gohttpd/internal/h1"
 )
 
 // Conn is an accepted connection bound to the scoreboard slot of the
@@ -13,9 +15,56 @@ import (
 // worker) hand it to fasthttp.Server.ServeConn, and Track's hooks find
 // the slot through it. Embedding *net.TCPConn keeps ReadFrom, so file
 // bodies still go out with sendfile.
+//
+// With a Validator, what fasthttp reads goes through it: a request that
+// breaks HttpProtocolOptions never reaches fasthttp whole, and the site
+// finds the violation and the raw request line through RequestLine and
+// ProtocolError.
 type Conn struct {
 	*net.TCPConn
-	Worker *Worker
+	Worker    *Worker
+	Validator *h1.Validator
+}
+
+// Read reads from the socket through the Validator, if any.
+func (c *Conn) Read(p []byte) (int, error) {
+	if c.Validator == nil {
+		return c.TCPConn.Read(p)
+	}
+	return c.Validator.Read(c.TCPConn, p)
+}
+
+// Write writes p to the socket; an HTTP/0.9 client gets the response
+// without its head (h1.Validator.Strip09).
+func (c *Conn) Write(p []byte) (int, error) {
+	if c.Validator != nil && c.Validator.HTTP09() {
+		if _, err := c.TCPConn.Write(c.Validator.Strip09(p)); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	return c.TCPConn.Write(p)
+}
+
+// HTTP09 reports whether the connection carries an HTTP/0.9 request.
+func (c *Conn) HTTP09() bool { return c.Validator != nil && c.Validator.HTTP09() }
+
+// RequestLine returns the raw request line of the request being read, or
+// nil.
+func (c *Conn) RequestLine() []byte {
+	if c.Validator == nil {
+		return nil
+	}
+	return c.Validator.RequestLine()
+}
+
+// ProtocolError returns the violation that ended the connection's input,
+// an *h1.Error, or nil.
+func (c *Conn) ProtocolError() error {
+	if c.Validator == nil {
+		return nil
+	}
+	return c.Validator.Err()
 }
 
 // Track makes srv keep the scoreboard of the worker that owns each

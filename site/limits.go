@@ -122,6 +122,13 @@ func (s *Site) checkPath(ctx *fasthttp.RequestCtx) bool {
 		return true
 	}
 	p := ctx.URI().PathOriginal()
+	if len(p) == 0 {
+		if uri := ctx.Request.Header.RequestURI(); len(uri) > 0 && uri[0] != '/' {
+			// An absolute-form target with an empty path ("http://x?a"):
+			// the path is "/" (RFC 9110 §4.2.3).
+			p = []byte{'/'}
+		}
+	}
 	status, why := validatePath(p)
 	if status == 0 {
 		return false

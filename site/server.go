@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,6 +14,10 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/gohttpd/gohttpd/internal/h1"
+	"github.com/gohttpd/gohttpd/site/accesslog"
+	"github.com/gohttpd/gohttpd/site/logescape"
 )
 
 // serverName is the Server header gohttpd sends.
@@ -125,24 +130,96 @@ func (s *Site) expect(ctx *fasthttp.RequestCtx) int {
 //     followed by an oversized field is thus answered 414 where Apache
 //     answers 400.
 //   - anything else: 400.
+//
+// A violation of HttpProtocolOptions found by the engine's h1.Validator
+// (through ctx.Conn(), see protocolConn, or wrapped in err) takes
+// precedence: it carries its own status (400, 414, 501, 505). The access
+// log gets the request line as received (escaped), or "-" when none came,
+// not the defaults of the empty request fasthttp leaves in ctx.
 func (s *Site) handleError(ctx *fasthttp.RequestCtx, err error) {
 	start := time.Now()
-	status, note := classifyError(err)
+	pc, _ := ctx.Conn().(protocolConn)
+	var line []byte
+	if pc != nil {
+		line = pc.RequestLine()
+	}
+	var status int
+	var note, msg string
+	if pe := protocolError(pc, err); pe != nil {
+		status, msg = pe.Status, "request failed: "+pe.Reason
+		if status == fasthttp.StatusNotImplemented {
+			// Apache's 501 page names the method.
+			if m, _, ok := bytes.Cut(line, []byte{' '}); ok {
+				ctx.Request.Header.SetMethodBytes(m)
+			}
+		}
+	} else {
+		status, note = classifyError(err)
+		msg = "request failed: error reading the headers"
+		switch status {
+		case fasthttp.StatusRequestTimeout:
+			msg = "AH01382: Request header read timeout"
+		case fasthttp.StatusRequestEntityTooLarge:
+			msg = "request body exceeds LimitRequestBody"
+		case fasthttp.StatusRequestURITooLong:
+			msg = fmt.Sprintf("AH00565: request failed: URI too long (longer than %d)", s.lim.line)
+		}
+	}
 	s.sendError(ctx, status, note)
 	ctx.SetConnectionClose()
-	msg := "request failed: error reading the headers"
-	switch status {
-	case fasthttp.StatusRequestTimeout:
-		msg = "AH01382: Request header read timeout"
-	case fasthttp.StatusRequestEntityTooLarge:
-		msg = "request body exceeds LimitRequestBody"
-	case fasthttp.StatusRequestURITooLong:
-		msg = fmt.Sprintf("AH00565: request failed: URI too long (longer than %d)", s.lim.line)
-	}
-	s.log.Info(msg, client(ctx), slog.String("err", err.Error()))
+	s.log.Info(msg, client(ctx), slog.String("request", logLine(line)), slog.String("err", err.Error()))
 	if s.access != nil {
+		accesslog.SetRawRequest(ctx, line)
 		s.access.Log(ctx, start)
 	}
+}
+
+// maxLoggedLine caps the request line quoted in the error log (the
+// access log has it whole).
+const maxLoggedLine = 256
+
+// logLine is the raw request line for the error log: escaped, cut at
+// maxLoggedLine bytes, "-" when none came.
+func logLine(line []byte) string {
+	if len(line) == 0 {
+		return "-"
+	}
+	if len(line) > maxLoggedLine {
+		return logescape.String(string(line[:maxLoggedLine])) + "..."
+	}
+	return logescape.String(string(line))
+}
+
+// protocolConn is what the site needs from a connection an engine reads
+// through an h1.Validator (mpm.Conn, the event engine's shim): the raw
+// request line of the request being read and the violation, if any.
+type protocolConn interface {
+	RequestLine() []byte
+	ProtocolError() error
+}
+
+// protocolError returns the HttpProtocolOptions violation behind a read
+// error: one wrapped in err (fasthttp wraps header read errors with %w),
+// else the connection's, unless err is one classifyError knows (a
+// timeout, a body over LimitRequestBody, a header over the buffer: those
+// are about the request fasthttp was reading, while the Validator may
+// already have refused a later, pipelined one). Body read errors (chunk
+// sizes, trailers) do not always wrap what the reader returned.
+func protocolError(pc protocolConn, err error) *h1.Error {
+	var pe *h1.Error
+	if errors.As(err, &pe) {
+		return pe
+	}
+	if pc == nil {
+		return nil
+	}
+	if status, note := classifyError(err); status != fasthttp.StatusBadRequest || note != "" {
+		return nil
+	}
+	if e := pc.ProtocolError(); e != nil && errors.As(e, &pe) {
+		return pe
+	}
+	return nil
 }
 
 func classifyError(err error) (status int, note string) {

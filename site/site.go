@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/site/accesslog"
 	"github.com/valyala/fasthttp"
 )
 
@@ -186,8 +187,21 @@ func (s *Site) finish(ctx *fasthttp.RequestCtx, start time.Time) {
 	}
 	s.setKeepAlive(ctx)
 	if s.access != nil {
+		if !ctx.Request.Header.IsHTTP11() {
+			// fasthttp read an HTTP/0.9 request as HTTP/1.0.
+			if c, ok := ctx.Conn().(http09Conn); ok && c.HTTP09() {
+				accesslog.SetHTTP09(ctx, c.RequestLine())
+			}
+		}
 		s.access.Log(ctx, start)
 	}
+}
+
+// http09Conn is a connection that may carry an HTTP/0.9 request (an
+// engine's, read through an h1.Validator).
+type http09Conn interface {
+	HTTP09() bool
+	RequestLine() []byte
 }
 
 func (s *Site) dispatch(ctx *fasthttp.RequestCtx) {

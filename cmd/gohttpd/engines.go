@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"time"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/internal/h1"
 	"github.com/gohttpd/gohttpd/mpm"
 	"github.com/gohttpd/gohttpd/mpm/event"
 	"github.com/gohttpd/gohttpd/mpm/prefork"
@@ -48,6 +50,29 @@ func eventConfig(cfg *conf.Config) event.Config {
 		Timeout:                  cfg.HTTP.Timeout,
 		OneShot:                  e.EpollTrigger == conf.TriggerOneShot,
 	}
+}
+
+// protocolOptions is how every engine reads requests: HttpProtocolOptions
+// and the LimitRequest* limits.
+func protocolOptions(cfg *conf.Config) h1.Options {
+	h := &cfg.HTTP
+	return h1.Options{
+		Unsafe:            h.ProtocolOptions.Unsafe,
+		RegisteredMethods: h.ProtocolOptions.RegisteredMethods,
+		Require10:         h.ProtocolOptions.Require10,
+		MaxLine:           unlimited(h.LimitRequestLine),
+		MaxField:          unlimited(h.LimitRequestFieldSize),
+		MaxFields:         unlimited(h.LimitRequestFields),
+	}
+}
+
+// unlimited maps a LimitRequest* value of 0 (no limit) to one h1 never
+// reaches (h1 reads 0 as Apache's default).
+func unlimited(n int) int {
+	if n <= 0 {
+		return math.MaxInt32
+	}
+	return n
 }
 
 // keepAliveTimeout is 0 when keep-alive is off, as the event engine wants.

@@ -192,7 +192,7 @@ func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns, others []
 		netLns[i] = ln
 	}
 	cs, err := childFor(cfg, mpm.ChildDeps{
-		Listeners: netLns, Server: st.NewServer(), Board: board, Slot: slot,
+		Listeners: netLns, Server: st.NewServer(), Protocol: protocolOptions(cfg), Board: board, Slot: slot,
 		Generation: gen, Draining: draining, VHost: vhost(cfg), Log: lg.logger,
 	})
 	if err != nil {

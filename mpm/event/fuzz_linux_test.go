@@ -1,14 +1,20 @@
 package event
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gohttpd/gohttpd/internal/h1"
+	"github.com/gohttpd/gohttpd/internal/h1/corpus"
 )
 
 // panicCounter is a slog handler counting the engine's "panic serving a
@@ -45,6 +51,9 @@ func FuzzConnection(f *testing.F) {
 	for _, s := range seeds {
 		f.Add([]byte(s))
 	}
+	for _, c := range corpus.Cases {
+		f.Add([]byte(c.Raw))
+	}
 	pc := &panicCounter{}
 	testLog.Store(slog.New(pc))
 	e := start(f, Config{ThreadsPerChild: 2, Timeout: 200 * time.Millisecond, KeepAliveTimeout: time.Second})
@@ -58,8 +67,22 @@ func FuzzConnection(f *testing.F) {
 		c.SetDeadline(time.Now().Add(10 * time.Second))
 		c.Write(in)
 		c.(*net.TCPConn).CloseWrite()
-		if _, err := io.Copy(io.Discard, c); err != nil && !strings.Contains(err.Error(), "reset") {
+		out, err := io.ReadAll(c)
+		if err != nil && !strings.Contains(err.Error(), "reset") {
 			t.Fatalf("input %q: the connection was not closed: %v", in, err)
+		}
+		// Never more answers than requests the Validator reads whole, plus
+		// one error response, which is the last.
+		ref := h1.New(h1.Options{})
+		ref.Check(in)
+		sts := finalStatuses(out)
+		if len(sts) > ref.Requests()+1 {
+			t.Fatalf("input %q: %d responses %v for %d requests read whole", in, len(sts), sts, ref.Requests())
+		}
+		for i, st := range sts {
+			if st >= 400 && st != 404 && i != len(sts)-1 {
+				t.Fatalf("input %q: responses %v: an error response is not the last", in, sts)
+			}
 		}
 		if n := pc.n.Load(); n > 0 {
 			t.Fatalf("input %q: %d panics in the engine", in, n)
@@ -69,4 +92,21 @@ func FuzzConnection(f *testing.F) {
 			t.Fatalf("after input %q: GET / = %d %q", in, resp.StatusCode, body)
 		}
 	})
+}
+
+// finalStatuses reads the responses in out, in order, skipping 1xx.
+func finalStatuses(out []byte) []int {
+	var sts []int
+	br := bufio.NewReader(bytes.NewReader(out))
+	for {
+		resp, err := http.ReadResponse(br, nil)
+		if err != nil {
+			return sts
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode >= 200 {
+			sts = append(sts, resp.StatusCode)
+		}
+	}
 }

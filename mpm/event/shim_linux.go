@@ -115,10 +115,22 @@ func (s *shim) Read(p []byte) (int, error) {
 	}
 }
 
-// Write writes p to the socket. When the client does not take it all and
-// the response may be deferred, the rest goes to the write-completion job
-// and Write reports success; otherwise it waits in poll(2) up to Timeout.
+// Write writes p to the socket (see write); an HTTP/0.9 client gets the
+// response without its head (h1.Validator.Strip09).
 func (s *shim) Write(p []byte) (int, error) {
+	if s.w.check.HTTP09() {
+		if _, err := s.write(s.w.check.Strip09(p)); err != nil {
+			return 0, err
+		}
+		return len(p), nil
+	}
+	return s.write(p)
+}
+
+// write writes p to the socket. When the client does not take it all and
+// the response may be deferred, the rest goes to the write-completion job
+// and write reports success; otherwise it waits in poll(2) up to Timeout.
+func (s *shim) write(p []byte) (int, error) {
 	if s.job != nil {
 		// Output is being deferred: what follows queues behind it.
 		if s.deferBytes(p) {
@@ -457,3 +469,14 @@ func (s *shim) ConnRequestNum() uint64 { return uint64(s.c.reqs) }
 // ConnID returns an identifier of the connection, unique in this child
 // (RequestCtx.ConnID changes with every Init2).
 func (s *shim) ConnID() uint64 { return uint64(s.c.gen) }
+
+// RequestLine returns the raw request line of the request being read, or
+// nil (the site logs it for requests that could not be read).
+func (s *shim) RequestLine() []byte { return s.w.check.RequestLine() }
+
+// HTTP09 reports whether the connection carries an HTTP/0.9 request.
+func (s *shim) HTTP09() bool { return s.w.check.HTTP09() }
+
+// ProtocolError returns the HttpProtocolOptions violation that ended the
+// connection's input (an *h1.Error), or nil.
+func (s *shim) ProtocolError() error { return s.w.check.Err() }

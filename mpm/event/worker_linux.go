@@ -12,6 +12,7 @@ import (
 	"github.com/valyala/fasthttp"
 	"golang.org/x/sys/unix"
 
+	"github.com/gohttpd/gohttpd/internal/h1"
 	"github.com/gohttpd/gohttpd/mpm"
 )
 
@@ -34,11 +35,16 @@ type worker struct {
 	slot *mpm.Worker
 	// ch receives the connection the loop dispatches to this worker; it
 	// holds at most one, sent only while the worker is in e.idle.
-	ch  chan *conn
-	sh  shim
-	br  *bufio.Reader
-	bw  *bufio.Writer
-	ctx *fasthttp.RequestCtx
+	ch chan *conn
+	sh shim
+	// check sits between the shim and br: a connection parks only at a
+	// request boundary, so one Validator per worker, reset for each
+	// dispatch, serves every connection and a parked one keeps no state.
+	check h1.Validator
+	in    checkedShim
+	br    *bufio.Reader
+	bw    *bufio.Writer
+	ctx   *fasthttp.RequestCtx
 	// client and line are scratch space for the scoreboard strings.
 	client, line []byte
 	clientOf     *conn
@@ -53,6 +59,8 @@ func newWorker(e *engine, j int) *worker {
 		line: make([]byte, 0, 64),
 	}
 	w.sh.w = w
+	w.in.w = w
+	w.check.SetOptions(e.deps.Protocol)
 	rbs, wbs := e.srv.ReadBufferSize, e.srv.WriteBufferSize
 	if rbs <= 0 {
 		rbs = 4096
@@ -60,7 +68,7 @@ func newWorker(e *engine, j int) *worker {
 	if wbs <= 0 {
 		wbs = 4096
 	}
-	w.br = bufio.NewReaderSize(&w.sh, rbs)
+	w.br = bufio.NewReaderSize(&w.in, rbs)
 	w.bw = bufio.NewWriterSize(&w.sh, wbs)
 	return w
 }
@@ -122,7 +130,8 @@ func (w *worker) serve(c *conn) *conn {
 func (w *worker) process(c *conn) (out outcome, busy bool) {
 	e, sh, br := w.e, &w.sh, w.br
 	sh.reset(c)
-	br.Reset(sh)
+	w.check.Reset()
+	br.Reset(&w.in)
 	w.bw.Reset(sh)
 	defer func() {
 		if r := recover(); r != nil {
@@ -142,6 +151,10 @@ func (w *worker) process(c *conn) (out outcome, busy bool) {
 	for {
 		if _, err := br.Peek(1); err != nil {
 			switch {
+			case err != errWouldPark && w.check.Err() != nil:
+				// A request the Validator refused before passing any of
+				// it (a run of empty lines, say): answer it.
+				return w.writeError(err), true
 			case err != errWouldPark:
 				return outClose, busy
 			case c.reqs == 0:
@@ -293,10 +306,21 @@ func (w *worker) serveRequest(c *conn) (out outcome, more bool) {
 	case closeConn:
 		return outLinger, false
 	case br.Buffered() == 0:
+		if !w.check.AtBoundary() {
+			// fasthttp and the Validator disagree on where the request
+			// ended: never park a connection mid-request.
+			return outLinger, false
+		}
 		return outPark, false
 	}
 	return outPark, true
 }
+
+// checkedShim is the reader under a worker's bufio.Reader: the shim,
+// read through the worker's Validator.
+type checkedShim struct{ w *worker }
+
+func (r *checkedShim) Read(p []byte) (int, error) { return r.w.check.Read(&r.w.sh, p) }
 
 // callHandler runs the site's handler; a panic is logged and answered
 // with 500, and the connection then closes.

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/gohttpd/gohttpd/internal/h1"
 	"github.com/gohttpd/gohttpd/mpm"
 )
 
@@ -20,6 +21,9 @@ type Child struct {
 	deps   mpm.ChildDeps
 	acc    *mpm.Acceptor
 	worker *mpm.Worker
+	// check reads the connection being served: one Validator, reset for
+	// each connection.
+	check *h1.Validator
 
 	stopping mpm.StopState // how far Stop went
 	mu       sync.Mutex    // guards conn
@@ -35,7 +39,8 @@ func New(cfg Config, deps mpm.ChildDeps) (*Child, error) {
 		return nil, err
 	}
 	mpm.Track(deps.Server, deps.VHost)
-	return &Child{cfg: cfg, deps: deps, acc: acc, worker: deps.Board.Worker(deps.Slot, 0)}, nil
+	return &Child{cfg: cfg, deps: deps, acc: acc, worker: deps.Board.Worker(deps.Slot, 0),
+		check: h1.New(deps.Protocol)}, nil
 }
 
 // Serve implements mpm.ChildServer. It runs with GOMAXPROCS 1: a prefork
@@ -74,7 +79,8 @@ func (c *Child) Serve(ready func()) error {
 
 // serve serves one connection to its end.
 func (c *Child) serve(conn *net.TCPConn) {
-	tc := &mpm.Conn{TCPConn: conn, Worker: c.worker}
+	c.check.Reset()
+	tc := &mpm.Conn{TCPConn: conn, Worker: c.worker, Validator: c.check}
 	c.mu.Lock()
 	c.conn = tc
 	immediate := c.stopping.Immediate()

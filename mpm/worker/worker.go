@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/gohttpd/gohttpd/internal/h1"
 	"github.com/gohttpd/gohttpd/mpm"
 )
 
@@ -140,6 +141,7 @@ func (c *Child) accept() error {
 // work is worker j: announce itself idle, serve what it is handed, until
 // its hand-off channel closes.
 func (c *Child) work(j int, w *mpm.Worker) {
+	check := h1.New(c.deps.Protocol) // reads each connection this worker serves
 	for {
 		if c.stopping.Stopping() {
 			w.SetState(mpm.StateGraceful)
@@ -152,12 +154,13 @@ func (c *Child) work(j int, w *mpm.Worker) {
 			w.SetState(mpm.StateDead)
 			return
 		}
-		c.serve(conn, w)
+		c.serve(conn, w, check)
 	}
 }
 
-func (c *Child) serve(conn *net.TCPConn, w *mpm.Worker) {
-	tc := &mpm.Conn{TCPConn: conn, Worker: w}
+func (c *Child) serve(conn *net.TCPConn, w *mpm.Worker, check *h1.Validator) {
+	check.Reset()
+	tc := &mpm.Conn{TCPConn: conn, Worker: w, Validator: check}
 	c.mu.Lock()
 	immediate := c.stopping.Immediate()
 	if !immediate {

@@ -34,8 +34,13 @@ func (f *Format) Append(dst []byte, ctx *fasthttp.RequestCtx, start time.Time) [
 		}
 		return end
 	}
+	raw, isRaw := rawOf(ctx)
 	for i := range f.items {
 		it := &f.items[i]
+		if isRaw && it.kind.fromRequestLine() && (!raw.http09 || it.kind == kRequestLine || it.kind == kProtocol) {
+			dst = appendRaw(dst, it.kind, raw)
+			continue
+		}
 		if it.kind == kLiteral {
 			dst = append(dst, it.arg...)
 			continue
@@ -373,4 +378,49 @@ func appendNote(dst []byte, v any) []byte {
 		return appendValue(dst, v.String())
 	}
 	return append(dst, '-')
+}
+
+// fromRequestLine reports whether a directive prints part of the request
+// line (%r %m %U %q %H).
+func (k kind) fromRequestLine() bool {
+	switch k {
+	case kRequestLine, kMethod, kPath, kQuery, kProtocol:
+		return true
+	}
+	return false
+}
+
+// appendRaw prints a request-line directive for a request that could not
+// be read, from the line as received.
+func appendRaw(dst []byte, k kind, raw rawRequest) []byte {
+	method, path, query, proto := raw.parts()
+	switch k {
+	case kRequestLine:
+		// A password in an absolute-form target is masked, as for
+		// requests that were read.
+		if sp := bytes.IndexByte(raw.line, ' '); sp >= 0 {
+			target := raw.line[sp+1:]
+			if pw0, pw1 := passwordSpan(target); pw0 >= 0 {
+				dst = appendEscaped(dst, raw.line[:sp+1+pw0])
+				dst = append(dst, "XXXXXXXX"...)
+				return appendEscaped(dst, target[pw1:])
+			}
+		}
+		return appendValue(dst, raw.line)
+	case kMethod:
+		return appendValue(dst, method)
+	case kPath:
+		return appendValue(dst, path)
+	case kQuery:
+		if len(query) > 0 {
+			dst = append(dst, '?')
+			dst = appendEscaped(dst, query)
+		}
+		return dst
+	default:
+		if raw.http09 {
+			return append(dst, "HTTP/0.9"...)
+		}
+		return appendValue(dst, proto)
+	}
 }
