@@ -17,7 +17,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/gohttpd/gohttpd/mpm/mpmtest"
+	"github.com/gohttpd/gohttpd/internal/procids"
 )
 
 // envDropHelper makes the test binary run dropHelper: "drop" calls
@@ -30,7 +30,7 @@ type dropReport struct {
 	Err       string
 	Pdeathsig int
 	// Tasks are the ids of each thread.
-	Tasks map[string]mpmtest.IDs
+	Tasks map[string]procids.IDs
 }
 
 // TestDropHelper is the helper process of TestDropPrivileges; it does
@@ -64,7 +64,7 @@ func TestDropHelper(t *testing.T) {
 		rep.Err += " prctl: " + err.Error()
 	}
 	rep.Pdeathsig = int(sig)
-	rep.Tasks = mpmtest.ThreadIDs(os.Getpid())
+	rep.Tasks = procids.ThreadIDs(os.Getpid())
 	json.NewEncoder(os.Stdout).Encode(rep)
 	os.Exit(0)
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gohttpd/gohttpd/internal/procids"
 	"github.com/gohttpd/gohttpd/mpm/mpmtest"
 )
 
@@ -44,7 +45,7 @@ func nobody(t *testing.T) account {
 // its real, effective, saved and file-system ids and gid first among its
 // groups without group 0 ("" when it does).
 func runsAs(pid int, uid, gid string) string {
-	tasks := mpmtest.ThreadIDs(pid)
+	tasks := procids.ThreadIDs(pid)
 	if tasks == nil {
 		return fmt.Sprintf("pid %d is gone", pid)
 	}
