@@ -9,6 +9,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -133,10 +134,11 @@ func relay(a, b net.Conn, timeout time.Duration) error {
 		defer last.Unlock()
 		return time.Since(lastAct) >= timeout
 	}
+	var closing atomic.Bool
 	errc := make(chan error, 2)
 	cp := func(dst, src net.Conn) {
 		buf := make([]byte, 16*1024)
-		for {
+		for !closing.Load() {
 			_ = src.SetReadDeadline(time.Now().Add(timeout))
 			n, err := src.Read(buf)
 			if n > 0 {
@@ -148,7 +150,7 @@ func relay(a, b net.Conn, timeout time.Duration) error {
 				}
 			}
 			if err != nil {
-				if isTimeout(err) && !idle() {
+				if isTimeout(err) && !idle() && !closing.Load() {
 					continue // the other direction is active
 				}
 				if err == io.EOF {
@@ -158,11 +160,13 @@ func relay(a, b net.Conn, timeout time.Duration) error {
 				return
 			}
 		}
+		errc <- nil
 	}
 	go cp(a, b)
 	go cp(b, a)
 	err := <-errc
 	// Unblock the other direction.
+	closing.Store(true)
 	_ = a.SetDeadline(time.Now())
 	_ = b.SetDeadline(time.Now())
 	<-errc
