@@ -39,7 +39,8 @@ func (p *Proxy) tunnel(ctx *fasthttp.RequestCtx, r *Request, w *worker, path, pr
 
 	_ = bc.SetDeadline(time.Now().Add(w.timeout))
 	bw := bufio.NewWriter(bc)
-	if err := req.Write(bw); err == nil {
+	err = req.Write(bw)
+	if err == nil {
 		err = bw.Flush()
 	}
 	br := bufio.NewReaderSize(bc, 4096)
