@@ -58,9 +58,18 @@
 //     HijackSetNoResponse(true). The engine must call the hijack handler
 //     after the handler returns, with the connection (and bytes the client
 //     already sent) and must not touch the connection afterwards.
-//     fasthttp.Server.ServeConn does this (prefork and worker engines). The
-//     event engine's own request loop must do the same; until it does,
-//     upgrade requests get no answer there.
+//     fasthttp.Server.ServeConn does this (the prefork and worker engines:
+//     the tunnel then runs in its own goroutine, outside the worker's
+//     scoreboard slot). The event engine's own request loop
+//     (mpm/event/worker_linux.go serveRequest) ignores ctx.Hijacked(): it
+//     writes the (empty) response and keeps the connection, and the
+//     backend connection would never be closed. Until it calls the hijack
+//     handler (after writing nothing when HijackSetNoResponse, then giving
+//     up the connection: no parking, no lingering close), build the Proxy
+//     with Options.NoUpgrade for it: upgrade requests then go to the
+//     backend as ordinary requests. The event engine also reads request
+//     bodies whole (ContinueReadBody), so uploads are buffered there up to
+//     LimitRequestBody; downloads stream on every engine.
 //
 // # Semantics
 //

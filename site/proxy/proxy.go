@@ -39,6 +39,11 @@ type Options struct {
 	// TLSConfig is used for https:// and wss:// backends (nil: Go's
 	// defaults, certificates verified).
 	TLSConfig *tls.Config
+	// NoUpgrade: the engine cannot hijack connections (RequestCtx.Hijack
+	// is not honoured), so upgrade requests are not tunnelled: they go to
+	// the backend as ordinary requests without their Upgrade header. Set
+	// it for the event engine until its request loop supports Hijack.
+	NoUpgrade bool
 	// Logger receives the lines that happen after Serve returned (a
 	// WebSocket tunnel's errors). nil: they are dropped.
 	Logger *slog.Logger
@@ -360,7 +365,7 @@ func (p *Proxy) serveWorker(ctx *fasthttp.RequestCtx, t Target, r *Request, w *w
 	w.busy.Add(1)
 	defer w.busy.Add(-1)
 
-	if up := upgradeWanted(ctx, w); up != "" {
+	if up := upgradeWanted(ctx, w); up != "" && !p.opts.NoUpgrade {
 		return p.tunnel(ctx, r, w, path, up, res)
 	}
 

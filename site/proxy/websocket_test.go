@@ -211,3 +211,14 @@ func TestUpgradeNotAllowed(t *testing.T) {
 		t.Fatalf("%q\n%s", head, body)
 	}
 }
+
+// Options.NoUpgrade (engines without Hijack): an ordinary request.
+func TestNoUpgradeOption(t *testing.T) {
+	be := backend(t, echo)
+	srv, _ := build(t, []string{"ProxyPass", "/", "http://" + be + "/", "upgrade=websocket"})
+	f := newFront(t, srv, nil, Options{NoUpgrade: true})
+	head, body := rawGet(t, f.addr, "GET /x HTTP/1.1\r\nHost: front\r\nUpgrade: websocket\r\nConnection: Upgrade, close\r\n\r\n")
+	if !strings.HasPrefix(head, "HTTP/1.1 200") || strings.Contains(body, "Upgrade") {
+		t.Fatalf("%q\n%s", head, body)
+	}
+}
