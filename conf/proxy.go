@@ -105,6 +105,9 @@ type ProxyBalancer struct {
 	// MaxAttempts is maxattempts= (failover attempts after the first
 	// member fails), -1 when unset (members - 1).
 	MaxAttempts int `json:"maxattempts"`
+	// NoForceRecovery is forcerecovery=Off: members in error state stay
+	// skipped even when all are (503 with AH01170).
+	NoForceRecovery bool `json:"noforcerecovery,omitempty"`
 	// Members in configuration order.
 	Members []ProxyWorker `json:"members"`
 }
@@ -767,9 +770,15 @@ func setBalancerParam(bal *ProxyBalancer, key, val string) error {
 			return errors.New("maximum number of attempts must be a positive number")
 		}
 		bal.MaxAttempts = n
+	case "forcerecovery":
+		on, err := onOffParam(val, "forcerecovery must be On|Off")
+		if err != nil {
+			return err
+		}
+		bal.NoForceRecovery = !on
 	case "stickysession", "stickysessionsep", "nofailover", "timeout",
 		"scolonpathdelim", "failonstatus", "failontimeout", "nonce",
-		"growth", "forcerecovery":
+		"growth":
 		return fmt.Errorf("parameter %s= is not supported by gohttpd", strings.ToLower(key))
 	default:
 		return errors.New("unknown Balancer parameter")

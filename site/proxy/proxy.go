@@ -86,9 +86,12 @@ func New(srv *conf.ProxyServer, opts Options) (*Proxy, error) {
 	}
 	for i := range srv.Balancers {
 		cb := &srv.Balancers[i]
-		b := &balancer{name: cb.Name, method: cb.LBMethod, maxAttempts: cb.MaxAttempts}
+		b := &balancer{name: cb.Name, method: cb.LBMethod, maxAttempts: cb.MaxAttempts,
+			forceRecovery: !cb.NoForceRecovery}
 		for _, m := range cb.Members {
-			b.members = append(b.members, p.worker(m))
+			w := p.worker(m)
+			w.member = true
+			b.members = append(b.members, w)
 		}
 		if b.maxAttempts < 0 {
 			b.maxAttempts = len(b.members) - 1
@@ -331,20 +334,16 @@ func (p *Proxy) Serve(ctx *fasthttp.RequestCtx, t Target, r *Request) Result {
 	var tried []*worker
 	for attempt := 0; attempt <= b.maxAttempts; attempt++ {
 		now := time.Now()
+		b.recover(now)
 		w := b.pick(now, tried)
 		if w == nil {
 			break
 		}
 		tried = append(tried, w)
 		res = Result{Backend: w.cfg.URL, Log: res.Log}
-		failedConnect := p.serveWorker(ctx, t, r, w, b.name, &res)
-		if !failedConnect {
+		if failedConnect := p.serveWorker(ctx, t, r, w, b.name, &res); !failedConnect {
 			return res
 		}
-		w.setError(time.Now())
-		res.log(Entry{Level: slog.LevelError, Module: "proxy", Msg: fmt.Sprintf(
-			"AH00959: ap_proxy_connect_backend disabling worker for (%s:%s) for %ds",
-			w.hostname, w.port, int(w.retry/time.Second))})
 	}
 	if len(tried) > 0 && res.Status != 0 {
 		return res
@@ -400,6 +399,14 @@ func (p *Proxy) backendError(ctx *fasthttp.RequestCtx, w *worker, err error, res
 		if errors.As(err, &de) {
 			res.log(Entry{Level: slog.LevelError, Module: "proxy", Err: de.err, Msg: fmt.Sprintf(
 				"AH00957: %s: attempt to connect to %s (%s:%s) failed", w.scheme, w.addr, w.hostname, w.port)})
+			if w.member {
+				// A direct ProxyPass worker "ignores errors" in Apache
+				// 2.4; a balancer member goes to error state for retry=.
+				w.setError(time.Now())
+				res.log(Entry{Level: slog.LevelError, Module: "proxy", Msg: fmt.Sprintf(
+					"AH00959: ap_proxy_connect_backend disabling worker for (%s:%s) for %ds",
+					w.hostname, w.port, int(w.retry/time.Second))})
+			}
 		}
 		res.log(Entry{Level: slog.LevelError, Module: "proxy_http", Client: true, Msg: fmt.Sprintf(
 			"AH01114: HTTP: failed to make connection to backend: %s", w.hostname)})

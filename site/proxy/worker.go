@@ -31,6 +31,7 @@ type worker struct {
 
 	hc *fasthttp.HostClient
 
+	member     bool         // a BalancerMember: connect failures disable it
 	busy       atomic.Int64 // requests in flight (bybusyness)
 	errorUntil atomic.Int64 // unix nanoseconds; 0 when usable
 	lbstatus   int64        // byrequests accumulator, guarded by balancer.mu
@@ -170,8 +171,11 @@ type balancer struct {
 	name        string
 	method      conf.ProxyLBMethod
 	maxAttempts int
-	members     []*worker
-	mu          sync.Mutex
+	// forceRecovery is forcerecovery=On (the default): when every member
+	// is in error state, all are retried at once.
+	forceRecovery bool
+	members       []*worker
+	mu            sync.Mutex
 }
 
 // pick is find_best_byrequests or find_best_bybusyness over the usable
@@ -207,6 +211,21 @@ func (b *balancer) pick(now time.Time, skip []*worker) *worker {
 		best.lbstatus -= total
 	}
 	return best
+}
+
+// recover is mod_proxy_balancer's force_recovery.
+func (b *balancer) recover(now time.Time) {
+	if !b.forceRecovery {
+		return
+	}
+	for _, w := range b.members {
+		if w.usable(now) {
+			return
+		}
+	}
+	for _, w := range b.members {
+		w.errorUntil.Store(0)
+	}
 }
 
 func contains(ws []*worker, w *worker) bool {
