@@ -269,3 +269,34 @@ func TestLocationProxyPass(t *testing.T) {
 		t.Fatalf("%q", body)
 	}
 }
+
+// A backend that closes every connection after its answer (its keep-alive
+// timeout expiring between requests): the pooled connection is replaced,
+// even for a streamed upload that fasthttp could not retry.
+func TestStalePooledConnection(t *testing.T) {
+	be := rawBackend(t, func(c net.Conn, head string) {
+		n := 0
+		if i := strings.Index(strings.ToLower(head), "content-length: "); i >= 0 {
+			fmt.Sscanf(head[i+16:], "%d", &n)
+		}
+		body := strings.SplitN(head, "\r\n\r\n", 2)[1]
+		rest := make([]byte, n-len(body))
+		_, _ = io.ReadFull(c, rest)
+		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+		time.Sleep(20 * time.Millisecond) // then close, no Connection: close
+	})
+	srv, _ := build(t, []string{"ProxyPass", "/", "http://" + be + "/"})
+	f := newFront(t, srv, nil, Options{})
+	for i := range 5 {
+		time.Sleep(50 * time.Millisecond) // the backend has closed by now
+		resp, err := httpClient.Post(f.url+"/x", "text/plain", strings.NewReader(strings.Repeat("u", 100000)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(b) != "ok" {
+			t.Fatalf("request %d: %d %q\n%s", i, resp.StatusCode, b, f.logText())
+		}
+	}
+}

@@ -91,7 +91,13 @@ func newWorker(w conf.ProxyWorker, defTimeout time.Duration, tlsCfg *tls.Config)
 			if err != nil {
 				return nil, &dialError{err}
 			}
-			return &idleConn{Conn: c, timeout: timeout}, nil
+			ic := &idleConn{Conn: c, timeout: timeout}
+			if !wk.tls {
+				ic.redial = func() (net.Conn, error) {
+					return (&net.Dialer{Timeout: connTimeout}).Dial("tcp", a)
+				}
+			}
+			return ic, nil
 		},
 		MaxConns:            maxConns,
 		MaxConnWaitTimeout:  timeout,
@@ -101,10 +107,16 @@ func newWorker(w conf.ProxyWorker, defTimeout time.Duration, tlsCfg *tls.Config)
 		DisablePathNormalizing:        true,
 		NoDefaultUserAgentHeader:      true,
 		DisableHeaderNamesNormalizing: true,
-		MaxIdemponentCallAttempts:     1,
-		RetryIfErr:                    func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
-		ReadBufferSize:                8192,
-		WriteBufferSize:               8192,
+		// One retry on a new connection when a pooled one turns out
+		// closed (never for a streamed body: fasthttp does not retry
+		// those; never after a timeout).
+		MaxIdemponentCallAttempts: 2,
+		RetryIfErr: func(_ *fasthttp.Request, _ int, err error) (bool, bool) {
+			var de *dialError
+			return false, !isTimeout(err) && !errors.As(err, &de)
+		},
+		ReadBufferSize:  8192,
+		WriteBufferSize: 8192,
 	}
 	if w.NoKeepAlive || w.DisableReuse {
 		wk.hc.MaxIdleConnDuration = time.Nanosecond
@@ -139,24 +151,50 @@ func (e *dialError) Unwrap() error { return e.err }
 // idleConn gives each Read and Write its own deadline (ProxyTimeout or
 // timeout=), as APR socket timeouts do in Apache: the timeout is for one
 // read or write, not for the whole response.
+//
+// It also does what Apache's ap_proxy_check_connection does before reusing
+// a pooled connection: when a request starts (the first write after
+// reading a response), a connection the backend closed meanwhile (its
+// keep-alive timeout) is replaced by a new one, so that the request, even
+// one with a streamed body that cannot be retried, is not lost to that
+// race.
 type idleConn struct {
 	net.Conn
 	timeout time.Duration
+	redial  func() (net.Conn, error) // nil: no replacement (TLS)
+	read    bool                     // last operation was a read
 }
 
 func (c *idleConn) Read(p []byte) (int, error) {
 	if c.timeout > 0 {
 		_ = c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
 	}
+	c.read = true
 	return c.Conn.Read(p)
 }
 
 func (c *idleConn) Write(p []byte) (int, error) {
+	if c.read {
+		c.read = false
+		if !alive(c.Conn) {
+			if c.redial == nil {
+				return 0, errConnClosed
+			}
+			nc, err := c.redial()
+			if err != nil {
+				return 0, &dialError{err}
+			}
+			_ = c.Conn.Close()
+			c.Conn = nc
+		}
+	}
 	if c.timeout > 0 {
 		_ = c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
 	}
 	return c.Conn.Write(p)
 }
+
+var errConnClosed = errors.New("proxy: pooled backend connection closed by the backend")
 
 func isTimeout(err error) bool {
 	if errors.Is(err, fasthttp.ErrTimeout) || errors.Is(err, os.ErrDeadlineExceeded) {
