@@ -113,8 +113,10 @@ type ProxyBalancer struct {
 }
 
 // ProxyReverse is one ProxyPassReverse, ProxyPassReverseCookieDomain or
-// ProxyPassReverseCookiePath line: Fake is the front-end side (the local
-// path or domain), Real the backend's.
+// ProxyPassReverseCookiePath line, with Apache's field names: for
+// ProxyPassReverse Fake is the local path and Real the backend URL; for
+// the cookie directives Fake is the first argument (the backend's path or
+// domain) and Real the second (the local one).
 type ProxyReverse struct {
 	Fake string `json:"fake"`
 	Real string `json:"real"`

@@ -172,8 +172,7 @@ type Target struct {
 	// Path is the origin-form request target for the backend
 	// ("/x/a%20b?q=1"), built from the configuration's URL path and the
 	// request's remaining path: never an absolute URL.
-	Path  string
-	route *route
+	Path string
 }
 
 // Match is proxy_trans: the <Location>'s one-argument ProxyPass first
@@ -213,7 +212,7 @@ func (r *route) target(uri string, query []byte) (t Target, ok, done bool) {
 	if len(query) > 0 && !r.pass.NoQuery {
 		path += "?" + string(query)
 	}
-	return Target{Pass: r.pass, Path: path, route: r}, true, true
+	return Target{Pass: r.pass, Path: path}, true, true
 }
 
 // Request is what Serve needs to know about the request besides ctx.

@@ -43,7 +43,7 @@ func (p *Proxy) tunnel(ctx *fasthttp.RequestCtx, r *Request, w *worker, path, pr
 	if err == nil {
 		err = bw.Flush()
 	}
-	br := bufio.NewReaderSize(bc, 4096)
+	br := bufio.NewReaderSize(bc, 8192) // Apache's ResponseFieldSize
 	resp := fasthttp.AcquireResponse()
 	if err == nil {
 		err = resp.Header.Read(br)
