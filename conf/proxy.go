@@ -49,6 +49,9 @@ type ProxyWorker struct {
 	Max int `json:"max,omitempty"`
 	// TTL is ttl=: how long an idle pooled connection is kept.
 	TTL time.Duration `json:"ttl,omitempty"`
+	// Acquire is acquire=: how long a request waits for a free connection
+	// when max= are busy (then 503); 0 means the worker's timeout.
+	Acquire time.Duration `json:"acquire,omitempty"`
 	// LoadFactor is loadfactor= times 100 (100..10000), 0 for unset (100).
 	LoadFactor int `json:"loadfactor,omitempty"`
 	// Upgrade is upgrade=: the protocol (lower case) whose Upgrade
@@ -735,7 +738,16 @@ func setWorkerParam(w *ProxyWorker, key, val string) error {
 			val = "*"
 		}
 		w.Upgrade = strings.ToLower(val)
-	case "acquire", "iobuffersize", "receivebuffersize", "addressttl", "route",
+	case "acquire":
+		t, ok := parseTimeout(val, "ms")
+		if !ok {
+			return errors.New("Acquire timeout has wrong format")
+		}
+		if t < time.Millisecond {
+			return errors.New("Acquire must be at least one millisecond")
+		}
+		w.Acquire = t
+	case "iobuffersize", "receivebuffersize", "addressttl", "route",
 		"redirect", "status", "flushpackets", "flushwait", "ping", "lbset",
 		"flusher", "secret", "responsefieldsize", "multipathtcp",
 		"hcmethod", "hcexpr", "hcinterval", "hcpasses", "hcfails", "hcuri", "hctemplate":

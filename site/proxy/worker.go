@@ -82,6 +82,10 @@ func newWorker(w conf.ProxyWorker, defTimeout time.Duration, tlsCfg *tls.Config)
 		maxConns = fasthttp.DefaultMaxConnsPerHost
 	}
 	timeout, connTimeout := wk.timeout, wk.connTimeout
+	acquire := w.Acquire
+	if acquire <= 0 {
+		acquire = timeout
+	}
 	wk.hc = &fasthttp.HostClient{
 		Addr:      addr,
 		IsTLS:     wk.tls,
@@ -100,7 +104,7 @@ func newWorker(w conf.ProxyWorker, defTimeout time.Duration, tlsCfg *tls.Config)
 			return ic, nil
 		},
 		MaxConns:            maxConns,
-		MaxConnWaitTimeout:  timeout,
+		MaxConnWaitTimeout:  acquire,
 		MaxIdleConnDuration: idle,
 		// Bodies are streamed both ways; nothing is buffered whole.
 		StreamResponseBody:            true,
