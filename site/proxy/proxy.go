@@ -247,10 +247,18 @@ func (e Entry) Log(ctx context.Context, l *slog.Logger, client string) {
 	if client != "" && e.Client {
 		attrs = append(attrs, slog.String(errorlog.KeyClient, client))
 	}
-	if e.Err != nil {
-		attrs = append(attrs, slog.Any(errorlog.KeyErr, e.Err))
+	msg := e.Msg
+	var errno syscall.Errno
+	switch {
+	case errors.As(e.Err, &errno):
+		attrs = append(attrs, slog.Any(errorlog.KeyErr, errno))
+	case e.Err != nil:
+		// APR's own statuses (70007 timeout, 20014 internal error) have
+		// no errno: their text goes in front of the message (after the
+		// client field, where Apache puts it before).
+		msg = errnoText(e.Err) + ": " + msg
 	}
-	l.LogAttrs(ctx, e.Level, e.Msg, attrs...)
+	l.LogAttrs(ctx, e.Level, msg, attrs...)
 }
 
 // String is the entry as the error log shows it without time, pid and
