@@ -70,7 +70,7 @@ func Example() {
 	}
 	fl, _ := net.Listen("tcp", "127.0.0.1:0")
 	s := &fasthttp.Server{Handler: handler, StreamRequestBody: true}
-	go s.Serve(fl) //nolint:errcheck
+	go s.Serve(fl)     //nolint:errcheck
 	defer s.Shutdown() //nolint:errcheck
 
 	for _, path := range []string{"/app/x", "/app/static/logo.png", "/down/y"} {
