@@ -109,9 +109,14 @@ func (p *Proxy) buildRequest(ctx *fasthttp.RequestCtx, req *fasthttp.Request, r 
 		out.AddBytesKV(k, v)
 	}
 	origHost := in.Host()
-	if r.Dir != nil && r.Dir.PreserveHost && len(origHost) > 0 {
+	switch {
+	case r.Dir != nil && r.Dir.PreserveHost && len(origHost) > 0:
 		out.SetHostBytes(origHost)
-	} else {
+	case r.Dir != nil && r.Dir.PreserveHost && p.opts.ServerName != "":
+		// An HTTP/1.0 request without Host: Apache sends the
+		// ServerName (and logs AH01092 at warn).
+		out.SetHost(p.opts.ServerName)
+	default:
 		out.SetHost(w.hostHdr)
 	}
 	if r.Dir.AddHeaders() {
