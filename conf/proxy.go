@@ -29,14 +29,17 @@ type ProxyWorker struct {
 	// URL is the backend as configured ("http://127.0.0.1:8080/app/"),
 	// scheme and host lower-cased. Scheme is one of http, https, ws, wss.
 	URL string `json:"url"`
-	// Timeout is timeout= (socket read/write idle timeout); 0 means
-	// ProxyTimeout, then the server's Timeout.
+	// Timeout is timeout= (whole seconds in Apache 2.4: atoi, at least
+	// 1), the socket read/write timeout; 0 means ProxyTimeout, then the
+	// server's Timeout.
 	Timeout time.Duration `json:"timeout,omitempty"`
 	// ConnectionTimeout is connectiontimeout= (dial); 0 means Timeout.
 	ConnectionTimeout time.Duration `json:"connectiontimeout,omitempty"`
-	// Retry is retry=: how long the worker stays in error state after a
-	// failed connection; 0 means ProxyDefaultRetry.
-	Retry time.Duration `json:"retry,omitempty"`
+	// Retry is retry=: how long a balancer member stays in error state
+	// after a failed connection, meaningful when RetrySet (else
+	// ProxyDefaultRetry); 0 retries at once.
+	Retry    time.Duration `json:"retry,omitempty"`
+	RetrySet bool          `json:"retryset,omitempty"`
 	// NoKeepAlive is keepalive=Off or enablereuse=Off/disablereuse=On:
 	// one backend connection per request. (keepalive= in Apache is TCP
 	// keep-alive probes; Off here also disables pooling, the only
@@ -668,14 +671,12 @@ func setWorkerParam(w *ProxyWorker, key, val string) error {
 		}
 		w.LoadFactor = n
 	case "retry":
-		t, ok := parseTimeout(val, "s")
-		if !ok {
-			return errors.New("Retry value has wrong format")
+		// Apache 2.4: whole seconds (atoi), 0 allowed (retry at once).
+		n := atoi(val)
+		if n < 0 {
+			return errors.New("Retry must be a positive value")
 		}
-		if t < time.Millisecond {
-			return errors.New("Retry must be at least one millisecond")
-		}
-		w.Retry = t
+		w.Retry, w.RetrySet = time.Duration(n)*time.Second, true
 	case "ttl":
 		n := atoi(val)
 		if n < 1 {
@@ -697,14 +698,12 @@ func setWorkerParam(w *ProxyWorker, key, val string) error {
 		}
 		w.Max = n
 	case "timeout":
-		t, ok := parseTimeout(val, "s")
-		if !ok {
-			return errors.New("Timeout value has wrong format")
+		// Apache 2.4: whole seconds (atoi), at least 1.
+		n := atoi(val)
+		if n < 1 {
+			return errors.New("Timeout must be at least one second")
 		}
-		if t < time.Millisecond {
-			return errors.New("Timeout must be at least one millisecond")
-		}
-		w.Timeout = t
+		w.Timeout = time.Duration(n) * time.Second
 	case "connectiontimeout":
 		t, ok := parseTimeout(val, "s")
 		if !ok {
@@ -876,6 +875,9 @@ func (b *ProxyBuilder) set(args []string) error {
 	}
 	if !validBalancerName(name) {
 		return fmt.Errorf("ProxySet %s: only balancer:// names are supported by gohttpd", name)
+	}
+	if b.inProxy == "" && b.srv.Balancer(balancerBase(name)) == nil {
+		return fmt.Errorf("ProxySet can not find '%s' Balancer.", name)
 	}
 	bal, _ := b.balancer(name)
 	for _, kv := range params {

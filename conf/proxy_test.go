@@ -47,10 +47,11 @@ func TestProxyDirectiveErrors(t *testing.T) {
 		{loc("/x", "ProxyPass", "/y", "http://b/"), "ProxyPass|ProxyPassMatch can not have a path when defined in a location."},
 		{pl("ProxyPassMatch", "~", "^/x", "http://b/"), "ProxyPassMatch invalid syntax ('~' usage)."},
 		{pl("ProxyPass", "/x", "http://b/", "foo=1"), "ProxyPass unknown Worker parameter"},
-		{pl("ProxyPass", "/x", "http://b/", "timeout=0"), "ProxyPass Timeout must be at least one millisecond"},
-		{pl("ProxyPass", "/x", "http://b/", "timeout=x"), "ProxyPass Timeout value has wrong format"},
+		// Apache 2.4.71 (apache2 -t): timeout= is atoi seconds.
+		{pl("ProxyPass", "/x", "http://b/", "timeout=0"), "ProxyPass Timeout must be at least one second"},
+		{pl("ProxyPass", "/x", "http://b/", "timeout=x"), "ProxyPass Timeout must be at least one second"},
 		{pl("ProxyPass", "/x", "http://b/", "connectiontimeout=0"), "ProxyPass Connectiontimeout must be at least one millisecond."},
-		{pl("ProxyPass", "/x", "http://b/", "retry=zz"), "ProxyPass Retry value has wrong format"},
+		{pl("ProxyPass", "/x", "http://b/", "retry=-1"), "ProxyPass Retry must be a positive value"},
 		{pl("ProxyPass", "/x", "http://b/", "keepalive=maybe"), "ProxyPass KeepAlive must be On|Off"},
 		{pl("ProxyPass", "/x", "http://b/", "max=-1"), "ProxyPass Max must be a positive number"},
 		{pl("ProxyPass", "/x", "http://b/", "ttl=0"), "ProxyPass TTL must be at least one second"},
@@ -82,13 +83,17 @@ func TestProxyDirectiveErrors(t *testing.T) {
 		{pl("BalancerMember"), "BalancerMember must define balancer name when outside <Proxy > section"},
 		{pl("BalancerMember", "balancer://p", "http://b/", "x"), "Invalid BalancerMember parameter. Parameter must be in the form 'key=value'"},
 		{pl("BalancerMember", "balancer://p", "http://b/", "loadfactor=0.5"), "BalancerMember LoadFactor must be a number between 1..100"},
-		{pl("ProxySet", "balancer://p", "lbmethod=x"), "ProxySet: unknown lbmethod lbmethod=x; balancer://p"},
+		{pl("ProxySet", "balancer://p", "lbmethod=x"), "ProxySet can not find 'balancer://p' Balancer."},
 		{pl("ProxySet", "balancer://p", "x"), "Invalid ProxySet parameter. Parameter must be in the form 'key=value'"},
 		{pl("<Proxy"), "<Proxy > block must specify a path"},
+		{pl("ProxySet", "balancer://q", "lbmethod=x"), "ProxySet: unknown lbmethod lbmethod=x; balancer://q"},
+		{pl("ProxyVia", "Foo"), "ProxyVia must be one of: off | on | full | block"},
+		{pl("ProxyPreserveHost", "maybe"), "ProxyPreserveHost must be On or Off"},
+		{pl("ProxyPass", "/x", "http://b/", "upgrade=websocketwebsocket"), "ProxyPass upgrade protocol length must be < 16 characters"},
 		{pl("<Proxy", "http://b/"), "<Proxy http://b/> is not supported by gohttpd: only <Proxy balancer://name> sections are"},
 	}
 	for _, tt := range tests {
-		_, err := buildProxy(tt.line)
+		_, err := buildProxy(pl("BalancerMember", "balancer://q", "http://b/"), tt.line)
 		if err == nil || err.Error() != tt.want {
 			t.Errorf("%s %q: got %v, want %q", tt.line.name, tt.line.args, err, tt.want)
 		}
@@ -98,7 +103,7 @@ func TestProxyDirectiveErrors(t *testing.T) {
 func TestProxyBuild(t *testing.T) {
 	b, err := buildProxy(
 		pl("ProxyPass", "/app/static", "!"),
-		pl("ProxyPass", "/app/", "http://127.0.0.1:8080/x/", "timeout=5", "connectiontimeout=250ms", "retry=3", "max=8", "ttl=30", "keepalive=On"),
+		pl("ProxyPass", "/app/", "http://127.0.0.1:8080/x/", "timeout=5", "connectiontimeout=250ms", "retry=0", "max=8", "ttl=30", "keepalive=On"),
 		pl("ProxyPassMatch", `^/img/(.*\.png)$`, "http://127.0.0.1:8081/p/$1"),
 		pl("ProxyPass", "/lb/", "balancer://Pool/", "lbmethod=bybusyness"),
 		pl("<Proxy", "balancer://pool"),
@@ -129,13 +134,13 @@ func TestProxyBuild(t *testing.T) {
 			{Path: "/app/static", Exclude: true},
 			{Path: "/app/", URL: "http://127.0.0.1:8080/x/", Worker: ProxyWorker{
 				URL: "http://127.0.0.1:8080/x/", Timeout: 5 * time.Second, ConnectionTimeout: 250 * time.Millisecond,
-				Retry: 3 * time.Second, Max: 8, TTL: 30 * time.Second}},
+				RetrySet: true, Max: 8, TTL: 30 * time.Second}},
 			{Path: `^/img/(.*\.png)$`, Regex: true, URL: "http://127.0.0.1:8081/p/$1", Worker: ProxyWorker{URL: "http://127.0.0.1:8081/p/$1"}},
 			{Path: "/lb/", URL: "balancer://Pool/", Balancer: "balancer://pool"},
 		},
 		Balancers: []ProxyBalancer{{Name: "balancer://pool", LBMethod: LBByBusyness, MaxAttempts: 1, Members: []ProxyWorker{
 			{URL: "http://127.0.0.1:9001", LoadFactor: 200},
-			{URL: "http://127.0.0.1:9002", Retry: time.Second},
+			{URL: "http://127.0.0.1:9002", Retry: time.Second, RetrySet: true},
 		}}},
 		Timeout: 7 * time.Second,
 		Dir: &ProxyDir{

@@ -56,7 +56,7 @@ func newWorker(w conf.ProxyWorker, defTimeout time.Duration, tlsCfg *tls.Config)
 	if wk.connTimeout <= 0 {
 		wk.connTimeout = wk.timeout
 	}
-	if wk.retry <= 0 {
+	if !w.RetrySet {
 		wk.retry = conf.ProxyDefaultRetry
 	}
 	if wk.lbfactor <= 0 {
