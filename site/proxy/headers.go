@@ -120,11 +120,15 @@ func (p *Proxy) buildRequest(ctx *fasthttp.RequestCtx, req *fasthttp.Request, r 
 		out.SetHost(w.hostHdr)
 	}
 	if r.Dir.AddHeaders() {
-		if len(xff) > 0 {
-			xff = append(xff, ", "...)
+		if r.ClientIP != "" {
+			if len(xff) > 0 {
+				xff = append(xff, ", "...)
+			}
+			xff = append(xff, r.ClientIP...)
 		}
-		xff = append(xff, r.ClientIP...)
-		out.SetBytesV("X-Forwarded-For", xff)
+		if len(xff) > 0 {
+			out.SetBytesV("X-Forwarded-For", xff)
+		}
 		if len(origHost) > 0 {
 			out.AddBytesV("X-Forwarded-Host", origHost)
 		}

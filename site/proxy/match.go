@@ -11,6 +11,7 @@ import (
 type route struct {
 	pass *conf.ProxyPass
 	re   *regexp.Regexp
+	w    *worker // the backend of a non-balancer route
 	// urlPath is the path part of the target URL ("/x/", "/p/$1"; for a
 	// balancer the part after balancer://name).
 	urlPath string

@@ -117,7 +117,7 @@ func (p *Proxy) compile(pass *conf.ProxyPass) (*route, error) {
 		return nil, fmt.Errorf("proxy: %s: no balancer %s", pass.Path, pass.Balancer)
 	}
 	if !pass.Exclude && pass.Balancer == "" {
-		p.worker(pass.Worker)
+		r.w = p.worker(pass.Worker)
 	}
 	return r, nil
 }
@@ -173,6 +173,7 @@ type Target struct {
 	// ("/x/a%20b?q=1"), built from the configuration's URL path and the
 	// request's remaining path: never an absolute URL.
 	Path string
+	w    *worker
 }
 
 // Match is proxy_trans: the <Location>'s one-argument ProxyPass first
@@ -212,7 +213,7 @@ func (r *route) target(uri string, query []byte) (t Target, ok, done bool) {
 	if len(query) > 0 && !r.pass.NoQuery {
 		path += "?" + string(query)
 	}
-	return Target{Pass: r.pass, Path: path}, true, true
+	return Target{Pass: r.pass, Path: path, w: r.w}, true, true
 }
 
 // Request is what Serve needs to know about the request besides ctx.
@@ -332,7 +333,10 @@ func (p *Proxy) Serve(ctx *fasthttp.RequestCtx, t Target, r *Request) Result {
 		return res
 	}
 	if t.Pass.Balancer == "" {
-		w := p.worker(t.Pass.Worker)
+		w := t.w
+		if w == nil { // a Target not made by Match
+			w = p.worker(t.Pass.Worker)
+		}
 		res.Backend = w.cfg.URL
 		p.serveWorker(ctx, t, r, w, "", &res)
 		return res
