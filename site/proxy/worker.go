@@ -95,7 +95,7 @@ func newWorker(w conf.ProxyWorker, defTimeout time.Duration, tlsCfg *tls.Config)
 			if err != nil {
 				return nil, &dialError{err}
 			}
-			ic := &idleConn{Conn: c, timeout: timeout}
+			ic := &idleConn{Conn: c, timeout: timeout, peek: newPeeker(c)}
 			if !wk.tls {
 				ic.redial = func() (net.Conn, error) {
 					return (&net.Dialer{Timeout: connTimeout}).Dial("tcp", a)
@@ -166,7 +166,8 @@ type idleConn struct {
 	net.Conn
 	timeout time.Duration
 	redial  func() (net.Conn, error) // nil: no replacement (TLS)
-	read    bool                     // last operation was a read
+	peek    *peeker
+	read    bool // last operation was a read
 }
 
 func (c *idleConn) Read(p []byte) (int, error) {
@@ -180,7 +181,7 @@ func (c *idleConn) Read(p []byte) (int, error) {
 func (c *idleConn) Write(p []byte) (int, error) {
 	if c.read {
 		c.read = false
-		if !alive(c.Conn) {
+		if !c.peek.alive() {
 			if c.redial == nil {
 				return 0, errConnClosed
 			}
@@ -189,7 +190,7 @@ func (c *idleConn) Write(p []byte) (int, error) {
 				return 0, &dialError{err}
 			}
 			_ = c.Conn.Close()
-			c.Conn = nc
+			c.Conn, c.peek = nc, newPeeker(nc)
 		}
 	}
 	if c.timeout > 0 {
