@@ -96,21 +96,32 @@
 // ProxyPassReverseCookiePath.
 //
 // Errors, as Apache 2.4.71 answers them (compared with a real Apache in
-// apache_test.go): no connection (refused, connect timeout, max= reached)
-// is 503 with AH00957 and AH01114; no status line or a bad one (backend
-// closed, garbage, timeout) is 502 "Proxy Error" with AH01102 and AH00898
-// (Options.TimeoutStatus turns the timeout case into 504). A direct
-// ProxyPass worker is never put in error state (Apache marks it "ignore
-// errors"); a balancer member that cannot be reached is disabled for its
-// retry= time (60 s by default) with AH00959, the next member is tried,
-// and a balancer with no usable member answers 503 with AH01170.
+// apache_test.go; testdata/apache holds its configuration): no connection
+// (refused, connect timeout, max= reached) is 503 with AH00957 and
+// AH01114; no status line or a bad one (backend closed, garbage, timeout)
+// is 502 "Proxy Error" with AH01102 and AH00898 (Options.TimeoutStatus
+// turns the timeout case into 504 Gateway Timeout, which Apache 2.4 does
+// not do). A direct ProxyPass worker is never put in error state (Apache
+// 2.4 marks it "ignore errors": every request tries again and logs
+// again); a balancer member that cannot be reached is disabled for its
+// retry= time (60 s by default) with AH00959 and the next member is tried
+// (maxattempts=, by default members - 1). When every member is in error
+// state all are retried at once (forcerecovery=On, the default); with
+// forcerecovery=Off the balancer answers 503 with AH01170. Error states
+// are per process (Apache shares them between children in shared memory).
 //
-// Timeouts: timeout= (else ProxyTimeout, else Options.Timeout) bounds each
-// read and write on a backend connection, not the whole response, as an
-// APR socket timeout; connectiontimeout= bounds the connect. max= is
-// HostClient.MaxConns (waiting up to the timeout for a free connection),
-// ttl= the idle time of a pooled connection, keepalive=Off and
-// disablereuse=On one connection per request.
+// Timeouts: timeout= (whole seconds, as in Apache 2.4), else ProxyTimeout,
+// else Options.Timeout, bounds each read and write on a backend connection
+// (and the idle time of a tunnel), not the whole response, as an APR
+// socket timeout; connectiontimeout= bounds the connect. max= is
+// HostClient.MaxConns per process (fasthttp's 512 when unset); a request
+// finding all busy waits acquire= (else the timeout), then gets 503. ttl=
+// is the idle time of a pooled connection (10 s when unset),
+// keepalive=Off and disablereuse=On mean one connection per request. A
+// pooled connection the backend has closed meanwhile is replaced before
+// the request is written (Apache's ap_proxy_check_connection), so a
+// backend's keep-alive timeout never costs a request, not even an upload
+// that could not be retried.
 //
 // # Not done
 //
