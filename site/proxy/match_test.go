@@ -1,8 +1,12 @@
 package proxy
 
 import (
+	"bufio"
+	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/valyala/fasthttp"
 
 	"github.com/gohttpd/gohttpd/conf"
 )
@@ -181,6 +185,29 @@ func FuzzMatch(f *testing.F) {
 		w := px.worker(tgt.Pass.Worker)
 		if w.addr != "127.0.0.1:18081" || w.scheme != "http" {
 			t.Fatalf("Match(%q): backend %s://%s", uri, w.scheme, w.addr)
+		}
+		// What goes on the wire: the request line keeps the path as
+		// built and Host stays the backend's. (Serve refuses a query with
+		// control characters or spaces with 403 before this.)
+		if badQuery([]byte(query)) {
+			return
+		}
+		var ctx fasthttp.RequestCtx
+		ctx.Request.Header.SetHost("front")
+		req := fasthttp.AcquireRequest()
+		defer fasthttp.ReleaseRequest(req)
+		px.buildRequest(&ctx, req, &Request{ClientIP: "127.0.0.1"}, w, tgt.Path)
+		req.URI().DisablePathNormalizing = true // as HostClient.Do sets it
+		var buf bytes.Buffer
+		bw := bufio.NewWriter(&buf)
+		if err := req.Write(bw); err != nil {
+			t.Fatal(err)
+		}
+		_ = bw.Flush()
+		head := buf.String()
+		line, rest, _ := strings.Cut(head, "\r\n")
+		if line != "GET "+tgt.Path+" HTTP/1.1" || !strings.HasPrefix(rest, "Host: 127.0.0.1:18081\r\n") {
+			t.Fatalf("Match(%q): wire\n%s", uri, head)
 		}
 	})
 }

@@ -211,7 +211,14 @@ func (r *route) target(uri string, query []byte) (t Target, ok, done bool) {
 	}
 	path := canonPath(tail)
 	if len(query) > 0 && !r.pass.NoQuery {
-		path += "?" + string(query)
+		// The query goes as received (r->args), but a '#' would end the
+		// request target on the way (fasthttp's client drops a
+		// fragment): it is sent encoded.
+		q := string(query)
+		if strings.IndexByte(q, '#') >= 0 {
+			q = strings.ReplaceAll(q, "#", "%23")
+		}
+		path += "?" + q
 	}
 	return Target{Pass: r.pass, Path: path, w: r.w}, true, true
 }
