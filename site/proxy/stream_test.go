@@ -149,3 +149,40 @@ func TestHeapPeakSeesWholeBody(t *testing.T) {
 		t.Fatalf("peak %d for a %d-byte allocation", peak, bigBody)
 	}
 }
+
+// A client that goes away mid-body releases the backend: its write fails
+// soon and the proxy holds no connection to it.
+func TestClientAbortReleasesBackend(t *testing.T) {
+	backendDone := make(chan error, 1)
+	be := backend(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(bigBody))
+		_, err := io.CopyN(w, pattern{}, bigBody)
+		backendDone <- err
+	})
+	srv, _ := build(t, []string{"ProxyPass", "/", "http://" + be + "/"})
+	f := newFront(t, srv, nil, Options{})
+	resp, err := httpClient.Get(f.url + "/big")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.CopyN(io.Discard, resp.Body, 1<<20); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close() // closes the connection mid-body
+	select {
+	case err := <-backendDone:
+		if err == nil {
+			t.Fatal("backend wrote the whole body to nobody")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("backend still writing 10 s after the client left")
+	}
+	w := f.px.routes[0].w
+	deadline := time.Now().Add(5 * time.Second)
+	for w.hc.ConnsCount() != 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := w.hc.ConnsCount(); n != 0 {
+		t.Fatalf("%d backend connections left", n)
+	}
+}

@@ -222,3 +222,26 @@ func TestNoUpgradeOption(t *testing.T) {
 		t.Fatalf("%q\n%s", head, body)
 	}
 }
+
+// ws:// balancer members and upgrade=ANY tunnel too.
+func TestWebSocketBalancerAndAny(t *testing.T) {
+	heads := make(chan string, 4)
+	be := wsEcho(t, heads)
+	srv, _ := build(t,
+		[]string{"ProxyPass", "/lb/", "balancer://ws/"},
+		[]string{"BalancerMember", "balancer://ws", "ws://" + be},
+		[]string{"ProxyPass", "/any/", "http://" + be + "/", "upgrade=ANY"},
+	)
+	f := newFront(t, srv, nil, Options{})
+	for _, path := range []string{"/lb/a", "/any/b"} {
+		c, br, _ := wsDial(t, f.addr, path)
+		<-heads
+		if err := writeFrame(c, 2, []byte{1, 2, 3}, true); err != nil {
+			t.Fatal(err)
+		}
+		if op, p, err := readFrame(br); err != nil || op != 2 || !bytes.Equal(p, []byte{1, 2, 3}) {
+			t.Fatalf("%s: op %d %v %v", path, op, p, err)
+		}
+		c.Close()
+	}
+}
