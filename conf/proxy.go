@@ -377,7 +377,7 @@ func (b *ProxyBuilder) Directive(location, name string, args []string) error {
 			return errors.New("ProxyTimeout takes one argument, Set the timeout (in seconds) for a proxied connection. This overrides the server timeout")
 		}
 		if location != "" {
-			return errors.New("ProxyTimeout not allowed here")
+			return errors.New("ProxyTimeout not allowed in <Location> context")
 		}
 		t, err := ParseProxyTimeout(args[0])
 		if err != nil {
@@ -437,14 +437,14 @@ func (b *ProxyBuilder) flag(location, name, v string) error {
 		d.NoAddHeaders, d.AddHeadersSet = !on, true
 	case "proxyrequests":
 		if location != "" {
-			return errors.New("ProxyRequests not allowed here")
+			return errors.New("ProxyRequests not allowed in <Location> context")
 		}
 		if on {
 			return errors.New("ProxyRequests On (a forward proxy) is not supported by gohttpd")
 		}
 	case "proxyvia":
 		if location != "" {
-			return errors.New("ProxyVia not allowed here")
+			return errors.New("ProxyVia not allowed in <Location> context")
 		}
 		switch strings.ToLower(v) {
 		case "off":
@@ -460,7 +460,10 @@ func (b *ProxyBuilder) flag(location, name, v string) error {
 // pass is add_pass.
 func (b *ProxyBuilder) pass(location string, args []string, isRegex bool) error {
 	if b.inProxy != "" {
-		return fmt.Errorf("%s not allowed in <Proxy>", passName(isRegex))
+		if len(args) > 1 && strings.HasPrefix(args[0], "/") {
+			return errors.New("ProxyPass|ProxyPassMatch can not have a path when defined in a location.")
+		}
+		return fmt.Errorf("%s inside <Proxy> is not supported by gohttpd", passName(isRegex))
 	}
 	var (
 		p       ProxyPass

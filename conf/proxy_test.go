@@ -77,6 +77,7 @@ func TestProxyDirectiveErrors(t *testing.T) {
 		{pl("ProxyPassReverse", "/x"), "ProxyPassReverse needs a path when not defined in a location"},
 		{loc("/x", "ProxyPassReverse", "http://b/", "http://c/"), "ProxyPassReverse can not have a path when defined in a location"},
 		{pl("ProxyTimeout", "0"), "Proxy Timeout must be at least 1 second."},
+		{loc("/l", "ProxyTimeout", "5"), "ProxyTimeout not allowed in <Location> context"},
 		{pl("ProxyRequests", "On"), "ProxyRequests On (a forward proxy) is not supported by gohttpd"},
 		{pl("ProxyVia", "On"), "ProxyVia On is not supported by gohttpd (only Off)"},
 		{pl("BalancerMember", "http://b/"), "BalancerMember must define remote proxy server"},
@@ -232,4 +233,11 @@ func FuzzProxyPassArgs(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestProxyPassInProxySection(t *testing.T) {
+	_, err := buildProxy(pl("<Proxy", "balancer://p"), pl("ProxyPass", "/x", "http://b/"))
+	if err == nil || err.Error() != "ProxyPass|ProxyPassMatch can not have a path when defined in a location." {
+		t.Fatalf("got %v", err)
+	}
 }
