@@ -29,7 +29,8 @@
 //		// not proxied (no match, or a "ProxyPass /x !" exclusion): next handler
 //	}
 //	res := px.Serve(ctx, t, &proxy.Request{
-//		Dir: dir, ClientIP: clientIP, Self: "http://" + string(ctx.Host()),
+//		Dir: dir, ClientIP: clientIP,
+//		Self: scheme + "://" + string(ctx.Host()), // "https" on TLS listeners
 //	})
 //	for _, e := range res.Log {
 //		e.Log(ctx, logger, clientAddr) // [proxy:error] ... AH00957: ...
@@ -63,7 +64,7 @@
 //     scoreboard slot). The event engine's own request loop
 //     (mpm/event/worker_linux.go serveRequest) ignores ctx.Hijacked(): it
 //     writes the (empty) response and keeps the connection, and the
-//     backend connection would never be closed. Until it calls the hijack
+//     backend connection stays open until it is garbage-collected. Until it calls the hijack
 //     handler (after writing nothing when HijackSetNoResponse, then giving
 //     up the connection: no parking, no lingering close), build the Proxy
 //     with Options.NoUpgrade for it: upgrade requests then go to the
