@@ -206,6 +206,35 @@ type ProxyServer struct {
 	Dir *ProxyDir `json:"dir,omitempty"`
 }
 
+// MergeProxyServer is merge_proxy_config for a virtual host (vhost) under
+// the main server (main): the main server's ProxyPass lines first, then
+// the virtual host's (so a main-server line shadows a virtual host's for
+// the same path: Apache 2.4.71 does so, ProxyPassInherit Off or not, as
+// observed with apache2), the balancers of both (a virtual host's
+// definition of the same name replaces the main server's), the virtual
+// host's ProxyTimeout when it has one, and the server-level ProxyDir
+// merged with MergeProxyDir. Either argument may be nil.
+func MergeProxyServer(main, vhost *ProxyServer) *ProxyServer {
+	if main == nil {
+		return vhost
+	}
+	if vhost == nil {
+		return main
+	}
+	out := &ProxyServer{Timeout: vhost.Timeout, Dir: MergeProxyDir(main.Dir, vhost.Dir)}
+	if out.Timeout == 0 {
+		out.Timeout = main.Timeout
+	}
+	out.Passes = append(append(make([]ProxyPass, 0, len(main.Passes)+len(vhost.Passes)), main.Passes...), vhost.Passes...)
+	for _, b := range main.Balancers {
+		if vhost.Balancer(b.Name) == nil {
+			out.Balancers = append(out.Balancers, b)
+		}
+	}
+	out.Balancers = append(out.Balancers, vhost.Balancers...)
+	return out
+}
+
 // Balancer returns the balancer called name ("balancer://x"), or nil.
 func (s *ProxyServer) Balancer(name string) *ProxyBalancer {
 	for i := range s.Balancers {

@@ -241,3 +241,28 @@ func TestProxyPassInProxySection(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// Apache 2.4.71 with "ProxyPass /shared/ http://b/main/" in the main server
+// and "ProxyPass /shared/ http://b/vhost/" in a <VirtualHost> (with or
+// without ProxyPassInherit Off) sends the vhost's /shared/x to /main/x.
+func TestMergeProxyServer(t *testing.T) {
+	mb, _ := buildProxy(pl("ProxyPass", "/shared/", "http://b/main/"), pl("ProxyTimeout", "9"),
+		pl("BalancerMember", "balancer://p", "http://m1/"), pl("BalancerMember", "balancer://q", "http://m2/"))
+	vb, _ := buildProxy(pl("ProxyPass", "/shared/", "http://b/vhost/"), pl("ProxyPass", "/own/", "http://b/own/"),
+		pl("BalancerMember", "balancer://q", "http://v2/"))
+	main, _ := mb.Finish()
+	vhost, _ := vb.Finish()
+	m := MergeProxyServer(main, vhost)
+	if len(m.Passes) != 3 || m.Passes[0].URL != "http://b/main/" || m.Passes[2].Path != "/own/" {
+		t.Fatalf("passes %+v", m.Passes)
+	}
+	if m.Timeout != 9*time.Second {
+		t.Fatalf("timeout %v", m.Timeout)
+	}
+	if q := m.Balancer("balancer://q"); q == nil || q.Members[0].URL != "http://v2/" || m.Balancer("balancer://p") == nil {
+		t.Fatalf("balancers %+v", m.Balancers)
+	}
+	if MergeProxyServer(nil, vhost) != vhost || MergeProxyServer(main, nil) != main {
+		t.Fatal("nil merge")
+	}
+}
