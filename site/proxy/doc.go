@@ -13,6 +13,7 @@
 // life):
 //
 //	srv, err := builder.Finish() // conf.ProxyBuilder fed with ProxyDirectives
+//	srv = conf.MergeProxyServer(mainSrv, srv) // for a <VirtualHost>
 //	px, err := proxy.New(srv, proxy.Options{
 //		ServerName: vhost.ServerName, // X-Forwarded-Server
 //		Timeout:    cfg.Timeout,      // core Timeout, used without ProxyTimeout
