@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -297,6 +298,57 @@ func TestStalePooledConnection(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 200 || string(b) != "ok" {
 			t.Fatalf("request %d: %d %q\n%s", i, resp.StatusCode, b, f.logText())
+		}
+	}
+}
+
+// Children get the configuration as JSON: a snapshot that went through
+// encoding/json serves the same.
+func TestServeFromJSONSnapshot(t *testing.T) {
+	be := backend(t, echo)
+	srv, b := build(t,
+		[]string{"ProxyPass", "/app/static", "!"},
+		[]string{"ProxyPass", "/app/", "http://" + be + "/b/", "timeout=5", "max=4"},
+		[]string{"ProxyPass", "/lb/", "balancer://pool/", "lbmethod=bybusyness"},
+		[]string{"BalancerMember", "balancer://pool", "http://" + be + "/m", "loadfactor=3"},
+		[]string{"@/loc/", "ProxyPass", "http://" + be + "/l/"},
+		[]string{"ProxyPassReverse", "/app/", "http://" + be + "/b/"},
+	)
+	data, err := json.Marshal(struct {
+		Srv *conf.ProxyServer
+		Loc *conf.ProxyDir
+	}{srv, b.Dir("/loc/")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var snap struct {
+		Srv *conf.ProxyServer
+		Loc *conf.ProxyDir
+	}
+	if err := json.Unmarshal(data, &snap); err != nil {
+		t.Fatal(err)
+	}
+	f := newFront(t, snap.Srv, func(p string) *conf.ProxyDir {
+		if strings.HasPrefix(p, "/loc/") {
+			return snap.Loc
+		}
+		return nil
+	}, Options{})
+	for target, want := range map[string]string{
+		"/app/x":        "GET /b/x HTTP/1.1",
+		"/lb/y":         "GET /m/y HTTP/1.1",
+		"/loc/z":        "GET /l/z HTTP/1.1",
+		"/app/static/s": "",
+	} {
+		head, body := rawGet(t, f.addr, "GET "+target+" HTTP/1.1\r\nHost: f\r\nConnection: close\r\n\r\n")
+		if want == "" {
+			if !strings.HasPrefix(head, "HTTP/1.1 404") {
+				t.Errorf("%s: %q", target, head)
+			}
+			continue
+		}
+		if !strings.HasPrefix(body, want+"\n") {
+			t.Errorf("%s: %q", target, body)
 		}
 	}
 }
