@@ -193,7 +193,11 @@ func (p *Proxy) copyResponse(ctx *fasthttp.RequestCtx, resp *fasthttp.Response, 
 	if n < 0 {
 		n = -1
 	}
-	ctx.Response.SetBodyStream(&bodyStream{resp: resp, r: stream}, n)
+	bs := &bodyStream{resp: resp, r: stream}
+	if p.opts.Logger != nil {
+		bs.logger, bs.client = p.opts.Logger, ctx.RemoteAddr().String()
+	}
+	ctx.Response.SetBodyStream(bs, n)
 }
 
 func hasBody(status int) bool {

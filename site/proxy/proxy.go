@@ -44,8 +44,9 @@ type Options struct {
 	// the backend as ordinary requests without their Upgrade header. Set
 	// it for the event engine until its request loop supports Hijack.
 	NoUpgrade bool
-	// Logger receives the lines that happen after Serve returned (a
-	// WebSocket tunnel's errors). nil: they are dropped.
+	// Logger receives the lines that happen after Serve returned: a
+	// backend failing in the middle of a streamed body (AH01110), a
+	// WebSocket tunnel timing out. nil: they are dropped.
 	Logger *slog.Logger
 }
 
@@ -453,9 +454,24 @@ type bodyStream struct {
 	resp *fasthttp.Response
 	r    io.Reader
 	once sync.Once
+
+	logger *slog.Logger // Options.Logger, nil for none
+	client string
+	logged bool
 }
 
-func (b *bodyStream) Read(p []byte) (int, error) { return b.r.Read(p) }
+// Read passes the backend's body on; a backend that fails mid-body is
+// logged as Apache does (AH01110) and the client's response is cut short
+// (fasthttp closes the client connection).
+func (b *bodyStream) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err != nil && err != io.EOF && b.logger != nil && !b.logged {
+		b.logged = true
+		Entry{Level: slog.LevelError, Module: "proxy_http", Client: true, Err: err,
+			Msg: "AH01110: error reading response"}.Log(context.Background(), b.logger, b.client)
+	}
+	return n, err
+}
 
 func (b *bodyStream) Close() error {
 	b.once.Do(func() {

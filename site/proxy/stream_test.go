@@ -2,9 +2,12 @@ package proxy
 
 import (
 	"io"
+	"log/slog"
+	"net"
 	"net/http"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -185,4 +188,49 @@ func TestClientAbortReleasesBackend(t *testing.T) {
 	if n := w.hc.ConnsCount(); n != 0 {
 		t.Fatalf("%d backend connections left", n)
 	}
+}
+
+// A backend that dies mid-body: the client's response is cut short and
+// Options.Logger gets Apache's AH01110.
+func TestBackendDiesMidBody(t *testing.T) {
+	be := rawBackend(t, func(c net.Conn, _ string) {
+		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n")
+		_, _ = io.CopyN(c, pattern{}, 100000)
+	})
+	srv, _ := build(t, []string{"ProxyPass", "/", "http://" + be + "/"})
+	var logBuf syncBuffer
+	f := newFront(t, srv, nil, Options{Logger: slog.New(slog.NewTextHandler(&logBuf, nil))})
+	resp, err := httpClient.Get(f.url + "/x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err == nil || n >= 1000000 {
+		t.Fatalf("got %d bytes, err %v: want a cut-short body", n, err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(logBuf.String(), "AH01110: error reading response") && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if l := logBuf.String(); !strings.Contains(l, "AH01110: error reading response") || !strings.Contains(l, "module=proxy_http") {
+		t.Fatalf("log %q", l)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
