@@ -40,11 +40,11 @@ type ProxyWorker struct {
 	// ProxyDefaultRetry); 0 retries at once.
 	Retry    time.Duration `json:"retry,omitempty"`
 	RetrySet bool          `json:"retryset,omitempty"`
-	// NoKeepAlive is keepalive=Off or enablereuse=Off/disablereuse=On:
-	// one backend connection per request. (keepalive= in Apache is TCP
-	// keep-alive probes; Off here also disables pooling, the only
-	// observable meaning it can have through fasthttp.)
-	NoKeepAlive bool `json:"nokeepalive,omitempty"`
+	// KeepAlive is keepalive=On: TCP keep-alive probes on backend
+	// connections (SO_KEEPALIVE, as Apache; Off, the default, sends none).
+	// It has nothing to do with HTTP keep-alive: pooling is on unless
+	// DisableReuse.
+	KeepAlive bool `json:"keepalive,omitempty"`
 	// DisableReuse is disablereuse=On (or enablereuse=Off).
 	DisableReuse bool `json:"disablereuse,omitempty"`
 	// Max is max=: the most connections to this backend per process, 0
@@ -750,7 +750,7 @@ func setWorkerParam(w *ProxyWorker, key, val string) error {
 		if err != nil {
 			return err
 		}
-		w.NoKeepAlive = !on
+		w.KeepAlive = on
 	case "disablereuse", "enablereuse":
 		msg := "DisableReuse must be On|Off"
 		if strings.EqualFold(key, "enablereuse") {

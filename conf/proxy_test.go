@@ -135,7 +135,7 @@ func TestProxyBuild(t *testing.T) {
 			{Path: "/app/static", Exclude: true},
 			{Path: "/app/", URL: "http://127.0.0.1:8080/x/", Worker: ProxyWorker{
 				URL: "http://127.0.0.1:8080/x/", Timeout: 5 * time.Second, ConnectionTimeout: 250 * time.Millisecond,
-				RetrySet: true, Max: 8, TTL: 30 * time.Second}},
+				RetrySet: true, Max: 8, TTL: 30 * time.Second, KeepAlive: true}},
 			{Path: `^/img/(.*\.png)$`, Regex: true, URL: "http://127.0.0.1:8081/p/$1", Worker: ProxyWorker{URL: "http://127.0.0.1:8081/p/$1"}},
 			{Path: "/lb/", URL: "balancer://Pool/", Balancer: "balancer://pool"},
 		},

@@ -119,7 +119,9 @@
 // HostClient.MaxConns per process (fasthttp's 512 when unset); a request
 // finding all busy waits acquire= (else the timeout), then gets 503. ttl=
 // is the idle time of a pooled connection (10 s when unset),
-// keepalive=Off and disablereuse=On mean one connection per request. A
+// disablereuse=On (enablereuse=Off) means one connection per request, and
+// keepalive=On turns on TCP keep-alive probes, as in Apache (it is not
+// about HTTP keep-alive; pooling is on by default). A
 // pooled connection the backend has closed meanwhile is replaced before
 // the request is written (Apache's ap_proxy_check_connection), so a
 // backend's keep-alive timeout never costs a request, not even an upload

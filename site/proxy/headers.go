@@ -134,6 +134,9 @@ func (p *Proxy) buildRequest(ctx *fasthttp.RequestCtx, req *fasthttp.Request, r 
 		}
 		out.Add("X-Forwarded-Server", p.opts.ServerName)
 	}
+	if w.cfg.DisableReuse {
+		out.SetConnectionClose() // one connection per request
+	}
 	if ctx.Request.IsBodyStream() {
 		n := in.ContentLength()
 		if n != 0 {

@@ -136,3 +136,36 @@ func TestWebSocketRefusedAndDown(t *testing.T) {
 		t.Errorf("down: %q", head)
 	}
 }
+
+// Connections are pooled by default; disablereuse=On uses one per request.
+func TestDisableReuse(t *testing.T) {
+	for _, tc := range []struct {
+		param string
+		want  int
+	}{{"ttl=30", 1}, {"disablereuse=On", 3}, {"enablereuse=Off", 3}} {
+		var mu sync.Mutex
+		peers := map[string]bool{}
+		be := backend(t, func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			peers[r.RemoteAddr] = true
+			mu.Unlock()
+			_, _ = io.WriteString(w, "ok")
+		})
+		srv, _ := build(t, []string{"ProxyPass", "/", "http://" + be + "/", tc.param})
+		f := newFront(t, srv, nil, Options{})
+		for range 3 {
+			resp, err := httpClient.Get(f.url + "/x")
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+		mu.Lock()
+		n := len(peers)
+		mu.Unlock()
+		if n != tc.want {
+			t.Errorf("%s: %d backend connections for 3 requests, want %d", tc.param, n, tc.want)
+		}
+	}
+}

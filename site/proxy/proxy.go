@@ -483,7 +483,11 @@ func (b *bodyStream) Close() error {
 
 // dialer dials a backend for a tunnel.
 func (w *worker) dial() (net.Conn, error) {
-	c, err := (&net.Dialer{Timeout: w.connTimeout}).Dial("tcp", w.addr)
+	ka := time.Duration(-1)
+	if w.cfg.KeepAlive {
+		ka = 0
+	}
+	c, err := (&net.Dialer{Timeout: w.connTimeout, KeepAlive: ka}).Dial("tcp", w.addr)
 	if err != nil {
 		return nil, &dialError{err}
 	}

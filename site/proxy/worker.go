@@ -82,6 +82,11 @@ func newWorker(w conf.ProxyWorker, defTimeout time.Duration, tlsCfg *tls.Config)
 		maxConns = fasthttp.DefaultMaxConnsPerHost
 	}
 	timeout, connTimeout := wk.timeout, wk.connTimeout
+	tcpKeepAlive := time.Duration(-1) // keepalive=Off: no probes
+	if w.KeepAlive {
+		tcpKeepAlive = 0 // Go's default probe interval
+	}
+	dialer := &net.Dialer{Timeout: connTimeout, KeepAlive: tcpKeepAlive}
 	acquire := w.Acquire
 	if acquire <= 0 {
 		acquire = timeout
@@ -91,14 +96,14 @@ func newWorker(w conf.ProxyWorker, defTimeout time.Duration, tlsCfg *tls.Config)
 		IsTLS:     wk.tls,
 		TLSConfig: tlsCfg,
 		DialTimeout: func(a string, _ time.Duration) (net.Conn, error) {
-			c, err := (&net.Dialer{Timeout: connTimeout}).Dial("tcp", a)
+			c, err := dialer.Dial("tcp", a)
 			if err != nil {
 				return nil, &dialError{err}
 			}
 			ic := &idleConn{Conn: c, timeout: timeout, peek: newPeeker(c)}
 			if !wk.tls {
 				ic.redial = func() (net.Conn, error) {
-					return (&net.Dialer{Timeout: connTimeout}).Dial("tcp", a)
+					return dialer.Dial("tcp", a)
 				}
 			}
 			return ic, nil
@@ -121,9 +126,6 @@ func newWorker(w conf.ProxyWorker, defTimeout time.Duration, tlsCfg *tls.Config)
 		},
 		ReadBufferSize:  8192,
 		WriteBufferSize: 8192,
-	}
-	if w.NoKeepAlive || w.DisableReuse {
-		wk.hc.MaxIdleConnDuration = time.Nanosecond
 	}
 	return wk
 }
