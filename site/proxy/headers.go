@@ -150,8 +150,10 @@ func (p *Proxy) buildRequest(ctx *fasthttp.RequestCtx, req *fasthttp.Request, r 
 // copyResponse puts the backend's response into ctx: status, headers
 // without hop-by-hop ones, Location/Content-Location/URI/Destination
 // through ProxyPassReverse, Set-Cookie through the cookie rewrites, and
-// the body as a stream (Content-Length kept, else chunked).
-func (p *Proxy) copyResponse(ctx *fasthttp.RequestCtx, resp *fasthttp.Response, r *Request, w *worker) {
+// the body as a stream (Content-Length kept, else chunked). streaming
+// reports that the body stream now holds the worker busy (until fasthttp
+// closes it).
+func (p *Proxy) copyResponse(ctx *fasthttp.RequestCtx, resp *fasthttp.Response, r *Request, w *worker) (streaming bool) {
 	out := &ctx.Response.Header
 	out.SetNoDefaultContentType(true)
 	ctx.Response.SetStatusCode(resp.StatusCode())
@@ -184,23 +186,24 @@ func (p *Proxy) copyResponse(ctx *fasthttp.RequestCtx, resp *fasthttp.Response, 
 			ctx.Response.SkipBody = true
 		}
 		fasthttp.ReleaseResponse(resp)
-		return
+		return false
 	}
 	stream := resp.BodyStream()
 	if stream == nil {
 		ctx.Response.SetBody(resp.Body())
 		fasthttp.ReleaseResponse(resp)
-		return
+		return false
 	}
 	n := resp.Header.ContentLength()
 	if n < 0 {
 		n = -1
 	}
-	bs := &bodyStream{resp: resp, r: stream}
+	bs := &bodyStream{resp: resp, r: stream, busy: &w.busy}
 	if p.opts.Logger != nil {
 		bs.logger, bs.client = p.opts.Logger, ctx.RemoteAddr().String()
 	}
 	ctx.Response.SetBodyStream(bs, n)
+	return true
 }
 
 func hasBody(status int) bool {

@@ -10,6 +10,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -380,11 +381,19 @@ func (p *Proxy) serveWorker(ctx *fasthttp.RequestCtx, t Target, r *Request, w *w
 	if bal != "" {
 		path = canonJoin(w.path, t.Path)
 	}
+	// busy counts requests in flight for bybusyness, until the body is
+	// sent or the tunnel ends.
 	w.busy.Add(1)
-	defer w.busy.Add(-1)
+	held := false
+	defer func() {
+		if !held {
+			w.busy.Add(-1)
+		}
+	}()
 
 	if up := upgradeWanted(ctx, w); up != "" && !p.opts.NoUpgrade {
-		return p.tunnel(ctx, r, w, path, up, res)
+		failedConnect, held = p.tunnel(ctx, r, w, path, up, res)
+		return failedConnect
 	}
 
 	req := fasthttp.AcquireRequest()
@@ -397,7 +406,7 @@ func (p *Proxy) serveWorker(ctx *fasthttp.RequestCtx, t Target, r *Request, w *w
 		return p.backendError(ctx, w, err, res)
 	}
 	w.clearError()
-	p.copyResponse(ctx, resp, r, w)
+	held = p.copyResponse(ctx, resp, r, w)
 	return false
 }
 
@@ -455,7 +464,8 @@ type bodyStream struct {
 	r    io.Reader
 	once sync.Once
 
-	logger *slog.Logger // Options.Logger, nil for none
+	busy   *atomic.Int64 // the worker's busy count, decremented on Close
+	logger *slog.Logger  // Options.Logger, nil for none
 	client string
 	logged bool
 }
@@ -477,6 +487,9 @@ func (b *bodyStream) Close() error {
 	b.once.Do(func() {
 		_ = b.resp.CloseBodyStream()
 		fasthttp.ReleaseResponse(b.resp)
+		if b.busy != nil {
+			b.busy.Add(-1)
+		}
 	})
 	return nil
 }

@@ -171,6 +171,10 @@ func TestClientAbortReleasesBackend(t *testing.T) {
 	if _, err := io.CopyN(io.Discard, resp.Body, 1<<20); err != nil {
 		t.Fatal(err)
 	}
+	w := f.px.routes[0].w
+	if n := w.busy.Load(); n != 1 {
+		t.Errorf("busy %d while the body streams, want 1 (bybusyness counts it)", n)
+	}
 	resp.Body.Close() // closes the connection mid-body
 	select {
 	case err := <-backendDone:
@@ -180,13 +184,15 @@ func TestClientAbortReleasesBackend(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("backend still writing 10 s after the client left")
 	}
-	w := f.px.routes[0].w
 	deadline := time.Now().Add(5 * time.Second)
-	for w.hc.ConnsCount() != 0 && time.Now().Before(deadline) {
+	for (w.hc.ConnsCount() != 0 || w.busy.Load() != 0) && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	if n := w.hc.ConnsCount(); n != 0 {
 		t.Fatalf("%d backend connections left", n)
+	}
+	if n := w.busy.Load(); n != 0 {
+		t.Fatalf("busy %d after the client left", n)
 	}
 }
 

@@ -24,10 +24,13 @@ const maxRefusalBody = 1 << 20
 // relayed to the client over the hijacked connection and bytes are then
 // copied both ways until either side closes or nothing moves for the
 // worker's timeout. Any other answer is relayed as a normal response.
-func (p *Proxy) tunnel(ctx *fasthttp.RequestCtx, r *Request, w *worker, path, proto string, res *Result) (failedConnect bool) {
+//
+// hijacked reports that the tunnel now holds the worker busy (until it
+// ends).
+func (p *Proxy) tunnel(ctx *fasthttp.RequestCtx, r *Request, w *worker, path, proto string, res *Result) (failedConnect, hijacked bool) {
 	bc, err := w.dial()
 	if err != nil {
-		return p.backendError(ctx, w, err, res)
+		return p.backendError(ctx, w, err, res), false
 	}
 	w.clearError()
 
@@ -51,7 +54,7 @@ func (p *Proxy) tunnel(ctx *fasthttp.RequestCtx, r *Request, w *worker, path, pr
 	if err != nil {
 		bc.Close()
 		fasthttp.ReleaseResponse(resp)
-		return p.backendError(ctx, w, err, res)
+		return p.backendError(ctx, w, err, res), false
 	}
 	if resp.StatusCode() != fasthttp.StatusSwitchingProtocols {
 		// Not upgraded: relay this answer (its body bounded to
@@ -60,12 +63,12 @@ func (p *Proxy) tunnel(ctx *fasthttp.RequestCtx, r *Request, w *worker, path, pr
 			if err := resp.ReadBody(br, maxRefusalBody); err != nil {
 				bc.Close()
 				fasthttp.ReleaseResponse(resp)
-				return p.backendError(ctx, w, err, res)
+				return p.backendError(ctx, w, err, res), false
 			}
 		}
 		bc.Close()
-		p.copyResponse(ctx, resp, r, w)
-		return false
+		p.copyResponse(ctx, resp, r, w) // the body was read: no stream
+		return false, false
 	}
 	defer fasthttp.ReleaseResponse(resp)
 	got := resp.Header.Peek(fasthttp.HeaderUpgrade)
@@ -76,7 +79,7 @@ func (p *Proxy) tunnel(ctx *fasthttp.RequestCtx, r *Request, w *worker, path, pr
 		res.Notes = fmt.Sprintf("Unexpected Upgrade: %s (expecting %s)", orNA(got), proto)
 		res.log(Entry{Level: slog.LevelError, Module: "proxy", Client: true, Msg: fmt.Sprintf(
 			"AH00898: %s returned by %s", res.Notes, ctx.Path())})
-		return false
+		return false, false
 	}
 	_ = bc.SetDeadline(time.Time{})
 
@@ -93,7 +96,9 @@ func (p *Proxy) tunnel(ctx *fasthttp.RequestCtx, r *Request, w *worker, path, pr
 	uri := string(ctx.Path())
 
 	ctx.HijackSetNoResponse(true)
+	busy := &w.busy
 	ctx.Hijack(func(cc net.Conn) {
+		defer busy.Add(-1)
 		defer bc.Close()
 		if _, err := cc.Write(head); err != nil {
 			return
@@ -109,7 +114,7 @@ func (p *Proxy) tunnel(ctx *fasthttp.RequestCtx, r *Request, w *worker, path, pr
 				Msg: fmt.Sprintf("AH10213: tunnel timed out for %s", uri)}.Log(context.Background(), logger, client)
 		}
 	})
-	return false
+	return false, true
 }
 
 func orNA(b []byte) string {
