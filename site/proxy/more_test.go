@@ -169,3 +169,13 @@ func TestDisableReuse(t *testing.T) {
 		}
 	}
 }
+
+func TestConnectRefused(t *testing.T) {
+	be := backend(t, echo)
+	srv, _ := build(t, []string{"ProxyPass", "/", "http://" + be + "/"})
+	f := newFront(t, srv, nil, Options{})
+	head, _ := rawGet(t, f.addr, "CONNECT evil.com:443 HTTP/1.1\r\nHost: evil.com:443\r\nConnection: close\r\n\r\n")
+	if strings.HasPrefix(head, "HTTP/1.1 200") {
+		t.Fatalf("CONNECT proxied: %q", head)
+	}
+}

@@ -311,7 +311,7 @@ type Result struct {
 	// Status is 0 when the response (or a 101 and the tunnel) was set up
 	// in ctx; otherwise the site sends its error page with this status:
 	// 503 (no backend connection), 502 (bad or no response), 504 (with
-	// Options.TimeoutStatus), 403 (bad query string), 500.
+	// Options.TimeoutStatus), 403 (bad query string), 405 (CONNECT).
 	Status int
 	// Reason is the reason phrase Apache uses with Status ("Proxy Error"
 	// for 502 and 504, else ""), and Notes the text Apache puts in its
@@ -334,6 +334,12 @@ func (p *Proxy) Serve(ctx *fasthttp.RequestCtx, t Target, r *Request) Result {
 	var res Result
 	if r.Dir == nil {
 		r.Dir = p.srv.Dir
+	}
+	if ctx.IsConnect() {
+		// CONNECT is forward proxying (mod_proxy_connect), never a
+		// reverse-proxied request.
+		res.Status = fasthttp.StatusMethodNotAllowed
+		return res
 	}
 	if q := ctx.URI().QueryString(); len(q) > 0 && !t.Pass.NoQuery && badQuery(q) {
 		res.Status = fasthttp.StatusForbidden
