@@ -48,6 +48,7 @@ func (p *Proxy) tunnel(ctx *fasthttp.RequestCtx, r *Request, w *worker, path, pr
 	}
 	br := bufio.NewReaderSize(bc, 8192) // Apache's ResponseFieldSize
 	resp := fasthttp.AcquireResponse()
+	resp.Header.DisableNormalizing() // header names as the backend wrote them
 	if err == nil {
 		err = resp.Header.Read(br)
 	}
