@@ -259,6 +259,11 @@ var ProxyDirectives = []string{
 	"ProxyRequests", "ProxyVia", "BalancerMember", "ProxySet",
 }
 
+// ProxyContainers are the section tags ProxyBuilder.OpenProxy takes
+// (<Proxy balancer://name> only; <ProxyMatch> and <Proxy> for other URLs
+// are refused).
+var ProxyContainers = []string{"Proxy"}
+
 // ProxyBuilder builds a server's ProxyServer and its sections' ProxyDir
 // from their directives, in the order the walker meets them:
 //
