@@ -82,7 +82,13 @@
 // boundaries ("ProxyPass /app http://b" does not match /appx) and any
 // number of '/' for one. The backend path is the URL's path followed by
 // the rest of the request path (or ProxyPassMatch's $N substitution),
-// %-encoded as ap_proxy_canonenc does. The backend's scheme, host and
+// %-encoded as ap_proxy_canonenc does. ProxyPassMatch uses Go's regexp
+// (RE2) rather than PCRE: it runs in linear time on client-controlled
+// paths, and for what ProxyPassMatch patterns use (anchors, groups,
+// classes, alternation, repetition) it matches as PCRE does (leftmost
+// first); a pattern RE2 cannot compile (backreferences, lookaround) is
+// refused by conf with Apache's "Regular expression could not be
+// compiled.". The backend's scheme, host and
 // port come only from the configuration: the path always starts with a
 // single '/', so no request (//evil.com, @evil.com, %2F, .., CRLF,
 // absolute-form) can change where a request goes.

@@ -64,7 +64,7 @@ type Proxy struct {
 
 	mu      sync.Mutex
 	workers map[conf.ProxyWorker]*worker
-	aliases map[*conf.ProxyPass]*route
+	aliases sync.Map // *conf.ProxyPass (a <Location>'s) → *route
 }
 
 // New builds the Proxy of a server's configuration. The workers of
@@ -77,7 +77,6 @@ func New(srv *conf.ProxyServer, opts Options) (*Proxy, error) {
 		srv: srv, opts: opts,
 		balancers: make(map[string]*balancer),
 		workers:   make(map[conf.ProxyWorker]*worker),
-		aliases:   make(map[*conf.ProxyPass]*route),
 	}
 	p.timeout = srv.Timeout
 	if p.timeout <= 0 {
@@ -151,20 +150,15 @@ func (p *Proxy) worker(c conf.ProxyWorker) *worker {
 }
 
 func (p *Proxy) alias(pass *conf.ProxyPass) (*route, error) {
-	p.mu.Lock()
-	r := p.aliases[pass]
-	p.mu.Unlock()
-	if r != nil {
-		return r, nil
+	if r, ok := p.aliases.Load(pass); ok {
+		return r.(*route), nil
 	}
 	r, err := p.compile(pass)
 	if err != nil {
 		return nil, err
 	}
-	p.mu.Lock()
-	p.aliases[pass] = r
-	p.mu.Unlock()
-	return r, nil
+	got, _ := p.aliases.LoadOrStore(pass, r)
+	return got.(*route), nil
 }
 
 // Target is where a request goes: the ProxyPass that matched and the
