@@ -24,7 +24,10 @@
 // after access control ran for the Location (Apache runs Require on
 // proxied URLs too):
 //
-//	dir := conf.MergeProxyDir(srv.Dir, locationDirs...) // resolved once per Location set
+//	dir := srv.Dir // then each matching <Location>'s, in Apache's order:
+//	for _, d := range locationDirs { // resolved once per Location set, not per request
+//		dir = conf.MergeProxyDir(dir, d)
+//	}
 //	t, ok := px.Match(string(ctx.Path()), ctx.URI().QueryString(), dir)
 //	if !ok {
 //		// not proxied (no match, or a "ProxyPass /x !" exclusion): next handler
