@@ -13,7 +13,7 @@ import (
 
 // feed runs raw through a fresh Validator in pieces of the given sizes
 // (cycled) and returns what passed and the violation, if any.
-func feed(opt Options, raw []byte, sizes []int) (passed []byte, err error, v *Validator) {
+func feed(opt Options, raw []byte, sizes []int) (passed []byte, v *Validator, err error) {
 	v = New(opt)
 	r := &chunkReader{b: raw, sizes: sizes}
 	buf := make([]byte, 64<<10)
@@ -21,10 +21,10 @@ func feed(opt Options, raw []byte, sizes []int) (passed []byte, err error, v *Va
 		n, rerr := v.Read(r, buf)
 		passed = append(passed, buf[:n]...)
 		if rerr == io.EOF {
-			return passed, nil, v
+			return passed, v, nil
 		}
 		if rerr != nil {
-			return passed, rerr, v
+			return passed, v, rerr
 		}
 	}
 }
@@ -63,7 +63,7 @@ func TestCorpus(t *testing.T) {
 	for _, c := range corpus.Cases {
 		t.Run(c.Name, func(t *testing.T) {
 			for name, sizes := range splits {
-				passed, err, v := feed(Options{}, []byte(c.Raw), sizes)
+				passed, v, err := feed(Options{}, []byte(c.Raw), sizes)
 				if c.HTTP09 {
 					line, _, _ := strings.Cut(c.Raw, "\r\n")
 					if want := line + " HTTP/1.0\r\n\r\n"; string(passed) != want || err != nil || !v.HTTP09() {
@@ -121,10 +121,10 @@ func samePassed(a, b []byte) bool {
 func TestSplitInvariance(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, c := range corpus.Cases {
-		want, wantErr, _ := feed(Options{}, []byte(c.Raw), nil)
+		want, _, wantErr := feed(Options{}, []byte(c.Raw), nil)
 		for range 20 {
 			sizes := []int{1 + rng.IntN(20), 1 + rng.IntN(5), 1 + rng.IntN(200)}
-			got, err, _ := feed(Options{}, []byte(c.Raw), sizes)
+			got, _, err := feed(Options{}, []byte(c.Raw), sizes)
 			if statusOf(err) != statusOf(wantErr) || !samePassed(got, want) {
 				t.Errorf("%s with reads of %v: passed %d bytes, %v; whole: %d bytes, %v",
 					c.Name, sizes, len(got), err, len(want), wantErr)
@@ -160,7 +160,7 @@ func TestOptions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, sizes := range [][]int{nil, {1}} {
-				_, err, _ := feed(tt.opt, []byte(tt.raw), sizes)
+				_, _, err := feed(tt.opt, []byte(tt.raw), sizes)
 				if got := statusOf(err); got != tt.want {
 					t.Errorf("reads of %v: verdict %d (%v), want %d", sizes, got, err, tt.want)
 				}
@@ -182,7 +182,7 @@ func TestRequestLine(t *testing.T) {
 		{"GET / HTTP/1.1\nHost: x\n\n", "GET / HTTP/1.1"},
 	}
 	for _, tt := range tests {
-		_, _, v := feed(Options{}, []byte(tt.raw), nil)
+		_, v, _ := feed(Options{}, []byte(tt.raw), nil)
 		if got := string(v.RequestLine()); got != tt.want {
 			t.Errorf("%q: RequestLine %q, want %q", tt.raw, got, tt.want)
 		}
@@ -198,7 +198,7 @@ func TestRequestLine(t *testing.T) {
 // that byte, so fasthttp reports it rather than closing silently.
 func TestFirstByte(t *testing.T) {
 	raw := "GET / HTTP/1.1\r\nHost: x\r\n\r\n\x16\x03"
-	passed, err, _ := feed(Options{}, []byte(raw), nil)
+	passed, _, err := feed(Options{}, []byte(raw), nil)
 	if statusOf(err) != 400 || string(passed) != raw[:len(raw)-1] {
 		t.Fatalf("passed %q, %v", passed, err)
 	}
@@ -235,8 +235,8 @@ func FuzzValidator(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, raw []byte, split uint8, unsafe bool) {
 		opt := Options{Unsafe: unsafe, MaxLine: 200, MaxField: 200}
-		want, wantErr, v := feed(opt, raw, nil)
-		got, err, _ := feed(opt, raw, []int{int(split%17) + 1})
+		want, v, wantErr := feed(opt, raw, nil)
+		got, _, err := feed(opt, raw, []int{int(split%17) + 1})
 		if statusOf(err) != statusOf(wantErr) || !samePassed(got, want) {
 			t.Fatalf("split reads: %d bytes, %v; whole: %d bytes, %v", len(got), err, len(want), wantErr)
 		}
@@ -307,7 +307,7 @@ func TestHTTP09(t *testing.T) {
 		{"absolute", "GET http://x/\r\n", nil, "", 400},
 	}
 	for _, tt := range tests {
-		passed, err, v := feed(Options{}, []byte(tt.raw), tt.sizes)
+		passed, v, err := feed(Options{}, []byte(tt.raw), tt.sizes)
 		if got := statusOf(err); got != tt.verdict {
 			t.Errorf("%s: verdict %d (%v), want %d", tt.name, got, err, tt.verdict)
 		}
@@ -315,7 +315,7 @@ func TestHTTP09(t *testing.T) {
 			t.Errorf("%s: passed %q (HTTP09 %v, %d requests), want %q", tt.name, passed, v.HTTP09(), v.Requests(), tt.passed)
 		}
 	}
-	if _, err, _ := feed(Options{Require10: true}, []byte("GET /\r\n"), nil); statusOf(err) != 400 {
+	if _, _, err := feed(Options{Require10: true}, []byte("GET /\r\n"), nil); statusOf(err) != 400 {
 		t.Errorf("Require1.0: %v", err)
 	}
 
