@@ -109,6 +109,8 @@ type walker struct {
 	// the top level); sections are the sections met, in order.
 	top      *dirBuilder
 	sections []*Section
+	// ht is set while an .htaccess file is walked.
+	ht *htRules
 }
 
 // notice is an informational line with its place in the source order:
@@ -277,6 +279,17 @@ func (w *walker) section(n *node, ctx *walkCtx) error {
 	p := n.pos()
 	key := strings.ToLower(n.name[1:])
 	raw := w.expand(n.raw, p)
+	if w.ht != nil {
+		switch key {
+		case "directory", "directorymatch", "location", "locationmatch", "virtualhost",
+			"proxy", "proxymatch", "macro":
+			return errAt(p, n.name, n.name+" not allowed here")
+		case "requireall", "requireany", "requirenone":
+			if w.ht.override.Mask&OverrideAuthCfg == 0 {
+				return errAt(p, n.name, n.name+" not allowed here")
+			}
+		}
+	}
 	switch key {
 	case "ifmodule", "ifdefine", "iffile", "ifdirective", "ifsection":
 		neg, arg := condArg(raw)
@@ -386,6 +399,11 @@ func (w *walker) unimplemented(n *node, key string, ctx *walkCtx) error {
 func (w *walker) directive(n *node, ctx *walkCtx) error {
 	p := n.pos()
 	key := strings.ToLower(n.name)
+	if w.ht != nil {
+		if err := w.htCheck(p, n.name, key, ctx); err != nil {
+			return err
+		}
+	}
 	if name, ok := isDirDirective(key); ok && (key != "sethandler" || ctx.kind != ctxTop) {
 		if ctx.skipped() {
 			return nil

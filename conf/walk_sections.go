@@ -1,6 +1,5 @@
 package conf
 
-
 // configSection walks a <Directory>, <DirectoryMatch>, <Files>,
 // <FilesMatch>, <Location> or <LocationMatch> section (key lower case,
 // raw its arguments expanded) and records it.

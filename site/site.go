@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/site/authz"
 	"github.com/valyala/fasthttp"
 )
 
@@ -55,11 +56,13 @@ type Site struct {
 	access   AccessLogger
 	stopping func() bool
 
-	locations []location
-	lim       limits
-	ka        keepAlivePolicy
-	pages     *errorPages
-	types     typeTable
+	main     *vserver
+	checker  *authz.Checker
+	minLevel slog.Level
+	lim      limits
+	ka       keepAlivePolicy
+	pages    *errorPages
+	types    typeTable
 
 	docs     docRoot
 	fs       *fasthttp.FS
@@ -72,12 +75,6 @@ type Site struct {
 
 	closeOnce sync.Once
 	closeErr  error
-}
-
-// location is one <Location> section with a handler.
-type location struct {
-	path    string
-	handler fasthttp.RequestHandler
 }
 
 // New builds the Site for cfg, which it only reads and keeps. It fails when
@@ -101,16 +98,21 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	for _, l := range cfg.Site.Locations {
-		if l.Handler == "" {
-			continue
+	main, err := newVServer(&cfg.Site, cfg.ServerRoot, opts.Handlers, s.missingHandler)
+	if err != nil {
+		return nil, fmt.Errorf("site: %w", err)
+	}
+	s.main = main
+	for _, m := range main.missing {
+		s.log.Warn(m)
+	}
+	s.checker = authz.NewChecker(nil)
+	s.minLevel = slog.LevelError
+	for _, l := range []slog.Level{slog.LevelDebug - 8, slog.LevelDebug, slog.LevelInfo, slog.LevelWarn} {
+		if s.log.Enabled(context.Background(), l) {
+			s.minLevel = l
+			break
 		}
-		h, ok := opts.Handlers[l.Handler]
-		if !ok || h == nil {
-			s.log.Warn(fmt.Sprintf("AH00524: handler %q not found for <Location %s>: its requests get 500", l.Handler, l.Path))
-			h = s.missingHandler(l.Handler)
-		}
-		s.locations = append(s.locations, location{path: l.Path, handler: h})
 	}
 
 	s.fs = &fasthttp.FS{
@@ -120,16 +122,21 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 		GenerateETag:       false, // so are validators
 		Compress:           false, // Apache does not compress without mod_deflate
 		CleanStop:          make(chan struct{}),
+		// Symbolic links are checked by the directory walk against
+		// Options FollowSymLinks / SymLinksIfOwnerMatch, as Apache does.
+		AllowSymlinksOutsideRoot: true,
 	}
 	if root := cfg.Site.DocumentRoot; root != "" {
 		if !filepath.IsAbs(root) {
 			return nil, fmt.Errorf("site: DocumentRoot %q is not an absolute path", root)
 		}
-		r, err := os.OpenRoot(root)
-		if err != nil {
+		if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+			if err == nil {
+				err = errors.New("not a directory")
+			}
 			return nil, fmt.Errorf("site: DocumentRoot: %w", err)
 		}
-		s.docs = docRoot{fsys: r.FS(), root: r}
+		s.docs = docRoot{fsys: os.DirFS(root)}
 		s.fs.Root = root
 	} else {
 		sub, err := fs.Sub(defaultSite, "default")
@@ -194,27 +201,15 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx) {
 	if s.checkLimits(ctx) || s.checkPath(ctx) {
 		return
 	}
-	if h := s.route(ctx.Path()); h != nil {
-		h(ctx)
+	r := s.main.resolve(ctx.Path(), ctx.Time())
+	if s.denied(ctx, r) {
 		return
 	}
-	s.serveStatic(ctx)
-}
-
-// route returns the handler of the last Location whose path matches p
-// (later sections override earlier ones, as Apache merges them), or nil.
-// A Location path matches p when it is a prefix of p ending at a segment
-// boundary: "/server-status" matches "/server-status" and
-// "/server-status/x", not "/server-statusx".
-func (s *Site) route(p []byte) fasthttp.RequestHandler {
-	var h fasthttp.RequestHandler
-	for i := range s.locations {
-		l := &s.locations[i]
-		if matchLocation(l.path, p) {
-			h = l.handler
-		}
+	if r.handler != nil {
+		r.handler(ctx)
+		return
 	}
-	return h
+	s.serveStatic(ctx, r)
 }
 
 // missingHandler answers for a SetHandler name nobody provides as Apache

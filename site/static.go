@@ -55,7 +55,7 @@ func (s *Site) rewritePath(ctx *fasthttp.RequestCtx) []byte {
 // directories to their slash form, and then works on the representation FS
 // produced: Content-Type from the type table, validators and conditional
 // requests, and byte ranges (single and multiple).
-func (s *Site) serveStatic(ctx *fasthttp.RequestCtx) {
+func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, r *resolved) {
 	switch {
 	case ctx.IsGet() || ctx.IsHead():
 	case ctx.IsOptions():
@@ -75,7 +75,7 @@ func (s *Site) serveStatic(ctx *fasthttp.RequestCtx) {
 	name := p
 	var bp *[]byte
 	if p[len(p)-1] == '/' {
-		index, status := s.resolveIndex(ctx, p)
+		index, status := s.resolveIndex(ctx, p, r)
 		if status != 0 {
 			s.sendError(ctx, status, "")
 			return
@@ -153,7 +153,7 @@ func knownMethod(m []byte) bool {
 // (ending in "/"), as mod_dir does: the first name that is a regular file.
 // It returns the name, or the status to answer: 404 when p is missing or
 // not a directory, 403 when no index exists (there are no listings).
-func (s *Site) resolveIndex(ctx *fasthttp.RequestCtx, p []byte) (string, int) {
+func (s *Site) resolveIndex(ctx *fasthttp.RequestCtx, p []byte, r *resolved) (string, int) {
 	fi, err := s.docs.stat(p)
 	switch {
 	case errors.Is(err, fs.ErrPermission):
@@ -168,7 +168,7 @@ func (s *Site) resolveIndex(ctx *fasthttp.RequestCtx, p []byte) (string, int) {
 		if dir != "." {
 			name = dir + "/" + index
 		}
-		if fi, err := fs.Stat(s.docs.fsys, name); err == nil && fi.Mode().IsRegular() {
+		if fi, err := fs.Stat(s.docs.fsys, name); err == nil && fi.Mode().IsRegular() && s.indexAllowed(ctx, p, index, r) {
 			return index, 0
 		}
 	}
@@ -448,4 +448,23 @@ func splitWeak(tag []byte) ([]byte, bool) {
 		return tag[2:], true
 	}
 	return tag, false
+}
+
+// indexAllowed is mod_dir's subrequest for an index file: the file's own
+// configuration must let the request through (a symbolic link Options
+// forbid, or access control that differs from the directory's and does
+// not grant, skip it).
+func (s *Site) indexAllowed(ctx *fasthttp.RequestCtx, dir []byte, index string, r *resolved) bool {
+	bp := s.getBuf()
+	defer s.bufs.Put(bp)
+	*bp = append(append((*bp)[:0], dir...), index...)
+	ir := s.main.resolve(*bp, ctx.Time())
+	if ir.status != 0 {
+		return false
+	}
+	if ir.cfg == r.cfg || ir.cfg.Auth == r.cfg.Auth {
+		return true
+	}
+	d, checked := s.check(ctx, ir, false)
+	return !checked || d.Status == 0
 }

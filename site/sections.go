@@ -1,0 +1,435 @@
+package site
+
+import (
+	"errors"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/dlclark/regexp2"
+	"github.com/valyala/fasthttp"
+
+	"github.com/gohttpd/gohttpd/conf"
+)
+
+// section is a conf.Section with its regular expression compiled.
+type section struct {
+	sec   *conf.Section
+	re    *regexp2.Regexp
+	files []*section
+}
+
+// vserver maps a request to its merged per-directory configuration for
+// one server (the main server now; each virtual host will own one): its
+// DocumentRoot, its own settings and its sections in Apache's merge order,
+// and a cache of the results.
+type vserver struct {
+	docroot    string // "" for the built-in site: no <Directory> applies
+	serverRoot string
+	base       *conf.DirConfig
+	dirs       []*section // non-regex <Directory>, sorted
+	dirRegex   []*section
+	locs       []*section
+	// files compiles <Files> sections by their conf pointer (top level,
+	// nested, and those of .htaccess files as they are read).
+	files       sync.Map // *conf.Section → *section
+	accessNames []string
+	handlers    map[string]fasthttp.RequestHandler
+	missing     []string // handler names nobody provides
+	ht          *htaccessCache
+
+	mu    sync.RWMutex
+	cache map[string]*resolved
+}
+
+// maxResolved bounds the cache of resolved paths; it is emptied when full.
+const maxResolved = 8192
+
+// resolvedTTL is how long a resolution that looked at the file system (is
+// it a directory, a symbolic link) is reused.
+const resolvedTTL = time.Second
+
+// resolved is what a request path maps to: its merged configuration and
+// the outcome of the directory walk. Immutable once cached.
+type resolved struct {
+	cfg      *conf.DirConfig
+	filename string // the file name the walk reached (Apache's r->filename)
+	handler  fasthttp.RequestHandler
+	// status is a walk failure: 403 (symbolic link not allowed, search
+	// permission missing, unreadable .htaccess) or 500 (.htaccess
+	// syntax), with its error-log line.
+	// needsHost: the access configuration names hosts.
+	needsHost bool
+	status    int
+	logMsg    string
+	logLevel  slog.Level
+	logErr    error
+	expires   time.Time
+	// deps are the .htaccess files read (or found missing) on the way;
+	// each is checked again on every use, as Apache reads them per
+	// request.
+	deps []htDep
+}
+
+func newVServer(site *conf.SiteConfig, serverRoot string, handlers map[string]fasthttp.RequestHandler, missing func(string) fasthttp.RequestHandler) (*vserver, error) {
+	v := &vserver{
+		docroot:     site.DocumentRoot,
+		serverRoot:  serverRoot,
+		base:        site.Dir,
+		accessNames: site.AccessFileName,
+		cache:       make(map[string]*resolved),
+		ht:          newHTAccessCache(),
+	}
+	if v.base == nil {
+		v.base = conf.ServerDirDefaults()
+	}
+	if len(v.accessNames) == 0 {
+		v.accessNames = []string{".htaccess"}
+	}
+	var err error
+	compile := func(list []*conf.Section) []*section {
+		out := make([]*section, 0, len(list))
+		for _, s := range list {
+			c, e := v.compile(s)
+			if e != nil && err == nil {
+				err = e
+			}
+			out = append(out, c)
+		}
+		return out
+	}
+	v.dirs = compile(site.Sections.Directories)
+	v.dirRegex = compile(site.Sections.DirRegex)
+	// Handler locations of structured files and the built-in site come
+	// first, then <Location> sections.
+	for _, l := range site.Locations {
+		s := &conf.Section{Kind: conf.SectionLocation, Match: l.Path, Tag: "<Location " + l.Path + ">",
+			Dir: &conf.DirConfig{Handler: l.Handler, HandlerSet: l.Handler != ""}}
+		v.locs = append(v.locs, &section{sec: s})
+	}
+	v.locs = append(v.locs, compile(site.Sections.Locations)...)
+	v.handlers = make(map[string]fasthttp.RequestHandler)
+	for _, s := range v.locs {
+		if s.sec.Dir != nil && s.sec.Dir.HandlerSet {
+			v.handler(s.sec.Dir.Handler, s.sec.Tag, handlers, missing)
+		}
+	}
+	for _, list := range [][]*section{v.dirs, v.dirRegex} {
+		for _, s := range list {
+			if s.sec.Dir != nil && s.sec.Dir.HandlerSet {
+				v.handler(s.sec.Dir.Handler, s.sec.Tag, handlers, missing)
+			}
+		}
+	}
+	return v, err
+}
+
+// handler registers the handler for a SetHandler name.
+func (v *vserver) handler(name, tag string, handlers map[string]fasthttp.RequestHandler, missing func(string) fasthttp.RequestHandler) {
+	if name == "" {
+		return
+	}
+	if _, ok := handlers[name]; !ok || handlers[name] == nil {
+		v.missing = append(v.missing, "AH00524: handler \""+name+"\" not found for "+tag+": its requests get 500")
+	}
+	if _, ok := v.handlers[name]; ok {
+		return
+	}
+	h, ok := handlers[name]
+	if !ok || h == nil {
+		h = missing(name)
+	}
+	v.handlers[name] = h
+}
+
+// compile compiles a section (and its nested <Files>).
+func (v *vserver) compile(s *conf.Section) (*section, error) {
+	if c, ok := v.files.Load(s); ok {
+		return c.(*section), nil
+	}
+	c := &section{sec: s}
+	var err error
+	if s.Regex {
+		c.re, err = conf.CompileSectionRegex(s.Match)
+	}
+	for _, f := range s.Files {
+		fc, e := v.compile(f)
+		if e != nil && err == nil {
+			err = e
+		}
+		c.files = append(c.files, fc)
+	}
+	v.files.Store(s, c)
+	return c, err
+}
+
+// regexMatch runs a section's regular expression; a match that times out
+// counts as no match.
+func regexMatch(re *regexp2.Regexp, s string) bool {
+	if re == nil {
+		return false
+	}
+	ok, err := re.MatchString(s)
+	return err == nil && ok
+}
+
+// resolve returns the configuration for the request path p (decoded and
+// normalised, starting with "/"), from the cache when it is still valid.
+func (v *vserver) resolve(p []byte, now time.Time) *resolved {
+	v.mu.RLock()
+	r := v.cache[string(p)]
+	v.mu.RUnlock()
+	if r != nil && now.Before(r.expires) && v.depsValid(r) {
+		return r
+	}
+	r = v.walk(string(p), now)
+	v.mu.Lock()
+	if len(v.cache) >= maxResolved {
+		clear(v.cache)
+	}
+	v.cache[string(p)] = r
+	v.mu.Unlock()
+	return r
+}
+
+// depsValid checks the .htaccess files a resolution read: one stat each.
+func (v *vserver) depsValid(r *resolved) bool {
+	for i := range r.deps {
+		if !r.deps[i].valid() {
+			return false
+		}
+	}
+	return true
+}
+
+// walk is ap_directory_walk, ap_file_walk and ap_location_walk for uri.
+func (v *vserver) walk(uri string, now time.Time) *resolved {
+	r := &resolved{expires: now.Add(resolvedTTL)}
+	cfg := v.base
+	if v.docroot != "" {
+		var ok bool
+		cfg, ok = v.dirWalk(r, uri, cfg)
+		if !ok {
+			r.cfg = cfg
+			return r
+		}
+	} else {
+		r.filename = uri
+	}
+	// <DirectoryMatch> against the whole file name.
+	if v.docroot != "" {
+		for _, s := range v.dirRegex {
+			if regexMatch(s.re, r.filename) {
+				cfg = v.mergeSection(cfg, s)
+			}
+		}
+	}
+	// <Files> (top level, then nested in the directories that matched,
+	// then .htaccess ones) against the base name.
+	if len(cfg.Files) > 0 {
+		base := r.filename[strings.LastIndexByte(r.filename, '/')+1:]
+		for _, f := range cfg.Files {
+			s, _ := v.compile(f)
+			if matchFiles(s, base) {
+				cfg = conf.MergeDir(cfg, withoutFiles(f.Dir))
+			}
+		}
+	}
+	// <Location> against the URL path.
+	for _, s := range v.locs {
+		if matchLocationSection(s, uri) {
+			cfg = conf.MergeDir(cfg, s.sec.Dir)
+		}
+	}
+	r.cfg = cfg
+	if cfg.Auth != nil {
+		r.needsHost = needsHost(cfg.Auth)
+	}
+	if cfg.HandlerSet && cfg.Handler != "" {
+		r.handler = v.handlers[cfg.Handler]
+	}
+	return r
+}
+
+// withoutFiles is d without nested <Files> (those of a <Files> section
+// are not matched again).
+func withoutFiles(d *conf.DirConfig) *conf.DirConfig {
+	if d == nil || len(d.Files) == 0 {
+		return d
+	}
+	c := *d
+	c.Files = nil
+	return &c
+}
+
+// mergeSection merges a matching directory section and brings its nested
+// <Files> along.
+func (v *vserver) mergeSection(cfg *conf.DirConfig, s *section) *conf.DirConfig {
+	d := s.sec.Dir
+	if len(s.sec.Files) > 0 {
+		c := conf.DirConfig{}
+		if d != nil {
+			c = *d
+		}
+		c.Files = append(append([]*conf.Section(nil), c.Files...), s.sec.Files...)
+		d = &c
+	}
+	return conf.MergeDir(cfg, d)
+}
+
+func matchFiles(s *section, base string) bool {
+	switch {
+	case s.sec.Regex:
+		return regexMatch(s.re, base)
+	case s.sec.Wildcard:
+		ok, _ := path.Match(s.sec.Match, base)
+		return ok
+	}
+	return s.sec.Match == base
+}
+
+// matchLocationSection is location_walk's test for one section.
+func matchLocationSection(s *section, uri string) bool {
+	switch {
+	case s.sec.Regex:
+		return regexMatch(s.re, uri)
+	case s.sec.Wildcard:
+		ok, _ := path.Match(s.sec.Match, uri)
+		return ok
+	}
+	return matchLocation(s.sec.Match, []byte(uri))
+}
+
+// dirWalk walks the directories from "/" to the file uri maps to under
+// DocumentRoot, merging the <Directory> sections of each level, reading
+// .htaccess files where AllowOverride lets it, and checking symbolic
+// links against Options. It sets r.filename; ok is false when the walk
+// failed (r.status set).
+func (v *vserver) dirWalk(r *resolved, uri string, cfg *conf.DirConfig) (*conf.DirConfig, bool) {
+	full := v.docroot + uri
+	if v.docroot == "/" {
+		full = uri
+	}
+	// Components: "/" first, then each name.
+	rest := strings.TrimPrefix(full, "/")
+	dir := "/"
+	for {
+		comps := strings.Count(dir, "/")
+		for _, d := range v.dirs {
+			c := d.sec.Components
+			if c > comps {
+				break
+			}
+			if c == 0 {
+				if dir == "/" {
+					cfg = v.mergeSection(cfg, d)
+				}
+				continue
+			}
+			if c < comps {
+				continue
+			}
+			if d.sec.Wildcard {
+				if ok, _ := path.Match(d.sec.Match, dir); !ok {
+					continue
+				}
+			} else if d.sec.Match != dir {
+				continue
+			}
+			cfg = v.mergeSection(cfg, d)
+		}
+		if cfg.HasOverrides() {
+			var failed bool
+			cfg, failed = v.htaccess(r, dir, cfg)
+			if failed {
+				return cfg, false
+			}
+		}
+		if rest == "" {
+			r.filename = dir
+			if !strings.HasSuffix(uri, "/") && dir != "/" {
+				r.filename = strings.TrimSuffix(dir, "/")
+			}
+			return cfg, true
+		}
+		name, after, _ := strings.Cut(rest, "/")
+		next := dir + name
+		fi, err := os.Lstat(next)
+		switch {
+		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ENAMETOOLONG):
+			r.filename = next
+			return cfg, true
+		case errors.Is(err, fs.ErrPermission):
+			r.status = fasthttp.StatusForbidden
+			r.logLevel = slog.LevelError
+			r.logMsg = "AH00035: access to " + uri + " denied (filesystem path '" + next +
+				"') because search permissions are missing on a component of the path"
+			return cfg, false
+		case err != nil:
+			r.status = fasthttp.StatusForbidden
+			r.logLevel = slog.LevelError
+			r.logMsg = "AH00036: access to " + uri + " failed (filesystem path '" + next + "')"
+			return cfg, false
+		}
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			target, ok := resolveSymlink(next, fi, cfg.AllowedOptions())
+			if !ok {
+				r.status = fasthttp.StatusForbidden
+				r.logLevel = slog.LevelError
+				r.logMsg = "AH00037: Symbolic link not allowed or link target not accessible: " + next
+				return cfg, false
+			}
+			fi = target
+		}
+		switch {
+		case fi.Mode().IsRegular():
+			r.filename = next
+			if after != "" {
+				r.filename = next // path info after a file: 404 later
+			}
+			return cfg, true
+		case !fi.IsDir():
+			r.status = fasthttp.StatusForbidden
+			r.logLevel = slog.LevelError
+			r.logMsg = "AH00038: Forbidden: " + next + " doesn't point to a file or directory"
+			return cfg, false
+		}
+		dir = next + "/"
+		rest = after
+	}
+}
+
+// resolveSymlink is request.c's resolve_symlink: a link is followed with
+// FollowSymLinks when its target exists, or with SymLinksIfOwnerMatch
+// when the link and its target have the same owner.
+func resolveSymlink(name string, link fs.FileInfo, opts conf.OptionBits) (fs.FileInfo, bool) {
+	if opts&(conf.OptSymLinks|conf.OptSymOwner) == 0 {
+		return nil, false
+	}
+	target, err := os.Stat(name)
+	if err != nil {
+		return nil, false
+	}
+	if opts&conf.OptSymLinks != 0 {
+		return target, true
+	}
+	lu, lok := owner(link)
+	tu, tok := owner(target)
+	if !lok || !tok || lu != tu {
+		return nil, false
+	}
+	return target, true
+}
+
+// owner is a file's owner uid.
+func owner(fi fs.FileInfo) (uint32, bool) {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return st.Uid, true
+	}
+	return 0, false
+}
