@@ -162,15 +162,13 @@ func (w *walker) dirDirective(n *node, name, key string, ctx *walkCtx) error {
 				return nil
 			}
 		}
-	case "options":
-		if refusedOptions(args) {
-			w.refuse(p, name, display(name, args), ctx)
-			return nil
-		}
 	}
 	b.auth.Limited = ctx.limited
 	if err := b.directive(key, args); err != nil {
 		return w.soft(errAt(p, name, err.Error()))
+	}
+	if key == "options" && refusedOptions(args) {
+		w.refuse(p, name, display(name, args), ctx)
 	}
 	return nil
 }
