@@ -8,6 +8,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -43,8 +44,78 @@ type vserver struct {
 	missing     []string // handler names nobody provides
 	ht          *htaccessCache
 
-	mu    sync.RWMutex
-	cache map[string]*resolved
+	// trivial is set when no section, .htaccess or symbolic link check
+	// can apply: every request gets base (no walk, no cache).
+	trivial      bool
+	trivialValue resolved
+
+	cache pathCache
+}
+
+// pathCache maps request paths to resolutions. Reads take no lock: they
+// look in an immutable snapshot map, published again (copy on write,
+// amortised) as new entries gather in a locked pending map.
+type pathCache struct {
+	snap    atomic.Pointer[map[string]*resolved]
+	mu      sync.Mutex
+	pending map[string]*resolved
+}
+
+// load returns the snapshot's entry for p.
+func (c *pathCache) load(p []byte) *resolved {
+	if m := c.snap.Load(); m != nil {
+		return (*m)[string(p)]
+	}
+	return nil
+}
+
+// loadPending returns the pending entry for p.
+func (c *pathCache) loadPending(p []byte) *resolved {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.pending[string(p)]
+}
+
+// store adds an entry; the pending entries are published once they are
+// a quarter of the snapshot, and everything is dropped at maxResolved.
+func (c *pathCache) store(key string, r *resolved) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var old map[string]*resolved
+	if m := c.snap.Load(); m != nil {
+		old = *m
+	}
+	if len(old)+len(c.pending) >= maxResolved {
+		old = nil
+		c.snap.Store(nil)
+		clear(c.pending)
+	}
+	if c.pending == nil {
+		c.pending = make(map[string]*resolved)
+	}
+	c.pending[key] = r
+	if len(c.pending) >= 16+len(old)/4 {
+		n := make(map[string]*resolved, len(old)+len(c.pending))
+		for k, v := range old {
+			n[k] = v
+		}
+		for k, v := range c.pending {
+			n[k] = v
+		}
+		c.snap.Store(&n)
+		clear(c.pending)
+	}
+}
+
+// size is the number of entries (for tests).
+func (c *pathCache) size() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := len(c.pending)
+	if m := c.snap.Load(); m != nil {
+		n += len(*m)
+	}
+	return n
 }
 
 // maxResolved bounds the cache of resolved paths; it is emptied when full.
@@ -82,7 +153,6 @@ func newVServer(site *conf.SiteConfig, serverRoot string, handlers map[string]fa
 		serverRoot:  serverRoot,
 		base:        site.Dir,
 		accessNames: site.AccessFileName,
-		cache:       make(map[string]*resolved),
 		ht:          newHTAccessCache(),
 	}
 	if v.base == nil {
@@ -126,6 +196,10 @@ func newVServer(site *conf.SiteConfig, serverRoot string, handlers map[string]fa
 			}
 		}
 	}
+	v.trivial = len(v.dirs) == 0 && len(v.dirRegex) == 0 && len(v.locs) == 0 &&
+		len(v.base.Files) == 0 && v.base.Auth == nil && !v.base.HasOverrides() &&
+		v.base.AllowedOptions()&(conf.OptSymLinks|conf.OptSymOwner) == conf.OptSymLinks
+	v.trivialValue = resolved{cfg: v.base}
 	return v, err
 }
 
@@ -181,19 +255,20 @@ func regexMatch(re *regexp2.Regexp, s string) bool {
 // resolve returns the configuration for the request path p (decoded and
 // normalised, starting with "/"), from the cache when it is still valid.
 func (v *vserver) resolve(p []byte, now time.Time) *resolved {
-	v.mu.RLock()
-	r := v.cache[string(p)]
-	v.mu.RUnlock()
-	if r != nil && now.Before(r.expires) && v.depsValid(r) {
+	if v.trivial {
+		// FollowSymLinks without SymLinksIfOwnerMatch follows every link
+		// whose target exists (fasthttp.FS finds out), and nothing else
+		// applies: Apache's walk would give base too.
+		return &v.trivialValue
+	}
+	if r := v.cache.load(p); r != nil && now.Before(r.expires) && v.depsValid(r) {
 		return r
 	}
-	r = v.walk(string(p), now)
-	v.mu.Lock()
-	if len(v.cache) >= maxResolved {
-		clear(v.cache)
+	if r := v.cache.loadPending(p); r != nil && now.Before(r.expires) && v.depsValid(r) {
+		return r
 	}
-	v.cache[string(p)] = r
-	v.mu.Unlock()
+	r := v.walk(string(p), now)
+	v.cache.store(string(p), r)
 	return r
 }
 

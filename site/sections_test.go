@@ -157,15 +157,13 @@ func TestSectionMatching(t *testing.T) {
 func TestResolveCacheBounded(t *testing.T) {
 	base := t.TempDir()
 	writeFiles(t, base, map[string]string{"htdocs/index.html": "i"})
-	cfg := loadSections(t, base, "")
+	cfg := loadSections(t, base, "<Location /x>\n</Location>\n")
 	s, _ := startSite(t, cfg, Options{})
 	now := time.Now()
 	for i := range maxResolved + 10 {
 		s.main.resolve([]byte("/x"+strings.Repeat("a", i%7)+string(rune('a'+i%26))+itoa(i)), now)
 	}
-	s.main.mu.RLock()
-	n := len(s.main.cache)
-	s.main.mu.RUnlock()
+	n := s.main.cache.size()
 	if n > maxResolved {
 		t.Errorf("cache holds %d entries, bound %d", n, maxResolved)
 	}

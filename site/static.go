@@ -111,6 +111,14 @@ func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, r *resolved) {
 		// FS redirects a directory asked for without its trailing slash.
 		s.redirectDir(ctx)
 	case fasthttp.StatusNotFound:
+		if s.main.trivial {
+			// The walk was skipped: a dangling or looping symbolic link
+			// is Apache's 403 (AH00037), not a 404.
+			if w := s.main.walk(string(ctx.Path()), ctx.Time()); w.status != 0 {
+				s.denied(ctx, w)
+				return
+			}
+		}
 		s.logf(ctx, slog.LevelInfo, "AH00128: File does not exist: %s%s", s.cfg.Site.DocumentRoot, name)
 		s.sendError(ctx, status, "")
 	default:
