@@ -104,3 +104,15 @@ func BenchmarkStaticNoSections(b *testing.B) { benchSections(b, "") }
 // any .htaccess file: one failed stat per directory level and request,
 // as Apache.
 func BenchmarkStaticOverrideAll(b *testing.B) { benchSections(b, manySections("All")) }
+
+// BenchmarkStaticSections200NoAuth: 200 sections none of which applies
+// to the request (no access control runs), AllowOverride None.
+func BenchmarkStaticSections200NoAuth(b *testing.B) {
+	var sb strings.Builder
+	for i := range 100 {
+		n := strconv.Itoa(i)
+		sb.WriteString("<Directory @B@/htdocs/d" + n + ">\n  Require ip 10." + n + "\n</Directory>\n")
+		sb.WriteString("<Location /l" + n + ">\n  Require all denied\n</Location>\n")
+	}
+	benchSections(b, sb.String())
+}

@@ -53,37 +53,52 @@ type vserver struct {
 }
 
 // pathCache maps request paths to resolutions. Reads take no lock: they
-// look in an immutable snapshot map, published again (copy on write,
-// amortised) as new entries gather in a locked pending map.
+// look in an immutable snapshot map of slots, and a path seen again only
+// replaces its slot's value. New paths gather in a locked pending map,
+// published into a new snapshot (copy on write) once they are a quarter
+// of it, so each path costs O(1) copies in all.
 type pathCache struct {
-	snap    atomic.Pointer[map[string]*resolved]
+	snap    atomic.Pointer[map[string]*slot]
 	mu      sync.Mutex
-	pending map[string]*resolved
+	pending map[string]*slot
 }
 
-// load returns the snapshot's entry for p.
+// slot holds the current resolution of one path.
+type slot struct{ r atomic.Pointer[resolved] }
+
+// load returns the resolution cached for p, or nil.
 func (c *pathCache) load(p []byte) *resolved {
 	if m := c.snap.Load(); m != nil {
-		return (*m)[string(p)]
+		if sl := (*m)[string(p)]; sl != nil {
+			return sl.r.Load()
+		}
+	}
+	c.mu.Lock()
+	sl := c.pending[string(p)]
+	c.mu.Unlock()
+	if sl != nil {
+		return sl.r.Load()
 	}
 	return nil
 }
 
-// loadPending returns the pending entry for p.
-func (c *pathCache) loadPending(p []byte) *resolved {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.pending[string(p)]
-}
-
-// store adds an entry; the pending entries are published once they are
-// a quarter of the snapshot, and everything is dropped at maxResolved.
+// store sets the resolution of key; everything is dropped at maxResolved.
 func (c *pathCache) store(key string, r *resolved) {
+	if m := c.snap.Load(); m != nil {
+		if sl := (*m)[key]; sl != nil {
+			sl.r.Store(r)
+			return
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var old map[string]*resolved
+	var old map[string]*slot
 	if m := c.snap.Load(); m != nil {
 		old = *m
+	}
+	if sl := c.pending[key]; sl != nil {
+		sl.r.Store(r)
+		return
 	}
 	if len(old)+len(c.pending) >= maxResolved {
 		old = nil
@@ -91,11 +106,13 @@ func (c *pathCache) store(key string, r *resolved) {
 		clear(c.pending)
 	}
 	if c.pending == nil {
-		c.pending = make(map[string]*resolved)
+		c.pending = make(map[string]*slot)
 	}
-	c.pending[key] = r
-	if len(c.pending) >= 16+len(old)/4 {
-		n := make(map[string]*resolved, len(old)+len(c.pending))
+	sl := &slot{}
+	sl.r.Store(r)
+	c.pending[key] = sl
+	if len(c.pending) > len(old)/4 {
+		n := make(map[string]*slot, len(old)+len(c.pending))
 		for k, v := range old {
 			n[k] = v
 		}
@@ -131,16 +148,16 @@ type resolved struct {
 	cfg      *conf.DirConfig
 	filename string // the file name the walk reached (Apache's r->filename)
 	handler  fasthttp.RequestHandler
+	// needsHost: the access configuration names hosts.
+	needsHost bool
 	// status is a walk failure: 403 (symbolic link not allowed, search
 	// permission missing, unreadable .htaccess) or 500 (.htaccess
 	// syntax), with its error-log line.
-	// needsHost: the access configuration names hosts.
-	needsHost bool
-	status    int
-	logMsg    string
-	logLevel  slog.Level
-	logErr    error
-	expires   time.Time
+	status   int
+	logMsg   string
+	logLevel slog.Level
+	logErr   error
+	expires  time.Time
 	// deps are the .htaccess files read (or found missing) on the way;
 	// each is checked again on every use, as Apache reads them per
 	// request.
@@ -262,9 +279,6 @@ func (v *vserver) resolve(p []byte, now time.Time) *resolved {
 		return &v.trivialValue
 	}
 	if r := v.cache.load(p); r != nil && now.Before(r.expires) && v.depsValid(r) {
-		return r
-	}
-	if r := v.cache.loadPending(p); r != nil && now.Before(r.expires) && v.depsValid(r) {
 		return r
 	}
 	r := v.walk(string(p), now)
