@@ -257,7 +257,7 @@ func (b *dirBuilder) allowOverride(args []string) error {
 // not know are dropped (Apache's AH00116 warning is returned as notes).
 func (b *dirBuilder) allowOverrideList(args []string) error {
 	o := &b.dir.Override
-	o.List, o.ListSet = []string{}, true
+	o.List, o.ListSet = nil, true
 	for _, a := range args {
 		if strings.EqualFold(a, "None") {
 			if len(args) != 1 {

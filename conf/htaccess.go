@@ -46,8 +46,13 @@ func ParseHTAccess(file string, data []byte, o Override, serverRoot string) (*Di
 		return nil, err
 	}
 	d.Files = w.sections
+	d.Warnings = w.htSkipped
 	return d, nil
 }
+
+// errSkip tells the walker to leave out a directive of an .htaccess
+// file (AllowOverride Nonfatal=...).
+var errSkip = errors.New("skipped")
 
 // bare drops the position of an *Error: Apache logs the file name only.
 func bare(err error) error {
@@ -105,8 +110,16 @@ func (w *walker) htCheck(p pos, name, key string, ctx *walkCtx) error {
 	}
 	if class == 0 && directives[key] == nil {
 		if _, known := ignoredDirectives[key]; !known && classify(key, nil, ctx) == unknown {
+			if o.Mask&NonfatalUnknown != 0 {
+				w.htSkipped = append(w.htSkipped, "AH02296: Unknown directive "+name+" perhaps misspelled or defined by a module not included in the server configuration")
+				return errSkip
+			}
 			return invalidCommand(p, name)
 		}
+	}
+	if o.Mask&NonfatalOverride != 0 {
+		w.htSkipped = append(w.htSkipped, "AH02295: "+name+" in .htaccess forbidden by AllowOverride")
+		return errSkip
 	}
 	if ctx.section != "" {
 		return errAt(p, name, name+" not allowed in "+ctx.section+"> context")

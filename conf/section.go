@@ -141,6 +141,9 @@ type DirConfig struct {
 	// configuration's top level (for a merged value: all that apply, in
 	// Apache's order, base first).
 	Files []*Section `json:"files,omitempty"`
+	// Warnings are the notes of an .htaccess file about directives it
+	// left out (AllowOverride Nonfatal=...), logged when it is read.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // ServerDirDefaults is Apache's per-directory configuration of a server

@@ -220,6 +220,9 @@ Options -FollowSymLinks +SymLinksIfOwnerMatch
   AllowOverrideList Redirect
   Require all denied
 </Directory>
+<Directory /srv/none>
+  AllowOverrideList None
+</Directory>
 <Directory /srv>
   <RequireAll>
     Require ip 10.1 192.168.0.0/255.255.0.0 ::1
@@ -263,6 +266,9 @@ Options -FollowSymLinks +SymLinksIfOwnerMatch
 		t.Errorf("JSON round trip changed the configuration:\n%s\nwant\n%s", back.Dump(), cfg.Dump())
 	}
 	a := back.Site.Sections.Directories[1].Dir.Auth
+	if d := back.Site.Sections.Directories[2].Dir; !d.Override.ListSet || len(d.Override.List) != 0 {
+		t.Errorf("AllowOverrideList None after the round trip = %+v", d.Override)
+	}
 	if a == nil || a.Require == nil || len(a.Require.Children) != 2 || a.Require.Children[1].Limited == AllMethods {
 		t.Errorf("Require tree after the round trip = %+v", a)
 	}
@@ -294,6 +300,9 @@ func TestParseHTAccess(t *testing.T) {
 		{"Include", "Include /etc/passwd\n", all, "Include not allowed here"},
 		{"not closed", "<Files x>\n", all, "<Files> was not closed."},
 		{"Limit", "<Limit POST>\nRequire all denied\n</Limit>\n", Override{Mask: OverrideAuthCfg, Set: true}, ""},
+		{"Nonfatal=Override", "Deny from all\nRequire all denied\n", Override{Mask: OverrideAuthCfg | NonfatalOverride, Set: true}, ""},
+		{"Nonfatal=Unknown", "Bogus\n", Override{Mask: OverrideAuthCfg | NonfatalUnknown, Set: true}, ""},
+		{"Nonfatal=Override keeps unknown fatal", "Bogus\n", Override{Mask: OverrideAuthCfg | NonfatalOverride, Set: true}, "Invalid command 'Bogus'"},
 	} {
 		d, err := ParseHTAccess("/srv/.htaccess", []byte(tc.text), tc.o, "/root")
 		switch {
@@ -305,7 +314,11 @@ func TestParseHTAccess(t *testing.T) {
 			t.Errorf("%s: nil config", tc.name)
 		}
 	}
-	d, err := ParseHTAccess("/srv/.htaccess", []byte("<FilesMatch \\.txt$>\nRequire all denied\n</FilesMatch>\nAuthUserFile rel\n"), all, "/root")
+	d, err := ParseHTAccess("/srv/.htaccess", []byte("Deny from all\nRequire all denied\n"), Override{Mask: OverrideAuthCfg | NonfatalOverride, Set: true}, "/root")
+	if err != nil || d.Auth == nil || d.Auth.Compat != nil || len(d.Warnings) != 1 || d.Warnings[0] != "AH02295: Deny in .htaccess forbidden by AllowOverride" {
+		t.Errorf("Nonfatal=Override: %+v, %v", d, err)
+	}
+	d, err = ParseHTAccess("/srv/.htaccess", []byte("<FilesMatch \\.txt$>\nRequire all denied\n</FilesMatch>\nAuthUserFile rel\n"), all, "/root")
 	if err != nil || len(d.Files) != 1 || d.Auth.UserFile != "/root/rel" {
 		t.Errorf("ParseHTAccess = %+v, %v", d, err)
 	}

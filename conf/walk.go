@@ -109,8 +109,10 @@ type walker struct {
 	// the top level); sections are the sections met, in order.
 	top      *dirBuilder
 	sections []*Section
-	// ht is set while an .htaccess file is walked.
-	ht *htRules
+	// ht is set while an .htaccess file is walked; htSkipped are the
+	// warnings about directives it left out (Nonfatal).
+	ht        *htRules
+	htSkipped []string
 }
 
 // notice is an informational line with its place in the source order:
@@ -400,7 +402,9 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 	p := n.pos()
 	key := strings.ToLower(n.name)
 	if w.ht != nil {
-		if err := w.htCheck(p, n.name, key, ctx); err != nil {
+		if err := w.htCheck(p, n.name, key, ctx); err == errSkip {
+			return nil
+		} else if err != nil {
 			return err
 		}
 	}

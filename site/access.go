@@ -21,6 +21,9 @@ import (
 // for %u.
 func (s *Site) denied(ctx *fasthttp.RequestCtx, r *resolved) bool {
 	if r.status != 0 {
+		if r.preLog != "" {
+			s.log.Error(r.preLog, errorlog.KeyModule, "core")
+		}
 		if s.log.Enabled(context.Background(), r.logLevel) {
 			attrs := []any{errorlog.KeyModule, "core", errorlog.KeyClient, ctx.RemoteAddr().String()}
 			if r.logErr != nil {

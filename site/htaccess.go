@@ -19,14 +19,15 @@ import (
 // stamp identifies a version of a file: missing, or its size,
 // modification time and inode.
 type stamp struct {
-	exists bool
-	size   int64
-	mtime  time.Time
-	ino    uint64
+	exists  bool
+	regular bool
+	size    int64
+	mtime   time.Time
+	ino     uint64
 }
 
 func stampOf(fi fs.FileInfo) stamp {
-	s := stamp{exists: true, size: fi.Size(), mtime: fi.ModTime()}
+	s := stamp{exists: true, regular: fi.Mode().IsRegular(), size: fi.Size(), mtime: fi.ModTime()}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		s.ino = st.Ino
 	}
@@ -45,6 +46,10 @@ func statStamp(name string) (stamp, error) {
 	}
 	return stamp{}, err
 }
+
+// errNotRegular is APR_EBADF, what Apache's ap_pcfg_openfile returns for
+// an access file that is not a regular file.
+var errNotRegular error = syscall.EBADF
 
 // htDep is an .htaccess file a resolution depends on, as it was seen.
 type htDep struct {
@@ -72,6 +77,8 @@ type htEntry struct {
 type htaccessCache struct {
 	mu      sync.Mutex
 	entries map[string]*htEntry
+	// warn logs the warnings of a file when it is read.
+	warn func(string)
 }
 
 func newHTAccessCache() *htaccessCache {
@@ -92,6 +99,11 @@ func (c *htaccessCache) get(file string, o conf.Override, serverRoot string) (*h
 	}
 	if !st.exists {
 		return nil, st, nil
+	}
+	if !st.regular {
+		// ap_pcfg_openfile refuses anything but a regular file (AH00554)
+		// with EBADF, which ap_parse_htaccess reports as AH00529.
+		return nil, st, errNotRegular
 	}
 	c.mu.Lock()
 	e := c.entries[file]
@@ -129,6 +141,11 @@ func (c *htaccessCache) get(file string, o conf.Override, serverRoot string) (*h
 	}
 	e = &htEntry{stamp: st, override: o}
 	e.cfg, e.err = conf.ParseHTAccess(file, data, o, serverRoot)
+	if e.cfg != nil && c.warn != nil {
+		for _, w := range e.cfg.Warnings {
+			c.warn(w)
+		}
+	}
 	c.mu.Lock()
 	if len(c.entries) >= maxResolved {
 		clear(c.entries)
@@ -149,6 +166,9 @@ func (v *vserver) htaccess(r *resolved, dir string, cfg *conf.DirConfig) (out *c
 		r.deps = append(r.deps, htDep{file: file, stamp: st})
 		switch {
 		case err != nil:
+			if err == errNotRegular {
+				r.preLog = "AH00554: Access to file " + file + " denied by server: not a regular file"
+			}
 			r.status = fasthttp.StatusForbidden
 			r.logLevel = errorlog.LevelCrit
 			r.logErr = err

@@ -154,6 +154,7 @@ type resolved struct {
 	// permission missing, unreadable .htaccess) or 500 (.htaccess
 	// syntax), with its error-log line.
 	status   int
+	preLog   string // an error-level line logged before logMsg
 	logMsg   string
 	logLevel slog.Level
 	logErr   error
@@ -190,6 +191,7 @@ func newVServer(site *conf.SiteConfig, serverRoot string, handlers map[string]fa
 		}
 		return out
 	}
+	compile(v.base.Files)
 	v.dirs = compile(site.Sections.Directories)
 	v.dirRegex = compile(site.Sections.DirRegex)
 	// Handler locations of structured files and the built-in site come
@@ -259,6 +261,21 @@ func (v *vserver) compile(s *conf.Section) (*section, error) {
 	return c, err
 }
 
+// filesSection returns a <Files> section compiled: those of the
+// configuration were compiled by newVServer; those of .htaccess files are
+// compiled here each time (only when a path is resolved), so that
+// rewritten .htaccess files leave nothing behind.
+func (v *vserver) filesSection(f *conf.Section) *section {
+	if c, ok := v.files.Load(f); ok {
+		return c.(*section)
+	}
+	c := &section{sec: f}
+	if f.Regex {
+		c.re, _ = conf.CompileSectionRegex(f.Match)
+	}
+	return c
+}
+
 // regexMatch runs a section's regular expression; a match that times out
 // counts as no match.
 func regexMatch(re *regexp2.Regexp, s string) bool {
@@ -323,7 +340,7 @@ func (v *vserver) walk(uri string, now time.Time) *resolved {
 	if len(cfg.Files) > 0 {
 		base := r.filename[strings.LastIndexByte(r.filename, '/')+1:]
 		for _, f := range cfg.Files {
-			s, _ := v.compile(f)
+			s := v.filesSection(f)
 			if matchFiles(s, base) {
 				cfg = conf.MergeDir(cfg, withoutFiles(f.Dir))
 			}

@@ -182,7 +182,7 @@ func basicAuth(userpass string) string {
 //	curl -s -o body -D hdr -X METHOD [-u user:pw] http://127.0.0.1:PORT/path
 //
 // (The unreadable .htaccess is a directory there, as the tests run as
-// root; Apache logs AH00554 and EBADF first, gohttpd EISDIR.)
+// root: Apache logs AH00554, then AH00529 with EBADF.)
 func TestSectionsLikeApache(t *testing.T) {
 	base := t.TempDir()
 	apacheFixture(t, base)
@@ -232,6 +232,7 @@ func TestSectionsLikeApache(t *testing.T) {
 		{"GET", "/ht/missing", "", 403, "", "AH01630: client denied by server configuration: " + B + "/ht/missing"},
 		{"GET", "/htnone/page.html", "", 200, "", ""},
 		{"GET", "/htbad/page.html", "", 500, "", B + "/htbad/.htaccess: Invalid command 'BogusDirective', perhaps misspelled or defined by a module not included in the server configuration"},
+		{"GET", "/htunread/page.html", "", 403, "", "AH00554: Access to file " + B + "/htunread/.htaccess denied by server: not a regular file"},
 		{"GET", "/htunread/page.html", "", 403, "", "AH00529: " + B + "/htunread/.htaccess pcfg_openfile: unable to check htaccess file, ensure it is readable and that '" + B + "/htunread/' is executable"},
 		{"GET", "/lm/abc", "", 403, "", "AH01630: client denied by server configuration: " + B + "/lm/abc"},
 		{"GET", "/lm/abc1", "", 404, "", ""},

@@ -15,6 +15,7 @@ import (
 
 	"github.com/gohttpd/gohttpd/conf"
 	"github.com/gohttpd/gohttpd/site/authz"
+	"github.com/gohttpd/gohttpd/site/errorlog"
 	"github.com/valyala/fasthttp"
 )
 
@@ -103,6 +104,7 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 		return nil, fmt.Errorf("site: %w", err)
 	}
 	s.main = main
+	main.ht.warn = func(msg string) { s.log.Warn(msg, errorlog.KeyModule, "core") }
 	for _, m := range main.missing {
 		s.log.Warn(m)
 	}

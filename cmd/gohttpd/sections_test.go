@@ -4,7 +4,9 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -123,4 +125,37 @@ func TestSectionsThroughBinary(t *testing.T) {
 			t.Errorf("error log lacks %q:\n%s", want, s.ErrorLog())
 		}
 	}
+}
+
+// TestGracefulRestartBadSection: a graceful restart with a bad regular
+// expression in a section logs the error with file and line, and the
+// running generation keeps its configuration (its access rules too).
+func TestGracefulRestartBadSection(t *testing.T) {
+	s := mpmtest.Start(t, mpmtest.Options{MPM: "event", Directives: []string{
+		`<Files "secret.txt">`, `    Require all denied`, `</Files>`,
+	}, Files: map[string][]byte{"secret.txt": []byte("secret\n")}})
+	wantStatus(t, s, "/secret.txt", 403)
+	f, err := os.OpenFile(s.Conf, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Count(mustRead(t, s.Conf), "\n")
+	f.WriteString("<LocationMatch \"(\">\n    Require all denied\n</LocationMatch>\n")
+	f.Close()
+	s.Signal(syscall.SIGUSR1)
+	want := s.Conf + ":" + strconv.Itoa(lines+1) + ": <LocationMatch>: Regex could not be compiled"
+	mpmtest.WaitFor(t, 10*time.Second, "the configuration error in the error log", func() bool {
+		return strings.Contains(s.ErrorLog(), want)
+	})
+	wantStatus(t, s, "/secret.txt", 403)
+	wantStatus(t, s, "/index.html", 200)
+}
+
+func mustRead(t *testing.T, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
