@@ -2,6 +2,7 @@ package site
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"unsafe"
 
@@ -33,6 +34,9 @@ func (s *Site) denied(ctx *fasthttp.RequestCtx, r *resolved) bool {
 		}
 		s.sendError(ctx, r.status, "")
 		return true
+	}
+	if r.allGranted && s.minLevel > slog.LevelDebug {
+		return false // the answer does not depend on the request
 	}
 	d, checked := s.check(ctx, r, true)
 	if !checked {
@@ -116,3 +120,29 @@ func requireNames(r *conf.Require, provider string) bool {
 
 // netResolver does the reverse and forward lookups of host names.
 var netResolver authz.Resolver = net.DefaultResolver
+
+// grantsAll reports whether a Require tree grants every request whatever
+// it is ("Require all granted", alone or in a <RequireAny> or
+// <RequireAll> of such lines, for every method): its evaluation can be
+// skipped when no debug line is wanted.
+func grantsAll(r *conf.Require) bool {
+	switch {
+	case r == nil || r.Negate || r.Limited != conf.AllMethods:
+		return false
+	case !r.IsContainer():
+		return r.Provider == "all" && r.Granted
+	case r.Op == conf.RequireAnd:
+		for _, c := range r.Children {
+			if !grantsAll(c) {
+				return false
+			}
+		}
+		return len(r.Children) > 0
+	}
+	for _, c := range r.Children {
+		if grantsAll(c) {
+			return true
+		}
+	}
+	return false
+}

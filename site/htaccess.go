@@ -8,7 +8,6 @@ import (
 	"slices"
 	"sync"
 	"syscall"
-	"time"
 
 	"github.com/valyala/fasthttp"
 
@@ -22,12 +21,12 @@ type stamp struct {
 	exists  bool
 	regular bool
 	size    int64
-	mtime   time.Time
+	mtime   int64 // ns since the epoch
 	ino     uint64
 }
 
 func stampOf(fi fs.FileInfo) stamp {
-	s := stamp{exists: true, regular: fi.Mode().IsRegular(), size: fi.Size(), mtime: fi.ModTime()}
+	s := stamp{exists: true, regular: fi.Mode().IsRegular(), size: fi.Size(), mtime: fi.ModTime().UnixNano()}
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		s.ino = st.Ino
 	}
@@ -54,12 +53,18 @@ var errNotRegular error = syscall.EBADF
 // htDep is an .htaccess file a resolution depends on, as it was seen.
 type htDep struct {
 	file  string
+	pathz []byte // file with a NUL, for statz
 	stamp stamp
 }
 
-// valid reports whether the file is still as it was seen (one stat).
+func newHTDep(file string, st stamp) htDep {
+	return htDep{file: file, pathz: append([]byte(file), 0), stamp: st}
+}
+
+// valid reports whether the file is still as it was seen (one stat,
+// without allocating where statz can).
 func (d *htDep) valid() bool {
-	s, err := statStamp(d.file)
+	s, err := statz(d.pathz, d.file)
 	return err == nil && s == d.stamp
 }
 
@@ -163,7 +168,7 @@ func (v *vserver) htaccess(r *resolved, dir string, cfg *conf.DirConfig) (out *c
 	for _, name := range v.accessNames {
 		file := dir + name
 		e, st, err := v.ht.get(file, cfg.Override, v.serverRoot)
-		r.deps = append(r.deps, htDep{file: file, stamp: st})
+		r.deps = append(r.deps, newHTDep(file, st))
 		switch {
 		case err != nil:
 			if err == errNotRegular {

@@ -148,8 +148,9 @@ type resolved struct {
 	cfg      *conf.DirConfig
 	filename string // the file name the walk reached (Apache's r->filename)
 	handler  fasthttp.RequestHandler
-	// needsHost: the access configuration names hosts.
-	needsHost bool
+	// needsHost: the access configuration names hosts; allGranted: it
+	// grants every request (see grantsAll).
+	needsHost, allGranted bool
 	// status is a walk failure: 403 (symbolic link not allowed, search
 	// permission missing, unreadable .htaccess) or 500 (.htaccess
 	// syntax), with its error-log line.
@@ -355,6 +356,7 @@ func (v *vserver) walk(uri string, now time.Time) *resolved {
 	r.cfg = cfg
 	if cfg.Auth != nil {
 		r.needsHost = needsHost(cfg.Auth)
+		r.allGranted = cfg.Auth.Compat == nil && grantsAll(cfg.Auth.Require)
 	}
 	if cfg.HandlerSet && cfg.Handler != "" {
 		r.handler = v.handlers[cfg.Handler]

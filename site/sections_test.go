@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gohttpd/gohttpd/conf"
 )
 
 // TestHTAccessCache: an .htaccess file is parsed once and used while its
@@ -176,6 +178,33 @@ func itoa(i int) string {
 		i /= 10
 		if i == 0 {
 			return string(b)
+		}
+	}
+}
+
+// TestGrantsAll: the trees whose evaluation is skipped (without debug
+// logging) grant every request whatever its method, address or user.
+func TestGrantsAll(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"Require all granted\n", true},
+		{"Require all denied\n", false},
+		{"Require all granted\nRequire ip 10.1\n", true},
+		{"<RequireAll>\nRequire all granted\nRequire ip 10.1\n</RequireAll>\n", false},
+		{"<RequireAll>\nRequire all granted\n</RequireAll>\n", true},
+		{"<RequireAll>\nRequire all granted\n<RequireNone>\nRequire ip 10.1\n</RequireNone>\n</RequireAll>\n", false},
+		{"Require not ip 10.1\nRequire all granted\n", true},
+		{"<Limit GET>\nRequire all granted\n</Limit>\n", false},
+		{"Require valid-user\n", false},
+	} {
+		d, err := conf.ParseHTAccess("/x/.htaccess", []byte(tc.text), conf.Override{Mask: conf.OverrideAll, Set: true}, "/")
+		if err != nil {
+			t.Fatalf("%q: %v", tc.text, err)
+		}
+		if got := grantsAll(d.Auth.Require); got != tc.want {
+			t.Errorf("grantsAll(%q) = %v, want %v", tc.text, got, tc.want)
 		}
 	}
 }
