@@ -195,7 +195,7 @@ func TestGrantsAll(t *testing.T) {
 		{"<RequireAll>\nRequire all granted\nRequire ip 10.1\n</RequireAll>\n", false},
 		{"<RequireAll>\nRequire all granted\n</RequireAll>\n", true},
 		{"<RequireAll>\nRequire all granted\n<RequireNone>\nRequire ip 10.1\n</RequireNone>\n</RequireAll>\n", false},
-		{"Require not ip 10.1\nRequire all granted\n", true},
+		{"<RequireAll>\nRequire not ip 10.1\nRequire all granted\n</RequireAll>\n", false},
 		{"<Limit GET>\nRequire all granted\n</Limit>\n", false},
 		{"Require valid-user\n", false},
 	} {
