@@ -118,6 +118,17 @@ func TestSymlinkOptions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A link owned by someone else (root can make one): followed with
+	// FollowSymLinks only.
+	other := os.Geteuid() == 0
+	if other {
+		if err := os.Symlink("../outside/page.txt", filepath.Join(root, "other.txt")); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Lchown(filepath.Join(root, "other.txt"), 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cases := []struct {
 		path                        string
 		follow, owner, none, minusF int
@@ -144,7 +155,14 @@ func TestSymlinkOptions(t *testing.T) {
 			cfg.Site.Locations = nil // no section at all: the walk is skipped when Options allow it
 			cfg.Site.Dir = conf.MergeDir(conf.ServerDirDefaults(), &conf.DirConfig{Options: o.opts})
 			_, addr := startSite(t, cfg, Options{})
-			for _, c := range cases {
+			all := cases
+			if other {
+				all = append(all, struct {
+					path                        string
+					follow, owner, none, minusF int
+				}{"/other.txt", 200, 403, 403, 403})
+			}
+			for _, c := range all {
 				want := []int{c.follow, c.owner, c.none, c.minusF}[o.col(0)]
 				resp := get(t, addr, "GET "+c.path+" HTTP/1.1\r\nHost: test\r\n\r\n")
 				if got := resp.StatusCode(); got != want {
