@@ -2,7 +2,6 @@ package site
 
 import (
 	"context"
-	"log/slog"
 	"net"
 	"unsafe"
 
@@ -19,7 +18,7 @@ import (
 // for a symbolic link Options forbid, an unreadable .htaccess; 500 for a
 // broken one), then access control (site/authz). It answers and reports
 // true when the request may not go on. The authenticated user is stored
-// for %u.
+// for %u. resolve sets r.check when there is anything to do here.
 func (s *Site) denied(ctx *fasthttp.RequestCtx, r *resolved) bool {
 	if r.status != 0 {
 		if r.preLog != "" {
@@ -34,9 +33,6 @@ func (s *Site) denied(ctx *fasthttp.RequestCtx, r *resolved) bool {
 		}
 		s.sendError(ctx, r.status, "")
 		return true
-	}
-	if r.allGranted && s.minLevel > slog.LevelDebug {
-		return false // the answer does not depend on the request
 	}
 	d, checked := s.check(ctx, r, true)
 	if !checked {

@@ -31,6 +31,7 @@ type section struct {
 // and a cache of the results.
 type vserver struct {
 	docroot    string // "" for the built-in site: no <Directory> applies
+	debug      bool   // debug lines of access control are wanted
 	serverRoot string
 	base       *conf.DirConfig
 	dirs       []*section // non-regex <Directory>, sorted
@@ -149,8 +150,9 @@ type resolved struct {
 	filename string // the file name the walk reached (Apache's r->filename)
 	handler  fasthttp.RequestHandler
 	// needsHost: the access configuration names hosts; allGranted: it
-	// grants every request (see grantsAll).
-	needsHost, allGranted bool
+	// grants every request (see grantsAll); check: the access phases have
+	// something to do (a walk failure, access control that may deny).
+	needsHost, allGranted, check bool
 	// status is a walk failure: 403 (symbolic link not allowed, search
 	// permission missing, unreadable .htaccess) or 500 (.htaccess
 	// syntax), with its error-log line.
@@ -166,7 +168,7 @@ type resolved struct {
 	deps []htDep
 }
 
-func newVServer(site *conf.SiteConfig, serverRoot string, handlers map[string]fasthttp.RequestHandler, missing func(string) fasthttp.RequestHandler) (*vserver, error) {
+func newVServer(site *conf.SiteConfig, serverRoot string, debug bool, handlers map[string]fasthttp.RequestHandler, missing func(string) fasthttp.RequestHandler) (*vserver, error) {
 	v := &vserver{
 		docroot:     site.DocumentRoot,
 		serverRoot:  serverRoot,
@@ -323,6 +325,7 @@ func (v *vserver) walk(uri string, now time.Time) *resolved {
 		cfg, ok = v.dirWalk(r, uri, cfg)
 		if !ok {
 			r.cfg = cfg
+			r.check = true
 			return r
 		}
 	} else {
@@ -354,9 +357,10 @@ func (v *vserver) walk(uri string, now time.Time) *resolved {
 		}
 	}
 	r.cfg = cfg
-	if cfg.Auth != nil {
-		r.needsHost = needsHost(cfg.Auth)
-		r.allGranted = cfg.Auth.Compat == nil && grantsAll(cfg.Auth.Require)
+	if a := cfg.Auth; a != nil && (a.Require != nil || a.Compat != nil) {
+		r.needsHost = needsHost(a)
+		r.allGranted = a.Compat == nil && grantsAll(a.Require)
+		r.check = !r.allGranted || v.debug
 	}
 	if cfg.HandlerSet && cfg.Handler != "" {
 		r.handler = v.handlers[cfg.Handler]

@@ -136,6 +136,7 @@ func apacheFixture(t *testing.T, base string) {
 		"htdocs/authmissing/p.html":  "am\n",
 		"htdocs/a/b/f.html":          "f\n",
 		"htdocs/a/b/g.html":          "g\n",
+		"htdocs/a/b/xb":              "xb\n",
 		"htdocs/lm/abc":              "lm\n",
 		"htpasswd":                   "alice:$2y$05$TOMJ.YqWMskk8FcdlnnOAuMC2zRiaRNU6sHKevUehQ85Vesi5rxbC\nbob:$apr1$vAFSQVAc$.4U3iJfu0rZE15U90o6aX/\n",
 	})
@@ -243,6 +244,7 @@ func TestSectionsLikeApache(t *testing.T) {
 		{"GET", "/compat2/p.html", "", 403, "", "AH01797: client denied by server configuration: " + B + "/compat2/p.html"},
 		{"GET", "/a/b/f.html", "", 403, "", "AH01630: client denied by server configuration: " + B + "/a/b/f.html"},
 		{"GET", "/a/b/g.html", "", 200, "", ""},
+		{"GET", "/a/b/xb", "", 200, "", ""}, // C (DirectoryMatch, granted) after A (Directory, denied)
 		{"GET", "/a/b/", "", 403, "", "AH01630: client denied by server configuration: " + B + "/a/b/"},
 		{"GET", "/a/b", "", 301, "", ""},
 		{"GET", "/nodir/x.secret", "", 404, "", ""},

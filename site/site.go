@@ -99,7 +99,14 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	main, err := newVServer(&cfg.Site, cfg.ServerRoot, opts.Handlers, s.missingHandler)
+	s.minLevel = slog.LevelError
+	for _, l := range []slog.Level{slog.LevelDebug - 8, slog.LevelDebug, slog.LevelInfo, slog.LevelWarn} {
+		if s.log.Enabled(context.Background(), l) {
+			s.minLevel = l
+			break
+		}
+	}
+	main, err := newVServer(&cfg.Site, cfg.ServerRoot, s.minLevel <= slog.LevelDebug, opts.Handlers, s.missingHandler)
 	if err != nil {
 		return nil, fmt.Errorf("site: %w", err)
 	}
@@ -109,13 +116,6 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 		s.log.Warn(m)
 	}
 	s.checker = authz.NewChecker(nil)
-	s.minLevel = slog.LevelError
-	for _, l := range []slog.Level{slog.LevelDebug - 8, slog.LevelDebug, slog.LevelInfo, slog.LevelWarn} {
-		if s.log.Enabled(context.Background(), l) {
-			s.minLevel = l
-			break
-		}
-	}
 
 	s.fs = &fasthttp.FS{
 		PathRewrite:        s.rewritePath,
@@ -204,7 +204,7 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	r := s.main.resolve(ctx.Path(), ctx.Time())
-	if s.denied(ctx, r) {
+	if r.check && s.denied(ctx, r) {
 		return
 	}
 	if r.handler != nil {
