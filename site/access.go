@@ -21,16 +21,7 @@ import (
 // for %u. resolve sets r.check when there is anything to do here.
 func (s *Site) denied(ctx *fasthttp.RequestCtx, r *resolved) bool {
 	if r.status != 0 {
-		if r.preLog != "" {
-			s.log.Error(r.preLog, errorlog.KeyModule, "core")
-		}
-		if s.log.Enabled(context.Background(), r.logLevel) {
-			attrs := []any{errorlog.KeyModule, "core", errorlog.KeyClient, ctx.RemoteAddr().String()}
-			if r.logErr != nil {
-				attrs = append(attrs, errorlog.KeyErr, r.logErr)
-			}
-			s.log.Log(context.Background(), r.logLevel, r.logMsg, attrs...)
-		}
+		s.logWalk(ctx, r)
 		s.sendError(ctx, r.status, "")
 		return true
 	}
@@ -141,4 +132,18 @@ func grantsAll(r *conf.Require) bool {
 		}
 	}
 	return false
+}
+
+// logWalk writes the error-log lines of a failed directory walk.
+func (s *Site) logWalk(ctx *fasthttp.RequestCtx, r *resolved) {
+	if r.preLog != "" {
+		s.log.Error(r.preLog, errorlog.KeyModule, "core")
+	}
+	if s.log.Enabled(context.Background(), r.logLevel) {
+		attrs := []any{errorlog.KeyModule, "core", errorlog.KeyClient, ctx.RemoteAddr().String()}
+		if r.logErr != nil {
+			attrs = append(attrs, errorlog.KeyErr, r.logErr)
+		}
+		s.log.Log(context.Background(), r.logLevel, r.logMsg, attrs...)
+	}
 }

@@ -91,6 +91,34 @@ const apacheSections = `
   AuthUserFile @B@/nonexistent
   Require valid-user
 </Directory>
+<Directory @B@/htdocs/optht>
+  AllowOverride Options
+</Directory>
+<Directory @B@/htdocs/nested>
+  <Files "*.txt">
+    Require all denied
+  </Files>
+</Directory>
+<Directory @B@/htdocs/dirindex>
+  <Files "index.html">
+    Require all denied
+  </Files>
+</Directory>
+<Location /lim2>
+  <LimitExcept GET>
+    Require all denied
+  </LimitExcept>
+</Location>
+<Directory @B@/htdocs/merge>
+  Require ip 10.0.0.0/8
+</Directory>
+<Directory @B@/htdocs/merge/sub>
+  AuthMerging Or
+  Require local
+</Directory>
+<Directory @B@/htdocs/ht2>
+  AllowOverride AuthConfig
+</Directory>
 # sections.xml's merge order example (A..E): the section merged last
 # decides. Location (E) over Files (D) over DirectoryMatch (C) over
 # Directory (A), whatever their order in the file.
@@ -138,12 +166,23 @@ func apacheFixture(t *testing.T, base string) {
 		"htdocs/a/b/g.html":          "g\n",
 		"htdocs/a/b/xb":              "xb\n",
 		"htdocs/lm/abc":              "lm\n",
+		"htdocs/optht/.htaccess":     "Options -FollowSymLinks\n",
+		"htdocs/optht/plain.txt":     "p\n",
+		"htdocs/nested/a.txt":        "t\n",
+		"htdocs/nested/a.html":       "h\n",
+		"htdocs/dirindex/index.html": "i\n",
+		"htdocs/lim2/p.html":         "l\n",
+		"htdocs/merge/p.html":        "m\n",
+		"htdocs/merge/sub/p.html":    "m\n",
+		"htdocs/ht2/.htaccess":       "Options -FollowSymLinks\n",
+		"htdocs/ht2/p.html":          "h\n",
 		"htpasswd":                   "alice:$2y$05$TOMJ.YqWMskk8FcdlnnOAuMC2zRiaRNU6sHKevUehQ85Vesi5rxbC\nbob:$apr1$vAFSQVAc$.4U3iJfu0rZE15U90o6aX/\n",
 	})
 	for link, target := range map[string]string{
 		"htdocs/link-out.txt":     filepath.Join(base, "outside/o.txt"),
 		"htdocs/linkdir":          "../outside",
 		"htdocs/nolinks/link.txt": filepath.Join(base, "outside/o.txt"),
+		"htdocs/optht/link.txt":   filepath.Join(base, "outside/o.txt"),
 	} {
 		if err := os.Symlink(target, filepath.Join(base, link)); err != nil {
 			t.Fatal(err)
@@ -251,13 +290,26 @@ func TestSectionsLikeApache(t *testing.T) {
 		{"POST", "/limit/p.html", "", 403, "", "AH01630: client denied by server configuration: " + B + "/limit/p.html"},
 		{"GET", "/limit/p.html", "", 200, "", ""},
 		{"OPTIONS", "/limit/p.html", "", 200, "", ""},
+		{"GET", "/optht/link.txt", "", 403, "", "AH00037: Symbolic link not allowed or link target not accessible: " + B + "/optht/link.txt"},
+		{"GET", "/optht/plain.txt", "", 200, "", ""},
+		{"GET", "/nested/a.txt", "", 403, "", "AH01630: client denied by server configuration: " + B + "/nested/a.txt"},
+		{"GET", "/nested/a.html", "", 200, "", ""},
+		// mod_dir's subrequest for the index is denied: 403, logged for
+		// the index file, without AH01276.
+		{"GET", "/dirindex/", "", 403, "", "AH01630: client denied by server configuration: " + B + "/dirindex/index.html"},
+		{"GET", "/merge/p.html", "", 403, "", "AH01630: client denied by server configuration: " + B + "/merge/p.html"},
+		{"GET", "/merge/sub/p.html", "", 200, "", ""},
+		{"GET", "/ht2/p.html", "", 500, "", B + "/ht2/.htaccess: Options not allowed here"},
+		{"POST", "/lim2/p.html", "", 403, "", "AH01630: client denied by server configuration: " + B + "/lim2/p.html"},
+		{"GET", "/lim2/p.html", "", 200, "", ""},
+		{"PUT", "/lim2/p.html", "", 403, "", ""},
 	}
 	for _, tc := range tests {
 		var hdr []string
 		if tc.header != "" {
 			hdr = append(hdr, tc.header)
 		}
-		if tc.method == "POST" {
+		if tc.method == "POST" || tc.method == "PUT" {
 			hdr = append(hdr, "Content-Length: 0")
 		}
 		resp := get(t, addr, req(tc.method, tc.path, hdr...))
@@ -272,5 +324,21 @@ func TestSectionsLikeApache(t *testing.T) {
 				t.Errorf("%s %s: error log lacks %q:\n%s", tc.method, tc.path, tc.log, logs.String())
 			}
 		}
+	}
+}
+
+// TestIndexSubrequestNoAH01276: a denied index file is not "no matching
+// DirectoryIndex" (Apache logs only the subrequest's denial).
+func TestIndexSubrequestNoAH01276(t *testing.T) {
+	base := t.TempDir()
+	apacheFixture(t, base)
+	cfg := loadSections(t, base, apacheSections)
+	var logs logBuffer
+	_, addr := startSite(t, cfg, Options{Logger: newTestLogger(&logs)})
+	if got := get(t, addr, req("GET", "/dirindex/")).StatusCode(); got != 403 {
+		t.Fatalf("GET /dirindex/ = %d, want 403", got)
+	}
+	if strings.Contains(logs.String(), "AH01276:") {
+		t.Errorf("AH01276 logged for a denied index:\n%s", logs.String())
 	}
 }

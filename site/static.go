@@ -36,6 +36,10 @@ var (
 	valKeepAlive         = []byte("Keep-Alive")
 )
 
+// wwwAuthKey carries the WWW-Authenticate of an index file's failed
+// subrequest from resolveIndex to serveStatic.
+type wwwAuthKey struct{}
+
 // rewriteKey is the user value that carries the index file path from
 // serveStatic to rewritePath while fasthttp.FS serves a directory.
 type rewriteKey struct{}
@@ -78,6 +82,10 @@ func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, r *resolved) {
 		index, status := s.resolveIndex(ctx, p, r)
 		if status != 0 {
 			s.sendError(ctx, status, "")
+			if www, ok := ctx.UserValue(wwwAuthKey{}).(string); ok {
+				ctx.Response.Header.Set(fasthttp.HeaderWWWAuthenticate, www)
+				ctx.RemoveUserValue(wwwAuthKey{})
+			}
 			return
 		}
 		bp = s.getBuf()
@@ -171,14 +179,27 @@ func (s *Site) resolveIndex(ctx *fasthttp.RequestCtx, p []byte, r *resolved) (st
 		return "", fasthttp.StatusNotFound
 	}
 	dir := rel(p)
+	failed, www := 0, ""
 	for _, index := range s.indexes {
 		name := index
 		if dir != "." {
 			name = dir + "/" + index
 		}
-		if fi, err := fs.Stat(s.docs.fsys, name); err == nil && fi.Mode().IsRegular() && s.indexAllowed(ctx, p, index, r) {
-			return index, 0
+		if fi, err := fs.Stat(s.docs.fsys, name); err == nil && fi.Mode().IsRegular() {
+			status, w := s.indexCheck(ctx, p, index, r)
+			if status == 0 {
+				return index, 0
+			}
+			// mod_dir keeps the last failure other than 404 and answers
+			// with it when no index is served.
+			failed, www = status, w
 		}
+	}
+	if failed != 0 {
+		if www != "" {
+			ctx.SetUserValue(wwwAuthKey{}, www)
+		}
+		return "", failed
 	}
 	s.logf(ctx, slog.LevelError, "AH01276: Cannot serve directory %s%s: No matching DirectoryIndex (%s) found, "+
 		"and server-generated directory index forbidden by Options directive",
@@ -458,21 +479,25 @@ func splitWeak(tag []byte) ([]byte, bool) {
 	return tag, false
 }
 
-// indexAllowed is mod_dir's subrequest for an index file: the file's own
-// configuration must let the request through (a symbolic link Options
-// forbid, or access control that differs from the directory's and does
-// not grant, skip it).
-func (s *Site) indexAllowed(ctx *fasthttp.RequestCtx, dir []byte, index string, r *resolved) bool {
+// indexCheck is mod_dir's subrequest for an index file: the access
+// phases of the file's own configuration, run (and logged) when it
+// differs from the directory's. It returns 0 when the file may be served,
+// or the status the subrequest failed with (and its WWW-Authenticate).
+func (s *Site) indexCheck(ctx *fasthttp.RequestCtx, dir []byte, index string, r *resolved) (int, string) {
 	bp := s.getBuf()
 	defer s.bufs.Put(bp)
 	*bp = append(append((*bp)[:0], dir...), index...)
 	ir := s.main.resolve(*bp, ctx.Time())
 	if ir.status != 0 {
-		return false
+		s.logWalk(ctx, ir)
+		return ir.status, ""
 	}
-	if ir.cfg == r.cfg || ir.cfg.Auth == r.cfg.Auth {
-		return true
+	if !ir.check || ir.cfg == r.cfg || ir.cfg.Auth == r.cfg.Auth {
+		return 0, ""
 	}
-	d, checked := s.check(ctx, ir, false)
-	return !checked || d.Status == 0
+	d, checked := s.check(ctx, ir, true)
+	if !checked {
+		return 0, ""
+	}
+	return d.Status, d.WWWAuthenticate
 }
