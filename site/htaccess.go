@@ -188,7 +188,7 @@ func (v *vserver) htaccess(r *resolved, dir string, cfg *conf.DirConfig) (out *c
 			r.logMsg = file + ": " + e.err.Error()
 			return cfg, true
 		}
-		return conf.MergeDir(cfg, e.cfg), false
+		return v.merge(cfg, e.cfg), false
 	}
 	return cfg, false
 }

@@ -23,6 +23,22 @@ type section struct {
 	sec   *conf.Section
 	re    *regexp2.Regexp
 	files []*section
+	// dir is what a match merges: the section's settings with its nested
+	// <Files> sections, built once so that merges can be memoised.
+	dir *conf.DirConfig
+}
+
+func newSection(s *conf.Section) *section {
+	c := &section{sec: s, dir: s.Dir}
+	if len(s.Files) > 0 {
+		d := conf.DirConfig{}
+		if s.Dir != nil {
+			d = *s.Dir
+		}
+		d.Files = append(append([]*conf.Section(nil), d.Files...), s.Files...)
+		c.dir = &d
+	}
+	return c
 }
 
 // vserver maps a request to its merged per-directory configuration for
@@ -49,6 +65,9 @@ type vserver struct {
 	// can apply: every request gets base (no walk, no cache).
 	trivial      bool
 	trivialValue resolved
+
+	memoMu sync.Mutex
+	memo   map[[2]*conf.DirConfig]*conf.DirConfig
 
 	cache pathCache
 }
@@ -174,6 +193,7 @@ func newVServer(site *conf.SiteConfig, serverRoot string, debug bool, handlers m
 		serverRoot:  serverRoot,
 		base:        site.Dir,
 		accessNames: site.AccessFileName,
+		memo:        make(map[[2]*conf.DirConfig]*conf.DirConfig),
 		ht:          newHTAccessCache(),
 	}
 	if v.base == nil {
@@ -202,7 +222,7 @@ func newVServer(site *conf.SiteConfig, serverRoot string, debug bool, handlers m
 	for _, l := range site.Locations {
 		s := &conf.Section{Kind: conf.SectionLocation, Match: l.Path, Tag: "<Location " + l.Path + ">",
 			Dir: &conf.DirConfig{Handler: l.Handler, HandlerSet: l.Handler != ""}}
-		v.locs = append(v.locs, &section{sec: s})
+		v.locs = append(v.locs, newSection(s))
 	}
 	v.locs = append(v.locs, compile(site.Sections.Locations)...)
 	v.handlers = make(map[string]fasthttp.RequestHandler)
@@ -248,7 +268,7 @@ func (v *vserver) compile(s *conf.Section) (*section, error) {
 	if c, ok := v.files.Load(s); ok {
 		return c.(*section), nil
 	}
-	c := &section{sec: s}
+	c := newSection(s)
 	var err error
 	if s.Regex {
 		c.re, err = conf.CompileSectionRegex(s.Match)
@@ -272,7 +292,7 @@ func (v *vserver) filesSection(f *conf.Section) *section {
 	if c, ok := v.files.Load(f); ok {
 		return c.(*section)
 	}
-	c := &section{sec: f}
+	c := newSection(f)
 	if f.Regex {
 		c.re, _ = conf.CompileSectionRegex(f.Match)
 	}
@@ -346,14 +366,14 @@ func (v *vserver) walk(uri string, now time.Time) *resolved {
 		for _, f := range cfg.Files {
 			s := v.filesSection(f)
 			if matchFiles(s, base) {
-				cfg = conf.MergeDir(cfg, withoutFiles(f.Dir))
+				cfg = v.merge(cfg, s.dir)
 			}
 		}
 	}
 	// <Location> against the URL path.
 	for _, s := range v.locs {
 		if matchLocationSection(s, uri) {
-			cfg = conf.MergeDir(cfg, s.sec.Dir)
+			cfg = v.merge(cfg, s.dir)
 		}
 	}
 	r.cfg = cfg
@@ -368,30 +388,38 @@ func (v *vserver) walk(uri string, now time.Time) *resolved {
 	return r
 }
 
-// withoutFiles is d without nested <Files> (those of a <Files> section
-// are not matched again).
-func withoutFiles(d *conf.DirConfig) *conf.DirConfig {
-	if d == nil || len(d.Files) == 0 {
-		return d
-	}
-	c := *d
-	c.Files = nil
-	return &c
+// mergeSection merges a matching directory section, its nested <Files>
+// along.
+func (v *vserver) mergeSection(cfg *conf.DirConfig, s *section) *conf.DirConfig {
+	return v.merge(cfg, s.dir)
 }
 
-// mergeSection merges a matching directory section and brings its nested
-// <Files> along.
-func (v *vserver) mergeSection(cfg *conf.DirConfig, s *section) *conf.DirConfig {
-	d := s.sec.Dir
-	if len(s.sec.Files) > 0 {
-		c := conf.DirConfig{}
-		if d != nil {
-			c = *d
-		}
-		c.Files = append(append([]*conf.Section(nil), c.Files...), s.sec.Files...)
-		d = &c
+// maxMerges bounds the memo of merges; it is emptied when full.
+const maxMerges = 16384
+
+// merge is conf.MergeDir memoised on its arguments: the same chain of
+// sections gives the same configuration value, so that two requests (a
+// directory and its index file) can see they share their access control
+// by comparing pointers, and a walk reuses earlier merges.
+func (v *vserver) merge(base, child *conf.DirConfig) *conf.DirConfig {
+	if child == nil {
+		return base
 	}
-	return conf.MergeDir(cfg, d)
+	k := [2]*conf.DirConfig{base, child}
+	v.memoMu.Lock()
+	m, ok := v.memo[k]
+	v.memoMu.Unlock()
+	if ok {
+		return m
+	}
+	m = conf.MergeDir(base, child)
+	v.memoMu.Lock()
+	if len(v.memo) >= maxMerges {
+		clear(v.memo)
+	}
+	v.memo[k] = m
+	v.memoMu.Unlock()
+	return m
 }
 
 func matchFiles(s *section, base string) bool {
