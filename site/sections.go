@@ -318,6 +318,9 @@ func (v *vserver) resolve(p []byte, now time.Time) *resolved {
 		// applies: Apache's walk would give base too.
 		return &v.trivialValue
 	}
+	if now.IsZero() {
+		now = time.Now() // a RequestCtx made without a request time
+	}
 	if r := v.cache.load(p); r != nil && now.Before(r.expires) && v.depsValid(r) {
 		return r
 	}
