@@ -347,3 +347,21 @@ func newSection(tag string, words []string, root string) (*Section, error) {
 	}
 	return s, nil
 }
+
+// ForVirtualHost is the section tree of a virtual host whose own sections
+// are vhost, on the main server's tree t, as Apache's
+// merge_core_server_configs and ap_core_reorder_directories make it: the
+// main server's sections come first (in ties of the directory sort too),
+// then the virtual host's. The virtual host's own settings are
+// MergeDir(main.Dir, vhost.Dir). (For the virtual-host integration.)
+func (t SectionTree) ForVirtualHost(vhost SectionTree) SectionTree {
+	out := SectionTree{
+		Directories: append(slices.Clip(t.Directories), vhost.Directories...),
+		DirRegex:    append(slices.Clip(t.DirRegex), vhost.DirRegex...),
+		Locations:   append(slices.Clip(t.Locations), vhost.Locations...),
+	}
+	slices.SortStableFunc(out.Directories, func(a, b *Section) int {
+		return cmp.Compare(a.Components, b.Components)
+	})
+	return out
+}

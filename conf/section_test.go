@@ -323,3 +323,32 @@ func TestParseHTAccess(t *testing.T) {
 		t.Errorf("ParseHTAccess = %+v, %v", d, err)
 	}
 }
+
+// TestForVirtualHost: a virtual host's tree keeps the main server's
+// sections first, directories sorted by components across both.
+func TestForVirtualHost(t *testing.T) {
+	sec := func(match string, comps int) *Section {
+		return &Section{Kind: SectionDirectory, Match: match, Components: comps}
+	}
+	main := SectionTree{Directories: []*Section{sec("/", 0), sec("/srv/", 2)},
+		Locations: []*Section{{Kind: SectionLocation, Match: "/m"}}}
+	vh := SectionTree{Directories: []*Section{sec("/srv/", 2), sec("/a/", 1)},
+		Locations: []*Section{{Kind: SectionLocation, Match: "/v"}}}
+	got := main.ForVirtualHost(vh)
+	var dirs []string
+	for _, d := range got.Directories {
+		dirs = append(dirs, d.Match)
+	}
+	if want := []string{"/", "/a/", "/srv/", "/srv/"}; !reflect.DeepEqual(dirs, want) {
+		t.Errorf("Directories = %q, want %q", dirs, want)
+	}
+	if got.Directories[2] != main.Directories[1] {
+		t.Error("the main server's /srv/ does not come first")
+	}
+	if got.Locations[0].Match != "/m" || got.Locations[1].Match != "/v" {
+		t.Errorf("Locations = %+v", got.Locations)
+	}
+	if len(main.Directories) != 2 {
+		t.Error("the main tree changed")
+	}
+}
