@@ -203,13 +203,16 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx) {
 	if s.checkLimits(ctx) || s.checkPath(ctx) {
 		return
 	}
-	r := s.main.resolve(ctx.Path(), ctx.Time())
-	if r.check && s.denied(ctx, r) {
-		return
-	}
-	if r.handler != nil {
-		r.handler(ctx)
-		return
+	r := &s.main.trivialValue
+	if !s.main.trivial {
+		r = s.main.resolve(ctx.Path(), ctx.Time())
+		if r.check && s.denied(ctx, r) {
+			return
+		}
+		if r.handler != nil {
+			r.handler(ctx)
+			return
+		}
 	}
 	s.serveStatic(ctx, r)
 }
