@@ -208,3 +208,52 @@ func TestGrantsAll(t *testing.T) {
 		}
 	}
 }
+
+// TestResolveConcurrent: resolutions from many goroutines, over paths
+// that come and go and an .htaccess file being rewritten, agree with a
+// fresh walk (run with -race).
+func TestResolveConcurrent(t *testing.T) {
+	base := t.TempDir()
+	writeFiles(t, base, map[string]string{"htdocs/d/page.html": "p", "htdocs/open.html": "o"})
+	cfg := loadSections(t, base, "<Directory @B@/htdocs/d>\n  AllowOverride AuthConfig\n</Directory>\n<FilesMatch \"^x\">\n  Require all denied\n</FilesMatch>\n")
+	s, _ := startSite(t, cfg, Options{})
+	v := s.main
+	ht := filepath.Join(base, "htdocs/d/.htaccess")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := range 50 {
+			body := "Require all granted\n"
+			if i%2 == 0 {
+				body = "Require all denied\n"
+			}
+			os.WriteFile(ht, []byte(body), 0o644)
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	errs := make(chan string, 8)
+	for g := range 8 {
+		go func() {
+			now := time.Now()
+			for i := range 3000 {
+				p := "/x" + itoa((g*7919+i)%500) // denied by the FilesMatch
+				if r := v.resolve([]byte(p), now); r.cfg.Auth == nil || grantsAll(r.cfg.Auth.Require) {
+					errs <- "path " + p + " not denied"
+					return
+				}
+				if r := v.resolve([]byte("/open.html"), now); r.cfg.Auth != nil {
+					errs <- "/open.html has access control"
+					return
+				}
+				v.resolve([]byte("/d/page.html"), now)
+			}
+			errs <- ""
+		}()
+	}
+	for range 8 {
+		if e := <-errs; e != "" {
+			t.Error(e)
+		}
+	}
+	<-done
+}
