@@ -225,7 +225,7 @@ Options -FollowSymLinks +SymLinksIfOwnerMatch
 </Directory>
 <Directory /srv>
   <RequireAll>
-    Require ip 10.1 192.168.0.0/255.255.0.0 ::1
+    Require ip 10.1 192.168.0.0/255.255.0.0 10.0.0.0/255.0.255.0 ::1 fe80::/10
     Require not host bad.example
     <RequireNone>
       Require env BAD
