@@ -256,7 +256,18 @@ const regexTimeout = 100 * time.Millisecond
 // Python's (?P<name>...)), backreferences and inline flags such as (?i),
 // case-sensitive, "$" matching at the end or before a final newline, as
 // PCRE does without flags.
+//
+// PCRE syntax regexp2 does not read the same way is translated first:
+// Python-style named groups and references ((?P<name>...), (?P=name))
+// and POSIX classes in brackets ([[:alpha:]], [^[:space:]]), which
+// regexp2 would otherwise take as a set of literal characters. What cannot
+// be translated ((?P>name), [:^class:]) is an error, never a silently
+// different match.
 func CompileSectionRegex(expr string) (*regexp2.Regexp, error) {
+	expr, err := translatePCRE(expr)
+	if err != nil {
+		return nil, err
+	}
 	re, err := regexp2.Compile(expr, regexp2.None)
 	if err != nil {
 		return nil, err
@@ -364,4 +375,88 @@ func (t SectionTree) ForVirtualHost(vhost SectionTree) SectionTree {
 		return cmp.Compare(a.Components, b.Components)
 	})
 	return out
+}
+
+// posixClasses are the bodies of PCRE's POSIX bracket classes (ASCII, as
+// PCRE without UCP), written for a .NET character class.
+var posixClasses = map[string]string{
+	"alpha":  `a-zA-Z`,
+	"digit":  `0-9`,
+	"alnum":  `a-zA-Z0-9`,
+	"upper":  `A-Z`,
+	"lower":  `a-z`,
+	"space":  `\t\n\v\f\r `,
+	"blank":  `\t `,
+	"xdigit": `0-9A-Fa-f`,
+	"word":   `a-zA-Z0-9_`,
+	"punct":  `!-/:-@\[-` + "`" + `{-~`,
+	"cntrl":  `\x00-\x1f\x7f`,
+	"print":  `\x20-\x7e`,
+	"graph":  `\x21-\x7e`,
+	"ascii":  `\x00-\x7f`,
+}
+
+// translatePCRE rewrites the PCRE constructs regexp2 lacks (see
+// CompileSectionRegex).
+func translatePCRE(expr string) (string, error) {
+	if !strings.Contains(expr, "(?P") && !strings.Contains(expr, "[:") {
+		return expr, nil
+	}
+	var b strings.Builder
+	inClass := false
+	for i := 0; i < len(expr); {
+		c := expr[i]
+		switch {
+		case c == '\\':
+			end := min(i+2, len(expr))
+			b.WriteString(expr[i:end])
+			i = end
+		case !inClass && strings.HasPrefix(expr[i:], "(?P<"):
+			b.WriteString("(?<")
+			i += 4
+		case !inClass && strings.HasPrefix(expr[i:], "(?P="):
+			j := strings.IndexByte(expr[i:], ')')
+			if j < 0 {
+				return "", errors.New("unterminated (?P=name)")
+			}
+			b.WriteString(`\k<` + expr[i+4:i+j] + `>`)
+			i += j + 1
+		case !inClass && strings.HasPrefix(expr[i:], "(?P"):
+			return "", fmt.Errorf("%q is not supported", expr[i:min(i+4, len(expr))])
+		case !inClass && c == '[':
+			inClass = true
+			b.WriteByte(c)
+			i++
+			if i < len(expr) && expr[i] == '^' {
+				b.WriteByte('^')
+				i++
+			}
+			if i < len(expr) && expr[i] == ']' { // a literal ] first
+				b.WriteString(`\]`)
+				i++
+			}
+		case inClass && strings.HasPrefix(expr[i:], "[:"):
+			j := strings.Index(expr[i+2:], ":]")
+			if j < 0 {
+				b.WriteString(`\[`)
+				i++
+				continue
+			}
+			name := expr[i+2 : i+2+j]
+			body, ok := posixClasses[name]
+			if !ok {
+				return "", fmt.Errorf("POSIX class [:%s:] is not supported", name)
+			}
+			b.WriteString(body)
+			i += j + 4
+		case inClass && c == ']':
+			inClass = false
+			b.WriteByte(c)
+			i++
+		default:
+			b.WriteByte(c)
+			i++
+		}
+	}
+	return b.String(), nil
 }

@@ -352,3 +352,46 @@ func TestForVirtualHost(t *testing.T) {
 		t.Error("the main tree changed")
 	}
 }
+
+// TestSectionRegexPCRE: PCRE syntax found in configurations matches as
+// PCRE (grep -P) does: named groups in every spelling, lookarounds,
+// backreferences, inline flags, POSIX classes, "$" before a final newline.
+func TestSectionRegexPCRE(t *testing.T) {
+	for _, tc := range []struct {
+		expr, s string
+		want    bool
+	}{
+		{`(?<n>a)(?P<m>b)(?=c)`, "abc", true},
+		{`(?P<x>a+)-(?P=x)$`, "aa-aa", true},
+		{`^(?P<x>a+)-(?P=x)$`, "aa-a", false},
+		{`(?'q'a+)/\1$`, "aa/aa", true},
+		{`(?i)\.PHP$`, "x.php", true},
+		{`\.php$`, "x.PHP", false},
+		{`(?<!x)y`, "ay", true},
+		{`(?<!x)y`, "xy", false},
+		{`^/(?!public)`, "/public/x", false},
+		{`[[:alpha:]]+$`, "abc", true},
+		{`^[[:alpha:]]+$`, "ab1", false},
+		{`^[^[:space:]]+$`, "a b", false},
+		{`^[[:digit:]_-]+$`, "1_2-3", true},
+		{`^[]a]+$`, "]a]", true},
+		{`[[:punct:]]`, "a`b", true},
+		{`\.txt$`, "x.txt\n", true}, // PCRE's $ before a final newline
+		{`^a.b$`, "a\nb", false},
+		{`[:alpha:]`, "h", true}, // outside brackets: a plain set, as PCRE
+	} {
+		re, err := CompileSectionRegex(tc.expr)
+		if err != nil {
+			t.Errorf("%s: %v", tc.expr, err)
+			continue
+		}
+		if got, _ := re.MatchString(tc.s); got != tc.want {
+			t.Errorf("%s on %q = %v, want %v", tc.expr, tc.s, got, tc.want)
+		}
+	}
+	for _, bad := range []string{`(?P>x)`, `[[:bogus:]]`, `[[:^alpha:]]`, `a++`, `\K`} {
+		if _, err := CompileSectionRegex(bad); err == nil {
+			t.Errorf("%s compiled; want an error rather than another meaning", bad)
+		}
+	}
+}
