@@ -258,11 +258,13 @@ const regexTimeout = 100 * time.Millisecond
 // PCRE does without flags.
 //
 // PCRE syntax regexp2 does not read the same way is translated first:
-// Python-style named groups and references ((?P<name>...), (?P=name))
-// and POSIX classes in brackets ([[:alpha:]], [^[:space:]]), which
-// regexp2 would otherwise take as a set of literal characters. What cannot
-// be translated ((?P>name), [:^class:]) is an error, never a silently
-// different match.
+// Python-style named groups and references ((?P<name>...), (?P=name)),
+// POSIX classes in brackets ([[:alpha:]], [^[:space:]]), which regexp2
+// would otherwise take as a set of literal characters, and \d \w \s (and
+// their negations), which are ASCII in PCRE and Unicode in regexp2. What
+// cannot be translated ((?P>name), [:^class:], \D inside brackets) is an
+// error, never a silently different match. (regexp2 matches runes where
+// PCRE without UTF matches bytes: "." takes a whole UTF-8 character.)
 func CompileSectionRegex(expr string) (*regexp2.Regexp, error) {
 	expr, err := translatePCRE(expr)
 	if err != nil {
@@ -399,7 +401,7 @@ var posixClasses = map[string]string{
 // translatePCRE rewrites the PCRE constructs regexp2 lacks (see
 // CompileSectionRegex).
 func translatePCRE(expr string) (string, error) {
-	if !strings.Contains(expr, "(?P") && !strings.Contains(expr, "[:") {
+	if !strings.ContainsAny(expr, "\\[") && !strings.Contains(expr, "(?P") {
 		return expr, nil
 	}
 	var b strings.Builder
@@ -407,6 +409,21 @@ func translatePCRE(expr string) (string, error) {
 	for i := 0; i < len(expr); {
 		c := expr[i]
 		switch {
+		case c == '\\' && i+1 < len(expr) && strings.IndexByte("dDwWsS", expr[i+1]) >= 0:
+			// PCRE's \d, \w, \s are ASCII (no UCP); .NET's are Unicode.
+			set := map[byte]string{'d': `0-9`, 'w': `a-zA-Z0-9_`, 's': `\t\n\v\f\r `}[expr[i+1]|0x20]
+			negated := expr[i+1] < 'a'
+			switch {
+			case inClass && negated:
+				return "", fmt.Errorf("%q inside a bracket class is not supported", expr[i:i+2])
+			case inClass:
+				b.WriteString(set)
+			case negated:
+				b.WriteString("[^" + set + "]")
+			default:
+				b.WriteString("[" + set + "]")
+			}
+			i += 2
 		case c == '\\':
 			end := min(i+2, len(expr))
 			b.WriteString(expr[i:end])

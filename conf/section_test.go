@@ -379,6 +379,12 @@ func TestSectionRegexPCRE(t *testing.T) {
 		{`\.txt$`, "x.txt\n", true}, // PCRE's $ before a final newline
 		{`^a.b$`, "a\nb", false},
 		{`[:alpha:]`, "h", true}, // outside brackets: a plain set, as PCRE
+		{`^\d+$`, "12", true},
+		{`^\d+$`, "١٢", false}, // Arabic-Indic digits: not \d in PCRE
+		{`^\w+\.txt$`, "é.txt", false},
+		{`^[\w.-]+$`, "a.b-c_d", true},
+		{`^\S+$`, "a b", false},
+		{`\\d`, `\d`, true}, // an escaped backslash before d
 	} {
 		re, err := CompileSectionRegex(tc.expr)
 		if err != nil {
@@ -389,7 +395,7 @@ func TestSectionRegexPCRE(t *testing.T) {
 			t.Errorf("%s on %q = %v, want %v", tc.expr, tc.s, got, tc.want)
 		}
 	}
-	for _, bad := range []string{`(?P>x)`, `[[:bogus:]]`, `[[:^alpha:]]`, `a++`, `\K`} {
+	for _, bad := range []string{`(?P>x)`, `[[:bogus:]]`, `[[:^alpha:]]`, `a++`, `\K`, `[\D]`} {
 		if _, err := CompileSectionRegex(bad); err == nil {
 			t.Errorf("%s compiled; want an error rather than another meaning", bad)
 		}
