@@ -58,8 +58,13 @@ type vserver struct {
 	files       sync.Map // *conf.Section → *section
 	accessNames []string
 	handlers    map[string]fasthttp.RequestHandler
-	missing     []string // handler names nobody provides
-	ht          *htaccessCache
+	// given and missingFn are New's handlers and its answer for a name
+	// nobody provides, for handlers named outside the sections scanned
+	// at start.
+	given     map[string]fasthttp.RequestHandler
+	missingFn func(string) fasthttp.RequestHandler
+	missing   []string // handler names nobody provides
+	ht        *htaccessCache
 
 	// trivial is set when no section, .htaccess or symbolic link check
 	// can apply: every request gets base (no walk, no cache).
@@ -226,6 +231,7 @@ func newVServer(site *conf.SiteConfig, serverRoot string, debug bool, handlers m
 	}
 	v.locs = append(v.locs, compile(site.Sections.Locations)...)
 	v.handlers = make(map[string]fasthttp.RequestHandler)
+	v.given, v.missingFn = handlers, missing
 	for _, s := range v.locs {
 		if s.sec.Dir != nil && s.sec.Dir.HandlerSet {
 			v.handler(s.sec.Dir.Handler, s.sec.Tag, handlers, missing)
@@ -243,6 +249,14 @@ func newVServer(site *conf.SiteConfig, serverRoot string, debug bool, handlers m
 		v.base.AllowedOptions()&(conf.OptSymLinks|conf.OptSymOwner) == conf.OptSymLinks
 	v.trivialValue = resolved{cfg: v.base}
 	return v, err
+}
+
+// lookupHandler returns the handler for a SetHandler name.
+func (v *vserver) lookupHandler(name string) fasthttp.RequestHandler {
+	if h := v.given[name]; h != nil {
+		return h
+	}
+	return v.missingFn(name)
 }
 
 // handler registers the handler for a SetHandler name.
@@ -387,6 +401,10 @@ func (v *vserver) walk(uri string, now time.Time) *resolved {
 	}
 	if cfg.HandlerSet && cfg.Handler != "" {
 		r.handler = v.handlers[cfg.Handler]
+		if r.handler == nil {
+			// Set by a <Files> section or an .htaccess file.
+			r.handler = v.lookupHandler(cfg.Handler)
+		}
 	}
 	return r
 }

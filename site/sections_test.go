@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/gohttpd/gohttpd/conf"
 )
 
@@ -256,4 +258,38 @@ func TestResolveConcurrent(t *testing.T) {
 		}
 	}
 	<-done
+}
+
+// TestSetHandlerAnywhere: SetHandler in <Files>, <Directory> and
+// .htaccess (FileInfo) picks the handler, as in a <Location>; SetHandler
+// None in a later section gives the file back.
+func TestSetHandlerAnywhere(t *testing.T) {
+	base := t.TempDir()
+	writeFiles(t, base, map[string]string{
+		"htdocs/st.txt": "file", "htdocs/d/x.txt": "file", "htdocs/h/y.txt": "file",
+		"htdocs/h/.htaccess": "SetHandler server-status\n", "htdocs/d/plain.txt": "plain",
+	})
+	cfg := loadSections(t, base, `
+<Files st.txt>
+  SetHandler server-status
+</Files>
+<Directory @B@/htdocs/d>
+  SetHandler server-status
+</Directory>
+<Directory @B@/htdocs/h>
+  AllowOverride FileInfo
+</Directory>
+<Location /d/plain.txt>
+  SetHandler None
+</Location>
+`)
+	named := func(name string) fasthttp.RequestHandler {
+		return func(ctx *fasthttp.RequestCtx) { ctx.SetBodyString(name) }
+	}
+	_, addr := startSite(t, cfg, Options{Handlers: map[string]fasthttp.RequestHandler{"server-status": named("status")}})
+	for path, want := range map[string]string{"/st.txt": "status", "/d/x.txt": "status", "/h/y.txt": "status", "/d/plain.txt": "plain"} {
+		if got := string(get(t, addr, req("GET", path)).Body()); got != want {
+			t.Errorf("GET %s = %q, want %q", path, got, want)
+		}
+	}
 }
