@@ -2,10 +2,12 @@ package site
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"log/slog"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,10 +43,11 @@ func newSection(s *conf.Section) *section {
 	return c
 }
 
-// vserver maps a request to its merged per-directory configuration for
-// one server (the main server now; each virtual host will own one): its
-// DocumentRoot, its own settings and its sections in Apache's merge order,
-// and a cache of the results.
+// vserver is one server's part of the site (the main server now; each
+// virtual host will own one): it maps a request to its merged
+// per-directory configuration (its own settings and its sections in
+// Apache's merge order, with a cache of the results) and serves its
+// DocumentRoot (fasthttp.FS, DirectoryIndex, range reads).
 type vserver struct {
 	docroot    string // "" for the built-in site: no <Directory> applies
 	debug      bool   // debug lines of access control are wanted
@@ -75,6 +78,14 @@ type vserver struct {
 	memo   map[[2]*conf.DirConfig]*conf.DirConfig
 
 	cache pathCache
+
+	// Static files.
+	docs      docRoot
+	fs        *fasthttp.FS
+	fsHandler fasthttp.RequestHandler
+	indexes   []string
+	embedded  bool
+	etags     map[string]string // strong content-hash ETags of embedded files, by name
 }
 
 // pathCache maps request paths to resolutions. Reads take no lock: they
@@ -593,4 +604,49 @@ func owner(fi fs.FileInfo) (uint32, bool) {
 		return st.Uid, true
 	}
 	return 0, false
+}
+
+// initFiles sets up the server's static files: DocumentRoot (or the
+// built-in site) for fasthttp.FS and for index and range reads.
+func (v *vserver) initFiles(site *conf.SiteConfig, rewrite func(*fasthttp.RequestCtx) []byte) error {
+	v.indexes = site.DirectoryIndex
+	v.fs = &fasthttp.FS{
+		PathRewrite:        rewrite,
+		GenerateIndexPages: false,
+		AcceptByteRange:    false, // ranges are done here (multi-range, If-Range with ETags)
+		GenerateETag:       false, // so are validators
+		Compress:           false, // Apache does not compress without mod_deflate
+		CleanStop:          make(chan struct{}),
+		// Symbolic links are checked by the directory walk against
+		// Options FollowSymLinks / SymLinksIfOwnerMatch, as Apache does.
+		AllowSymlinksOutsideRoot: true,
+	}
+	if root := site.DocumentRoot; root != "" {
+		if !filepath.IsAbs(root) {
+			return fmt.Errorf("site: DocumentRoot %q is not an absolute path", root)
+		}
+		if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
+			if err == nil {
+				err = errors.New("not a directory")
+			}
+			return fmt.Errorf("site: DocumentRoot: %w", err)
+		}
+		v.docs = docRoot{fsys: os.DirFS(root)}
+		v.fs.Root = root
+	} else {
+		sub, err := fs.Sub(defaultSite, "default")
+		if err != nil {
+			return fmt.Errorf("site: built-in site: %w", err)
+		}
+		etags, err := contentETags(sub)
+		if err != nil {
+			return fmt.Errorf("site: built-in site: %w", err)
+		}
+		v.docs = docRoot{fsys: sub}
+		v.fs.FS = sub
+		v.embedded = true
+		v.etags = etags
+	}
+	v.fsHandler = v.fs.NewRequestHandler()
+	return nil
 }

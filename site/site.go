@@ -5,10 +5,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -65,13 +62,6 @@ type Site struct {
 	pages    *errorPages
 	types    typeTable
 
-	docs     docRoot
-	fs       *fasthttp.FS
-	files    fasthttp.RequestHandler
-	indexes  []string
-	embedded bool
-	etags    map[string]string // strong content-hash ETags of embedded files, by name
-
 	bufs sync.Pool // of *[]byte: rewritten paths
 
 	closeOnce sync.Once
@@ -94,7 +84,6 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 		ka:       newKeepAlivePolicy(&cfg.HTTP),
 		pages:    newErrorPages(cfg.Site.ServerAdmin),
 		types:    newTypeTable(cfg.Site.AddType),
-		indexes:  cfg.Site.DirectoryIndex,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
@@ -117,44 +106,9 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 	}
 	s.checker = authz.NewChecker(nil)
 
-	s.fs = &fasthttp.FS{
-		PathRewrite:        s.rewritePath,
-		GenerateIndexPages: false,
-		AcceptByteRange:    false, // ranges are done here (multi-range, If-Range with ETags)
-		GenerateETag:       false, // so are validators
-		Compress:           false, // Apache does not compress without mod_deflate
-		CleanStop:          make(chan struct{}),
-		// Symbolic links are checked by the directory walk against
-		// Options FollowSymLinks / SymLinksIfOwnerMatch, as Apache does.
-		AllowSymlinksOutsideRoot: true,
+	if err := main.initFiles(&cfg.Site, s.rewritePath); err != nil {
+		return nil, err
 	}
-	if root := cfg.Site.DocumentRoot; root != "" {
-		if !filepath.IsAbs(root) {
-			return nil, fmt.Errorf("site: DocumentRoot %q is not an absolute path", root)
-		}
-		if fi, err := os.Stat(root); err != nil || !fi.IsDir() {
-			if err == nil {
-				err = errors.New("not a directory")
-			}
-			return nil, fmt.Errorf("site: DocumentRoot: %w", err)
-		}
-		s.docs = docRoot{fsys: os.DirFS(root)}
-		s.fs.Root = root
-	} else {
-		sub, err := fs.Sub(defaultSite, "default")
-		if err != nil {
-			return nil, fmt.Errorf("site: built-in site: %w", err)
-		}
-		etags, err := contentETags(sub)
-		if err != nil {
-			return nil, fmt.Errorf("site: built-in site: %w", err)
-		}
-		s.docs = docRoot{fsys: sub}
-		s.fs.FS = sub
-		s.embedded = true
-		s.etags = etags
-	}
-	s.files = s.fs.NewRequestHandler()
 	return s, nil
 }
 
@@ -162,9 +116,9 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 // root. Call it only after every server using the Site has stopped.
 func (s *Site) Close() error {
 	s.closeOnce.Do(func() {
-		close(s.fs.CleanStop)
-		if s.docs.root != nil {
-			s.closeErr = s.docs.root.Close()
+		close(s.main.fs.CleanStop)
+		if s.main.docs.root != nil {
+			s.closeErr = s.main.docs.root.Close()
 		}
 	})
 	return s.closeErr
@@ -214,7 +168,7 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx) {
 			return
 		}
 	}
-	s.serveStatic(ctx, r)
+	s.serveStatic(ctx, s.main, r)
 }
 
 // missingHandler answers for a SetHandler name nobody provides as Apache

@@ -59,7 +59,7 @@ func (s *Site) rewritePath(ctx *fasthttp.RequestCtx) []byte {
 // directories to their slash form, and then works on the representation FS
 // produced: Content-Type from the type table, validators and conditional
 // requests, and byte ranges (single and multiple).
-func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, r *resolved) {
+func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) {
 	switch {
 	case ctx.IsGet() || ctx.IsHead():
 	case ctx.IsOptions():
@@ -79,7 +79,7 @@ func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, r *resolved) {
 	name := p
 	var bp *[]byte
 	if p[len(p)-1] == '/' {
-		index, status := s.resolveIndex(ctx, p, r)
+		index, status := s.resolveIndex(ctx, v, p, r)
 		if status != 0 {
 			s.sendError(ctx, status, "")
 			if www, ok := ctx.UserValue(wwwAuthKey{}).(string); ok {
@@ -104,7 +104,7 @@ func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, r *resolved) {
 		ims = append(imsBuf[:0], v...)
 		ctx.Request.Header.Del(fasthttp.HeaderIfModifiedSince)
 	}
-	s.files(ctx)
+	v.fsHandler(ctx)
 	if ims != nil {
 		ctx.Request.Header.SetBytesV(fasthttp.HeaderIfModifiedSince, ims)
 	}
@@ -114,20 +114,20 @@ func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, r *resolved) {
 
 	switch status := ctx.Response.StatusCode(); status {
 	case fasthttp.StatusOK:
-		s.finishFile(ctx, name)
+		s.finishFile(ctx, v, name)
 	case fasthttp.StatusFound:
 		// FS redirects a directory asked for without its trailing slash.
 		s.redirectDir(ctx)
 	case fasthttp.StatusNotFound:
-		if s.main.trivial {
+		if v.trivial {
 			// The walk was skipped: a dangling or looping symbolic link
 			// is Apache's 403 (AH00037), not a 404.
-			if w := s.main.walk(string(ctx.Path()), ctx.Time()); w.status != 0 {
+			if w := v.walk(string(ctx.Path()), ctx.Time()); w.status != 0 {
 				s.denied(ctx, w)
 				return
 			}
 		}
-		s.logf(ctx, slog.LevelInfo, "AH00128: File does not exist: %s%s", s.cfg.Site.DocumentRoot, name)
+		s.logf(ctx, slog.LevelInfo, "AH00128: File does not exist: %s%s", v.docroot, name)
 		s.sendError(ctx, status, "")
 	default:
 		if status >= 400 {
@@ -169,24 +169,24 @@ func knownMethod(m []byte) bool {
 // (ending in "/"), as mod_dir does: the first name that is a regular file.
 // It returns the name, or the status to answer: 404 when p is missing or
 // not a directory, 403 when no index exists (there are no listings).
-func (s *Site) resolveIndex(ctx *fasthttp.RequestCtx, p []byte, r *resolved) (string, int) {
-	fi, err := s.docs.stat(p)
+func (s *Site) resolveIndex(ctx *fasthttp.RequestCtx, v *vserver, p []byte, r *resolved) (string, int) {
+	fi, err := v.docs.stat(p)
 	switch {
 	case errors.Is(err, fs.ErrPermission):
 		return "", fasthttp.StatusForbidden
 	case err != nil || !fi.IsDir():
-		s.logf(ctx, slog.LevelInfo, "AH00128: File does not exist: %s%s", s.cfg.Site.DocumentRoot, p)
+		s.logf(ctx, slog.LevelInfo, "AH00128: File does not exist: %s%s", v.docroot, p)
 		return "", fasthttp.StatusNotFound
 	}
 	dir := rel(p)
 	failed, www := 0, ""
-	for _, index := range s.indexes {
+	for _, index := range v.indexes {
 		name := index
 		if dir != "." {
 			name = dir + "/" + index
 		}
-		if fi, err := fs.Stat(s.docs.fsys, name); err == nil && fi.Mode().IsRegular() {
-			status, w := s.indexCheck(ctx, p, index, r)
+		if fi, err := fs.Stat(v.docs.fsys, name); err == nil && fi.Mode().IsRegular() {
+			status, w := s.indexCheck(ctx, v, p, index, r)
 			if status == 0 {
 				return index, 0
 			}
@@ -203,7 +203,7 @@ func (s *Site) resolveIndex(ctx *fasthttp.RequestCtx, p []byte, r *resolved) (st
 	}
 	s.logf(ctx, slog.LevelError, "AH01276: Cannot serve directory %s%s: No matching DirectoryIndex (%s) found, "+
 		"and server-generated directory index forbidden by Options directive",
-		s.cfg.Site.DocumentRoot, p, strings.Join(s.indexes, ","))
+		v.docroot, p, strings.Join(v.indexes, ","))
 	return "", fasthttp.StatusForbidden
 }
 
@@ -228,7 +228,7 @@ type validators struct {
 
 // finishFile completes the 200 response FS made for the file name: type,
 // Accept-Ranges, validators, preconditions (304/412) and ranges (206/416).
-func (s *Site) finishFile(ctx *fasthttp.RequestCtx, name []byte) {
+func (s *Site) finishFile(ctx *fasthttp.RequestCtx, srv *vserver, name []byte) {
 	h := &ctx.Response.Header
 	size := int64(h.ContentLength())
 	if typ := s.types.lookup(name); typ != "" {
@@ -245,11 +245,11 @@ func (s *Site) finishFile(ctx *fasthttp.RequestCtx, name []byte) {
 	}
 	var etagBuf [48]byte
 	var v validators
-	if s.embedded {
+	if srv.embedded {
 		// Embedded files have no modification time: no Last-Modified,
 		// and a strong ETag from a hash of their contents.
 		h.Del(fasthttp.HeaderLastModified)
-		if e := s.etags[string(bytes.TrimLeft(name, "/"))]; e != "" {
+		if e := srv.etags[string(bytes.TrimLeft(name, "/"))]; e != "" {
 			v.etag = append(etagBuf[:0], e...)
 		}
 	} else if t, err := fasthttp.ParseHTTPDate(h.PeekCanonical(hdrLastModified)); err == nil {
@@ -273,7 +273,7 @@ func (s *Site) finishFile(ctx *fasthttp.RequestCtx, name []byte) {
 		s.sendError(ctx, fasthttp.StatusPreconditionFailed, "")
 		return
 	}
-	s.serveRange(ctx, name, size, &v)
+	s.serveRange(ctx, srv, name, size, &v)
 }
 
 // appendETag appends Apache's default ETag (FileETag MTime Size: the size
@@ -331,7 +331,7 @@ type byteRangeUpdater interface {
 // single range narrows FS's own file reader, which keeps sendfile; several
 // ranges are read from the file opened again here, after checking it is
 // still the representation FS described.
-func (s *Site) serveRange(ctx *fasthttp.RequestCtx, name []byte, size int64, v *validators) {
+func (s *Site) serveRange(ctx *fasthttp.RequestCtx, srv *vserver, name []byte, size int64, v *validators) {
 	req := &ctx.Request.Header
 	header := req.PeekCanonical(hdrRange)
 	if len(header) == 0 || !ctx.IsGet() {
@@ -369,7 +369,7 @@ func (s *Site) serveRange(ctx *fasthttp.RequestCtx, name []byte, size int64, v *
 		ctx.Response.SetStatusCode(fasthttp.StatusPartialContent)
 		return
 	}
-	f, err := s.docs.open(name)
+	f, err := srv.docs.open(name)
 	if err != nil {
 		return
 	}
@@ -483,11 +483,11 @@ func splitWeak(tag []byte) ([]byte, bool) {
 // phases of the file's own configuration, run (and logged) when it
 // differs from the directory's. It returns 0 when the file may be served,
 // or the status the subrequest failed with (and its WWW-Authenticate).
-func (s *Site) indexCheck(ctx *fasthttp.RequestCtx, dir []byte, index string, r *resolved) (int, string) {
+func (s *Site) indexCheck(ctx *fasthttp.RequestCtx, v *vserver, dir []byte, index string, r *resolved) (int, string) {
 	bp := s.getBuf()
 	defer s.bufs.Put(bp)
 	*bp = append(append((*bp)[:0], dir...), index...)
-	ir := s.main.resolve(*bp, ctx.Time())
+	ir := v.resolve(*bp, ctx.Time())
 	if ir.status != 0 {
 		s.logWalk(ctx, ir)
 		return ir.status, ""
