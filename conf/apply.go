@@ -6,6 +6,7 @@ import (
 	"math"
 	"net/netip"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -820,5 +821,12 @@ func checkLogFormat(s string) error {
 			return errors.New("Ran off end of LogFormat parsing args to some directive")
 		}
 	}
+	return nil
+}
+
+// applyAccessFileName is core's set_access_name: the last line wins and
+// gives the list of names.
+func applyAccessFileName(b *builder, o occurrence) error {
+	b.cfg.Site.AccessFileName = slices.Clone(o.args)
 	return nil
 }

@@ -43,6 +43,12 @@ func MethodNumber(method string) int {
 // MethodBytesNumber is MethodNumber for a []byte (fasthttp's Method()),
 // without allocating.
 func MethodBytesNumber(method []byte) int {
+	switch string(method) {
+	case "GET", "HEAD":
+		return 0
+	case "POST":
+		return 2
+	}
 	if n, ok := methodNumbers[string(method)]; ok {
 		return n
 	}

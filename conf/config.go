@@ -155,8 +155,27 @@ type SiteConfig struct {
 	// ExtendedStatus is On by default (Apache turns it on when mod_status
 	// is loaded).
 	ExtendedStatus bool `json:"extendedStatus"`
-	// Locations are <Location> sections; only SetHandler is kept.
+	// Locations are handler locations given by the structured "Location"
+	// key (YAML/TOML/JSON) and the built-in site; <Location> sections of
+	// an httpd.conf are in Sections.
 	Locations []Location `json:"locations,omitempty"`
+
+	// SiteConfig is one server's configuration: the main server's today,
+	// each virtual host's later (a vhost then holds its own copy of these
+	// fields, its sections included).
+
+	// Dir is the server's own per-directory configuration: Apache's
+	// defaults (Options FollowSymLinks, AllowOverride None) with the
+	// access control and Options directives of the top level, and the
+	// top-level <Files> sections. nil means the defaults
+	// (ServerDirDefaults).
+	Dir *DirConfig `json:"dir,omitempty"`
+	// Sections are the server's <Directory>, <DirectoryMatch>,
+	// <Location> and <LocationMatch> sections in Apache's merge order.
+	Sections SectionTree `json:"sections"`
+	// AccessFileName lists the names of the per-directory configuration
+	// files read where AllowOverride allows (default ".htaccess").
+	AccessFileName []string `json:"accessFileName,omitempty"`
 }
 
 // Location is a <Location path> section with its handler

@@ -99,6 +99,7 @@ func init() {
 		{name: "ServerAdmin", arity: take1, apply: func(b *builder, o occurrence) error { b.cfg.Site.ServerAdmin = o.args[0]; return nil }},
 		{name: "DocumentRoot", arity: take1, apply: applyDocumentRoot},
 		{name: "DirectoryIndex", arity: rawArgs, multi: true, reset: true, apply: applyDirectoryIndex},
+		{name: "AccessFileName", arity: iterate, apply: applyAccessFileName},
 		{name: "AddType", arity: iterate2, multi: true, apply: applyAddType},
 		{name: "ExtendedStatus", arity: takeFlag, global: true, apply: applyFlag(func(b *builder) *bool { return &b.cfg.Site.ExtendedStatus })},
 		{name: "Location", arity: take12, structuredOnly: true, apply: applyLocation},
@@ -185,10 +186,9 @@ var (
 		for _, d := range []string{
 			// core and unixd
 			"ServerSignature", "ServerTokens", "HostnameLookups",
-			"EnableSendfile", "EnableMMAP", "AddDefaultCharset", "Options",
-			"AllowOverride", "AllowOverrideList", "ErrorDocument", "Mutex", "MaxMemFree",
+			"EnableSendfile", "EnableMMAP", "AddDefaultCharset", "ErrorDocument", "Mutex", "MaxMemFree",
 			"ThreadStackSize", "CoreDumpDirectory", "ScoreBoardFile", "UseCanonicalName",
-			"UseCanonicalPhysicalPort", "AccessFileName", "TraceEnable", "FileETag",
+			"UseCanonicalPhysicalPort", "TraceEnable", "FileETag",
 			"ContentDigest", "SeeRequestTail", "DefaultRuntimeDir", "ServerAlias",
 			"ServerPath", "NameVirtualHost", "MergeTrailers",
 			"Protocols", "ProtocolsHonorOrder", "Protocol", "AcceptPathInfo",

@@ -16,11 +16,19 @@
 // (-C, the file, the environment, -c) with that engine: conditional
 // sections, Define/UnDefine and ${NAME}, Include/IncludeOptional, and what
 // gohttpd does not implement (unsupported.go): a directive or section whose
-// absence would change what clients get (Require, <VirtualHost>, Alias,
-// Header, SSL*, Options Indexes, ...) is refused, every refusal of a run
-// reported together as *Error values; one that changes nothing a client
-// gets (EnableSendfile, Options FollowSymLinks, AllowOverride None, a
-// <Directory> holding only such lines, ...) is accepted with a notice.
+// absence would change what clients get (<VirtualHost>, Alias, Header,
+// SSL*, Options Indexes, ...) is refused, every refusal of a run reported
+// together as *Error values; one that changes nothing a client gets
+// (EnableSendfile, ServerTokens Prod, ...) is accepted with a notice.
+// Configuration sections (<Directory>, <DirectoryMatch>, <Files>,
+// <FilesMatch>, <Location>, <LocationMatch>, the "~" forms, with <Limit>,
+// <LimitExcept> and <RequireAll|Any|None> inside) are built into Section
+// values holding a DirConfig each (access control, Options, AllowOverride,
+// SetHandler; section.go, dirbuild.go, walk_sections.go), ordered as
+// ap_core_reorder_directories into SiteConfig.Sections (a SectionTree),
+// and merged with core's rules by MergeDir; the site matches them against
+// requests. ParseHTAccess reads an .htaccess file with the same walker
+// under the AllowOverride rules of its directory.
 // LoadModule makes a module's <IfModule> blocks count, so they are read.
 // The directives that survive are applied in order: single-valued ones take
 // the last value, Listen, CustomLog, TransferLog, DirectoryIndex, AddType,

@@ -104,6 +104,23 @@ func (c *Config) Dump() string {
 	for _, l := range s.Locations {
 		line("Location", "%s %s", q(l.Path), q(l.Handler))
 	}
+	if len(s.AccessFileName) != 1 || s.AccessFileName[0] != ".htaccess" {
+		line("AccessFileName", "%s", strings.Join(s.AccessFileName, " "))
+	}
+	if s.Dir != nil {
+		line("ServerDir", "%s", s.Dir.summary())
+		for _, f := range s.Dir.Files {
+			line("Section", "%s %s", f.Tag, f.Dir.summary())
+		}
+	}
+	for _, list := range [][]*Section{s.Sections.Directories, s.Sections.DirRegex, s.Sections.Locations} {
+		for _, sec := range list {
+			line("Section", "%s %s", sec.Tag, sec.Dir.summary())
+			for _, f := range sec.Files {
+				line("Section", "  %s %s", f.Tag, f.Dir.summary())
+			}
+		}
+	}
 
 	g := c.Log
 	line("ErrorLog", "%s", q(g.ErrorLog))
@@ -157,4 +174,77 @@ func sortedKeys(m map[string]string) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// summary is a one-line description of a DirConfig for Dump.
+func (d *DirConfig) summary() string {
+	if d == nil {
+		return "{}"
+	}
+	var parts []string
+	o := d.Options
+	if o.Set || o.Opts != 0 {
+		parts = append(parts, "Options="+optionNames(o.Opts))
+	}
+	if o.Add != 0 || o.Remove != 0 {
+		parts = append(parts, "Options+="+optionNames(o.Add)+" Options-="+optionNames(o.Remove))
+	}
+	if d.Override.Set {
+		parts = append(parts, fmt.Sprintf("AllowOverride=%#x", uint16(d.Override.Mask)))
+	}
+	if d.Override.ListSet {
+		parts = append(parts, "AllowOverrideList="+strings.Join(d.Override.List, ","))
+	}
+	if d.HandlerSet {
+		parts = append(parts, "SetHandler="+strconv.Quote(d.Handler))
+	}
+	if a := d.Auth; a != nil {
+		if a.Require != nil {
+			parts = append(parts, "Require="+requireString(a.Require))
+		}
+		if a.AuthTypeSet {
+			parts = append(parts, "AuthType="+a.AuthType)
+		}
+		if a.AuthNameSet {
+			parts = append(parts, "AuthName="+strconv.Quote(a.AuthName))
+		}
+		if a.UserFile != "" {
+			parts = append(parts, "AuthUserFile="+strconv.Quote(a.UserFile))
+		}
+		if a.Compat != nil {
+			parts = append(parts, "access_compat")
+		}
+	}
+	return "{" + strings.Join(parts, " ") + "}"
+}
+
+// requireString writes a Require tree on one line.
+func requireString(r *Require) string {
+	if !r.IsContainer() {
+		return strings.TrimSpace(r.String())
+	}
+	kids := make([]string, len(r.Children))
+	for i, c := range r.Children {
+		kids[i] = requireString(c)
+	}
+	return r.String() + "[" + strings.Join(kids, "; ") + "]"
+}
+
+// optionNames lists option bits by name.
+func optionNames(b OptionBits) string {
+	if b == 0 {
+		return "None"
+	}
+	var names []string
+	for _, o := range []struct {
+		bit  OptionBits
+		name string
+	}{{OptIndexes, "Indexes"}, {OptIncludes, "Includes"}, {OptSymLinks, "FollowSymLinks"},
+		{OptExecCGI, "ExecCGI"}, {OptIncWithExec, "IncludesExec"}, {OptSymOwner, "SymLinksIfOwnerMatch"},
+		{OptMulti, "MultiViews"}} {
+		if b&o.bit != 0 {
+			names = append(names, o.name)
+		}
+	}
+	return strings.Join(names, ",")
 }

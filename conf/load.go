@@ -299,6 +299,12 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 	}
 
 	b := newBuilder(w.engine, l.root, l.file)
+	dir, sections, err := w.sectionsResult()
+	if err != nil {
+		return nil, err
+	}
+	b.cfg.Site.Dir = dir
+	b.cfg.Site.Sections = Tree(sections)
 	b.cfg.Defines = w.definesList()
 	b.notices = w.notices
 	for _, o := range w.out {
@@ -325,7 +331,7 @@ func (l *loader) unknownEnv(w *walker, name string) {
 		}
 	}
 	args := tokenize(value)
-	if classify(key, args, &walkCtx{kind: ctxTop}) == refused {
+	if _, dir := isDirDirective(key); dir || classify(key, args, &walkCtx{kind: ctxTop}) == refused {
 		directive := strings.TrimPrefix(name, envPrefix)
 		w.refuse(pos{file: name}, directive, display(directive, args), nil)
 		return
@@ -457,6 +463,12 @@ func (b *builder) finish(skipDocRoot bool) {
 	}
 	if len(c.Site.Locations) == 0 {
 		c.Site.Locations = nil
+	}
+	if len(c.Site.AccessFileName) == 0 {
+		c.Site.AccessFileName = []string{".htaccess"}
+	}
+	if c.Site.Dir == nil {
+		c.Site.Dir = ServerDirDefaults()
 	}
 	if len(c.Log.Access) == 0 {
 		c.Log.Access = nil

@@ -610,8 +610,6 @@ func passName(isRegex bool) string {
 	return "ProxyPass"
 }
 
-func hasWildcard(s string) bool { return strings.ContainsAny(s, "*?[") }
-
 // validBalancerName is ap_proxy_valid_balancer_name: "balancer://" and a
 // name.
 func validBalancerName(s string) bool {

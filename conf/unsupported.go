@@ -75,9 +75,6 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 	"hostnamelookups": oneOf("Off"),
 	// text types carry no charset.
 	"adddefaultcharset": oneOf("Off"),
-	"options":           harmlessOptions,
-	"allowoverride":     oneOf("None"),
-	"allowoverridelist": oneOf("None"),
 	// redirects are built from the request, never from ServerName.
 	"usecanonicalname":         oneOf("Off"),
 	"usecanonicalphysicalport": oneOf("Off"),
@@ -112,12 +109,6 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 	// then the host's tables; another file is refused.
 	"typesconfig": func(args []string, _ *walkCtx) bool {
 		return len(args) == 1 && filepath.Base(args[0]) == "mime.types"
-	},
-	// gohttpd grants every request: "Require all granted" at the top level
-	// or in <Directory> changes nothing while no other Require is accepted.
-	"require": func(args []string, ctx *walkCtx) bool {
-		return (ctx.kind == ctxTop || ctx.section == "<Directory") &&
-			len(args) == 2 && strings.EqualFold(args[0], "all") && strings.EqualFold(args[1], "granted")
 	},
 	// modules switched off.
 	"rewriteengine": oneOf("Off"),
@@ -157,46 +148,6 @@ func classify(key string, args []string, ctx *walkCtx) support {
 
 func hasPrefix(key string, prefixes []string) bool {
 	return slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(key, p) })
-}
-
-// harmlessOptions reports whether an Options line leaves what gohttpd
-// does: follow symbolic links (inside DocumentRoot), no listings, no
-// content negotiation. ExecCGI and Includes do nothing without a handler
-// or filter, which are refused. Relative options (+X -X) apply to Apache's
-// default, FollowSymLinks, which every accepted Options line keeps.
-func harmlessOptions(args []string, _ *walkCtx) bool {
-	set := map[string]bool{"followsymlinks": true}
-	absolute := false
-	for i, a := range args {
-		a = strings.ToLower(a)
-		op := byte(0)
-		if a != "" && (a[0] == '+' || a[0] == '-') {
-			if absolute {
-				return false // Apache: mixed relative and absolute options
-			}
-			op, a = a[0], a[1:]
-		} else if !absolute {
-			if i > 0 {
-				return false // Apache: mixed relative and absolute options
-			}
-			absolute = true
-			clear(set)
-		}
-		var names []string
-		switch a {
-		case "none":
-		case "all":
-			names = []string{"indexes", "includes", "followsymlinks", "execcgi"}
-		case "indexes", "includes", "includesnoexec", "followsymlinks", "symlinksifownermatch", "execcgi", "multiviews":
-			names = []string{a}
-		default:
-			return false
-		}
-		for _, n := range names {
-			set[n] = op != '-'
-		}
-	}
-	return set["followsymlinks"] && !set["indexes"] && !set["multiviews"]
 }
 
 // harmlessFileETag reports whether a FileETag line gives Apache's default
@@ -244,9 +195,8 @@ func supportedHandler(h string) (string, bool) {
 // selects requests by something gohttpd cannot evaluate, or sets up a
 // virtual host.
 var refusedSections = map[string]bool{
-	"virtualhost": true, "locationmatch": true, "if": true, "elseif": true, "else": true,
-	"limit": true, "limitexcept": true, "proxy": true, "proxymatch": true,
-	"requireall": true, "requireany": true, "requirenone": true,
+	"virtualhost": true, "if": true, "elseif": true, "else": true,
+	"proxy": true, "proxymatch": true,
 	"authnprovideralias": true, "authzprovideralias": true,
 }
 

@@ -37,8 +37,9 @@ const (
 	ctxTop      ctxKind = iota // server configuration
 	ctxVHost                   // inside a refused <VirtualHost>: structure checked only
 	ctxSkip                    // inside another refused section: structure checked only
-	ctxDir                     // inside <Directory>, <Files>, ...: each directive classified
-	ctxLocation                // inside <Location>: SetHandler kept, the rest classified
+	ctxDir                     // inside <Directory> or <DirectoryMatch>
+	ctxLocation                // inside <Location> or <LocationMatch>
+	ctxFiles                   // inside <Files> or <FilesMatch>
 )
 
 // walkCtx is the context of a walk; a <Location> records its handler here.
@@ -48,8 +49,13 @@ type walkCtx struct {
 	// top level; sectionText is how it was written, for messages
 	// (`<Files ".ht*">`).
 	section, sectionText string
-	handler              string
-	handlerSet           bool
+	// dir builds the settings of the innermost section (nil at the top
+	// level, where the walker's top builder is used); sec is that section.
+	dir *dirBuilder
+	sec *Section
+	// limited is the method set of an enclosing <Limit> or <LimitExcept>,
+	// 0 outside one.
+	limited MethodMask
 }
 
 // skipped reports whether the context is a refused section, whose
@@ -98,6 +104,15 @@ type walker struct {
 	// refusals are the refused directives and sections met so far; the
 	// walk goes on so that one run lists them all.
 	refusals []error
+
+	// top builds the server's own per-directory settings (directives at
+	// the top level); sections are the sections met, in order.
+	top      *dirBuilder
+	sections []*Section
+	// ht is set while an .htaccess file is walked; htSkipped are the
+	// warnings about directives it left out (Nonfatal).
+	ht        *htRules
+	htSkipped []string
 }
 
 // notice is an informational line with its place in the source order:
@@ -266,6 +281,17 @@ func (w *walker) section(n *node, ctx *walkCtx) error {
 	p := n.pos()
 	key := strings.ToLower(n.name[1:])
 	raw := w.expand(n.raw, p)
+	if w.ht != nil {
+		switch key {
+		case "directory", "directorymatch", "location", "locationmatch", "virtualhost",
+			"proxy", "proxymatch", "macro":
+			return errAt(p, n.name, n.name+" not allowed here")
+		case "requireall", "requireany", "requirenone":
+			if w.ht.override.Mask&OverrideAuthCfg == 0 {
+				return errAt(p, n.name, n.name+" not allowed here")
+			}
+		}
+	}
 	switch key {
 	case "ifmodule", "ifdefine", "iffile", "ifdirective", "ifsection":
 		neg, arg := condArg(raw)
@@ -291,32 +317,12 @@ func (w *walker) section(n *node, ctx *walkCtx) error {
 		}
 		return nil
 
-	case "location":
-		if ctx.kind == ctxLocation || ctx.kind == ctxDir || ctx.kind == ctxSkip {
-			return w.soft(errAt(p, n.tag(), n.tag()+" cannot occur within directory context"))
-		}
-		words := tokenize(raw)
-		if len(words) == 0 || words[0] == "" {
-			return w.soft(errAt(p, n.tag(), n.tag()+" directive requires additional arguments"))
-		}
-		if ctx.kind == ctxVHost {
-			return w.walk(n.children, sectionCtx(ctxSkip, n, raw))
-		}
-		if words[0] == "~" {
-			w.refuse(p, n.tag(), sectionText(n, raw), ctx)
-			return w.walk(n.children, sectionCtx(ctxSkip, n, raw))
-		}
-		if len(words) > 1 {
-			return w.soft(errAt(p, n.tag(), "Multiple <Location> arguments not (yet) supported."))
-		}
-		lc := sectionCtx(ctxLocation, n, raw)
-		if err := w.walk(n.children, lc); err != nil {
-			return err
-		}
-		if w.detect == nil {
-			w.emit(occurrence{key: "location", args: []string{words[0], lc.handler}, pos: p})
-		}
-		return nil
+	case "location", "locationmatch", "directory", "directorymatch", "files", "filesmatch":
+		return w.configSection(n, key, raw, ctx)
+	case "limit", "limitexcept":
+		return w.limitSection(n, key, raw, ctx)
+	case "requireall", "requireany", "requirenone":
+		return w.requireSection(n, raw, ctx)
 
 	case "virtualhost":
 		switch ctx.kind {
@@ -348,10 +354,7 @@ func (w *walker) section(n *node, ctx *walkCtx) error {
 		w.ignored(p, sectionText(n, raw), "a macro does nothing until Use, which gohttpd refuses")
 		return nil
 	}
-	// <Directory>, <DirectoryMatch>, <Files>, <FilesMatch>: accepted when
-	// everything in them is.
-	w.ignored(p, sectionText(n, raw)+" section", "the directives in it are checked one by one")
-	return w.walk(n.children, sectionCtx(ctxDir, n, raw))
+	return nil
 }
 
 // moduleLoaded answers <IfModule name>: the selected engine's MPM module
@@ -398,6 +401,19 @@ func (w *walker) unimplemented(n *node, key string, ctx *walkCtx) error {
 func (w *walker) directive(n *node, ctx *walkCtx) error {
 	p := n.pos()
 	key := strings.ToLower(n.name)
+	if w.ht != nil {
+		if err := w.htCheck(p, n.name, key, ctx); err == errSkip {
+			return nil
+		} else if err != nil {
+			return err
+		}
+	}
+	if name, ok := isDirDirective(key); ok && (key != "sethandler" || ctx.kind != ctxTop) {
+		if ctx.skipped() {
+			return nil
+		}
+		return w.dirDirective(n, name, key, ctx)
+	}
 	sp := directives[key]
 	if sp == nil || (sp.structuredOnly && !n.structured) {
 		if ctx.skipped() {
@@ -411,7 +427,7 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 		switch ctx.kind {
 		case ctxVHost:
 			return w.soft(errAt(p, name, name+" cannot occur within <VirtualHost> section"))
-		case ctxDir, ctxLocation, ctxSkip:
+		case ctxDir, ctxLocation, ctxFiles, ctxSkip:
 			return w.soft(errAt(p, name, name+" not allowed here"))
 		}
 	}
@@ -439,8 +455,9 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 	switch ctx.kind {
 	case ctxVHost, ctxSkip:
 		return nil
-	case ctxDir, ctxLocation:
-		return w.scoped(p, sp, args, ctx)
+	case ctxDir, ctxLocation, ctxFiles:
+		w.refuse(p, sp.name, display(sp.name, args), ctx)
+		return nil
 	}
 	switch key {
 	case "mpm", "loadmodule":
@@ -481,32 +498,6 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 	}
 	if w.detect == nil {
 		w.emit(occurrence{key: key, args: args, pos: p})
-	}
-	return nil
-}
-
-// scoped handles an implemented directive inside <Directory>, <Files> or
-// <Location>: gohttpd applies its directives server-wide only, so it keeps
-// SetHandler of a <Location>, ignores "SetHandler None" and refuses the
-// rest.
-func (w *walker) scoped(p pos, sp *spec, args []string, ctx *walkCtx) error {
-	if sp.name != "SetHandler" {
-		w.refuse(p, sp.name, display(sp.name, args), ctx)
-		return nil
-	}
-	if err := checkArity(sp, args); err != nil {
-		return w.soft(errAt(p, sp.name, err.Error()))
-	}
-	h, ok := supportedHandler(args[0])
-	switch {
-	case !ok:
-		w.refuse(p, sp.name, display(sp.name, args), ctx)
-	case ctx.kind == ctxLocation:
-		ctx.handler, ctx.handlerSet = h, true
-	case h == "":
-		w.ignored(p, display(sp.name, args), "no handler is the default")
-	default:
-		w.refuse(p, sp.name, display(sp.name, args), ctx)
 	}
 	return nil
 }

@@ -18,11 +18,31 @@
 //  3. Path checks on the raw path, as Apache does before mapping to a file:
 //     bad %-escapes and dot segments above the root (also as %2e) get 400,
 //     %2F (AllowEncodedSlashes Off) and %00 get 404.
-//  4. Routing: the last <Location> whose path is a segment-boundary prefix
-//     of the request path, with its SetHandler from Options.Handlers;
-//     otherwise static files.
-//  5. Apache's keep-alive decision (ap_set_keepalive).
-//  6. The access log: Options.Access.Log once per request, after the
+//  4. Mapping (sections.go): the request path is resolved to its merged
+//     per-directory configuration, as ap_directory_walk, ap_file_walk and
+//     ap_location_walk do: the server's own settings, then the
+//     non-regex <Directory> sections of each directory level from "/"
+//     down (with the .htaccess files AllowOverride lets in, and the
+//     symbolic-link checks Options asks for, on each component), then
+//     <DirectoryMatch> against the file name, <Files> against its base
+//     name, <Location> against the path; conf orders and merges them. A
+//     resolution is cached per path (lock-free reads, at most 8192 paths,
+//     reused for 1 s, and only while the .htaccess files it read are
+//     unchanged: one stat each per request); with nothing that could
+//     apply there is no walk at all.
+//  5. Access phases (access.go), before any handler, for every request
+//     (also for files that do not exist): a failed walk (403 for a symbolic
+//     link Options forbid, AH00037; 403 for an unreadable .htaccess,
+//     AH00529; 500 for a broken one), then site/authz: access_compat's
+//     host check, the Require tree, Basic authentication. Denials are 403
+//     with Apache's AH01630 line, failed authentication 401 with
+//     WWW-Authenticate; the user goes to %u (accesslog.UserKey).
+//  6. Routing: the SetHandler of the merged configuration, from
+//     Options.Handlers (server-status, metrics); otherwise static files.
+//     A DirectoryIndex file is used only when its own configuration lets
+//     the request through (mod_dir's subrequest).
+//  7. Apache's keep-alive decision (ap_set_keepalive).
+//  8. The access log: Options.Access.Log once per request, after the
 //     response is decided and before fasthttp writes it, so a %D duration
 //     excludes the write. Requests fasthttp cannot read are logged from the
 //     ErrorHandler (400, 408, 413 or 414).
@@ -30,8 +50,9 @@
 // # Static files
 //
 // fasthttp.FS opens, caches (for 10 s: small files are held in memory) and
-// sends files, with sendfile for big ones, confined to DocumentRoot by
-// os.Root (symbolic links leading out of it are refused). The built-in
+// sends files, with sendfile for big ones; symbolic links are followed
+// as the directory walk allowed them (Options FollowSymLinks, Apache's
+// default, follows links out of DocumentRoot too). The built-in
 // default site, used when DocumentRoot is "", is embedded with go:embed.
 // This package adds, on the representation FS produced:
 //

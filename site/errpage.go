@@ -24,6 +24,7 @@ const (
 var reasons = map[int]string{
 	fasthttp.StatusMovedPermanently:             "Moved Permanently",
 	fasthttp.StatusBadRequest:                   "Bad Request",
+	fasthttp.StatusUnauthorized:                 "Unauthorized",
 	fasthttp.StatusForbidden:                    "Forbidden",
 	fasthttp.StatusNotFound:                     "Not Found",
 	fasthttp.StatusMethodNotAllowed:             "Method Not Allowed",
@@ -55,6 +56,7 @@ func newErrorPages(serverAdmin string) *errorPages {
 	p := &errorPages{admin: serverAdmin, canned: make(map[int][]byte)}
 	for _, status := range []int{
 		fasthttp.StatusBadRequest,
+		fasthttp.StatusUnauthorized,
 		fasthttp.StatusForbidden,
 		fasthttp.StatusNotFound,
 		fasthttp.StatusRequestTimeout,
@@ -110,6 +112,13 @@ func (p *errorPages) canned1(status int, method, extra string) string {
 	case fasthttp.StatusBadRequest:
 		return "<p>Your browser sent a request that this server could not understand.<br />\n" +
 			extra + "</p>\n"
+	case fasthttp.StatusUnauthorized:
+		return "<p>This server could not verify that you\n" +
+			"are authorized to access the document\n" +
+			"requested.  Either you supplied the wrong\n" +
+			"credentials (e.g., bad password), or your\n" +
+			"browser doesn't understand how to supply\n" +
+			"the credentials required.</p>\n"
 	case fasthttp.StatusForbidden:
 		return "<p>You don't have permission to access this resource.</p>\n"
 	case fasthttp.StatusNotFound:

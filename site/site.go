@@ -5,16 +5,15 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/gohttpd/gohttpd/conf"
 	"github.com/gohttpd/gohttpd/site/accesslog"
+	"github.com/gohttpd/gohttpd/site/authz"
+	"github.com/gohttpd/gohttpd/site/errorlog"
 	"github.com/valyala/fasthttp"
 )
 
@@ -56,29 +55,18 @@ type Site struct {
 	access   AccessLogger
 	stopping func() bool
 
-	locations []location
-	lim       limits
-	ka        keepAlivePolicy
-	pages     *errorPages
-	types     typeTable
-
-	docs     docRoot
-	fs       *fasthttp.FS
-	files    fasthttp.RequestHandler
-	indexes  []string
-	embedded bool
-	etags    map[string]string // strong content-hash ETags of embedded files, by name
+	main     *vserver
+	checker  *authz.Checker
+	minLevel slog.Level
+	lim      limits
+	ka       keepAlivePolicy
+	pages    *errorPages
+	types    typeTable
 
 	bufs sync.Pool // of *[]byte: rewritten paths
 
 	closeOnce sync.Once
 	closeErr  error
-}
-
-// location is one <Location> section with a handler.
-type location struct {
-	path    string
-	handler fasthttp.RequestHandler
 }
 
 // New builds the Site for cfg, which it only reads and keeps. It fails when
@@ -97,56 +85,31 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 		ka:       newKeepAlivePolicy(&cfg.HTTP),
 		pages:    newErrorPages(cfg.Site.ServerAdmin),
 		types:    newTypeTable(cfg.Site.AddType),
-		indexes:  cfg.Site.DirectoryIndex,
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	for _, l := range cfg.Site.Locations {
-		if l.Handler == "" {
-			continue
+	s.minLevel = slog.LevelError
+	for _, l := range []slog.Level{slog.LevelDebug - 8, slog.LevelDebug, slog.LevelInfo, slog.LevelWarn} {
+		if s.log.Enabled(context.Background(), l) {
+			s.minLevel = l
+			break
 		}
-		h, ok := opts.Handlers[l.Handler]
-		if !ok || h == nil {
-			s.log.Warn(fmt.Sprintf("AH00524: handler %q not found for <Location %s>: its requests get 500", l.Handler, l.Path))
-			h = s.missingHandler(l.Handler)
-		}
-		s.locations = append(s.locations, location{path: l.Path, handler: h})
 	}
+	main, err := newVServer(&cfg.Site, cfg.ServerRoot, s.minLevel <= slog.LevelDebug, opts.Handlers, s.missingHandler)
+	if err != nil {
+		return nil, fmt.Errorf("site: %w", err)
+	}
+	s.main = main
+	main.ht.warn = func(msg string) { s.log.Warn(msg, errorlog.KeyModule, "core") }
+	for _, m := range main.missing {
+		s.log.Warn(m)
+	}
+	s.checker = authz.NewChecker(nil)
 
-	s.fs = &fasthttp.FS{
-		PathRewrite:        s.rewritePath,
-		GenerateIndexPages: false,
-		AcceptByteRange:    false, // ranges are done here (multi-range, If-Range with ETags)
-		GenerateETag:       false, // so are validators
-		Compress:           false, // Apache does not compress without mod_deflate
-		CleanStop:          make(chan struct{}),
+	if err := main.initFiles(&cfg.Site, s.rewritePath); err != nil {
+		return nil, err
 	}
-	if root := cfg.Site.DocumentRoot; root != "" {
-		if !filepath.IsAbs(root) {
-			return nil, fmt.Errorf("site: DocumentRoot %q is not an absolute path", root)
-		}
-		r, err := os.OpenRoot(root)
-		if err != nil {
-			return nil, fmt.Errorf("site: DocumentRoot: %w", err)
-		}
-		s.docs = docRoot{fsys: r.FS(), root: r}
-		s.fs.Root = root
-	} else {
-		sub, err := fs.Sub(defaultSite, "default")
-		if err != nil {
-			return nil, fmt.Errorf("site: built-in site: %w", err)
-		}
-		etags, err := contentETags(sub)
-		if err != nil {
-			return nil, fmt.Errorf("site: built-in site: %w", err)
-		}
-		s.docs = docRoot{fsys: sub}
-		s.fs.FS = sub
-		s.embedded = true
-		s.etags = etags
-	}
-	s.files = s.fs.NewRequestHandler()
 	return s, nil
 }
 
@@ -154,9 +117,9 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 // root. Call it only after every server using the Site has stopped.
 func (s *Site) Close() error {
 	s.closeOnce.Do(func() {
-		close(s.fs.CleanStop)
-		if s.docs.root != nil {
-			s.closeErr = s.docs.root.Close()
+		close(s.main.fs.CleanStop)
+		if s.main.docs.root != nil {
+			s.closeErr = s.main.docs.root.Close()
 		}
 	})
 	return s.closeErr
@@ -208,27 +171,18 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx) {
 	if s.checkLimits(ctx) || s.checkPath(ctx) {
 		return
 	}
-	if h := s.route(ctx.Path()); h != nil {
-		h(ctx)
-		return
-	}
-	s.serveStatic(ctx)
-}
-
-// route returns the handler of the last Location whose path matches p
-// (later sections override earlier ones, as Apache merges them), or nil.
-// A Location path matches p when it is a prefix of p ending at a segment
-// boundary: "/server-status" matches "/server-status" and
-// "/server-status/x", not "/server-statusx".
-func (s *Site) route(p []byte) fasthttp.RequestHandler {
-	var h fasthttp.RequestHandler
-	for i := range s.locations {
-		l := &s.locations[i]
-		if matchLocation(l.path, p) {
-			h = l.handler
+	r := &s.main.trivialValue
+	if !s.main.trivial {
+		r = s.main.resolve(ctx.Path(), ctx.Time())
+		if r.check && s.denied(ctx, r) {
+			return
+		}
+		if r.handler != nil {
+			r.handler(ctx)
+			return
 		}
 	}
-	return h
+	s.serveStatic(ctx, s.main, r)
 }
 
 // missingHandler answers for a SetHandler name nobody provides as Apache

@@ -36,6 +36,10 @@ var (
 	valKeepAlive         = []byte("Keep-Alive")
 )
 
+// wwwAuthKey carries the WWW-Authenticate of an index file's failed
+// subrequest from resolveIndex to serveStatic.
+type wwwAuthKey struct{}
+
 // rewriteKey is the user value that carries the index file path from
 // serveStatic to rewritePath while fasthttp.FS serves a directory.
 type rewriteKey struct{}
@@ -55,7 +59,7 @@ func (s *Site) rewritePath(ctx *fasthttp.RequestCtx) []byte {
 // directories to their slash form, and then works on the representation FS
 // produced: Content-Type from the type table, validators and conditional
 // requests, and byte ranges (single and multiple).
-func (s *Site) serveStatic(ctx *fasthttp.RequestCtx) {
+func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) {
 	switch {
 	case ctx.IsGet() || ctx.IsHead():
 	case ctx.IsOptions():
@@ -75,9 +79,13 @@ func (s *Site) serveStatic(ctx *fasthttp.RequestCtx) {
 	name := p
 	var bp *[]byte
 	if p[len(p)-1] == '/' {
-		index, status := s.resolveIndex(ctx, p)
+		index, status := s.resolveIndex(ctx, v, p, r)
 		if status != 0 {
 			s.sendError(ctx, status, "")
+			if www, ok := ctx.UserValue(wwwAuthKey{}).(string); ok {
+				ctx.Response.Header.Set(fasthttp.HeaderWWWAuthenticate, www)
+				ctx.RemoveUserValue(wwwAuthKey{})
+			}
 			return
 		}
 		bp = s.getBuf()
@@ -96,7 +104,7 @@ func (s *Site) serveStatic(ctx *fasthttp.RequestCtx) {
 		ims = append(imsBuf[:0], v...)
 		ctx.Request.Header.Del(fasthttp.HeaderIfModifiedSince)
 	}
-	s.files(ctx)
+	v.fsHandler(ctx)
 	if ims != nil {
 		ctx.Request.Header.SetBytesV(fasthttp.HeaderIfModifiedSince, ims)
 	}
@@ -106,12 +114,20 @@ func (s *Site) serveStatic(ctx *fasthttp.RequestCtx) {
 
 	switch status := ctx.Response.StatusCode(); status {
 	case fasthttp.StatusOK:
-		s.finishFile(ctx, name)
+		s.finishFile(ctx, v, name)
 	case fasthttp.StatusFound:
 		// FS redirects a directory asked for without its trailing slash.
 		s.redirectDir(ctx)
 	case fasthttp.StatusNotFound:
-		s.logf(ctx, slog.LevelInfo, "AH00128: File does not exist: %s%s", s.cfg.Site.DocumentRoot, name)
+		if v.trivial {
+			// The walk was skipped: a dangling or looping symbolic link
+			// is Apache's 403 (AH00037), not a 404.
+			if w := v.walk(string(ctx.Path()), ctx.Time()); w.status != 0 {
+				s.denied(ctx, w)
+				return
+			}
+		}
+		s.logf(ctx, slog.LevelInfo, "AH00128: File does not exist: %s%s", v.docroot, name)
 		s.sendError(ctx, status, "")
 	default:
 		if status >= 400 {
@@ -153,28 +169,41 @@ func knownMethod(m []byte) bool {
 // (ending in "/"), as mod_dir does: the first name that is a regular file.
 // It returns the name, or the status to answer: 404 when p is missing or
 // not a directory, 403 when no index exists (there are no listings).
-func (s *Site) resolveIndex(ctx *fasthttp.RequestCtx, p []byte) (string, int) {
-	fi, err := s.docs.stat(p)
+func (s *Site) resolveIndex(ctx *fasthttp.RequestCtx, v *vserver, p []byte, r *resolved) (string, int) {
+	fi, err := v.docs.stat(p)
 	switch {
 	case errors.Is(err, fs.ErrPermission):
 		return "", fasthttp.StatusForbidden
 	case err != nil || !fi.IsDir():
-		s.logf(ctx, slog.LevelInfo, "AH00128: File does not exist: %s%s", s.cfg.Site.DocumentRoot, p)
+		s.logf(ctx, slog.LevelInfo, "AH00128: File does not exist: %s%s", v.docroot, p)
 		return "", fasthttp.StatusNotFound
 	}
 	dir := rel(p)
-	for _, index := range s.indexes {
+	failed, www := 0, ""
+	for _, index := range v.indexes {
 		name := index
 		if dir != "." {
 			name = dir + "/" + index
 		}
-		if fi, err := fs.Stat(s.docs.fsys, name); err == nil && fi.Mode().IsRegular() {
-			return index, 0
+		if fi, err := fs.Stat(v.docs.fsys, name); err == nil && fi.Mode().IsRegular() {
+			status, w := s.indexCheck(ctx, v, p, index, r)
+			if status == 0 {
+				return index, 0
+			}
+			// mod_dir keeps the last failure other than 404 and answers
+			// with it when no index is served.
+			failed, www = status, w
 		}
+	}
+	if failed != 0 {
+		if www != "" {
+			ctx.SetUserValue(wwwAuthKey{}, www)
+		}
+		return "", failed
 	}
 	s.logf(ctx, slog.LevelError, "AH01276: Cannot serve directory %s%s: No matching DirectoryIndex (%s) found, "+
 		"and server-generated directory index forbidden by Options directive",
-		s.cfg.Site.DocumentRoot, p, strings.Join(s.indexes, ","))
+		v.docroot, p, strings.Join(v.indexes, ","))
 	return "", fasthttp.StatusForbidden
 }
 
@@ -199,7 +228,7 @@ type validators struct {
 
 // finishFile completes the 200 response FS made for the file name: type,
 // Accept-Ranges, validators, preconditions (304/412) and ranges (206/416).
-func (s *Site) finishFile(ctx *fasthttp.RequestCtx, name []byte) {
+func (s *Site) finishFile(ctx *fasthttp.RequestCtx, srv *vserver, name []byte) {
 	h := &ctx.Response.Header
 	size := int64(h.ContentLength())
 	if typ := s.types.lookup(name); typ != "" {
@@ -216,11 +245,11 @@ func (s *Site) finishFile(ctx *fasthttp.RequestCtx, name []byte) {
 	}
 	var etagBuf [48]byte
 	var v validators
-	if s.embedded {
+	if srv.embedded {
 		// Embedded files have no modification time: no Last-Modified,
 		// and a strong ETag from a hash of their contents.
 		h.Del(fasthttp.HeaderLastModified)
-		if e := s.etags[string(bytes.TrimLeft(name, "/"))]; e != "" {
+		if e := srv.etags[string(bytes.TrimLeft(name, "/"))]; e != "" {
 			v.etag = append(etagBuf[:0], e...)
 		}
 	} else if t, err := fasthttp.ParseHTTPDate(h.PeekCanonical(hdrLastModified)); err == nil {
@@ -244,7 +273,7 @@ func (s *Site) finishFile(ctx *fasthttp.RequestCtx, name []byte) {
 		s.sendError(ctx, fasthttp.StatusPreconditionFailed, "")
 		return
 	}
-	s.serveRange(ctx, name, size, &v)
+	s.serveRange(ctx, srv, name, size, &v)
 }
 
 // appendETag appends Apache's default ETag (FileETag MTime Size: the size
@@ -302,7 +331,7 @@ type byteRangeUpdater interface {
 // single range narrows FS's own file reader, which keeps sendfile; several
 // ranges are read from the file opened again here, after checking it is
 // still the representation FS described.
-func (s *Site) serveRange(ctx *fasthttp.RequestCtx, name []byte, size int64, v *validators) {
+func (s *Site) serveRange(ctx *fasthttp.RequestCtx, srv *vserver, name []byte, size int64, v *validators) {
 	req := &ctx.Request.Header
 	header := req.PeekCanonical(hdrRange)
 	if len(header) == 0 || !ctx.IsGet() {
@@ -340,7 +369,7 @@ func (s *Site) serveRange(ctx *fasthttp.RequestCtx, name []byte, size int64, v *
 		ctx.Response.SetStatusCode(fasthttp.StatusPartialContent)
 		return
 	}
-	f, err := s.docs.open(name)
+	f, err := srv.docs.open(name)
 	if err != nil {
 		return
 	}
@@ -448,4 +477,27 @@ func splitWeak(tag []byte) ([]byte, bool) {
 		return tag[2:], true
 	}
 	return tag, false
+}
+
+// indexCheck is mod_dir's subrequest for an index file: the access
+// phases of the file's own configuration, run (and logged) when it
+// differs from the directory's. It returns 0 when the file may be served,
+// or the status the subrequest failed with (and its WWW-Authenticate).
+func (s *Site) indexCheck(ctx *fasthttp.RequestCtx, v *vserver, dir []byte, index string, r *resolved) (int, string) {
+	bp := s.getBuf()
+	defer s.bufs.Put(bp)
+	*bp = append(append((*bp)[:0], dir...), index...)
+	ir := v.resolve(*bp, ctx.Time())
+	if ir.status != 0 {
+		s.logWalk(ctx, ir)
+		return ir.status, ""
+	}
+	if !ir.check || ir.cfg == r.cfg || ir.cfg.Auth == r.cfg.Auth {
+		return 0, ""
+	}
+	d, checked := s.check(ctx, ir, true)
+	if !checked {
+		return 0, ""
+	}
+	return d.Status, d.WWWAuthenticate
 }

@@ -40,8 +40,11 @@ DocumentRoot htdocs
 <FilesMatch "^\.ht">
     Require all denied
 </FilesMatch>
+<Directory "htdocs">
+    Options Indexes FollowSymLinks
+</Directory>
 <Location /server-status>
-    SetHandler server-status
+    SetHandler server-info
     Require ip 10.0.0.0/8
 </Location>
 `)
@@ -52,8 +55,8 @@ DocumentRoot htdocs
 				t.Errorf("gohttpd %s exit 0, want a failure:\n%s", flag, out)
 			}
 			for _, w := range []string{
-				conf + `:5: Require: gohttpd does not implement 'Require all denied' inside <FilesMatch "^\.ht"> yet; ignoring it would change what clients get`,
-				conf + `:9: Require: gohttpd does not implement 'Require ip 10.0.0.0/8' inside <Location /server-status> yet`,
+				conf + `:8: Options: gohttpd does not implement 'Options Indexes FollowSymLinks' inside <Directory "htdocs"> yet; ignoring it would change what clients get`,
+				conf + `:11: SetHandler: gohttpd does not implement 'SetHandler server-info' inside <Location /server-status> yet`,
 			} {
 				if !strings.Contains(out, w) {
 					t.Errorf("gohttpd %s output lacks %q:\n%s", flag, w, out)
@@ -78,17 +81,16 @@ EnableSendfile On
 Mutex default
 ThreadStackSize 8388608
 LoadModule status_module modules/mod_status.so
-<Directory "htdocs">
+<Location /x>
     AllowOverride None
-</Directory>
+</Location>
 `)
 	want := []string{
 		"gohttpd: warning: " + conf + ":4: ignored: EnableSendfile On",
 		"gohttpd: warning: " + conf + ":5: ignored: Mutex default",
 		"gohttpd: warning: " + conf + ":6: ignored: ThreadStackSize 8388608",
 		"gohttpd: warning: " + conf + ":7: ignored: LoadModule status_module",
-		"gohttpd: warning: " + conf + ":8: ignored: <Directory \"htdocs\"> section",
-		"gohttpd: warning: " + conf + ":9: ignored: AllowOverride None",
+		"gohttpd: warning: " + conf + ":9: AH00114: Useless use of AllowOverride in line 9 of " + conf + ".",
 	}
 	for _, flag := range []string{"-t", "-S"} {
 		t.Run(flag, func(t *testing.T) {

@@ -136,6 +136,8 @@ func (f *Format) Append(dst []byte, ctx *fasthttp.RequestCtx, start time.Time) [
 			dst = appendValue(dst, cookieValue(ctx.Request.Header.Peek(fasthttp.HeaderCookie), it.arg))
 		case kNote:
 			dst = appendNote(dst, ctx.UserValue(it.arg))
+		case kUser:
+			dst = appendUser(dst, ctx.UserValue(UserKey))
 		default:
 			dst = append(dst, '-')
 		}
@@ -423,4 +425,21 @@ func appendRaw(dst []byte, k kind, raw rawRequest) []byte {
 		}
 		return appendValue(dst, proto)
 	}
+}
+
+// UserKey is the ctx.UserValue key under which the site stores the
+// authenticated user name (a string) for %u.
+const UserKey = "gohttpd.remote-user"
+
+// appendUser is mod_log_config's log_remote_user: "-" without a user,
+// `""` for an empty one, else the escaped name.
+func appendUser(dst []byte, v any) []byte {
+	u, ok := v.(string)
+	switch {
+	case !ok:
+		return append(dst, '-')
+	case u == "":
+		return append(dst, `""`...)
+	}
+	return appendEscaped(dst, u)
 }

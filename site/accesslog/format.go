@@ -54,6 +54,7 @@ const (
 	kRespHeader              // %{name}o
 	kCookie                  // %{name}C
 	kNote                    // %{name}n: a string-like ctx.UserValue
+	kUser                    // %u: the string ctx.UserValue(UserKey)
 )
 
 // timeForm is the shape of a %t item.
@@ -246,7 +247,9 @@ func (it *item) setLetter(c byte, arg string) error {
 		return noArg(kBytes)
 	case 'D':
 		return noArg(kMicros)
-	case 'f', 'R', 'l', 'u':
+	case 'u':
+		return noArg(kUser)
+	case 'f', 'R', 'l':
 		return noArg(kDash)
 	case 'H':
 		return noArg(kProtocol)

@@ -18,7 +18,7 @@ func FromRequestCtx(ctx *fasthttp.RequestCtx, req *Request) {
 	req.ClientIP = tcpIP(ctx.RemoteAddr())
 	req.LocalIP = tcpIP(ctx.LocalAddr())
 	req.Method = conf.MethodBytesNumber(ctx.Method())
-	req.Authorization = ctx.Request.Header.Peek(fasthttp.HeaderAuthorization)
+	req.Authorization = ctx.Request.Header.PeekCanonical(hdrAuthorization)
 	req.HasAuthorization = req.Authorization != nil
 }
 
@@ -30,3 +30,7 @@ func tcpIP(a net.Addr) netip.Addr {
 	ip, _ := netip.AddrFromSlice(t.IP)
 	return ip.Unmap()
 }
+
+// hdrAuthorization is the canonical header name, for PeekCanonical
+// (fasthttp stores request header names canonicalised).
+var hdrAuthorization = []byte(fasthttp.HeaderAuthorization)
