@@ -3,6 +3,7 @@ package headers
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -146,26 +147,31 @@ func (h *Headers) Response(resp *fasthttp.ResponseHeader, success bool, v *Vars)
 	if len(errT.kv) == 0 {
 		return
 	}
-	// err_headers_out goes first (apr_table_overlay(err, out)): put its
-	// values before the response's own values of the same name.
-	done := make(map[string]bool, len(errT.kv))
+	// err_headers_out goes first (apr_table_overlay(err, out)): its
+	// values go before the response's own values of the same name.
+	// fasthttp's Del is not order-preserving, so all deletions come
+	// before all additions.
+	names := make([]string, 0, len(errT.kv))
+	own := make([][]string, 0, len(errT.kv))
 	for _, kv := range errT.kv {
-		key := strings.ToLower(kv.k)
-		if done[key] {
+		if slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, kv.k) }) {
 			continue
 		}
-		done[key] = true
-		own := rt.all(kv.k)
-		if len(own) > 0 {
+		names = append(names, kv.k)
+		vals := rt.all(kv.k)
+		if len(vals) > 0 {
 			rt.del(kv.k)
 		}
+		own = append(own, vals)
+	}
+	for i, name := range names {
 		for _, e := range errT.kv {
-			if strings.EqualFold(e.k, kv.k) {
+			if strings.EqualFold(e.k, name) {
 				rt.add(e.k, e.v)
 			}
 		}
-		for _, o := range own {
-			rt.add(kv.k, o)
+		for _, o := range own[i] {
+			rt.add(name, o)
 		}
 	}
 }

@@ -59,27 +59,22 @@ func Lookup(cfg *conf.MimeConfig, types Types, name string) Result {
 			if ext == "" {
 				continue
 			}
-			var key string
-			if len(ext) <= len(buf) {
-				k := buf[:0]
-				for i := 0; i < len(ext); i++ {
-					c := ext[i]
-					if 'A' <= c && c <= 'Z' {
-						c += 'a' - 'A'
-					}
-					k = append(k, c)
+			// m[string(k)] does not allocate.
+			k := buf[:0]
+			for i := 0; i < len(ext); i++ {
+				c := ext[i]
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
 				}
-				key = unsafeString(k)
-			} else {
-				key = strings.ToLower(ext)
+				k = append(k, c)
 			}
 			var info conf.MimeExt
 			var hasInfo bool
 			if cfg != nil && cfg.Ext != nil {
-				info, hasInfo = cfg.Ext[key]
+				info, hasInfo = cfg.Ext[string(k)]
 			}
 			if !hasInfo || !info.TypeSet {
-				if t, ok := types[key]; ok {
+				if t, ok := types[string(k)]; ok {
 					r.ContentType = t
 				}
 			}
