@@ -9,6 +9,7 @@ import (
 	"errors"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // EnvAttr is the special attribute a SetEnvIf line tests.
@@ -134,6 +135,10 @@ func (b *SetEnvIfBuilder) Directive(name string, args []string) error {
 	r := SetEnvIfRule{Name: attr, Regex: args[0], NoCase: nocase}
 	args = args[1:]
 	if lit, ok := nonRegexPattern(r.Regex); ok {
+		if !utf8.ValidString(lit) {
+			// Go's regexp (used for literals too) takes UTF-8 only.
+			return errors.New(canon + " regex could not be compiled.")
+		}
 		r.Regex, r.Literal = regexp.QuoteMeta(lit), true
 	} else if _, err := regexp.Compile(r.Regex); err != nil {
 		return errors.New(canon + " regex could not be compiled.")
