@@ -150,7 +150,20 @@ func (h *Headers) Response(resp *fasthttp.ResponseHeader, success bool, v *Vars)
 	// err_headers_out goes first (apr_table_overlay(err, out)): its
 	// values go before the response's own values of the same name.
 	// fasthttp's Del is not order-preserving, so all deletions come
-	// before all additions.
+	// before all additions. Usually no name is in both tables.
+	clash := false
+	for _, kv := range errT.kv {
+		if resp.Peek(kv.k) != nil {
+			clash = true
+			break
+		}
+	}
+	if !clash {
+		for _, kv := range errT.kv {
+			rt.add(kv.k, kv.v)
+		}
+		return
+	}
 	names := make([]string, 0, len(errT.kv))
 	own := make([][]string, 0, len(errT.kv))
 	for _, kv := range errT.kv {

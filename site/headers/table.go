@@ -1,6 +1,7 @@
 package headers
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/valyala/fasthttp"
@@ -109,6 +110,12 @@ func (t *sliceTable) add(key, value string) { t.kv = append(t.kv, kv{key, value}
 
 // set is apr_table_setn: the first entry takes the value, the others go.
 func (t *sliceTable) set(key, value string) {
-	t.del(key)
+	for i := range t.kv {
+		if strings.EqualFold(t.kv[i].k, key) {
+			t.del(key) // drops t.kv[i] too: put it back in place
+			t.kv = slices.Insert(t.kv, i, kv{key, value})
+			return
+		}
+	}
 	t.add(key, value)
 }
