@@ -33,6 +33,13 @@ func (e *Env) Lookup(name string) (string, bool) {
 	return "", false
 }
 
+// Has reports whether name is set: the interface site/authz needs for
+// "Require env" and "Allow from env=" (authz.Env).
+func (e *Env) Has(name string) bool {
+	_, ok := e.Lookup(name)
+	return ok
+}
+
 // Set sets name to value, replacing an earlier value (apr_table_setn).
 func (e *Env) Set(name, value string) {
 	for i := range e.kv {
