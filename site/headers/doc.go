@@ -79,5 +79,5 @@
 // name normalizing (Server.DisableHeaderNamesNormalizing, which the
 // Apache comparison test uses to get Apache's exact names). Set-Cookie
 // values pass through fasthttp's cookie parser when set or edited.
-// "Header set Content-Type ''" and unset leave no Content-Type at all.
+// "Header unset Content-Type" leaves no Content-Type at all.
 package headers

@@ -411,7 +411,7 @@ func (e *entry) value(v *Vars) string {
 
 // unwrap is unwrap_header: CR and LF become spaces.
 func unwrap(s string) string {
-	if strings.IndexAny(s, "\r\n") < 0 {
+	if !strings.ContainsAny(s, "\r\n") {
 		return s
 	}
 	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
