@@ -161,8 +161,8 @@ func loadConf(t *testing.T, path string) (types mimetype.Types, secs []*section)
 	return types, secs
 }
 
+// mergeFor runs in the server's goroutine: it reports with t.Error.
 func mergeFor(t *testing.T, secs []*section, file, uri string) merged {
-	t.Helper()
 	var (
 		hdr  *conf.HeadersConfig
 		exp  *conf.ExpiresConfig
@@ -188,11 +188,11 @@ func mergeFor(t *testing.T, secs []*section, file, uri string) merged {
 	}
 	h, err := headers.Compile(hdr)
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
 	}
 	rules, err := setenvif.Compile(sei)
 	if err != nil {
-		t.Fatal(err)
+		t.Error(err)
 	}
 	return merged{hdr: h, exp: exp, mime: mime, sei: rules, env: env}
 }
@@ -214,7 +214,7 @@ func makeDocroot(t *testing.T, dir string, mtime time.Time) {
 		"am/index.html": "hello\n", "rh/index.html": "hello\n", "env/index.html": "hello\n",
 		"e2/index.html": "hello\n", "e3/index.html": "hello\n", "e4/index.html": "hello\n",
 		"exp/style.css": "body{}\n", "exp/a.png": "GIF89a", "exp/page.html": "hi\n", "exp/x.json": "t\n",
-		"exp/sub/a.png": "GIF89a",
+		"exp/sub/a.png": "GIF89a", "exp/wq/a.png": "GIF89a", "exp/wq/a.txt": "t\n",
 		"cs/a.html":     "hi\n", "cs/a.txt": "hi\n", "cs/a.css": "hi\n",
 		"types/file.tar.gz": "x\n", "types/a.foo": "x\n", "types/a.FOO": "x\n", "types/index.html.en": "x\n",
 		"types/a.html": "x\n", "types/noext": "x\n", "types/a.gz.html": "x\n", "types/.hidden.css": "x\n",

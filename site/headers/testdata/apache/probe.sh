@@ -18,6 +18,9 @@ r $u/e4/
 r -H "X-Echo: e" $u/succ/
 r -H "X-Echo: e" $u/succ/nope
 r $u/exp/sub/a.png
+# ExpiresByType in exp/wq has no wildcard: the inherited image/* no longer applies.
+r $u/exp/wq/a.png
+r $u/exp/wq/a.txt
 r $u/am/
 r -H 'X-List: one' -H 'X-Gone: x' -H 'X-Ed: abc' -H 'X-Sie: mine' $u/rh/
 r $u/rh/
