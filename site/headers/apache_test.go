@@ -215,7 +215,7 @@ func makeDocroot(t *testing.T, dir string, mtime time.Time) {
 		"e2/index.html": "hello\n", "e3/index.html": "hello\n", "e4/index.html": "hello\n",
 		"exp/style.css": "body{}\n", "exp/a.png": "GIF89a", "exp/page.html": "hi\n", "exp/x.json": "t\n",
 		"exp/sub/a.png": "GIF89a", "exp/wq/a.png": "GIF89a", "exp/wq/a.txt": "t\n",
-		"cs/a.html":     "hi\n", "cs/a.txt": "hi\n", "cs/a.css": "hi\n",
+		"cs/a.html": "hi\n", "cs/a.txt": "hi\n", "cs/a.css": "hi\n",
 		"types/file.tar.gz": "x\n", "types/a.foo": "x\n", "types/a.FOO": "x\n", "types/index.html.en": "x\n",
 		"types/a.html": "x\n", "types/noext": "x\n", "types/a.gz.html": "x\n", "types/.hidden.css": "x\n",
 		"types/a.svgz": "x\n", "types/a.php.txt": "x\n",
