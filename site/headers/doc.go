@@ -56,6 +56,32 @@
 // specifier: "%{X-Foo}i" prints the idle-worker count "i=97", as Apache
 // does; use "Header echo" or expr (refused) to copy request headers.
 //
+// # The four libraries in the chain
+//
+// site/setenvif, site/mimetype, site/expires and this package replace
+// Apache's request phases in this order (the Apache comparison test's
+// server function in apache_test.go is a working example):
+//
+//  1. request read: server-level SetEnvIf rules (setenvif.Rules.Apply)
+//  2. URI mapped, merged section configuration looked up (cached)
+//  3. header_parser: per-directory SetEnvIf rules
+//  4. access control (site/authz, reading the Env)
+//  5. type checker: mimetype.Lookup on the mapped file (type, encoding,
+//     ForceType)
+//  6. fixups: setenvif.ApplyEnv (SetEnv), then Headers.Request
+//     (RequestHeader)
+//  7. the handler, or the site's error page
+//  8. expires.Apply (handler responses only), then Headers.Response
+//     (success or not), then mimetype.DefaultCharset on the final type
+//
+// Wiring them also means removing from conf/unsupported.go and
+// conf/directives.go what stands for them today: Header, RequestHeader,
+// SetEnv, SetEnvIf, SetEnvIfNoCase, BrowserMatch, BrowserMatchNoCase
+// (refused or ignored), UnsetEnv, the "ExpiresActive Off", "ForceType
+// None" and "TypesConfig .../mime.types" value rules, and AddType's
+// applyAddType (site/mime.go's table gives way to mimetype.Lookup over
+// conf.LoadMimeTypes' map).
+//
 // # Regular expressions
 //
 // Header edit, edit* and echo use Go's regexp (RE2), not regexp2 or
