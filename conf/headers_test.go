@@ -134,3 +134,36 @@ func TestHeadersTablesAndMerge(t *testing.T) {
 		t.Logf("json: %s", data)
 	}
 }
+
+func FuzzParseHeaderFormat(f *testing.F) {
+	for _, s := range []string{"", "a%", "%%", `a\tb\\c%%d%`, "%{CORS}e", "%{x", "%D%t%l%i%b", "%{a}", `\`, "%z"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		tags, err := ParseHeaderFormat(s)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "Unrecognized header format %") {
+				t.Fatalf("%q: %v", s, err)
+			}
+			return
+		}
+		for i, tag := range tags {
+			switch tag.Kind {
+			case 0:
+				if i > 0 && tags[i-1].Kind == 0 {
+					t.Fatalf("%q: adjacent literals", s)
+				}
+			case 'D', 't', 'l', 'i', 'b':
+				if tag.Arg != "" {
+					t.Fatalf("%q: %c with an argument", s, tag.Kind)
+				}
+			case 'e', 's':
+			default:
+				t.Fatalf("%q: kind %q", s, tag.Kind)
+			}
+		}
+		if !strings.Contains(s, "%") && !strings.Contains(s, `\`) && (len(tags) != 1 || tags[0].Arg != s) && s != "" {
+			t.Fatalf("%q: plain text changed: %+v", s, tags)
+		}
+	})
+}

@@ -113,3 +113,29 @@ func FuzzReadMimeTypes(f *testing.F) {
 		}
 	})
 }
+
+func FuzzMimeDirective(f *testing.F) {
+	f.Add("AddType", "text/html", ".HTML")
+	f.Add("AddDefaultCharset", "On", "")
+	f.Add("RemoveType", ".x", "y")
+	f.Fuzz(func(t *testing.T, name, a, b string) {
+		var mb MimeBuilder
+		if mb.Directive(name, []string{a, b}) != nil {
+			return
+		}
+		cfg := mb.Finish()
+		if cfg == nil {
+			return
+		}
+		for k := range cfg.Ext {
+			// Lower case, one leading dot removed (as Apache: "..x" is ".x").
+			if k != strings.ToLower(k) {
+				t.Fatalf("key %q", k)
+			}
+		}
+		m := MergeMime(cfg, cfg)
+		if !reflect.DeepEqual(m.Ext, cfg.Ext) {
+			t.Fatalf("merging a section with itself changed it: %+v %+v", m.Ext, cfg.Ext)
+		}
+	})
+}
