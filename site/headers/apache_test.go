@@ -177,7 +177,7 @@ func mergeFor(t *testing.T, secs []*section, file, uri string) merged {
 	// Directory sections by depth (httpd.conf lists them shallow first),
 	// then Location sections.
 	for _, s := range secs {
-		if s.dir != "" && (filepath.Dir(file) == s.dir || strings.HasPrefix(file, s.dir+"/")) {
+		if s.dir != "" && (file == s.dir || strings.HasPrefix(file, s.dir+"/")) {
 			add(s)
 		}
 	}
@@ -271,7 +271,17 @@ func server(t *testing.T, types mimetype.Types, secs []*section, docroot string,
 		file := filepath.Join(docroot, rel)
 		st, err := os.Stat(file)
 		success := err == nil
-		if success {
+		switch {
+		case success && st.IsDir():
+			// mod_dir's slash redirect goes through Apache's error path.
+			success = false
+			ctx.SetStatusCode(fasthttp.StatusMovedPermanently)
+			h.Set("Location", "http://"+string(ctx.Host())+uri+"/")
+			h.SetContentType("text/html; charset=iso-8859-1")
+		case success && string(ctx.Request.Header.Peek("If-None-Match")) == "*":
+			// A 304 from the handler is a response generated normally.
+			ctx.SetStatusCode(fasthttp.StatusNotModified)
+		case success:
 			body, _ := os.ReadFile(file)
 			ctx.SetBody(body)
 			r := mimetype.Lookup(m.mime, types, file)
@@ -282,7 +292,7 @@ func server(t *testing.T, types mimetype.Types, secs []*section, docroot string,
 				h.Set(fasthttp.HeaderContentEncoding, r.Encoding)
 			}
 			expires.Apply(m.exp, h, &expires.Response{Status: 200, ContentType: r.ContentType, ModTime: st.ModTime(), Now: now})
-		} else {
+		default:
 			ctx.SetStatusCode(fasthttp.StatusNotFound)
 			h.SetContentType("text/html; charset=iso-8859-1")
 			ctx.SetBodyString(notFoundBody)
@@ -352,7 +362,8 @@ func splitCurl(s string) []string {
 }
 
 var ignored = map[string]bool{"date": true, "server": true, "last-modified": true, "etag": true,
-	"accept-ranges": true, "content-length": true, "connection": true}
+	"accept-ranges": true, "content-length": true, "connection": true,
+	"location": true} // it names the port
 
 var idleRe = regexp.MustCompile(`i=[0-9]+`)
 

@@ -29,9 +29,13 @@
 //	// last: Content-Type through mimetype.DefaultCharset
 //
 // success is true for a response the handler generated (any status it
-// chose) and false for an error page the site generated instead
-// (ap_send_error_response: 404 for a missing file, 403/401 from
-// authz, 500 ...): then only "Header always" lines apply. That is
+// chose, a 206 or a 304 Not Modified of the file handler included) and
+// false for a response the site generated on Apache's error path
+// (ap_send_error_response: 404 for a missing file, 403/401 from authz,
+// 500, and redirects such as mod_dir's slash redirect, Redirect and
+// RewriteRule [R]): then only "Header always" lines apply. Observed with
+// Apache 2.4.71: a 304 carries the onsuccess headers, the 301 of
+// "GET /succ" only the always ones. That is
 // Apache's onsuccess/always rule, observed: with "Header set A" and
 // "Header always set B", a 200 carries A and B, a 404 error page only B
 // (site/headers/testdata/apache, /succ/). An internal redirect

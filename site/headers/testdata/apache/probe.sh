@@ -10,6 +10,10 @@ r -H 'Origin: https://evil.com' $u/h5bp/
 r -H 'Origin: https://example.org' $u/h5bp/nope
 r $u/succ/
 r $u/succ/nope
+# A 304 from the file handler is generated normally (onsuccess applies);
+# mod_dir's slash redirect is an error-path response (always only).
+r -H "If-None-Match: *" $u/succ/
+r $u/succ
 r $u/edit/
 # e1 (Header edit* X-Empty "x*" "-") crashes Apache 2.4.71 (child segfault): not probed.
 r $u/e2/
