@@ -23,6 +23,9 @@
 //		Idle: scoreboardIdle, Busy: scoreboardBusy, Note: notes.Set}
 //	// fixups, after setenvif.ApplyEnv, before the handler:
 //	h.Request(&ctx.Request.Header, &v)
+//	// the handler and the access log (%{X-Foo}i) see the changed
+//	// headers: Apache logged "GET /rh/ HTTP/1.1 200 foo=bar" for
+//	// "RequestHeader set X-Foo bar" with LogFormat "%r %>s foo=%{X-Foo}i"
 //	// ... the handler produces the response, or the site an error page ...
 //	// then, after expires.Apply (mod_expires' filter runs first):
 //	h.Response(&ctx.Response.Header, success, &v)

@@ -53,3 +53,5 @@ r -A 'Mozilla/5.0' $u/env/index.html
 r -A 'Mozilla/4.0 (compatible; MSIE 8.0)' -H 'X-Trace: yes' $u/env/
 r -A 'CURL/8' -H 'X-Drop: yes' $u/env/
 r -A 'Mozilla/5.0' -H 'X-Drop: yes' -0 $u/env/
+# The access log (LogFormat "%r %>s foo=%{X-Foo}i") shows that the
+# handler phase sees RequestHeader's change: "GET /rh/ HTTP/1.1 200 foo=bar".
