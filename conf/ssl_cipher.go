@@ -81,7 +81,7 @@ var sslCipherAliases = map[string]uint32{
 	"kDHE": 0, "kEDH": 0, "DHE": 0, "EDH": 0, "DH": 0, "aDSS": 0, "DSS": 0,
 	"kPSK": 0, "PSK": 0, "aPSK": 0, "kECDHEPSK": 0, "kDHEPSK": 0, "kRSAPSK": 0, "SRP": 0, "kSRP": 0,
 	"aGOST": 0, "kGOST": 0, "GOST94": 0, "GOST89MAC": 0,
-	"AES": encAES128 | encAES256 | encAES128GCM | encAES256GCM,
+	"AES":    encAES128 | encAES256 | encAES128GCM | encAES256GCM,
 	"AES128": encAES128 | encAES128GCM, "AES256": encAES256 | encAES256GCM,
 	"AESGCM": encAES128GCM | encAES256GCM, "AESCCM": 0, "AESCCM8": 0,
 	"CHACHA20": encCHACHA20, "CAMELLIA": 0, "CAMELLIA128": 0, "CAMELLIA256": 0, "ARIA": 0,
