@@ -25,9 +25,9 @@ import (
 
 // keys are generated once per test binary (RSA generation is slow).
 var (
-	keyOnce             sync.Once
-	rsaKey, rsaKey2     *rsa.PrivateKey
-	ecKey, ecKey2 *ecdsa.PrivateKey
+	keyOnce         sync.Once
+	rsaKey, rsaKey2 *rsa.PrivateKey
+	ecKey, ecKey2   *ecdsa.PrivateKey
 )
 
 func testKeys(t testing.TB) {
@@ -201,4 +201,3 @@ func dial(t testing.TB, addr string, cc *tls.Config) (tls.ConnectionState, error
 	}
 	return c.ConnectionState(), nil
 }
-

@@ -159,7 +159,7 @@ func TestSNIAndCertificateType(t *testing.T) {
 		{"A.TEST", rsaOnly, tls.VersionTLS12, "a.test", "RSA", false},
 		{"a.test", nil, tls.VersionTLS13, "a.test", "", false},
 		{"c.test", rsaOnly, tls.VersionTLS12, "c.test", "RSA", false},
-		{"c.test", ecdsaOnly, tls.VersionTLS12, "", "", true}, // c.test has no ECDSA certificate
+		{"c.test", ecdsaOnly, tls.VersionTLS12, "", "", true},   // c.test has no ECDSA certificate
 		{"", rsaOnly, tls.VersionTLS12, "a.test", "RSA", false}, // no SNI: the default vhost
 		{"other.test", ecdsaOnly, tls.VersionTLS12, "a.test", "ECDSA", false},
 	} {
@@ -540,4 +540,3 @@ func TestCheckRequest(t *testing.T) {
 		t.Errorf("log line %q", v.LogLine)
 	}
 }
-
