@@ -30,7 +30,8 @@ var attrShortNames = map[string]string{
 // kept as is ("CN=Jane Doe,OU=Dev\+Ops,O=Acme\, Inc.,ST=Berlin,C=DE").
 // With SSLOptions +LegacyDNStringFormat (legacy true) it is OpenSSL's
 // X509_NAME_oneline: first to last, each "/name=value"
-// ("/C=DE/ST=Berlin/O=Acme, Inc./OU=Dev+Ops/CN=Jane Doe").
+// ("/C=DE/ST=Berlin/O=Acme, Inc./OU=Dev\+Ops/CN=Jane Doe"). Both were
+// compared with Apache 2.4.71 and OpenSSL 3.0.19 (dn_test.go).
 func SubjectDN(cert *x509.Certificate, legacy bool) string {
 	return formatDN(cert.RawSubject, legacy)
 }
@@ -48,8 +49,12 @@ func formatDN(raw []byte, legacy bool) string {
 	var b strings.Builder
 	if legacy {
 		for _, rdn := range rdns {
-			for _, atv := range rdn {
-				b.WriteByte('/')
+			for j, atv := range rdn {
+				if j == 0 {
+					b.WriteByte('/')
+				} else {
+					b.WriteByte('+')
+				}
 				b.WriteString(attrName(atv.Type))
 				b.WriteByte('=')
 				v, ok := atv.Value.(string)
@@ -57,11 +62,15 @@ func formatDN(raw []byte, legacy bool) string {
 					b.WriteString("#" + hexDER(atv.Value))
 					continue
 				}
-				// X509_NAME_oneline escapes bytes outside printable ASCII
-				// as \xXX.
+				// X509_NAME_oneline (OpenSSL 3) puts a backslash before
+				// '/' and '+' and writes bytes outside printable ASCII as
+				// \xXX.
 				for i := 0; i < len(v); i++ {
 					c := v[i]
-					if c < ' ' || c > '~' {
+					if c == '/' || c == '+' {
+						b.WriteByte('\\')
+						b.WriteByte(c)
+					} else if c < ' ' || c > '~' {
 						b.WriteString(`\x`)
 						b.WriteString(strings.ToUpper(hex.EncodeToString([]byte{c})))
 					} else {
@@ -76,8 +85,10 @@ func formatDN(raw []byte, legacy bool) string {
 		if i != len(rdns)-1 {
 			b.WriteByte(',')
 		}
-		for j, atv := range rdns[i] {
-			if j > 0 {
+		// OpenSSL reverses the entries, also within a multi-valued RDN.
+		for j := len(rdns[i]) - 1; j >= 0; j-- {
+			atv := rdns[i][j]
+			if j != len(rdns[i])-1 {
 				b.WriteByte('+')
 			}
 			b.WriteString(attrName(atv.Type))

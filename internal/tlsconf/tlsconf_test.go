@@ -307,11 +307,11 @@ func TestClientCertificates(t *testing.T) {
 			}
 			// Apache 2.4.71's %{SSL_CLIENT_S_DN}x and, with SSLOptions
 			// +LegacyDNStringFormat, the same certificate (made with
-			// openssl req -subj, see testdata/apache/README).
+			// openssl req -subj, see testdata/apache/README.md).
 			if dn := SubjectDN(got, false); dn != `emailAddress=jane@example.com,CN=Jane Doe,OU=Dev\+Ops,O=Acme\, Inc.,ST=Berlin,C=DE` {
 				t.Errorf("SubjectDN %q", dn)
 			}
-			if dn := SubjectDN(got, true); dn != `/C=DE/ST=Berlin/O=Acme, Inc./OU=Dev+Ops/CN=Jane Doe/emailAddress=jane@example.com` {
+			if dn := SubjectDN(got, true); dn != `/C=DE/ST=Berlin/O=Acme, Inc./OU=Dev\+Ops/CN=Jane Doe/emailAddress=jane@example.com` {
 				t.Errorf("legacy SubjectDN %q", dn)
 			}
 			if dn := IssuerDN(got, false); dn != "CN=Client CA,O=Test CA" {
