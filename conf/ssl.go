@@ -28,8 +28,8 @@ const (
 	SSLEngineUnset SSLEngineMode = iota
 	SSLEngineOff
 	SSLEngineOn
-	// SSLEngineOptional (RFC 2817 upgrade) is refused by SSLBuilder: no
-	// client uses it and gohttpd does not implement it.
+	// SSLEngineOptional is not produced: Apache 2.4.71 treats "SSLEngine
+	// optional" as Off with its AH10510 notice, and so does SSLBuilder.
 	SSLEngineOptional
 )
 
@@ -489,9 +489,11 @@ func (b *SSLBuilder) directive(file string, line int, name string, args []string
 		case "off":
 			s.Engine = SSLEngineOff
 		case "optional":
-			return errors.New("SSLEngine optional (RFC 2817 upgrade to TLS) is not supported by gohttpd")
+			// Apache 2.4.71: a notice, and the server speaks plain HTTP.
+			s.Engine = SSLEngineOff
+			b.warn(file, line, name, "AH10510: 'SSLEngine optional' is no longer supported")
 		default:
-			return errors.New("Argument must be On, Off, or Optional")
+			return errors.New("Argument must be On or Off")
 		}
 	case "SSLCertificateFile", "SSLCertificateKeyFile", "SSLCertificateChainFile",
 		"SSLSessionTicketKeyFile", "SSLCACertificateFile":
@@ -595,13 +597,27 @@ func (b *SSLBuilder) directive(file string, line int, name string, args []string
 		}
 		b.warn(file, line, name, "AH10235: SSLRandomSeed is deprecated and has no effect with OpenSSL 1.1.1 and later (nor with Go)")
 	case "SSLPassPhraseDialog":
-		if !strings.EqualFold(args[0], "builtin") {
-			return fmt.Errorf("SSLPassPhraseDialog %s is not supported by gohttpd: private keys must not be encrypted", args[0])
+		arg := args[0]
+		switch {
+		case strings.EqualFold(arg, "builtin"):
+		case len(arg) > 5 && strings.HasPrefix(arg, "exec:"):
+			p := arg[5:]
+			if !filepath.IsAbs(p) {
+				p = filepath.Join(b.ServerRoot, p)
+			}
+			if _, err := os.Stat(p); err != nil {
+				return fmt.Errorf("SSLPassPhraseDialog: file '%s' does not exist", p)
+			}
+			return fmt.Errorf("SSLPassPhraseDialog %s is not supported by gohttpd: private keys must not be encrypted", arg)
+		case len(arg) > 1 && arg[0] == '|':
+			return fmt.Errorf("SSLPassPhraseDialog %s is not supported by gohttpd: private keys must not be encrypted", arg)
+		default:
+			return errors.New("SSLPassPhraseDialog: Invalid argument")
 		}
 		b.warn(file, line, name, "builtin: accepted; gohttpd cannot ask for a pass phrase, so an encrypted key is an error")
 	case "SSLCompression":
 		if flag {
-			return errors.New("Setting Compression mode unsupported; not implemented by the SSL library")
+			return errors.New("This version of OpenSSL does not have any compression methods available, cannot enable SSLCompression.")
 		}
 	case "SSLUseStapling":
 		if flag {
@@ -610,7 +626,11 @@ func (b *SSLBuilder) directive(file string, line int, name string, args []string
 	case "SSLStaplingCache":
 		b.warn(file, line, name, "ignored: gohttpd does not staple OCSP responses")
 	case "SSLInsecureRenegotiation":
-		return errors.New("The SSLInsecureRenegotiation directive is no longer supported")
+		// Accepted by Apache 2.4.71. Go's server never renegotiates, so
+		// neither value changes anything.
+		if flag {
+			b.warn(file, line, name, "ignored: Go's crypto/tls server never renegotiates")
+		}
 	case "SSLFIPS":
 		if flag {
 			return errors.New("SSLFIPS invalid, rebuild httpd and openssl compiled for FIPS")

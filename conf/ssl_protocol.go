@@ -91,7 +91,7 @@ func (p SSLProtocols) VersionRange() (lo, hi uint16, err error) {
 // "TLSv1.1", "TLSv1.2", "TLSv1.3", "SSLv3" or "SSLv2", optionally
 // prefixed with '+' (add) or '-' (remove); a word without a prefix sets
 // the whole set, with Apache's AH02532 warning when it overrides words
-// before it. Names are case-sensitive, as in mod_ssl (strcEQ). The error
+// before it. Names are case-insensitive, as in Apache 2.4.71. The error
 // texts are Apache's. A hole in the result is reported by VersionRange,
 // not here, so the value can still be merged and printed.
 func ParseSSLProtocol(directive string, words []string) (p SSLProtocols, warnings []string, err error) {
@@ -105,13 +105,15 @@ func ParseSSLProtocol(directive string, words []string) (p SSLProtocols, warning
 			action, w = w[0], w[1:]
 		}
 		var this SSLProtocols
-		switch w {
-		case "SSLv2":
+		// Apache 2.4.71 takes the names in any case ("SSLProtocol ALL
+		// -tlsv1" passes apache2 -t).
+		switch strings.ToLower(w) {
+		case "sslv2":
 			if action == '-' {
 				continue
 			}
 			return 0, warnings, errors.New("SSLProtocol: SSLv2 is no longer supported")
-		case "SSLv3":
+		case "sslv3":
 			if action != '-' {
 				return 0, warnings, errors.New("SSLv3 not supported by this version of OpenSSL")
 			}
@@ -121,7 +123,7 @@ func ParseSSLProtocol(directive string, words []string) (p SSLProtocols, warning
 		default:
 			found := false
 			for _, n := range protoNames {
-				if w == n.name {
+				if strings.EqualFold(w, n.name) {
 					this, found = n.p, true
 				}
 			}

@@ -33,11 +33,12 @@ func TestParseSSLProtocol(t *testing.T) {
 			rangeErr: "SSLProtocol: TLSv1 TLSv1.2 without TLSv1.1: Go's crypto/tls has only a minimum and a maximum version and cannot leave a version out between two others"},
 		{in: "all -TLSv1.2", want: ProtoTLSv1 | ProtoTLSv11 | ProtoTLSv13, rangeErr: "without TLSv1.2"},
 		{in: "-all", want: 0, rangeErr: "No SSL protocols available [hint: SSLProtocol]"},
-		// Apache 2.4.71's texts (apache2 -t, see testdata/ssl/apache-t.txt).
+		// Apache 2.4.71's texts (apache2 -t, see internal/tlsconf/testdata/apache).
 		{in: "SSLv2", err: "SSLProtocol: SSLv2 is no longer supported"},
 		{in: "+SSLv3", err: "SSLv3 not supported by this version of OpenSSL"},
 		{in: "TLSv1.4", err: "SSLProtocol: Illegal protocol 'TLSv1.4'"},
-		{in: "tlsv1.2", err: "SSLProtocol: Illegal protocol 'tlsv1.2'"},
+		{in: "tlsv1.2", want: ProtoTLSv12, lo: tls.VersionTLS12, hi: tls.VersionTLS12},
+		{in: "ALL -tlsv1", want: ProtoTLSv11 | ProtoTLSv12 | ProtoTLSv13, lo: tls.VersionTLS11, hi: tls.VersionTLS13},
 	} {
 		p, warns, err := ParseSSLProtocol("SSLProtocol", strings.Fields(tc.in))
 		if tc.err != "" {
@@ -162,6 +163,9 @@ func TestParseSSLCipherSuiteOpenSSL(t *testing.T) {
 	}
 }
 
+// TestSSLBuilder: the error texts are Apache 2.4.71's (apache2 -t with
+// each line in a file; see internal/tlsconf/testdata/apache/README.md),
+// after the position and directive gohttpd puts first.
 func TestSSLBuilder(t *testing.T) {
 	dir := t.TempDir()
 	must := func(name string) {
@@ -180,7 +184,7 @@ func TestSSLBuilder(t *testing.T) {
 		vhost bool
 		err   string
 	}{
-		{"SSLEngine", []string{"maybe"}, false, "c:3: SSLEngine: Argument must be On, Off, or Optional"},
+		{"SSLEngine", []string{"maybe"}, false, "c:3: SSLEngine: Argument must be On or Off"},
 		{"SSLCertificateFile", []string{"missing.crt"}, false, "c:3: SSLCertificateFile: SSLCertificateFile: file '" + dir + "/missing.crt' does not exist or is empty"},
 		{"SSLCertificateKeyFile", []string{"empty"}, false, "c:3: SSLCertificateKeyFile: SSLCertificateKeyFile: file '" + dir + "/empty' does not exist or is empty"},
 		{"SSLProtocol", []string{"all", "-TLSv9"}, false, "c:3: SSLProtocol: SSLProtocol: Illegal protocol 'TLSv9'"},
@@ -190,8 +194,12 @@ func TestSSLBuilder(t *testing.T) {
 		{"SSLVerifyDepth", []string{"-1"}, false, "c:3: SSLVerifyDepth: SSLVerifyDepth: Invalid argument '-1'"},
 		{"SSLSessionTickets", []string{"yes"}, false, "c:3: SSLSessionTickets: SSLSessionTickets must be On or Off"},
 		{"SSLSessionCache", []string{"none"}, true, "c:3: SSLSessionCache: SSLSessionCache cannot occur within <VirtualHost> section"},
-		{"SSLCompression", []string{"on"}, false, "c:3: SSLCompression: Setting Compression mode unsupported; not implemented by the SSL library"},
+		{"SSLCompression", []string{"on"}, false, "c:3: SSLCompression: This version of OpenSSL does not have any compression methods available, cannot enable SSLCompression."},
 		{"SSLPassPhraseDialog", []string{"exec:/bin/true"}, false, "not supported by gohttpd"},
+		{"SSLPassPhraseDialog", []string{"exec:/nonexist"}, false, "c:3: SSLPassPhraseDialog: SSLPassPhraseDialog: file '/nonexist' does not exist"},
+		{"SSLPassPhraseDialog", []string{"foo"}, false, "c:3: SSLPassPhraseDialog: SSLPassPhraseDialog: Invalid argument"},
+		{"SSLHonorCipherOrder", []string{"maybe"}, false, "c:3: SSLHonorCipherOrder: SSLHonorCipherOrder must be On or Off"},
+		{"SSLSessionCacheTimeout", []string{"-5"}, false, "c:3: SSLSessionCacheTimeout: SSLSessionCacheTimeout: Invalid argument"},
 		{"SSLOptions", []string{"+Bogus"}, false, "c:3: SSLOptions: SSLOptions: Illegal option 'Bogus'"},
 		{"SSLEngine", []string{"on", "off"}, false, "c:3: SSLEngine: SSLEngine takes one argument, SSL switch for the protocol engine ('on', 'off')"},
 	} {
