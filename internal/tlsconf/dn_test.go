@@ -61,3 +61,11 @@ func FuzzFormatDN(f *testing.F) {
 		_ = formatDN(raw, true)
 	})
 }
+
+func TestProtocolName(t *testing.T) {
+	for v, want := range map[uint16]string{0x0301: "TLSv1", 0x0302: "TLSv1.1", 0x0303: "TLSv1.2", 0x0304: "TLSv1.3", 0: "Unknown"} {
+		if got := ProtocolName(v); got != want {
+			t.Errorf("%x: %s", v, got)
+		}
+	}
+}
