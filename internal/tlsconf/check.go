@@ -12,9 +12,9 @@ type Request struct {
 	// SNI is the handshake's server name (ConnectionState().ServerName),
 	// "" when the client sent none.
 	SNI string
-	// Hostname is the request's host name (vhost.Match.Hostname()), ""
-	// when it has none.
-	Hostname string
+	// Hostname is the request's host name (vhost.Match.Hostname()), nil
+	// or empty when it has none.
+	Hostname []byte
 	// Handshake is the index of the server that did the handshake
 	// (Set.HandshakeServer), Server the index of the request's server
 	// (vhost.Match.Server).
@@ -53,13 +53,13 @@ func CheckRequest(servers []Server, r Request) Verdict {
 		return servers[i].SSL
 	}
 	if r.SNI != "" {
-		if r.Hostname == "" {
+		if len(r.Hostname) == 0 {
 			return Verdict{Status: 400, Level: "error", LogLine: "AH02031: Hostname " + r.SNI +
 				" provided via SNI, but no hostname provided in HTTP request"}
 		}
 		if r.Server != r.Handshake && !Compatible(get(r.Handshake), get(r.Server)) {
 			return Verdict{Status: 421, Level: "error", LogLine: "AH02032: Hostname " + r.SNI +
-				" provided via SNI and hostname " + r.Hostname + " provided via HTTP have no compatible SSL setup"}
+				" provided via SNI and hostname " + string(r.Hostname) + " provided via HTTP have no compatible SSL setup"}
 		}
 		return Verdict{}
 	}

@@ -521,21 +521,21 @@ func TestCheckRequest(t *testing.T) {
 		r    Request
 		want int
 	}{
-		{Request{SNI: "a.test", Hostname: "a.test", Handshake: 1, Server: 1, NameBased: true}, 0},
-		{Request{SNI: "a.test", Hostname: "b.test", Handshake: 1, Server: 2, NameBased: true}, 0},
-		{Request{SNI: "a.test", Hostname: "c.test", Handshake: 1, Server: 3, NameBased: true}, 421},
-		{Request{SNI: "a.test", Hostname: "", Handshake: 1, Server: 1, NameBased: true}, 400},
-		{Request{SNI: "", Hostname: "c.test", Handshake: 1, Server: 3, NameBased: true}, 0},
-		{Request{SNI: "", Hostname: "a.test", Handshake: 4, Server: 4, NameBased: true}, 403},
-		{Request{SNI: "", Hostname: "a.test", Handshake: 4, Server: 4, NameBased: false}, 0},
-		{Request{SNI: "", Hostname: "x.test", Handshake: 1, Server: 4, NameBased: true}, 403},
+		{Request{SNI: "a.test", Hostname: []byte("a.test"), Handshake: 1, Server: 1, NameBased: true}, 0},
+		{Request{SNI: "a.test", Hostname: []byte("b.test"), Handshake: 1, Server: 2, NameBased: true}, 0},
+		{Request{SNI: "a.test", Hostname: []byte("c.test"), Handshake: 1, Server: 3, NameBased: true}, 421},
+		{Request{SNI: "a.test", Hostname: []byte(""), Handshake: 1, Server: 1, NameBased: true}, 400},
+		{Request{SNI: "", Hostname: []byte("c.test"), Handshake: 1, Server: 3, NameBased: true}, 0},
+		{Request{SNI: "", Hostname: []byte("a.test"), Handshake: 4, Server: 4, NameBased: true}, 403},
+		{Request{SNI: "", Hostname: []byte("a.test"), Handshake: 4, Server: 4, NameBased: false}, 0},
+		{Request{SNI: "", Hostname: []byte("x.test"), Handshake: 1, Server: 4, NameBased: true}, 403},
 	} {
 		v := CheckRequest(servers, tc.r)
 		if v.Status != tc.want {
 			t.Errorf("%+v: %d %q, want %d", tc.r, v.Status, v.LogLine, tc.want)
 		}
 	}
-	v := CheckRequest(servers, Request{SNI: "a.test", Hostname: "c.test", Handshake: 1, Server: 3})
+	v := CheckRequest(servers, Request{SNI: "a.test", Hostname: []byte("c.test"), Handshake: 1, Server: 3})
 	if v.LogLine != "AH02032: Hostname a.test provided via SNI and hostname c.test provided via HTTP have no compatible SSL setup" {
 		t.Errorf("log line %q", v.LogLine)
 	}
