@@ -150,13 +150,17 @@ func (s *Set) HandshakeServer(local netip.AddrPort, serverName string) int {
 }
 
 func (s *Set) pick(local netip.AddrPort, name string) (int, bool) {
+	ok := func(i int) bool { return i >= 0 && i < len(s.configs) && s.configs[i] != nil }
 	i, found := s.sel(local, name)
-	if i < 0 || i >= len(s.configs) || s.configs[i] == nil {
-		// mod_ssl: the handshake server is the connection's default
-		// server; a vhost without TLS on an https port cannot answer.
-		return -1, false
+	if ok(i) {
+		return i, found
 	}
-	return i, found
+	// mod_ssl switches to the vhost the name picked only when it has TLS
+	// on; else the handshake stays with the connection's default server.
+	if i, _ = s.sel(local, ""); ok(i) {
+		return i, false
+	}
+	return -1, false
 }
 
 func (s *Set) configForClient(hello *tls.ClientHelloInfo) (*tls.Config, error) {

@@ -127,6 +127,8 @@ func sniSetup(t *testing.T) (servers []Server, sel Selector) {
 	// first vhost of the set (a.test).
 	sel = func(_ netip.AddrPort, name string) (int, bool) {
 		switch strings.ToLower(name) {
+		case "plain.test": // a vhost without SSLEngine on
+			return 0, true
 		case "a.test":
 			return 1, true
 		case "c.test":
@@ -162,6 +164,7 @@ func TestSNIAndCertificateType(t *testing.T) {
 		{"c.test", ecdsaOnly, tls.VersionTLS12, "", "", true},   // c.test has no ECDSA certificate
 		{"", rsaOnly, tls.VersionTLS12, "a.test", "RSA", false}, // no SNI: the default vhost
 		{"other.test", ecdsaOnly, tls.VersionTLS12, "a.test", "ECDSA", false},
+		{"plain.test", rsaOnly, tls.VersionTLS12, "a.test", "RSA", false}, // the default's certificate
 	} {
 		cc := &tls.Config{ServerName: tc.sni, InsecureSkipVerify: true, CipherSuites: tc.suites, MaxVersion: tc.max}
 		st, err := dial(t, addr, cc)
