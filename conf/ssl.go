@@ -11,6 +11,7 @@ package conf
 // wrap a listener's connections.
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"os"
@@ -132,6 +133,10 @@ type SSLServer struct {
 	StrictSNI    bool `json:"strictSNI,omitempty"`
 	StrictSNISet bool `json:"strictSNISet,omitempty"`
 
+	// Curves is "SSLOpenSSLConfCmd Curves" (or Groups, ECDHParameters):
+	// the key-exchange groups in order, nil when unset (Go's defaults).
+	Curves []tls.CurveID `json:"curves,omitempty"`
+
 	// SessionCacheTimeout is SSLSessionCacheTimeout (0: unset, Apache's
 	// 300 s): the lifetime of a session ticket issued by this server.
 	SessionCacheTimeout time.Duration `json:"sessionCacheTimeout,omitempty"`
@@ -226,6 +231,9 @@ func MergeSSLServer(main, vhost *SSLServer) *SSLServer {
 	}
 	if !m.StrictSNISet {
 		m.StrictSNI, m.StrictSNISet = main.StrictSNI, main.StrictSNISet
+	}
+	if m.Curves == nil {
+		m.Curves = main.Curves
 	}
 	if m.SessionCacheTimeout == 0 {
 		m.SessionCacheTimeout = main.SessionCacheTimeout
@@ -643,7 +651,7 @@ func (b *SSLBuilder) directive(file string, line int, name string, args []string
 		if len(args) != 2 {
 			return errors.New("SSLOpenSSLConfCmd takes two arguments, OpenSSL configuration command")
 		}
-		b.warn(file, line, name, "'"+args[0]+" "+args[1]+"' ignored: Go's crypto/tls has no OpenSSL configuration commands")
+		return b.openSSLConfCmd(file, line, s, args[0], args[1])
 	default:
 		return fmt.Errorf("%s is not supported by gohttpd", name)
 	}
@@ -657,4 +665,54 @@ func splitRawArgs(args []string) []string {
 		out = append(out, strings.Fields(a)...)
 	}
 	return out
+}
+
+// opensslGroups are the OpenSSL group names crypto/tls implements.
+var opensslGroups = map[string]tls.CurveID{
+	"x25519": tls.X25519, "p-256": tls.CurveP256, "prime256v1": tls.CurveP256, "secp256r1": tls.CurveP256,
+	"p-384": tls.CurveP384, "secp384r1": tls.CurveP384, "p-521": tls.CurveP521, "secp521r1": tls.CurveP521,
+	"x25519mlkem768": tls.X25519MLKEM768,
+}
+
+// openSSLConfCmd applies "SSLOpenSSLConfCmd cmd value". Curves/Groups map
+// to Go's CurvePreferences; commands whose effect Go cannot reproduce
+// and that change what a client gets (protocols, cipher strings,
+// options) are refused with a pointer to the directive that does it;
+// the others are accepted with a warning.
+func (b *SSLBuilder) openSSLConfCmd(file string, line int, s *SSLServer, cmd, val string) error {
+	switch strings.ToLower(cmd) {
+	case "curves", "groups", "ecdhparameters":
+		var out []tls.CurveID
+		for _, g := range strings.Split(val, ":") {
+			id, ok := opensslGroups[strings.ToLower(g)]
+			if !ok {
+				return fmt.Errorf("SSLOpenSSLConfCmd %s: group '%s' is not one Go's crypto/tls implements (X25519, P-256, P-384, P-521, X25519MLKEM768)", cmd, g)
+			}
+			out = append(out, id)
+		}
+		s.Curves = out
+		return nil
+	case "protocol", "minprotocol", "maxprotocol":
+		return fmt.Errorf("SSLOpenSSLConfCmd %s is not supported by gohttpd: use SSLProtocol", cmd)
+	case "cipherstring":
+		return fmt.Errorf("SSLOpenSSLConfCmd %s is not supported by gohttpd: use SSLCipherSuite", cmd)
+	case "ciphersuites":
+		b.warn(file, line, "SSLOpenSSLConfCmd", "Ciphersuites '"+val+"' ignored: TLSv1.3 cipher suites are fixed in Go's crypto/tls")
+		return nil
+	case "options":
+		for _, o := range strings.Split(val, ",") {
+			switch strings.ToLower(strings.TrimLeft(strings.TrimSpace(o), "-")) {
+			case "serverpreference", "prioritizechacha", "nocompression", "sessionticket", "nosslv2", "nosslv3":
+			default:
+				return fmt.Errorf("SSLOpenSSLConfCmd Options %s is not supported by gohttpd", o)
+			}
+			if strings.EqualFold(strings.TrimSpace(o), "-SessionTicket") {
+				s.NoSessionTickets, s.SessionTicketsSet = true, true
+			}
+		}
+		b.warn(file, line, "SSLOpenSSLConfCmd", "Options '"+val+"': only -SessionTicket has an effect in Go's crypto/tls")
+		return nil
+	}
+	b.warn(file, line, "SSLOpenSSLConfCmd", "'"+cmd+" "+val+"' ignored: Go's crypto/tls has no equivalent")
+	return nil
 }

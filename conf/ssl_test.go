@@ -201,6 +201,8 @@ func TestSSLBuilder(t *testing.T) {
 		{"SSLHonorCipherOrder", []string{"maybe"}, false, "c:3: SSLHonorCipherOrder: SSLHonorCipherOrder must be On or Off"},
 		{"SSLSessionCacheTimeout", []string{"-5"}, false, "c:3: SSLSessionCacheTimeout: SSLSessionCacheTimeout: Invalid argument"},
 		{"SSLOptions", []string{"+Bogus"}, false, "c:3: SSLOptions: SSLOptions: Illegal option 'Bogus'"},
+		{"SSLOpenSSLConfCmd", []string{"MinProtocol", "TLSv1.2"}, false, "c:3: SSLOpenSSLConfCmd: SSLOpenSSLConfCmd MinProtocol is not supported by gohttpd: use SSLProtocol"},
+		{"SSLOpenSSLConfCmd", []string{"Curves", "brainpoolP256r1"}, false, "group 'brainpoolP256r1' is not one Go's crypto/tls implements"},
 		{"SSLEngine", []string{"on", "off"}, false, "c:3: SSLEngine: SSLEngine takes one argument, SSL switch for the protocol engine ('on', 'off')"},
 	} {
 		b := SSLBuilder{ServerRoot: dir, InVHost: tc.vhost}
@@ -217,7 +219,7 @@ func TestSSLBuilder(t *testing.T) {
 		{"SSLCipherSuite", "TLSv1.3", "TLS_AES_256_GCM_SHA384"}, {"SSLHonorCipherOrder", "on"},
 		{"SSLSessionTickets", "off"}, {"SSLVerifyClient", "require"}, {"SSLVerifyDepth", "3"},
 		{"SSLStrictSNIVHostCheck", "on"}, {"SSLSessionCacheTimeout", "600"}, {"SSLUseStapling", "on"},
-		{"SSLOpenSSLConfCmd", "Curves", "X25519"},
+		{"SSLOpenSSLConfCmd", "Curves", "X25519:prime256v1"}, {"SSLOpenSSLConfCmd", "SignatureAlgorithms", "ECDSA+SHA256"},
 	} {
 		if err := b.Directive("c", 1, d[0], d[1:]); err != nil {
 			t.Fatal(err)
@@ -225,11 +227,12 @@ func TestSSLBuilder(t *testing.T) {
 	}
 	s, warns := b.Finish()
 	if len(warns) != 4 {
-		t.Errorf("warnings %q, want TLSv1.3, HonorCipherOrder, Stapling, OpenSSLConfCmd", warns)
+		t.Errorf("warnings %q, want TLSv1.3, HonorCipherOrder, Stapling, SignatureAlgorithms", warns)
 	}
 	if !s.Enabled() || s.CertFiles[0].Path != dir+"/a.crt" || s.KeyFiles[0].Path != dir+"/a.key" ||
 		s.Protocols != ProtoTLSv12|ProtoTLSv13 || len(s.Ciphers) != 14 || !s.NoSessionTickets ||
-		s.VerifyClient != VerifyRequire || s.Depth() != 3 || !s.StrictSNI || s.TicketLifetime().Seconds() != 600 {
+		s.VerifyClient != VerifyRequire || s.Depth() != 3 || !s.StrictSNI || s.TicketLifetime().Seconds() != 600 ||
+		!slices.Equal(s.Curves, []tls.CurveID{tls.X25519, tls.CurveP256}) {
 		t.Errorf("built %+v", s)
 	}
 	// JSON round trip (the snapshot children get).

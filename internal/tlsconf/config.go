@@ -238,6 +238,7 @@ func serverConfig(srv Server, nextProtos []string) (*tls.Config, error) {
 		CipherSuites:           slices.Clone(ssl.Ciphers),
 		SessionTicketsDisabled: ssl.SessionTicketsSet && ssl.NoSessionTickets,
 		NextProtos:             nextProtos,
+		CurvePreferences:       slices.Clone(ssl.Curves),
 	}
 	// With several certificates, pick as OpenSSL does: by what the
 	// client supports (signature algorithms, curves and, in TLS 1.2, the

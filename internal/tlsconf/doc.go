@@ -9,9 +9,14 @@
 //
 // # Configuration (conf, in the master)
 //
-// conf refuses SSL* directives today (conf/unsupported.go). To wire them
-// in, feed every SSL* line of a server to an SSLBuilder, one builder for
-// the main server and one per <VirtualHost>:
+// conf refuses SSL* directives today (conf/unsupported.go: the "ssl"
+// module prefix is refused, "SSLEngine Off" is harmless). To wire them
+// in, take "ssl" out of the refused prefixes and the "sslengine" entry out
+// of the harmless table, and in the walk (conf/walk.go) send every
+// directive of conf.SSLDirectives (case-insensitive) to the SSLBuilder of
+// the server being read, one builder for the main server and one per
+// <VirtualHost> (SSLOptions inside <Directory>, <Location>, <Files> or
+// .htaccess to DirDirective):
 //
 //	b := conf.SSLBuilder{ServerRoot: serverRoot, InVHost: inVHost}
 //	err := b.Directive(file, line, name, args) // name: one of conf.SSLDirectives
@@ -143,6 +148,10 @@
 //     on AES hardware where Apache follows the client (compare.txt).
 //   - SSLSessionCacheTimeout bounds how old a resumed session may be
 //     (issue time kept in the ticket); Go re-issues tickets on resumption.
+//   - SSLOpenSSLConfCmd Curves/Groups/ECDHParameters become
+//     CurvePreferences; Protocol, MinProtocol, MaxProtocol, CipherString
+//     and unknown Options are refused (ignoring them would change what
+//     clients get); other commands are accepted with a warning.
 //   - SSLVerifyClient optional_no_ca asks for a certificate and accepts
 //     any; SSLVerifyDepth counts the certificates above the client's, as
 //     OpenSSL.

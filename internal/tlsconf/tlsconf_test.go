@@ -543,3 +543,26 @@ func TestCheckRequest(t *testing.T) {
 		t.Errorf("log line %q", v.LogLine)
 	}
 }
+
+// TestCurves: "SSLOpenSSLConfCmd Curves X25519" leaves a client that
+// offers only P-384 without a common group.
+func TestCurves(t *testing.T) {
+	servers, sel := sniSetup(t)
+	a := *servers[1].SSL
+	a.Curves = []tls.CurveID{tls.X25519}
+	servers[1].SSL = &a
+	set, err := Build(Options{Servers: servers, Select: sel})
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := serve(t, set.Config())
+	for _, tc := range []struct {
+		curve tls.CurveID
+		ok    bool
+	}{{tls.X25519, true}, {tls.CurveP384, false}} {
+		_, err := dial(t, addr, &tls.Config{ServerName: "a.test", InsecureSkipVerify: true, CurvePreferences: []tls.CurveID{tc.curve}})
+		if (err == nil) != tc.ok {
+			t.Errorf("client curve %v: %v, want ok=%v", tc.curve, err, tc.ok)
+		}
+	}
+}
