@@ -70,6 +70,15 @@ func LoadCertificates(id string, s *conf.SSLServer) ([]tls.Certificate, error) {
 // empty; the rest fails at start-up there.
 func Check(id string, s *conf.SSLServer) []Problem {
 	_, probs := load(id, s)
+	if f := s.CACertificateFile; s.Enabled() && f.Path != "" {
+		raw, err := os.ReadFile(f.Path)
+		if err != nil {
+			probs = append(probs, fileProblem(f, "SSLCACertificateFile", err))
+		} else if ders, _ := certBlocks(raw); len(ders) == 0 {
+			probs = append(probs, Problem{Where: f.Where(), Directive: "SSLCACertificateFile", Path: f.Path,
+				Msg: "no PEM certificate in '" + f.Path + "'"})
+		}
+	}
 	return probs
 }
 

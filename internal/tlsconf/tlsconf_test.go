@@ -63,6 +63,11 @@ func TestCheck(t *testing.T) {
 			[]string{"SSLCertificateFile: AH02562: Failed to configure certificate a.test:443:0 (with chain), check " + garbage.Path}, nil},
 		{"missing", enabled([]conf.SSLFile{missing}, []conf.SSLFile{rsaK}), 0, []string{"httpd.conf:9: SSLCertificateFile: open " + missing.Path}, nil},
 		{"no certificate", enabled(nil, nil), 0, []string{"AH02572: Failed to configure at least one certificate and key for a.test:443"}, nil},
+		{"CA file without certificates", func() *conf.SSLServer {
+			s := enabled([]conf.SSLFile{rsaC}, []conf.SSLFile{rsaK})
+			s.CACertificateFile = garbage
+			return s
+		}(), 1, []string{"httpd.conf:7: SSLCACertificateFile: no PEM certificate in '" + garbage.Path + "'"}, nil},
 	} {
 		probs := Check("a.test:443", tc.s)
 		var errs, warns []string
@@ -88,7 +93,7 @@ func TestCheck(t *testing.T) {
 			t.Errorf("%s:\n errs %q\nwant %q\n warns %q\nwant %q", tc.name, errs, tc.errs, warns, tc.warn)
 		}
 		certs, err := LoadCertificates("a.test:443", tc.s)
-		if (err != nil) != (len(tc.errs) > 0) || len(certs) != tc.ncerts {
+		if (err != nil) != (len(tc.errs) > 0 && tc.ncerts == 0) || len(certs) != tc.ncerts {
 			t.Errorf("%s: LoadCertificates %d certs, %v", tc.name, len(certs), err)
 		}
 		if tc.name == "chain file" && len(certs) == 1 && len(certs[0].Certificate) != 2 {
