@@ -287,11 +287,13 @@ func clientAuth(cfg *tls.Config, ssl *conf.SSLServer) error {
 	}
 	if mode == conf.VerifyOptionalNoCA {
 		// Ask for a certificate, accept any (the application looks at
-		// SSL_CLIENT_VERIFY).
+		// SSL_CLIENT_VERIFY: ClientVerify with cfg.ClientCAs). The CA
+		// names, when there is a CA file, go in the request as in Apache.
 		cfg.ClientAuth = tls.RequestClientCert
-		return nil
-	}
-	if ssl.CACertificateFile.Path == "" {
+		if ssl.CACertificateFile.Path == "" {
+			return nil
+		}
+	} else if ssl.CACertificateFile.Path == "" {
 		// Apache: AH01895? It starts and fails every verification; an
 		// error is kinder.
 		return errors.New("SSLVerifyClient " + mode.String() + " needs SSLCACertificateFile")
@@ -305,6 +307,9 @@ func clientAuth(cfg *tls.Config, ssl *conf.SSLServer) error {
 		return fmt.Errorf("%s: SSLCACertificateFile: no PEM certificate in '%s'", ssl.CACertificateFile.Where(), ssl.CACertificateFile.Path)
 	}
 	cfg.ClientCAs = pool
+	if mode == conf.VerifyOptionalNoCA {
+		return nil
+	}
 	if mode == conf.VerifyRequire {
 		cfg.ClientAuth = tls.RequireAndVerifyClientCert
 	} else {

@@ -127,7 +127,8 @@
 //
 // %{SSL_CLIENT_S_DN}x and SSL_CLIENT_S_DN are SubjectDN(cs.PeerCertificates[0],
 // legacy) with legacy = the request's merged SSLDir.Has(conf.SSLOptLegacyDNStringFormat);
-// %{SSL_CLIENT_I_DN}x is IssuerDN. %{SSL_PROTOCOL}x is
+// %{SSL_CLIENT_I_DN}x is IssuerDN; %{SSL_CLIENT_VERIFY}x is
+// ClientVerify(cs, set.ServerConfig(handshake).ClientCAs). %{SSL_PROTOCOL}x is
 // ProtocolName(cs.Version) ("TLSv1.3"), %{SSL_CIPHER}x is
 // conf.CipherSuiteName(cs.CipherSuite) (OpenSSL's names for TLS 1.2
 // suites, as Apache logs them).

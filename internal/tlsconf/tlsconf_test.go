@@ -256,22 +256,26 @@ func TestClientCertificates(t *testing.T) {
 	clientDER := issue(t, ca, ecKey2, subject, true)
 	clientCert := tls.Certificate{Certificate: [][]byte{clientDER}, PrivateKey: ecKey2}
 	otherCA := newCA(t, "Other CA")
+	selfSigned := tls.Certificate{Certificate: [][]byte{issue(t, nil, ecKey, pkix.Name{CommonName: "stranger"}, true)}, PrivateKey: ecKey}
 	strangerCert := tls.Certificate{Certificate: [][]byte{issue(t, otherCA, ecKey2, pkix.Name{CommonName: "x"}, true)}, PrivateKey: ecKey2}
 
 	for _, tc := range []struct {
-		mode  conf.SSLVerifyMode
-		cert  *tls.Certificate
-		ok    bool
-		depth int
+		mode   conf.SSLVerifyMode
+		cert   *tls.Certificate
+		ok     bool
+		depth  int
+		verify string // SSL_CLIENT_VERIFY
 	}{
-		{conf.VerifyRequire, &clientCert, true, -1},
-		{conf.VerifyRequire, nil, false, -1},
-		{conf.VerifyRequire, &strangerCert, false, -1},
-		{conf.VerifyOptional, nil, true, -1},
-		{conf.VerifyOptional, &clientCert, true, -1},
-		{conf.VerifyOptional, &strangerCert, false, -1},
-		{conf.VerifyOptionalNoCA, &strangerCert, true, -1},
-		{conf.VerifyRequire, &clientCert, false, 0}, // depth 0: self-signed only
+		{conf.VerifyRequire, &clientCert, true, -1, "SUCCESS"},
+		{conf.VerifyRequire, nil, false, -1, ""},
+		{conf.VerifyRequire, &strangerCert, false, -1, ""},
+		{conf.VerifyOptional, nil, true, -1, "NONE"},
+		{conf.VerifyOptional, &clientCert, true, -1, "SUCCESS"},
+		{conf.VerifyOptional, &strangerCert, false, -1, ""},
+		{conf.VerifyOptionalNoCA, &strangerCert, true, -1, "FAILED:unable to get local issuer certificate"},
+		{conf.VerifyOptionalNoCA, &selfSigned, true, -1, "FAILED:self-signed certificate"}, // Apache 2.4.71's value
+		{conf.VerifyOptionalNoCA, &clientCert, true, -1, "SUCCESS"},
+		{conf.VerifyRequire, &clientCert, false, 0, ""}, // depth 0: self-signed only
 	} {
 		s := enabled([]conf.SSLFile{crt}, []conf.SSLFile{key})
 		s.VerifyClient, s.CACertificateFile, s.VerifyDepth = tc.mode, caFile, tc.depth
@@ -280,6 +284,7 @@ func TestClientCertificates(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got *x509.Certificate
+		var verify string
 		cfg := set.Config().Clone()
 		inner := cfg.GetConfigForClient
 		cfg.GetConfigForClient = func(h *tls.ClientHelloInfo) (*tls.Config, error) {
@@ -292,6 +297,7 @@ func TestClientCertificates(t *testing.T) {
 				if len(cs.PeerCertificates) > 0 {
 					got = cs.PeerCertificates[0]
 				}
+				verify = ClientVerify(&cs, c.ClientCAs)
 				return nil
 			}
 			return c, nil
@@ -307,6 +313,9 @@ func TestClientCertificates(t *testing.T) {
 		_, err = dial(t, addr, cc)
 		if (err == nil) != tc.ok {
 			t.Errorf("%v cert=%v depth=%d: %v, want ok=%v", tc.mode, tc.cert != nil, tc.depth, err, tc.ok)
+		}
+		if tc.ok && verify != tc.verify {
+			t.Errorf("%v cert=%v: SSL_CLIENT_VERIFY %s, want %s", tc.mode, tc.cert != nil, verify, tc.verify)
 		}
 		if tc.ok && tc.cert == &clientCert {
 			if got == nil {
