@@ -516,7 +516,7 @@ func (b *SSLBuilder) directive(file string, line int, name string, args []string
 			s.KeyFiles = append(s.KeyFiles, f)
 		case "SSLCertificateChainFile":
 			s.ChainFile = f
-			b.warn(file, line, name, "AH02559: The SSLCertificateChainFile directive is deprecated, SSLCertificateFile should be used instead")
+			b.warn(file, line, name, "deprecated since Apache 2.4.8 (the manual: put the chain in SSLCertificateFile after the certificate); still applied")
 		case "SSLSessionTicketKeyFile":
 			s.TicketKeyFile = f
 		case "SSLCACertificateFile":
@@ -603,7 +603,7 @@ func (b *SSLBuilder) directive(file string, line int, name string, args []string
 			return errors.New("SSLRandomSeed takes 2-3 arguments, SSL Pseudo Random Number Generator (PRNG) seeding source " +
 				"('startup|connect builtin|file:/path|exec:/path [bytes]')")
 		}
-		b.warn(file, line, name, "AH10235: SSLRandomSeed is deprecated and has no effect with OpenSSL 1.1.1 and later (nor with Go)")
+		b.warn(file, line, name, "ignored: Go seeds from the kernel (crypto/rand), as OpenSSL 1.1.1+ does")
 	case "SSLPassPhraseDialog":
 		arg := args[0]
 		switch {
