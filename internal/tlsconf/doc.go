@@ -101,6 +101,9 @@
 //
 // # Per request (site, first handler after vhost selection)
 //
+// vhost_test.go (TestWithVHostTable) is all of this wired with
+// site/vhost's Table and fasthttp over a real TLS listener.
+//
 // On a TLS connection (ctx.IsTLS()), with cs := ctx.TLSConnectionState():
 //
 //	v := tlsconf.CheckRequest(servers, tlsconf.Request{
