@@ -1,0 +1,2 @@
+// Package autoindex generates directory listings as Apache's mod_autoindex.
+package autoindex
