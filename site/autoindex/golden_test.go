@@ -120,22 +120,28 @@ func apacheConfigs(t testing.TB, root string) map[string]*conf.AutoindexConfig {
 // AddType lines of httpd.conf.in, for the names of the test tree: every
 // extension after the first dot, case-insensitively, the last known one
 // winning.
-func testTypes(name string) (string, string) {
+func testTypes(name string) (string, string) { return mimeTypes(name, false) }
+
+// mimeTypes is testTypes, with "AddEncoding x-gzip .gz" when gz.
+func mimeTypes(name string, gz bool) (string, string) {
 	types := map[string]string{
 		"txt": "text/plain", "html": "text/html", "pdf": "application/pdf",
 		"tar": "application/x-tar", "gz": "application/x-gzip", "jpg": "image/jpeg",
 		"ogg": "audio/ogg", "iso": "application/x-iso9660-image", "bin": "application/octet-stream",
 		"c": "text/x-csrc",
 	}
-	ctype := ""
+	ctype, enc := "", ""
 	if i := strings.IndexByte(name, '.'); i >= 0 {
 		for _, ext := range strings.Split(name[i+1:], ".") {
 			if t, ok := types[strings.ToLower(ext)]; ok {
 				ctype = t
 			}
+			if gz && strings.EqualFold(ext, "gz") {
+				enc = "x-gzip"
+			}
 		}
 	}
-	return ctype, ""
+	return ctype, enc
 }
 
 type goldenCase struct{ name, uri string }
@@ -176,7 +182,10 @@ func testRequest(t testing.TB, htdocs, uri string) (*Request, string) {
 		URI: dec, Filename: dir, Query: query, FS: root.FS(),
 		Types: testTypes, Location: time.UTC,
 	}
-	if variant == "denied" {
+	if variant == "more2" {
+		req.Types = func(name string) (string, string) { return mimeTypes(name, true) }
+	}
+	if variant == "denied" || variant == "more2" {
 		req.Access = func(name string, isDir bool) int {
 			if strings.HasPrefix(name, "secret") {
 				return StatusForbidden

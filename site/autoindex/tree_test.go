@@ -50,12 +50,13 @@ var tree = []treeEntry{
 	{name: "a-very-long-file-name-that-is-longer-than-the-column.pdf", size: 123456789},
 	{name: "README.txt", body: "Read me: <b>not bold</b> & more\nsecond line\n"},
 	{name: "HEADER.html", body: "<p>This is the <em>header</em>.</p>\n"},
+	{name: "titled.html", body: "<html><head><TITLE>\nMy &amp; <Title\r\nline</title></head></html>\n"},
 	{name: "sub/inner.txt", size: 7},
 	{name: "ädir/ö.txt", size: 8},
 }
 
 // treeVariants are the directories capture.sh's httpd.conf configures.
-var treeVariants = []string{"deb", "fancy", "ff", "nopre", "ign", "plain", "readme", "misc", "narrow", "denied"}
+var treeVariants = []string{"deb", "fancy", "ff", "nopre", "ign", "plain", "readme", "misc", "narrow", "denied", "more1", "more2", "more3", "more4"}
 
 // writeTree creates the test tree in dir.
 func writeTree(tb testing.TB, dir string) {

@@ -20,7 +20,7 @@ out="$here/../golden"
 # Each line of cases.txt: golden-name URI
 while read -r name uri; do
 	case "$name" in ''|'#'*) continue;; esac
-	curl -s -D "$root/h" -o "$out/$name.html" "http://127.0.0.1:$port$uri"
+	curl -g -s -D "$root/h" -o "$out/$name.html" "http://127.0.0.1:$port$uri"
 	printf '%s %s\n' "$(sed -n 's/^HTTP\/1.1 \([0-9]*\).*/\1/p' "$root/h")" \
 		"$(sed -n 's/^Content-Type: \(.*\)\r$/\1/p' "$root/h")" > "$out/$name.meta"
 done < "$here/../cases.txt"
