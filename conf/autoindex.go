@@ -334,7 +334,7 @@ func (b *AutoindexBuilder) Directive(name string, args []string) error {
 		}
 	case "indexignorereset":
 		if len(args) != 1 || (!strings.EqualFold(args[0], "on") && !strings.EqualFold(args[0], "off")) {
-			return arity(" must be On or Off")
+			return errors.New("IndexIgnoreReset must be On or Off") // FLAG: no usage text
 		}
 		c.IgnoreNoInit = strings.EqualFold(args[0], "on")
 	case "indexorderdefault":
