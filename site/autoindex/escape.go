@@ -21,6 +21,25 @@ func appendHTML(dst []byte, s string) []byte {
 	return dst
 }
 
+// appendHTMLBytes is appendHTML for a byte slice.
+func appendHTMLBytes(dst, s []byte) []byte {
+	for _, c := range s {
+		switch c {
+		case '<':
+			dst = append(dst, "&lt;"...)
+		case '>':
+			dst = append(dst, "&gt;"...)
+		case '&':
+			dst = append(dst, "&amp;"...)
+		case '"':
+			dst = append(dst, "&quot;"...)
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
 // pathSafe marks the bytes ap_os_escape_path leaves alone (gen_test_char.c:
 // alphanumerics and "$-_.+!*'(),:;@&=/~").
 var pathSafe = func() (t [256]bool) {

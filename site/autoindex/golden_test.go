@@ -124,16 +124,12 @@ func testTypes(name string) (string, string) { return mimeTypes(name, false) }
 
 // mimeTypes is testTypes, with "AddEncoding x-gzip .gz" when gz.
 func mimeTypes(name string, gz bool) (string, string) {
-	types := map[string]string{
-		"txt": "text/plain", "html": "text/html", "pdf": "application/pdf",
-		"tar": "application/x-tar", "gz": "application/x-gzip", "jpg": "image/jpeg",
-		"ogg": "audio/ogg", "iso": "application/x-iso9660-image", "bin": "application/octet-stream",
-		"c": "text/x-csrc",
-	}
 	ctype, enc := "", ""
 	if i := strings.IndexByte(name, '.'); i >= 0 {
-		for _, ext := range strings.Split(name[i+1:], ".") {
-			if t, ok := types[strings.ToLower(ext)]; ok {
+		for rest := name[i+1:]; rest != ""; {
+			ext, next, _ := strings.Cut(rest, ".")
+			rest = next
+			if t, ok := testMIME[strings.ToLower(ext)]; ok {
 				ctype = t
 			}
 			if gz && strings.EqualFold(ext, "gz") {
@@ -142,6 +138,13 @@ func mimeTypes(name string, gz bool) (string, string) {
 		}
 	}
 	return ctype, enc
+}
+
+var testMIME = map[string]string{
+	"txt": "text/plain", "html": "text/html", "pdf": "application/pdf",
+	"tar": "application/x-tar", "gz": "application/x-gzip", "jpg": "image/jpeg",
+	"ogg": "audio/ogg", "iso": "application/x-iso9660-image", "bin": "application/octet-stream",
+	"c": "text/x-csrc",
 }
 
 type goldenCase struct{ name, uri string }

@@ -63,69 +63,61 @@ const (
 // fnmatch is apr_fnmatch without APR_FNM_PATHNAME ('/' is an ordinary
 // byte): '*', '?', bracket expressions with '!' or '^' negation and
 // ranges, '\' escapes unless fnmNoEscape, and with fnmPeriod a leading
-// '.' only matched by a literal '.'. It reports a match.
-func fnmatch(pattern, s string, flags int) bool {
-	return fnmatchAt(pattern, s, flags, true, 0)
-}
-
-// fnmatchAt limits its recursion depth: patterns come from clients (P=).
-func fnmatchAt(p, s string, flags int, start bool, depth int) bool {
-	if depth > 64 {
-		return false
-	}
-	for len(p) > 0 {
-		c := p[0]
-		switch c {
-		case '?':
-			if len(s) == 0 || (start && s[0] == '.' && flags&fnmPeriod != 0) {
-				return false
-			}
-			p, s = p[1:], s[1:]
-		case '*':
-			for len(p) > 0 && p[0] == '*' {
-				p = p[1:]
-			}
-			if start && len(s) > 0 && s[0] == '.' && flags&fnmPeriod != 0 {
-				return false
-			}
-			if len(p) == 0 {
-				return true
-			}
-			for i := 0; i <= len(s); i++ {
-				if fnmatchAt(p, s[i:], flags, false, depth+1) {
-					return true
-				}
-			}
-			return false
-		case '[':
-			if len(s) == 0 || (start && s[0] == '.' && flags&fnmPeriod != 0) {
-				return false
-			}
-			ok, n := bracket(p, s[0], flags)
-			if n == 0 { // no closing ']': a literal '['
-				if s[0] != '[' {
+// '.' only matched by a literal '.'. It reports a match. Patterns come
+// from clients (P=), so it backtracks only to the last '*' (as APR's
+// matcher does): O(len(pattern) * len(s)), never exponential.
+func fnmatch(p, s string, flags int) bool {
+	period := flags&fnmPeriod != 0 && len(s) > 0 && s[0] == '.'
+	px, sx := 0, 0
+	starP, starS := -1, 0
+	for px < len(p) || sx < len(s) {
+		if px < len(p) {
+			switch c := p[px]; c {
+			case '*':
+				if sx == 0 && period {
 					return false
 				}
-				p, s = p[1:], s[1:]
-				break
+				starP, starS = px, sx
+				px++
+				continue
+			case '?':
+				if sx < len(s) && !(sx == 0 && period) {
+					px++
+					sx++
+					continue
+				}
+			case '[':
+				if sx < len(s) && !(sx == 0 && period) {
+					ok, n := bracket(p[px:], s[sx], flags)
+					if n == 0 { // no closing ']': a literal '['
+						ok, n = s[sx] == '[', 1
+					}
+					if ok {
+						px += n
+						sx++
+						continue
+					}
+				}
+			default:
+				n := 1
+				if c == '\\' && flags&fnmNoEscape == 0 && px+1 < len(p) {
+					c, n = p[px+1], 2
+				}
+				if sx < len(s) && s[sx] == c {
+					px += n
+					sx++
+					continue
+				}
 			}
-			if !ok {
-				return false
-			}
-			p, s = p[n:], s[1:]
-		default:
-			if c == '\\' && flags&fnmNoEscape == 0 && len(p) > 1 {
-				p = p[1:]
-				c = p[0]
-			}
-			if len(s) == 0 || s[0] != c {
-				return false
-			}
-			p, s = p[1:], s[1:]
 		}
-		start = false
+		if starP >= 0 && starS < len(s) {
+			starS++
+			px, sx = starP+1, starS
+			continue
+		}
+		return false
 	}
-	return len(s) == 0
+	return true
 }
 
 // bracket matches c against the bracket expression at the start of p and

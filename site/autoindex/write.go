@@ -343,7 +343,8 @@ func (l *lister) directories(w *bufio.Writer) {
 	var anchor, buf []byte
 	for x := range l.ents {
 		e := &l.ents[x]
-		anchor = appendHTML(anchor[:0], string(appendOSPath(buf[:0], e.name, false)))
+		buf = appendOSPath(buf[:0], e.name, false)
+		anchor = appendHTMLBytes(anchor[:0], buf)
 		t2 := e.name
 		if x == 0 && t2[0] == '/' {
 			t2 = "Parent Directory"
@@ -379,8 +380,7 @@ func (l *lister) directories(w *bufio.Writer) {
 				l.html(w, t2)
 				w.WriteString("</a>")
 			} else {
-				t2, n := truncName(t2, nameWidth)
-				l.html(w, t2)
+				n := l.truncHTML(w, t2, nameWidth)
 				w.WriteString("</a>")
 				w.WriteString(pad[min(n, len(pad)):])
 			}
@@ -419,11 +419,10 @@ func (l *lister) directories(w *bufio.Writer) {
 			if opts&conf.IndexSuppressIcon == 0 {
 				l.icon(w, e, anchor, xhtml, "     ", "</a> ", " ")
 			}
-			t2, n := truncName(t2, nameWidth)
 			w.WriteString("<a href=\"")
 			w.Write(anchor)
 			w.WriteString("\">")
-			l.html(w, t2)
+			n := l.truncHTML(w, t2, nameWidth)
 			w.WriteString("</a>")
 			w.WriteString(pad[min(n, len(pad)):])
 			w.WriteByte(' ')
@@ -508,6 +507,18 @@ func (l *lister) icon(w *bufio.Writer, e *entry, anchor []byte, xhtml bool, none
 	} else {
 		w.WriteString(closePlain)
 	}
+}
+
+// truncHTML writes name escaped, truncated as truncName does, and
+// returns the width it took.
+func (l *lister) truncHTML(w *bufio.Writer, name string, width int) int {
+	if len(name) <= width {
+		l.html(w, name)
+		return len(name)
+	}
+	t, n := truncName(name, width)
+	l.html(w, t)
+	return n
 }
 
 // truncName cuts a name longer than width bytes to width-3 bytes and
