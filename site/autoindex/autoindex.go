@@ -166,6 +166,8 @@ type lister struct {
 	hasPat    bool
 	loc       *time.Location
 	ents      []entry
+	header    *included
+	readme    *included
 	max       int
 	scratch   []byte
 }
@@ -292,6 +294,7 @@ func (l *lister) read() Listing {
 		}
 	}
 	slices.SortFunc(l.ents, l.compare)
+	l.open()
 	res.Entries = len(l.ents)
 	return res
 }

@@ -2,7 +2,10 @@ package autoindex
 
 import (
 	"bufio"
+	"net"
+
 	"fmt"
+	"github.com/valyala/fasthttp"
 	"io"
 	"os"
 	"path/filepath"
@@ -33,7 +36,6 @@ func hugeTree(b *testing.B) string {
 		}
 		hugeDir = dir
 	})
-	b.Cleanup(func() {}) // removed by the OS's tmp cleaning; see TestMain-free design
 	return hugeDir
 }
 
@@ -42,7 +44,6 @@ func hugeTree(b *testing.B) string {
 // entries while the listing is written (held-MB) and the body size.
 func BenchmarkList100k(b *testing.B) {
 	dir := hugeTree(b)
-	b.Cleanup(func() { os.RemoveAll(dir) })
 	cfg := debianConfig(b)
 	root, err := os.OpenRoot(dir)
 	if err != nil {
@@ -53,6 +54,7 @@ func BenchmarkList100k(b *testing.B) {
 		b.Run("q="+q, func(b *testing.B) {
 			b.ReportAllocs()
 			var held, body float64
+			var readT, writeT time.Duration
 			for b.Loop() {
 				req := &Request{URI: "/huge/", Filename: dir + "/", Query: q, FS: root.FS(), Types: testTypes, Location: time.UTC}
 				l, err := newLister(cfg, req)
@@ -62,19 +64,25 @@ func BenchmarkList100k(b *testing.B) {
 				var m0, m1 runtime.MemStats
 				runtime.GC()
 				runtime.ReadMemStats(&m0)
+				t0 := time.Now()
 				l.read()
+				readT += time.Since(t0)
 				runtime.GC()
 				runtime.ReadMemStats(&m1)
 				held = float64(m1.HeapAlloc-m0.HeapAlloc) / (1 << 20)
 				cw := &countWriter{}
 				bw := newBufWriter(cw)
+				t0 = time.Now()
 				l.write(bw)
 				bw.Flush()
+				writeT += time.Since(t0)
 				body = float64(cw.n) / (1 << 20)
 				runtime.KeepAlive(l)
 			}
 			b.ReportMetric(held, "held-MB")
 			b.ReportMetric(body, "body-MB")
+			b.ReportMetric(float64(readT.Milliseconds())/float64(b.N), "read-ms/op")
+			b.ReportMetric(float64(writeT.Milliseconds())/float64(b.N), "write-ms/op")
 		})
 	}
 }
@@ -86,3 +94,69 @@ func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); retur
 var _ io.Writer = (*countWriter)(nil)
 
 func newBufWriter(w io.Writer) *bufio.Writer { return bufio.NewWriterSize(w, 4096) }
+
+// BenchmarkStall100k serves a 100,000-entry listing through fasthttp on
+// loopback while another client sends small requests to the same server,
+// and reports the slowest small request (max-ms) seen during the listing.
+func BenchmarkStall100k(b *testing.B) {
+	dir := hugeTree(b)
+	cfg := debianConfig(b)
+	handler := func(ctx *fasthttp.RequestCtx) {
+		if string(ctx.Path()) == "/small" {
+			ctx.SetBodyString("ok")
+			return
+		}
+		root, err := os.OpenRoot(dir)
+		if err != nil {
+			ctx.SetStatusCode(500)
+			return
+		}
+		defer root.Close()
+		req := &Request{URI: "/huge/", Filename: dir + "/", FS: root.FS(), Types: testTypes, Location: time.UTC}
+		if _, status, err := Serve(ctx, cfg, req); err != nil {
+			ctx.SetStatusCode(status)
+		}
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	s := &fasthttp.Server{Handler: handler}
+	go s.Serve(ln)
+	defer s.Shutdown()
+	base := "http://" + ln.Addr().String()
+	c := &fasthttp.Client{ReadTimeout: time.Minute}
+	var worst time.Duration
+	for b.Loop() {
+		done := make(chan error, 1)
+		go func() {
+			status, body, err := c.Get(nil, base+"/huge/")
+			if err == nil && (status != 200 || len(body) < 20<<20) {
+				err = fmt.Errorf("huge: %d, %d bytes", status, len(body))
+			}
+			done <- err
+		}()
+		for i := 0; ; i++ {
+			select {
+			case err := <-done:
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(i), "small-reqs")
+				goto next
+			default:
+			}
+			t0 := time.Now()
+			if status, _, err := c.Get(nil, base+"/small"); err != nil || status != 200 {
+				b.Fatal(status, err)
+			}
+			worst = max(worst, time.Since(t0))
+			if i > 1_000_000 {
+				b.Fatal("listing never finished")
+			}
+		}
+	next:
+	}
+	b.ReportMetric(float64(worst.Microseconds())/1000, "max-ms")
+	os.RemoveAll(dir)
+}

@@ -35,7 +35,6 @@ func serve(t *testing.T, handler fasthttp.RequestHandler) (*fasthttp.Client, str
 	return &fasthttp.Client{ReadTimeout: 10 * time.Second, WriteTimeout: 10 * time.Second}, "http://" + ln.Addr().String()
 }
 
-
 // debianConfig is Debian's autoindex.conf as the server-level section.
 func debianConfig(t testing.TB) *conf.AutoindexConfig {
 	b, err := os.ReadFile("testdata/apache/autoindex.conf")

@@ -85,28 +85,49 @@ func isText(ctype string) bool {
 	return len(ctype) >= 5 && strings.EqualFold(ctype[:5], "text/")
 }
 
+// included is an opened HeaderName or ReadmeName file.
+type included struct {
+	f     fs.File
+	ctype string
+}
+
+// open opens the header and readme files before Serve returns, so that a
+// streamed body does not need the caller's FS (an *os.Root may be closed
+// by then; files opened from it stay readable).
+func (l *lister) open() {
+	if l.cfg.Header != nil {
+		if f, ctype, ok := l.include(*l.cfg.Header); ok {
+			l.header = &included{f, ctype}
+		}
+	}
+	if l.cfg.Readme != nil {
+		if f, ctype, ok := l.include(*l.cfg.Readme); ok {
+			l.readme = &included{f, ctype}
+		}
+	}
+}
+
 // head is emit_head.
 func (l *lister) head(w *bufio.Writer, title string, suppress, xhtml bool) {
 	emitAmble, emitH1 := true, true
-	if l.cfg.Header != nil {
-		if f, ctype, ok := l.include(*l.cfg.Header); ok {
-			switch {
-			case isHTML(ctype):
-				emitAmble, emitH1 = false, false
-				if !suppress {
-					l.preamble(w, xhtml, title)
-				}
-				if _, err := io.Copy(w, f); err != nil {
-					emitAmble, emitH1 = suppress, true
-				}
-			case isText(ctype):
+	if h := l.header; h != nil {
+		f, ctype := h.f, h.ctype
+		switch {
+		case isHTML(ctype):
+			emitAmble, emitH1 = false, false
+			if !suppress {
 				l.preamble(w, xhtml, title)
-				emitAmble = false
-				emitPlain(w, f)
-				emitH1 = false
 			}
-			f.Close()
+			if _, err := io.Copy(w, f); err != nil {
+				emitAmble, emitH1 = suppress, true
+			}
+		case isText(ctype):
+			l.preamble(w, xhtml, title)
+			emitAmble = false
+			emitPlain(w, f)
+			emitH1 = false
 		}
+		f.Close()
 	}
 	if emitAmble {
 		l.preamble(w, xhtml, title)
@@ -125,19 +146,18 @@ func (l *lister) head(w *bufio.Writer, title string, suppress, xhtml bool) {
 // tail is emit_tail.
 func (l *lister) tail(w *bufio.Writer, suppress bool) {
 	suppressSig, suppressPost := false, false
-	if l.cfg.Readme != nil {
-		if f, ctype, ok := l.include(*l.cfg.Readme); ok {
-			switch {
-			case isHTML(ctype):
-				if _, err := io.Copy(w, f); err == nil {
-					suppressSig, suppressPost = true, suppress
-				}
-			case isText(ctype):
-				emitPlain(w, f)
-				suppressSig = true
+	if r := l.readme; r != nil {
+		f, ctype := r.f, r.ctype
+		switch {
+		case isHTML(ctype):
+			if _, err := io.Copy(w, f); err == nil {
+				suppressSig, suppressPost = true, suppress
 			}
-			f.Close()
+		case isText(ctype):
+			emitPlain(w, f)
+			suppressSig = true
 		}
+		f.Close()
 	}
 	if !suppressSig {
 		w.WriteString(l.req.Signature)
