@@ -60,6 +60,10 @@ func TestServe(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// HEADER.html of a streamed listing is read after the handler closed its root.
+	if err := os.WriteFile(filepath.Join(big, "HEADER.html"), []byte("<p>big header</p>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cfg := debianConfig(t)
 	handler := func(ctx *fasthttp.RequestCtx) {
 		uri := string(ctx.Path())
@@ -106,7 +110,10 @@ func TestServe(t *testing.T) {
 	if err != nil || status != 200 {
 		t.Fatalf("big: %d %v", status, err)
 	}
-	if got := bytes.Count(body, []byte("<tr><td")); got != n+1 {
+	if !bytes.Contains(body, []byte(" <body>\n<p>big header</p>\n  <table>")) {
+		t.Errorf("big: no header in %.300q", body)
+	}
+	if got := bytes.Count(body, []byte("<tr><td")); got != n+2 {
 		t.Errorf("big: %d rows, want %d", got, n+1)
 	}
 	if i, j := bytes.Index(body, []byte(fmt.Sprintf("f%05d.txt", n-1))), bytes.Index(body, []byte("f00000.txt")); i < 0 || j < i {
@@ -286,9 +293,19 @@ func FuzzMatchers(f *testing.F) {
 	f.Add("*.t?t", "a.txt", "file10", "file9")
 	f.Add("[!]a-]*\\", "]x", "a 01", "a1")
 	f.Fuzz(func(t *testing.T, p, s, a, b string) {
-		fnmatch(p, s, 0)
-		fnmatch(p, s, fnmNoEscape|fnmPeriod)
-		strcmpMatch(s, p, false)
+		literal := !strings.ContainsAny(p, "*?[")
+		if m := fnmatch(p, s, fnmNoEscape|fnmPeriod); literal && m != (p == s) {
+			t.Fatalf("fnmatch(%q, %q) = %v", p, s, m)
+		}
+		if m := fnmatch(p, s, 0); literal && !strings.Contains(p, "\\") && m != (p == s) {
+			t.Fatalf("fnmatch(%q, %q, 0) = %v", p, s, m)
+		}
+		if m := strcmpMatch(s, p, false) == 0; literal && m != (p == s) {
+			t.Fatalf("strcmpMatch(%q, %q) = %v", s, p, m)
+		}
+		if !fnmatch("*", s, 0) {
+			t.Fatalf("* does not match %q", s)
+		}
 		if x, y := natcmp(a, b, false), natcmp(b, a, false); x != -y {
 			t.Fatalf("natcmp not antisymmetric: %q %q: %d %d", a, b, x, y)
 		}
