@@ -59,6 +59,12 @@ type Request struct {
 	// unless IndexOptions ShowForbidden, anything else hides it. Nil: 200.
 	// It is also asked for HeaderName and ReadmeName files.
 	Access func(name string, isDir bool) int
+	// Include opens a HeaderName or ReadmeName that contains a '/' (a URL
+	// path, relative to URI or absolute), as Apache's subrequest would:
+	// the file, its content type, and whether it is a readable regular
+	// file the client may access. Nil: such names show nothing. Names
+	// without '/' are looked up in FS, typed by Types, checked by Access.
+	Include func(uri string) (f fs.File, contentType string, ok bool)
 	// Signature is ap_psignature's text for the end of the listing
 	// ("" with ServerSignature Off, gohttpd's setting: no <address> line).
 	Signature string

@@ -3,6 +3,7 @@ package autoindex
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"path/filepath"
@@ -311,4 +312,36 @@ func FuzzMatchers(f *testing.F) {
 		}
 		terminateDescription(conf.NewAutoindexConfig(), s, 0, 5)
 	})
+}
+
+// TestInclude: a HeaderName with a '/' goes to Request.Include; a text
+// header is escaped in <pre> after the preamble, with no <h1>.
+func TestInclude(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "h.txt"), []byte("a<b & c>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer root.Close()
+	b := conf.NewAutoindexBuilder("")
+	if err := b.Directive("HeaderName", []string{"/inc/h.txt"}); err != nil {
+		t.Fatal(err)
+	}
+	var asked string
+	req := &Request{URI: "/d/", Filename: dir + "/", FS: root.FS(), Include: func(uri string) (fs.File, string, bool) {
+		asked = uri
+		f, err := root.Open("h.txt")
+		return f, "text/plain; charset=utf-8", err == nil
+	}}
+	var buf bytes.Buffer
+	if _, err := Write(&buf, b.Finish(), req); err != nil {
+		t.Fatal(err)
+	}
+	want := "  <title>Index of /d</title>\n </head>\n <body>\n<pre>\na&lt;b &amp; c&gt;\n</pre>\n<ul><li><a href=\"/\"> Parent Directory</a></li>\n<li><a href=\"h.txt\"> h.txt</a></li>\n</ul>\n</body></html>\n"
+	if asked != "/inc/h.txt" || !strings.HasSuffix(buf.String(), want) {
+		t.Errorf("asked %q, got\n%s", asked, buf.String())
+	}
 }

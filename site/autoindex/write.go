@@ -54,9 +54,21 @@ func (l *lister) preamble(w *bufio.Writer, xhtml bool, title string) {
 // include finds a HeaderName or ReadmeName file the way the subrequest
 // would: a regular file in the listed directory that the client may read,
 // typed by Types. Names with a '/' (other directories, absolute paths)
-// are not looked up: no header or readme, as when Apache's lookup fails.
+// go to Request.Include.
 func (l *lister) include(name string) (f fs.File, ctype string, ok bool) {
-	if name == "" || strings.ContainsRune(name, '/') || name == "." || name == ".." {
+	if strings.ContainsRune(name, '/') {
+		if l.req.Include == nil {
+			return nil, "", false
+		}
+		if f, ctype, ok = l.req.Include(name); !ok || ctype == "" {
+			if f != nil {
+				f.Close()
+			}
+			return nil, "", false
+		}
+		return f, noParam(ctype), true
+	}
+	if name == "" || name == "." || name == ".." {
 		return nil, "", false
 	}
 	fi, err := fs.Stat(l.req.FS, name)
