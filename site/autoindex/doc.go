@@ -36,8 +36,12 @@
 // chain in Apache's order, the server's config first (the virtual host's
 // merged over the main server's): merged = conf.MergeAutoindex(parent,
 // child). The result is immutable and may be cached per (vhost,
-// directory). Then stop refusing the directives in conf/unsupported.go,
-// and accept "Options Indexes" there (harmlessOptions refuses it today).
+// directory). Today these directives are in ignoredDirectives
+// (conf/directives.go: accepted with a warning, harmless while listings
+// are off) and "Options Indexes" is refused by harmlessOptions
+// (conf/unsupported.go): take them out of the first, route them to the
+// builder, and let harmlessOptions accept Indexes (keeping the Options
+// bit in the merged per-directory settings, where the handler reads it).
 //
 // # Where it runs (site)
 //
