@@ -49,8 +49,8 @@
 // after mod_dir's redirect) finds no DirectoryIndex file, for GET and HEAD
 // only (Apache's handler declines other methods):
 //
-//   - Options Indexes off: 403 and AH01276, as today.
-//   - Options Indexes on:
+// With Options Indexes off: 403 and AH01276, as today. With Options
+// Indexes on:
 //
 //	root, err := os.OpenRoot(dirPath) // the mapped directory
 //	req := &autoindex.Request{
