@@ -119,6 +119,7 @@ func Serve(ctx *fasthttp.RequestCtx, cfg *conf.AutoindexConfig, req *Request) (L
 		}
 	}
 	if ctx.IsHead() {
+		l.dir.Close()
 		return Listing{}, fasthttp.StatusOK, nil
 	}
 	res := l.read()

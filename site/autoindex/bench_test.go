@@ -158,5 +158,33 @@ func BenchmarkStall100k(b *testing.B) {
 	next:
 	}
 	b.ReportMetric(float64(worst.Microseconds())/1000, "max-ms")
-	os.RemoveAll(dir)
+}
+
+// TestMain removes the benchmarks' 100,000-file directory.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if hugeDir != "" {
+		os.RemoveAll(hugeDir)
+	}
+	os.Exit(code)
+}
+
+// BenchmarkSmallListing is the common case: the 30-entry test tree with
+// Debian's configuration, written to io.Discard.
+func BenchmarkSmallListing(b *testing.B) {
+	dir := b.TempDir()
+	writeTree(b, dir)
+	cfg := debianConfig(b)
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer root.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		req := &Request{URI: "/deb/", Filename: dir + "/", FS: root.FS(), Types: testTypes, Location: time.UTC}
+		if _, err := Write(io.Discard, cfg, req); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
