@@ -129,8 +129,18 @@ func NewAutoindexConfig() *AutoindexConfig {
 func (c *AutoindexConfig) Has(opt int32) bool { return c.Opts&opt != 0 }
 
 // MergeAutoindex merges a child section over its parent
-// (merge_autoindex_configs). Either may be nil. The result shares no
-// mutable state with its arguments' future; neither argument is changed.
+// (merge_autoindex_configs). A nil side is a section without
+// mod_autoindex directives, and as in ap_merge_per_dir_configs the other
+// side is then returned as it is, without a merge. This matters: pending
+// '+'/'-' IndexOptions of a section whose own options are absolute only
+// take effect when a later non-nil section is merged over it (Apache
+// 2.4.71 lists /B/ with sizes and /B/sub/ without them for
+// "<Directory B> IndexOptions FancyIndexing\nIndexOptions +SuppressSize",
+// "<Directory B/sub> IndexIgnore zzz"). Merge in Apache's order: each walk
+// (Directory with .htaccess, Files, Location) merges its sections among
+// themselves from nil, and each walk's result is merged over the
+// configuration so far, starting from the server's; the site/autoindex
+// package doc spells it out. Neither argument is changed.
 func MergeAutoindex(base, add *AutoindexConfig) *AutoindexConfig {
 	switch {
 	case base == nil && add == nil:
@@ -241,6 +251,7 @@ var AutoindexDirectives = []string{
 type AutoindexBuilder struct {
 	path string
 	cfg  *AutoindexConfig
+	used bool
 }
 
 // NewAutoindexBuilder starts a section (see AutoindexBuilder).
@@ -248,11 +259,16 @@ func NewAutoindexBuilder(sectionPath string) *AutoindexBuilder {
 	return &AutoindexBuilder{path: sectionPath, cfg: NewAutoindexConfig()}
 }
 
-// Finish returns the section's configuration; the builder must not be
-// used afterwards.
+// Finish returns the section's configuration, nil when the section had
+// none of these directives (Apache then has no mod_autoindex config for
+// the section, and the merge skips it: see MergeAutoindex). The builder
+// must not be used afterwards.
 func (b *AutoindexBuilder) Finish() *AutoindexConfig {
 	c := b.cfg
 	b.cfg = nil
+	if !b.used {
+		return nil
+	}
 	return c
 }
 
@@ -286,6 +302,7 @@ func (b *AutoindexBuilder) Directive(name string, args []string) error {
 		return errors.New("The FancyIndexing directive is no longer supported. Use IndexOptions FancyIndexing.")
 	}
 	u, ok := autoindexUsage[key]
+	b.used = b.used || ok
 	if !ok {
 		return errors.New("Invalid command '" + name + "', perhaps misspelled or defined by a module not included in the server configuration")
 	}

@@ -92,12 +92,22 @@ func TestAutoindexMerge(t *testing.T) {
 	}
 	// The manual: "IndexOptions +ScanHTMLTitles -IconsAreLinks FancyIndexing"
 	// then "IndexOptions +SuppressSize" is "FancyIndexing +SuppressSize". As
-	// in merge_autoindex_configs, the increments after a plain keyword only
-	// apply once the section is merged as a parent (a section's own merge
-	// takes its plain options and drops its pending increments).
-	man := MergeAutoindex(MergeAutoindex(nil, build(t, "/d", "IndexOptions +ScanHTMLTitles -IconsAreLinks FancyIndexing", "IndexOptions +SuppressSize")), NewAutoindexConfig())
-	if !man.Has(IndexFancy) || !man.Has(IndexSuppressSize) || man.Has(IndexScanHTMLTitles) {
-		t.Errorf("manual example: opts %#x", man.Opts)
+	// Apache 2.4.71 shows (<Directory B> with these lines, <Directory B/sub>
+	// with "IndexIgnore zzz": /B/ has sizes, /B/sub/ has none), the
+	// increments after a plain keyword only apply below the section, when a
+	// non-nil section is merged over it.
+	sec := build(t, "/d", "IndexOptions +ScanHTMLTitles -IconsAreLinks FancyIndexing", "IndexOptions +SuppressSize")
+	here := MergeAutoindex(base, MergeAutoindex(nil, sec))
+	below := MergeAutoindex(base, MergeAutoindex(sec, build(t, "/d/sub", "IndexIgnore zzz")))
+	same := MergeAutoindex(base, MergeAutoindex(sec, nil))
+	if !here.Has(IndexFancy) || here.Has(IndexSuppressSize) || here.Has(IndexScanHTMLTitles) || same.Opts != here.Opts {
+		t.Errorf("manual example, same directory: opts %#x, %#x", here.Opts, same.Opts)
+	}
+	if !below.Has(IndexFancy) || !below.Has(IndexSuppressSize) || below.Has(IndexScanHTMLTitles) {
+		t.Errorf("manual example, below: opts %#x", below.Opts)
+	}
+	if NewAutoindexBuilder("/x").Finish() != nil {
+		t.Error("a section without directives must be nil")
 	}
 	child := build(t, "/d", "IndexIgnore *.bak", "AddIcon /icons/b.gif .b")
 	m := MergeAutoindex(base, child)

@@ -32,10 +32,20 @@
 //	err := b.Directive(name, args)         // each directive, in order; err is Apache's text
 //	cfg := b.Finish()                      // immutable; JSON round-trips
 //
-// A section without these directives may use nil. Merge along the section
-// chain in Apache's order, the server's config first (the virtual host's
-// merged over the main server's): merged = conf.MergeAutoindex(parent,
-// child). The result is immutable and may be cached per (vhost,
+// Finish returns nil for a section without these directives, and nil must
+// stay nil: MergeAutoindex, like ap_merge_per_dir_configs, skips a nil
+// side, and whether a merge happens changes the result (pending
+// "IndexOptions +X" after an absolute keyword apply only when a later
+// section is merged over them; Apache 2.4.71 shows it, see the incr
+// golden files). Merge in Apache's order: each walk merges its own
+// sections among themselves, from nil (dir = MergeAutoindex(dir, s) for
+// each matching <Directory> and .htaccess in order; likewise the <Files>
+// and the <Location> sections), and then merged =
+// MergeAutoindex(MergeAutoindex(MergeAutoindex(server, dir), files),
+// locations), where server is the virtual host's config
+// (MergeAutoindex(mainServer, vhost) at startup; nil when no server level
+// has directives: MergeAutoindex(nil, nil) is NewAutoindexConfig()). The
+// result is immutable and may be cached per (vhost,
 // directory). Today these directives are in ignoredDirectives
 // (conf/directives.go: accepted with a warning, harmless while listings
 // are off) and "Options Indexes" is refused by harmlessOptions

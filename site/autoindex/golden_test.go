@@ -109,9 +109,19 @@ func apacheConfigs(t testing.TB, root string) map[string]*conf.AutoindexConfig {
 	}
 	out := map[string]*conf.AutoindexConfig{}
 	for _, v := range treeVariants {
-		dir := conf.MergeAutoindex(server, conf.NewAutoindexConfig()) // <Directory @ROOT@/htdocs>
-		sec := buildSection(t, filepath.Join(root, v), sections[v])
-		out[v] = conf.MergeAutoindex(dir, sec)
+		for _, rel := range []string{v, v + "/sub"} {
+			// ap_directory_walk: <Directory />, <Directory @ROOT@/htdocs>
+			// (no mod_autoindex directives: nil), then the variant's
+			// sections on the way down, merged among themselves; then the
+			// result over the server's.
+			var walk *conf.AutoindexConfig
+			for _, d := range []string{v, v + "/sub"} {
+				if lines, ok := sections[d]; ok && strings.HasPrefix(rel, d) {
+					walk = conf.MergeAutoindex(walk, buildSection(t, filepath.Join(root, d), lines))
+				}
+			}
+			out[rel] = conf.MergeAutoindex(server, walk)
+		}
 	}
 	return out
 }
@@ -174,7 +184,8 @@ func testRequest(t testing.TB, htdocs, uri string) (*Request, string) {
 	if !ok {
 		t.Fatalf("bad uri %q", uri)
 	}
-	variant := strings.Split(dec, "/")[1]
+	parts := strings.Split(strings.Trim(dec, "/"), "/")
+	variant := parts[0]
 	dir := filepath.Join(htdocs, filepath.FromSlash(dec)) + "/"
 	root, err := os.OpenRoot(dir)
 	if err != nil {
@@ -211,7 +222,11 @@ func TestGolden(t *testing.T) {
 	for _, c := range goldenCases(t) {
 		t.Run(c.name, func(t *testing.T) {
 			req, variant := testRequest(t, htdocs, c.uri)
-			cfg := cfgs[variant]
+			key := variant
+			if strings.HasSuffix(req.URI, "/sub/") {
+				key += "/sub"
+			}
+			cfg := cfgs[key]
 			var buf bytes.Buffer
 			if _, err := Write(&buf, cfg, req); err != nil {
 				t.Fatal(err)

@@ -56,7 +56,7 @@ var tree = []treeEntry{
 }
 
 // treeVariants are the directories capture.sh's httpd.conf configures.
-var treeVariants = []string{"deb", "fancy", "ff", "nopre", "ign", "plain", "readme", "misc", "narrow", "denied", "more1", "more2", "more3", "more4"}
+var treeVariants = []string{"deb", "fancy", "ff", "nopre", "ign", "plain", "readme", "misc", "narrow", "denied", "more1", "more2", "more3", "more4", "incr"}
 
 // writeTree creates the test tree in dir.
 func writeTree(tb testing.TB, dir string) {

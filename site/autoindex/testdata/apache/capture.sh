@@ -5,7 +5,7 @@
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 root=${ROOT:-/tmp/aiidx-ap}
-port=${PORT:-18471}
+port=${PORT:-18493}
 rm -rf "$root"; mkdir -p "$root"
 sed -e "s#@ROOT@#$root#g" -e "s#@PORT@#$port#g" "$here/httpd.conf.in" > "$root/httpd.conf"
 cp "$here/autoindex.conf" "$root/"
@@ -15,7 +15,12 @@ apache2 -f "$root/httpd.conf" -t
 apache2 -f "$root/httpd.conf" -D FOREGROUND &
 apid=$!
 trap 'kill $apid' EXIT
-i=0; until curl -s -o /dev/null "http://127.0.0.1:$port/"; do i=$((i+1)); [ $i -lt 100 ] || exit 1; sleep 0.1; done
+i=0; until [ -s "$root/httpd.pid" ] && curl -s -o /dev/null "http://127.0.0.1:$port/"; do
+	kill -0 $apid || { echo "apache did not start" >&2; exit 1; }
+	i=$((i+1)); [ $i -lt 100 ] || exit 1; sleep 0.1
+done
+# Make sure the port is ours: Apache's canned 404 names the server software.
+curl -s "http://127.0.0.1:$port/no-such-file" | grep -q '<h1>Not Found</h1>' || { echo "port $port is not our apache" >&2; exit 1; }
 out="$here/../golden"
 # Each line of cases.txt: golden-name URI
 while read -r name uri; do
