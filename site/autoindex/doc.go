@@ -120,7 +120,10 @@
 // HeaderName and ReadmeName are not run as subrequests: the file is
 // copied (HTML) or escaped in <pre> (other text/*), so SSI in a header is
 // not processed and MultiViews does not negotiate "HeaderName HEADER";
-// names with '/' go to Request.Include. Apache's mod_autoindex modifies a
+// names with '/' go to Request.Include. IndexOptions TrackModified sets
+// Last-Modified (the directory's mtime) but no ETag (Apache also sends
+// ap_set_etag's, whose form is the site's business), and answers no
+// conditional requests. Apache's mod_autoindex modifies a
 // description in place when it truncates it (so later listings of the
 // same process may show the truncated text); this package does not.
 package autoindex
