@@ -189,6 +189,12 @@ func newLister(cfg *conf.AutoindexConfig, req *Request) (*lister, error) {
 		f.Close()
 		return nil, fmt.Errorf("autoindex: AH01275: Can't open directory for index: %s: %w", req.Filename, errors.ErrUnsupported)
 	}
+	if !strings.HasSuffix(req.Filename, "/") {
+		// handle_autoindex's KLUDGE: r->filename gets its '/'.
+		r := *req
+		r.Filename += "/"
+		req = &r
+	}
 	l := &lister{cfg: cfg, req: req, dir: d, opts: cfg.Opts, key: 'N', dirn: 'A', loc: req.Location, max: req.MaxEntries}
 	if l.loc == nil {
 		l.loc = time.Local
