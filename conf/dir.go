@@ -21,7 +21,7 @@ type DirConfig struct {
 	// empty list ("DirectoryIndex disabled") means no index at all.
 	// Names are URLs relative to the directory ("index.html") or
 	// absolute ("/index.php").
-	Index    []string `json:"index,omitempty"`
+	Index    []string `json:"index"`
 	IndexSet bool     `json:"indexset,omitempty"`
 	// NoSlash is "DirectorySlash Off", meaningful when SlashSet (the
 	// default is On).
