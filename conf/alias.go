@@ -84,14 +84,14 @@ type regexError struct{ err error }
 func (e regexError) Error() string { return "Regular expression could not be compiled." }
 func (e regexError) Unwrap() error { return e.err }
 
-// UnmarshalJSON decodes an entry and compiles its pattern.
+// UnmarshalJSON decodes an entry (see MarshalJSON) and compiles its
+// pattern.
 func (e *AliasEntry) UnmarshalJSON(b []byte) error {
-	type plain AliasEntry
-	var p plain
-	if err := json.Unmarshal(b, &p); err != nil {
+	var w aliasEntryWire
+	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*e = AliasEntry(p)
+	*e = AliasEntry{Fake: string(w.Fake), Real: string(w.Real), Regex: w.Regex, Status: w.Status, Root: string(w.Root)}
 	if e.Regex {
 		re, err := compileAliasRegex(e.Fake)
 		if err != nil {

@@ -148,6 +148,12 @@ func TestAliasBuilderEntries(t *testing.T) {
 	}
 }
 
+func plainDir(d *AliasDir) AliasDir {
+	c := *d
+	c.Redirects = plainEntries(c.Redirects)
+	return c
+}
+
 func plainEntries(es []AliasEntry) []AliasEntry {
 	out := make([]AliasEntry, len(es))
 	for i, e := range es {
@@ -332,6 +338,15 @@ func FuzzAliasDirective(f *testing.F) {
 		var back AliasServer
 		if err := json.Unmarshal(raw, &back); err != nil {
 			t.Fatalf("%q: %v", line, err)
+		}
+		if !reflect.DeepEqual(plainEntries(back.Aliases), plainEntries(srv.Aliases)) ||
+			!reflect.DeepEqual(plainEntries(back.Redirects), plainEntries(srv.Redirects)) {
+			t.Fatalf("%q: round trip %s", line, raw)
+		}
+		rawDir, _ := json.Marshal(d)
+		var backDir AliasDir
+		if err := json.Unmarshal(rawDir, &backDir); err != nil || !reflect.DeepEqual(plainDir(&backDir), plainDir(d)) {
+			t.Fatalf("%q: dir round trip %s: %v", line, rawDir, err)
 		}
 	})
 }
