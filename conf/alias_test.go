@@ -136,9 +136,9 @@ func TestAliasBuilderEntries(t *testing.T) {
 		t.Error("RedirectRelative On not recorded")
 	}
 	wantLoc := AliasDir{
-		Redirects:   []AliasEntry{{Fake: "/a", Real: "http://example.com/a", Status: 302}},
-		Alias:       "/srv/x.txt", AliasFake: "/loc", AliasSet: true,
-		Redirect:    "http://example.com/loc", RedirectStatus: 301, RedirectSet: true,
+		Redirects: []AliasEntry{{Fake: "/a", Real: "http://example.com/a", Status: 302}},
+		Alias:     "/srv/x.txt", AliasFake: "/loc", AliasSet: true,
+		Redirect: "http://example.com/loc", RedirectStatus: 301, RedirectSet: true,
 	}
 	if !reflect.DeepEqual(*loc, wantLoc) {
 		t.Errorf("location %+v, want %+v", *loc, wantLoc)
