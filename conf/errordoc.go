@@ -6,7 +6,7 @@ package conf
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -111,9 +111,17 @@ func StatusIndexCode(status int) int {
 // ap_index_of_response, so "500 Internal Server Error" for a status Apache
 // does not know.
 func StatusLine(status int) string {
-	status = StatusIndexCode(status)
-	return fmt.Sprintf("%d %s", status, statusLines[status])
+	return fullStatusLines[StatusIndexCode(status)]
 }
+
+// fullStatusLines are statusLines with their codes ("404 Not Found").
+var fullStatusLines = func() map[int]string {
+	m := make(map[int]string, len(statusLines))
+	for k, v := range statusLines {
+		m[k] = strconv.Itoa(k) + " " + v
+	}
+	return m
+}()
 
 // ErrorDocBuilder builds one section's ErrorDocs:
 //
