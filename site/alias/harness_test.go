@@ -31,7 +31,6 @@ type tsection struct {
 }
 
 type tserver struct {
-	builder   conf.AliasBuilder
 	top       *tsection
 	dirs      []*tsection
 	locs      []*tsection
