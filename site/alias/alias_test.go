@@ -235,3 +235,26 @@ func BenchmarkDirFixupFile(b *testing.B) {
 		}
 	}
 }
+
+// Observed with Apache 2.4.71 (curl -H 'Host: ...' http://127.0.0.1:18480/multi,
+// ServerName front.example without port; and the v.example virtual host).
+func TestURLOptions(t *testing.T) {
+	tests := []struct {
+		o    URLOptions
+		want string
+	}{
+		{URLOptions{Host: "foo.example", ServerName: "front.example"}, "http://foo.example/multi/"},
+		{URLOptions{Host: "Foo.Example:80", ServerName: "front.example"}, "http://foo.example/multi/"},
+		{URLOptions{Host: "127.0.0.1:18480", ServerName: "front.example"}, "http://127.0.0.1:18480/multi/"},
+		{URLOptions{Host: "[::1]:18480", ServerName: "front.example"}, "http://[::1]:18480/multi/"},
+		{URLOptions{ServerName: "v.example"}, "http://v.example/multi/"},
+		{URLOptions{Host: "x.example:8443", HTTPS: true, ServerName: "s", UseCanonicalName: true}, "https://s:8443/multi/"},
+		{URLOptions{Host: "x.example:8443", HTTPS: true, ServerName: "s", ServerPort: 443, UseCanonicalName: true}, "https://s/multi/"},
+		{URLOptions{Host: "x.example", ServerName: "s", ServerPort: 8080}, "http://x.example:8080/multi/"},
+	}
+	for _, tt := range tests {
+		if got := tt.o.URL("/multi/"); got != tt.want {
+			t.Errorf("%+v: %q, want %q", tt.o, got, tt.want)
+		}
+	}
+}

@@ -92,12 +92,9 @@
 // format, every status Apache knows), which also escapes the href as
 // Apache (ap_escape_html leaves ' alone; html.EscapeString does not).
 //
-// ConstructURL is ap_construct_url: "http" or "https", "://", the host
-// (UseCanonicalName Off, the default: the request's Host header without
-// its port, else ServerName; On: ServerName), ":port" unless it is the
-// scheme's default (Off: the port of the Host header, else the server's
-// port), then the path. Observed: a request to 127.0.0.1:18480 without
-// ServerName in Host gets "http://127.0.0.1:18480/tmp-target/y".
+// ConstructURL is ap_construct_url; URLOptions.URL implements it for
+// UseCanonicalName Off (the default: the Host header's host and port) and
+// On (ServerName), as observed with Apache 2.4.71.
 //
 // # Semantics (compared with Apache 2.4.71, see apache_test.go)
 //
