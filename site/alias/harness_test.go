@@ -141,7 +141,8 @@ func loadServer(file, base string, vhost bool) (*tserver, error) {
 			ctx, path = cur.kind, cur.path
 		}
 		switch name {
-		case "alias", "aliasmatch", "redirect", "redirectmatch", "redirectpermanent", "redirecttemp":
+		case "alias", "aliasmatch", "redirect", "redirectmatch", "redirectpermanent", "redirecttemp",
+			"redirectrelative", "aliaspreservepath":
 			if err := b.Directive(sec.alias, ctx, path, w[0], w[1:]); err != nil {
 				return nil, errors.New(line + ": " + err.Error())
 			}

@@ -87,7 +87,12 @@ GET /ed500
 GET /fbd/nothing
 GET /fbd/off/nothing
 GET /edforbid/m
-GET /edredir/m"""),
+GET /edredir/m
+GET /rr/x/y?k=v
+GET /app/a.txt
+GET /app/b.txt
+GET /app
+GET /dirslash/q"""),
 }
 
 here = os.path.dirname(os.path.abspath(__file__))
