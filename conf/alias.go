@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 )
 
@@ -55,12 +56,49 @@ type AliasEntry struct {
 	// relative (it is then joined to Root, as ap_server_root_relative).
 	Root string `json:"root,omitempty"`
 
-	re *regexp.Regexp // compiled Fake when Regex
+	re     *regexp.Regexp // compiled Fake when Regex
+	prefix string         // literal text every match starts with at offset 0
 }
 
 // Regexp is the compiled Fake (Regex only; nil otherwise). Entries built
 // by AliasBuilder or decoded from JSON have it.
 func (e *AliasEntry) Regexp() *regexp.Regexp { return e.re }
+
+// AnchoredPrefix is, for a pattern anchored with '^' and followed by
+// literal text ("^/img/(.*)$"), that text ("/img/"): a path that does not
+// start with it cannot match, which site/alias checks before running the
+// regular expression. "" when there is none.
+func (e *AliasEntry) AnchoredPrefix() string { return e.prefix }
+
+func (e *AliasEntry) compile() error {
+	re, err := compileAliasRegex(e.Fake)
+	if err != nil {
+		return err
+	}
+	e.re, e.prefix = re, anchoredPrefix(e.Fake)
+	return nil
+}
+
+// anchoredPrefix finds the literal text after a leading '^' (no case
+// folding) in pattern.
+func anchoredPrefix(pattern string) string {
+	re, err := syntax.Parse("(?s)"+pattern, syntax.Perl)
+	if err != nil {
+		return ""
+	}
+	re = re.Simplify()
+	if re.Op != syntax.OpConcat || len(re.Sub) < 2 || re.Sub[0].Op != syntax.OpBeginText {
+		return ""
+	}
+	var b strings.Builder
+	for _, sub := range re.Sub[1:] {
+		if sub.Op != syntax.OpLiteral || sub.Flags&syntax.FoldCase != 0 {
+			break
+		}
+		b.WriteString(string(sub.Rune))
+	}
+	return b.String()
+}
 
 // compileAliasRegex compiles an AliasMatch or RedirectMatch pattern with
 // Apache's default flags (AP_REG_DEFAULT = DOTALL|DOLLAR_ENDONLY in
@@ -93,11 +131,9 @@ func (e *AliasEntry) UnmarshalJSON(b []byte) error {
 	}
 	*e = AliasEntry{Fake: string(w.Fake), Real: string(w.Real), Regex: w.Regex, Status: w.Status, Root: string(w.Root)}
 	if e.Regex {
-		re, err := compileAliasRegex(e.Fake)
-		if err != nil {
+		if err := e.compile(); err != nil {
 			return fmt.Errorf("alias pattern %q: %w", e.Fake, err)
 		}
-		e.re = re
 	}
 	return nil
 }
@@ -371,11 +407,9 @@ func (b *AliasBuilder) addAlias(ctx AliasContext, fake, real string, regex bool)
 	}
 	e := AliasEntry{Fake: fake, Real: real, Regex: regex}
 	if regex {
-		re, err := compileAliasRegex(fake)
-		if err != nil {
+		if err := e.compile(); err != nil {
 			return err
 		}
-		e.re = re
 		if !filepath.IsAbs(real) {
 			e.Root = b.ServerRoot
 		}
@@ -553,11 +587,9 @@ func (b *AliasBuilder) addRedirect(dir *AliasDir, ctx AliasContext, path string,
 	}
 	e := AliasEntry{Fake: fake, Regex: regex, Status: status}
 	if regex {
-		re, err := compileAliasRegex(fake)
-		if err != nil {
+		if err := e.compile(); err != nil {
 			return err
 		}
-		e.re = re
 	}
 	if isHTTPRedirect(status) {
 		if !hasURL {

@@ -157,7 +157,7 @@ func plainDir(d *AliasDir) AliasDir {
 func plainEntries(es []AliasEntry) []AliasEntry {
 	out := make([]AliasEntry, len(es))
 	for i, e := range es {
-		e.re = nil
+		e.re, e.prefix = nil, ""
 		out[i] = e
 	}
 	return out
@@ -349,4 +349,21 @@ func FuzzAliasDirective(f *testing.F) {
 			t.Fatalf("%q: dir round trip %s: %v", line, rawDir, err)
 		}
 	})
+}
+
+func TestAnchoredPrefix(t *testing.T) {
+	for p, want := range map[string]string{
+		`^/img/(.*)\.png$`: "/img/",
+		`^/a`:              "/a",
+		`/img/`:            "",
+		`^(?i)/img`:        "",
+		`^/x|^/y`:          "",
+		`^/ab*c`:           "/a",
+		`^\.x`:             ".x",
+		`^`:                "",
+	} {
+		if got := anchoredPrefix(p); got != want {
+			t.Errorf("anchoredPrefix(%q) = %q, want %q", p, got, want)
+		}
+	}
 }

@@ -143,7 +143,7 @@ func tryList(req *Request, list []conf.AliasEntry, redirect bool, res *Result) (
 		var found string
 		if e.Regex {
 			re := e.Regexp()
-			if re == nil {
+			if re == nil || !strings.HasPrefix(req.URI, e.AnchoredPrefix()) {
 				continue
 			}
 			m := re.FindStringSubmatchIndex(req.URI)

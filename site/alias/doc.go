@@ -123,8 +123,14 @@
 //
 // # Cost
 //
-// A request no alias or redirect matches costs the prefix and regex
-// scans and allocates nothing (BenchmarkTranslateMiss).
+// A request no alias or redirect matches costs the prefix scans and
+// allocates nothing: about 0.15 µs for 3 Alias/Redirect prefixes and 2
+// RedirectMatch/AliasMatch patterns on this machine
+// (BenchmarkTranslateMiss). A pattern anchored with '^' and literal text
+// ("^/img/...") is only run on paths starting with that text
+// (conf.AliasEntry.AnchoredPrefix); other patterns run on every request.
+// A redirect costs about 0.3 µs and three allocations (the Location).
+// DirFixup on a regular file is a type switch (BenchmarkDirFixupFile).
 //
 // # Not done
 //
