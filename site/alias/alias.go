@@ -48,6 +48,12 @@ type Result struct {
 	Filename string
 	// Log holds the lines to write to the error log.
 	Log []LogLine
+	// Recursive is set with Status 500 when the redirect target held
+	// bytes a header cannot carry (Apache's AH02430, logged as
+	// [http:error]): Apache then sends its 500 page with "Additionally, a
+	// 302 Found error was encountered ..." (observed), which
+	// errordoc.PageInfo{Status: 500, Recursive: res.Recursive} renders.
+	Recursive int
 }
 
 // Matched reports whether mod_alias took the request (a redirect, a
@@ -209,5 +215,54 @@ func finishRedirect(req *Request, d *conf.AliasDir, found string, status int, re
 	if req.Args != "" && strings.IndexByte(found, '?') < 0 {
 		found += "?" + req.Args
 	}
+	if !validFieldValue(found) {
+		// The query and fragment of a RedirectMatch target are not
+		// escaped: $1 can carry a decoded CR LF. Apache's header filter
+		// refuses the response (check_headers).
+		res.Log = append(res.Log, LogLine{slog.LevelError,
+			"AH02430: Response header 'Location' value of '" + escapeLogItem(found) + "' contains invalid characters, aborting request"})
+		res.Recursive, res.Status = status, 500
+		return
+	}
 	res.Location = found
+}
+
+// validFieldValue is what Apache's header check accepts: HTAB, SP,
+// visible characters and obs-text.
+func validFieldValue(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 0x20 && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// escapeLogItem is ap_escape_logitem: control characters, '"' and '\'
+// escaped as in Apache's error log.
+func escapeLogItem(s string) string {
+	const hex = "0123456789abcdef"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case c == '"':
+			b.WriteString(`\"`)
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c < 0x20 || c >= 0x7f:
+			b.WriteString(`\x`)
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }

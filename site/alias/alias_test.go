@@ -258,3 +258,32 @@ func TestURLOptions(t *testing.T) {
 		}
 	}
 }
+
+// No path makes a Location a header cannot carry, or panics.
+func FuzzTranslate(f *testing.F) {
+	srv := build(f,
+		"Redirect /r http://e.example/x",
+		"RedirectMatch ^/q/(.*)$ http://e.example/?q=$1#$1",
+		"RedirectMatch ^/m/(.*)$ $1",
+		"AliasMatch ^/a/(.*)$ /srv/$1",
+		"Alias /i/ /icons/",
+	)
+	for _, s := range []string{"/r/a b", "/q/\r\nX: y", "/m/http://evil", "/a/../x", "/i/", "//r//x", "/q/\x7f"} {
+		f.Add(s, "a=1")
+	}
+	f.Fuzz(func(t *testing.T, uri, args string) {
+		if !strings.HasPrefix(uri, "/") || !validFieldValue(args) {
+			return // fasthttp hands over a path starting with '/' and a raw query
+		}
+		res := Translate(&Request{URI: uri, Args: args, ConstructURL: construct}, srv, nil)
+		if !validFieldValue(res.Location) {
+			t.Fatalf("%q: Location %q", uri, res.Location)
+		}
+		if res.Status >= 300 && res.Status < 400 && res.Location == "" {
+			t.Fatalf("%q: redirect without Location", uri)
+		}
+		if res.Filename != "" && !strings.HasPrefix(res.Filename, "/srv/") && !strings.HasPrefix(res.Filename, "/icons/") {
+			t.Fatalf("%q: file %q", uri, res.Filename)
+		}
+	})
+}

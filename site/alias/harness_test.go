@@ -238,13 +238,14 @@ type response struct {
 
 // outcome of mapping a request (or a sub-request) without the handler.
 type outcome struct {
-	status   int // 0: go on
-	location string
-	file     string
-	isDir    bool
-	missing  bool
-	m        merged
-	req      Request
+	status    int // 0: go on
+	location  string
+	recursive int
+	file      string
+	isDir     bool
+	missing   bool
+	m         merged
+	req       Request
 }
 
 func (s *tserver) mapRequest(uri, args, host string) outcome {
@@ -252,7 +253,7 @@ func (s *tserver) mapRequest(uri, args, host string) outcome {
 	loc := s.merge(s.locations(uri))
 	res := Translate(&req, s.srv, loc.alias)
 	if res.Status != 0 {
-		return outcome{status: res.Status, location: res.Location, m: loc, req: req}
+		return outcome{status: res.Status, location: res.Location, recursive: res.Recursive, m: loc, req: req}
 	}
 	file := res.Filename
 	if file == "" {
@@ -283,6 +284,10 @@ func (s *tserver) mapRequest(uri, args, host string) outcome {
 
 func (s *tserver) serve(method, uri, args, host string) response {
 	o := s.mapRequest(uri, args, host)
+	if o.recursive != 0 {
+		body := s.page.Render(&errordoc.PageInfo{Status: o.status, Recursive: o.recursive})
+		return response{status: o.status, contentType: errordoc.TextContentType, body: string(body)}
+	}
 	if o.status != 0 {
 		return s.die(o.status, o.location, o.m.docs, method, uri, args, host)
 	}

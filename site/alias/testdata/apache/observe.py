@@ -92,7 +92,10 @@ GET /rr/x/y?k=v
 GET /app/a.txt
 GET /app/b.txt
 GET /app
-GET /dirslash/q"""),
+GET /dirslash/q
+GET /crlf/a%0d%0aSet-Cookie:%20x=1
+GET /crlf/a%09b
+GET /crlf/a%7fb"""),
 }
 
 here = os.path.dirname(os.path.abspath(__file__))
