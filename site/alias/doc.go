@@ -58,6 +58,7 @@
 //		ConstructURL: constructURL} // ap_construct_url, see below
 //	res := alias.Translate(&req, srv, loc)
 //	switch {
+//	case res.Recursive != 0: // 500, the canned page with errordoc.PageInfo.Recursive = res.Recursive
 //	case res.Status != 0: // redirect (3xx, Location in res.Location) or error status
 //	case res.Filename != "": // serve this file (not under DocumentRoot):
 //		// walk the <Directory> sections for res.Filename, check access (site/authz)
@@ -111,7 +112,10 @@
 // their query and fragment, and a default port is dropped. A URL-path
 // target is made absolute with ConstructURL (unless RedirectRelative
 // On), and a target that is neither is a 500 with AH00674. The request's
-// query string is appended unless the target has its own '?'. Redirects
+// query string is appended unless the target has its own '?'. A target
+// holding control characters (a RedirectMatch $1 in the query carries the
+// decoded path, CR LF included) is a 500 with AH02430, as Apache's header
+// check answers. Redirects
 // with a status outside 3xx (gone, 404 ...) carry no Location.
 //
 // Regular expressions are Go's RE2 with (?s): Apache compiles with
