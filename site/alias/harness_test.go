@@ -9,6 +9,7 @@ package alias
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
@@ -177,11 +178,31 @@ func loadServer(file, base string, vhost bool) (*tserver, error) {
 	sort.SliceStable(s.locs, func(i, j int) bool { return s.locs[i].order < s.locs[j].order })
 	s.dirConfig = make(map[*tsection]*conf.DirConfig)
 	s.docsOf = make(map[*tsection]conf.ErrorDocs)
+	// Everything goes through the JSON snapshot, as in a child process.
+	if err := roundTrip(&s.srv); err != nil {
+		return nil, err
+	}
 	for _, sec := range append(append([]*tsection{s.top}, s.dirs...), s.locs...) {
 		s.dirConfig[sec] = sec.dir.Config()
 		s.docsOf[sec] = sec.docs.Docs()
+		dc, docs := s.dirConfig[sec], s.docsOf[sec]
+		for _, v := range []any{&sec.alias, &dc, &docs} {
+			if err := roundTrip(v); err != nil {
+				return nil, err
+			}
+		}
+		s.dirConfig[sec], s.docsOf[sec] = dc, docs
 	}
 	return s, sc.Err()
+}
+
+// roundTrip replaces *v with its JSON encoding decoded again.
+func roundTrip(v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, v)
 }
 
 // merged is a request's merged per-directory configuration.
