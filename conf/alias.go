@@ -26,15 +26,32 @@ type AliasContext uint8
 const (
 	// AliasInServer is the server configuration or a <VirtualHost>.
 	AliasInServer AliasContext = iota
-	// AliasInDirectory is <Directory> or <DirectoryMatch>.
+	// AliasInDirectory is <Directory> (and AliasInDirectoryMatch
+	// <DirectoryMatch>: the same rules, their name in messages).
 	AliasInDirectory
-	// AliasInLocation is <Location> or <LocationMatch>.
+	// AliasInLocation is <Location> (AliasInLocationMatch <LocationMatch>).
 	AliasInLocation
-	// AliasInFiles is <Files> or <FilesMatch>.
+	// AliasInFiles is <Files> (AliasInFilesMatch <FilesMatch>).
 	AliasInFiles
 	// AliasInHTAccess is a .htaccess file (AllowOverride FileInfo).
 	AliasInHTAccess
+	AliasInDirectoryMatch
+	AliasInLocationMatch
+	AliasInFilesMatch
 )
+
+// kind folds the Match variants into their base context.
+func (c AliasContext) kind() AliasContext {
+	switch c {
+	case AliasInDirectoryMatch:
+		return AliasInDirectory
+	case AliasInLocationMatch:
+		return AliasInLocation
+	case AliasInFilesMatch:
+		return AliasInFiles
+	}
+	return c
+}
 
 // AliasEntry is one Alias, AliasMatch, Redirect or RedirectMatch line
 // (Apache's alias_entry).
@@ -294,6 +311,8 @@ func (b *AliasBuilder) Directive(dir *AliasDir, ctx AliasContext, path, name str
 }
 
 func (b *AliasBuilder) apply(dir *AliasDir, ctx AliasContext, path, name string, args []string) error {
+	section := contextName(ctx)
+	ctx = ctx.kind()
 	key := strings.ToLower(name)
 	canon := canonicalAlias(key)
 	if ctx == AliasInHTAccess && (key == "alias" || key == "aliasmatch" || key == "scriptalias" || key == "scriptaliasmatch") {
@@ -308,10 +327,8 @@ func (b *AliasBuilder) apply(dir *AliasDir, ctx AliasContext, path, name string,
 			return b.addAlias(ctx, args[0], args[1], false)
 		}
 		switch ctx {
-		case AliasInDirectory:
-			return errors.New("Alias cannot occur within <Directory> section")
-		case AliasInFiles:
-			return errors.New("Alias cannot occur within <Files> section")
+		case AliasInDirectory, AliasInFiles:
+			return errors.New("Alias cannot occur within " + section + " section")
 		case AliasInServer:
 			return errors.New("Alias must have two arguments when used globally")
 		}
@@ -326,7 +343,7 @@ func (b *AliasBuilder) apply(dir *AliasDir, ctx AliasContext, path, name string,
 			return errors.New("AliasMatch takes two arguments, a regular expression and a filename")
 		}
 		if ctx != AliasInServer {
-			return fmt.Errorf("AliasMatch not allowed in %s context", contextName(ctx))
+			return fmt.Errorf("AliasMatch not allowed in %s context", section)
 		}
 		return b.addAlias(ctx, args[0], args[1], true)
 	case "scriptalias", "scriptaliasmatch":
@@ -374,10 +391,16 @@ func contextName(ctx AliasContext) string {
 	switch ctx {
 	case AliasInDirectory:
 		return "<Directory>"
+	case AliasInDirectoryMatch:
+		return "<DirectoryMatch>"
 	case AliasInFiles:
 		return "<Files>"
+	case AliasInFilesMatch:
+		return "<FilesMatch>"
 	case AliasInLocation:
 		return "<Location>"
+	case AliasInLocationMatch:
+		return "<LocationMatch>"
 	}
 	return ".htaccess"
 }

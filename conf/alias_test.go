@@ -49,6 +49,13 @@ func TestAliasBuilderErrors(t *testing.T) {
 		{AliasInLocation, "/x", "Redirect foo", ""},
 		{AliasInLocation, "/x", "Redirect permanent", "URL to redirect to is missing"},
 		{AliasInHTAccess, "/d", "Alias /a /b", "Alias not allowed here"},
+		{AliasInDirectory, "/tmp", "AliasMatch ^/a /b", "AliasMatch not allowed in <Directory> context"},
+		{AliasInFiles, "x", "AliasMatch ^/a /b", "AliasMatch not allowed in <Files> context"},
+		{AliasInDirectoryMatch, "^/tmp", "AliasMatch ^/a /b", "AliasMatch not allowed in <DirectoryMatch> context"},
+		{AliasInLocationMatch, "^/x", "AliasMatch ^/a /b", "AliasMatch not allowed in <LocationMatch> context"},
+		{AliasInFiles, "x", "Alias /b", "Alias cannot occur within <Files> section"},
+		{AliasInDirectoryMatch, "^/tmp", "Alias /b", "Alias cannot occur within <DirectoryMatch> section"},
+		{AliasInLocationMatch, "^/x", "Alias /b", ""},
 		{AliasInHTAccess, "/d", "Redirect /a http://x", ""},
 		// gohttpd's refusals.
 		{AliasInServer, "", "ScriptAlias /cgi-bin/ /tmp/", "ScriptAlias is not supported by gohttpd (CGI is not implemented): ignoring it would change what clients get"},
@@ -318,7 +325,7 @@ func FuzzAliasDirective(f *testing.F) {
 		}
 		b := AliasBuilder{ServerRoot: "/srv"}
 		d := &AliasDir{}
-		c := AliasContext(ctx % 5)
+		c := AliasContext(ctx % 8)
 		if err := b.Directive(d, c, "/p", fields[0], fields[1:]); err != nil {
 			return
 		}

@@ -16,9 +16,9 @@
 //     RedirectTemp, RedirectRelative, AliasPreservePath: one
 //     conf.AliasBuilder per server and per <VirtualHost> (ServerRoot set),
 //     b.Directive(dir, ctx, path, name, args) with ctx the enclosing
-//     section's kind (conf.AliasInServer, AliasInDirectory for
-//     <Directory>/<DirectoryMatch>, AliasInLocation for
-//     <Location>/<LocationMatch>, AliasInFiles, AliasInHTAccess), path the
+//     section's kind (conf.AliasInServer, AliasInDirectory,
+//     AliasInDirectoryMatch, AliasInLocation, AliasInLocationMatch,
+//     AliasInFiles, AliasInFilesMatch, AliasInHTAccess), path the
 //     section's path (Apache's cmd->path; "" at server level) and dir that
 //     section's *conf.AliasDir (at server level the server's default
 //     section's, used by RedirectRelative and AliasPreservePath only).
