@@ -144,18 +144,18 @@ type dirConfigWire struct {
 }
 
 // MarshalJSON keeps the strings' bytes (see wireString).
-func (c DirConfig) MarshalJSON() ([]byte, error) {
+func (c ModDirConfig) MarshalJSON() ([]byte, error) {
 	return json.Marshal(dirConfigWire{wireStrings(c.Index), c.IndexSet, c.NoSlash, c.SlashSet, c.CheckHandler,
 		c.CheckHandlerSet, c.IndexRedirect, c.IndexRedirectSet, wireString(c.Fallback)})
 }
 
 // UnmarshalJSON is MarshalJSON's inverse.
-func (c *DirConfig) UnmarshalJSON(b []byte) error {
+func (c *ModDirConfig) UnmarshalJSON(b []byte) error {
 	var w dirConfigWire
 	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	*c = DirConfig{plainStrings(w.Index), w.IndexSet, w.NoSlash, w.SlashSet, w.CheckHandler, w.CheckHandlerSet,
+	*c = ModDirConfig{plainStrings(w.Index), w.IndexSet, w.NoSlash, w.SlashSet, w.CheckHandler, w.CheckHandlerSet,
 		w.IndexRedirect, w.IndexRedirectSet, string(w.Fallback)}
 	return nil
 }

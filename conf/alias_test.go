@@ -281,10 +281,10 @@ func TestAliasJSONRoundTrip(t *testing.T) {
 	type both struct {
 		Srv *AliasServer
 		Loc *AliasDir
-		Dir *DirConfig
+		Dir *ModDirConfig
 		Doc ErrorDocs
 	}
-	in := both{b.Server(), loc, &DirConfig{Index: []string{}, IndexSet: true, NoSlash: true, SlashSet: true, Fallback: "/index.php"},
+	in := both{b.Server(), loc, &ModDirConfig{Index: []string{}, IndexSet: true, NoSlash: true, SlashSet: true, Fallback: "/index.php"},
 		ErrorDocs{404: {Kind: ErrorDocLocal, Value: "/e.html"}, 500: {Kind: ErrorDocDefault}}}
 	raw, err := json.Marshal(in)
 	if err != nil {

@@ -2,7 +2,7 @@ package conf
 
 // mod_dir directives per section: DirectoryIndex, DirectorySlash,
 // FallbackResource, DirectoryIndexRedirect and DirectoryCheckHandler,
-// built by DirBuilder for one section and combined by MergeDirConfig.
+// built by ModDirBuilder for one section and combined by MergeModDir.
 // Their behaviour is in site/alias (DirFixup).
 
 import (
@@ -13,10 +13,10 @@ import (
 // DefaultDirectoryIndex is mod_dir's AP_DEFAULT_INDEX.
 const DefaultDirectoryIndex = "index.html"
 
-// DirConfig is what one section says with mod_dir's directives (Apache's
+// ModDirConfig is what one section says with mod_dir's directives (Apache's
 // dir_config_rec). The zero value is a section without any of them.
 // Values are immutable once built.
-type DirConfig struct {
+type ModDirConfig struct {
 	// Index is the DirectoryIndex list, meaningful when IndexSet; an
 	// empty list ("DirectoryIndex disabled") means no index at all.
 	// Names are URLs relative to the directory ("index.html") or
@@ -40,7 +40,7 @@ type DirConfig struct {
 
 // IndexNames is the DirectoryIndex list in effect: Index when set, else
 // index.html.
-func (c *DirConfig) IndexNames() []string {
+func (c *ModDirConfig) IndexNames() []string {
 	if c == nil || !c.IndexSet {
 		return defaultIndexNames
 	}
@@ -50,22 +50,22 @@ func (c *DirConfig) IndexNames() []string {
 var defaultIndexNames = []string{DefaultDirectoryIndex}
 
 // Slash reports whether DirectorySlash is On (the default).
-func (c *DirConfig) Slash() bool { return c == nil || !c.SlashSet || !c.NoSlash }
+func (c *ModDirConfig) Slash() bool { return c == nil || !c.SlashSet || !c.NoSlash }
 
 // FallbackResource is the FallbackResource in effect, "" for none (unset
 // or disabled).
-func (c *DirConfig) FallbackResource() string {
+func (c *ModDirConfig) FallbackResource() string {
 	if c == nil || strings.EqualFold(c.Fallback, "disabled") {
 		return ""
 	}
 	return c.Fallback
 }
 
-// MergeDirConfig is mod_dir's merge_dir_configs: the child's
+// MergeModDir is mod_dir's merge_dir_configs: the child's
 // DirectoryIndex list replaces the base's when the child has one (lists do
 // not add up across sections), and each other setting comes from the
 // child when it sets it. Either argument may be nil.
-func MergeDirConfig(base, child *DirConfig) *DirConfig {
+func MergeModDir(base, child *ModDirConfig) *ModDirConfig {
 	if base == nil {
 		return child
 	}
@@ -91,7 +91,7 @@ func MergeDirConfig(base, child *DirConfig) *DirConfig {
 	return &out
 }
 
-// DirDirectives are the directives DirBuilder.Directive takes. All are
+// DirDirectives are the directives ModDirBuilder.Directive takes. All are
 // allowed everywhere, .htaccess included with AllowOverride Indexes
 // (mod_dir's DIR_CMD_PERMS is OR_INDEXES).
 var DirDirectives = []string{
@@ -99,20 +99,20 @@ var DirDirectives = []string{
 	"DirectoryIndexRedirect", "DirectoryCheckHandler",
 }
 
-// DirBuilder builds one section's DirConfig:
+// ModDirBuilder builds one section's ModDirConfig:
 //
-//	var b conf.DirBuilder
+//	var b conf.ModDirBuilder
 //	b.Directive("DirectoryIndex", []string{"index.php", "index.html"})
 //	b.Directive("FallbackResource", []string{"/index.php"})
 //	cfg := b.Config()
 //
 // Errors carry Apache's texts without position.
-type DirBuilder struct {
-	cfg DirConfig
+type ModDirBuilder struct {
+	cfg ModDirConfig
 }
 
 // Config returns the section's configuration built so far.
-func (b *DirBuilder) Config() *DirConfig {
+func (b *ModDirBuilder) Config() *ModDirConfig {
 	c := b.cfg
 	c.Index = append([]string(nil), c.Index...)
 	if c.IndexSet && c.Index == nil {
@@ -124,7 +124,7 @@ func (b *DirBuilder) Config() *DirConfig {
 // Directive applies one directive of DirDirectives (name in any case)
 // with its arguments as the lexer split them (DirectoryIndex's raw
 // arguments split as ap_getword_conf does).
-func (b *DirBuilder) Directive(name string, args []string) error {
+func (b *ModDirBuilder) Directive(name string, args []string) error {
 	flag := func(canon string) (bool, error) {
 		if len(args) != 1 || (!strings.EqualFold(args[0], "on") && !strings.EqualFold(args[0], "off")) {
 			return false, errors.New(canon + " must be On or Off")

@@ -96,27 +96,27 @@ func TestDirBuilder(t *testing.T) {
 	tests := []struct {
 		lines []string
 		err   string
-		want  DirConfig
+		want  ModDirConfig
 	}{
-		{lines: []string{"DirectoryIndex a.html b.html"}, want: DirConfig{Index: []string{"a.html", "b.html"}, IndexSet: true}},
-		{lines: []string{"DirectoryIndex a.html", "DirectoryIndex b.html"}, want: DirConfig{Index: []string{"a.html", "b.html"}, IndexSet: true}},
-		{lines: []string{"DirectoryIndex a.html", "DirectoryIndex disabled"}, want: DirConfig{Index: []string{}, IndexSet: true}},
-		{lines: []string{"DirectoryIndex disabled x"}, want: DirConfig{Index: []string{"disabled", "x"}, IndexSet: true}},
-		{lines: []string{"DirectoryIndex"}, want: DirConfig{Index: []string{}, IndexSet: true}},
-		{lines: []string{"DirectoryIndex /index.php"}, want: DirConfig{Index: []string{"/index.php"}, IndexSet: true}},
+		{lines: []string{"DirectoryIndex a.html b.html"}, want: ModDirConfig{Index: []string{"a.html", "b.html"}, IndexSet: true}},
+		{lines: []string{"DirectoryIndex a.html", "DirectoryIndex b.html"}, want: ModDirConfig{Index: []string{"a.html", "b.html"}, IndexSet: true}},
+		{lines: []string{"DirectoryIndex a.html", "DirectoryIndex disabled"}, want: ModDirConfig{Index: []string{}, IndexSet: true}},
+		{lines: []string{"DirectoryIndex disabled x"}, want: ModDirConfig{Index: []string{"disabled", "x"}, IndexSet: true}},
+		{lines: []string{"DirectoryIndex"}, want: ModDirConfig{Index: []string{}, IndexSet: true}},
+		{lines: []string{"DirectoryIndex /index.php"}, want: ModDirConfig{Index: []string{"/index.php"}, IndexSet: true}},
 		{lines: []string{"DirectorySlash maybe"}, err: "DirectorySlash must be On or Off"},
 		{lines: []string{"DirectorySlash"}, err: "DirectorySlash must be On or Off"},
-		{lines: []string{"DirectorySlash off"}, want: DirConfig{NoSlash: true, SlashSet: true}},
+		{lines: []string{"DirectorySlash off"}, want: ModDirConfig{NoSlash: true, SlashSet: true}},
 		{lines: []string{"FallbackResource"}, err: "FallbackResource takes one argument, Set a default handler"},
 		{lines: []string{"FallbackResource a b"}, err: "FallbackResource takes one argument, Set a default handler"},
-		{lines: []string{"FallbackResource /index.php"}, want: DirConfig{Fallback: "/index.php"}},
+		{lines: []string{"FallbackResource /index.php"}, want: ModDirConfig{Fallback: "/index.php"}},
 		{lines: []string{"DirectoryIndexRedirect 200"}, err: "DirectoryIndexRedirect only accepts values between 300 and 399"},
 		{lines: []string{"DirectoryIndexRedirect foo"}, err: "DirectoryIndexRedirect ON|OFF|permanent|temp|seeother|3xx"},
-		{lines: []string{"DirectoryIndexRedirect on"}, want: DirConfig{IndexRedirect: 302, IndexRedirectSet: true}},
-		{lines: []string{"DirectoryCheckHandler On"}, want: DirConfig{CheckHandler: true, CheckHandlerSet: true}},
+		{lines: []string{"DirectoryIndexRedirect on"}, want: ModDirConfig{IndexRedirect: 302, IndexRedirectSet: true}},
+		{lines: []string{"DirectoryCheckHandler On"}, want: ModDirConfig{CheckHandler: true, CheckHandlerSet: true}},
 	}
 	for _, tt := range tests {
-		var b DirBuilder
+		var b ModDirBuilder
 		var err error
 		for _, l := range tt.lines {
 			f := strings.Fields(l)
@@ -139,21 +139,21 @@ func TestDirBuilder(t *testing.T) {
 }
 
 func TestMergeDirConfig(t *testing.T) {
-	base := &DirConfig{Index: []string{"a.html", "b.html"}, IndexSet: true, Fallback: "/index.php"}
-	child := &DirConfig{Index: []string{"c.html"}, IndexSet: true, NoSlash: true, SlashSet: true}
-	m := MergeDirConfig(base, child)
+	base := &ModDirConfig{Index: []string{"a.html", "b.html"}, IndexSet: true, Fallback: "/index.php"}
+	child := &ModDirConfig{Index: []string{"c.html"}, IndexSet: true, NoSlash: true, SlashSet: true}
+	m := MergeModDir(base, child)
 	if !reflect.DeepEqual(m.IndexNames(), []string{"c.html"}) || m.Slash() || m.FallbackResource() != "/index.php" {
 		t.Errorf("merge: %+v", m)
 	}
-	off := MergeDirConfig(m, &DirConfig{Fallback: "Disabled"})
+	off := MergeModDir(m, &ModDirConfig{Fallback: "Disabled"})
 	if off.FallbackResource() != "" {
 		t.Error("FallbackResource disabled not honoured")
 	}
-	var none *DirConfig
+	var none *ModDirConfig
 	if !reflect.DeepEqual(none.IndexNames(), []string{"index.html"}) || !none.Slash() {
 		t.Error("defaults")
 	}
-	dis := MergeDirConfig(base, &DirConfig{Index: []string{}, IndexSet: true})
+	dis := MergeModDir(base, &ModDirConfig{Index: []string{}, IndexSet: true})
 	if len(dis.IndexNames()) != 0 {
 		t.Error("DirectoryIndex disabled not inherited as empty")
 	}
@@ -197,7 +197,7 @@ func FuzzDirDirective(f *testing.F) {
 		if len(fields) == 0 {
 			return
 		}
-		var b DirBuilder
+		var b ModDirBuilder
 		if err := b.Directive(fields[0], fields[1:]); err != nil {
 			return
 		}
@@ -206,7 +206,7 @@ func FuzzDirDirective(f *testing.F) {
 			t.Fatalf("%q: IndexRedirect %d", line, c.IndexRedirect)
 		}
 		raw, _ := json.Marshal(c)
-		var back DirConfig
+		var back ModDirConfig
 		if err := json.Unmarshal(raw, &back); err != nil || !reflect.DeepEqual(&back, c) {
 			t.Fatalf("%q: round trip %s: %v", line, raw, err)
 		}

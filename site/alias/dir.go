@@ -86,9 +86,9 @@ type DirResult struct {
 // DirFixup is mod_dir's fixups hook (dir_fixups) for a request mapped to a
 // directory (fixup_dir: DirectorySlash, then DirectoryIndex) or to nothing
 // (fixup_dflt: FallbackResource, only when no handler took the request).
-// cfg is the request's merged DirConfig (nil: the defaults). Requests for
+// cfg is the request's merged ModDirConfig (nil: the defaults). Requests for
 // regular files are declined at once; that path allocates nothing.
-func DirFixup(req *DirRequest, cfg *conf.DirConfig) DirResult {
+func DirFixup(req *DirRequest, cfg *conf.ModDirConfig) DirResult {
 	switch {
 	case req.IsDir:
 		return fixupDir(req, cfg)
@@ -116,7 +116,7 @@ func subURI(uri, name string) string {
 	return uri[:i+1] + name
 }
 
-func fixupDir(req *DirRequest, cfg *conf.DirConfig) DirResult {
+func fixupDir(req *DirRequest, cfg *conf.ModDirConfig) DirResult {
 	if req.PathInfo != "" {
 		return DirResult{}
 	}
@@ -168,7 +168,7 @@ func fixupDir(req *DirRequest, cfg *conf.DirConfig) DirResult {
 	return DirResult{IndexNames: names}
 }
 
-func fixupFallback(req *DirRequest, cfg *conf.DirConfig) DirResult {
+func fixupFallback(req *DirRequest, cfg *conf.ModDirConfig) DirResult {
 	name := cfg.FallbackResource()
 	if name == "" {
 		return DirResult{}

@@ -8,9 +8,9 @@ import (
 	"github.com/gohttpd/gohttpd/conf"
 )
 
-func dirCfg(t *testing.T, lines ...string) *conf.DirConfig {
+func dirCfg(t *testing.T, lines ...string) *conf.ModDirConfig {
 	t.Helper()
-	var b conf.DirBuilder
+	var b conf.ModDirBuilder
 	for _, l := range lines {
 		f := strings.Fields(l)
 		if err := b.Directive(f[0], f[1:]); err != nil {
@@ -51,7 +51,7 @@ func TestDirFixup(t *testing.T) {
 	tests := []struct {
 		name  string
 		req   DirRequest
-		cfg   *conf.DirConfig
+		cfg   *conf.ModDirConfig
 		want  DirResult
 		calls []string
 	}{
@@ -96,7 +96,7 @@ func TestDirFixup(t *testing.T) {
 		{name: "fallback with a handler", req: DirRequest{URI: "/x", Missing: true, Handler: "proxy-server"}, cfg: dirCfg(t, "FallbackResource /index.php"),
 			want: DirResult{}},
 		{name: "fallback disabled", req: DirRequest{URI: "/x", Missing: true},
-			cfg:  conf.MergeDirConfig(dirCfg(t, "FallbackResource /index.php"), dirCfg(t, "FallbackResource disabled")),
+			cfg:  conf.MergeModDir(dirCfg(t, "FallbackResource /index.php"), dirCfg(t, "FallbackResource disabled")),
 			want: DirResult{}},
 		{name: "fallback missing", req: DirRequest{URI: "/x", Missing: true}, cfg: dirCfg(t, "FallbackResource /nope.php"),
 			want: DirResult{}},

@@ -2,9 +2,9 @@
 // RedirectMatch, RedirectPermanent, RedirectTemp, RedirectRelative,
 // AliasPreservePath) and mod_dir (DirectoryIndex, DirectorySlash,
 // FallbackResource, DirectoryIndexRedirect, DirectoryCheckHandler). The
-// directives' types are built by conf (conf.AliasBuilder, conf.DirBuilder;
+// directives' types are built by conf (conf.AliasBuilder, conf.ModDirBuilder;
 // merged with conf.MergeAliasServer, conf.MergeAliasDir,
-// conf.MergeDirConfig); this package decides, as data, what Apache would
+// conf.MergeModDir); this package decides, as data, what Apache would
 // do with a request: a status and Location, a file to serve, a URI to
 // serve instead, or nothing. It writes no response.
 //
@@ -31,12 +31,12 @@
 //     the builder (conf.AliasRefused) to get its error, or keep them in
 //     the refused list.
 //   - DirectoryIndex, DirectorySlash, FallbackResource,
-//     DirectoryIndexRedirect, DirectoryCheckHandler: one conf.DirBuilder
+//     DirectoryIndexRedirect, DirectoryCheckHandler: one conf.ModDirBuilder
 //     per section (the server level is a section too); b.Config() is the
-//     section's *conf.DirConfig, merged along the section chain with
-//     conf.MergeDirConfig (a later DirectoryIndex replaces the list; the
+//     section's *conf.ModDirConfig, merged along the section chain with
+//     conf.MergeModDir (a later DirectoryIndex replaces the list; the
 //     server-level Site.DirectoryIndex of conf/apply.go becomes the
-//     server section's DirConfig).
+//     server section's ModDirConfig).
 //   - ErrorDocument: see package errordoc.
 //
 // AllowOverride classes for .htaccess (Apache's req_override): Redirect,

@@ -36,7 +36,7 @@ func Example() {
 }
 
 func ExampleDirFixup() {
-	var b conf.DirBuilder
+	var b conf.ModDirBuilder
 	_ = b.Directive("FallbackResource", []string{"/index.php"})
 	cfg := b.Config()
 	u := alias.URLOptions{Host: "example.com"}

@@ -25,7 +25,7 @@ type tsection struct {
 	kind  conf.AliasContext
 	path  string
 	alias *conf.AliasDir
-	dir   conf.DirBuilder
+	dir   conf.ModDirBuilder
 	docs  conf.ErrorDocBuilder
 	deny  int // 0 unset, 1 denied, 2 granted
 	order int
@@ -38,7 +38,7 @@ type tserver struct {
 	docroot   string
 	srv       *conf.AliasServer
 	page      errordoc.Page
-	dirConfig map[*tsection]*conf.DirConfig
+	dirConfig map[*tsection]*conf.ModDirConfig
 	docsOf    map[*tsection]conf.ErrorDocs
 }
 
@@ -176,7 +176,7 @@ func loadServer(file, base string, vhost bool) (*tserver, error) {
 		return strings.Count(s.dirs[i].path, "/") < strings.Count(s.dirs[j].path, "/")
 	})
 	sort.SliceStable(s.locs, func(i, j int) bool { return s.locs[i].order < s.locs[j].order })
-	s.dirConfig = make(map[*tsection]*conf.DirConfig)
+	s.dirConfig = make(map[*tsection]*conf.ModDirConfig)
 	s.docsOf = make(map[*tsection]conf.ErrorDocs)
 	// Everything goes through the JSON snapshot, as in a child process.
 	if err := roundTrip(&s.srv); err != nil {
@@ -208,7 +208,7 @@ func roundTrip(v any) error {
 // merged is a request's merged per-directory configuration.
 type merged struct {
 	alias *conf.AliasDir
-	dir   *conf.DirConfig
+	dir   *conf.ModDirConfig
 	docs  conf.ErrorDocs
 	deny  bool
 }
@@ -217,7 +217,7 @@ func (s *tserver) merge(chain []*tsection) merged {
 	var m merged
 	for _, sec := range chain {
 		m.alias = conf.MergeAliasDir(m.alias, sec.alias)
-		m.dir = conf.MergeDirConfig(m.dir, s.dirConfig[sec])
+		m.dir = conf.MergeModDir(m.dir, s.dirConfig[sec])
 		m.docs = conf.MergeErrorDocs(m.docs, s.docsOf[sec])
 		if sec.deny != 0 {
 			m.deny = sec.deny == 1
