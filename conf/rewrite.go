@@ -274,6 +274,9 @@ type RewriteBuilder struct {
 	// Dir is the per-directory scope's directory (trailing '/' added),
 	// "" for the server's or a virtual host's own directives.
 	Dir string
+	// Warnings are Apache's configuration warnings met so far (AH00665
+	// with file:line), for -t and the error log.
+	Warnings []string
 
 	cfg   RewriteConfig
 	conds []RewriteCond
@@ -318,6 +321,10 @@ func (b *RewriteBuilder) Directive(name, raw, pos string) error {
 		}
 		for _, o := range w {
 			bit, err := rewriteOption(o)
+			if err == errMaxRedirects {
+				b.Warnings = append(b.Warnings, "AH00664: RewriteOptions: MaxRedirects option has been removed in favor of the global LimitInternalRecursion directive and will be ignored.")
+				continue
+			}
 			if err != nil {
 				return err
 			}
@@ -339,9 +346,12 @@ func (b *RewriteBuilder) Directive(name, raw, pos string) error {
 		}
 		b.cfg.Base, b.cfg.BaseSet = w[0], true
 	case "rewritecond":
-		c, err := ParseRewriteCond(raw)
+		c, warning, err := parseRewriteCond(raw)
 		if err != nil {
 			return err
+		}
+		if warning != "" {
+			b.Warnings = append(b.Warnings, warning+" ("+pos+")")
 		}
 		b.conds = append(b.conds, *c)
 	case "rewriterule":
@@ -359,6 +369,8 @@ func (b *RewriteBuilder) Directive(name, raw, pos string) error {
 	}
 	return nil
 }
+
+var errMaxRedirects = errors.New("MaxRedirects")
 
 func rewriteOption(o string) (RewriteOptionBits, error) {
 	switch strings.ToLower(o) {
@@ -387,7 +399,7 @@ func rewriteOption(o string) (RewriteOptionBits, error) {
 	}
 	if len(o) >= 13 && strings.EqualFold(o[:13], "MaxRedirects=") {
 		// Apache warns (AH00664) and ignores it.
-		return 0, nil
+		return 0, errMaxRedirects
 	}
 	return 0, errors.New("RewriteOptions: unknown option '" + o + "'")
 }
@@ -453,13 +465,9 @@ func parseFlagField(field string, set func(key, val string) error) error {
 	if len(field) < 2 || field[0] != '[' || field[len(field)-1] != ']' {
 		return errors.New("bad flag delimiters")
 	}
-	for f := range strings.SplitSeq(field[1:len(field)-1], ",") {
+	inner := field[1 : len(field)-1]
+	for f := range strings.SplitSeq(inner, ",") {
 		f = strings.TrimLeft(f, " \t\n\v\f\r")
-		if f == "" {
-			// Apache stops at an empty field only at the end; an empty
-			// flag between commas is an empty key (unknown flag '').
-			continue
-		}
 		f = strings.TrimRight(f, " \t\n\v\f\r")
 		key, val, _ := strings.Cut(f, "=")
 		if err := set(key, val); err != nil {
@@ -471,9 +479,17 @@ func parseFlagField(field string, set func(key, val string) error) error {
 
 // ParseRewriteCond parses a RewriteCond argument line (cmd_rewritecond).
 func ParseRewriteCond(raw string) (*RewriteCond, error) {
+	c, _, err := parseRewriteCond(raw)
+	return c, err
+}
+
+// parseRewriteCond also returns Apache's warning for NC on a pattern that
+// is not a regular expression or a string comparison (AH00665).
+func parseRewriteCond(raw string) (*RewriteCond, string, error) {
+	fail := func(err error) (*RewriteCond, string, error) { return nil, "", err }
 	a1, a2, a3, has3, ok := parseRewriteArgs(raw)
 	if !ok {
-		return nil, fmt.Errorf("RewriteCond: bad argument line '%s'", strings.TrimLeft(raw, " \t"))
+		return fail(fmt.Errorf("RewriteCond: bad argument line '%s'", strings.TrimLeft(raw, " \t")))
 	}
 	c := &RewriteCond{Input: a1, Text: a2}
 	if has3 {
@@ -491,7 +507,7 @@ func ParseRewriteCond(raw string) (*RewriteCond, error) {
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("RewriteCond: %w", err)
+			return fail(fmt.Errorf("RewriteCond: %w", err))
 		}
 	}
 	p := a2
@@ -500,7 +516,7 @@ func ParseRewriteCond(raw string) (*RewriteCond, error) {
 		p = p[1:]
 	}
 	if strings.EqualFold(a1, "expr") {
-		return nil, fmt.Errorf("RewriteCond: cannot compile expression \"%s\": ap_expr conditions are not supported by gohttpd", p)
+		return fail(fmt.Errorf("RewriteCond: cannot compile expression \"%s\": ap_expr conditions are not supported by gohttpd", p))
 	}
 	c.Kind = CondRegex
 	if len(p) >= 2 {
@@ -520,7 +536,7 @@ func ParseRewriteCond(raw string) (*RewriteCond, error) {
 				case 'F':
 					c.Kind = CondLookupFile
 				case 'U':
-					return nil, errors.New("RewriteCond: -U (a URL subrequest) is not supported by gohttpd")
+					return fail(errors.New("RewriteCond: -U (a URL subrequest) is not supported by gohttpd"))
 				}
 				if c.Kind != CondRegex {
 					p = ""
@@ -556,17 +572,21 @@ func ParseRewriteCond(raw string) (*RewriteCond, error) {
 			}
 		}
 	}
-	if c.Kind != CondRegex && (c.Kind < CondStrLT || c.Kind > CondStrGE) {
-		// Apache warns (AH00665) and ignores NC there.
+	warning, shown := "", p
+	if c.Kind >= CondFile && c.Kind <= CondLookupFile {
+		shown = strings.TrimPrefix(a2, "!")
+	}
+	if c.Kind != CondRegex && (c.Kind < CondStrLT || c.Kind > CondStrGE) && c.NoCase {
+		warning = fmt.Sprintf("AH00665: RewriteCond: NoCase option for non-regex pattern '%s' is not supported and will be ignored.", shown)
 		c.NoCase = false
 	}
 	c.Pattern = p
 	if c.Kind == CondRegex {
 		if _, err := CompileRewriteRegex(p, c.NoCase); err != nil {
-			return nil, fmt.Errorf("RewriteCond: cannot compile regular expression '%s'", p)
+			return fail(fmt.Errorf("RewriteCond: cannot compile regular expression '%s'", p))
 		}
 	}
-	return c, nil
+	return c, warning, nil
 }
 
 // ParseRewriteRule parses a RewriteRule argument line (cmd_rewriterule).
@@ -609,14 +629,13 @@ func ParseRewriteRule(raw string) (*RewriteRule, error) {
 	return r, nil
 }
 
-// redirectStatus answers whether Apache knows the status (it has a
-// reason phrase: ap_index_of_response) and whether it is a redirect.
+// knownStatus: Apache 2.4 has a reason phrase for s (ap_index_of_response).
 func knownStatus(s int) bool {
 	switch {
-	case s >= 100 && s <= 103, s >= 200 && s <= 208, s == 226,
-		s >= 300 && s <= 308, s >= 400 && s <= 418, s >= 421 && s <= 424,
-		s >= 426 && s <= 429, s == 431, s == 451, s >= 500 && s <= 508, s == 510, s == 511:
-		return s != 306 && s != 309
+	case s >= 100 && s <= 102, s >= 200 && s <= 208, s == 226,
+		s >= 300 && s <= 305, s == 307, s == 308, s >= 400 && s <= 417, s >= 421 && s <= 424,
+		s == 426, s == 428, s == 429, s == 431, s == 451, s >= 500 && s <= 508, s == 510, s == 511:
+		return true
 	}
 	return false
 }
