@@ -92,7 +92,7 @@ func serveSite(t *testing.T, s *site) string {
 		}
 		ctx.SetBodyString(a.body)
 	}, DisablePreParseMultipartForm: true}
-	go srv.Serve(ln) //nolint:errcheck
+	go srv.Serve(ln)                     //nolint:errcheck
 	t.Cleanup(func() { srv.Shutdown() }) //nolint:errcheck
 	return ln.Addr().String()
 }

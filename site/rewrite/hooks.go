@@ -189,12 +189,15 @@ func Dir(rs *Ruleset, req *Request) Result {
 		}
 		r.filename = r.filename[len(root):]
 	}
-	if before == r.filename && rs.cfg.Options&conf.RewriteIgnoreContextInfo == 0 &&
-		req.ContextDocumentRoot != "" && req.ContextPrefix != "" {
+	croot := req.ContextDocumentRoot
+	if croot == "" {
+		croot = req.DocumentRoot // ap_context_document_root's default
+	}
+	if before == r.filename && rs.cfg.Options&conf.RewriteIgnoreContextInfo == 0 && croot != "" {
 		if r.trace {
-			r.tracef(2, "trying to replace context docroot %s with context prefix %s", req.ContextDocumentRoot, req.ContextPrefix)
+			r.tracef(2, "trying to replace context docroot %s with context prefix %s", croot, req.ContextPrefix)
 		}
-		r.filename = substPrefixPath(r.filename, req.ContextDocumentRoot, req.ContextPrefix)
+		r.filename = substPrefixPath(r.filename, croot, req.ContextPrefix)
 	}
 	if r.trace {
 		r.tracef(1, "internal redirect with %s [INTERNAL REDIRECT]", r.filename)

@@ -356,6 +356,9 @@ loop:
 			continue
 		}
 		if !p.Has(conf.RuleNoSub) {
+			if r.trace {
+				r.tracef(2, "setting lastsub to rule with output %s", p.Subst)
+			}
 			r.lastsub = p
 		}
 		limit := r.req.LimitRequestLine
