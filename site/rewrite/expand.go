@@ -28,6 +28,9 @@ func (r *run) expand(in string, p *rule, unsafeQ *int) string {
 	if span < 0 {
 		return in
 	}
+	if span == 0 && unsafeQ == nil && len(in) > 3 && in[0] == '%' && in[1] == '{' && closingCurly(in, 2) == len(in)-1 {
+		return r.lookup(in[2 : len(in)-1]) // "%{VAR}" alone: no copy
+	}
 	var b strings.Builder
 	b.Grow(len(in) + 16)
 	b.WriteString(in[:span])

@@ -47,4 +47,3 @@ func FromRequestCtx(ctx *fasthttp.RequestCtx, req *Request) {
 	}
 	req.Headers = RequestHeaders{&ctx.Request.Header}
 }
-

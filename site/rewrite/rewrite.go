@@ -297,6 +297,8 @@ type run struct {
 	rrN, rcN     int
 	vary         string
 	varyThis     string
+	// fullFile+fullPI = full, cached
+	fullFile, fullPI, full string
 	trace        bool
 }
 
@@ -431,7 +433,11 @@ func (r *run) applyRule(p *rule) int {
 			if r.trace {
 				r.tracef(3, "add path info postfix: %s -> %s%s", r.uri, r.uri, r.pathInfo)
 			}
-			r.uri += r.pathInfo
+			// the same concatenation for every rule until one rewrites
+			if r.fullFile != r.filename || r.fullPI != r.pathInfo {
+				r.fullFile, r.fullPI, r.full = r.filename, r.pathInfo, r.filename+r.pathInfo
+			}
+			r.uri = r.full
 		}
 		if strings.HasPrefix(r.uri, r.perdir) {
 			if r.trace {

@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"io/fs"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -359,5 +360,32 @@ func TestNothingToDo(t *testing.T) {
 		}); a != 0 {
 			t.Errorf("%s: %v allocations", name, a)
 		}
+	}
+}
+
+func TestOSFS(t *testing.T) {
+	dir := t.TempDir()
+	f := dir + "/f"
+	if err := os.WriteFile(f, []byte("abc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(f, dir+"/l"); err != nil {
+		t.Fatal(err)
+	}
+	var o OSFS
+	if fi := o.Stat(f); !fi.Exists || !fi.Mode.IsRegular() || fi.Size != 3 || fi.Mode&0o100 == 0 {
+		t.Errorf("file: %+v", fi)
+	}
+	if fi := o.Stat(dir); !fi.Mode.IsDir() {
+		t.Errorf("dir: %+v", fi)
+	}
+	if fi := o.Lstat(dir + "/l"); fi.Mode&fs.ModeSymlink == 0 {
+		t.Errorf("link: %+v", fi)
+	}
+	if fi := o.Stat(dir + "/l"); !fi.Mode.IsRegular() {
+		t.Errorf("link target: %+v", fi)
+	}
+	if fi := o.Stat(dir + "/none"); fi.Exists {
+		t.Errorf("missing: %+v", fi)
 	}
 }
