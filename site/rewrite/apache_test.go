@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/gohttpd/gohttpd/conf"
 )
 
 // apacheRows are Apache 2.4.71's answers to testdata/apache/requests.txt
@@ -85,6 +87,15 @@ func serveSite(t *testing.T, s *site) string {
 		if a.location != "" {
 			ctx.Response.Header.Set("Location", a.location)
 		}
+		for _, c := range a.cookies {
+			ctx.Response.Header.Add("Set-Cookie", c)
+		}
+		if a.vary != "" {
+			ctx.Response.Header.Set("Vary", a.vary)
+		}
+		if a.ctype != "" {
+			ctx.Response.Header.Set("Content-Type", a.ctype)
+		}
 		if v, ok := a.env["STAGE"]; ok {
 			ctx.Response.Header.Set("X-Env-Stage", v)
 		} else {
@@ -145,5 +156,74 @@ func TestApacheComparison(t *testing.T) {
 	}
 	if len(s.log) == 0 || !strings.Contains(s.log[0], "AH00124: Request exceeded the limit of 10 internal redirects") {
 		t.Errorf("loop not logged: %q", s.log)
+	}
+}
+
+// apacheHeaderRows are Apache's answers to testdata/apache/requests2.txt
+// (sent with "User-Agent: x Mobile"), as "METHOD HOST PATH | status |
+// Location | Set-Cookie | Content-Type (of a 200) | Vary | body".
+var apacheHeaderRows = `
+GET main.test /b/a%20b&c | 302 | http://main.test/target.html?q=a+b%2526c |  |  |  |
+GET main.test /bnp/a%20b&c | 302 | http://main.test/target.html?q=a%2520b%2526c |  |  |  |
+GET main.test /nob/a%20b&c | 302 | http://main.test/target.html?q=a%20b&c |  |  |  |
+GET main.test /nobl/a%20b | 403 |  |  |  |  |
+GET main.test /q3f/a%3fb | 403 |  |  |  |  |
+GET main.test /co | 200 |  | seen=yes; path=/; domain=.main.test; secure; HttpOnly; SameSite=Lax | text/html |  | EXISTS
+GET main.test /type | 200 |  |  | text/plain |  | EXISTS
+GET main.test /vary | 200 |  |  | text/html | User-Agent | EXISTS
+GET main.test /self | 302 | http://main.test/exists.html |  |  |  |
+GET main.test /fs | 200 |  |  | text/html |  | EXISTS
+GET main.test /exists.html | 200 |  |  | text/html |  | EXISTS
+`
+
+func TestApacheHeaders(t *testing.T) {
+	root, err := filepath.Abs("testdata/apache/htdocs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := newSite("testdata/apache/httpd.conf", root, "main.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "/fs" names Apache's document root: point it at ours.
+	for _, r := range s.server.rules {
+		if r.Pattern == "^/fs$" {
+			r.RewriteRule = &conf.RewriteRule{Pattern: r.Pattern, Subst: root + "/exists.html", Status: 302, MaxRounds: 32000}
+		}
+	}
+	addr := serveSite(t, s)
+	c := &fasthttp.Client{DisablePathNormalizing: true}
+	for _, row := range strings.Split(strings.TrimSpace(apacheHeaderRows), "\n") {
+		cols := strings.Split(row, "|")
+		for i := range cols {
+			cols[i] = strings.TrimSpace(cols[i])
+		}
+		f := strings.Fields(cols[0])
+		t.Run(f[2], func(t *testing.T) {
+			req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+			defer fasthttp.ReleaseRequest(req)
+			defer fasthttp.ReleaseResponse(resp)
+			req.Header.SetMethod(f[0])
+			req.SetRequestURI("http://" + addr + f[2])
+			req.Header.SetHost(f[1])
+			req.Header.Set("User-Agent", "x Mobile")
+			req.UseHostHeader = true
+			if err := c.DoTimeout(req, resp, 5*time.Second); err != nil {
+				t.Fatal(err)
+			}
+			ctype := ""
+			if resp.StatusCode() == 200 {
+				ctype = string(resp.Header.ContentType())
+			}
+			body := ""
+			if resp.StatusCode() == 200 {
+				body = strings.TrimSpace(string(resp.Body()))
+			}
+			got := []string{strconv.Itoa(resp.StatusCode()), string(resp.Header.Peek("Location")),
+				string(resp.Header.Peek("Set-Cookie")), ctype, string(resp.Header.Peek("Vary")), body}
+			if strings.Join(got, "|") != strings.Join(cols[1:], "|") {
+				t.Errorf("got %q\nApache %q", got, cols[1:])
+			}
+		})
 	}
 }

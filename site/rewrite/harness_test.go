@@ -105,10 +105,37 @@ type answer struct {
 	location string
 	body     string
 	env      mapEnv
+	// cookies, vary and ctype come from the rules (Set-Cookie, Vary,
+	// a T= Content-Type).
+	cookies     []string
+	vary, ctype string
 }
 
 // serve processes one request (method, host header, request target).
 func (s *site) serve(ctx *fasthttp.RequestCtx) answer {
+	var side answer
+	a := s.serve0(ctx, &side)
+	a.cookies, a.vary = side.cookies, side.vary
+	if a.status == 200 && side.ctype != "" {
+		a.ctype = side.ctype
+	}
+	return a
+}
+
+func (side *answer) add(res Result) {
+	side.cookies = append(side.cookies, res.Cookies...)
+	if res.Vary != "" {
+		if side.vary != "" {
+			side.vary += ", "
+		}
+		side.vary += res.Vary
+	}
+	if res.Type != "" {
+		side.ctype = res.Type
+	}
+}
+
+func (s *site) serve0(ctx *fasthttp.RequestCtx, side *answer) answer {
 	host := string(ctx.Host())
 	port := 80
 	if h, p, err := net.SplitHostPort(host); err == nil {
@@ -133,6 +160,7 @@ func (s *site) serve(ctx *fasthttp.RequestCtx) answer {
 		}
 		res := Server(s.server, req)
 		apply(env, res.Env)
+		side.add(res)
 		end = end || res.End
 		if res.QueryChanged {
 			query = res.Query
@@ -169,6 +197,7 @@ func (s *site) serve(ctx *fasthttp.RequestCtx) answer {
 		req.Filename, req.PathInfo, req.Query, req.End = file, pathInfo, query, end
 		dres := Dir(rs, req)
 		apply(env, dres.Env)
+		side.add(dres)
 		end = end || dres.End
 		switch dres.Action {
 		case Redirect:
@@ -255,5 +284,9 @@ func (s *site) handler(file, pathInfo, uri string, env mapEnv) answer {
 	if err != nil {
 		return answer{status: 403, env: env}
 	}
-	return answer{status: 200, body: string(data), env: env}
+	ctype := "text/plain"
+	if strings.HasSuffix(file, ".html") {
+		ctype = "text/html"
+	}
+	return answer{status: 200, body: string(data), env: env, ctype: ctype}
 }

@@ -176,9 +176,14 @@ type Request struct {
 	// FileAccess, when set, is asked by -F after the file exists (Apache
 	// runs a subrequest, access control included).
 	FileAccess func(path string) bool
-	// IsSelf answers ap_matches_request_vhost: a redirect to one of the
-	// virtual host's own names and port is reduced to a local path.
-	// Nil compares host with ServerName and port with ServerPort.
+	// IsSelf answers ap_matches_request_vhost: a substitution that is a
+	// URL of the virtual host itself is reduced to a local path instead
+	// of redirecting. Apache's test: host is one of the <VirtualHost>
+	// address names with its port (a "*" address never matches), or
+	// the ServerName or a ServerAlias and port is the port written in
+	// ServerName (none written: port 0, never equal; so with
+	// "ServerName example.org" a rule to http://example.org/x
+	// redirects, as measured on Apache 2.4.71). Nil: never.
 	IsSelf func(host string, port int) bool
 	// Now is the time of TIME* variables (zero: time.Now()).
 	Now time.Time
@@ -299,7 +304,7 @@ type run struct {
 	varyThis     string
 	// fullFile+fullPI = full, cached
 	fullFile, fullPI, full string
-	trace        bool
+	trace                  bool
 }
 
 func (r *run) tracef(level int, format string, args ...any) {
@@ -907,13 +912,7 @@ func (r *run) reduceURI() {
 	default:
 		host, url = rest, "/"
 	}
-	self := false
-	if r.req.IsSelf != nil {
-		self = r.req.IsSelf(host, port)
-	} else {
-		self = strings.EqualFold(host, r.req.ServerName) && port == r.req.ServerPort
-	}
-	if self {
+	if r.req.IsSelf != nil && r.req.IsSelf(host, port) {
 		if r.trace {
 			r.tracef(3, "reduce %s -> %s", r.filename, url)
 		}

@@ -178,7 +178,7 @@ func TestServerContext(t *testing.T) {
 			Request{URI: "/old", ServerName: "::1", ServerPort: 8080},
 			Result{Action: Redirect, Status: 302, Location: "http://[::1]:8080/new"}},
 		{"self reduction", []string{"RewriteEngine On", "RewriteRule ^/self$ http://example.org/exists.html"},
-			Request{URI: "/self", ServerName: "example.org", ServerPort: 80},
+			Request{URI: "/self", ServerName: "example.org", ServerPort: 80, IsSelf: func(h string, p int) bool { return h == "example.org" && p == 80 }},
 			Result{Action: File, Filename: apRoot + "/exists.html"}},
 		{"PT", []string{"RewriteEngine On", "RewriteRule ^/pt/(.*)$ /alias/$1 [PT,QSA]"},
 			Request{URI: "/pt/x", Query: "a=1"},
