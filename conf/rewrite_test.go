@@ -187,6 +187,12 @@ func patterns(c *RewriteConfig) []string {
 	return p
 }
 
+// TestMergeRewrite: config_server_merge and config_perdir_merge. Apache
+// 2.4.71 with site/rewrite/testdata/apache/vhosts.conf: a virtual host
+// without RewriteEngine runs its own rules (the main server's On is
+// inherited: /v 200), not the main server's (/main 404) unless
+// "RewriteOptions Inherit" (/main 200); a virtual host without
+// mod_rewrite directives runs none (404, 404).
 func TestMergeRewrite(t *testing.T) {
 	main := build(t, "", "RewriteEngine On", "RewriteRule ^/main - [L]")
 	vhost := build(t, "", "RewriteRule ^/vhost - [L]")
