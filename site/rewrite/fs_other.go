@@ -10,3 +10,10 @@ func osStat(name string, follow bool) FileInfo {
 	}
 	return info(os.Lstat(name))
 }
+
+func info(fi os.FileInfo, err error) FileInfo {
+	if err != nil {
+		return FileInfo{}
+	}
+	return FileInfo{Exists: true, Mode: fi.Mode(), Size: fi.Size()}
+}
