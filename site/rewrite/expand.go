@@ -444,7 +444,7 @@ func (r *run) addCookie(s string) {
 	for _, c := range r.res.Cookies {
 		if strings.HasPrefix(c, f[0]+"=") {
 			if r.trace {
-				r.tracef(5, "skipping already set cookie '%s'", f[0])
+				r.tracef0(5, "skipping already set cookie '%s'", f[0])
 			}
 			return
 		}
@@ -474,6 +474,6 @@ func (r *run) addCookie(s string) {
 	}
 	r.res.Cookies = append(r.res.Cookies, c)
 	if r.trace {
-		r.tracef(5, "setting cookie '%s'", c)
+		r.tracef0(5, "setting cookie '%s'", c)
 	}
 }

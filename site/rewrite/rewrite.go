@@ -318,6 +318,14 @@ func (r *run) tracef(level int, format string, args ...any) {
 	r.res.Log = append(r.res.Log, LogLine{Level: level, Text: text})
 }
 
+// tracef0 is a trace line Apache logs without the "[perdir ...]" prefix.
+func (r *run) tracef0(level int, format string, args ...any) {
+	if level > r.req.TraceLevel {
+		return
+	}
+	r.res.Log = append(r.res.Log, LogLine{Level: level, Text: fmt.Sprintf(format, args...)})
+}
+
 func (r *run) errorf(format string, args ...any) {
 	r.res.Log = append(r.res.Log, LogLine{Text: fmt.Sprintf(format, args...)})
 }
@@ -615,7 +623,7 @@ func (r *run) applyCond(c *cond) bool {
 			fi := r.fs().Stat(input)
 			ok = fi.Exists && !fi.Mode.IsDir() && (r.req.FileAccess == nil || r.req.FileAccess(input))
 			if r.trace {
-				r.tracef(5, "RewriteCond file (-F check: path=%s -> file=%s status=%d", input, input, map[bool]int{true: 200, false: 404}[ok])
+				r.tracef0(5, "RewriteCond file (-F check: path=%s -> file=%s status=%d", input, input, map[bool]int{true: 200, false: 404}[ok])
 			}
 		}
 	case conf.CondStrGE, conf.CondStrGT:
@@ -761,14 +769,14 @@ func (r *run) setEnv(s string) {
 	if name, ok := strings.CutPrefix(s, "!"); ok {
 		r.res.Env = append(r.res.Env, EnvVar{Name: name, Unset: true})
 		if r.trace {
-			r.tracef(5, "unsetting env variable '%s'", name)
+			r.tracef0(5, "unsetting env variable '%s'", name)
 		}
 		return
 	}
 	name, val, _ := strings.Cut(s, ":")
 	r.res.Env = append(r.res.Env, EnvVar{Name: name, Value: val})
 	if r.trace {
-		r.tracef(5, "setting env variable '%s' to '%s'", name, val)
+		r.tracef0(5, "setting env variable '%s' to '%s'", name, val)
 	}
 }
 
@@ -794,7 +802,7 @@ func (r *run) getenv(name string) string {
 func (r *run) splitQuery(flags conf.RewriteRuleFlags) {
 	if flags&conf.RuleQSNone != 0 {
 		if r.trace {
-			r.tracef(2, "discarding query string, no parse from substitution")
+			r.tracef0(2, "discarding query string, no parse from substitution")
 		}
 		r.args = ""
 		return
@@ -807,7 +815,7 @@ func (r *run) splitQuery(flags conf.RewriteRuleFlags) {
 	if flags&conf.RuleQSDiscard != 0 {
 		r.args = ""
 		if r.trace {
-			r.tracef(2, "discarding query string")
+			r.tracef0(2, "discarding query string")
 		}
 	}
 	var q int
@@ -836,7 +844,7 @@ func (r *run) splitQuery(flags conf.RewriteRuleFlags) {
 		if a == "" {
 			a = "<none>"
 		}
-		r.tracef(3, "split uri=%s -> uri=%s, args=%s", old, r.filename, a)
+		r.tracef0(3, "split uri=%s -> uri=%s, args=%s", old, r.filename, a)
 	}
 }
 
@@ -914,7 +922,7 @@ func (r *run) reduceURI() {
 	}
 	if r.req.IsSelf != nil && r.req.IsSelf(host, port) {
 		if r.trace {
-			r.tracef(3, "reduce %s -> %s", r.filename, url)
+			r.tracef0(3, "reduce %s -> %s", r.filename, url)
 		}
 		r.filename = url
 		r.reduced = r.rs.cfg.Options&conf.RewriteLegacyPrefixDocRoot == 0
