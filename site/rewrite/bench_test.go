@@ -11,11 +11,34 @@ import (
 func BenchmarkNoRules(b *testing.B) {
 	off := ruleset(b, "", "RewriteEngine Off", "RewriteRule .* /y")
 	req := &Request{URI: "/x", Filename: "/var/www/x"}
+	b.Run("Server", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			Server(off, req)
+		}
+	})
+	b.Run("Active", func(b *testing.B) {
+		b.ReportAllocs()
+		n := 0
+		for b.Loop() {
+			if off.Active() {
+				n++
+			}
+		}
+		if n != 0 {
+			b.Fatal("active")
+		}
+	})
+}
+
+// BenchmarkCompile: compiling the WordPress .htaccess scope.
+func BenchmarkCompile(b *testing.B) {
+	bl := ruleset(b, "/var/www", wordpress...)
 	b.ReportAllocs()
 	for b.Loop() {
-		Server(nil, req)
-		Server(off, req)
-		Dir(off, req)
+		if _, err := Compile(bl.Config()); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

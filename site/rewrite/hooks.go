@@ -23,45 +23,36 @@ func Server(rs *Ruleset, req *Request) Result {
 		r.tracef(2, "init rewrite engine with requested uri %s", r.filename)
 	}
 	status := r.applyList()
-	res := r.res
-	res.Query = r.args
-	res.QueryChanged = r.args != req.Query
 	if status == actNone {
 		if r.trace {
 			r.tracef(1, "pass through %s", r.filename)
-			res.Log = r.res.Log
 		}
-		return res
+		return r.result(None, 0)
 	}
 	if r.queryUnsafe(status) {
 		r.errorf("AH10410: Rewritten query string contains control characters or spaces")
-		res.Log = r.res.Log
-		res.Action, res.Status = Status, 403
-		return res
+		return r.result(Status, 403)
 	}
 	switch status {
 	case actStatus, actStatusSet:
-		res.Action, res.Status = Status, r.status
-		res.Log = r.res.Log
-		return res
+		return r.result(Status, r.status)
 	}
 	if skip := absoluteURI(r.filename); skip > 0 {
-		res.Action, res.Status, res.Location = Redirect, r.redirectStatus(), r.location(skip, status)
-		res.Log = r.res.Log
+		loc := r.location(skip, status)
+		res := r.result(Redirect, r.redirectStatus())
+		res.Location = loc
 		return res
 	}
 	if u, ok := strings.CutPrefix(r.filename, "passthrough:"); ok && len(r.filename) > 12 {
-		res.Action, res.URI = PassThrough, u
-		res.Log = r.res.Log
+		res := r.result(PassThrough, 0)
+		res.URI = u
 		return res
 	}
 	if r.trace {
 		r.tracef(2, "local path result: %s", r.filename)
 	}
 	if !strings.HasPrefix(r.filename, "/") {
-		res.Action, res.Status = Status, 400
-		res.Log = r.res.Log
-		return res
+		return r.result(Status, 400)
 	}
 	lastsub := r.lastsub
 	if rs.cfg.Options&conf.RewriteUnsafePrefixStat != 0 {
@@ -71,9 +62,7 @@ func Server(rs *Ruleset, req *Request) Result {
 		f, ok := coreTranslate(req.DocumentRoot, r.filename)
 		if !ok {
 			r.errorf("AH00127: Cannot map %s to file", req.TheRequest)
-			res.Action, res.Status = Status, 403
-			res.Log = r.res.Log
-			return res
+			return r.result(Status, 403)
 		}
 		if r.trace {
 			r.tracef(2, "prefixed with document_root to %s", f)
@@ -83,8 +72,8 @@ func Server(rs *Ruleset, req *Request) Result {
 	if r.trace {
 		r.tracef(1, "go-ahead with %s [OK]", r.filename)
 	}
-	res.Action, res.Filename = File, r.filename
-	res.Log = r.res.Log
+	res := r.result(File, 0)
+	res.Filename = r.filename
 	return res
 }
 
@@ -123,27 +112,19 @@ func Dir(rs *Ruleset, req *Request) Result {
 		}
 	}
 	status := r.applyList()
-	res := r.res
-	res.Query = r.args
-	res.QueryChanged = r.args != req.Query
 	if status == actNone {
 		if r.trace {
 			r.tracef(1, "pass through %s", ofilename)
-			res.Log = r.res.Log
 		}
-		return res
+		return r.result(None, 0)
 	}
 	if r.queryUnsafe(status) {
 		r.errorf("AH10411: Rewritten query string contains control characters or spaces")
-		res.Log = r.res.Log
-		res.Action, res.Status = Status, 403
-		return res
+		return r.result(Status, 403)
 	}
 	switch status {
 	case actStatus, actStatusSet:
-		res.Action, res.Status = Status, r.status
-		res.Log = r.res.Log
-		return res
+		return r.result(Status, r.status)
 	}
 	base, hasBase := rs.cfg.Base, rs.cfg.BaseSet
 	if skip := absoluteURI(r.filename); skip > 0 {
@@ -159,22 +140,20 @@ func Dir(rs *Ruleset, req *Request) Result {
 				}
 			}
 		}
-		res.Action, res.Status, res.Location = Redirect, r.redirectStatus(), r.location(skip, status)
-		res.Log = r.res.Log
+		loc := r.location(skip, status)
+		res := r.result(Redirect, r.redirectStatus())
+		res.Location = loc
 		return res
 	}
 	r.filename = strings.TrimPrefix(r.filename, "passthrough:")
 	if !strings.HasPrefix(r.filename, "/") {
-		res.Action, res.Status = Status, 400
-		res.Log = r.res.Log
-		return res
+		return r.result(Status, 400)
 	}
 	if ofilename != "" && r.filename == ofilename {
 		if r.trace {
 			r.tracef(1, "initial URL equal rewritten URL: %s [IGNORING REWRITE]", r.filename)
 		}
-		res.Log = r.res.Log
-		return res
+		return r.result(None, 0)
 	}
 	before := r.filename
 	if hasBase {
@@ -202,8 +181,16 @@ func Dir(rs *Ruleset, req *Request) Result {
 	if r.trace {
 		r.tracef(1, "internal redirect with %s [INTERNAL REDIRECT]", r.filename)
 	}
-	res.Action, res.URI = InternalRedirect, r.filename
-	res.Log = r.res.Log
+	res := r.result(InternalRedirect, 0)
+	res.URI = r.filename
+	return res
+}
+
+// result is the Result so far with the action, status and query.
+func (r *run) result(a Action, status int) Result {
+	res := r.res
+	res.Action, res.Status = a, status
+	res.Query, res.QueryChanged = r.args, r.args != r.req.Query
 	return res
 }
 
