@@ -141,9 +141,11 @@
 //
 // No subrequests: -U is refused, -F checks that the file exists and asks
 // Request.FileAccess, LA-U/LA-F variables are empty, NS changes nothing.
-// %{SSL:...} is empty. SCRIPT_URL/SCRIPT_URI are not set. A <Location>
-// with "RewriteEngine Off" does not switch off the server's rules (Apache
-// checks the per-directory state there). The CO flag sets a cookie once
+// %{SSL:...} is empty. SCRIPT_URL/SCRIPT_URI are not set. Server looks
+// at its own scope's RewriteEngine; Apache looks at the per-directory
+// state at that point (the server's scope merged with matching <Location>
+// sections), so the integrator skips Server when
+// MergeRewriteDir(server, locations...).Enabled() is false. The CO flag sets a cookie once
 // per pass (Apache: once per request). Regular expressions match UTF-8
 // runes where PCRE matches bytes.
 package rewrite
