@@ -22,8 +22,12 @@ const rewriteRegexTimeout = 100 * time.Millisecond
 // lookarounds, possessive or atomic groups, no inline flags) run on Go's
 // regexp, with '$' translated to PCRE's meaning (end of subject or before
 // a final newline): Go's engine never backtracks, matches in linear time
-// and allocates nothing for a match without captures; measured on the
-// WordPress rules it is several times faster than regexp2. For these
+// and allocates nothing for a match without captures. Measured
+// (BenchmarkRewriteRegex, a 31-byte URL, this 2-core machine under load):
+// "." 0.25 µs against regexp2's 5.3 µs, ^index\.php$ 0.22 µs against
+// 0.98 µs, ^(.*)/index\.php/(.*)$ 2.9 µs against 4.4 µs; regexp2
+// allocates 128 B per match, Go none. FuzzRewriteRegex checks that both
+// engines agree on the patterns Go takes. For these
 // patterns leftmost-first matching gives the same groups as PCRE. Every
 // other pattern runs on github.com/dlclark/regexp2 (Perl/.NET syntax,
 // PCRE's lookarounds and backreferences) with a match timeout.
