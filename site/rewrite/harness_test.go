@@ -10,6 +10,7 @@ package rewrite
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -73,6 +74,15 @@ func readRewrite(file, dir string) (*conf.RewriteConfig, error) {
 func newSite(confFile, docroot, serverName string) (*site, error) {
 	sc, err := readRewrite(confFile, "")
 	if err != nil {
+		return nil, err
+	}
+	// Children get the configuration as JSON: serve from a round trip.
+	data, err := json.Marshal(sc)
+	if err != nil {
+		return nil, err
+	}
+	sc = nil
+	if err := json.Unmarshal(data, &sc); err != nil {
 		return nil, err
 	}
 	rs, err := Compile(sc)

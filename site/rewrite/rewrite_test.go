@@ -389,3 +389,21 @@ func TestOSFS(t *testing.T) {
 		t.Errorf("missing: %+v", fi)
 	}
 }
+
+// TestTraceLevel: only lines up to the level are produced; errors always.
+func TestTraceLevel(t *testing.T) {
+	rs := ruleset(t, apRoot+"/wp", wordpress...)
+	for level, n := range map[int]int{0: 0, 1: 1, 2: 5, 3: 11} {
+		req := &Request{Method: "GET", URI: "/wp/x", DocumentRoot: apRoot, FS: apFS,
+			Filename: apRoot + "/wp/x", TraceLevel: level}
+		res := Dir(rs, req)
+		for _, l := range res.Log {
+			if l.Level > level || l.Level == 0 {
+				t.Errorf("level %d: line %+v", level, l)
+			}
+		}
+		if len(res.Log) != n {
+			t.Errorf("level %d: %d lines, want %d: %+v", level, len(res.Log), n, res.Log)
+		}
+	}
+}
