@@ -266,7 +266,10 @@ type Result struct {
 	// Cookies are Set-Cookie values (CO=), sent with any answer.
 	Cookies []string
 	// Type is T= (lower case): the response's Content-Type; Handler is
-	// H= (a handler gohttpd has).
+	// H= (a handler gohttpd has). Both belong to the request they were
+	// computed on: after an InternalRedirect they are lost, as Apache's
+	// r->notes are (Env and Cookies are not: the environment moves to
+	// REDIRECT_* names, Set-Cookie stays in err_headers_out).
 	Type, Handler string
 	// Vary lists the request headers the matching rules' conditions
 	// read, to merge into the response's Vary header.
