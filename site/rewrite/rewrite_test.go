@@ -407,3 +407,66 @@ func TestTraceLevel(t *testing.T) {
 		}
 	}
 }
+
+// TestFrameworkRules: rule sets shipped by frameworks, in their
+// .htaccess (per-directory) form.
+func TestFrameworkRules(t *testing.T) {
+	symfony := []string{"RewriteEngine On",
+		`RewriteCond %{REQUEST_URI}::$0 ^(/.+)/(.*)::\2$`,
+		`RewriteRule .* - [E=BASE:%1]`,
+		`RewriteCond %{HTTP:Authorization} .+`,
+		`RewriteRule ^ - [E=HTTP_AUTHORIZATION:%0]`,
+		`RewriteCond %{ENV:REDIRECT_STATUS} =""`,
+		`RewriteRule ^index\.php(?:/(.*)|$) %{ENV:BASE}/$1 [R=301,L]`,
+		`RewriteCond %{REQUEST_FILENAME} -f`,
+		`RewriteRule ^ - [L]`,
+		`RewriteRule ^ %{ENV:BASE}/index.php [L]`}
+	h5bp := []string{"RewriteEngine On",
+		`RewriteCond %{REQUEST_URI} "!(^|/)\.well-known/([^./]+./?)+$" [NC]`,
+		`RewriteCond %{SCRIPT_FILENAME} -d [OR]`,
+		`RewriteCond %{SCRIPT_FILENAME} -f`,
+		`RewriteRule "(^|/)\." - [F]`}
+	multisite := []string{"RewriteEngine On", "RewriteBase /",
+		`RewriteRule ^([_0-9a-zA-Z-]+/)?wp-admin$ $1wp-admin/ [R=301,L]`,
+		`RewriteCond %{REQUEST_FILENAME} -f [OR]`,
+		`RewriteCond %{REQUEST_FILENAME} -d`,
+		`RewriteRule ^ - [L]`,
+		`RewriteRule ^([_0-9a-zA-Z-]+/)?(wp-(content|admin|includes).*) $2 [L]`,
+		`RewriteRule ^([_0-9a-zA-Z-]+/)?(.*\.php)$ $2 [L]`,
+		`RewriteRule . index.php [L]`}
+	fsys := fakeFS{apRoot + "/app/index.php": "x", apRoot + "/.git/config": "x", apRoot + "/.well-known/acme/token1": "x",
+		apRoot + "/wp-login.php": "x", apRoot + "/wp-admin/": ""}
+	for _, tc := range []struct {
+		name     string
+		dir      string
+		rules    []string
+		uri      string
+		file, pi string
+		env      mapEnv
+		want     Result
+	}{
+		{"symfony front controller", apRoot + "/app", symfony, "/app/blog/1", apRoot + "/app/blog", "/1", nil,
+			Result{Action: InternalRedirect, URI: "/app/index.php", Env: []EnvVar{{Name: "BASE", Value: "/app"}}}},
+		{"symfony index.php once redirected", apRoot + "/app", symfony, "/app/index.php/x", apRoot + "/app/index.php", "/x", nil,
+			Result{Action: Redirect, Status: 301, Location: "http://h/app/x", Env: []EnvVar{{Name: "BASE", Value: "/app"}}}},
+		{"symfony second round", apRoot + "/app", symfony, "/app/index.php", apRoot + "/app/index.php", "", mapEnv{"REDIRECT_STATUS": "200"},
+			Result{Env: []EnvVar{{Name: "BASE", Value: "/app"}}}},
+		{"h5bp dotfile", apRoot, h5bp, "/.git/config", apRoot + "/.git/config", "", nil, Result{Action: Status, Status: 403}},
+		{"h5bp well-known", apRoot, h5bp, "/.well-known/acme/token1", apRoot + "/.well-known/acme/token1", "", nil, Result{}},
+		{"multisite wp-admin slash", apRoot, multisite, "/site2/wp-admin", apRoot + "/site2", "/wp-admin", nil,
+			Result{Action: Redirect, Status: 301, Location: "http://h/site2/wp-admin/"}},
+		{"multisite php", apRoot, multisite, "/site2/wp-login.php", apRoot + "/site2", "/wp-login.php", nil,
+			Result{Action: InternalRedirect, URI: "/wp-login.php"}},
+		{"multisite page", apRoot, multisite, "/site2/about/", apRoot + "/site2", "/about/", nil,
+			Result{Action: InternalRedirect, URI: "/index.php"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rs := ruleset(t, tc.dir, tc.rules...)
+			req := &Request{Method: "GET", URI: tc.uri, Filename: tc.file, PathInfo: tc.pi, DocumentRoot: apRoot,
+				FS: fsys, ServerName: "h", ServerPort: 80, Env: tc.env}
+			if got := Dir(rs, req); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("\n got %+v\nwant %+v", got, tc.want)
+			}
+		})
+	}
+}
