@@ -130,12 +130,17 @@
 //
 // # Cost
 //
-// Server and Dir return at once, allocating nothing, when the Ruleset is
-// nil, RewriteEngine is not On or there are no rules: a site without
-// mod_rewrite pays a pointer test. With the WordPress rules a matching
-// request costs two stat calls and a few hundred nanoseconds (see
-// BenchmarkWordPress). Trace lines are only formatted when
-// Request.TraceLevel asks for them.
+// Measured on this 2-core machine (go test -bench, shared with other
+// builds, so ±50%): rs.Active() is 1 ns and allocates nothing; Server
+// and Dir on an inactive Ruleset return at once (18 ns, the zeroed
+// Result; call Active first on the hot path). The WordPress rules on a
+// request they rewrite (two stat(2) calls on a real file system) cost
+// 2.9 µs and 3 allocations (160 B: two path copies for stat and the
+// Result's query), 1 µs with a fake file system; the second round on
+// /index.php 0.16 µs and nothing. Compile takes 15 µs for the four
+// WordPress rules. FromRequestCtx allocates the request line and the
+// address strings (call it only for an active Ruleset). Trace lines
+// are only formatted when Request.TraceLevel asks for them.
 //
 // # Differences from Apache
 //
