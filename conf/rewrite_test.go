@@ -163,7 +163,7 @@ func TestParseRewriteRule(t *testing.T) {
 	}
 }
 
-func build(t *testing.T, dir string, lines ...string) *RewriteConfig {
+func buildRewrite(t *testing.T, dir string, lines ...string) *RewriteConfig {
 	t.Helper()
 	b := RewriteBuilder{Dir: dir}
 	for _, l := range lines {
@@ -194,25 +194,25 @@ func patterns(c *RewriteConfig) []string {
 // "RewriteOptions Inherit" (/main 200); a virtual host without
 // mod_rewrite directives runs none (404, 404).
 func TestMergeRewrite(t *testing.T) {
-	main := build(t, "", "RewriteEngine On", "RewriteRule ^/main - [L]")
-	vhost := build(t, "", "RewriteRule ^/vhost - [L]")
+	main := buildRewrite(t, "", "RewriteEngine On", "RewriteRule ^/main - [L]")
+	vhost := buildRewrite(t, "", "RewriteRule ^/vhost - [L]")
 	v := MergeRewriteServer(main, vhost)
 	if !v.Enabled() || !reflect.DeepEqual(patterns(v), []string{"^/vhost"}) {
 		t.Errorf("vhost without Inherit: %+v", v)
 	}
-	inh := build(t, "", "RewriteOptions Inherit", "RewriteRule ^/vhost - [L]")
+	inh := buildRewrite(t, "", "RewriteOptions Inherit", "RewriteRule ^/vhost - [L]")
 	if got := patterns(MergeRewriteServer(main, inh)); !reflect.DeepEqual(got, []string{"^/vhost", "^/main"}) {
 		t.Errorf("Inherit: %q", got)
 	}
-	before := build(t, "", "RewriteOptions InheritBefore", "RewriteRule ^/vhost - [L]")
+	before := buildRewrite(t, "", "RewriteOptions InheritBefore", "RewriteRule ^/vhost - [L]")
 	if got := patterns(MergeRewriteServer(main, before)); !reflect.DeepEqual(got, []string{"^/main", "^/vhost"}) {
 		t.Errorf("InheritBefore: %q", got)
 	}
-	down := build(t, "", "RewriteEngine On", "RewriteOptions InheritDown", "RewriteRule ^/main - [L]")
+	down := buildRewrite(t, "", "RewriteEngine On", "RewriteOptions InheritDown", "RewriteRule ^/main - [L]")
 	if got := patterns(MergeRewriteServer(down, vhost)); !reflect.DeepEqual(got, []string{"^/vhost", "^/main"}) {
 		t.Errorf("InheritDown: %q", got)
 	}
-	ignore := build(t, "", "RewriteOptions IgnoreInherit", "RewriteRule ^/vhost - [L]")
+	ignore := buildRewrite(t, "", "RewriteOptions IgnoreInherit", "RewriteRule ^/vhost - [L]")
 	if got := patterns(MergeRewriteServer(down, ignore)); !reflect.DeepEqual(got, []string{"^/vhost"}) {
 		t.Errorf("IgnoreInherit: %q", got)
 	}
@@ -220,22 +220,22 @@ func TestMergeRewrite(t *testing.T) {
 	// Per directory: the server's rules never become per-dir rules; the
 	// engine state is inherited; RewriteBase only with MergeBase; Dir is
 	// the child's.
-	parent := build(t, "/www", "RewriteBase /", "RewriteRule ^a - [L]")
+	parent := buildRewrite(t, "/www", "RewriteBase /", "RewriteRule ^a - [L]")
 	d := MergeRewriteDir(MergeRewriteDir(main, parent), nil)
 	if !d.Enabled() || d.Dir != "/www/" || d.Base != "/" || !reflect.DeepEqual(patterns(d), []string{"^a"}) {
 		t.Errorf("per-dir: %+v", d)
 	}
-	child := build(t, "/www/blog", "RewriteRule ^b - [L]")
+	child := buildRewrite(t, "/www/blog", "RewriteRule ^b - [L]")
 	c := MergeRewriteDir(d, child)
 	if c.Dir != "/www/blog/" || c.BaseSet || !reflect.DeepEqual(patterns(c), []string{"^b"}) {
 		t.Errorf("child: %+v", c)
 	}
-	childInh := build(t, "/www/blog", "RewriteOptions Inherit MergeBase", "RewriteRule ^b - [L]")
+	childInh := buildRewrite(t, "/www/blog", "RewriteOptions Inherit MergeBase", "RewriteRule ^b - [L]")
 	c = MergeRewriteDir(d, childInh)
 	if c.Base != "/" || !reflect.DeepEqual(patterns(c), []string{"^b", "^a"}) {
 		t.Errorf("child Inherit MergeBase: %+v", c)
 	}
-	off := build(t, "/www/static", "RewriteEngine Off")
+	off := buildRewrite(t, "/www/static", "RewriteEngine Off")
 	if MergeRewriteDir(d, off).Enabled() {
 		t.Error("RewriteEngine Off in a child section")
 	}
@@ -246,7 +246,7 @@ func TestMergeRewrite(t *testing.T) {
 }
 
 func TestRewriteJSONRoundTrip(t *testing.T) {
-	c := build(t, "/var/www", "RewriteEngine On", "RewriteBase /wp/", "RewriteOptions Inherit",
+	c := buildRewrite(t, "/var/www", "RewriteEngine On", "RewriteBase /wp/", "RewriteOptions Inherit",
 		`RewriteCond %{HTTP_HOST} ^www\.(.+)$ [NC,OR]`, `RewriteCond %{REQUEST_FILENAME} !-f`,
 		`RewriteRule ^(.*)$ http://%1/$1 [R=301,L,E=a:b,CO=n:v:d,B=&,BNE=/,T=text/plain,S=1,N=4]`)
 	data, err := json.Marshal(c)
@@ -301,7 +301,7 @@ func TestRewriteRegex(t *testing.T) {
 }
 
 func TestRewriteJSONLatin1(t *testing.T) {
-	c := build(t, "/var/www/caf\xe9", "RewriteEngine On", "RewriteRule ^/caf\xe9$ /cafe [R=301]")
+	c := buildRewrite(t, "/var/www/caf\xe9", "RewriteEngine On", "RewriteRule ^/caf\xe9$ /cafe [R=301]")
 	data, err := json.Marshal([]*RewriteConfig{c})
 	if err != nil {
 		t.Fatal(err)
