@@ -15,6 +15,7 @@ import (
 	"github.com/valyala/fasthttp"
 	"golang.org/x/sys/unix"
 
+	"github.com/gohttpd/gohttpd/internal/h1serve"
 	"github.com/gohttpd/gohttpd/mpm"
 )
 
@@ -103,13 +104,11 @@ var accept4 = unix.Accept4
 type engine struct {
 	cfg        Config
 	deps       mpm.ChildDeps
-	srv        *fasthttp.Server
-	log        *slog.Logger
-	fhLog      fasthttp.Logger
-	proc       *mpm.Process
-	serverName string
-	maxBody    int
-	factor     int
+	// hs is the site's fasthttp.Server as the shared request loop reads it.
+	hs     *h1serve.Server
+	log    *slog.Logger
+	proc   *mpm.Process
+	factor int
 	// kat and timeout are KeepAliveTimeout and Timeout in nanoseconds;
 	// newTimeout bounds the wait for a new connection's first byte: the
 	// server's ReadTimeout (the site's RequestReadTimeout header stage), or
@@ -212,10 +211,8 @@ func newEngine(cfg Config, deps mpm.ChildDeps) (*engine, error) {
 	e := &engine{
 		cfg:       cfg,
 		deps:      deps,
-		srv:       srv,
 		log:       deps.Log,
 		proc:      deps.Board.Process(deps.Slot),
-		maxBody:   srv.MaxRequestBodySize,
 		factor:    cfg.workerFactor(),
 		kat:       int64(cfg.KeepAliveTimeout),
 		timeout:   int64(cfg.Timeout),
@@ -230,20 +227,14 @@ func newEngine(cfg Config, deps mpm.ChildDeps) (*engine, error) {
 	if e.log == nil {
 		e.log = slog.New(slog.DiscardHandler)
 	}
-	e.fhLog = srv.Logger
-	if e.fhLog == nil {
-		e.fhLog = slogPrintf{e.log}
+	var fhLog fasthttp.Logger = slogPrintf{e.log}
+	if srv.Logger != nil {
+		fhLog = srv.Logger
 	}
+	e.hs = h1serve.New(srv, h1serve.Options{Logger: fhLog, DefaultName: "gohttpd"})
 	e.newTimeout = e.timeout
 	if srv.ReadTimeout > 0 {
 		e.newTimeout = int64(srv.ReadTimeout)
-	}
-	if e.maxBody <= 0 {
-		e.maxBody = fasthttp.DefaultMaxRequestBodySize
-	}
-	e.serverName = srv.Name
-	if e.serverName == "" && !srv.NoDefaultServerHeader {
-		e.serverName = "gohttpd"
 	}
 	if cfg.MaxConnectionsPerChild > 0 {
 		e.remaining = cfg.MaxConnectionsPerChild

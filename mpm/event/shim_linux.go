@@ -101,7 +101,7 @@ func (s *shim) Read(p []byte) (int, error) {
 			if s.mayPark {
 				return 0, errWouldPark
 			}
-			if bw := s.w.bw; bw.Buffered() > 0 {
+			if bw := s.w.l.BW; bw.Buffered() > 0 {
 				if err := bw.Flush(); err != nil {
 					return 0, err
 				}
