@@ -102,8 +102,8 @@ var accept4 = unix.Accept4
 
 // engine is a Child's Linux implementation.
 type engine struct {
-	cfg        Config
-	deps       mpm.ChildDeps
+	cfg  Config
+	deps mpm.ChildDeps
 	// hs is the site's fasthttp.Server as the shared request loop reads it.
 	hs     *h1serve.Server
 	log    *slog.Logger
@@ -117,8 +117,9 @@ type engine struct {
 
 	p       *poller
 	stopReq atomic.Int32
-	// idleClose: a graceful stop of the whole server; idle keep-alive
-	// connections are closed at once (CloseIdle).
+	// idleClose: a graceful stop of the whole server
+	// (mpm.StopGracefulIdle); idle keep-alive connections are closed at
+	// once.
 	idleClose atomic.Bool
 	served    atomic.Bool
 	ctxPool   sync.Pool
@@ -266,9 +267,12 @@ func (e *engine) releaseCtx(ctx *fasthttp.RequestCtx) {
 }
 
 // stop records a stop order and wakes the loop.
-func (e *engine) stop(graceful bool) {
+func (e *engine) stop(mode mpm.StopMode) {
+	if mode == mpm.StopGracefulIdle {
+		e.idleClose.Store(true)
+	}
 	want := stopNow
-	if graceful {
+	if mode != mpm.StopImmediate {
 		want = stopGraceful
 	}
 	for {
@@ -280,16 +284,6 @@ func (e *engine) stop(graceful bool) {
 	if e.deps.Draining != nil {
 		e.deps.Draining.Store(true)
 	}
-	e.mu.Lock()
-	if !e.pollerClosed {
-		e.p.wake()
-	}
-	e.mu.Unlock()
-}
-
-// closeIdle records CloseIdle's order and wakes the loop.
-func (e *engine) closeIdle() {
-	e.idleClose.Store(true)
 	e.mu.Lock()
 	if !e.pollerClosed {
 		e.p.wake()
@@ -333,7 +327,7 @@ func (e *engine) serve(ready func()) error {
 	if e.stopReq.Load() == stopNone {
 		if err := e.enableListeners(); err != nil {
 			e.log.Error("event: cannot poll the listeners", "err", err)
-			e.stop(false)
+			e.stop(mpm.StopImmediate)
 		}
 	}
 	if ready != nil {
@@ -870,7 +864,7 @@ func (e *engine) accept(now int64) {
 				e.remaining--
 				if last = e.remaining == 0; last {
 					e.log.Info("event: stopping process due to MaxConnectionsPerChild")
-					e.stop(true)
+					e.stop(mpm.StopGraceful)
 				}
 			}
 			e.mu.Lock()

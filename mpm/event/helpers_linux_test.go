@@ -152,7 +152,7 @@ func startServer(t testing.TB, cfg Config, srv *fasthttp.Server) *env {
 	}
 	t.Cleanup(func() {
 		e.unblock()
-		e.child.Stop(false)
+		e.child.Stop(mpm.StopImmediate)
 		select {
 		case err := <-e.served:
 			if err != nil {
