@@ -24,8 +24,7 @@ import (
 // it re-arms with EPOLL_CTL_MOD when it parks the connection; re-arming
 // with data already queued fires at once. That is one more system call per
 // keep-alive request besides read and write, and it walks the epoll tree
-// under its mutex, a cost that grows with the parked connections (measured
-// in issue 7's idle-pressure profile).
+// under its mutex, a cost that grows with the parked connections.
 //
 // Listeners are level-triggered and exclusive (EPOLLEXCLUSIVE: of several
 // children polling one listener, not all wake).

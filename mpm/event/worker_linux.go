@@ -316,65 +316,6 @@ func unsafeString(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
-// handBack takes c back from worker w after process: it parks c or hands
-// it to the loop, then returns the next connection waiting for a worker
-// (w stays busy with it) or puts w on the idle list. drained tells whether
-// the worker's last read emptied the socket; if not, or if the worker
-// stopped reading for a lingering close, parking re-arms the connection,
-// since bytes already queued raise no further edge.
-func (e *engine) handBack(w *worker, c *conn, out outcome, drained bool) *conn {
-	now := mono()
-	if out == outLinger {
-		if err := unix.Shutdown(int(c.fd), unix.SHUT_WR); err != nil {
-			out = outClose
-		}
-	}
-	wake := false
-	e.mu.Lock()
-	if e.loopGone {
-		e.mu.Unlock()
-		e.closeOrphan(c)
-		return nil
-	}
-	if e.stopReq.Load() == stopNow {
-		out = outClose
-	}
-	if !drained || out == outLinger {
-		c.pend |= pendIn
-	}
-	ok := false
-	switch out {
-	case outPark:
-		ok = e.parkLocked(c, stIdle, now)
-	case outParkNew:
-		ok = e.parkLocked(c, stNew, now)
-	case outWrite:
-		e.proc.AddWriteCompletion(1)
-		ok = e.parkLocked(c, stWrite, now)
-	case outLinger:
-		ok = e.lingerLocked(c, now, false)
-	}
-	if !ok {
-		c.state = stLoop
-		e.closeq.pushBack(c)
-		wake = true
-	} else if c.deadline+int64(wakeFudge) < e.nextWake {
-		wake = true
-	}
-	next := e.readyq.popFront()
-	if next != nil {
-		takeLocked(next)
-	} else {
-		e.idle = append(e.idle, w)
-		wake = wake || e.admissionOff
-	}
-	e.mu.Unlock()
-	if wake {
-		e.p.wake()
-	}
-	return next
-}
-
 // hijack hands c to the handler's HijackHandler (fasthttp's Hijack): the
 // handler gets a blocking net.Conn over a duplicate of the descriptor (the
 // runtime's poller serves it), with the bytes the worker had read ahead in
