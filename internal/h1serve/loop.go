@@ -85,7 +85,8 @@ type Hooks interface {
 	// loop waits for the client (the engine may finish writing it later).
 	// Not called for a hijacked connection.
 	Last(ctx *fasthttp.RequestCtx)
-	// End: the response was written, or writing it failed.
+	// End: the response was written, or writing it failed (or, for a
+	// hijack with HijackSetNoResponse, none is written).
 	End(ctx *fasthttp.RequestCtx)
 }
 
@@ -113,7 +114,7 @@ type Result struct {
 	More bool
 	// Err is the read or write error that ended the connection, after an
 	// error response was written if one could be; the connection should
-	// be closed without a lingering close when Written is false.
+	// be closed without a lingering close unless Answered.
 	Err error
 	// Answered: a response was written for Err (a request that could not be
 	// read), so the connection ends with a lingering close.
@@ -266,7 +267,6 @@ func (l *Loop) Serve(c net.Conn, n uint64, h Hooks) Result {
 		c.SetWriteDeadline(time.Now().Add(writeTimeout))
 	}
 
-	var res Result
 	if hijack == nil || !noResponse {
 		last := closeConn || (skipped && br.Buffered() == 0)
 		if last && hijack == nil {
@@ -284,13 +284,14 @@ func (l *Loop) Serve(c net.Conn, n uint64, h Hooks) Result {
 	if !skipped && !closeConn && !discard(stream) {
 		closeConn = true
 	}
+	if hijack != nil && noResponse {
+		h.End(ctx)
+	}
 	if hijack != nil {
 		c.SetDeadline(time.Time{})
 		return Result{Close: true, Hijack: hijack}
 	}
-	res.Close = closeConn
-	res.More = !closeConn && br.Buffered() > 0
-	return res
+	return Result{Close: closeConn, More: !closeConn && br.Buffered() > 0}
 }
 
 // readBody reads the request body whole, or starts streaming it.

@@ -69,13 +69,12 @@ func (s *Server) ServeConn(c net.Conn) error {
 		res := l.Serve(c, n, NoHooks)
 		if res.Hijack != nil {
 			hc := &HijackedConn{Conn: c, R: l.HijackReader(c)}
-			ctx := l.Ctx
+			// The RequestCtx stays the HijackHandler's: this Loop's ends here.
 			go func() {
 				res.Hijack(hc)
 				if !srv.KeepHijackedConns {
 					c.Close()
 				}
-				_ = ctx
 			}()
 			return nil
 		}
