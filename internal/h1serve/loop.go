@@ -79,7 +79,7 @@ type Hooks interface {
 	Writing()
 	// KeepAlive reports whether the engine lets the connection stay open
 	// after this response (false: it is stopping, keep-alive is off, the
-	// handler closed the connection).
+	// handler closed the connection). Not asked for a hijack.
 	KeepAlive() bool
 	// Last: the response about to be written is the last one before the
 	// loop waits for the client (the engine may finish writing it later).
@@ -244,11 +244,12 @@ func (l *Loop) Serve(c net.Conn, n uint64, h Hooks) Result {
 	if s.serverName != "" && len(ctx.Response.Header.Server()) == 0 {
 		ctx.Response.Header.SetServer(s.serverName)
 	}
-	closeConn = closeConn || ctx.Response.ConnectionClose() || !h.KeepAlive()
+	closeConn = closeConn || ctx.Response.ConnectionClose()
 	if hijack == nil {
-		// DisableKeepalive and MaxRequestsPerConn end the connection's
-		// use for requests, which a hijack does as well.
-		closeConn = closeConn || srv.DisableKeepalive ||
+		// DisableKeepalive, MaxRequestsPerConn and the engine's vetoes end
+		// the connection's use for requests, which a hijack does as well:
+		// a 101 must not say Connection: close because keep-alive is off.
+		closeConn = closeConn || srv.DisableKeepalive || !h.KeepAlive() ||
 			(srv.MaxRequestsPerConn > 0 && n >= uint64(srv.MaxRequestsPerConn))
 	}
 	// What the handler left of a streamed body is skipped before the

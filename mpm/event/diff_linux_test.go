@@ -34,6 +34,32 @@ func TestDifferential(t *testing.T) {
 			})
 		}
 	}
+	// KeepAlive Off: the site sets DisableKeepalive, the engine gets
+	// KeepAliveTimeout 0. Every response says Connection: close, except a
+	// hijack's (a 101 must not).
+	t.Run("keepalive-off", func(t *testing.T) {
+		fh := h1servetest.NewServer(false)
+		fh.DisableKeepalive = true
+		fhAddr := h1servetest.ServeWith(t, fh.ServeConn)
+		srv := h1servetest.NewServer(false)
+		srv.DisableKeepalive = true
+		e := startServer(t, Config{ThreadsPerChild: 2, Timeout: 5 * time.Second}, srv)
+		for _, s := range h1servetest.Streams() {
+			if strings.HasPrefix(s.Name, "corpus/") {
+				continue
+			}
+			t.Run(s.Name, func(t *testing.T) {
+				want := h1servetest.Normalise(h1servetest.Exchange(t, fhAddr, s))
+				got := h1servetest.Normalise(h1servetest.Exchange(t, e.addr, s))
+				if got != want {
+					t.Errorf("answers differ\nfasthttp: %q\nevent:    %q", want, got)
+				}
+				if strings.HasPrefix(s.Name, "hijack") && strings.Contains(got, "Connection: close") {
+					t.Errorf("a hijack's response says Connection: close: %q", got)
+				}
+			})
+		}
+	})
 	t.Run("stream-body", func(t *testing.T) {
 		fh := h1servetest.NewServer(true)
 		fh.MaxRequestBodySize = h1servetest.StreamBodyLimit
