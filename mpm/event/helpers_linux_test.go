@@ -223,7 +223,7 @@ func (e *env) handle(ctx *fasthttp.RequestCtx) {
 	case "/panic":
 		panic("test panic")
 	case "/reqnum":
-		rn, ok := ctx.Conn().(interface{ ConnRequestNum() uint64 })
+		rn, ok := ctx.Conn().(mpm.RequestNumberer)
 		if !ok {
 			ctx.Error("no ConnRequestNum", 500)
 			return

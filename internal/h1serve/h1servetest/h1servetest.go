@@ -82,7 +82,8 @@ func Handler(ctx *fasthttp.RequestCtx) {
 	}
 	var n int
 	sum := sha256.New()
-	if r := ctx.RequestBodyStream(); r != nil && ctx.Request.IsBodyStream() {
+	streamed := ctx.Request.IsBodyStream()
+	if r := ctx.RequestBodyStream(); r != nil && streamed {
 		limit := int64(-1)
 		if v, err := strconv.Atoi(string(ctx.QueryArgs().Peek("read"))); err == nil {
 			limit = int64(v)
@@ -108,8 +109,8 @@ func Handler(ctx *fasthttp.RequestCtx) {
 		n = len(b)
 		sum.Write(b)
 	}
-	fmt.Fprintf(ctx, "%s %s %s body=%d sha=%x te=%q\n", ctx.Method(), ctx.RequestURI(),
-		ctx.Request.Header.Protocol(), n, sum.Sum(nil)[:6], ctx.Request.Header.Peek("Transfer-Encoding"))
+	fmt.Fprintf(ctx, "%s %s %s body=%d sha=%x te=%q streamed=%v\n", ctx.Method(), ctx.RequestURI(),
+		ctx.Request.Header.Protocol(), n, sum.Sum(nil)[:6], ctx.Request.Header.Peek("Transfer-Encoding"), streamed)
 }
 
 // ErrorHandler answers Validator verdicts with their status, as the site does.
