@@ -63,3 +63,25 @@ func TestDifferentialStreamBody(t *testing.T) {
 		})
 	}
 }
+
+// TestDifferentialSettings: the loop honours the settings it says it
+// honours (Settings) as fasthttp.Server does, one variant at a time.
+func TestDifferentialSettings(t *testing.T) {
+	for _, v := range h1servetest.Variants {
+		fh, ours := h1servetest.NewServer(false), h1servetest.NewServer(false)
+		v.Set(fh)
+		v.Set(ours)
+		fhAddr := h1servetest.ServeWith(t, fh.ServeConn)
+		ourAddr := h1servetest.ServeWith(t, h1serve.New(ours, h1serve.Options{}).ServeConn)
+		for _, s := range h1servetest.Plain() {
+			t.Run(v.Name+"/"+s.Name, func(t *testing.T) {
+				t.Parallel()
+				want := h1servetest.Normalise(h1servetest.Exchange(t, fhAddr, s))
+				got := h1servetest.Normalise(h1servetest.Exchange(t, ourAddr, s))
+				if got != want {
+					t.Errorf("answers differ\nfasthttp: %q\nh1serve:  %q", want, got)
+				}
+			})
+		}
+	}
+}

@@ -82,3 +82,26 @@ func TestDifferential(t *testing.T) {
 		waitFor(t, 5*time.Second, "the hijacked and streamed connections to leave the child", func() bool { return e.proc().Connections() == 0 })
 	})
 }
+
+// TestDifferentialSettings: the event engine honours the settings
+// h1serve.Settings says it honours, as fasthttp.Server does.
+func TestDifferentialSettings(t *testing.T) {
+	for _, v := range h1servetest.Variants {
+		t.Run(v.Name, func(t *testing.T) {
+			fh, ours := h1servetest.NewServer(false), h1servetest.NewServer(false)
+			v.Set(fh)
+			v.Set(ours)
+			fhAddr := h1servetest.ServeWith(t, fh.ServeConn)
+			e := startServer(t, Config{ThreadsPerChild: 4, KeepAliveTimeout: 5 * time.Second, Timeout: 5 * time.Second}, ours)
+			for _, s := range h1servetest.Plain() {
+				t.Run(s.Name, func(t *testing.T) {
+					want := h1servetest.Normalise(h1servetest.Exchange(t, fhAddr, s))
+					got := h1servetest.Normalise(h1servetest.Exchange(t, e.addr, s))
+					if got != want {
+						t.Errorf("answers differ\nfasthttp: %q\nevent:    %q", want, got)
+					}
+				})
+			}
+		})
+	}
+}

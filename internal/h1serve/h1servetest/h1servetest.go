@@ -282,3 +282,51 @@ func StreamBodyCases() []Stream {
 		{"part-read-large", []string{"POST /s?read=1000 HTTP/1.1\r\nHost: x\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n", string(body) + get}},
 	}
 }
+
+// A Variant changes the settings both sides of a differential test share,
+// to show the loop honours them as fasthttp.Server does.
+type Variant struct {
+	Name string
+	Set  func(*fasthttp.Server)
+}
+
+// Variants are the honoured settings the differential tests vary (the
+// event engine's default Server name differs from fasthttp's by design, so
+// the Name stays set unless NoDefaultServerHeader is).
+var Variants = []Variant{
+	{"GetOnly", func(s *fasthttp.Server) { s.GetOnly = true }},
+	{"DisableHeaderNamesNormalizing", func(s *fasthttp.Server) { s.DisableHeaderNamesNormalizing = true }},
+	{"NoDefaultServerHeader", func(s *fasthttp.Server) { s.Name, s.NoDefaultServerHeader = "", true }},
+	{"NoDefaultContentType", func(s *fasthttp.Server) { s.NoDefaultContentType = true }},
+	{"MaxRequestsPerConn", func(s *fasthttp.Server) { s.MaxRequestsPerConn = 2 }},
+	{"DisableKeepalive", func(s *fasthttp.Server) { s.DisableKeepalive = true }},
+	{"ReduceMemoryUsage", func(s *fasthttp.Server) { s.ReduceMemoryUsage = true }},
+	{"MaxRequestBodySize", func(s *fasthttp.Server) { s.MaxRequestBodySize = 8 }},
+	{"ContinueHandler", func(s *fasthttp.Server) {
+		s.ContinueHandler = func(h *fasthttp.RequestHeader) bool { return h.ContentLength() < 10 }
+	}},
+	{"ExpectHandler", func(s *fasthttp.Server) {
+		s.ExpectHandler = func(ctx *fasthttp.RequestCtx) int {
+			if ctx.Request.Header.ContentLength() > 3 {
+				return fasthttp.StatusRequestEntityTooLarge
+			}
+			return fasthttp.StatusContinue
+		}
+	}},
+	{"HeaderReceived", func(s *fasthttp.Server) {
+		s.HeaderReceived = func(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+			return fasthttp.RequestConfig{MaxRequestBodySize: 4}
+		}
+	}},
+}
+
+// Plain are the Streams without the corpus.
+func Plain() []Stream {
+	var ss []Stream
+	for _, s := range Streams() {
+		if !strings.HasPrefix(s.Name, "corpus/") {
+			ss = append(ss, s)
+		}
+	}
+	return ss
+}
