@@ -20,6 +20,8 @@ type ChildServer interface {
 	// requested stop, or the error that stopped it (one wrapping
 	// ErrChildSick or ErrChildFatal picks the exit code). It is called
 	// once, on the child's main goroutine.
+	//
+	// Threading: ready runs on Serve's goroutine, before Serve blocks.
 	Serve(ready func()) error
 	// Stop orders a stop in mode.
 	//
@@ -117,7 +119,12 @@ type ChildDeps struct {
 	// request chain: limits, routing, keep-alive decision, access log),
 	// ErrorHandler, timeouts (ReadTimeout/WriteTimeout = Timeout,
 	// IdleTimeout = KeepAliveTimeout), buffer sizes and body limit. Engines
-	// call ServeConn on it, or (event) read its settings and call Handler.
+	// call ServeConn on it, or (event) serve it with internal/h1serve,
+	// whose Settings table says which fields are honoured.
+	//
+	// Threading: Handler, ErrorHandler, HeaderReceived, ContinueHandler and
+	// ExpectHandler run on the engine's workers, many at once; a
+	// HijackHandler runs on a goroutine of its own.
 	Server *fasthttp.Server
 	// Protocol is how strictly requests are read (HttpProtocolOptions and
 	// the LimitRequest* limits): engines read every connection through an
@@ -130,6 +137,9 @@ type ChildDeps struct {
 	Generation uint64
 	// Draining is set by the engine when a graceful stop begins; the site
 	// reads it to answer Connection: close (Apache's is_mpm_running check).
+	//
+	// Threading: stored by the goroutine that calls Stop, read by the
+	// handlers on the engine's workers.
 	Draining *atomic.Bool
 	// VHost is "ServerName:port" for the scoreboard's vhost column.
 	VHost string
