@@ -51,9 +51,9 @@ func New(cfg Config, deps mpm.ChildDeps) (*Child, error) {
 // (if not nil) once the listeners are polled and the workers are running.
 // It returns nil after a requested stop (or after MaxConnectionsPerChild
 // connections), and an error wrapping mpm.ErrChildSick if the loop itself
-// failed. After Stop(true) it returns once no connection is left; after
-// Stop(false), at once, or when busy workers have finished their handler
-// (waiting at most a second for them). It may be called only once.
+// failed. After a graceful Stop it returns once no connection is left;
+// after StopImmediate, at once, or when busy workers have finished their
+// handler (waiting at most a second for them). It may be called only once.
 func (c *Child) Serve(ready func()) error {
 	return c.e.serve(ready)
 }
