@@ -40,6 +40,9 @@ const (
 	evOut = unix.EPOLLOUT | unix.EPOLLHUP | unix.EPOLLERR
 )
 
+// epollCtl is unix.EpollCtl; tests replace it to inject failures.
+var epollCtl = unix.EpollCtl
+
 // poller is an epoll set and an eventfd that wakes its waiter. The event
 // data of every registration is the fd and a generation: 64 bits, Fd and
 // Pad in unix.EpollEvent on every architecture. Generation 0 marks the
@@ -74,7 +77,7 @@ func newPoller() (*poller, error) {
 func (p *poller) ctl(op, fd int, events uint32, gen uint32) error {
 	ev := unix.EpollEvent{Events: events, Fd: int32(fd), Pad: int32(gen)}
 	for {
-		err := unix.EpollCtl(p.epfd, op, fd, &ev)
+		err := epollCtl(p.epfd, op, fd, &ev)
 		if err == unix.EINTR {
 			continue
 		}
