@@ -375,6 +375,11 @@ func ResetCtx(ctx *fasthttp.RequestCtx) {
 // HijackReader returns what a hijacked connection's handler reads: the
 // bytes l.BR already holds, then r (the connection). The bytes are copied,
 // so BR may be reused at once.
+//
+// Bytes the client sent right behind the hijacking request reach BR
+// through the engine's h1.Validator; those it refused as HTTP are not in
+// BR and are lost, as under fasthttp.Server with the same Validator.
+// Clients of upgrades and CONNECT tunnels wait for the response first.
 func (l *Loop) HijackReader(r io.Reader) io.Reader {
 	n := l.BR.Buffered()
 	if n == 0 {

@@ -37,7 +37,7 @@ type worker struct {
 	// holds at most one, sent only while the worker is in e.idle.
 	ch chan *conn
 	sh shim
-	// check sits between the shim and br: a connection parks only at a
+	// check sits between the shim and l.BR: a connection parks only at a
 	// request boundary, so one Validator per worker, reset for each
 	// dispatch, serves every connection and a parked one keeps no state.
 	check h1.Validator
