@@ -26,19 +26,11 @@ const (
 	PodGraceful  = '!' // finish current connections, refuse keep-alive, exit
 	PodImmediate = '$' // close everything and exit now
 	// PodGracefulStop is PodGraceful for a graceful stop of the whole
-	// server (WINCH): an engine that parks idle keep-alive connections
-	// (event) closes them at once, as Apache's event MPM does, since no
-	// generation will serve their next request. Restarts and retirements
-	// keep PodGraceful, which answers the next request with
+	// server (WINCH): StopGracefulIdle. Restarts and retirements keep
+	// PodGraceful (StopGraceful), which answers the next request with
 	// Connection: close instead (no request lost).
 	PodGracefulStop = '.'
 )
-
-// An IdleCloser is a ChildServer that can close its idle keep-alive
-// connections at once during a graceful stop.
-type IdleCloser interface {
-	CloseIdle()
-}
 
 // The descriptors a child inherits, in exec.Cmd.ExtraFiles order
 // (descriptor 3 onwards). Listeners come last, one per Listen, in the order
@@ -181,14 +173,11 @@ func RunChild(env *ChildEnv, srv ChildServer, log *slog.Logger) int {
 					orders = nil
 					continue
 				}
-				srv.Stop(o != PodImmediate)
-				if ic, ok := srv.(IdleCloser); ok && o == PodGracefulStop {
-					ic.CloseIdle()
-				}
+				srv.Stop(PodMode(o))
 			case <-tick.C:
 				if os.Getppid() != ppid {
 					log.Warn("master process went away, child exiting")
-					srv.Stop(false)
+					srv.Stop(StopImmediate)
 					return
 				}
 			case <-done:

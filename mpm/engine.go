@@ -3,6 +3,7 @@ package mpm
 import (
 	"log/slog"
 	"net"
+	"strconv"
 	"sync/atomic"
 
 	"github.com/valyala/fasthttp"
@@ -12,26 +13,99 @@ import (
 
 // A ChildServer is an engine's child-side half: the serving loop of one
 // child process (prefork: one connection at a time; worker: a fixed pool;
-// event: an epoll loop and a pool).
-//
-// Serve serves connections from the child's listeners until Stop, calling
-// ready once it accepts connections; it returns nil after a requested stop,
-// or the error that stopped it (an error wrapping ErrChildSick or
-// ErrChildFatal picks the exit code). Stop(true) is a graceful stop: stop
-// accepting (close this child's listener copies), set Draining, let busy
-// workers finish their request and answer it with Connection: close; an
-// idle keep-alive connection is kept until its next request, which is
-// answered with Connection: close, or until KeepAliveTimeout closes it
-// (closing idle connections at once races with clients reusing them: that
-// is how Apache loses requests in a graceful restart). For a graceful stop
-// of the whole server the master sends PodGracefulStop, and an engine that
-// implements IdleCloser (event) then closes its idle connections at once,
-// as Apache's event MPM does. Serve returns when no connection is left. Stop(false) closes everything at once. Stop may be
-// called more than once and from any goroutine; a later Stop(false)
-// upgrades a graceful stop.
+// event: an epoll loop and a pool). The contract is the package doc's.
 type ChildServer interface {
+	// Serve serves connections from the child's listeners until Stop,
+	// calling ready once it accepts connections. It returns nil after a
+	// requested stop, or the error that stopped it (one wrapping
+	// ErrChildSick or ErrChildFatal picks the exit code). It is called
+	// once, on the child's main goroutine.
+	//
+	// Threading: ready runs on Serve's goroutine, before Serve blocks.
 	Serve(ready func()) error
-	Stop(graceful bool)
+	// Stop orders a stop in mode.
+	//
+	// Threading: Stop may be called from any goroutine (RunChild calls it
+	// from the goroutine that reads the pipe of death), before or during
+	// Serve, and more than once: a stronger mode upgrades a weaker one,
+	// nothing downgrades.
+	Stop(mode StopMode)
+}
+
+// A StopMode is how a child stops: one mode per pipe-of-death order, in
+// increasing strength.
+type StopMode int32
+
+const (
+	// StopGraceful (PodGraceful: a restart or a retirement): stop
+	// accepting, close the listener copies, set Draining; busy workers
+	// finish their request and answer it with Connection: close; an idle
+	// keep-alive connection is kept until its next request, answered with
+	// Connection: close, or until KeepAliveTimeout closes it (closing idle
+	// connections at once races with clients reusing them: that is how
+	// Apache loses requests in a graceful restart). Serve returns when no
+	// connection is left.
+	StopGraceful StopMode = iota + 1
+	// StopGracefulIdle (PodGracefulStop: a graceful stop of the whole
+	// server) is StopGraceful, except that an engine that parks idle
+	// keep-alive connections (event) closes them at once, as Apache's
+	// event MPM does, since no generation will serve their next request.
+	// The other engines treat it as StopGraceful.
+	StopGracefulIdle
+	// StopImmediate (PodImmediate, or the master went away): close every
+	// connection at once; Serve returns when busy handlers have returned
+	// (the event engine waits for them at most a second).
+	StopImmediate
+)
+
+// PodMode is the StopMode of a pipe-of-death order (PodGraceful,
+// PodGracefulStop, PodImmediate); an unknown order stops at once.
+func PodMode(order byte) StopMode {
+	switch order {
+	case PodGraceful:
+		return StopGraceful
+	case PodGracefulStop:
+		return StopGracefulIdle
+	}
+	return StopImmediate
+}
+
+func (m StopMode) String() string {
+	switch m {
+	case 0:
+		return "serving"
+	case StopGraceful:
+		return "graceful"
+	case StopGracefulIdle:
+		return "graceful-idle"
+	case StopImmediate:
+		return "immediate"
+	}
+	return "StopMode(" + strconv.Itoa(int(m)) + ")"
+}
+
+// RequestNumberer is a connection that numbers its requests: the event
+// engine's, whose RequestCtx comes from RequestCtx.Init2, where
+// ctx.ConnRequestNum stays 0. The site reads it through ctx.Conn() for
+// MaxKeepAliveRequests and %k.
+type RequestNumberer interface {
+	// ConnRequestNum is the number of the request being served, 1 for
+	// the first.
+	ConnRequestNum() uint64
+}
+
+// ProtocolConn is a connection an engine reads through an h1.Validator
+// (Conn, the event engine's): the site finds the raw request line, the
+// HttpProtocolOptions violation and HTTP/0.9 through ctx.Conn().
+type ProtocolConn interface {
+	// RequestLine is the raw request line of the request being read, or
+	// nil.
+	RequestLine() []byte
+	// ProtocolError is the violation that ended the connection's input
+	// (an *h1.Error), or nil.
+	ProtocolError() error
+	// HTTP09 reports whether the connection carries an HTTP/0.9 request.
+	HTTP09() bool
 }
 
 // ChildDeps is what every engine's child-side half is built from. The
@@ -45,7 +119,12 @@ type ChildDeps struct {
 	// request chain: limits, routing, keep-alive decision, access log),
 	// ErrorHandler, timeouts (ReadTimeout/WriteTimeout = Timeout,
 	// IdleTimeout = KeepAliveTimeout), buffer sizes and body limit. Engines
-	// call ServeConn on it, or (event) read its settings and call Handler.
+	// call ServeConn on it, or (event) serve it with internal/h1serve,
+	// whose Settings table says which fields are honoured.
+	//
+	// Threading: Handler, ErrorHandler, HeaderReceived, ContinueHandler and
+	// ExpectHandler run on the engine's workers, many at once; a
+	// HijackHandler runs on a goroutine of its own.
 	Server *fasthttp.Server
 	// Protocol is how strictly requests are read (HttpProtocolOptions and
 	// the LimitRequest* limits): engines read every connection through an
@@ -58,33 +137,40 @@ type ChildDeps struct {
 	Generation uint64
 	// Draining is set by the engine when a graceful stop begins; the site
 	// reads it to answer Connection: close (Apache's is_mpm_running check).
+	//
+	// Threading: stored by the goroutine that calls Stop, read by the
+	// handlers on the engine's workers.
 	Draining *atomic.Bool
 	// VHost is "ServerName:port" for the scoreboard's vhost column.
 	VHost string
 	Log   *slog.Logger
 }
 
-// StopState is how far a child has been told to stop: not at all,
-// gracefully, or at once. A later immediate stop upgrades a graceful one;
-// nothing downgrades. The zero value is "serving".
-type StopState struct{ level atomic.Int32 }
+// StopState is how far a child has been told to stop: the strongest
+// StopMode ordered so far. The zero value is "serving".
+//
+// Threading: safe for concurrent use.
+type StopState struct{ mode atomic.Int32 }
 
-// Raise records a stop order.
-func (s *StopState) Raise(graceful bool) {
-	want := int32(2)
-	if graceful {
-		want = 1
-	}
+// Raise records a stop order; a weaker one than already recorded is
+// ignored. It reports whether the mode changed.
+func (s *StopState) Raise(m StopMode) bool {
 	for {
-		old := s.level.Load()
-		if old >= want || s.level.CompareAndSwap(old, want) {
-			return
+		old := s.mode.Load()
+		if old >= int32(m) {
+			return false
+		}
+		if s.mode.CompareAndSwap(old, int32(m)) {
+			return true
 		}
 	}
 }
 
+// Mode returns the strongest stop ordered, 0 if none.
+func (s *StopState) Mode() StopMode { return StopMode(s.mode.Load()) }
+
 // Stopping reports whether any stop was ordered.
-func (s *StopState) Stopping() bool { return s.level.Load() != 0 }
+func (s *StopState) Stopping() bool { return s.mode.Load() != 0 }
 
 // Immediate reports whether an immediate stop was ordered.
-func (s *StopState) Immediate() bool { return s.level.Load() == 2 }
+func (s *StopState) Immediate() bool { return s.Mode() == StopImmediate }

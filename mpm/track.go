@@ -26,6 +26,8 @@ type Conn struct {
 	Validator *h1.Validator
 }
 
+var _ ProtocolConn = (*Conn)(nil)
+
 // Read reads from the socket through the Validator, if any.
 func (c *Conn) Read(p []byte) (int, error) {
 	if c.Validator == nil {

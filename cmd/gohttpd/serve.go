@@ -264,13 +264,10 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 			case sig := <-sigc:
 				if sig == syscall.SIGWINCH {
 					notice(log, "caught SIGWINCH, shutting down gracefully")
-					cs.Stop(true)
-					if ic, ok := cs.(mpm.IdleCloser); ok {
-						ic.CloseIdle()
-					}
+					cs.Stop(mpm.StopGracefulIdle)
 				} else {
 					notice(log, "caught SIGTERM, shutting down")
-					cs.Stop(false)
+					cs.Stop(mpm.StopImmediate)
 				}
 			case <-done:
 				return

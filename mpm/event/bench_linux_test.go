@@ -111,7 +111,7 @@ func startBench(b *testing.B, cfg Config) string {
 	go func() { done <- child.Serve(func() { close(ready) }) }()
 	<-ready
 	b.Cleanup(func() {
-		child.Stop(false)
+		child.Stop(mpm.StopImmediate)
 		if err := <-done; err != nil {
 			b.Error(err)
 		}
@@ -311,7 +311,7 @@ func serveHelper() int {
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
 	go func() {
 		<-sig
-		child.Stop(false)
+		child.Stop(mpm.StopImmediate)
 	}()
 	if p := os.Getenv("GOHTTPD_EVENT_CPUPROFILE"); p != "" {
 		f, err := os.Create(p)

@@ -51,30 +51,24 @@ func New(cfg Config, deps mpm.ChildDeps) (*Child, error) {
 // (if not nil) once the listeners are polled and the workers are running.
 // It returns nil after a requested stop (or after MaxConnectionsPerChild
 // connections), and an error wrapping mpm.ErrChildSick if the loop itself
-// failed. After Stop(true) it returns once no connection is left; after
-// Stop(false), at once, or when busy workers have finished their handler
-// (waiting at most a second for them). It may be called only once.
+// failed. After a graceful Stop it returns once no connection is left;
+// after StopImmediate, at once, or when busy workers have finished their
+// handler (waiting at most a second for them). It may be called only once.
 func (c *Child) Serve(ready func()) error {
 	return c.e.serve(ready)
 }
 
-// Stop stops the child: gracefully (stop accepting, set Draining, finish
-// in-flight requests with Connection: close, keep idle keep-alive
-// connections until their next request, answered with Connection: close,
-// or until KeepAliveTimeout) or at once (close every connection). It may
-// be called more than once, from any goroutine, before or during Serve; a
-// later Stop(false) upgrades a graceful stop.
-func (c *Child) Stop(graceful bool) {
-	c.e.stop(graceful)
+// Stop implements mpm.ChildServer: StopGraceful (stop accepting, set
+// Draining, finish in-flight requests with Connection: close, keep idle
+// keep-alive connections until their next request, answered with
+// Connection: close, or until KeepAliveTimeout), StopGracefulIdle (the
+// same, but idle keep-alive connections, and new ones that have not sent a
+// request, are closed at once with a short lingering close, as Apache's
+// event MPM does for a graceful stop of the whole server) or
+// StopImmediate (close every connection).
+//
+// Threading: any goroutine, before or during Serve, more than once; a
+// stronger mode upgrades a weaker one.
+func (c *Child) Stop(mode mpm.StopMode) {
+	c.e.stop(mode)
 }
-
-// CloseIdle implements mpm.IdleCloser: after a graceful Stop, for a
-// graceful stop of the whole server, idle keep-alive connections (and new
-// ones that have not sent a request) are closed at once with a lingering
-// close, as Apache's event MPM does, instead of waiting for their next
-// request or KeepAliveTimeout; busy workers still finish.
-func (c *Child) CloseIdle() {
-	c.e.closeIdle()
-}
-
-var _ mpm.IdleCloser = (*Child)(nil)

@@ -685,7 +685,7 @@ func TestStop(t *testing.T) {
 	t.Run("graceful", func(t *testing.T) {
 		e := start(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: 10 * time.Second})
 		busy, idle := e.blockedAndIdle(t)
-		e.child.Stop(true)
+		e.child.Stop(mpm.StopGraceful)
 		waitFor(t, 5*time.Second, "Draining", e.draining.Load)
 		waitFor(t, 5*time.Second, "the listener to close", func() bool {
 			c, err := net.DialTimeout("tcp", e.addr, time.Second)
@@ -718,12 +718,12 @@ func TestStop(t *testing.T) {
 		busy, idle := e.blockedAndIdle(t)
 		silent := dial(t, e.addr) // connected, no request yet
 		waitFor(t, 5*time.Second, "the silent connection to be accepted", func() bool { return e.proc().Connections() == 3 })
-		e.child.Stop(true)
-		e.child.CloseIdle()
+		e.child.Stop(mpm.StopGraceful)
+		e.child.Stop(mpm.StopGracefulIdle) // upgrades the graceful stop
 		// Not after KeepAliveTimeout (30 s): at once.
 		for name, c := range map[string]*client{"idle": idle, "silent": silent} {
 			if err := c.expectEOF(2 * time.Second); err != nil {
-				t.Errorf("%s connection after CloseIdle: %v", name, err)
+				t.Errorf("%s connection after StopGracefulIdle: %v", name, err)
 			}
 		}
 		// The busy worker still finishes, with Connection: close.
@@ -752,7 +752,7 @@ func TestStop(t *testing.T) {
 			return e.proc().WriteCompletion() == 1 && strings.Contains(e.letters(), "R")
 		})
 		begin := time.Now()
-		e.child.Stop(false)
+		e.child.Stop(mpm.StopImmediate)
 		e.waitServed(t, time.Second, "of Stop(false)")
 		if d := time.Since(begin); d > 500*time.Millisecond {
 			t.Errorf("Serve returned %v after Stop(false), want promptly", d)
@@ -777,7 +777,7 @@ func TestStop(t *testing.T) {
 		io.WriteString(busy, "GET /block HTTP/1.1\r\nHost: x\r\n\r\n")
 		waitFor(t, 5*time.Second, "the handler to block", func() bool { return e.blocked.Load() == 1 })
 		begin := time.Now()
-		e.child.Stop(false)
+		e.child.Stop(mpm.StopImmediate)
 		e.waitServed(t, 3*time.Second, "of Stop(false) with a stuck handler")
 		if d := time.Since(begin); d > 2*stopNowGrace {
 			t.Errorf("Serve returned %v after Stop(false), want about %v", d, stopNowGrace)
@@ -805,7 +805,7 @@ func TestStop(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		child.Stop(true)
+		child.Stop(mpm.StopGraceful)
 		done := make(chan error, 1)
 		go func() { done <- child.Serve(nil) }()
 		select {

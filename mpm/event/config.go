@@ -41,14 +41,15 @@ type Config struct {
 	OneShot bool
 }
 
-// Apache's defaults for the event MPM (apache-mpm.md §1.1, §5.1).
+// Apache's defaults for the event MPM (its documentation of
+// ThreadsPerChild, AsyncRequestWorkerFactor and Timeout).
 const (
 	DefaultThreadsPerChild          = 25
 	DefaultAsyncRequestWorkerFactor = 2
 	DefaultTimeout                  = 60 * time.Second
 )
 
-// Lingering close (apache-mpm.md §5.8): after shutdown(SHUT_WR) the loop
+// Lingering close (Apache's MAX_SECS_TO_LINGER and SECONDS_TO_LINGER): after shutdown(SHUT_WR) the loop
 // drains the client for lingerWait after the last bytes it sent, never
 // longer than lingerMax in all.
 const (

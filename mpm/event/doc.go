@@ -8,15 +8,21 @@
 // of about a hundred bytes, indexed by its fd, with no goroutine and no
 // buffer; its epoll data carries the fd and a generation, so an event or an
 // action meant for an earlier use of the same fd number is discarded.
-// Connections are registered level-triggered and one-shot: an event gives the
-// connection to exactly one owner, which re-arms it when done.
+// Connections are registered once, edge-triggered for both directions, and
+// ownership is settled in user space by the connection's state under the
+// engine's one mutex (engine.mu); EpollTrigger OneShot registers them
+// level-triggered and one-shot instead, re-armed at every park (see
+// poller_linux.go).
 //
-// ThreadsPerChild workers read requests and answer them with fasthttp (the
-// site's handler, pooled request contexts, per-worker buffers released to
-// the connection only while it is served). A worker reads through a small
-// net.Conn over the non-blocking socket and waits in poll(2), up to Timeout,
-// when a request is incomplete, as Apache's event MPM reads requests with
-// blocking reads in its workers. Pipelined requests are answered in order.
+// ThreadsPerChild workers read requests and answer them with the shared
+// HTTP/1 request loop, internal/h1serve (fasthttp's parser, the site's
+// handler, pooled request contexts, per-worker buffers released to the
+// connection only while it is served). A worker reads through a small
+// net.Conn over the non-blocking socket (the shim) and waits in poll(2), up
+// to Timeout, when a request is incomplete, as Apache's event MPM reads
+// requests with blocking reads in its workers. Pipelined requests are
+// answered in order. A hijacked connection (fasthttp's RequestCtx.Hijack)
+// leaves the engine: its handler gets a duplicate of the descriptor.
 //
 // What Apache's event MPM does asynchronously, the loop does here without a
 // worker: keep-alive waits (a FIFO per timeout drives the epoll_wait
@@ -24,6 +30,20 @@
 // take, including files sent with sendfile(2)), and lingering close.
 // Admission follows AsyncRequestWorkerFactor: a child stops accepting while
 // its connections exceed ThreadsPerChild + idle workers × the factor.
+//
+// Files, by concern (as nginx splits src/event):
+//
+//	engine_linux.go  the engine, Serve, the loop's iteration, stop and finish
+//	state_linux.go   the connection state machine: its table and transitions
+//	conn.go          the connection record
+//	poller_linux.go  epoll and the wake-up eventfd
+//	queue.go         the timeout FIFOs; timers_linux.go: expiry, the wait
+//	accept_linux.go  accepting, admission, the listeners
+//	worker_linux.go  the workers: the request loop's hooks, hijacking
+//	shim_linux.go    the workers' net.Conn over the non-blocking socket
+//	write*.go        write completion
+//	linger_linux.go  lingering close
+//	config.go        Config; maintenance.go: the master side (NewPolicy)
 //
 // The master side is NewPolicy: Apache's spare-thread maintenance at
 // whole-child granularity.

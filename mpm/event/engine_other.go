@@ -19,5 +19,4 @@ func newEngine(Config, mpm.ChildDeps) (*engine, error) { return nil, errUnsuppor
 
 func (*engine) serve(func()) error { return errUnsupported }
 
-func (*engine) stop(bool)  {}
-func (*engine) closeIdle() {}
+func (*engine) stop(mpm.StopMode) {}

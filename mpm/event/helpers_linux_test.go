@@ -101,6 +101,16 @@ func start(t testing.TB, cfg Config) *env {
 
 func startWith(t testing.TB, cfg Config, tweak func(*fasthttp.Server)) *env {
 	t.Helper()
+	srv := &fasthttp.Server{}
+	if tweak != nil {
+		tweak(srv)
+	}
+	return startServer(t, cfg, srv)
+}
+
+// startServer starts a child serving with srv; a nil Handler is the env's.
+func startServer(t testing.TB, cfg Config, srv *fasthttp.Server) *env {
+	t.Helper()
 	if cfg.ThreadsPerChild == 0 {
 		cfg.ThreadsPerChild = 4
 	}
@@ -113,9 +123,8 @@ func startWith(t testing.TB, cfg Config, tweak func(*fasthttp.Server)) *env {
 		t.Fatal(err)
 	}
 	e := &env{board: board, addr: ln.Addr().String(), cfg: cfg, served: make(chan error, 1), release: make(chan struct{})}
-	srv := &fasthttp.Server{Handler: e.handle}
-	if tweak != nil {
-		tweak(srv)
+	if srv.Handler == nil {
+		srv.Handler = e.handle
 	}
 	e.child, err = New(cfg, mpm.ChildDeps{
 		Listeners:  []net.Listener{ln},
@@ -143,7 +152,7 @@ func startWith(t testing.TB, cfg Config, tweak func(*fasthttp.Server)) *env {
 	}
 	t.Cleanup(func() {
 		e.unblock()
-		e.child.Stop(false)
+		e.child.Stop(mpm.StopImmediate)
 		select {
 		case err := <-e.served:
 			if err != nil {
@@ -214,7 +223,7 @@ func (e *env) handle(ctx *fasthttp.RequestCtx) {
 	case "/panic":
 		panic("test panic")
 	case "/reqnum":
-		rn, ok := ctx.Conn().(interface{ ConnRequestNum() uint64 })
+		rn, ok := ctx.Conn().(mpm.RequestNumberer)
 		if !ok {
 			ctx.Error("no ConnRequestNum", 500)
 			return

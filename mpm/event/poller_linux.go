@@ -24,8 +24,7 @@ import (
 // it re-arms with EPOLL_CTL_MOD when it parks the connection; re-arming
 // with data already queued fires at once. That is one more system call per
 // keep-alive request besides read and write, and it walks the epoll tree
-// under its mutex, a cost that grows with the parked connections (measured
-// in issue 7's idle-pressure profile).
+// under its mutex, a cost that grows with the parked connections.
 //
 // Listeners are level-triggered and exclusive (EPOLLEXCLUSIVE: of several
 // children polling one listener, not all wake).
@@ -40,6 +39,9 @@ const (
 	evIn  = unix.EPOLLIN | unix.EPOLLRDHUP | unix.EPOLLHUP | unix.EPOLLERR
 	evOut = unix.EPOLLOUT | unix.EPOLLHUP | unix.EPOLLERR
 )
+
+// epollCtl is unix.EpollCtl; tests replace it to inject failures.
+var epollCtl = unix.EpollCtl
 
 // poller is an epoll set and an eventfd that wakes its waiter. The event
 // data of every registration is the fd and a generation: 64 bits, Fd and
@@ -75,7 +77,7 @@ func newPoller() (*poller, error) {
 func (p *poller) ctl(op, fd int, events uint32, gen uint32) error {
 	ev := unix.EpollEvent{Events: events, Fd: int32(fd), Pad: int32(gen)}
 	for {
-		err := unix.EpollCtl(p.epfd, op, fd, &ev)
+		err := epollCtl(p.epfd, op, fd, &ev)
 		if err == unix.EINTR {
 			continue
 		}

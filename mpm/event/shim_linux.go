@@ -9,6 +9,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gohttpd/gohttpd/mpm"
 )
 
 // errWouldPark is what the shim's Read returns when a connection handed to
@@ -68,8 +70,13 @@ type shim struct {
 	closeReq bool
 }
 
-var _ net.Conn = (*shim)(nil)
-var _ io.ReaderFrom = (*shim)(nil)
+// What the site finds through RequestCtx.Conn (the contract in package mpm).
+var (
+	_ net.Conn            = (*shim)(nil)
+	_ io.ReaderFrom       = (*shim)(nil)
+	_ mpm.RequestNumberer = (*shim)(nil)
+	_ mpm.ProtocolConn    = (*shim)(nil)
+)
 
 // reset points the shim at c for one dispatch.
 func (s *shim) reset(c *conn) {
@@ -101,7 +108,7 @@ func (s *shim) Read(p []byte) (int, error) {
 			if s.mayPark {
 				return 0, errWouldPark
 			}
-			if bw := s.w.bw; bw.Buffered() > 0 {
+			if bw := s.w.l.BW; bw.Buffered() > 0 {
 				if err := bw.Flush(); err != nil {
 					return 0, err
 				}
@@ -460,10 +467,10 @@ func (s *shim) SetWriteDeadline(t time.Time) error {
 	return nil
 }
 
-// ConnRequestNum returns the number of the request being served on this
-// connection, 1 for the first: what fasthttp's RequestCtx.ConnRequestNum
-// returns under fasthttp.Server (it stays 0 under RequestCtx.Init2). The
-// site reads it through ctx.Conn() for MaxKeepAliveRequests and %k.
+// ConnRequestNum implements mpm.RequestNumberer: the number of the request
+// being served on this connection, 1 for the first (what fasthttp's
+// RequestCtx.ConnRequestNum returns under fasthttp.Server; it stays 0
+// under RequestCtx.Init2).
 func (s *shim) ConnRequestNum() uint64 { return uint64(s.c.reqs) }
 
 // ConnID returns an identifier of the connection, unique in this child

@@ -2,7 +2,6 @@ package event
 
 import (
 	"bufio"
-	"errors"
 	"net"
 	"os"
 	"runtime/debug"
@@ -13,6 +12,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/gohttpd/gohttpd/internal/h1"
+	"github.com/gohttpd/gohttpd/internal/h1serve"
 	"github.com/gohttpd/gohttpd/mpm"
 )
 
@@ -37,14 +37,16 @@ type worker struct {
 	// holds at most one, sent only while the worker is in e.idle.
 	ch chan *conn
 	sh shim
-	// check sits between the shim and br: a connection parks only at a
+	// check sits between the shim and l.BR: a connection parks only at a
 	// request boundary, so one Validator per worker, reset for each
 	// dispatch, serves every connection and a parked one keeps no state.
 	check h1.Validator
 	in    checkedShim
-	br    *bufio.Reader
-	bw    *bufio.Writer
-	ctx   *fasthttp.RequestCtx
+	// l is the shared request loop: the RequestCtx the worker reuses and
+	// its reader (over in) and writer (over sh).
+	l h1serve.Loop
+	// before is the shim's byte count when the response began.
+	before int64
 	// client and line are scratch space for the scoreboard strings.
 	client, line []byte
 	clientOf     *conn
@@ -55,21 +57,23 @@ func newWorker(e *engine, j int) *worker {
 		e:    e,
 		slot: e.deps.Board.Worker(e.deps.Slot, j),
 		ch:   make(chan *conn, 1),
-		ctx:  e.acquireCtx(),
 		line: make([]byte, 0, 64),
 	}
+	w.l = h1serve.Loop{S: e.hs, Ctx: e.acquireCtx(), OnPanic: func(v any) {
+		e.log.Error("event: handler panic", "panic", v, "stack", string(debug.Stack()))
+	}}
 	w.sh.w = w
 	w.in.w = w
 	w.check.SetOptions(e.deps.Protocol)
-	rbs, wbs := e.srv.ReadBufferSize, e.srv.WriteBufferSize
+	rbs, wbs := e.deps.Server.ReadBufferSize, e.deps.Server.WriteBufferSize
 	if rbs <= 0 {
 		rbs = 4096
 	}
 	if wbs <= 0 {
 		wbs = 4096
 	}
-	w.br = bufio.NewReaderSize(&w.in, rbs)
-	w.bw = bufio.NewWriterSize(&w.sh, wbs)
+	w.l.BR = bufio.NewReaderSize(&w.in, rbs)
+	w.l.BW = bufio.NewWriterSize(&w.sh, wbs)
 	return w
 }
 
@@ -128,11 +132,11 @@ func (w *worker) serve(c *conn) *conn {
 // process reads and answers requests on c, pipelined ones in order, and
 // reports what to do with c next and whether it read a request.
 func (w *worker) process(c *conn) (out outcome, busy bool) {
-	e, sh, br := w.e, &w.sh, w.br
+	e, sh, br := w.e, &w.sh, w.l.BR
 	sh.reset(c)
 	w.check.Reset()
 	br.Reset(&w.in)
-	w.bw.Reset(sh)
+	w.l.BW.Reset(sh)
 	defer func() {
 		if r := recover(); r != nil {
 			e.log.Error("event: panic serving a connection", "panic", r, "stack", string(debug.Stack()))
@@ -140,13 +144,13 @@ func (w *worker) process(c *conn) (out outcome, busy bool) {
 				j.release(nil)
 			}
 			// The context may be half-used: leave it to the collector.
-			w.ctx = e.acquireCtx()
+			w.l.Ctx = e.acquireCtx()
 			out, busy = outClose, true
 		}
 	}()
 	if c.flags&flagExpired != 0 {
 		c.flags &^= flagExpired
-		return w.writeError(errNothingRead), true
+		return w.writeError(h1serve.ErrNothingRead), true
 	}
 	for {
 		if _, err := br.Peek(1); err != nil {
@@ -171,141 +175,42 @@ func (w *worker) process(c *conn) (out outcome, busy bool) {
 	}
 }
 
-// serveRequest reads one request from the worker's reader, calls the
-// handler and writes the response. more is set when the connection stays
-// open and a pipelined request is already buffered.
+// serveRequest serves one request with the shared loop (h1serve) and
+// maps its result to what happens to c next. more is set when the
+// connection stays open and a pipelined request is already buffered.
 func (w *worker) serveRequest(c *conn) (out outcome, more bool) {
-	e, sh, br, bw, ctx, srv := w.e, &w.sh, w.br, w.bw, w.ctx, w.e.srv
-	w.slot.SetState(mpm.StateBusyRead)
-	ctx.Init2(sh, e.fhLog, srv.ReduceMemoryUsage)
-	if srv.DisableHeaderNamesNormalizing {
-		ctx.Request.Header.DisableNormalizing()
-		ctx.Response.Header.DisableNormalizing()
-	}
-	ctx.Response.Header.SetNoDefaultContentType(srv.NoDefaultContentType)
-
-	// The request's first byte is here: ReadTimeout bounds the rest of its
-	// header (fasthttp's semantics; the site sets it to the
-	// RequestReadTimeout header stage), besides Timeout for each wait.
-	sh.readDeadline = time.Time{}
-	if srv.ReadTimeout > 0 {
-		sh.readDeadline = time.Now().Add(srv.ReadTimeout)
-	}
-	maxBody := e.maxBody
-	err := ctx.Request.Header.Read(br)
-	if err == nil && srv.HeaderReceived != nil {
-		// The body gets its own deadline and limit (mod_reqtimeout's body
-		// stage, LimitRequestBody), as under fasthttp.Server.
-		rc := srv.HeaderReceived(&ctx.Request.Header)
-		if rc.ReadTimeout > 0 {
-			sh.readDeadline = time.Now().Add(rc.ReadTimeout)
-		}
-		if rc.MaxRequestBodySize > 0 {
-			maxBody = rc.MaxRequestBodySize
-		}
-	}
-	if err == nil && srv.GetOnly && !ctx.IsGet() && !ctx.IsHead() {
-		err = fasthttp.ErrGetOnly
-	}
-	if err == nil && !ctx.Request.MayContinue() {
-		err = ctx.Request.ContinueReadBody(br, maxBody, !srv.DisablePreParseMultipartForm)
-	}
-	if err != nil {
-		return w.writeError(err), false
-	}
-	c.reqs++
-	w.beginRequest(c, ctx)
-
-	closeConn, handle := false, true
-	if ctx.Request.MayContinue() {
-		switch {
-		case srv.ExpectHandler != nil:
-			if st := srv.ExpectHandler(ctx); st != fasthttp.StatusContinue {
-				handle, closeConn = false, true
-				ctx.SetStatusCode(st)
-			}
-		case srv.ContinueHandler != nil:
-			if !srv.ContinueHandler(&ctx.Request.Header) {
-				handle, closeConn = false, true
-				ctx.SetStatusCode(fasthttp.StatusExpectationFailed)
-			}
-		}
-		if handle {
-			// The write's own error: an earlier version shadowed it and
-			// lost the Flush error (staticcheck SA4006).
-			_, err := bw.WriteString("HTTP/1.1 100 Continue\r\n\r\n")
-			if err == nil {
-				err = bw.Flush()
-			}
-			if err == nil {
-				err = ctx.Request.ContinueReadBody(br, maxBody, !srv.DisablePreParseMultipartForm)
-			}
-			if err != nil {
-				return w.writeError(err), false
-			}
-		}
-	}
-	closeConn = closeConn || ctx.Request.Header.ConnectionClose()
-	http11 := ctx.Request.Header.IsHTTP11()
-
-	w.slot.SetState(mpm.StateBusyWrite)
-	if handle && w.callHandler(ctx) {
-		closeConn = true
-	}
-	if ctx.IsHead() {
-		ctx.Response.SkipBody = true
-	}
-	if e.serverName != "" && len(ctx.Response.Header.Server()) == 0 {
-		ctx.Response.Header.SetServer(e.serverName)
-	}
-	closeConn = closeConn || sh.closeReq || ctx.Response.ConnectionClose() ||
-		e.kat == 0 || e.stopReq.Load() != stopNone || srv.DisableKeepalive ||
-		(srv.MaxRequestsPerConn > 0 && int(c.reqs) >= srv.MaxRequestsPerConn)
-	if closeConn {
-		ctx.Response.SetConnectionClose()
-	} else if !http11 {
-		ctx.Response.Header.Set(fasthttp.HeaderConnection, "keep-alive")
-	}
-
-	// The last response of this dispatch may be left to the loop when the
-	// client does not take it at once.
-	last := closeConn || br.Buffered() == 0
-	if last && e.stopReq.Load() != stopNow {
-		sh.mayDefer = true
-		if !ctx.Response.IsBodyStream() {
-			sh.body = ctx.Response.Body()
-		}
-	}
-	before := sh.written
-	err = ctx.Response.Write(bw)
-	if err == nil && last {
-		err = bw.Flush()
-	}
+	e, sh := w.e, &w.sh
+	res := w.l.Serve(sh, uint64(c.reqs)+1, w)
 	job := sh.takeJob()
-	w.endRequest(ctx, sh.written-before)
-	if err != nil {
+	switch {
+	case res.Hijack != nil:
+		return w.hijack(c, res.Hijack), false
+	case res.Err != nil:
 		if job != nil {
 			job.release(nil)
 		}
-		w.resetCtx()
+		w.l.ResetCtx()
+		if res.Answered {
+			return outLinger, false
+		}
 		return outClose, false
 	}
 	if job != nil {
-		job.keepAlive = !closeConn
+		job.keepAlive = !res.Close
 		if job.holdsCtx {
-			job.ctx = ctx
-			w.ctx = e.acquireCtx()
+			job.ctx = w.l.Ctx
+			w.l.Ctx = e.acquireCtx()
 		} else {
-			w.resetCtx()
+			w.l.ResetCtx()
 		}
 		c.job = job
 		return outWrite, false
 	}
-	w.resetCtx()
+	w.l.ResetCtx()
 	switch {
-	case closeConn:
+	case res.Close:
 		return outLinger, false
-	case br.Buffered() == 0:
+	case !res.More:
 		if !w.check.AtBoundary() {
 			// fasthttp and the Validator disagree on where the request
 			// ended: never park a connection mid-request.
@@ -316,81 +221,62 @@ func (w *worker) serveRequest(c *conn) (out outcome, more bool) {
 	return outPark, true
 }
 
+// The worker is the loop's h1serve.Hooks: the scoreboard, the engine's
+// keep-alive vetoes and write completion.
+var _ h1serve.Hooks = (*worker)(nil)
+
+// Reading implements h1serve.Hooks.
+func (w *worker) Reading() { w.slot.SetState(mpm.StateBusyRead) }
+
+// Begin implements h1serve.Hooks: the request counts and shows.
+func (w *worker) Begin(ctx *fasthttp.RequestCtx) {
+	c := w.sh.c
+	c.reqs++
+	w.beginRequest(c, ctx)
+}
+
+// Writing implements h1serve.Hooks.
+func (w *worker) Writing() {
+	w.slot.SetState(mpm.StateBusyWrite)
+	w.before = w.sh.written
+}
+
+// KeepAlive implements h1serve.Hooks: not while stopping, not with
+// KeepAliveTimeout 0, not after the handler closed the connection.
+func (w *worker) KeepAlive() bool {
+	return !w.sh.closeReq && w.e.kat != 0 && w.e.stopReq.Load() == stopNone
+}
+
+// Last implements h1serve.Hooks: the last response of this dispatch may be
+// left to the loop when the client does not take it at once.
+func (w *worker) Last(ctx *fasthttp.RequestCtx) {
+	if w.e.stopReq.Load() == stopNow {
+		return
+	}
+	w.sh.mayDefer = true
+	if !ctx.Response.IsBodyStream() {
+		w.sh.body = ctx.Response.Body()
+	}
+}
+
+// End implements h1serve.Hooks.
+func (w *worker) End(ctx *fasthttp.RequestCtx) { w.endRequest(ctx, w.sh.written-w.before) }
+
 // checkedShim is the reader under a worker's bufio.Reader: the shim,
 // read through the worker's Validator.
 type checkedShim struct{ w *worker }
 
 func (r *checkedShim) Read(p []byte) (int, error) { return r.w.check.Read(&r.w.sh, p) }
 
-// callHandler runs the site's handler; a panic is logged and answered
-// with 500, and the connection then closes.
-func (w *worker) callHandler(ctx *fasthttp.RequestCtx) (panicked bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			panicked = true
-			w.e.log.Error("event: handler panic", "panic", r, "stack", string(debug.Stack()))
-			ctx.Response.Reset()
-			ctx.Error(fasthttp.StatusMessage(fasthttp.StatusInternalServerError), fasthttp.StatusInternalServerError)
-		}
-	}()
-	w.e.srv.Handler(ctx)
-	return false
-}
-
 // writeError answers a request that could not be read, through the
 // server's ErrorHandler, with Connection: close.
 func (w *worker) writeError(err error) outcome {
-	e, ctx := w.e, w.ctx
-	w.slot.SetState(mpm.StateBusyWrite)
-	eh := e.srv.ErrorHandler
-	if eh == nil {
-		eh = defaultErrorHandler
-	}
-	eh(ctx, err)
-	if e.serverName != "" && len(ctx.Response.Header.Server()) == 0 {
-		ctx.Response.Header.SetServer(e.serverName)
-	}
-	ctx.SetConnectionClose()
-	before := w.sh.written
-	err = ctx.Response.Write(w.bw)
-	if err == nil {
-		err = w.bw.Flush()
-	}
-	w.endRequest(ctx, w.sh.written-before)
-	w.resetCtx()
+	err = w.l.WriteError(err, w)
+	w.l.ResetCtx()
 	if err != nil {
 		return outClose
 	}
 	return outLinger
-}
-
-// errNothingRead is the error a new connection that sent nothing within
-// the read timeout is answered with: a timeout, as fasthttp.Server reports
-// it for a first request.
-var errNothingRead error = &net.OpError{Op: "read", Net: "tcp", Err: os.ErrDeadlineExceeded}
-
-// defaultErrorHandler is fasthttp's, finding timeouts and small buffers
-// through wrapping.
-func defaultErrorHandler(ctx *fasthttp.RequestCtx, err error) {
-	var small *fasthttp.ErrSmallBuffer
-	var ne net.Error
-	switch {
-	case errors.As(err, &small):
-		ctx.Error("Too big request header", fasthttp.StatusRequestHeaderFieldsTooLarge)
-	case errors.As(err, &ne) && ne.Timeout():
-		ctx.Error("Request timeout", fasthttp.StatusRequestTimeout)
-	case errors.Is(err, fasthttp.ErrBodyTooLarge):
-		ctx.Error("Request Entity Too Large", fasthttp.StatusRequestEntityTooLarge)
-	default:
-		ctx.Error("Error when parsing request", fasthttp.StatusBadRequest)
-	}
-}
-
-// resetCtx readies the worker's RequestCtx for the next request.
-func (w *worker) resetCtx() {
-	w.ctx.Request.Reset()
-	w.ctx.Response.Reset()
-	w.ctx.ResetUserValues()
 }
 
 // beginRequest records the request in the worker's scoreboard slot.
@@ -430,61 +316,48 @@ func unsafeString(b []byte) string {
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
-// handBack takes c back from worker w after process: it parks c or hands
-// it to the loop, then returns the next connection waiting for a worker
-// (w stays busy with it) or puts w on the idle list. drained tells whether
-// the worker's last read emptied the socket; if not, or if the worker
-// stopped reading for a lingering close, parking re-arms the connection,
-// since bytes already queued raise no further edge.
-func (e *engine) handBack(w *worker, c *conn, out outcome, drained bool) *conn {
-	now := mono()
-	if out == outLinger {
-		if err := unix.Shutdown(int(c.fd), unix.SHUT_WR); err != nil {
-			out = outClose
+// hijack hands c to the handler's HijackHandler (fasthttp's Hijack): the
+// handler gets a blocking net.Conn over a duplicate of the descriptor (the
+// runtime's poller serves it), with the bytes the worker had read ahead in
+// front; c leaves the epoll set now and the loop closes the engine's
+// descriptor, without a lingering close, so the connection lives on in
+// the duplicate. The worker (and its scoreboard slot) is free at once; the
+// RequestCtx stays the handler's until it returns, as under fasthttp.
+func (w *worker) hijack(c *conn, h fasthttp.HijackHandler) outcome {
+	e := w.e
+	ctx := w.l.Ctx
+	w.l.Ctx = e.acquireCtx()
+	nc, err := dupConn(int(c.fd))
+	if err != nil {
+		e.log.Error("event: cannot hand a hijacked connection over", "err", err)
+		e.releaseCtx(ctx)
+		return outClose
+	}
+	hc := &h1serve.HijackedConn{Conn: nc, R: w.l.HijackReader(nc)}
+	if c.flags&flagRegistered != 0 {
+		if err := e.p.del(int(c.fd)); err != nil {
+			e.log.Warn("event: hijacked connection stays in the epoll set", "err", err)
 		}
+		c.flags &^= flagRegistered
 	}
-	wake := false
-	e.mu.Lock()
-	if e.loopGone {
-		e.mu.Unlock()
-		e.closeOrphan(c)
-		return nil
+	keep := e.deps.Server.KeepHijackedConns
+	go func() {
+		h(hc)
+		if !keep {
+			nc.Close()
+		}
+		e.releaseCtx(ctx)
+	}()
+	return outClose
+}
+
+// dupConn returns a net.Conn over a duplicate of the socket fd.
+func dupConn(fd int) (net.Conn, error) {
+	d, err := unix.FcntlInt(uintptr(fd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return nil, os.NewSyscallError("fcntl F_DUPFD_CLOEXEC", err)
 	}
-	if e.stopReq.Load() == stopNow {
-		out = outClose
-	}
-	if !drained || out == outLinger {
-		c.pend |= pendIn
-	}
-	ok := false
-	switch out {
-	case outPark:
-		ok = e.parkLocked(c, stIdle, now)
-	case outParkNew:
-		ok = e.parkLocked(c, stNew, now)
-	case outWrite:
-		e.proc.AddWriteCompletion(1)
-		ok = e.parkLocked(c, stWrite, now)
-	case outLinger:
-		ok = e.lingerLocked(c, now, false)
-	}
-	if !ok {
-		c.state = stLoop
-		e.closeq.pushBack(c)
-		wake = true
-	} else if c.deadline+int64(wakeFudge) < e.nextWake {
-		wake = true
-	}
-	next := e.readyq.popFront()
-	if next != nil {
-		takeLocked(next)
-	} else {
-		e.idle = append(e.idle, w)
-		wake = wake || e.admissionOff
-	}
-	e.mu.Unlock()
-	if wake {
-		e.p.wake()
-	}
-	return next
+	f := os.NewFile(uintptr(d), "hijacked")
+	defer f.Close()
+	return net.FileConn(f)
 }

@@ -7,6 +7,52 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// writeCompletion continues a deferred response.
+func (e *engine) writeCompletion(c *conn, now int64) {
+	if e.stopReq.Load() == stopNow {
+		e.closeConn(c)
+		return
+	}
+	done, full, err := c.job.flush(int(c.fd), writeBudget)
+	if err != nil {
+		e.closeConn(c)
+		return
+	}
+	if !done {
+		e.mu.Lock()
+		if !full {
+			// Stopped by the budget, not by a full socket: no edge will
+			// come, so the park re-arms.
+			c.pend |= pendOut
+		}
+		ok := e.parkLocked(c, stWrite, now)
+		e.mu.Unlock()
+		if !ok {
+			e.closeConn(c)
+		}
+		return
+	}
+	keep := c.job.keepAlive && !e.idleClose.Load()
+	e.endJob(c)
+	if keep && e.stopReq.Load() != stopNow {
+		e.mu.Lock()
+		ok := e.parkLocked(c, stIdle, now)
+		e.mu.Unlock()
+		if !ok {
+			e.closeConn(c)
+		}
+		return
+	}
+	e.startLinger(c, now, false)
+}
+
+// endJob releases c's write-completion job.
+func (e *engine) endJob(c *conn) {
+	c.job.release(e.releaseCtx)
+	c.job = nil
+	e.proc.AddWriteCompletion(-1)
+}
+
 func newWriteJob() *writeJob { return &writeJob{} }
 
 // flush writes as much as the socket takes, at most budget bytes. It

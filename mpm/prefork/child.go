@@ -104,14 +104,15 @@ func (c *Child) serve(conn *net.TCPConn) {
 
 // Stop implements mpm.ChildServer. A graceful stop closes the listeners
 // and lets the current connection run until its next response, which
-// carries Connection: close, or its keep-alive timeout.
-func (c *Child) Stop(graceful bool) {
-	c.stopping.Raise(graceful)
+// carries Connection: close, or its keep-alive timeout (StopGracefulIdle
+// is StopGraceful here).
+func (c *Child) Stop(mode mpm.StopMode) {
+	c.stopping.Raise(mode)
 	if c.deps.Draining != nil {
 		c.deps.Draining.Store(true)
 	}
 	c.acc.Close()
-	if !graceful {
+	if mode == mpm.StopImmediate {
 		c.mu.Lock()
 		if c.conn != nil {
 			c.conn.Close()

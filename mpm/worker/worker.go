@@ -114,7 +114,7 @@ func (c *Child) accept() error {
 		}
 		if n := c.cfg.MaxConnectionsPerChild; n > 0 && c.served.Load() >= int64(n) {
 			// A planned retirement: stop accepting, finish, exit 0.
-			c.Stop(true)
+			c.Stop(mpm.StopGraceful)
 			return nil
 		}
 		j := <-c.idle
@@ -182,9 +182,11 @@ func (c *Child) serve(conn *net.TCPConn, w *mpm.Worker, check *h1.Validator) {
 // Stop implements mpm.ChildServer. A graceful stop closes the listeners;
 // busy workers finish, answering their next response with Connection:
 // close, and idle keep-alive connections end at their next request or
-// keep-alive timeout.
-func (c *Child) Stop(graceful bool) {
-	c.stopping.Raise(graceful)
+// keep-alive timeout. StopGracefulIdle is StopGraceful here: an idle
+// keep-alive connection holds a worker, which answers its next request
+// with Connection: close.
+func (c *Child) Stop(mode mpm.StopMode) {
+	c.stopping.Raise(mode)
 	if c.deps.Draining != nil {
 		c.deps.Draining.Store(true)
 	}
@@ -194,7 +196,7 @@ func (c *Child) Stop(graceful bool) {
 	case c.idle <- -1:
 	default:
 	}
-	if !graceful {
+	if mode == mpm.StopImmediate {
 		c.mu.Lock()
 		for tc := range c.conns {
 			tc.Close()

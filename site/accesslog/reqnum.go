@@ -1,22 +1,21 @@
 package accesslog
 
-import "github.com/valyala/fasthttp"
+import (
+	"github.com/valyala/fasthttp"
 
-// requestNumberer is what a connection offers when its engine serves
-// requests outside fasthttp.Server (the event engine), where
-// RequestCtx.ConnRequestNum stays 0.
-type requestNumberer interface {
-	ConnRequestNum() uint64
-}
+	"github.com/gohttpd/gohttpd/mpm"
+)
 
 // ConnRequestNum is the number of the request on its connection, 1 for
-// the first: fasthttp's count, or the connection's own for engines that
-// parse requests themselves.
+// the first: fasthttp's count, or the connection's own
+// (mpm.RequestNumberer) for engines that serve requests outside
+// fasthttp.Server (the event engine), where RequestCtx.ConnRequestNum
+// stays 0.
 func ConnRequestNum(ctx *fasthttp.RequestCtx) uint64 {
 	if n := ctx.ConnRequestNum(); n > 0 {
 		return n
 	}
-	if c, ok := ctx.Conn().(requestNumberer); ok {
+	if c, ok := ctx.Conn().(mpm.RequestNumberer); ok {
 		return c.ConnRequestNum()
 	}
 	return 0

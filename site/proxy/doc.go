@@ -63,18 +63,14 @@
 //     HijackSetNoResponse(true). The engine must call the hijack handler
 //     after the handler returns, with the connection (and bytes the client
 //     already sent) and must not touch the connection afterwards.
-//     fasthttp.Server.ServeConn does this (the prefork and worker engines:
-//     the tunnel then runs in its own goroutine, outside the worker's
-//     scoreboard slot). The event engine's own request loop
-//     (mpm/event/worker_linux.go serveRequest) ignores ctx.Hijacked(): it
-//     writes the (empty) response and keeps the connection, and the
-//     backend connection stays open until it is garbage-collected. Until it calls the hijack
-//     handler (after writing nothing when HijackSetNoResponse, then giving
-//     up the connection: no parking, no lingering close), build the Proxy
-//     with Options.NoUpgrade for it: upgrade requests then go to the
-//     backend as ordinary requests. The event engine also reads request
-//     bodies whole (ContinueReadBody), so uploads are buffered there up to
-//     LimitRequestBody; downloads stream on every engine.
+//     Every engine does: fasthttp.Server.ServeConn (prefork, worker) and
+//     the event engine's request loop (internal/h1serve), which hands the
+//     hijack handler a duplicate of the descriptor and lets go of the
+//     connection (no parking, no lingering close); the tunnel runs in its
+//     own goroutine, outside the worker's scoreboard slot.
+//     Options.NoUpgrade is for an engine that cannot hijack. The event
+//     engine honours StreamRequestBody too (the body is read through the
+//     worker's reader as the handler reads it).
 //
 // # Semantics
 //
