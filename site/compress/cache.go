@@ -63,7 +63,7 @@ type Cache struct {
 
 	mu       sync.Mutex
 	used     map[string]int64  // entry name → last use (UnixNano), this process's view
-	byPath   map[string]string // path + coding → current entry name
+	byPath   map[string]string // path + coding + level → current entry name
 	inflight map[string]*flight
 	total    int64 // bytes added since the last scan, plus the scan's total
 	now      func() time.Time
@@ -186,7 +186,7 @@ func (c *Cache) create(root *os.Root, name, full string, fi fs.FileInfo, e Encod
 	c.mu.Lock()
 	delete(c.inflight, ent)
 	if err == nil {
-		key := full + "\x00" + e.Token()
+		key := fmt.Sprintf("%s\x00%s\x00%d.%d.%d", full, e.Token(), p.GzipLevel, p.BrotliQuality, p.BrotliWindow)
 		if old, ok := c.byPath[key]; ok && old != ent {
 			// the previous version of this file: never served again
 			_ = os.Remove(filepath.Join(c.dir, old))

@@ -411,7 +411,8 @@ func (e *Encoders) Apply(resp *fasthttp.Response, d Decision, p Params) error {
 	if err := w.Close(); err != nil {
 		return err
 	}
-	resp.SetBody(bb.B) // copies into the response's buffer, and sets Content-Length
+	resp.SetBody(bb.B) // copies into the response's buffer
+	resp.Header.SetContentLength(len(bb.B))
 	return nil
 }
 
