@@ -1,6 +1,8 @@
 package compress
 
 import (
+	stdgzip "compress/gzip"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
@@ -122,4 +124,45 @@ func writeSidecars(t testing.TB, dir string) {
 		_ = os.Chtimes(filepath.Join(dir, n+".gz"), now, now)
 		_ = os.Chtimes(filepath.Join(dir, n+".br"), now, now)
 	}
+}
+
+// BenchmarkGzipLibraries: why klauspost/compress: the same level on the
+// 100 KB stylesheet with the standard library's compress/gzip.
+func BenchmarkGzipLibraries(b *testing.B) {
+	dir := b.TempDir()
+	writeSite(b, dir)
+	src, err := os.ReadFile(filepath.Join(dir, "style.css"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Run("klauspost", func(b *testing.B) {
+		enc := NewEncoders()
+		b.SetBytes(int64(len(src)))
+		b.ReportAllocs()
+		for b.Loop() {
+			w, _ := enc.NewWriter(io.Discard, Gzip, Params{GzipLevel: 6})
+			_, _ = w.Write(src)
+			_ = w.Close()
+		}
+	})
+	b.Run("stdlib", func(b *testing.B) {
+		w, _ := stdgzip.NewWriterLevel(io.Discard, 6)
+		b.SetBytes(int64(len(src)))
+		b.ReportAllocs()
+		for b.Loop() {
+			w.Reset(io.Discard)
+			_, _ = w.Write(src)
+			_ = w.Close()
+		}
+	})
+	b.Run("brotli-q5", func(b *testing.B) {
+		enc := NewEncoders()
+		b.SetBytes(int64(len(src)))
+		b.ReportAllocs()
+		for b.Loop() {
+			w, _ := enc.NewWriter(io.Discard, Brotli, Params{BrotliQuality: 5, BrotliWindow: 18})
+			_, _ = w.Write(src)
+			_ = w.Close()
+		}
+	})
 }

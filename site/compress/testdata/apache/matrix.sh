@@ -65,5 +65,6 @@ req gzonly-html GET /index.html -H 'Accept-Encoding: gzip' -H 'X-Test-Env: gzonl
 req set-txt-gzip GET /set/notes.txt -H 'Accept-Encoding: gzip'
 req ext-txt-gzip GET /ext/notes.txt -H 'Accept-Encoding: gzip'
 req ext-txt-br GET /ext/notes.txt -H 'Accept-Encoding: br'
+req notransform-gzip GET /notransform.html -H 'Accept-Encoding: gzip'
 req missing-gzip GET /nope.html -H 'Accept-Encoding: gzip'
 rm -f /tmp/compress-ap/body.$$
