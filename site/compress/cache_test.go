@@ -284,3 +284,64 @@ func TestSidecars(t *testing.T) {
 		_ = b.Close()
 	}
 }
+
+// readerFromSpy records what fasthttp's writer would be handed.
+type readerFromSpy struct {
+	got io.Reader
+	buf bytes.Buffer
+}
+
+func (s *readerFromSpy) Write(p []byte) (int, error) { return s.buf.Write(p) }
+func (s *readerFromSpy) ReadFrom(r io.Reader) (int64, error) {
+	s.got = r
+	return s.buf.ReadFrom(r)
+}
+
+// TestBodySendfileAndRange: a Body gives the writer's ReadFrom an
+// io.LimitedReader over the *os.File (fasthttp's sendfile path), and a
+// single range narrows it to the coded bytes.
+func TestBodySendfileAndRange(t *testing.T) {
+	docs := t.TempDir()
+	root := openRoot(t, docs)
+	content := bytes.Repeat([]byte("0123456789"), 1000)
+	if err := os.WriteFile(filepath.Join(docs, "d.txt"), content, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cache, err := NewCache(CacheOptions{Dir: filepath.Join(t.TempDir(), "c")}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewStatic(cache)
+	fi, _ := root.Stat("d.txt")
+	b, err := s.Open(&File{Root: root, Name: "d.txt", Info: fi}, Gzip, Params{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full := make([]byte, b.Size())
+	if _, err := b.File().ReadAt(full, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.UpdateByteRange(5, 14); err != nil {
+		t.Fatal(err)
+	}
+	var spy readerFromSpy
+	if _, err := b.WriteTo(&spy); err != nil {
+		t.Fatal(err)
+	}
+	lr, ok := spy.got.(*io.LimitedReader)
+	if !ok {
+		t.Fatalf("ReadFrom got %T, want *io.LimitedReader", spy.got)
+	}
+	if _, ok := lr.R.(*os.File); !ok {
+		t.Errorf("LimitedReader over %T, want *os.File", lr.R)
+	}
+	if !bytes.Equal(spy.buf.Bytes(), full[5:15]) {
+		t.Errorf("range bytes %x, want %x", spy.buf.Bytes(), full[5:15])
+	}
+	if err := b.UpdateByteRange(0, int(b.Size())); err == nil {
+		t.Error("range past the end accepted")
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

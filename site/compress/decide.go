@@ -251,8 +251,11 @@ func (p *Policy) Decide(req *Request, resp *Response) Decision {
 	}
 	if len(p.byType) > 0 && len(resp.ContentType) > 0 {
 		ct := resp.ContentType
-		if i := bytes.IndexAny(ct, "; \t"); i >= 0 {
-			ct = ct[:i]
+		for i, c := range ct {
+			if c == ';' || c == ' ' || c == '\t' {
+				ct = ct[:i]
+				break
+			}
 		}
 		for i := range p.byType {
 			if typeListed(p.byType[i].Types, ct) && try(p.byType[i].Filter) {
