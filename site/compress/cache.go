@@ -65,6 +65,7 @@ type Cache struct {
 	used     map[string]int64  // entry name → last use (UnixNano), this process's view
 	byPath   map[string]string // path + coding + level → current entry name
 	inflight map[string]*flight
+	names    map[nameKey]string // memo of entryName: no hashing per request
 	total    int64 // bytes added since the last scan, plus the scan's total
 	now      func() time.Time
 }
@@ -94,12 +95,41 @@ func NewCache(o CacheOptions, enc *Encoders) (*Cache, error) {
 	c := &Cache{
 		dir: o.Dir, max: o.MaxBytes, maxFile: o.MaxFileSize, enc: enc,
 		used: map[string]int64{}, byPath: map[string]string{}, inflight: map[string]*flight{},
+		names: map[nameKey]string{},
 		now: time.Now,
 	}
 	c.mu.Lock()
 	c.evictLocked()
 	c.mu.Unlock()
 	return c, nil
+}
+
+// nameKey identifies a version of a file and its coding.
+type nameKey struct {
+	path  string
+	size  int64
+	mtime int64
+	enc   Encoding
+	p     Params
+}
+
+// name returns the memoized entryName (the memo is dropped when it grows
+// past 64k versions).
+func (c *Cache) name(k nameKey, mtime time.Time) string {
+	c.mu.Lock()
+	n, ok := c.names[k]
+	c.mu.Unlock()
+	if ok {
+		return n
+	}
+	n = entryName(k.path, k.size, mtime, k.enc, k.p)
+	c.mu.Lock()
+	if len(c.names) >= 1<<16 {
+		clear(c.names)
+	}
+	c.names[k] = n
+	c.mu.Unlock()
+	return n
 }
 
 // entryName is the cache file name of a version of a file.
@@ -133,7 +163,7 @@ func (c *Cache) Open(root *os.Root, name string, fi fs.FileInfo, e Encoding, p P
 	}
 	p = p.normalized()
 	full := filepath.Join(root.Name(), name)
-	ent := entryName(full, fi.Size(), fi.ModTime(), e, p)
+	ent := c.name(nameKey{full, fi.Size(), fi.ModTime().UnixNano(), e, p}, fi.ModTime())
 	path := filepath.Join(c.dir, ent)
 	for range 3 {
 		if f, size, err := c.openEntry(ent, path); err == nil {
