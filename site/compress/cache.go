@@ -66,7 +66,7 @@ type Cache struct {
 	byPath   map[string]string // path + coding + level → current entry name
 	inflight map[string]*flight
 	names    map[nameKey]string // memo of entryName: no hashing per request
-	total    int64 // bytes added since the last scan, plus the scan's total
+	total    int64              // bytes added since the last scan, plus the scan's total
 	now      func() time.Time
 }
 
@@ -96,7 +96,7 @@ func NewCache(o CacheOptions, enc *Encoders) (*Cache, error) {
 		dir: o.Dir, max: o.MaxBytes, maxFile: o.MaxFileSize, enc: enc,
 		used: map[string]int64{}, byPath: map[string]string{}, inflight: map[string]*flight{},
 		names: map[nameKey]string{},
-		now: time.Now,
+		now:   time.Now,
 	}
 	c.mu.Lock()
 	c.evictLocked()
