@@ -113,8 +113,10 @@
 //	}
 //	ctx.Response.SetBodyStream(body, size)
 //
-// The Stream compresses while fasthttp writes (chunked), with pooled
-// encoders and buffers, no pipe and no goroutine; fasthttp closes it,
+// The Stream compresses while fasthttp writes (chunked, 32 KiB chunks:
+// fasthttp flushes every chunk to the socket), with pooled encoders and
+// buffers, no pipe and no goroutine; pass flushEachRead for event
+// streams, so each piece the backend sends reaches the client at once; fasthttp closes it,
 // which closes the backend body. A body already set as a stream cannot
 // be rewrapped (fasthttp closes it on replacement): the wrapping must
 // happen in the proxy, before SetBodyStream. In-memory bodies:
@@ -149,6 +151,17 @@
 // output (klauspost/compress and go-brrr do not expose them). Compressed
 // bytes differ from zlib's and libbrotli's (lengths too), not what they
 // decode to.
+//
+// # Why not fasthttp.FS's own compression
+//
+// fasthttp.FS{Compress: true} also caches compressed copies, but by its
+// own rules: it picks br whenever accepted (not the configuration's
+// order), compresses its own list of types, skips files over 8 MiB or
+// that compress poorly, adds no ETag suffix, ignores no-gzip and the
+// levels of DeflateCompressionLevel/BrotliCompressionQuality, and names
+// copies after the source (x.fasthttp.gz) in a tree mirroring the
+// DocumentRoot, with no bound on its size. The site keeps Compress: false
+// and asks this package instead.
 //
 // # Libraries
 //

@@ -1,6 +1,7 @@
 package compress
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"io"
@@ -23,6 +24,7 @@ type Encoders struct {
 	writers sync.Pool          // of *Writer
 	streams sync.Pool          // of *Stream
 	bufs    sync.Pool          // of *[copyBufSize]byte
+	bws     sync.Pool          // of *bufio.Writer (copyBufSize)
 }
 
 // copyBufSize is the read size from a streamed source (fasthttp's own
@@ -196,34 +198,45 @@ func (e *Encoders) NewStream(src io.Reader, enc Encoding, p Params, flushEachRea
 // SupportsBodyWriteTo tells fasthttp to use WriteTo for chunked bodies.
 func (s *Stream) SupportsBodyWriteTo() bool { return true }
 
-// WriteTo compresses the whole source into w.
+// WriteTo compresses the whole source into w. The compressed bytes are
+// gathered in a 32 KiB buffer before they reach w: fasthttp writes (and
+// flushes to the socket) one chunk per Write, and the encoders write in
+// small pieces (the gzip header alone is one).
 func (s *Stream) WriteTo(w io.Writer) (int64, error) {
 	s.cw = countingWriter{w: w}
-	cw := &s.cw
-	zw, err := s.e.NewWriter(cw, s.enc, s.params)
+	bw, _ := s.e.bws.Get().(*bufio.Writer)
+	if bw == nil {
+		bw = bufio.NewWriterSize(&s.cw, copyBufSize)
+	} else {
+		bw.Reset(&s.cw)
+	}
+	defer func() {
+		bw.Reset(nil)
+		s.e.bws.Put(bw)
+	}()
+	zw, err := s.e.NewWriter(bw, s.enc, s.params)
 	if err != nil {
 		return 0, err
 	}
 	bp := s.e.getBuf()
 	defer s.e.bufs.Put(bp)
 	buf := bp[:]
+	fail := func(err error) (int64, error) {
+		_ = zw.Close()
+		return s.cw.n, err
+	}
 	for {
 		n, rerr := s.src.Read(buf)
 		if n > 0 {
 			if _, err := zw.Write(buf[:n]); err != nil {
-				_ = zw.Close()
-				return cw.n, err
+				return fail(err)
 			}
 			if s.flush {
 				if err := zw.Flush(); err != nil {
-					_ = zw.Close()
-					return cw.n, err
+					return fail(err)
 				}
-				if f, ok := w.(interface{ Flush() error }); ok {
-					if err := f.Flush(); err != nil {
-						_ = zw.Close()
-						return cw.n, err
-					}
+				if err := bw.Flush(); err != nil {
+					return fail(err)
 				}
 			}
 		}
@@ -231,12 +244,14 @@ func (s *Stream) WriteTo(w io.Writer) (int64, error) {
 			break
 		}
 		if rerr != nil {
-			_ = zw.Close()
-			return cw.n, rerr
+			return fail(rerr)
 		}
 	}
-	err = zw.Close()
-	return cw.n, err
+	if err := zw.Close(); err != nil {
+		return s.cw.n, err
+	}
+	err = bw.Flush()
+	return s.cw.n, err
 }
 
 // Read returns compressed bytes (the slow path; fasthttp uses WriteTo).

@@ -1,8 +1,12 @@
 package compress
 
 import (
+	"bufio"
 	"bytes"
+	"compress/gzip"
+	"fmt"
 	"io"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -205,5 +209,77 @@ func TestSteadyStateAllocs(t *testing.T) {
 		if n := testing.AllocsPerRun(20, stream); n > 0 {
 			t.Errorf("%v Stream: %v allocs per body", e, n)
 		}
+	}
+}
+
+// TestStreamFlushEachRead: with flushEachRead, what the source gave so
+// far reaches the client while the source is still blocked (server-sent
+// events through a proxy); the client decodes the first event before the
+// second is produced.
+func TestStreamFlushEachRead(t *testing.T) {
+	enc := NewEncoders()
+	release := make(chan struct{})
+	addr := startServer(t, func(ctx *fasthttp.RequestCtx) {
+		pr, pw := io.Pipe()
+		go func() {
+			_, _ = pw.Write([]byte("data: first event\n\n"))
+			select {
+			case <-release:
+			case <-time.After(10 * time.Second):
+			}
+			_, _ = pw.Write([]byte("data: second event\n\n"))
+			_ = pw.Close()
+		}()
+		ctx.Response.Header.Set("Content-Encoding", "gzip")
+		ctx.Response.SetBodyStream(enc.NewStream(pr, Gzip, Params{}, true), -1)
+	})
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := conn.Write([]byte("GET /events HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	// Read the chunked body until the first event decodes; the source is
+	// blocked meanwhile, so this only succeeds if the flush happened.
+	br := bufio.NewReader(conn)
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("headers: %v", err)
+		}
+		if line == "\r\n" {
+			break
+		}
+	}
+	pr, pw := io.Pipe()
+	go func() {
+		for {
+			var n int
+			if _, err := fmt.Fscanf(br, "%x\r\n", &n); err != nil || n == 0 {
+				_ = pw.CloseWithError(err)
+				return
+			}
+			if _, err := io.CopyN(pw, br, int64(n)); err != nil {
+				_ = pw.CloseWithError(err)
+				return
+			}
+			_, _ = br.Discard(2)
+		}
+	}()
+	zr, err := gzip.NewReader(pr)
+	if err != nil {
+		t.Fatalf("gzip header not flushed: %v", err)
+	}
+	got := make([]byte, len("data: first event\n\n"))
+	if _, err := io.ReadFull(zr, got); err != nil {
+		t.Fatalf("first event not flushed while the source waits: %v", err)
+	}
+	close(release)
+	rest, err := io.ReadAll(zr)
+	if err != nil || string(rest) != "data: second event\n\n" {
+		t.Errorf("rest %q, %v", rest, err)
 	}
 }
