@@ -101,6 +101,12 @@ var deflateFirst = []apacheCase{
 	{name: "set-txt-gzip", method: "GET", path: "/set/notes.txt", hdrs: []string{"Accept-Encoding: gzip"}, status: 200, ce: "gzip", vary: "Accept-Encoding", etag: "gzip", length: "coded"},
 	{name: "ext-txt-gzip", method: "GET", path: "/ext/notes.txt", hdrs: []string{"Accept-Encoding: gzip"}, status: 200, ce: "gzip", vary: "Accept-Encoding", etag: "gzip", length: "coded"},
 	{name: "ext-txt-br", method: "GET", path: "/ext/notes.txt", hdrs: []string{"Accept-Encoding: br"}, status: 200, vary: "Accept-Encoding", etag: "base", length: "id"},
+	// mod_filter's merge: a <Directory> naming DEFLATE again replaces its
+	// types; DEFLATE keeps its place before BROTLI_COMPRESS.
+	{name: "sub-html-gzip", method: "GET", path: "/sub/index.html", hdrs: []string{"Accept-Encoding: gzip"}, status: 200, vary: "Accept-Encoding", etag: "base", length: "id"},
+	{name: "sub-html-both", method: "GET", path: "/sub/index.html", hdrs: []string{"Accept-Encoding: gzip, br"}, status: 200, ce: "br", vary: "Accept-Encoding", etag: "br", length: "coded"},
+	{name: "sub-txt-gzip", method: "GET", path: "/sub/data.txt", hdrs: []string{"Accept-Encoding: gzip"}, status: 200, ce: "gzip", vary: "Accept-Encoding", etag: "gzip", length: "coded"},
+	{name: "sub-txt-both", method: "GET", path: "/sub/data.txt", hdrs: []string{"Accept-Encoding: gzip, br"}, status: 200, ce: "gzip", vary: "Accept-Encoding", etag: "gzip", length: "coded"},
 	// Cache-Control: no-transform (Header set): Apache compresses anyway.
 	{name: "notransform-gzip", method: "GET", path: "/notransform.html", hdrs: []string{"Accept-Encoding: gzip"}, status: 200, etag: "base", length: "id",
 		diff: "Apache: gzip, -gzip ETag, Vary; gohttpd honours no-transform (RFC 9110 §7.7)"},

@@ -51,6 +51,8 @@ func writeSite(t testing.TB, dir string) {
 		"data.txt":         bytes.Repeat([]byte("plain text line\n"), 200),
 		"ext/notes.txt":    bytes.Repeat([]byte("plain text line\n"), 200),
 		"set/notes.txt":    bytes.Repeat([]byte("plain text line\n"), 200),
+		"sub/index.html":   []byte(html.String()),
+		"sub/data.txt":     bytes.Repeat([]byte("plain text line\n"), 200),
 		"img.png":          png,
 	}
 	old := time.Now().Add(-time.Hour).Truncate(time.Second)
@@ -94,6 +96,7 @@ func policies(t testing.TB, brotliFirst bool) func(dir string) *Policy {
 	}
 	set := NewPolicy(conf.MergeCompressDir(top, build("SetOutputFilter DEFLATE")), nil)
 	ext := NewPolicy(conf.MergeCompressDir(top, build("AddOutputFilter DEFLATE .txt")), nil)
+	sub := NewPolicy(conf.MergeCompressDir(top, build("AddOutputFilterByType DEFLATE text/plain")), nil)
 	root := NewPolicy(top, nil)
 	return func(dir string) *Policy {
 		switch {
@@ -103,6 +106,8 @@ func policies(t testing.TB, brotliFirst bool) func(dir string) *Policy {
 			return set
 		case dir == "ext":
 			return ext
+		case dir == "sub":
+			return sub
 		}
 		return root
 	}

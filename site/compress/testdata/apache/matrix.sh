@@ -65,6 +65,10 @@ req gzonly-html GET /index.html -H 'Accept-Encoding: gzip' -H 'X-Test-Env: gzonl
 req set-txt-gzip GET /set/notes.txt -H 'Accept-Encoding: gzip'
 req ext-txt-gzip GET /ext/notes.txt -H 'Accept-Encoding: gzip'
 req ext-txt-br GET /ext/notes.txt -H 'Accept-Encoding: br'
+req sub-html-gzip GET /sub/index.html -H 'Accept-Encoding: gzip'
+req sub-html-both GET /sub/index.html -H 'Accept-Encoding: gzip, br'
+req sub-txt-gzip GET /sub/data.txt -H 'Accept-Encoding: gzip'
+req sub-txt-both GET /sub/data.txt -H 'Accept-Encoding: gzip, br'
 req notransform-gzip GET /notransform.html -H 'Accept-Encoding: gzip'
 req missing-gzip GET /nope.html -H 'Accept-Encoding: gzip'
 rm -f /tmp/compress-ap/body.$$

@@ -7,7 +7,7 @@
 # Stop it with: kill $(cat /tmp/compress-ap/logs/httpd.pid)
 set -e
 D=/tmp/compress-ap
-mkdir -p $D/htdocs/set $D/htdocs/ext $D/logs $D/bin
+mkdir -p $D/htdocs/set $D/htdocs/ext $D/htdocs/sub $D/logs $D/bin
 cp "$(dirname "$0")/httpd.conf" $D/httpd.conf
 cp "$(dirname "$0")/matrix.sh" $D/bin/matrix.sh
 cd $D
@@ -21,7 +21,8 @@ open("htdocs/app.js","w").write("".join("function f%d(a){return a+%d;}\n" % (i,i
 open("htdocs/tiny.html","w").write("<p>tiny</p>\n")
 open("htdocs/edge68.html","w").write("x"*68)
 open("htdocs/edge69.html","w").write("x"*69)
-for p in ("htdocs/data.txt","htdocs/ext/notes.txt","htdocs/set/notes.txt"):
+open("htdocs/sub/index.html","w").write(html)
+for p in ("htdocs/sub/data.txt", "htdocs/data.txt","htdocs/ext/notes.txt","htdocs/set/notes.txt"):
     open(p,"w").write("plain text line\n"*200)
 open("htdocs/img.png","wb").write(bytes(range(256))*20)
 PY
