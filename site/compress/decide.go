@@ -77,6 +77,27 @@ const (
 	ForceGzip
 )
 
+// EnvOf reads the four variables from a request's environment (lookup
+// returns a variable's value and whether it is set), as the modules do:
+// no-gzip, no-brotli and force-gzip count when set to anything,
+// gzip-only-text/html only with the value "1".
+func EnvOf(lookup func(name string) (string, bool)) Env {
+	var e Env
+	if _, ok := lookup("no-gzip"); ok {
+		e |= NoGzip
+	}
+	if _, ok := lookup("no-brotli"); ok {
+		e |= NoBrotli
+	}
+	if v, ok := lookup("gzip-only-text/html"); ok && v == "1" {
+		e |= GzipOnlyTextHTML
+	}
+	if _, ok := lookup("force-gzip"); ok {
+		e |= ForceGzip
+	}
+	return e
+}
+
 // Request is what Decide needs from the request.
 type Request struct {
 	// AcceptEncoding is the Accept-Encoding header (nil when absent; only

@@ -146,3 +146,15 @@ func FuzzParseAccept(f *testing.F) {
 		_ = AppendTrimmedETag(nil, []byte(h))
 	})
 }
+
+func TestEnvOf(t *testing.T) {
+	env := map[string]string{"no-gzip": "", "gzip-only-text/html": "yes", "force-gzip": "1"}
+	got := EnvOf(func(n string) (string, bool) { v, ok := env[n]; return v, ok })
+	if got != NoGzip|ForceGzip {
+		t.Errorf("EnvOf = %b", got)
+	}
+	env = map[string]string{"no-brotli": "1", "gzip-only-text/html": "1"}
+	if got := EnvOf(func(n string) (string, bool) { v, ok := env[n]; return v, ok }); got != NoBrotli|GzipOnlyTextHTML {
+		t.Errorf("EnvOf = %b", got)
+	}
+}

@@ -63,7 +63,7 @@
 //
 //	d := pol.Decide(&compress.Request{
 //		AcceptEncoding: ctx.Request.Header.Peek("Accept-Encoding"),
-//		Env:            envFlags, // no-gzip, no-brotli, gzip-only-text/html=1, force-gzip from SetEnvIf & co.
+//		Env:            compress.EnvOf(lookup), // no-gzip, no-brotli, gzip-only-text/html=1, force-gzip (SetEnvIf & co.)
 //		Name:           mappedFileName,
 //	}, &compress.Response{Status: 200, ContentType: h.ContentType(),
 //		CacheControl: h.Peek("Cache-Control"), Length: size})
