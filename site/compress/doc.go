@@ -51,7 +51,9 @@
 //	}, enc)
 //	static := compress.NewStatic(cache)
 //
-// The master should create the directory (owned by User, mode 0700)
+// One Cache per distinct directory (CompressCacheDir is per server: a
+// <VirtualHost> may give its own; vhosts sharing a directory share the
+// Cache, with the bound of the first). The master should create the directory (owned by User, mode 0700)
 // before children drop privileges; children share it: entries are
 // written to a temporary file and renamed into place, so concurrent
 // writers of the same entry are harmless, and any child can evict.
