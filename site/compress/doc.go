@@ -124,6 +124,13 @@
 // happen in the proxy, before SetBodyStream. In-memory bodies:
 // enc.Apply(&ctx.Response, d, params).
 //
+// Conditional requests through the proxy: the client revalidates with
+// the coded tag ("v1-gzip"), which the backend never issued; forward
+// If-None-Match and If-Match through AppendTrimmedETag, and on the
+// backend's 304 decide as for a 200 (Status 200, same headers) and only
+// put AppendETag's tag and Vary on the 304 (no Content-Encoding, no
+// body).
+//
 // # Semantics (Apache 2.4.71, compared in apache_test.go)
 //
 // Filters run in Apache's order: AddOutputFilter's (each extension of the
