@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -67,6 +68,7 @@ type Cache struct {
 	inflight map[string]*flight
 	names    map[nameKey]string // memo of entryName: no hashing per request
 	total    int64              // bytes added since the last scan, plus the scan's total
+	evicting bool
 	now      func() time.Time
 }
 
@@ -98,9 +100,7 @@ func NewCache(o CacheOptions, enc *Encoders) (*Cache, error) {
 		names: map[nameKey]string{},
 		now:   time.Now,
 	}
-	c.mu.Lock()
-	c.evictLocked()
-	c.mu.Unlock()
+	c.evict()
 	return c, nil
 }
 
@@ -225,13 +225,14 @@ func (c *Cache) create(root *os.Root, name, full string, fi fs.FileInfo, e Encod
 		c.byPath[key] = ent
 		c.used[ent] = c.now().UnixNano()
 		c.total += size
-		if c.total > c.max {
-			c.evictLocked()
-		}
 	}
+	over := c.total > c.max
 	c.mu.Unlock()
 	fl.err = err
 	close(fl.done)
+	if over {
+		c.evict()
+	}
 	return err
 }
 
@@ -284,15 +285,22 @@ func (c *Cache) write(root *os.Root, name string, fi fs.FileInfo, e Encoding, p 
 	return st.Size(), nil
 }
 
-// evictLocked scans the directory (every process's entries), removes
+// evict scans the directory (every process's entries), removes
 // temporary files left by crashed writers, and removes the least recently
 // used entries (this process's last use, else the file's modification
-// time) until the total is under 90% of the bound.
-func (c *Cache) evictLocked() {
-	des, err := os.ReadDir(c.dir)
-	if err != nil {
+// time) until the total is under 90% of the bound. The scan runs outside
+// the lock (requests keep being served), one at a time per process.
+func (c *Cache) evict() {
+	c.mu.Lock()
+	if c.evicting {
+		c.mu.Unlock()
 		return
 	}
+	c.evicting = true
+	used := maps.Clone(c.used)
+	c.mu.Unlock()
+
+	des, err := os.ReadDir(c.dir)
 	type item struct {
 		name string
 		size int64
@@ -316,13 +324,14 @@ func (c *Cache) evictLocked() {
 		if !strings.HasSuffix(n, ".gz") && !strings.HasSuffix(n, ".br") {
 			continue
 		}
-		u, ok := c.used[n]
+		u, ok := used[n]
 		if !ok {
 			u = info.ModTime().UnixNano()
 		}
 		items = append(items, item{n, info.Size(), u})
 		total += info.Size()
 	}
+	var removed []string
 	if total > c.max {
 		slices.SortFunc(items, func(a, b item) int { return cmp.Compare(a.used, b.used) })
 		for _, it := range items {
@@ -331,11 +340,20 @@ func (c *Cache) evictLocked() {
 			}
 			if err := os.Remove(filepath.Join(c.dir, it.name)); err == nil || errors.Is(err, fs.ErrNotExist) {
 				total -= it.size
-				delete(c.used, it.name)
+				removed = append(removed, it.name)
 			}
 		}
 	}
-	c.total = total
+
+	c.mu.Lock()
+	for _, n := range removed {
+		delete(c.used, n)
+	}
+	if err == nil {
+		c.total = total
+	}
+	c.evicting = false
+	c.mu.Unlock()
 }
 
 // Size returns the bytes of compressed copies in the directory as this
