@@ -98,9 +98,12 @@
 // them.
 //
 // A Body is an *os.File under an io.LimitedReader that fasthttp hands to
-// the connection's ReadFrom, i.e. sendfile: an engine that finishes
-// large responses in its write-completion loop can do so for compressed
-// static files exactly as for identity ones, without a worker.
+// the connection's ReadFrom, i.e. sendfile: the event engine's shim
+// (mpm/event/shim_linux.go ReadFrom/deferFile) recognizes exactly that
+// shape, duplicates the descriptor and finishes the response in its
+// write-completion loop when the client is slow, without a worker, as
+// for identity files (closing the Body or evicting the entry meanwhile
+// does not disturb the duplicate).
 //
 // # Proxied and generated bodies
 //
