@@ -141,16 +141,18 @@ func TestScenarioFigures(t *testing.T) {
 		duration         time.Duration // 0: 200 ms
 		check            func(t *testing.T, run *report.Run)
 	}{
-		// The side that closes first holds the TIME_WAIT.
+		// The side that closes first holds the TIME_WAIT. 200 ms of load
+		// make thousands of connections on an idle machine but only a few
+		// dozen on a loaded one: the test asks for the side, not a count.
 		{"close", "event", 0, func(t *testing.T, run *report.Run) {
 			srv := figure(t, run, "close", "server-close", "event", "TIME_WAIT server")
 			cli := figure(t, run, "close", "server-close", "event", "TIME_WAIT client")
-			if srv < 100 || srv <= cli {
+			if srv < 10 || srv <= cli {
 				t.Errorf("server-close: TIME_WAIT server %g, client %g; want the server's to accumulate", srv, cli)
 			}
 			srv = figure(t, run, "close", "client-close", "event", "TIME_WAIT server")
 			cli = figure(t, run, "close", "client-close", "event", "TIME_WAIT client")
-			if cli < 100 || cli <= srv {
+			if cli < 10 || cli <= srv {
 				t.Errorf("client-close: TIME_WAIT server %g, client %g; want the client's to accumulate", srv, cli)
 			}
 		}},

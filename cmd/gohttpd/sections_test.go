@@ -121,9 +121,11 @@ func TestSectionsThroughBinary(t *testing.T) {
 		"AH00037: Symbolic link not allowed or link target not accessible: " + docroot + "/nolinks/link.txt",
 		`AH01617: user alice: authentication failure for "/members/": Password Mismatch`,
 	} {
-		if !strings.Contains(s.ErrorLog(), want) {
-			t.Errorf("error log lacks %q:\n%s", want, s.ErrorLog())
-		}
+		// The error log is written by the child as it serves; wait for
+		// each line rather than read it once.
+		mpmtest.WaitFor(t, 10*time.Second, "error log line "+want, func() bool {
+			return strings.Contains(s.ErrorLog(), want)
+		})
 	}
 }
 
