@@ -141,3 +141,26 @@ func strfsize(size float64) string {
 	}
 	return fmt.Sprintf("%3d%c", int64(size+0.5), units[u])
 }
+
+// Tracker turns the master's state reports (mpm.MasterState's Ready,
+// Reloads and ReloadError) into READY=1 notifications: when the first
+// generation is ready, and after each restart signal handled, accepted or
+// rejected (systemd waits for READY=1 after RELOADING=1 either way). Call
+// Update from mpm.Master.OnState.
+type Tracker struct {
+	N       *Notifier
+	sent    bool
+	reloads uint64
+}
+
+// Update reports a state change.
+func (t *Tracker) Update(ready bool, reloads uint64, reloadErr string) error {
+	if !ready || (t.sent && reloads == t.reloads) {
+		return nil
+	}
+	t.sent, t.reloads = true, reloads
+	if reloadErr != "" {
+		return t.N.Notify("READY=1\nSTATUS=Restart rejected, still serving: " + strings.ReplaceAll(reloadErr, "\n", " "))
+	}
+	return t.N.Ready()
+}

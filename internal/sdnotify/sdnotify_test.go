@@ -137,3 +137,32 @@ func TestStatusLine(t *testing.T) {
 		}
 	}
 }
+
+func TestTracker(t *testing.T) {
+	c, path := listen(t)
+	tr := &Tracker{N: New(path)}
+	steps := []struct {
+		ready   bool
+		reloads uint64
+		err     string
+		want    string // "" = nothing sent
+	}{
+		{false, 0, "", ""},
+		{true, 0, "", "READY=1"},
+		{true, 0, "", ""},
+		{true, 1, "", "READY=1"},
+		{true, 2, "bad\nconfig", "READY=1\nSTATUS=Restart rejected, still serving: bad config"},
+	}
+	for i, s := range steps {
+		if err := tr.Update(s.ready, s.reloads, s.err); err != nil {
+			t.Fatal(err)
+		}
+		c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		buf := make([]byte, 512)
+		n, _ := c.Read(buf)
+		got := string(buf[:n])
+		if s.want == "" && got != "" || s.want != "" && !strings.HasPrefix(got, s.want) {
+			t.Errorf("step %d: sent %q, want %q", i, got, s.want)
+		}
+	}
+}
