@@ -8,12 +8,17 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gohttpd/gohttpd/internal/sdnotify"
 )
 
 // helperEnv makes the test binary run activationHelper instead of the tests
@@ -58,6 +63,26 @@ func activationHelper(specList string) int {
 		return 3
 	}
 	fmt.Printf("env LISTEN_FDS=%q LISTEN_PID=%q\n", os.Getenv("LISTEN_FDS"), os.Getenv("LISTEN_PID"))
+	// The master's sd_notify sequence: READY=1 once serving, RELOADING=1
+	// and READY=1 around a restart (USR1), STOPPING=1 at a stop (WINCH).
+	if n := sdnotify.FromEnv(true); n != nil {
+		sigc := make(chan os.Signal, 4)
+		signal.Notify(sigc, syscall.SIGUSR1, syscall.SIGWINCH)
+		go func() {
+			for sig := range sigc {
+				if sig == syscall.SIGWINCH {
+					n.Stopping()
+					os.Exit(0)
+				}
+				n.Reloading()
+				n.Ready()
+			}
+		}()
+		if err := n.Ready(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 5
+		}
+	}
 	for {
 		c, err := lns[0].Accept()
 		if err != nil {
@@ -82,14 +107,18 @@ func freePort(t *testing.T) int {
 
 // socketActivate starts the test binary in helper mode under
 // systemd-socket-activate listening on 127.0.0.1:port.
-func socketActivate(t *testing.T, port int, specs string) (cmd *exec.Cmd, stdout, stderr *bytes.Buffer) {
+func socketActivate(t *testing.T, port int, specs string, env ...string) (cmd *exec.Cmd, stdout, stderr *bytes.Buffer) {
 	t.Helper()
 	tool, err := exec.LookPath("systemd-socket-activate")
 	if err != nil {
 		t.Fatalf("systemd-socket-activate is needed (Debian package systemd: apt-get install -y systemd): %v", err)
 	}
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	cmd = exec.Command(tool, "-l", addr, "--fdname=http", "-E", helperEnv+"="+specs, os.Args[0])
+	args := []string{"-l", addr, "--fdname=http", "-E", helperEnv + "=" + specs}
+	for _, e := range env {
+		args = append(args, "-E", e)
+	}
+	cmd = exec.Command(tool, append(args, os.Args[0])...)
 	stdout, stderr = new(bytes.Buffer), new(bytes.Buffer)
 	cmd.Stdout, cmd.Stderr = stdout, stderr
 	if err := cmd.Start(); err != nil {
@@ -319,5 +348,63 @@ func TestActivationFromEnvNotOurs(t *testing.T) {
 	}
 	if _, ok := os.LookupEnv("LISTEN_FDS"); ok {
 		t.Error("ActivationFromEnv(true) left LISTEN_FDS set")
+	}
+}
+
+// TestSystemdSocketActivateNotify: under systemd-socket-activate with a
+// NOTIFY_SOCKET the test listens on, the helper (using this package and
+// internal/sdnotify as the master will) reports READY=1 with its pid once
+// it serves on the passed socket, RELOADING=1 + MONOTONIC_USEC and READY=1
+// at USR1, and STOPPING=1 at WINCH.
+func TestSystemdSocketActivateNotify(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "notify.sock")
+	nc, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	recv := func(what string) string {
+		t.Helper()
+		nc.SetReadDeadline(time.Now().Add(10 * time.Second))
+		buf := make([]byte, 4096)
+		n, err := nc.Read(buf)
+		if err != nil {
+			t.Fatalf("waiting for %s: %v", what, err)
+		}
+		return string(buf[:n])
+	}
+	port := freePort(t)
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	cmd, _, stderr := socketActivate(t, port, addr, "NOTIFY_SOCKET="+path)
+	c := dial(t, addr)
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if line, err := bufio.NewReader(c).ReadString('\n'); err != nil || !strings.HasPrefix(line, "served by pid") {
+		t.Fatalf("not served on the passed socket: %q, %v (stderr: %s)", line, err, stderr)
+	}
+	c.Close()
+	pid := cmd.Process.Pid
+	if got, want := recv("READY=1"), fmt.Sprintf("READY=1\nSTATUS=Processing requests...\nMAINPID=%d", pid); got != want {
+		t.Fatalf("got %q, want %q", got, want)
+	}
+	cmd.Process.Signal(syscall.SIGUSR1)
+	if got := recv("RELOADING=1"); !strings.HasPrefix(got, "RELOADING=1\nMONOTONIC_USEC=") {
+		t.Fatalf("after USR1 got %q, want RELOADING=1 and MONOTONIC_USEC", got)
+	}
+	if got := recv("READY=1 after the restart"); !strings.HasPrefix(got, "READY=1\n") {
+		t.Fatalf("after RELOADING got %q, want READY=1", got)
+	}
+	cmd.Process.Signal(syscall.SIGWINCH)
+	if got := recv("STOPPING=1"); got != "STOPPING=1" {
+		t.Fatalf("after WINCH got %q, want STOPPING=1", got)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("helper exit: %v (stderr: %s)", err, stderr)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("helper did not exit after STOPPING=1")
 	}
 }
