@@ -124,22 +124,34 @@ func StatusLine(total uint64, idle, busy int, uptime time.Duration, bytes uint64
 		total, idle, busy, float64(total)/secs, strfsize(float64(bytes)/secs))
 }
 
-// strfsize is apr_strfsize: at most 4 characters, a number with a unit
-// suffix (" ", "K", "M", "G", ...).
-func strfsize(size float64) string {
-	const units = " KMGTPE"
+// strfsize is apr_strfsize (apr_strings.c): at most 4 characters, "%3d "
+// below 973 bytes, else "%d.%d" or "%3d" with a unit letter K, M, G, ...
+func strfsize(fsize float64) string {
+	const units = "KMGTPE"
+	if fsize < 0 {
+		return "  - "
+	}
+	size := uint64(fsize)
 	if size < 973 {
-		return fmt.Sprintf("%3d ", int64(size))
+		return fmt.Sprintf("%3d ", size)
 	}
-	u := 0
-	for size >= 973 && u < len(units)-1 {
-		size /= 1024
-		u++
+	for o := 0; ; o++ {
+		remain := size & 1023
+		size >>= 10
+		if size >= 973 && o < len(units)-1 {
+			continue
+		}
+		if size < 9 || (size == 9 && remain < 973) {
+			if remain = ((remain * 5) + 256) / 512; remain >= 10 {
+				size, remain = size+1, 0
+			}
+			return fmt.Sprintf("%d.%d%c", size, remain, units[o])
+		}
+		if remain >= 512 {
+			size++
+		}
+		return fmt.Sprintf("%3d%c", size, units[o])
 	}
-	if size < 9.95 {
-		return fmt.Sprintf("%.1f%c", size, units[u])
-	}
-	return fmt.Sprintf("%3d%c", int64(size+0.5), units[u])
 }
 
 // Tracker turns the master's state reports (mpm.MasterState's Ready,

@@ -120,6 +120,23 @@ func TestNotifyError(t *testing.T) {
 	}
 }
 
+// TestStrfsize: values as apr_strfsize prints them (worked through its
+// integer arithmetic).
+func TestStrfsize(t *testing.T) {
+	for _, tc := range []struct {
+		in   float64
+		want string
+	}{
+		{0, "  0 "}, {972, "972 "}, {973, "1.0K"}, {1024, "1.0K"}, {1536, "1.5K"},
+		{9 * 1024, "9.0K"}, {10 * 1024, " 10K"}, {972 * 1024, "972K"}, {973 * 1024, "1.0M"},
+		{5 << 30, "5.0G"}, {-1, "  - "},
+	} {
+		if got := strfsize(tc.in); got != tc.want {
+			t.Errorf("strfsize(%v) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestStatusLine(t *testing.T) {
 	for _, tc := range []struct {
 		total      uint64
