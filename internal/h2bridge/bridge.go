@@ -70,7 +70,10 @@ type Options struct {
 	// ConnWindowSize is the connection's receive window; 0 lets x/net pick
 	// (1 MiB), never less than InitialWindowSize.
 	ConnWindowSize int32
-	// MaxReadFrameSize is SETTINGS_MAX_FRAME_SIZE (0: 1 MiB, x/net's).
+	// MaxReadFrameSize is SETTINGS_MAX_FRAME_SIZE (0: 16384, the protocol's
+	// initial value and what Apache's mod_http2 keeps; x/net's own default,
+	// 1 MiB, invites single DATA frames larger than the stream window, and
+	// h2spec 4.2/1 and 4.2/3 fail with it).
 	MaxReadFrameSize uint32
 	// MaxHeaderBytes bounds a request's decoded header list
 	// (SETTINGS_MAX_HEADER_LIST_SIZE, enforced by x/net while decoding, so an
@@ -133,6 +136,7 @@ const (
 	DefaultMaxConcurrentStreams = 100
 	DefaultInitialWindowSize    = 65535
 	DefaultIdleTimeout          = 5 * time.Second
+	DefaultMaxReadFrameSize     = 16384
 	DefaultMaxRequestFields     = 100
 	DefaultMaxRequestFieldSize  = 8190
 	DefaultMaxRequestLine       = 8190
@@ -153,6 +157,9 @@ func New(opts Options, h fasthttp.RequestHandler) *Bridge {
 	}
 	if opts.ConnWindowSize != 0 && opts.ConnWindowSize < opts.InitialWindowSize {
 		opts.ConnWindowSize = opts.InitialWindowSize
+	}
+	if opts.MaxReadFrameSize == 0 {
+		opts.MaxReadFrameSize = DefaultMaxReadFrameSize
 	}
 	if opts.IdleTimeout == 0 {
 		opts.IdleTimeout = DefaultIdleTimeout
