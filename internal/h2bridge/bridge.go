@@ -108,6 +108,10 @@ type Options struct {
 	// idle and closes, as an HTTP/1.1 connection closes after its N-th
 	// request.
 	MaxStreamsPerConn int
+	// StreamBufferSize is H2StreamMaxMemSize (Apache: 65536): the buffer a
+	// streamed response body (SetBodyStream, SendFile) is copied through.
+	// 0: 32 KiB.
+	StreamBufferSize int
 	// Logger receives the handler's ctx.Logger() output.
 	Logger fasthttp.Logger
 	// ErrorLog receives x/net's connection errors (nil: discarded).
@@ -183,7 +187,11 @@ func New(opts Options, h fasthttp.RequestHandler) *Bridge {
 	}
 	b := &Bridge{opts: opts, handler: h, conns: make(map[net.Conn]struct{})}
 	b.ctxPool.New = func() any { return new(fasthttp.RequestCtx) }
-	b.bufPool.New = func() any { p := make([]byte, copyBufferSize); return &p }
+	bufSize := copyBufferSize
+	if opts.StreamBufferSize > 0 {
+		bufSize = opts.StreamBufferSize
+	}
+	b.bufPool.New = func() any { p := make([]byte, bufSize); return &p }
 	b.h2 = &http2.Server{
 		MaxConcurrentStreams:         opts.MaxConcurrentStreams,
 		MaxReadFrameSize:             opts.MaxReadFrameSize,
