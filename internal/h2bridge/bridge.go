@@ -239,6 +239,9 @@ func (b *Bridge) serve(c net.Conn, up *http.Request, settings []byte) error {
 		return ErrShutdown
 	}
 	defer b.untrack(c)
+	// Deadlines an engine set for the handshake or the HTTP/1.1 request
+	// must not cut the HTTP/2 session: x/net keeps its own timers.
+	_ = c.SetDeadline(time.Time{})
 	cs := newConnState(b, c)
 	base := b.h1
 	if b.opts.MaxStreamsPerConn > 0 {
