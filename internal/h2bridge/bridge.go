@@ -23,8 +23,8 @@
 //
 // ServeConn blocks until the connection closes; it holds the calling
 // goroutine, one x/net reader goroutine, and one goroutine per active stream.
-// prefork passes Options.OneStreamAtATime (SETTINGS_MAX_CONCURRENT_STREAMS
-// 1 and one handler at a time, as Apache's mod_http2 on prefork).
+// prefork passes Options.OneStreamAtATime (one handler at a time per
+// connection, as Apache's mod_http2 on prefork).
 //
 // Shutdown sends GOAWAY on every connection of the bridge, lets the open
 // streams finish and waits for ServeConn calls to return; Close closes them
@@ -103,7 +103,13 @@ type Options struct {
 	// SETTINGS_MAX_CONCURRENT_STREAMS. x/net answers REFUSED_STREAM to a
 	// stream beyond it (and closes a connection that keeps trying).
 	MaxConcurrentStreams uint32
-	// OneStreamAtATime is prefork's mode: MaxConcurrentStreams 1.
+	// OneStreamAtATime is prefork's mode: the handler runs for one stream
+	// of a connection at a time, the others waiting their turn, while
+	// SETTINGS still advertise MaxConcurrentStreams. That is what Apache
+	// 2.4.71's mod_http2 does on prefork (nghttp -nv against it shows
+	// SETTINGS_MAX_CONCURRENT_STREAMS 100); advertising 1 would make
+	// clients that send several requests before reading SETTINGS get
+	// REFUSED_STREAM.
 	OneStreamAtATime bool
 	// InitialWindowSize is H2WindowSize (Apache: 65535): the flow-control
 	// window a client may send per stream before the handler reads.
@@ -193,9 +199,6 @@ const (
 func New(opts Options, h fasthttp.RequestHandler) *Bridge {
 	if opts.MaxConcurrentStreams == 0 {
 		opts.MaxConcurrentStreams = DefaultMaxConcurrentStreams
-	}
-	if opts.OneStreamAtATime {
-		opts.MaxConcurrentStreams = 1
 	}
 	if opts.InitialWindowSize == 0 {
 		opts.InitialWindowSize = DefaultInitialWindowSize

@@ -470,7 +470,7 @@ func TestOneStreamAtATime(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	cc, err := (&http2.Transport{AllowHTTP: true, StrictMaxConcurrentStreams: true}).NewClientConn(conn)
+	cc, err := (&http2.Transport{AllowHTTP: true}).NewClientConn(conn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -498,6 +498,10 @@ func TestOneStreamAtATime(t *testing.T) {
 	wg.Wait()
 	if peak != 1 {
 		t.Errorf("peak concurrent handlers %d, want 1", peak)
+	}
+	// Apache's prefork still advertises H2MaxSessionStreams.
+	if got := cc.State().MaxConcurrentStreams; got != DefaultMaxConcurrentStreams {
+		t.Errorf("advertised %d streams, want %d", got, DefaultMaxConcurrentStreams)
 	}
 }
 

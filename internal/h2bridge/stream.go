@@ -24,12 +24,17 @@ type connState struct {
 	sc      net.Conn // ctx.Conn() of every stream
 	base    *http.Server
 	streams atomic.Int64
+	serial  chan struct{} // OneStreamAtATime: a token per running handler
 }
 
 var discardLogger = log.New(io.Discard, "", 0)
 
 func newConnState(b *Bridge, c net.Conn) *connState {
-	return &connState{b: b, sc: newStreamConn(c)}
+	cs := &connState{b: b, sc: newStreamConn(c)}
+	if b.opts.OneStreamAtATime {
+		cs.serial = make(chan struct{}, 1)
+	}
+	return cs
 }
 
 const protoHTTP2 = "HTTP/2.0"
@@ -38,6 +43,14 @@ func (cs *connState) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b := cs.b
 	if max := b.opts.MaxStreamsPerConn; max > 0 && cs.streams.Add(1) >= int64(max) && cs.base != nil {
 		cs.base.SetKeepAlivesEnabled(false)
+	}
+	if cs.serial != nil {
+		select {
+		case cs.serial <- struct{}{}:
+		case <-r.Context().Done():
+			return // the client reset the stream while it waited
+		}
+		defer func() { <-cs.serial }()
 	}
 	ctx := b.ctxPool.Get().(*fasthttp.RequestCtx)
 	var lg fasthttp.Logger = discardLogger
