@@ -400,6 +400,26 @@ type HTTP2Effective struct {
 	StreamTimeout                            time.Duration
 }
 
+// NextProtos is the ALPN choice for one ClientHello: the server's ALPN list
+// as is when ProtocolsHonorOrder is on (crypto/tls picks the first server
+// protocol the client offers), else reordered to the client's preference,
+// for a tls.Config.GetConfigForClient. nil when nothing is in common
+// (crypto/tls then lets the handshake go on without ALPN, as Apache).
+func (e HTTP2Effective) NextProtos(client []string) []string {
+	if e.HonorOrder {
+		return e.ALPN
+	}
+	var out []string
+	for _, c := range client {
+		for _, s := range e.ALPN {
+			if c == s {
+				out = append(out, s)
+			}
+		}
+	}
+	return out
+}
+
 // Effective resolves c (nil: nothing set) against Apache's defaults.
 func (c *HTTP2Config) Effective() HTTP2Effective {
 	if c == nil {

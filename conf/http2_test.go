@@ -80,6 +80,13 @@ func TestHTTP2BuildMergeEffective(t *testing.T) {
 	if e.H2C || !e.H2 || !reflect.DeepEqual(e.ALPN, []string{"http/1.1", "h2"}) || e.MaxSessionStreams != 50 || e.WindowSize != 131072 {
 		t.Errorf("merged effective %+v", e)
 	}
+	if got := e.NextProtos([]string{"h2", "http/1.1"}); !reflect.DeepEqual(got, []string{"http/1.1", "h2"}) {
+		t.Errorf("honor order: %q", got)
+	}
+	e.HonorOrder = false
+	if got := e.NextProtos([]string{"h2", "http/1.1"}); !reflect.DeepEqual(got, []string{"h2", "http/1.1"}) {
+		t.Errorf("client order: %q", got)
+	}
 	if len(m.Warnings()) != 3 {
 		t.Errorf("merged warnings %q", m.Warnings())
 	}
