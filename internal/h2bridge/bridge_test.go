@@ -169,6 +169,10 @@ func testHandler(file string) fasthttp.RequestHandler {
 		case "/file":
 			ctx.SendFile(file)
 		case "/echo":
+			if cl := ctx.Request.Header.ContentLength(); cl != len(ctx.PostBody()) {
+				ctx.Error(fmt.Sprintf("content-length %d, body %d", cl, len(ctx.PostBody())), 500)
+				return
+			}
 			fmt.Fprintf(ctx, "%s %d %s", ctx.Method(), len(ctx.PostBody()), ctx.PostBody())
 		case "/addr":
 			fmt.Fprintf(ctx, "remote=%s local=%s tls=%v proto=%s host=%s ua=%s",
@@ -268,6 +272,14 @@ func TestBasics(t *testing.T) {
 			_, body = get(t, c, "POST", base+"/echo", strings.NewReader("hello body"))
 			if string(body) != "POST 10 hello body" {
 				t.Fatalf("echo: %q", body)
+			}
+			// A body without content-length (an io.Pipe): the handler
+			// sees it whole, with its length.
+			pr, pw := io.Pipe()
+			go func() { pw.Write([]byte("piped")); pw.Close() }()
+			_, body = get(t, c, "PUT", base+"/echo", pr)
+			if string(body) != "PUT 5 piped" {
+				t.Fatalf("piped: %q", body)
 			}
 			resp, _ = get(t, c, "GET", base+"/nothing", nil)
 			if resp.StatusCode != 204 {

@@ -2,6 +2,7 @@ package h2bridge
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -112,3 +113,25 @@ type nopWriter struct {
 func (w *nopWriter) Header() http.Header         { return w.h }
 func (w *nopWriter) WriteHeader(s int)           { w.status = s }
 func (w *nopWriter) Write(p []byte) (int, error) { w.n += len(p); return len(p), nil }
+
+func TestStreamRequestBody(t *testing.T) {
+	s := startServer(t, Options{StreamRequestBody: true, MaxRequestBodySize: 1000}, func(ctx *fasthttp.RequestCtx) {
+		n, err := io.Copy(io.Discard, ctx.RequestBodyStream())
+		fmt.Fprintf(ctx, "%d %v", n, err)
+	}, false)
+	c := h2cClient()
+	_, body := get(t, c, "POST", "http://"+s.addr()+"/", bytes.NewReader(make([]byte, 1000)))
+	if string(body) != "1000 <nil>" {
+		t.Errorf("1000 bytes: %q", body)
+	}
+	pr, pw := io.Pipe()
+	go func() { pw.Write(make([]byte, 1500)); pw.Close() }()
+	_, body = get(t, c, "POST", "http://"+s.addr()+"/", pr)
+	if !bytes.Contains(body, []byte("LimitRequestBody")) {
+		t.Errorf("1500 bytes without content-length: %q", body)
+	}
+	resp, _ := get(t, c, "POST", "http://"+s.addr()+"/", bytes.NewReader(make([]byte, 1001)))
+	if resp.StatusCode != 413 {
+		t.Errorf("1001 bytes with content-length: %d", resp.StatusCode)
+	}
+}

@@ -151,6 +151,8 @@ func (b *Bridge) fillRequest(req *fasthttp.Request, r *http.Request) int {
 	if max > 0 && n > max {
 		return fasthttp.StatusRequestEntityTooLarge
 	}
+	// A body sent without content-length (legal in HTTP/2) is now known.
+	h.SetContentLength(int(n))
 	return 0
 }
 
