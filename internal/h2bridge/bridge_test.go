@@ -178,6 +178,14 @@ func testHandler(file string) fasthttp.RequestHandler {
 			fmt.Fprintf(ctx, "remote=%s local=%s tls=%v proto=%s host=%s ua=%s",
 				ctx.RemoteAddr(), ctx.LocalAddr(), ctx.IsTLS(), ctx.Request.Header.Protocol(),
 				ctx.Host(), ctx.UserAgent())
+		case "/alpn":
+			if st := ctx.TLSConnectionState(); st != nil {
+				ctx.SetBodyString("alpn=" + st.NegotiatedProtocol)
+			} else {
+				ctx.SetBodyString("no tls")
+			}
+		case "/hijack":
+			ctx.Hijack(func(net.Conn) {})
 		case "/slow":
 			time.Sleep(300 * time.Millisecond)
 			ctx.SetBodyString("slow done")
@@ -284,6 +292,14 @@ func TestBasics(t *testing.T) {
 			resp, _ = get(t, c, "GET", base+"/nothing", nil)
 			if resp.StatusCode != 204 {
 				t.Fatalf("204: %d", resp.StatusCode)
+			}
+			_, body = get(t, c, "GET", base+"/alpn", nil)
+			if want := map[string]string{"h2c": "no tls", "tls": "alpn=h2"}[mode]; string(body) != want {
+				t.Errorf("TLS state: %q, want %q", body, want)
+			}
+			resp, _ = get(t, c, "GET", base+"/hijack", nil)
+			if resp.StatusCode != 500 {
+				t.Errorf("hijack: %d, want 500", resp.StatusCode)
 			}
 			_, body = get(t, c, "GET", base+"/addr", nil)
 			want := fmt.Sprintf("local=%s tls=%v proto=HTTP/2.0 host=%s", s.addr(), mode == "tls", s.addr())

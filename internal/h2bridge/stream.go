@@ -59,9 +59,7 @@ func (cs *connState) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx.Init2(cs.sc, lg, false)
 	if status := b.fillRequest(&ctx.Request, r); status == statusReset {
-		ctx.Request.Reset()
-		ctx.ResetUserValues()
-		b.ctxPool.Put(ctx)
+		b.release(ctx)
 		// x/net answers RST_STREAM (INTERNAL_ERROR; Apache sends
 		// ENHANCE_YOUR_CALM, which a handler cannot choose).
 		panic(http.ErrAbortHandler)
@@ -76,9 +74,17 @@ func (cs *connState) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	b.writeResponse(w, r, &ctx.Response)
+	b.release(ctx)
+}
+
+// release resets what fasthttp's own server loop resets between requests
+// (the parts reachable through the public API) and pools ctx.
+func (b *Bridge) release(ctx *fasthttp.RequestCtx) {
 	ctx.Request.Reset()
 	ctx.Response.Reset()
 	ctx.ResetUserValues()
+	ctx.Hijack(nil)
+	ctx.HijackSetNoResponse(false)
 	b.ctxPool.Put(ctx)
 }
 
