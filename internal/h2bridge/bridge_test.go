@@ -595,6 +595,8 @@ func TestCurl(t *testing.T) {
 	}{
 		{"prior-knowledge", []string{"--http2-prior-knowledge", "http://" + clear.addr() + "/addr"}},
 		{"upgrade", []string{"--http2", "http://" + clear.addr() + "/addr"}},
+		// Apache answers an Upgrade request with a body over HTTP/1.1.
+		{"upgrade-with-body", []string{"--http2", "-d", "hello", "http://" + clear.addr() + "/echo"}},
 		{"tls", []string{"--http2", "-k", "https://" + secure.addr() + "/addr"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -602,6 +604,12 @@ func TestCurl(t *testing.T) {
 			out, err := exec.Command("curl", args...).CombinedOutput()
 			if err != nil {
 				t.Fatalf("curl: %v\n%s", err, out)
+			}
+			if tc.name == "upgrade-with-body" {
+				if string(out) != "POST 5 hello\n1.1 200" {
+					t.Fatalf("curl output %q", out)
+				}
+				return
 			}
 			if !strings.HasSuffix(string(out), "\n2 200") || !strings.Contains(string(out), "proto=HTTP/2.0") {
 				t.Fatalf("curl output %q", out)

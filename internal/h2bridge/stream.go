@@ -285,7 +285,14 @@ func (b *Bridge) writeResponse(w http.ResponseWriter, r *http.Request, resp *fas
 // "Upgrade: h2c", "Connection: Upgrade, HTTP2-Settings" and one
 // HTTP2-Settings header. Apache (H2Upgrade) also refuses the upgrade over
 // TLS; the engine checks that.
+//
+// A request with a body is not upgraded (the engine answers it as
+// HTTP/1.1): Apache 2.4.71 answers "curl --http2 -d hello" over HTTP/1.1.
 func IsH2CUpgrade(req *fasthttp.Request) bool {
+	// fasthttp: -1 is chunked, -2 "no Content-Length" (no body).
+	if cl := req.Header.ContentLength(); cl > 0 || cl == -1 || len(req.Body()) > 0 {
+		return false
+	}
 	if !tokenIn(req.Header.Peek("Upgrade"), "h2c") {
 		return false
 	}
@@ -315,7 +322,7 @@ var ErrBadUpgrade = errors.New("h2bridge: not a valid h2c upgrade request")
 
 // ServeUpgrade answers an HTTP/1.1 request carrying "Upgrade: h2c" with 101
 // Switching Protocols and serves the connection as HTTP/2, the request
-// becoming stream 1 (its body must already be in req). br is the reader the
+// becoming stream 1. br is the reader the
 // HTTP/1.1 loop read req from (nil if none); bytes it buffered are read
 // first. It closes c, except when it returns ErrBadUpgrade.
 func (b *Bridge) ServeUpgrade(c net.Conn, req *fasthttp.Request, br *bufio.Reader) error {

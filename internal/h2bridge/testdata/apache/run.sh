@@ -19,6 +19,7 @@ echo "9000-byte field:                       $(c -H "X-Long: $(head -c 9000 /dev
 echo "8200-byte path:                        $(c "$U/$(head -c 8200 /dev/zero | tr '\0' p)")"              # 2 414
 echo "POST 101 bytes, h2:                    $(c -d "$(head -c 101 /dev/zero | tr '\0' x)" $U/)"            # 2 200
 echo "POST 101 bytes, HTTP/1.1:              $(curl -sS -o /dev/null -w '%{http_code}' -d "$(head -c 101 /dev/zero | tr '\0' x)" $U/)"  # 413
+echo "h2c upgrade with body:                $(curl -sS --http2 -d hello -o /dev/null -w "%{http_version} %{http_code}" $U/)"  # 1.1 200 (not upgraded)
 echo "h2c upgrade:                           $(curl -sS --http2 -o /dev/null -w '%{http_version} %{http_code}' $U/)"  # 2 200
 apache2 -f "$ROOT/httpd.conf" -k stop
 # prefork: mod_http2 serves one stream at a time but still advertises 100:
