@@ -1,0 +1,76 @@
+// Package proxyproto reads the PROXY protocol header (v1 text, v2 binary,
+// haproxy.org/download/2.6/doc/proxy-protocol.txt) at the start of a new
+// connection, with mod_remoteip's rules (RemoteIPProxyProtocol On,
+// RemoteIPProxyProtocolExceptions). It imports no conf: the engines build
+// an [Options] from the snapshot (see conf.RemoteIPServer.ProxyOptions in
+// the wiring code) and call it.
+//
+// # Two ways in
+//
+// Blocking engines (prefork, worker) call [Accept] right after accept and
+// before TLS or HTTP:
+//
+//	c, err := proxyproto.Accept(raw, opts) // reads with opts.Timeout
+//	if err != nil {
+//		// log "[remoteip:error] [pid N] [client PEER] " + err.Error()
+//		// (errors.As(err, &*proxyproto.Error) gives the AH code)
+//		raw.Close()
+//		continue
+//	}
+//	serve(c) // tls.Server(c, cfg) or fasthttp's ServeConn(c)
+//
+// The event engine never blocks a worker on a header that has not fully
+// arrived: it keeps a [Parser] (a fixed 232-byte record, no pointers) with
+// the parked connection, and on each readable event reads at most
+// p.Want() bytes (so a v2 header is never over-read) and feeds them:
+//
+//	n, _ := unix.Read(fd, buf[:p.Want()])
+//	used, err := p.Feed(buf[:n])
+//	switch {
+//	case err == proxyproto.ErrNeedMore: // park again; the FIFO deadline stays
+//	case err != nil:                    // log err, close
+//	default: // done: buf[used:n] are the first HTTP bytes (only for v1)
+//		c := proxyproto.NewConn(conn, p.Header(), buf[used:n])
+//		// hand c to the HTTP loop as any new connection
+//	}
+//
+// n == 0 (EOF) before the header is complete is a close without a log line
+// (Apache returns APR_EOF there).
+//
+// # What the HTTP side sees
+//
+// [Conn] wraps the connection: RemoteAddr is the client the header named
+// (the peer itself for v1 UNKNOWN and v2 LOCAL), PeerAddr the TCP peer, and
+// Read first returns the bytes read past the header. fasthttp's
+// ctx.RemoteAddr() therefore already is mod_remoteip's useragent address,
+// so Require ip (authz.FromRequestCtx), %a and the status page's client
+// column need nothing else; %{c}a asks ctx.Conn() for PeerAddr (see
+// [PeerAddr]).
+//
+// # Apache's rules, and where this differs
+//
+// From mod_remoteip.c (2.4.71): the header is required on every connection
+// to a listener with RemoteIPProxyProtocol On, except from peers in
+// RemoteIPProxyProtocolExceptions, which must not send one (their
+// connection is plain HTTP, so a header there fails as a bad request).
+// v1 lines are at most 108 bytes; words are split on runs of spaces; the
+// family is TCP4, TCP6 or UNKNOWN (peer kept, rest ignored); the client
+// address must use only [0-9.] (TCP4) or [0-9a-fA-F:] (TCP6); the
+// destination port may be missing and the destination address is not
+// checked; the client port is read as sscanf's %hu. v2 headers are at most
+// 16+216 bytes (AH10186 beyond); the PROXY command takes TCP over IPv4
+// (0x11) or IPv6 (0x21), anything else is AH10183.
+//
+// Deliberate differences: a v2 LOCAL command keeps the peer address, as the
+// PROXY protocol specification requires (HAProxy's health checks send it);
+// Apache 2.4.71 refuses it with AH03507 and closes. Bytes that cannot start
+// a header are refused as soon as they arrive, not after 15 bytes as
+// Apache waits for; a v2 address block shorter than its family needs is
+// refused (Apache reads stale buffer bytes). The v2 TLVs are kept in
+// Header.TLV for later (SSL, authority); Apache ignores them.
+//
+// # Cost
+//
+// Measured on this machine (BenchmarkFeed*, BenchmarkRoundTrip): see
+// bench_test.go's comment.
+package proxyproto
