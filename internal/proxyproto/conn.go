@@ -144,3 +144,7 @@ func addrPort(a net.Addr) netip.AddrPort {
 	}
 	return netip.AddrPort{}
 }
+
+// ProxyProtocol reports that the connection went through PROXY header
+// processing (site/remoteip then ignores RemoteIPHeader, as Apache does).
+func (c *Conn) ProxyProtocol() bool { return true }

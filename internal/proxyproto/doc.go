@@ -61,13 +61,21 @@
 // 16+216 bytes (AH10186 beyond); the PROXY command takes TCP over IPv4
 // (0x11) or IPv6 (0x21), anything else is AH10183.
 //
-// Deliberate differences: a v2 LOCAL command keeps the peer address, as the
-// PROXY protocol specification requires (HAProxy's health checks send it);
-// Apache 2.4.71 refuses it with AH03507 and closes. Bytes that cannot start
-// a header are refused as soon as they arrive, not after 15 bytes as
-// Apache waits for; a v2 address block shorter than its family needs is
-// refused (Apache reads stale buffer bytes). The v2 TLVs are kept in
-// Header.TLV for later (SSL, authority); Apache ignores them.
+// Observed with Apache 2.4.71 (apache_test.go, site/remoteip/testdata):
+// a connection without a header is closed with nothing logged at level
+// error (errNotProxy's Error has no code: log it at debug, if at all);
+// every refused header is logged with the texts of [Error]; a v2 LOCAL
+// header keeps the peer, as here.
+//
+// Deliberate differences: Apache 2.4.71 closes a connection whose line is
+// exactly "PROXY UNKNOWN\r\n" (15 bytes) with AH03513 "internal error:
+// have data left over" (it reads the next line into the header); here
+// the peer is kept, as the specification and Apache's code intend. Bytes
+// that cannot start a header are refused as soon as they arrive, not
+// after 15 bytes as Apache waits for; a v2 address block shorter than its
+// family needs is refused with AH03504/AH03505 (Apache would read stale
+// buffer bytes). The v2 TLVs are kept in Header.TLV for later (SSL,
+// authority); Apache ignores them.
 //
 // # Cost
 //
