@@ -190,18 +190,24 @@ func (p *Parser) Feed(b []byte) (used int, err error) {
 // far can only be one version or neither (Apache waits for 15 bytes; the
 // answer is the same). from is where the new bytes start.
 func (p *Parser) decide(from int) error {
+	// The signatures differ in their first byte, so it picks the one the
+	// bytes must follow; bytes before from were checked already.
+	sig := v1sig[:]
+	if p.buf[0] == v2sig[0] {
+		sig = v2sig[:]
+	}
 	for i := from; i < p.n; i++ {
 		c := p.buf[i]
-		v1ok := i < len(v1sig) && c == v1sig[i] && bytes.Equal(p.buf[:i], v1sig[:i])
-		v2ok := (i < len(v2sig) && c == v2sig[i] || i == len(v2sig) && c&0xF0 == 0x20) &&
-			bytes.Equal(p.buf[:min(i, len(v2sig))], v2sig[:min(i, len(v2sig))])
 		switch {
-		case !v1ok && !v2ok:
+		case i < len(sig) && c != sig[i]:
 			return errNotProxy
-		case v1ok && i == len(v1sig)-1:
+		case len(sig) == len(v1sig) && i == len(v1sig)-1:
 			p.ver = 1
 			return nil
-		case v2ok && i == len(v2sig):
+		case i == len(v2sig):
+			if c&0xF0 != 0x20 {
+				return errNotProxy
+			}
 			p.ver = 2
 			return nil
 		}
