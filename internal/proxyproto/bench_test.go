@@ -110,3 +110,53 @@ func BenchmarkRoundTrip(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAccept isolates the server's extra work on a new connection:
+// the header and a request are already in the socket buffer, and only
+// Accept (deadline set and cleared, the reads, the parse, the wrapper) is
+// timed; "off" is the same call when no header is expected. median-ns is
+// the median of the timed calls.
+func BenchmarkAccept(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		hdr  []byte
+		opts Options
+	}{
+		{"off", nil, Options{}},
+		{"v1", benchV1, Options{Required: true, Timeout: 5 * time.Second}},
+		{"v2", benchV2, Options{Required: true, Timeout: 5 * time.Second}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			ln, err := net.Listen("tcp4", "127.0.0.1:0")
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer ln.Close()
+			msg := append(append([]byte(nil), bc.hdr...), "GET / HTTP/1.1\r\nHost: x\r\n\r\n"...)
+			var times []time.Duration
+			for b.Loop() {
+				cl, err := net.Dial("tcp4", ln.Addr().String())
+				if err != nil {
+					b.Fatal(err)
+				}
+				sv, err := ln.Accept()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := cl.Write(msg); err != nil {
+					b.Fatal(err)
+				}
+				start := time.Now()
+				c, err := Accept(sv, bc.opts)
+				times = append(times, time.Since(start))
+				if err != nil {
+					b.Fatal(err)
+				}
+				c.Close()
+				cl.Close()
+			}
+			slices.Sort(times)
+			b.ReportMetric(float64(times[len(times)/2].Nanoseconds()), "median-ns")
+		})
+	}
+}
