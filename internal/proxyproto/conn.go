@@ -16,6 +16,10 @@ type Options struct {
 	// Required: every connection must start with a header (except from
 	// Exceptions).
 	Required bool
+	// RequiredAt, when set, decides instead of Required from the
+	// connection's local address (RemoteIPProxyProtocol is per virtual
+	// host address: pass conf.RemoteIPProxyProtocolTable's On method).
+	RequiredAt func(local netip.AddrPort) bool
 	// Exceptions are peers that must not send a header. Patterns with
 	// IPv4 addresses also match IPv4-mapped IPv6 peers (apr_ipsubnet_test).
 	Exceptions []netip.Prefix
@@ -24,12 +28,20 @@ type Options struct {
 	Timeout time.Duration
 }
 
-// Expect reports whether a connection from peer must start with a header.
-// It does not allocate.
-func (o *Options) Expect(peer netip.Addr) bool {
-	if !o.Required {
+// Expect reports whether a connection from peer to local must start
+// with a header. It does not allocate (unless RequiredAt does).
+func (o *Options) Expect(local, peer netip.AddrPort) bool {
+	if o.RequiredAt != nil {
+		if !o.RequiredAt(local) {
+			return false
+		}
+	} else if !o.Required {
 		return false
 	}
+	return o.excepted(peer.Addr())
+}
+
+func (o *Options) excepted(peer netip.Addr) bool {
 	peer = peer.Unmap().WithZone("")
 	for _, p := range o.Exceptions {
 		if p.Contains(peer) {
@@ -46,8 +58,7 @@ func (o *Options) Expect(peer netip.Addr) bool {
 // The read deadline is cleared afterwards. On an error the caller logs it
 // (an *Error with Apache's code, or an I/O error wrapped) and closes c.
 func Accept(c net.Conn, opts Options) (net.Conn, error) {
-	peer := addrPort(c.RemoteAddr())
-	if !opts.Expect(peer.Addr()) {
+	if !opts.Expect(addrPort(c.LocalAddr()), addrPort(c.RemoteAddr())) {
 		return c, nil
 	}
 	if opts.Timeout > 0 {

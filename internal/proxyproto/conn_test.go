@@ -45,6 +45,11 @@ func TestAccept(t *testing.T) {
 		{name: "unknown keeps peer", opts: on, send: "PROXY UNKNOWN\r\nGET / HTTP/1.0\r\n\r\n", readBack: "GET / HTTP/1.0\r\n\r\n"},
 		{name: "off", opts: Options{}, send: "GET / HTTP/1.0\r\n\r\n", readBack: "GET / HTTP/1.0\r\n\r\n"},
 		{name: "excepted peer sends none", opts: Options{Required: true, Exceptions: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}, send: "GET / HTTP/1.0\r\n\r\n", readBack: "GET / HTTP/1.0\r\n\r\n"},
+		// Apache (site/remoteip/testdata/apache-exceptions.sh): an excepted
+		// peer's header is HTTP, answered 400 with the request line
+		// "PROXY TCP4 203.0.113.5"; so is a header where the directive is Off.
+		{name: "excepted peer sends a header", opts: Options{Required: true, Exceptions: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}}, send: "PROXY TCP4 203.0.113.5 127.0.0.1 4000 18475\r\n", readBack: "PROXY TCP4 203.0.113.5 127.0.0.1 4000 18475\r\n"},
+		{name: "RequiredAt off here", opts: Options{RequiredAt: func(netip.AddrPort) bool { return false }}, send: "PROXY UNKNOWN\r\n", readBack: "PROXY UNKNOWN\r\n"},
 		{name: "missing header", opts: on, send: "GET / HTTP/1.0\r\n\r\n", code: "-"},
 		{name: "bad header", opts: on, send: "PROXY TCP4 1.2.3.4\r\n", code: "AH03497"},
 	}
@@ -113,19 +118,24 @@ func TestAcceptEOF(t *testing.T) {
 }
 
 func TestExpect(t *testing.T) {
+	local := netip.MustParseAddrPort("127.0.0.1:80")
 	o := Options{Required: true, Exceptions: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("2001:db8::/32")}}
 	for _, tt := range []struct {
 		ip   string
 		want bool
 	}{{"10.1.2.3", false}, {"::ffff:10.1.2.3", false}, {"11.0.0.1", true}, {"2001:db8::1", false}, {"2001:db9::1", true}} {
-		if got := o.Expect(netip.MustParseAddr(tt.ip)); got != tt.want {
+		if got := o.Expect(local, netip.AddrPortFrom(netip.MustParseAddr(tt.ip), 1)); got != tt.want {
 			t.Errorf("Expect(%s) = %v", tt.ip, got)
 		}
 	}
-	if (&Options{}).Expect(netip.MustParseAddr("1.2.3.4")) {
+	if (&Options{}).Expect(local, netip.MustParseAddrPort("1.2.3.4:1")) {
 		t.Error("Expect with Required false")
 	}
-	if n := testing.AllocsPerRun(100, func() { o.Expect(netip.MustParseAddr("11.0.0.1")) }); n != 0 {
+	at := Options{RequiredAt: func(l netip.AddrPort) bool { return l.Port() == 80 }}
+	if !at.Expect(local, netip.MustParseAddrPort("1.2.3.4:1")) || at.Expect(netip.MustParseAddrPort("127.0.0.1:81"), netip.MustParseAddrPort("1.2.3.4:1")) {
+		t.Error("RequiredAt ignored")
+	}
+	if n := testing.AllocsPerRun(100, func() { o.Expect(local, netip.MustParseAddrPort("11.0.0.1:1")) }); n != 0 {
 		t.Errorf("Expect allocates %v", n)
 	}
 }
