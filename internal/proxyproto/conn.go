@@ -53,43 +53,60 @@ func (o *Options) excepted(peer netip.Addr) bool {
 
 // Accept reads the header from a connection just accepted, when opts
 // Expect one from its peer, and returns the connection to serve: c itself
-// when no header was expected, a *Conn otherwise. It reads no byte past a
-// v2 header, and returns the bytes read past a v1 line through the Conn.
-// The read deadline is cleared afterwards. On an error the caller logs it
-// (an *Error with Apache's code, or an I/O error wrapped) and closes c.
+// when no header was expected, a *Conn otherwise (see ReadHeader). On an
+// error the caller logs it and closes c.
 func Accept(c net.Conn, opts Options) (net.Conn, error) {
+	h, rest, expected, err := ReadHeader(c, opts)
+	if err != nil || !expected {
+		return c, err
+	}
+	return NewConn(c, h, rest), nil
+}
+
+// ReadHeader is Accept without the wrapper, for an engine that keeps its
+// own connection type (mpm.Conn embeds *net.TCPConn for sendfile): it
+// reports whether a header was expected, the header, and the bytes read
+// past it (nil for v2, which is never over-read; a v1 line may bring the
+// start of the request with it, which the engine must serve first). It
+// reads with opts.Timeout and clears the read deadline afterwards. The
+// error is an *Error with Apache's code (errors.As), or an I/O error
+// wrapped (io.EOF, os.ErrDeadlineExceeded).
+func ReadHeader(c net.Conn, opts Options) (h Header, rest []byte, expected bool, err error) {
 	if !opts.Expect(addrPort(c.LocalAddr()), addrPort(c.RemoteAddr())) {
-		return c, nil
+		return Header{}, nil, false, nil
 	}
 	if opts.Timeout > 0 {
 		if err := c.SetReadDeadline(time.Now().Add(opts.Timeout)); err != nil {
-			return nil, fmt.Errorf("proxyproto: %w", err)
+			return Header{}, nil, true, fmt.Errorf("proxyproto: %w", err)
 		}
 	}
 	var p Parser
 	var buf [MaxV1]byte
 	for {
-		n, err := c.Read(buf[:p.Want()])
+		n, rerr := c.Read(buf[:p.Want()])
 		if n > 0 {
 			used, ferr := p.Feed(buf[:n])
 			if ferr == nil {
 				if opts.Timeout > 0 {
 					if err := c.SetReadDeadline(time.Time{}); err != nil {
-						return nil, fmt.Errorf("proxyproto: %w", err)
+						return Header{}, nil, true, fmt.Errorf("proxyproto: %w", err)
 					}
 				}
-				var rest []byte
 				if used < n {
 					rest = append([]byte(nil), buf[used:n]...)
 				}
-				return NewConn(c, p.Header(), rest), nil
+				h = p.Header()
+				if h.TLV != nil {
+					h.TLV = append([]byte(nil), h.TLV...)
+				}
+				return h, rest, true, nil
 			}
 			if !errors.Is(ferr, ErrNeedMore) {
-				return nil, ferr
+				return Header{}, nil, true, ferr
 			}
 		}
-		if err != nil {
-			return nil, fmt.Errorf("proxyproto: reading the header: %w", err)
+		if rerr != nil {
+			return Header{}, nil, true, fmt.Errorf("proxyproto: reading the header: %w", rerr)
 		}
 	}
 }
@@ -102,12 +119,10 @@ type Conn struct {
 	remote net.Addr
 }
 
-// NewConn wraps c after its header h; rest are bytes read past the header
-// (copied by the caller if its buffer is reused). h.TLV is copied.
+// NewConn wraps c after its header h; rest are bytes read past the header.
+// Both rest and h.TLV are kept, not copied: copy them first if they point
+// into a buffer that is reused (a Parser's Header does).
 func NewConn(c net.Conn, h Header, rest []byte) *Conn {
-	if h.TLV != nil {
-		h.TLV = append([]byte(nil), h.TLV...)
-	}
 	cc := &Conn{Conn: c, hdr: h, rest: rest, remote: c.RemoteAddr()}
 	if !h.Local && h.Source.IsValid() {
 		cc.remote = net.TCPAddrFromAddrPort(h.Source)

@@ -5,47 +5,75 @@
 // an [Options] from the snapshot (see conf.RemoteIPServer.ProxyOptions in
 // the wiring code) and call it.
 //
-// # Two ways in
+// # Options
 //
-// Blocking engines (prefork, worker) call [Accept] right after accept and
-// before TLS or HTTP:
+// Built once per child from the snapshot (engines may not import conf;
+// the wiring in cmd/gohttpd does this and hands the engine the Options):
 //
-//	c, err := proxyproto.Accept(raw, opts) // reads with opts.Timeout
+//	var t conf.RemoteIPProxyProtocolTable // main server: t.Set([0.0.0.0:0], on); each vhost: t.Set(its addresses, on)
+//	ex, err := conf.ExceptionPrefixes(mainRemoteIP, vhostRemoteIP...) // Apache's global list
+//	opts := proxyproto.Options{RequiredAt: t.On, Exceptions: ex, Timeout: timeout}
+//
+// With no RemoteIPProxyProtocol On anywhere, leave RequiredAt nil and
+// Required false: Expect then costs one branch and nothing is read. The
+// Timeout is Apache's: the header is read under Timeout (mod_reqtimeout's
+// handshake/header stage when it is configured). At startup Apache logs
+// "AH03492: RemoteIPProxyProtocol: enabled on ADDR:PORT" (notice) for each
+// enabled address (and AH03494 "disabled on" for the Off ones).
+//
+// # prefork and worker: blocking read after accept
+//
+// Right after accept, before TLS and before the connection becomes an
+// mpm.Conn served by fasthttp:
+//
+//	h, rest, expected, err := proxyproto.ReadHeader(tcpConn, opts)
 //	if err != nil {
-//		// log "[remoteip:error] [pid N] [client PEER] " + err.Error()
-//		// (errors.As(err, &*proxyproto.Error) gives the AH code)
-//		raw.Close()
+//		// [remoteip:error] [pid N] [client PEER] AH03499: ... (errors.As
+//		// an *Error; one with Code "" (no header at all) and I/O errors
+//		// (EOF, deadline) Apache does not log at level error: debug)
+//		tcpConn.Close()
 //		continue
 //	}
-//	serve(c) // tls.Server(c, cfg) or fasthttp's ServeConn(c)
 //
-// The event engine never blocks a worker on a header that has not fully
-// arrived: it keeps a [Parser] (a fixed 232-byte record, no pointers) with
-// the parked connection, and on each readable event reads at most
-// p.Want() bytes (so a v2 header is never over-read) and feeds them:
+// and, when expected, record on the mpm.Conn the client (h.Client(peer))
+// and rest (nil for v2; a v1 line may bring the start of the request),
+// with three small additions to mpm.Conn: Read serves rest first (before
+// the h1.Validator), RemoteAddr returns the client (so fasthttp's
+// ctx.RemoteAddr(), authz.FromRequestCtx's Require ip, %a, the error
+// log's [client] and mpm.Track's status-page client column all see it),
+// and PeerAddr() returns the TCP peer; plus ProxyProtocol() bool returning
+// true (site/remoteip then skips RemoteIPHeader, as Apache). site/accesslog's
+// %{c}a must then call PeerAddr when ctx.Conn() has it ([PeerAddr] does
+// exactly that) instead of ctx.Conn().RemoteAddr(). Engines without their
+// own connection type can use [Accept], which returns a [Conn] wrapper
+// doing all of this.
 //
-//	n, _ := unix.Read(fd, buf[:p.Want()])
-//	used, err := p.Feed(buf[:n])
+// # event: incremental, no worker while the header is incomplete
+//
+// A new connection to an address where Expect is true goes through a
+// header state in the loop before it ever reaches a worker. The loop owns
+// a *Parser per such connection (232 bytes, no pointers: allocate from a
+// sync.Pool and keep only a pointer in the 73-byte conn record, returned
+// when the header is done, so parked keep-alive connections pay 8 bytes).
+// On each readable event, without blocking:
+//
+//	n, err := unix.Read(fd, scratch[:p.Want()]) // never past a v2 header
+//	used, ferr := p.Feed(scratch[:n])
 //	switch {
-//	case err == proxyproto.ErrNeedMore: // park again; the FIFO deadline stays
-//	case err != nil:                    // log err, close
-//	default: // done: buf[used:n] are the first HTTP bytes (only for v1)
-//		c := proxyproto.NewConn(conn, p.Header(), buf[used:n])
-//		// hand c to the HTTP loop as any new connection
+//	case n == 0 || err is not EAGAIN: close (EOF before the header: no log line)
+//	case ferr == proxyproto.ErrNeedMore: re-arm EPOLLIN; keep the accept deadline (newq)
+//	case ferr != nil: log ferr, close
+//	default: h := p.Header(); put p back; store h.Client(peer) in the record
+//		(client ip/port beside the peer's: the shim's RemoteAddr returns
+//		it, PeerAddr the peer); scratch[used:n] (v1 only, at most 93
+//		bytes) must be served before the socket's bytes: give them to
+//		the worker with the dispatch (they are a request's start, so
+//		dispatch at once)
 //	}
 //
-// n == 0 (EOF) before the header is complete is a close without a log line
-// (Apache returns APR_EOF there).
-//
-// # What the HTTP side sees
-//
-// [Conn] wraps the connection: RemoteAddr is the client the header named
-// (the peer itself for v1 UNKNOWN and v2 LOCAL), PeerAddr the TCP peer, and
-// Read first returns the bytes read past the header. fasthttp's
-// ctx.RemoteAddr() therefore already is mod_remoteip's useragent address,
-// so Require ip (authz.FromRequestCtx), %a and the status page's client
-// column need nothing else; %{c}a asks ctx.Conn() for PeerAddr (see
-// [PeerAddr]).
+// The connection's timeout while in this state is the one for a new
+// connection (Timeout), counted from accept, and an expired one is closed
+// without a response, as Apache does.
 //
 // # Apache's rules, and where this differs
 //
