@@ -1,9 +1,18 @@
 // Package proxyproto reads the PROXY protocol header (v1 text, v2 binary,
 // haproxy.org/download/2.6/doc/proxy-protocol.txt) at the start of a new
 // connection, with mod_remoteip's rules (RemoteIPProxyProtocol On,
-// RemoteIPProxyProtocolExceptions). It imports no conf: the engines build
-// an [Options] from the snapshot (see conf.RemoteIPServer.ProxyOptions in
-// the wiring code) and call it.
+// RemoteIPProxyProtocolExceptions). It imports no conf: the engines are
+// handed plain [Options] built from the snapshot.
+//
+// The parser is this package's own, not github.com/pires/go-proxyproto's
+// (which DESIGN.md names): that library reads from a blocking
+// bufio.Reader, so it cannot resume on EAGAIN in the event loop, it
+// over-reads into the HTTP bytes, and its validation is not Apache's
+// (it refuses a v1 line without a destination port, which Apache
+// accepts, and has no AH texts). The library is kept as the test oracle:
+// the tests parse what its writer produces and FuzzFeed compares
+// addresses with its reader. (v0.15.0: v0.16.0 needs Go 1.26.9, this
+// toolchain is 1.26.8.)
 //
 // # Options
 //
