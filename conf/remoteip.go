@@ -57,10 +57,14 @@ const (
 	RemoteIPOff int8 = -1
 )
 
-// MergeRemoteIP is merge_remoteip_server_config: each of Header,
-// ProxiesHeader and Proxies is the virtual host's when set, else the main
-// server's. ProxyProtocol and Exceptions are the virtual host's own (they
-// are global in Apache). nil means no directive.
+// MergeRemoteIP is merge_remoteip_server_config as Apache 2.4.71 does it:
+// Header and ProxiesHeader are the virtual host's when set, else the main
+// server's; Proxies are the virtual host's followed by the main server's
+// (observed, testdata/remoteip: a vhost's RemoteIPTrustedProxy 127.0.0.1
+// wins over the main server's RemoteIPInternalProxy 127.0.0.0/8, and the
+// main server's entries still apply; Apache warns with AH10633, see
+// RemoteIPMergeWarning). ProxyProtocol and Exceptions are the virtual
+// host's own (they are global in Apache). nil means no directive.
 func MergeRemoteIP(main, vhost *RemoteIPServer) *RemoteIPServer {
 	if vhost == nil {
 		return main
@@ -75,10 +79,23 @@ func MergeRemoteIP(main, vhost *RemoteIPServer) *RemoteIPServer {
 	if c.ProxiesHeader == "" {
 		c.ProxiesHeader = main.ProxiesHeader
 	}
-	if c.Proxies == nil {
+	switch {
+	case c.Proxies == nil:
 		c.Proxies = main.Proxies
+	case main.Proxies != nil:
+		c.Proxies = append(append(make([]RemoteIPProxy, 0, len(c.Proxies)+len(main.Proxies)), c.Proxies...), main.Proxies...)
 	}
 	return &c
+}
+
+// RemoteIPMergeWarning is the warning Apache 2.4.71 logs at startup when
+// both the main server and a virtual host list proxies (where is the
+// <VirtualHost>'s file:line); "" when there is nothing to say.
+func RemoteIPMergeWarning(main, vhost *RemoteIPServer, where string) string {
+	if main == nil || vhost == nil || main.Proxies == nil || vhost.Proxies == nil {
+		return ""
+	}
+	return "AH10633: RemoteIP proxy entries are configured in both the main server and the virtual host defined at " + where + ", they are merged"
 }
 
 // ExceptionPrefixes returns the global RemoteIPProxyProtocolExceptions

@@ -2,7 +2,6 @@ package conf
 
 import (
 	"encoding/json"
-	"errors"
 	"net/netip"
 	"reflect"
 	"strings"
@@ -115,9 +114,16 @@ func TestMergeRemoteIP(t *testing.T) {
 	if m.Header != "X-Forwarded-For" || m.ProxiesHeader != "X-By" || len(m.Proxies) != 1 || m.ProxyProtocol != 0 {
 		t.Fatalf("%+v", m)
 	}
-	v2 := &RemoteIPServer{Header: "X-Real-IP", Proxies: []RemoteIPProxy{}}
-	if m := MergeRemoteIP(main, v2); m.Header != "X-Real-IP" || len(m.Proxies) != 0 || m.Proxies == nil {
+	// testdata/apache-merge.sh (site/remoteip): the vhost's entries first.
+	v2 := &RemoteIPServer{Header: "X-Real-IP", Proxies: []RemoteIPProxy{{Match: IPMatch{Prefix: netip.MustParsePrefix("127.0.0.1/32")}}}}
+	if m := MergeRemoteIP(main, v2); m.Header != "X-Real-IP" || len(m.Proxies) != 2 || m.Proxies[0].Internal || !m.Proxies[1].Internal {
 		t.Fatalf("%+v", m)
+	}
+	if w := RemoteIPMergeWarning(main, v2, "/x.conf:30"); w != "AH10633: RemoteIP proxy entries are configured in both the main server and the virtual host defined at /x.conf:30, they are merged" {
+		t.Fatal(w)
+	}
+	if RemoteIPMergeWarning(main, v, "x") != "" {
+		t.Fatal("warning without vhost proxies")
 	}
 	if MergeRemoteIP(main, nil) != main || MergeRemoteIP(nil, v) != v {
 		t.Fatal("nil merge")
@@ -139,9 +145,19 @@ func TestRemoteIPProxyProtocolTable(t *testing.T) {
 			t.Errorf("On(%s) = %v, want %v (%+v)", tt.local, got, tt.want, tb)
 		}
 	}
+	// testdata/apache-merge.conf: On in the main server ("AH03492:
+	// RemoteIPProxyProtocol: enabled on 0.0.0.0:0"), Off in two vhosts
+	// (AH03494 "disabled on 127.0.0.1:18479"): a plain request to the
+	// third vhost was closed, the Off ones served.
+	var m RemoteIPProxyProtocolTable
+	m.Set([]netip.AddrPort{a("0.0.0.0:0")}, true)
+	m.Set([]netip.AddrPort{a("127.0.0.1:18478")}, false)
+	m.Set([]netip.AddrPort{a("127.0.0.1:18479")}, false)
+	if !m.On(a("127.0.0.1:18477")) || m.On(a("127.0.0.1:18478")) || m.On(a("127.0.0.1:18479")) {
+		t.Errorf("%+v", m)
+	}
 	var off RemoteIPProxyProtocolTable
 	if off.On(a("127.0.0.1:80")) {
 		t.Error("empty table is on")
 	}
-	_ = errors.New
 }

@@ -2,6 +2,7 @@
 # An excepted peer (127.0.0.1) to a RemoteIPProxyProtocol On vhost, with
 # and without a header; and a header to a vhost without the directive.
 set -u
+trap "" PIPE
 D=/tmp/remoteip-ap
 mkdir -p $D/htdocs && echo ok > $D/htdocs/index.html && chmod -R a+rX $D
 : > $D/access.log; : > $D/error.log

@@ -3,6 +3,7 @@
 # expected values of apache_test.go; prints the access log and the
 # remoteip lines of the error log. Needs apache2, curl and bash's /dev/tcp.
 set -u
+trap "" PIPE
 D=/tmp/remoteip-ap
 mkdir -p $D/htdocs && echo ok > $D/htdocs/index.html && chmod -R a+rX $D
 : > $D/access.log; : > $D/error.log
