@@ -19,8 +19,21 @@
 // <VirtualHost> only; in <Directory>, <Location>, <Files> Apache says
 // "RemoteIPHeader not allowed in <Directory> context", and no
 // AllowOverride class admits them in .htaccess. A virtual host's
-// configuration is conf.MergeRemoteIP(main, vhost); compile it once per
-// virtual host with New (nil when there is no RemoteIPHeader).
+// configuration is conf.MergeRemoteIP(main, vhost) (proxy lists merged,
+// the vhost's first, as 2.4.71 does; log conf.RemoteIPMergeWarning at
+// warn level when it returns a line); compile it once per virtual host
+// with New (nil when there is no RemoteIPHeader). RemoteIPProxyProtocol
+// and RemoteIPProxyProtocolExceptions go to the engines instead, through
+// conf.RemoteIPProxyProtocolTable and conf.ExceptionPrefixes (see
+// internal/proxyproto's doc); at startup Apache logs "AH03492:
+// RemoteIPProxyProtocol: enabled on 0.0.0.0:0" / "AH03494: ... disabled
+// on 127.0.0.1:18479" (notice) for the table's entries.
+//
+// Apache observations are encoded in apache_test.go, merge_test.go and
+// proxyproto_test.go here, and internal/proxyproto/apache_test.go; the
+// configurations and scripts are in testdata (apache.sh: three vhosts ×
+// 13 X-Forwarded-For chains and 18 PROXY connections; apache-merge.sh;
+// apache-exceptions.sh).
 //
 // Per request, first in the handler chain once the virtual host is known
 // (Apache runs it as the first post_read_request hook, before access
