@@ -1,44 +1,16 @@
 package autoindex
 
-import "time"
+import (
+	"time"
+
+	"github.com/gohttpd/gohttpd/site/internal/aphtml"
+)
 
 // appendHTML is ap_escape_html: <, >, & and " become entities.
-func appendHTML(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '<':
-			dst = append(dst, "&lt;"...)
-		case '>':
-			dst = append(dst, "&gt;"...)
-		case '&':
-			dst = append(dst, "&amp;"...)
-		case '"':
-			dst = append(dst, "&quot;"...)
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return dst
-}
+func appendHTML(dst []byte, s string) []byte { return aphtml.Append(dst, s) }
 
 // appendHTMLBytes is appendHTML for a byte slice.
-func appendHTMLBytes(dst, s []byte) []byte {
-	for _, c := range s {
-		switch c {
-		case '<':
-			dst = append(dst, "&lt;"...)
-		case '>':
-			dst = append(dst, "&gt;"...)
-		case '&':
-			dst = append(dst, "&amp;"...)
-		case '"':
-			dst = append(dst, "&quot;"...)
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return dst
-}
+func appendHTMLBytes(dst, s []byte) []byte { return aphtml.Append(dst, s) }
 
 // pathSafe marks the bytes ap_os_escape_path leaves alone (gen_test_char.c:
 // alphanumerics and "$-_.+!*'(),:;@&=/~").

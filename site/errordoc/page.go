@@ -1,6 +1,9 @@
 package errordoc
 
-import "github.com/gohttpd/gohttpd/conf"
+import (
+	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/site/internal/aphtml"
+)
 
 // Doctypes of Apache's canned pages. The 2.4.x sources (DOCTYPE_HTML_2_0
 // in ap_send_error_response) print HTML 2.0, which site/errpage.go uses;
@@ -70,23 +73,7 @@ func (p *Page) Append(dst []byte, info *PageInfo) []byte {
 }
 
 // appendEscapeHTML is ap_escape_html: <, >, & and " as entities.
-func appendEscapeHTML(dst []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '<':
-			dst = append(dst, "&lt;"...)
-		case '>':
-			dst = append(dst, "&gt;"...)
-		case '&':
-			dst = append(dst, "&amp;"...)
-		case '"':
-			dst = append(dst, "&quot;"...)
-		default:
-			dst = append(dst, c)
-		}
-	}
-	return dst
-}
+func appendEscapeHTML(dst []byte, s string) []byte { return aphtml.Append(dst, s) }
 
 // appendCanned is get_canned_error_string.
 func (p *Page) appendCanned(b []byte, in *PageInfo) []byte {
