@@ -3,6 +3,8 @@ package alias
 import (
 	"strconv"
 	"strings"
+
+	"github.com/gohttpd/gohttpd/site/internal/aptext"
 )
 
 // osEscapePath reports the bytes ap_os_escape_path escapes
@@ -46,37 +48,6 @@ func EscapePath(s string) string {
 // maxSubst is AP_PREGSUB_MAXLEN (HUGE_STRING_LEN * 8): a longer
 // substitution fails (AH00672).
 const maxSubst = 8192 * 8
-
-// pregsub is ap_pregsub: template with $0..$9 replaced by the groups of
-// the match m in src ("" for a group that did not take part) and '\'
-// keeping the next byte as it is. ok is false when the result would reach
-// maxSubst bytes.
-func pregsub(template, src string, m []int) (string, bool) {
-	if !strings.ContainsAny(template, `$\`) {
-		return template, len(template) < maxSubst
-	}
-	var b strings.Builder
-	for i := 0; i < len(template); i++ {
-		c := template[i]
-		if c == '$' && i+1 < len(template) && template[i+1] >= '0' && template[i+1] <= '9' {
-			n := int(template[i+1] - '0')
-			i++
-			if 2*n+1 < len(m) && m[2*n] >= 0 && m[2*n] < m[2*n+1] {
-				b.WriteString(src[m[2*n]:m[2*n+1]])
-			}
-		} else {
-			if c == '\\' && i+1 < len(template) {
-				i++
-				c = template[i]
-			}
-			b.WriteByte(c)
-		}
-		if b.Len() >= maxSubst {
-			return "", false
-		}
-	}
-	return b.String(), true
-}
 
 // defaultPorts is apr_uri_port_of_scheme's table.
 var defaultPorts = map[string]int{
@@ -172,4 +143,9 @@ func escapeTarget(s string) string {
 		esc = append(esc, fragment...)
 	}
 	return string(esc)
+}
+
+// pregsub is ap_pregsub bounded by maxSubst (aptext.Pregsub).
+func pregsub(template, src string, m []int) (string, bool) {
+	return aptext.Pregsub(template, src, m, maxSubst)
 }

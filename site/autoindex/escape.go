@@ -3,14 +3,14 @@ package autoindex
 import (
 	"time"
 
-	"github.com/gohttpd/gohttpd/site/internal/aphtml"
+	"github.com/gohttpd/gohttpd/site/internal/aptext"
 )
 
 // appendHTML is ap_escape_html: <, >, & and " become entities.
-func appendHTML(dst []byte, s string) []byte { return aphtml.Append(dst, s) }
+func appendHTML(dst []byte, s string) []byte { return aptext.AppendHTML(dst, s) }
 
 // appendHTMLBytes is appendHTML for a byte slice.
-func appendHTMLBytes(dst, s []byte) []byte { return aphtml.Append(dst, s) }
+func appendHTMLBytes(dst, s []byte) []byte { return aptext.AppendHTML(dst, s) }
 
 // pathSafe marks the bytes ap_os_escape_path leaves alone (gen_test_char.c:
 // alphanumerics and "$-_.+!*'(),:;@&=/~").

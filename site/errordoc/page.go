@@ -2,7 +2,7 @@ package errordoc
 
 import (
 	"github.com/gohttpd/gohttpd/conf"
-	"github.com/gohttpd/gohttpd/site/internal/aphtml"
+	"github.com/gohttpd/gohttpd/site/internal/aptext"
 )
 
 // Doctypes of Apache's canned pages. The 2.4.x sources (DOCTYPE_HTML_2_0
@@ -73,7 +73,7 @@ func (p *Page) Append(dst []byte, info *PageInfo) []byte {
 }
 
 // appendEscapeHTML is ap_escape_html: <, >, & and " as entities.
-func appendEscapeHTML(dst []byte, s string) []byte { return aphtml.Append(dst, s) }
+func appendEscapeHTML(dst []byte, s string) []byte { return aptext.AppendHTML(dst, s) }
 
 // appendCanned is get_canned_error_string.
 func (p *Page) appendCanned(b []byte, in *PageInfo) []byte {

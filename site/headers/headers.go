@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/site/internal/aptext"
 	"github.com/valyala/fasthttp"
 )
 
@@ -417,27 +418,8 @@ func unwrap(s string) string {
 	return strings.NewReplacer("\r", " ", "\n", " ").Replace(s)
 }
 
-// pregsub is ap_pregsub (see setenvif.Pregsub).
+// pregsub is ap_pregsub (aptext.Pregsub), unbounded.
 func pregsub(tmpl, src string, m []int) string {
-	if strings.IndexByte(tmpl, '$') < 0 && strings.IndexByte(tmpl, '\\') < 0 {
-		return tmpl
-	}
-	var b strings.Builder
-	for i := 0; i < len(tmpl); i++ {
-		c := tmpl[i]
-		if c == '$' && i+1 < len(tmpl) && tmpl[i+1] >= '0' && tmpl[i+1] <= '9' {
-			no := int(tmpl[i+1] - '0')
-			i++
-			if 2*no+1 < len(m) && m[2*no] >= 0 && m[2*no] < m[2*no+1] {
-				b.WriteString(src[m[2*no]:m[2*no+1]])
-			}
-			continue
-		}
-		if c == '\\' && i+1 < len(tmpl) {
-			i++
-			c = tmpl[i]
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
+	s, _ := aptext.Pregsub(tmpl, src, m, 0)
+	return s
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/site/internal/aptext"
 )
 
 // route is one compiled ProxyPass line.
@@ -107,32 +108,6 @@ func (r *route) match(uri string) (tail string, ok bool) {
 	return r.urlPath + uri[n:], true
 }
 
-// pregsub is ap_pregsub: $0..$9 are replaced by the submatches (an unset
-// one by nothing) and a backslash takes the next byte literally.
-func pregsub(tmpl, src string, m []int) string {
-	if !strings.ContainsAny(tmpl, `$\`) {
-		return tmpl
-	}
-	var b strings.Builder
-	for i := 0; i < len(tmpl); i++ {
-		c := tmpl[i]
-		switch {
-		case c == '$' && i+1 < len(tmpl) && tmpl[i+1] >= '0' && tmpl[i+1] <= '9':
-			n := int(tmpl[i+1] - '0')
-			i++
-			if 2*n+1 < len(m) && m[2*n] >= 0 {
-				b.WriteString(src[m[2*n]:m[2*n+1]])
-			}
-		case c == '\\' && i+1 < len(tmpl):
-			i++
-			b.WriteByte(tmpl[i])
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
-
 // canonPath is ap_proxy_canonenc(enc_path) for a reverse proxy: '/' is
 // kept, alphanumerics and "~$-_.+!*'(),;:@&=" are kept, every other byte
 // (a '%' included: the path was decoded before matching) is %XX-encoded.
@@ -186,4 +161,10 @@ func badQuery(q []byte) bool {
 		}
 	}
 	return false
+}
+
+// pregsub is ap_pregsub (aptext.Pregsub), unbounded.
+func pregsub(tmpl, src string, m []int) string {
+	s, _ := aptext.Pregsub(tmpl, src, m, 0)
+	return s
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/site/internal/aptext"
 	"github.com/valyala/fasthttp"
 )
 
@@ -152,32 +153,10 @@ func attrValue(r *rule, req *Request, env *Env) string {
 	return v
 }
 
-// Pregsub is ap_pregsub: $0..$9 in tmpl become the groups of match m
-// (indices into src, as FindStringSubmatchIndex returns them; an
-// unmatched or empty group is nothing); a backslash makes the next byte
-// literal.
+// Pregsub is ap_pregsub (aptext.Pregsub), unbounded.
 func Pregsub(tmpl, src string, m []int) string {
-	if strings.IndexByte(tmpl, '$') < 0 && strings.IndexByte(tmpl, '\\') < 0 {
-		return tmpl
-	}
-	var b strings.Builder
-	for i := 0; i < len(tmpl); i++ {
-		c := tmpl[i]
-		if c == '$' && i+1 < len(tmpl) && tmpl[i+1] >= '0' && tmpl[i+1] <= '9' {
-			no := int(tmpl[i+1] - '0')
-			i++
-			if 2*no+1 < len(m) && m[2*no] >= 0 && m[2*no] < m[2*no+1] {
-				b.WriteString(src[m[2*no]:m[2*no+1]])
-			}
-			continue
-		}
-		if c == '\\' && i+1 < len(tmpl) {
-			i++
-			c = tmpl[i]
-		}
-		b.WriteByte(c)
-	}
-	return b.String()
+	s, _ := aptext.Pregsub(tmpl, src, m, 0)
+	return s
 }
 
 // ApplyEnv is mod_env's fixup: cfg's SetEnv variables join env, without
