@@ -64,6 +64,13 @@ type Config struct {
 	User  Account `json:"user"`
 	Group Account `json:"group"`
 
+	// VHosts are the <VirtualHost> sections' identities (addresses,
+	// names, aliases) and the main server's name, as site/vhost's
+	// selection table takes them; nil when the configuration has no
+	// <VirtualHost>. Servers[i] holds the settings of VHosts.Hosts[i].
+	VHosts  *VHosts  `json:"vhosts,omitempty"`
+	Servers []Server `json:"servers,omitempty"`
+
 	// GracefulShutdownTimeout bounds a graceful stop (0 = wait forever).
 	GracefulShutdownTimeout time.Duration `json:"gracefulShutdownTimeout"`
 
@@ -176,6 +183,26 @@ type SiteConfig struct {
 	// AccessFileName lists the names of the per-directory configuration
 	// files read where AllowOverride allows (default ".htaccess").
 	AccessFileName []string `json:"accessFileName,omitempty"`
+}
+
+// Server is one virtual host's own configuration after Apache's
+// ap_fixup_virtual_hosts: what it does not set is the main server's
+// (DocumentRoot, ServerAdmin, DirectoryIndex, AccessFileName, ErrorLog,
+// LogLevel, and the access logs when it has no CustomLog/TransferLog of
+// its own), its per-directory settings are MergeDir(main, its own) and
+// its sections are the main server's followed by its own
+// (SectionTree.ForVirtualHost). A module's per-server settings are one
+// more field here, filled the same way.
+type Server struct {
+	Site SiteConfig `json:"site"`
+	// Log holds ErrorLog, LogLevel and Access (Formats is not used: the
+	// formats are resolved). OwnAccess reports CustomLog/TransferLog
+	// lines of the vhost itself: without them Access is the main
+	// server's logs, which the vhost shares (mod_log_config).
+	Log       LogConfig `json:"log"`
+	OwnAccess bool      `json:"ownAccess,omitempty"`
+	// OwnErrorLog reports an ErrorLog of the vhost itself.
+	OwnErrorLog bool `json:"ownErrorLog,omitempty"`
 }
 
 // Location is a <Location path> section with its handler

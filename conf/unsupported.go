@@ -32,8 +32,7 @@ var refusedDirectives = func() map[string]bool {
 		"Order", "Allow", "Deny", "Satisfy",
 		// which file, handler or site answers
 		"Alias", "AliasMatch", "ScriptAlias", "ScriptAliasMatch", "Redirect",
-		"RedirectMatch", "RedirectPermanent", "RedirectTemp", "ServerAlias",
-		"ServerPath", "AddHandler", "Action", "Script", "RegisterHttpMethod",
+		"RedirectMatch", "RedirectPermanent", "RedirectTemp", "AddHandler", "Action", "Script", "RegisterHttpMethod",
 		"Use",
 		// headers, status and bodies
 		"ErrorDocument", "Header", "RequestHeader", "SetInputFilter",
@@ -192,10 +191,9 @@ func supportedHandler(h string) (string, bool) {
 }
 
 // refusedSections are sections gohttpd refuses whatever they hold: each
-// selects requests by something gohttpd cannot evaluate, or sets up a
-// virtual host.
+// selects requests by something gohttpd cannot evaluate.
 var refusedSections = map[string]bool{
-	"virtualhost": true, "if": true, "elseif": true, "else": true,
+	"if": true, "elseif": true, "else": true,
 	"proxy": true, "proxymatch": true,
 	"authnprovideralias": true, "authzprovideralias": true,
 }

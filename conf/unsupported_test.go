@@ -88,7 +88,7 @@ var refusedCases = []refusedCase{
 	{"UserDir public_html", "Listen 80\nUserDir public_html\n", 2, "UserDir", "public_html"},
 	{"DirectoryIndex in Directory", "Listen 80\n<Directory /srv>\nDirectoryIndex start.html\n</Directory>\n", 3, "DirectoryIndex", "'DirectoryIndex start.html' inside <Directory /srv>"},
 	{"AddType in Files", "Listen 80\n<Files x>\nAddType text/plain .x\n</Files>\n", 3, "AddType", "inside <Files x>"},
-	{"VirtualHost", "Listen 80\n<VirtualHost *:80>\nServerName a.example.com\n</VirtualHost>\n", 2, "<VirtualHost>", "'<VirtualHost *:80>'"},
+	{"KeepAliveTimeout in VirtualHost", "Listen 80\n<VirtualHost *:80>\nServerName a.example.com\nKeepAliveTimeout 3\n</VirtualHost>\n", 4, "KeepAliveTimeout", "'KeepAliveTimeout 3' inside <VirtualHost *:80>"},
 	{"If", "Listen 80\n<If \"%{HTTPS} != 'on'\">\n</If>\n", 2, "<If>", "<If"},
 	{"Proxy section", "Listen 80\n<Proxy \"*\">\n</Proxy>\n", 2, "<Proxy>", "<Proxy"},
 	{"UseCanonicalPhysicalPort On", "Listen 80\nUseCanonicalPhysicalPort On\n", 2, "UseCanonicalPhysicalPort", "On"},
@@ -219,12 +219,12 @@ func TestSkippedConditionals(t *testing.T) {
 // TestRefusedAllAtOnce: one Load reports every refusal, in file order,
 // and nothing is applied.
 func TestRefusedAllAtOnce(t *testing.T) {
-	_, file, err := loadText(t, "Listen 80\nOptions Indexes\nKeepAlive On\nAlias /a /b\n<VirtualHost *:80>\nBogus\n</VirtualHost>\nHeader set X y\n")
+	_, file, err := loadText(t, "Listen 80\nOptions Indexes\nKeepAlive On\nAlias /a /b\n<VirtualHost *:80>\nTimeout 5\n</VirtualHost>\nHeader set X y\n")
 	if err == nil {
 		t.Fatal("Load = nil error")
 	}
 	lines := strings.Split(err.Error(), "\n")
-	want := []string{file + ":2: Options", file + ":4: Alias", file + ":5: <VirtualHost>", file + ":8: Header"}
+	want := []string{file + ":2: Options", file + ":4: Alias", file + ":6: Timeout", file + ":8: Header"}
 	if len(lines) != len(want) {
 		t.Fatalf("Load = %q, want %d errors", err, len(want))
 	}
