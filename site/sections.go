@@ -18,6 +18,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/site/vhost"
 )
 
 // section is a conf.Section with its regular expression compiled.
@@ -78,6 +79,15 @@ type vserver struct {
 	memo   map[[2]*conf.DirConfig]*conf.DirConfig
 
 	cache pathCache
+
+	// The server's identity (with virtual hosts: %v, %p), logs, error
+	// pages and types.
+	name   string
+	port   int
+	log    *slog.Logger
+	access AccessLogger
+	pages  *errorPages
+	types  typeTable
 
 	// Static files.
 	docs      docRoot
@@ -649,4 +659,25 @@ func (v *vserver) initFiles(site *conf.SiteConfig, rewrite func(*fasthttp.Reques
 	}
 	v.fsHandler = v.fs.NewRequestHandler()
 	return nil
+}
+
+// setIdentity takes the server's name and port from the vhost table.
+func (v *vserver) setIdentity(t *vhost.Table, id vhost.ID) {
+	srv := t.Server(id)
+	v.name, v.port = srv.Name, srv.Port
+}
+
+// ServerName is %v (accesslog.ServerInfo).
+func (v *vserver) ServerName() string { return v.name }
+
+// CanonicalPort is %p: the server's port, else the scheme's default
+// (vhost.Table.CanonicalPort).
+func (v *vserver) CanonicalPort(ctx *fasthttp.RequestCtx) int {
+	switch {
+	case v.port != 0:
+		return v.port
+	case ctx.IsTLS():
+		return 443
+	}
+	return 80
 }

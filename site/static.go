@@ -231,7 +231,7 @@ type validators struct {
 func (s *Site) finishFile(ctx *fasthttp.RequestCtx, srv *vserver, name []byte) {
 	h := &ctx.Response.Header
 	size := int64(h.ContentLength())
-	if typ := s.types.lookup(name); typ != "" {
+	if typ := srv.types.lookup(name); typ != "" {
 		h.SetContentType(typ)
 	} else {
 		h.Del(fasthttp.HeaderContentType)

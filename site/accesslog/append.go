@@ -88,6 +88,12 @@ func (f *Format) Append(dst []byte, ctx *fasthttp.RequestCtx, start time.Time) [
 			dst = appendEscaped(dst, ctx.Request.Header.Method())
 		case kLocalPort:
 			dst = appendPort(dst, ctx.LocalAddr())
+		case kCanonicalPort:
+			if si := ServerOf(ctx); si != nil {
+				dst = strconv.AppendInt(dst, int64(si.CanonicalPort(ctx)), 10)
+			} else {
+				dst = appendPort(dst, ctx.LocalAddr())
+			}
 		case kRemotePort:
 			dst = appendPort(dst, ctx.RemoteAddr())
 		case kPID:
@@ -119,7 +125,11 @@ func (f *Format) Append(dst []byte, ctx *fasthttp.RequestCtx, start time.Time) [
 		case kPath:
 			dst = appendValue(dst, ctx.Path())
 		case kServerName:
-			dst = appendValue(dst, f.ServerName)
+			if si := ServerOf(ctx); si != nil {
+				dst = appendValue(dst, si.ServerName())
+			} else {
+				dst = appendValue(dst, f.ServerName)
+			}
 		case kHostName:
 			dst = f.appendHostName(dst, ctx)
 		case kConnStatus:
@@ -270,6 +280,9 @@ func (f *Format) appendHostName(dst []byte, ctx *fasthttp.RequestCtx) []byte {
 		host = host[:colon]
 	}
 	if len(host) == 0 {
+		if si := ServerOf(ctx); si != nil {
+			return appendValue(dst, si.ServerName())
+		}
 		return appendValue(dst, f.ServerName)
 	}
 	n := len(dst)

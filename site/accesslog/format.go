@@ -39,7 +39,8 @@ const (
 	kProtocol                // %H
 	kKeepAlives              // %k
 	kMethod                  // %m
-	kLocalPort               // %p %{canonical}p %{local}p
+	kLocalPort               // %{local}p, and %p %{canonical}p without a ServerInfo
+	kCanonicalPort           // %p %{canonical}p
 	kRemotePort              // %{remote}p
 	kPID                     // %P %{pid}P
 	kQuery                   // %q
@@ -279,7 +280,9 @@ func (it *item) setLetter(c byte, arg string) error {
 		return noArg(kConnStatus)
 	case 'p':
 		switch strings.ToLower(arg) {
-		case "", "canonical", "local":
+		case "", "canonical":
+			it.kind = kCanonicalPort
+		case "local":
 			it.kind = kLocalPort
 		case "remote":
 			it.kind = kRemotePort
