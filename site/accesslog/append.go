@@ -279,6 +279,9 @@ func (f *Format) appendHostName(dst []byte, ctx *fasthttp.RequestCtx) []byte {
 	} else if colon := bytes.LastIndexByte(host, ':'); colon >= 0 {
 		host = host[:colon]
 	}
+	if n := len(host); n > 1 && host[n-1] == '.' {
+		host = host[:n-1] // r->hostname has no trailing dot
+	}
 	if len(host) == 0 {
 		if si := ServerOf(ctx); si != nil {
 			return appendValue(dst, si.ServerName())

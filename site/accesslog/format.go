@@ -26,36 +26,36 @@ type Format struct {
 type kind uint8
 
 const (
-	kLiteral     kind = iota // arg, as is
-	kDash                    // "-": %l %u %f %R %L %{name}e %{tid}P
-	kRemoteIP                // %a %h: ctx.RemoteAddr (the user agent)
-	kPeerIP                  // %{c}a %{c}h: the connection's peer
-	kLocalIP                 // %A
-	kBytesCLF                // %b
-	kBytes                   // %B
-	kMicros                  // %D %{us}T
-	kMillis                  // %{ms}T
-	kSeconds                 // %T %{s}T
-	kProtocol                // %H
-	kKeepAlives              // %k
-	kMethod                  // %m
-	kLocalPort               // %{local}p, and %p %{canonical}p without a ServerInfo
-	kCanonicalPort           // %p %{canonical}p
-	kRemotePort              // %{remote}p
-	kPID                     // %P %{pid}P
-	kQuery                   // %q
-	kRequestLine             // %r
-	kStatus                  // %s %>s
-	kTime                    // %t %{...}t
-	kPath                    // %U
-	kServerName              // %v
-	kHostName                // %V
-	kConnStatus              // %X
-	kReqHeader               // %{name}i
-	kRespHeader              // %{name}o
-	kCookie                  // %{name}C
-	kNote                    // %{name}n: a string-like ctx.UserValue
-	kUser                    // %u: the string ctx.UserValue(UserKey)
+	kLiteral       kind = iota // arg, as is
+	kDash                      // "-": %l %u %f %R %L %{name}e %{tid}P
+	kRemoteIP                  // %a %h: ctx.RemoteAddr (the user agent)
+	kPeerIP                    // %{c}a %{c}h: the connection's peer
+	kLocalIP                   // %A
+	kBytesCLF                  // %b
+	kBytes                     // %B
+	kMicros                    // %D %{us}T
+	kMillis                    // %{ms}T
+	kSeconds                   // %T %{s}T
+	kProtocol                  // %H
+	kKeepAlives                // %k
+	kMethod                    // %m
+	kLocalPort                 // %{local}p, and %p %{canonical}p without a ServerInfo
+	kCanonicalPort             // %p %{canonical}p
+	kRemotePort                // %{remote}p
+	kPID                       // %P %{pid}P
+	kQuery                     // %q
+	kRequestLine               // %r
+	kStatus                    // %s %>s
+	kTime                      // %t %{...}t
+	kPath                      // %U
+	kServerName                // %v
+	kHostName                  // %V
+	kConnStatus                // %X
+	kReqHeader                 // %{name}i
+	kRespHeader                // %{name}o
+	kCookie                    // %{name}C
+	kNote                      // %{name}n: a string-like ctx.UserValue
+	kUser                      // %u: the string ctx.UserValue(UserKey)
 )
 
 // timeForm is the shape of a %t item.
