@@ -33,6 +33,9 @@ const (
 	kLocalIP                   // %A
 	kBytesCLF                  // %b
 	kBytes                     // %B
+	kBytesIn                   // %I (mod_logio)
+	kBytesOut                  // %O (mod_logio)
+	kBytesAll                  // %S (mod_logio)
 	kMicros                    // %D %{us}T
 	kMillis                    // %{ms}T
 	kSeconds                   // %T %{s}T
@@ -246,6 +249,12 @@ func (it *item) setLetter(c byte, arg string) error {
 		return noArg(kBytesCLF)
 	case 'B':
 		return noArg(kBytes)
+	case 'I':
+		return noArg(kBytesIn)
+	case 'O':
+		return noArg(kBytesOut)
+	case 'S':
+		return noArg(kBytesAll)
 	case 'D':
 		return noArg(kMicros)
 	case 'u':
