@@ -84,6 +84,7 @@ type vserver struct {
 	// pages and types.
 	name   string
 	port   int
+	col    atomic.Pointer[statusCol]
 	log    *slog.Logger
 	access AccessLogger
 	pages  *errorPages
@@ -680,4 +681,22 @@ func (v *vserver) CanonicalPort(ctx *fasthttp.RequestCtx) int {
 		return 443
 	}
 	return 80
+}
+
+// statusCol is a server's status page VHost column for one local port.
+type statusCol struct {
+	port uint16
+	s    string
+}
+
+// statusVHost is the VHost column of a request m selected for v, built
+// once per local port (a server usually has one).
+func (v *vserver) statusVHost(t *vhost.Table, m *vhost.Match) string {
+	port := m.Local.Port()
+	if c := v.col.Load(); c != nil && c.port == port {
+		return c.s
+	}
+	c := &statusCol{port: port, s: string(t.AppendStatusVHost(nil, m))}
+	v.col.Store(c)
+	return c.s
 }

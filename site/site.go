@@ -32,6 +32,11 @@ type Options struct {
 	// server's; a nil Access is the main server's unless the vhost has
 	// access logs of its own (conf.Server.OwnAccess), then none.
 	Servers []ServerLogs
+	// SetVHost, when set, is told the status page's VHost column of each
+	// request once its virtual host is selected ("server_hostname:local
+	// port"; the string is only valid during the call). Configurations
+	// without <VirtualHost> never call it.
+	SetVHost func(ctx *fasthttp.RequestCtx, vhost string)
 	// Stopping reports whether the server or child is stopping; while it
 	// does, every response gets Connection: close (Apache's
 	// is_mpm_running check in ap_set_keepalive). nil means never.
@@ -66,6 +71,7 @@ type Site struct {
 	log      *slog.Logger
 	access   AccessLogger
 	stopping func() bool
+	setVHost func(*fasthttp.RequestCtx, string)
 
 	main *vserver
 	// table selects the virtual host of a request (nil without
@@ -95,6 +101,7 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 		log:      opts.Logger,
 		access:   opts.Access,
 		stopping: opts.Stopping,
+		setVHost: opts.SetVHost,
 		lim:      newLimits(&cfg.HTTP),
 		ka:       newKeepAlivePolicy(&cfg.HTTP),
 	}
@@ -227,6 +234,9 @@ func (s *Site) serve(ctx *fasthttp.RequestCtx) {
 		v = s.servers[m.Server]
 		accesslog.SetServer(ctx, v)
 		status = m.Status
+		if s.setVHost != nil {
+			s.setVHost(ctx, v.statusVHost(s.table, &m))
+		}
 	}
 	var start time.Time
 	if v.access != nil {

@@ -195,6 +195,7 @@ func newSite(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns []*listener.
 		Logger:   lg.logger,
 		Access:   lg.accessFn,
 		Servers:  lg.servers,
+		SetVHost: mpm.SetRequestVHost,
 		Stopping: draining.Load,
 		Handlers: statusHandlers(cfg, board, lns),
 	})
