@@ -121,6 +121,11 @@ func TestSectionsThroughBinary(t *testing.T) {
 		"AH00037: Symbolic link not allowed or link target not accessible: " + docroot + "/nolinks/link.txt",
 		`AH01617: user alice: authentication failure for "/members/": Password Mismatch`,
 	} {
+		// Each child writes its own lines to the error log.
+		deadline := time.Now().Add(10 * time.Second)
+		for !strings.Contains(s.ErrorLog(), want) && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
 		if !strings.Contains(s.ErrorLog(), want) {
 			t.Errorf("error log lacks %q:\n%s", want, s.ErrorLog())
 		}
