@@ -69,9 +69,7 @@ func (b *builder) finishVHosts(w *walker, skipDocRoot bool) {
 		return
 	}
 	vh, warnings, err := w.vb.Finish(context.Background(), b.cfg.Listen)
-	for _, wn := range warnings {
-		b.cfg.Notices = append(b.cfg.Notices, wn)
-	}
+	b.cfg.Notices = append(b.cfg.Notices, warnings...)
 	if err != nil {
 		b.errs = append(b.errs, err)
 		return
