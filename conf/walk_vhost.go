@@ -84,6 +84,9 @@ func (b *builder) finishVHosts(w *walker, skipDocRoot bool) {
 			vb.apply(o)
 		}
 		b.errs = append(b.errs, vb.errs...)
+		for _, n := range vb.notices {
+			b.cfg.Notices = append(b.cfg.Notices, n.text)
+		}
 		srv := Server{Site: vb.cfg.Site}
 		s := &srv.Site
 		s.ServerName = vh.Hosts[i].Name.Host
