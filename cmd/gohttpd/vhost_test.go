@@ -85,6 +85,7 @@ func testVirtualHosts(t *testing.T, mpmName string) {
 		"ServerAlias *.b.example",
 		"DocumentRoot " + root + "/b",
 		`CustomLog logs/b_log "%v %V %p %>s"`,
+		"ErrorLog logs/b_error",
 		"<Directory " + root + "/b/private>",
 		"Require all denied",
 		"</Directory>",
@@ -113,6 +114,19 @@ func testVirtualHosts(t *testing.T, mpmName string) {
 		if code != c.code || (c.body != "" && body != c.body) {
 			t.Errorf("%q = %d %q, want %d %q", c.head, code, body, c.code, c.body)
 		}
+	}
+	// b.example's denial goes to its own ErrorLog, a.example's 404 to
+	// the main server's.
+	bErr := filepath.Join(s.Dir, "logs", "b_error")
+	mpmtest.WaitFor(t, 10*time.Second, "AH01630 in b_error", func() bool {
+		b, _ := os.ReadFile(bErr)
+		return strings.Contains(string(b), "AH01630: client denied by server configuration: "+root+"/b/private")
+	})
+	mpmtest.WaitFor(t, 10*time.Second, "AH00128 in error_log", func() bool {
+		return strings.Contains(s.ErrorLog(), "AH00128: File does not exist: "+root+"/a/private")
+	})
+	if strings.Contains(s.ErrorLog(), "AH01630") {
+		t.Errorf("b.example's denial is in the main error log:\n%s", s.ErrorLog())
 	}
 	m := addr2RE.FindStringSubmatch(s.ErrorLog())
 	if m == nil {
