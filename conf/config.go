@@ -159,6 +159,11 @@ type SiteConfig struct {
 	// AddType maps an extension (with dot, lower case) to a MIME type,
 	// overriding the built-in table.
 	AddType map[string]string `json:"addType,omitempty"`
+	// StrictHostCheck is core's StrictHostCheck (default Off): with it, a
+	// name-based request whose host name no ServerName or ServerAlias of
+	// its set matches is 400 (AH10156/AH10157). A vhost without its own
+	// has the main server's.
+	StrictHostCheck bool `json:"strictHostCheck,omitempty"`
 	// ExtendedStatus is On by default (Apache turns it on when mod_status
 	// is loaded).
 	ExtendedStatus bool `json:"extendedStatus"`

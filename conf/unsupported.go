@@ -94,7 +94,6 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 	"maxranges":         oneOf("Default", "200"),
 	"maxrangeoverlaps":  oneOf("Default", "20"),
 	"maxrangereversals": oneOf("Default", "20"),
-	"stricthostcheck":   oneOf("Off"),
 	// mod_dir's defaults: a slash redirect, no handler check.
 	"directoryslash":        oneOf("On"),
 	"directorycheckhandler": oneOf("Off"),

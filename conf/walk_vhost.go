@@ -16,6 +16,7 @@ var perVHost = map[string]bool{
 	"directoryindex": true, "addtype": true, "accessfilename": true,
 	"errorlog": true, "loglevel": true, "logformat": true,
 	"customlog": true, "transferlog": true, "sethandler": true,
+	"stricthostcheck": true,
 }
 
 // virtualHost walks a <VirtualHost> section: its identity goes to the
@@ -91,6 +92,9 @@ func (b *builder) finishVHosts(w *walker, skipDocRoot bool) {
 		s := &srv.Site
 		s.ServerName = vh.Hosts[i].Name.Host
 		s.ExtendedStatus = main.Site.ExtendedStatus
+		if !slices.ContainsFunc(raw.out, func(o occurrence) bool { return o.key == "stricthostcheck" }) {
+			s.StrictHostCheck = main.Site.StrictHostCheck
+		}
 		s.Locations = main.Site.Locations
 		if s.ServerAdmin == "" {
 			s.ServerAdmin = main.Site.ServerAdmin

@@ -137,7 +137,15 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 		s.Close()
 		return nil, fmt.Errorf("site: %d virtual hosts but %d server configurations", len(cfg.VHosts.Hosts), len(cfg.Servers))
 	}
-	s.table = vhost.NewTable(cfg.VHosts.Main, cfg.VHosts.Hosts, vhost.Options{Unsafe: cfg.HTTP.ProtocolOptions.Unsafe})
+	s.table = vhost.NewTable(cfg.VHosts.Main, cfg.VHosts.Hosts, vhost.Options{
+		Unsafe: cfg.HTTP.ProtocolOptions.Unsafe,
+		StrictHostCheck: func(id vhost.ID) bool {
+			if id == vhost.Main {
+				return cfg.Site.StrictHostCheck
+			}
+			return cfg.Servers[id-1].Site.StrictHostCheck
+		},
+	})
 	main.setIdentity(s.table, 0)
 	for i := range cfg.Servers {
 		srv := &cfg.Servers[i]
@@ -244,6 +252,7 @@ func (s *Site) serve(ctx *fasthttp.RequestCtx) {
 	}
 	defer s.finish(ctx, v, start)
 	if status != 0 {
+		s.badHost(ctx, v)
 		s.sendError(ctx, status, "")
 		return
 	}
@@ -292,6 +301,18 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 		}
 	}
 	s.serveStatic(ctx, v, r)
+}
+
+// badHost logs why the vhost selection answered 400: StrictHostCheck's
+// warning (the request's host name matched no ServerName or ServerAlias).
+func (s *Site) badHost(ctx *fasthttp.RequestCtx, v *vserver) {
+	var m vhost.Match
+	s.table.SelectCtx(&m, ctx)
+	if m.Reason != vhost.StrictHostMismatch || !v.log.Enabled(context.Background(), slog.LevelWarn) {
+		return
+	}
+	msg := s.table.AppendStrictHostMessage(nil, &m, m.Hostname())
+	v.log.LogAttrs(context.Background(), slog.LevelWarn, string(msg), client(ctx), slog.String(errorlog.KeyModule, "core"))
 }
 
 // missingHandler answers for a SetHandler name nobody provides as Apache

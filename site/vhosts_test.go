@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -120,3 +121,43 @@ type addrConn struct {
 
 func (c addrConn) LocalAddr() net.Addr  { return c.local }
 func (c addrConn) RemoteAddr() net.Addr { return c.remote }
+
+// TestStrictHostCheck: with StrictHostCheck On an unknown name is 400
+// with Apache's AH10157 warning (compared with Apache 2.4: 400 and the
+// same line), a known one is served.
+func TestStrictHostCheck(t *testing.T) {
+	base := t.TempDir()
+	writeFiles(t, base, map[string]string{"a/index.html": "A"})
+	text := "Listen 127.0.0.1:8080\nServerName main.example\nStrictHostCheck On\n" +
+		"<VirtualHost 127.0.0.1:8080>\nServerName a.example\nDocumentRoot " + base + "/a\n</VirtualHost>\n" +
+		"<VirtualHost 127.0.0.1:8080>\nServerName b.example\nDocumentRoot " + base + "/a\n</VirtualHost>\n"
+	file := filepath.Join(t.TempDir(), "httpd.conf")
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := conf.Load(conf.Options{File: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logBuf := &lockedBuffer{}
+	s := newTestSite(t, cfg, Options{Logger: slog.New(slog.NewTextHandler(logBuf, nil))})
+	local := &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 8080}
+	for host, want := range map[string]int{"a.example": 200, "other.example": 400} {
+		var r fasthttp.Request
+		r.SetRequestURI("/")
+		r.Header.SetHost(host)
+		var ctx fasthttp.RequestCtx
+		ctx.Init2(addrConn{local: local, remote: local}, nil, false)
+		r.CopyTo(&ctx.Request)
+		s.Handler()(&ctx)
+		if ctx.Response.StatusCode() != want {
+			t.Errorf("Host %s = %d, want %d", host, ctx.Response.StatusCode(), want)
+		}
+		ctx.Response.Reset()
+	}
+	logBuf.mu.Lock()
+	defer logBuf.mu.Unlock()
+	if want := "AH10157: Requested hostname 'other.example' did not match any ServerName/ServerAlias in the matching virtual host (default vhost for current connection is " + file + ":4)"; !strings.Contains(logBuf.b.String(), want) {
+		t.Errorf("error log:\n%s\nwant %q", logBuf.b.String(), want)
+	}
+}

@@ -163,6 +163,19 @@ func startLogging(cfg *conf.Config, stderr io.Writer, withAccess bool) (*logs, e
 	return lg, nil
 }
 
+// flush writes out what the logs buffer.
+func (l *logs) flush() {
+	for _, f := range l.access {
+		f.Flush()
+	}
+	for _, f := range l.files {
+		f.Flush()
+	}
+	if l.errorLog != nil {
+		l.errorLog.Flush()
+	}
+}
+
 func (l *logs) close() {
 	for _, f := range l.access {
 		f.Close()
