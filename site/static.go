@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/gohttpd/gohttpd/site/vhost"
 )
 
 // allowStatic is the Allow header for static files.
@@ -213,6 +215,14 @@ func (s *Site) redirectDir(ctx *fasthttp.RequestCtx) {
 	loc := (&url.URL{Path: string(ctx.Path()) + "/"}).EscapedPath()
 	if q := ctx.URI().QueryString(); len(q) > 0 {
 		loc += "?" + string(q)
+	}
+	if s.table != nil {
+		// ap_construct_url, as Apache: with virtual hosts the URL is
+		// absolute (UseCanonicalName Off: the request's host and port,
+		// else the vhost's name and port).
+		var m vhost.Match
+		s.table.SelectCtx(&m, ctx)
+		loc = string(s.table.AppendURL(nil, &m, &vhost.Canon{TLS: ctx.IsTLS()}, []byte(loc)))
 	}
 	s.sendError(ctx, fasthttp.StatusMovedPermanently, loc)
 	ctx.Response.Header.Set(fasthttp.HeaderLocation, loc)

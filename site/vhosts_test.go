@@ -55,7 +55,7 @@ func (bl *bufLog) lines() string {
 func TestVirtualHostSelection(t *testing.T) {
 	base := t.TempDir()
 	writeFiles(t, base, map[string]string{
-		"a/index.html": "A", "b/index.html": "B", "b/private/x.html": "secret", "main/index.html": "M",
+		"a/index.html": "A", "a/sub/index.html": "S", "b/index.html": "B", "b/private/x.html": "secret", "main/index.html": "M",
 	})
 	text := "Listen 127.0.0.1:8080\nServerName main.example\nDocumentRoot " + base + "/main\n" +
 		"<VirtualHost 127.0.0.1:8080>\nServerName a.example\nDocumentRoot " + base + "/a\n</VirtualHost>\n" +
@@ -99,10 +99,29 @@ func TestVirtualHostSelection(t *testing.T) {
 		}
 		ctx.Response.Reset()
 	}
+	// mod_dir's redirect is an absolute URL (ap_construct_url), compared
+	// with Apache 2.4: "Host: a.example" gives http://a.example/sub/?x=1.
+	for host, want := range map[string]string{
+		"a.example":      "http://a.example/sub/?x=1",
+		"a.example:8080": "http://a.example:8080/sub/?x=1",
+	} {
+		var r fasthttp.Request
+		r.SetRequestURI("/sub?x=1")
+		r.Header.SetHost(host)
+		var ctx fasthttp.RequestCtx
+		ctx.Init2(addrConn{local: local, remote: local}, nil, false)
+		r.CopyTo(&ctx.Request)
+		s.Handler()(&ctx)
+		if got := string(ctx.Response.Header.Peek("Location")); ctx.Response.StatusCode() != 301 || got != want {
+			t.Errorf("Host %s /sub = %d %q, want 301 %q", host, ctx.Response.StatusCode(), got, want)
+		}
+		ctx.Response.Reset()
+	}
+	wantMainRedirects := "a.example a.example 80 8080 301\na.example a.example 80 8080 301\n"
 	// a.example has no CustomLog: the main server's log, with its name.
 	wantMain := "a.example a.example 80 8080 200\na.example a.example 80 8080 404\na.example other.example 80 8080 200\n"
 	wantB := "b.example b.example 8080 8080 200\nb.example x.b.example 8080 8080 403\n"
-	if got := mainLog.lines(); got != wantMain {
+	if got := mainLog.lines(); got != wantMain+wantMainRedirects {
 		t.Errorf("main log:\n%s\nwant:\n%s", got, wantMain)
 	}
 	if got := bLog.lines(); got != wantB {
