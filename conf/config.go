@@ -1,6 +1,9 @@
 package conf
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Engine names accepted by the MPM directive (and implied by
 // "LoadModule mpm_<name>_module ...").
@@ -208,6 +211,44 @@ type Server struct {
 	OwnAccess bool      `json:"ownAccess,omitempty"`
 	// OwnErrorLog reports an ErrorLog of the vhost itself.
 	OwnErrorLog bool `json:"ownErrorLog,omitempty"`
+	// OwnDir and OwnSections are the vhost's own per-directory settings
+	// and sections, from which Site.Dir and Site.Sections are made. The
+	// JSON snapshot holds only these (the main server's sections are not
+	// repeated once per vhost); decoding a Config merges them again.
+	OwnDir      *DirConfig  `json:"ownDir,omitempty"`
+	OwnSections SectionTree `json:"ownSections"`
+}
+
+// MarshalJSON writes the server without its merged Site.Dir and
+// Site.Sections (see OwnDir).
+func (s Server) MarshalJSON() ([]byte, error) {
+	type plain Server
+	p := plain(s)
+	p.Site.Dir, p.Site.Sections = nil, SectionTree{}
+	return json.Marshal(p)
+}
+
+// UnmarshalJSON reads a Config and merges each virtual host's own
+// settings and sections onto the main server's again.
+func (c *Config) UnmarshalJSON(b []byte) error {
+	type plain Config
+	if err := json.Unmarshal(b, (*plain)(c)); err != nil {
+		return err
+	}
+	for i := range c.Servers {
+		c.Servers[i].merge(&c.Site)
+	}
+	return nil
+}
+
+// merge makes the server's Site.Dir and Site.Sections from its own and
+// the main server's (ap_fixup_virtual_hosts).
+func (s *Server) merge(main *SiteConfig) {
+	s.Site.Dir = main.Dir
+	if s.OwnDir != nil {
+		s.Site.Dir = MergeDir(main.Dir, s.OwnDir)
+	}
+	s.Site.Sections = main.Sections.ForVirtualHost(s.OwnSections)
 }
 
 // Location is a <Location path> section with its handler

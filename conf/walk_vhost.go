@@ -148,11 +148,8 @@ func (b *builder) finishVHosts(w *walker, skipDocRoot bool) {
 			}
 			rest = append(rest, sec)
 		}
-		s.Dir = main.Site.Dir
-		if own != nil {
-			s.Dir = MergeDir(main.Site.Dir, own)
-		}
-		s.Sections = main.Site.Sections.ForVirtualHost(Tree(rest))
+		srv.OwnDir, srv.OwnSections = own, Tree(rest)
+		srv.merge(&main.Site)
 
 		l := &srv.Log
 		if vb.errorLogSet {

@@ -95,6 +95,11 @@ func TestVirtualHosts(t *testing.T) {
 			if len(back.Servers) != len(c.Servers) || back.VHosts.Hosts[0].Name != c.VHosts.Hosts[0].Name {
 				t.Errorf("JSON round trip lost the vhosts")
 			}
+			for i := range c.Servers {
+				if !reflect.DeepEqual(back.Servers[i].Site, c.Servers[i].Site) {
+					t.Errorf("JSON round trip: server %d\n%+v\nwant\n%+v", i, back.Servers[i].Site, c.Servers[i].Site)
+				}
+			}
 		})
 	}
 }
