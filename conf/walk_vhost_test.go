@@ -118,6 +118,8 @@ func TestVirtualHostErrors(t *testing.T) {
 		{"ServerAlias outside", "Listen 127.0.0.1:8080\nServerAlias a.example\n", 2, "ServerAlias", "ServerAlias"},
 		{"global inside", "Listen 127.0.0.1:8080\n<VirtualHost *:8080>\nListen 9000\n</VirtualHost>\n", 3, "Listen", "cannot occur within <VirtualHost> section"},
 		{"per-server refused", "Listen 127.0.0.1:8080\n<VirtualHost *:8080>\nTimeout 3\n</VirtualHost>\n", 3, "Timeout", "inside <VirtualHost *:8080>"},
+		{"Require at vhost level", "Listen 127.0.0.1:8080\n<VirtualHost *:8080>\nRequire all denied\n</VirtualHost>\n", 3, "Require", "Require not allowed in <VirtualHost> context"},
+		{"AllowOverride at vhost level", "Listen 127.0.0.1:8080\n<VirtualHost *:8080>\nAllowOverride All\n</VirtualHost>\n", 3, "AllowOverride", "AllowOverride not allowed in <VirtualHost> context"},
 		{"bad log level", "Listen 127.0.0.1:8080\n<VirtualHost *:8080>\nLogLevel loud\n</VirtualHost>\n", 3, "LogLevel", "Log level keyword"},
 	}
 	for _, tt := range tests {
