@@ -57,7 +57,8 @@ type logs struct {
 	files   []*logfile.File
 }
 
-// openLogs opens ErrorLog and, if withAccess, every CustomLog of cfg.
+// openLogs opens ErrorLog and, if withAccess (a serving process), every
+// CustomLog of cfg and the virtual hosts' own logs.
 // module names the process in error-log lines ("mpm_event" ...).
 func openLogs(cfg *conf.Config, stderr io.Writer, withAccess bool) (*logs, error) {
 	level, err := errorlog.ParseLevel(cfg.Log.LogLevel)
@@ -77,6 +78,11 @@ func openLogs(cfg *conf.Config, stderr io.Writer, withAccess bool) (*logs, error
 	l.logger = slog.New(errorlog.NewHandler(ew, errorlog.Options{
 		Level: level, Module: "mpm_" + cfg.MPM, Threaded: cfg.MPM != conf.Prefork,
 	}))
+	if !withAccess {
+		// The master logs nothing for a vhost; the children open the
+		// vhosts' logs (and fail at start if one cannot be opened).
+		return l, nil
+	}
 	for i := range cfg.Servers {
 		srv := &cfg.Servers[i]
 		var sl site.ServerLogs
@@ -103,9 +109,6 @@ func openLogs(cfg *conf.Config, stderr io.Writer, withAccess bool) (*logs, error
 			}))
 		}
 		l.servers = append(l.servers, sl)
-	}
-	if !withAccess {
-		return l, nil
 	}
 	fn, err := l.openAccess(cfg.Log.Access, cfg.Site.ServerName)
 	if err != nil {
