@@ -31,6 +31,7 @@ type builder struct {
 	docRootPos       pos
 	serverRootSet    bool
 	errorLogSet      bool
+	logLevelSet      bool
 	defaultFormat    string // LogFormat without a nickname
 	defaultFormatSet bool
 	logs             []pendingLog
@@ -702,6 +703,7 @@ func applyLogLevel(b *builder, o occurrence) error {
 				return errors.New(errLogLevel)
 			}
 			b.cfg.Log.LogLevel = strings.ToLower(w)
+			b.logLevelSet = true
 			continue
 		}
 		module, level := w[:i], w[i+1:]

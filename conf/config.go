@@ -1,6 +1,9 @@
 package conf
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Engine names accepted by the MPM directive (and implied by
 // "LoadModule mpm_<name>_module ...").
@@ -63,6 +66,13 @@ type Config struct {
 	// master runs as root (see unixd.go for the defaults).
 	User  Account `json:"user"`
 	Group Account `json:"group"`
+
+	// VHosts are the <VirtualHost> sections' identities (addresses,
+	// names, aliases) and the main server's name, as site/vhost's
+	// selection table takes them; nil when the configuration has no
+	// <VirtualHost>. Servers[i] holds the settings of VHosts.Hosts[i].
+	VHosts  *VHosts  `json:"vhosts,omitempty"`
+	Servers []Server `json:"servers,omitempty"`
 
 	// GracefulShutdownTimeout bounds a graceful stop (0 = wait forever).
 	GracefulShutdownTimeout time.Duration `json:"gracefulShutdownTimeout"`
@@ -152,6 +162,11 @@ type SiteConfig struct {
 	// AddType maps an extension (with dot, lower case) to a MIME type,
 	// overriding the built-in table.
 	AddType map[string]string `json:"addType,omitempty"`
+	// StrictHostCheck is core's StrictHostCheck (default Off): with it, a
+	// name-based request whose host name no ServerName or ServerAlias of
+	// its set matches is 400 (AH10156/AH10157). A vhost without its own
+	// has the main server's.
+	StrictHostCheck bool `json:"strictHostCheck,omitempty"`
 	// ExtendedStatus is On by default (Apache turns it on when mod_status
 	// is loaded).
 	ExtendedStatus bool `json:"extendedStatus"`
@@ -176,6 +191,64 @@ type SiteConfig struct {
 	// AccessFileName lists the names of the per-directory configuration
 	// files read where AllowOverride allows (default ".htaccess").
 	AccessFileName []string `json:"accessFileName,omitempty"`
+}
+
+// Server is one virtual host's own configuration after Apache's
+// ap_fixup_virtual_hosts: what it does not set is the main server's
+// (DocumentRoot, ServerAdmin, DirectoryIndex, AccessFileName, ErrorLog,
+// LogLevel, and the access logs when it has no CustomLog/TransferLog of
+// its own), its per-directory settings are MergeDir(main, its own) and
+// its sections are the main server's followed by its own
+// (SectionTree.ForVirtualHost). A module's per-server settings are one
+// more field here, filled the same way.
+type Server struct {
+	Site SiteConfig `json:"site"`
+	// Log holds ErrorLog, LogLevel and Access (Formats is not used: the
+	// formats are resolved). OwnAccess reports CustomLog/TransferLog
+	// lines of the vhost itself: without them Access is the main
+	// server's logs, which the vhost shares (mod_log_config).
+	Log       LogConfig `json:"log"`
+	OwnAccess bool      `json:"ownAccess,omitempty"`
+	// OwnErrorLog reports an ErrorLog of the vhost itself.
+	OwnErrorLog bool `json:"ownErrorLog,omitempty"`
+	// OwnDir and OwnSections are the vhost's own per-directory settings
+	// and sections, from which Site.Dir and Site.Sections are made. The
+	// JSON snapshot holds only these (the main server's sections are not
+	// repeated once per vhost); decoding a Config merges them again.
+	OwnDir      *DirConfig  `json:"ownDir,omitempty"`
+	OwnSections SectionTree `json:"ownSections"`
+}
+
+// MarshalJSON writes the server without its merged Site.Dir and
+// Site.Sections (see OwnDir).
+func (s Server) MarshalJSON() ([]byte, error) {
+	type plain Server
+	p := plain(s)
+	p.Site.Dir, p.Site.Sections = nil, SectionTree{}
+	return json.Marshal(p)
+}
+
+// UnmarshalJSON reads a Config and merges each virtual host's own
+// settings and sections onto the main server's again.
+func (c *Config) UnmarshalJSON(b []byte) error {
+	type plain Config
+	if err := json.Unmarshal(b, (*plain)(c)); err != nil {
+		return err
+	}
+	for i := range c.Servers {
+		c.Servers[i].merge(&c.Site)
+	}
+	return nil
+}
+
+// merge makes the server's Site.Dir and Site.Sections from its own and
+// the main server's (ap_fixup_virtual_hosts).
+func (s *Server) merge(main *SiteConfig) {
+	s.Site.Dir = main.Dir
+	if s.OwnDir != nil {
+		s.Site.Dir = MergeDir(main.Dir, s.OwnDir)
+	}
+	s.Site.Sections = main.Sections.ForVirtualHost(s.OwnSections)
 }
 
 // Location is a <Location path> section with its handler

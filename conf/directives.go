@@ -96,6 +96,7 @@ func init() {
 		// Server and site.
 		{name: "ServerRoot", arity: take1, global: true, apply: applyServerRoot},
 		{name: "ServerName", arity: take1, apply: applyServerName},
+		{name: "StrictHostCheck", arity: takeFlag, apply: applyFlag(func(b *builder) *bool { return &b.cfg.Site.StrictHostCheck })},
 		{name: "ServerAdmin", arity: take1, apply: func(b *builder, o occurrence) error { b.cfg.Site.ServerAdmin = o.args[0]; return nil }},
 		{name: "DocumentRoot", arity: take1, apply: applyDocumentRoot},
 		{name: "DirectoryIndex", arity: rawArgs, multi: true, reset: true, apply: applyDirectoryIndex},

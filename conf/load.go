@@ -189,13 +189,30 @@ func (l *loader) run() (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	return l.walkAll(newWalker(engine, l.opts.Defines, l.root))
+	w := newWalker(engine, l.opts.Defines, l.root)
+	w.environ = l.lookupEnv
+	return l.walkAll(w)
+}
+
+// lookupEnv is the environment ${VAR} falls back to: Options.Environ
+// when given, else the process's.
+func (l *loader) lookupEnv(name string) (string, bool) {
+	if l.opts.Environ == nil {
+		return os.LookupEnv(name)
+	}
+	for i := len(l.opts.Environ) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(l.opts.Environ[i], name+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
 }
 
 // detectEngine is pass 1: each source's engine selection, evaluated with
 // the -D defines and the engine selected so far; the latest source wins.
 func (l *loader) detectEngine() (string, error) {
 	w := newWalker("", l.opts.Defines, l.root)
+	w.environ = l.lookupEnv
 	top := &walkCtx{kind: ctxTop}
 	// Syntax errors are left to pass 2, which reports them with the final
 	// engine's view of the sections.
@@ -312,6 +329,7 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 	}
 	b.current = w.seq + 1 // notices of finish come last
 	b.finish(l.opts.SkipDocumentRootCheck)
+	b.finishVHosts(w, l.opts.SkipDocumentRootCheck)
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
 	}
@@ -379,28 +397,7 @@ func (b *builder) finish(skipDocRoot bool) {
 		c.Site.Locations = []Location{{Path: "/server-status", Handler: "server-status"}}
 	}
 
-	// Access logs, with LogFormat nicknames resolved.
-	for _, pl := range b.logs {
-		format := pl.format
-		switch {
-		case pl.transfer && b.defaultFormatSet:
-			format = b.defaultFormat
-		case pl.transfer:
-			format = FormatCommon
-		default:
-			if f, ok := lookupFormat(c.Log.Formats, format); ok {
-				format = f
-			} else if strings.EqualFold(format, "CLF") {
-				format = FormatCommon
-			} else if err := checkLogFormat(format); err != nil {
-				b.errs = append(b.errs, errAt(pl.pos, "CustomLog", err.Error()))
-				continue
-			} else if !strings.Contains(format, "%") {
-				b.notice(pl.pos, "CustomLog format %q is no LogFormat nickname and has no %% item; it is logged literally", format)
-			}
-		}
-		c.Log.Access = append(c.Log.Access, AccessLog{Path: b.resolveLog(pl.path), Format: format})
-	}
+	c.Log.Access = append(c.Log.Access, b.resolveAccessLogs()...)
 
 	if b.dirIndexSet {
 		c.Site.DirectoryIndex = b.dirIndex
@@ -479,6 +476,35 @@ func (b *builder) finish(skipDocRoot bool) {
 	if len(c.Notices) == 0 {
 		c.Notices = nil
 	}
+}
+
+// resolveAccessLogs is the CustomLog and TransferLog lines with their
+// LogFormat nicknames resolved.
+func (b *builder) resolveAccessLogs() []AccessLog {
+	var out []AccessLog
+	for _, pl := range b.logs {
+		format := pl.format
+		switch {
+		case pl.transfer && b.defaultFormatSet:
+			format = b.defaultFormat
+		case pl.transfer:
+			format = FormatCommon
+		default:
+			if f, ok := lookupFormat(b.cfg.Log.Formats, format); ok {
+				format = f
+			} else if strings.EqualFold(format, "CLF") {
+				format = FormatCommon
+			} else if err := checkLogFormat(format); err != nil {
+				b.errs = append(b.errs, errAt(pl.pos, "CustomLog", err.Error()))
+				continue
+			} else if !strings.Contains(format, "%") {
+				b.notice(pl.pos, "CustomLog format %q is no LogFormat nickname and has no %% item; it is logged literally", format)
+			}
+		}
+		out = append(out, AccessLog{Path: b.resolveLog(pl.path), Format: format})
+	}
+
+	return out
 }
 
 // resolveLog resolves a log path against ServerRoot, keeping the

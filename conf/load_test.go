@@ -135,7 +135,7 @@ func TestLoadErrors(t *testing.T) {
 		{"two MPMs in -C", "Listen 80\n", Options{Pre: []string{"MPM worker", "MPM event"}}, 2, "MPM", "More than one MPM loaded"},
 		{"unsupported MPM module", "LoadModule mpm_winnt_module x.so\nListen 80\n", Options{}, 1, "LoadModule", "only the prefork, worker and event"},
 		{"Listen inside Location", "Listen 80\n<Location /x>\nListen 81\n</Location>\n", Options{}, 3, "Listen", "Listen not allowed here"},
-		{"nested VirtualHost", "Listen 80\n<VirtualHost *:80>\n<VirtualHost *:81>\n</VirtualHost>\n</VirtualHost>\n", Options{}, 3, "<VirtualHost>", "doesn't nest"},
+		{"nested VirtualHost", "Listen 80\n<VirtualHost *:80>\n<VirtualHost *:81>\n</VirtualHost>\n</VirtualHost>\n", Options{}, 3, "<VirtualHost>", "<VirtualHost> cannot occur within <VirtualHost> section"},
 		{"IfModule without argument", "Listen 80\n<IfModule>\n</IfModule>\n", Options{}, 2, "<IfModule>", "requires additional arguments"},
 		{"Define with colon", "Listen 80\nDefine a:b\n", Options{}, 2, "Define", "must not contain ':'"},
 		{"ServerRoot not a directory", "Listen 80\nServerRoot /nonexistent/gohttpd\n", Options{}, 2, "ServerRoot", "ServerRoot must be a valid directory"},

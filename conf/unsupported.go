@@ -32,8 +32,7 @@ var refusedDirectives = func() map[string]bool {
 		"Order", "Allow", "Deny", "Satisfy",
 		// which file, handler or site answers
 		"Alias", "AliasMatch", "ScriptAlias", "ScriptAliasMatch", "Redirect",
-		"RedirectMatch", "RedirectPermanent", "RedirectTemp", "ServerAlias",
-		"ServerPath", "AddHandler", "Action", "Script", "RegisterHttpMethod",
+		"RedirectMatch", "RedirectPermanent", "RedirectTemp", "AddHandler", "Action", "Script", "RegisterHttpMethod",
 		"Use",
 		// headers, status and bodies
 		"ErrorDocument", "Header", "RequestHeader", "SetInputFilter",
@@ -95,7 +94,6 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 	"maxranges":         oneOf("Default", "200"),
 	"maxrangeoverlaps":  oneOf("Default", "20"),
 	"maxrangereversals": oneOf("Default", "20"),
-	"stricthostcheck":   oneOf("Off"),
 	// mod_dir's defaults: a slash redirect, no handler check.
 	"directoryslash":        oneOf("On"),
 	"directorycheckhandler": oneOf("Off"),
@@ -192,10 +190,9 @@ func supportedHandler(h string) (string, bool) {
 }
 
 // refusedSections are sections gohttpd refuses whatever they hold: each
-// selects requests by something gohttpd cannot evaluate, or sets up a
-// virtual host.
+// selects requests by something gohttpd cannot evaluate.
 var refusedSections = map[string]bool{
-	"virtualhost": true, "if": true, "elseif": true, "else": true,
+	"if": true, "elseif": true, "else": true,
 	"proxy": true, "proxymatch": true,
 	"authnprovideralias": true, "authzprovideralias": true,
 }

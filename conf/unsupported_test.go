@@ -88,14 +88,13 @@ var refusedCases = []refusedCase{
 	{"UserDir public_html", "Listen 80\nUserDir public_html\n", 2, "UserDir", "public_html"},
 	{"DirectoryIndex in Directory", "Listen 80\n<Directory /srv>\nDirectoryIndex start.html\n</Directory>\n", 3, "DirectoryIndex", "'DirectoryIndex start.html' inside <Directory /srv>"},
 	{"AddType in Files", "Listen 80\n<Files x>\nAddType text/plain .x\n</Files>\n", 3, "AddType", "inside <Files x>"},
-	{"VirtualHost", "Listen 80\n<VirtualHost *:80>\nServerName a.example.com\n</VirtualHost>\n", 2, "<VirtualHost>", "'<VirtualHost *:80>'"},
+	{"KeepAliveTimeout in VirtualHost", "Listen 80\n<VirtualHost *:80>\nServerName a.example.com\nKeepAliveTimeout 3\n</VirtualHost>\n", 4, "KeepAliveTimeout", "'KeepAliveTimeout 3' inside <VirtualHost *:80>"},
 	{"If", "Listen 80\n<If \"%{HTTPS} != 'on'\">\n</If>\n", 2, "<If>", "<If"},
 	{"Proxy section", "Listen 80\n<Proxy \"*\">\n</Proxy>\n", 2, "<Proxy>", "<Proxy"},
 	{"UseCanonicalPhysicalPort On", "Listen 80\nUseCanonicalPhysicalPort On\n", 2, "UseCanonicalPhysicalPort", "On"},
 	{"MaxRanges unlimited", "Listen 80\nMaxRanges unlimited\n", 2, "MaxRanges", "unlimited"},
 	{"MaxRangeOverlaps 5", "Listen 80\nMaxRangeOverlaps 5\n", 2, "MaxRangeOverlaps", "5"},
 	{"MaxRangeReversals none", "Listen 80\nMaxRangeReversals none\n", 2, "MaxRangeReversals", "none"},
-	{"StrictHostCheck On", "Listen 80\nStrictHostCheck On\n", 2, "StrictHostCheck", "On"},
 	{"DirectoryCheckHandler On", "Listen 80\nDirectoryCheckHandler On\n", 2, "DirectoryCheckHandler", "On"},
 	{"ContentDigest On", "Listen 80\nContentDigest On\n", 2, "ContentDigest", "On"},
 	{"ProxyRequests On", "Listen 80\nProxyRequests On\n", 2, "ProxyRequests", "On"},
@@ -165,7 +164,6 @@ var warnedCases = []warnedCase{
 	{"UseCanonicalPhysicalPort Off", "Listen 80\nUseCanonicalPhysicalPort Off\n", "ignored: UseCanonicalPhysicalPort Off"},
 	{"MaxRangeOverlaps default", "Listen 80\nMaxRangeOverlaps default\n", "ignored: MaxRangeOverlaps default"},
 	{"MaxRangeReversals 20", "Listen 80\nMaxRangeReversals 20\n", "ignored: MaxRangeReversals 20"},
-	{"StrictHostCheck Off", "Listen 80\nStrictHostCheck Off\n", "ignored: StrictHostCheck Off"},
 	{"DirectoryCheckHandler Off", "Listen 80\nDirectoryCheckHandler Off\n", "ignored: DirectoryCheckHandler Off"},
 	{"AddDefaultCharset Off", "Listen 80\nAddDefaultCharset Off\n", "ignored: AddDefaultCharset Off"},
 	{"AcceptPathInfo Default", "Listen 80\nAcceptPathInfo Default\n", "ignored: AcceptPathInfo Default"},
@@ -219,12 +217,12 @@ func TestSkippedConditionals(t *testing.T) {
 // TestRefusedAllAtOnce: one Load reports every refusal, in file order,
 // and nothing is applied.
 func TestRefusedAllAtOnce(t *testing.T) {
-	_, file, err := loadText(t, "Listen 80\nOptions Indexes\nKeepAlive On\nAlias /a /b\n<VirtualHost *:80>\nBogus\n</VirtualHost>\nHeader set X y\n")
+	_, file, err := loadText(t, "Listen 80\nOptions Indexes\nKeepAlive On\nAlias /a /b\n<VirtualHost *:80>\nTimeout 5\n</VirtualHost>\nHeader set X y\n")
 	if err == nil {
 		t.Fatal("Load = nil error")
 	}
 	lines := strings.Split(err.Error(), "\n")
-	want := []string{file + ":2: Options", file + ":4: Alias", file + ":5: <VirtualHost>", file + ":8: Header"}
+	want := []string{file + ":2: Options", file + ":4: Alias", file + ":6: Timeout", file + ":8: Header"}
 	if len(lines) != len(want) {
 		t.Fatalf("Load = %q, want %d errors", err, len(want))
 	}

@@ -35,7 +35,7 @@ type ctxKind int
 
 const (
 	ctxTop      ctxKind = iota // server configuration
-	ctxVHost                   // inside a refused <VirtualHost>: structure checked only
+	ctxVHost                   // inside a <VirtualHost>
 	ctxSkip                    // inside another refused section: structure checked only
 	ctxDir                     // inside <Directory> or <DirectoryMatch>
 	ctxLocation                // inside <Location> or <LocationMatch>
@@ -60,7 +60,11 @@ type walkCtx struct {
 
 // skipped reports whether the context is a refused section, whose
 // directives are not classified.
-func (c *walkCtx) skipped() bool { return c.kind == ctxVHost || c.kind == ctxSkip }
+func (c *walkCtx) skipped() bool { return c.kind == ctxSkip }
+
+// server reports whether the context is a server's top level: the main
+// server's or a <VirtualHost>'s.
+func (c *walkCtx) server() bool { return c.kind == ctxTop || c.kind == ctxVHost }
 
 // sectionCtx is the context for the children of section n.
 func sectionCtx(kind ctxKind, n *node, raw string) *walkCtx {
@@ -113,6 +117,24 @@ type walker struct {
 	// warnings about directives it left out (Nonfatal).
 	ht        *htRules
 	htSkipped []string
+
+	// vb builds the virtual hosts' identities (pass 2); vhosts are the
+	// <VirtualHost> sections met, cur the one being walked (nil outside).
+	vb     VHostBuilder
+	vhosts []*vhostRaw
+	cur    *vhostRaw
+	// environ looks up ${VAR} references that no Define names (the
+	// process environment, as ap_resolve_env's getenv).
+	environ func(string) (string, bool)
+}
+
+// vhostRaw is what the walk collects for one <VirtualHost>: its
+// directives, its own top-level per-directory settings and its sections.
+type vhostRaw struct {
+	pos      pos
+	out      []occurrence
+	top      *dirBuilder
+	sections []*Section
 }
 
 // notice is an informational line with its place in the source order:
@@ -124,7 +146,7 @@ type notice struct {
 }
 
 func newWalker(engine string, defines []string, root string) *walker {
-	w := &walker{engine: engine, root: root, vars: make(map[string]string)}
+	w := &walker{engine: engine, root: root, vars: make(map[string]string), environ: os.LookupEnv}
 	for _, d := range defines {
 		name, value, hasValue := strings.Cut(d, "=")
 		w.define(name, value, hasValue)
@@ -197,6 +219,10 @@ func (w *walker) result(err error) error {
 func (w *walker) emit(o occurrence) {
 	w.seq++
 	o.seq = w.seq
+	if w.cur != nil {
+		w.cur.out = append(w.cur.out, o)
+		return
+	}
 	w.out = append(w.out, o)
 }
 
@@ -210,9 +236,9 @@ func (w *walker) soft(err error) error {
 	return err
 }
 
-// expand resolves ${NAME} references from Define values, as ap_resolve_env
-// (without the process environment). An undefined name is left as written,
-// with Apache's warning as a notice.
+// expand resolves ${NAME} references from Define values, then the
+// environment, as ap_resolve_env. An undefined name is left as written,
+// with Apache's warning (AH00111) as a notice.
 func (w *walker) expand(s string, p pos) string {
 	if !strings.Contains(s, "${") {
 		return s
@@ -229,11 +255,11 @@ func (w *walker) expand(s string, p pos) string {
 		}
 		name := s[i+2 : i+2+j]
 		b.WriteString(s[:i])
-		if v, ok := w.vars[name]; ok {
+		if v, ok := w.lookupVar(name); ok {
 			b.WriteString(v)
 		} else {
 			if !strings.Contains(name, ":") {
-				w.notice(p, "Config variable ${%s} is not defined", name)
+				w.notice(p, "AH00111: Config variable ${%s} is not defined", name)
 			}
 			b.WriteString(s[i : i+3+j])
 		}
@@ -241,6 +267,17 @@ func (w *walker) expand(s string, p pos) string {
 	}
 	b.WriteString(s)
 	return b.String()
+}
+
+// lookupVar is a variable's value: a Define's, else the environment's.
+func (w *walker) lookupVar(name string) (string, bool) {
+	if v, ok := w.vars[name]; ok {
+		return v, true
+	}
+	if w.environ != nil && name != "" && !strings.Contains(name, ":") {
+		return w.environ(name)
+	}
+	return "", false
 }
 
 // args returns a directive node's arguments.
@@ -327,15 +364,14 @@ func (w *walker) section(n *node, ctx *walkCtx) error {
 	case "virtualhost":
 		switch ctx.kind {
 		case ctxVHost:
-			return w.soft(errAt(p, n.tag(), "<VirtualHost> doesn't nest!"))
-		case ctxDir, ctxLocation, ctxSkip:
+			return w.soft(errAt(p, n.tag(), "<VirtualHost> cannot occur within <VirtualHost> section"))
+		case ctxDir, ctxLocation, ctxFiles, ctxSkip:
 			return w.soft(errAt(p, n.tag(), n.tag()+" cannot occur within directory context"))
 		}
 		if trimSpace(raw) == "" {
 			return w.soft(errAt(p, n.tag(), n.tag()+" directive requires additional arguments"))
 		}
-		w.refuse(p, n.tag(), sectionText(n, raw), ctx)
-		return w.walk(n.children, sectionCtx(ctxVHost, n, raw))
+		return w.virtualHost(n, raw)
 	}
 	if _, known := sectionNames[key]; !known {
 		if ctx.skipped() {
@@ -408,11 +444,14 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 			return err
 		}
 	}
-	if name, ok := isDirDirective(key); ok && (key != "sethandler" || ctx.kind != ctxTop) {
+	if name, ok := isDirDirective(key); ok && (key != "sethandler" || !ctx.server()) {
 		if ctx.skipped() {
 			return nil
 		}
 		return w.dirDirective(n, name, key, ctx)
+	}
+	if key == "serveralias" || key == "serverpath" {
+		return w.vhostDirective(n, key, ctx)
 	}
 	sp := directives[key]
 	if sp == nil || (sp.structuredOnly && !n.structured) {
@@ -453,11 +492,23 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 		return w.include(p, name, args[0], key == "includeoptional", ctx)
 	}
 	switch ctx.kind {
-	case ctxVHost, ctxSkip:
+	case ctxSkip:
 		return nil
 	case ctxDir, ctxLocation, ctxFiles:
 		w.refuse(p, sp.name, display(sp.name, args), ctx)
 		return nil
+	case ctxVHost:
+		if w.detect != nil {
+			return nil
+		}
+		if !perVHost[key] {
+			w.refuse(p, sp.name, display(sp.name, args), ctx)
+			return nil
+		}
+	}
+	if key == "servername" && w.detect == nil && len(args) == 1 && args[0] != "" {
+		// A bad ServerName is reported when it is applied.
+		_ = w.vb.Directive(p.file, p.line, sp.name, args)
 	}
 	switch key {
 	case "mpm", "loadmodule":

@@ -89,8 +89,8 @@ func (w *walker) requireSection(n *node, raw string, ctx *walkCtx) error {
 	if ctx.skipped() {
 		return w.walk(n.children, sectionCtx(ctxSkip, n, raw))
 	}
-	if ctx.kind == ctxTop {
-		return w.soft(errAt(p, n.name, n.name+" not allowed here"))
+	if ctx.server() {
+		return w.soft(errAt(p, n.name, notAllowed(n.name, ctx)))
 	}
 	b := w.dirTarget(ctx)
 	if b == nil {
@@ -133,18 +133,18 @@ func (w *walker) dirDirective(n *node, name, key string, ctx *walkCtx) error {
 	if b == nil {
 		return nil
 	}
-	if _, auth := authDirectiveKeys[key]; auth && ctx.kind == ctxTop {
+	if _, auth := authDirectiveKeys[key]; auth && ctx.server() {
 		// OR_AUTHCFG and OR_LIMIT directives: sections and .htaccess only.
 		if key == "order" || key == "allow" || key == "deny" {
 			name = key
 		}
-		return w.soft(errAt(p, name, name+" not allowed here"))
+		return w.soft(errAt(p, name, notAllowed(name, ctx)))
 	}
 	switch key {
 	case "allowoverride", "allowoverridelist":
 		switch {
-		case ctx.kind == ctxTop:
-			return w.soft(errAt(p, name, name+" not allowed here"))
+		case ctx.server():
+			return w.soft(errAt(p, name, notAllowed(name, ctx)))
 		case ctx.kind == ctxLocation || ctx.kind == ctxFiles || ctx.limited != 0:
 			if key == "allowoverride" {
 				w.notice(p, "AH00114: Useless use of AllowOverride in line %d of %s.", p.line, p.file)
@@ -194,4 +194,13 @@ func (w *walker) sectionsResult() (*DirConfig, []*Section, error) {
 		rest = append(rest, s)
 	}
 	return top, rest, nil
+}
+
+// notAllowed is Apache's message for a directory-only directive at a
+// server's top level.
+func notAllowed(name string, ctx *walkCtx) string {
+	if ctx.kind == ctxVHost {
+		return name + " not allowed in <VirtualHost> context"
+	}
+	return name + " not allowed here"
 }

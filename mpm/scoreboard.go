@@ -590,6 +590,15 @@ func (w *Worker) BeginRequest(now time.Time, client, vhost, requestLine string) 
 	w.unlock(seq)
 }
 
+// SetVHost replaces the vhost column of the request in progress, once
+// the handler has selected the request's server (truncated as in
+// BeginRequest). It does not allocate.
+func (w *Worker) SetVHost(vhost string) {
+	seq := w.lock()
+	storeString(w.vhost[:], vhost)
+	w.unlock(seq)
+}
+
 // EndRequest accounts a finished request that sent bytes bytes (0 for HEAD,
 // negative counts as 0), as Apache's ap_increment_counts and
 // ap_time_process_request: AccessCount, MyAccessCount and ConnCount grow by

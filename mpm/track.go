@@ -128,6 +128,27 @@ func responseBytes(ctx *fasthttp.RequestCtx) int64 {
 	return int64(len(ctx.Response.Body()))
 }
 
+// WorkerConn is a connection that knows the scoreboard slot of the
+// worker serving it (*Conn does; an engine's own connection type may).
+type WorkerConn interface {
+	ScoreboardWorker() *Worker
+}
+
+// ScoreboardWorker is the worker slot that owns the connection.
+func (c *Conn) ScoreboardWorker() *Worker { return c.Worker }
+
+// SetRequestVHost puts the server the handler selected for the request in
+// ctx into its worker's vhost column ("server_hostname:port", Apache's
+// per-request scoreboard vhost); the engine wrote the main server's at
+// the start of the request. Requests on other connections are ignored.
+func SetRequestVHost(ctx *fasthttp.RequestCtx, vhost string) {
+	if wc, ok := ctx.Conn().(WorkerConn); ok {
+		if w := wc.ScoreboardWorker(); w != nil {
+			w.SetVHost(vhost)
+		}
+	}
+}
+
 // VHost is the scoreboard's vhost column: "name:port".
 func VHost(serverName string, port int) string {
 	return serverName + ":" + strconv.Itoa(port)

@@ -69,7 +69,7 @@ func (s *Site) check(ctx *fasthttp.RequestCtx, r *resolved, log bool) (d authz.D
 	if log && len(d.Log) > 0 {
 		client := ctx.RemoteAddr().String()
 		for _, e := range d.Log {
-			e.Log(context.Background(), s.log, client)
+			e.Log(context.Background(), s.logger(ctx), client)
 		}
 	}
 	return d, true
@@ -137,13 +137,13 @@ func grantsAll(r *conf.Require) bool {
 // logWalk writes the error-log lines of a failed directory walk.
 func (s *Site) logWalk(ctx *fasthttp.RequestCtx, r *resolved) {
 	if r.preLog != "" {
-		s.log.Error(r.preLog, errorlog.KeyModule, "core")
+		s.logger(ctx).Error(r.preLog, errorlog.KeyModule, "core")
 	}
-	if s.log.Enabled(context.Background(), r.logLevel) {
+	if lg := s.logger(ctx); lg.Enabled(context.Background(), r.logLevel) {
 		attrs := []any{errorlog.KeyModule, "core", errorlog.KeyClient, ctx.RemoteAddr().String()}
 		if r.logErr != nil {
 			attrs = append(attrs, errorlog.KeyErr, r.logErr)
 		}
-		s.log.Log(context.Background(), r.logLevel, r.logMsg, attrs...)
+		lg.Log(context.Background(), r.logLevel, r.logMsg, attrs...)
 	}
 }

@@ -44,7 +44,10 @@ func BenchmarkStaticSmall(b *testing.B) {
 // benchSections serves /small.html (1 KiB) with the configuration text
 // (@B@ is the base directory; DocumentRoot is @B@/htdocs) through the
 // whole chain, as BenchmarkStaticSmall.
-func benchSections(b *testing.B, text string) {
+func benchSections(b *testing.B, text string) { benchSectionsHost(b, text, "bench") }
+
+// benchSectionsHost is benchSections with the request's Host header.
+func benchSectionsHost(b *testing.B, text, host string) {
 	base := b.TempDir()
 	writeFiles(b, base, map[string]string{"htdocs/small.html": strings.Repeat("x", 1024)})
 	ageFiles(b, filepath.Join(base, "htdocs"), time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC))
@@ -61,7 +64,7 @@ func benchSections(b *testing.B, text string) {
 	h := s.Handler()
 	var r fasthttp.Request
 	r.SetRequestURI("/small.html")
-	r.Header.SetHost("bench")
+	r.Header.SetHost(host)
 	var ctx fasthttp.RequestCtx
 	ctx.Init(&r, nil, nil)
 	h(&ctx)
@@ -115,4 +118,18 @@ func BenchmarkStaticSections200NoAuth(b *testing.B) {
 		sb.WriteString("<Location /l" + n + ">\n  Require all denied\n</Location>\n")
 	}
 	benchSections(b, sb.String())
+}
+
+// BenchmarkStaticVHosts50: the 1 KiB case with 50 name-based virtual
+// hosts (the request names the 26th), each with its own DocumentRoot,
+// on the 200 sections of BenchmarkStaticSections200, AllowOverride None.
+// Compare with BenchmarkStaticSections200.
+func BenchmarkStaticVHosts50(b *testing.B) {
+	var sb strings.Builder
+	sb.WriteString(manySections("None"))
+	for i := range 50 {
+		n := strconv.Itoa(i)
+		sb.WriteString("<VirtualHost *>\n  ServerName v" + n + ".example\n  ServerAlias www.v" + n + ".example\n  DocumentRoot @B@/htdocs\n</VirtualHost>\n")
+	}
+	benchSectionsHost(b, sb.String(), "v25.example")
 }

@@ -10,6 +10,18 @@
 //
 // For each request, in order:
 //
+//  0. Virtual host (with <VirtualHost> sections only): site/vhost picks
+//     the request's server from the local address and the Host header
+//     (Apache's vhost.c); each server is a vserver of its own (sections
+//     and their caches, DocumentRoot and its file cache, error pages,
+//     types, error and access logs), built from conf.Config.Servers on
+//     the main server's settings. An HTTP/1.1 request without Host (or a
+//     bad one) gets 400 from the connection's default vhost. %v, %V and
+//     %p of the access log and the status page's VHost column
+//     (Options.SetVHost) come from that choice (accesslog.SetServer). A
+//     new module's per-server settings are one field of conf.Server and
+//     one of vserver. The selection costs one or two map lookups and no
+//     allocation (BenchmarkStaticVHosts50).
 //  1. Panic recovery: a panicking handler gets a 500 page, Connection:
 //     close and an error-log entry with its stack; the server lives on.
 //  2. Limits: LimitRequestLine (414), LimitRequestFieldSize and
@@ -42,7 +54,7 @@
 //     A DirectoryIndex file is used only when its own configuration lets
 //     the request through (mod_dir's subrequest).
 //  7. Apache's keep-alive decision (ap_set_keepalive).
-//  8. The access log: Options.Access.Log once per request, after the
+//  8. The access log (the selected vhost's, Options.Servers): Log once per request, after the
 //     response is decided and before fasthttp writes it, so a %D duration
 //     excludes the write. Requests fasthttp cannot read are logged from the
 //     ErrorHandler (400, 408, 413 or 414).

@@ -177,5 +177,5 @@ func (s *Site) sendError(ctx *fasthttp.RequestCtx, status int, extra string) {
 	ctx.Response.Reset()
 	ctx.Response.SetStatusCode(status)
 	ctx.Response.Header.SetContentType(errorContentType)
-	ctx.Response.SetBodyRaw(s.pages.page(status, method, extra))
+	ctx.Response.SetBodyRaw(s.serverOf(ctx).pages.page(status, method, extra))
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/site/vhost"
 )
 
 // section is a conf.Section with its regular expression compiled.
@@ -78,6 +79,16 @@ type vserver struct {
 	memo   map[[2]*conf.DirConfig]*conf.DirConfig
 
 	cache pathCache
+
+	// The server's identity (with virtual hosts: %v, %p), logs, error
+	// pages and types.
+	name   string
+	port   int
+	col    atomic.Pointer[statusCol]
+	log    *slog.Logger
+	access AccessLogger
+	pages  *errorPages
+	types  typeTable
 
 	// Static files.
 	docs      docRoot
@@ -649,4 +660,43 @@ func (v *vserver) initFiles(site *conf.SiteConfig, rewrite func(*fasthttp.Reques
 	}
 	v.fsHandler = v.fs.NewRequestHandler()
 	return nil
+}
+
+// setIdentity takes the server's name and port from the vhost table.
+func (v *vserver) setIdentity(t *vhost.Table, id vhost.ID) {
+	srv := t.Server(id)
+	v.name, v.port = srv.Name, srv.Port
+}
+
+// ServerName is %v (accesslog.ServerInfo).
+func (v *vserver) ServerName() string { return v.name }
+
+// CanonicalPort is %p: the server's port, else the scheme's default
+// (vhost.Table.CanonicalPort).
+func (v *vserver) CanonicalPort(ctx *fasthttp.RequestCtx) int {
+	switch {
+	case v.port != 0:
+		return v.port
+	case ctx.IsTLS():
+		return 443
+	}
+	return 80
+}
+
+// statusCol is a server's status page VHost column for one local port.
+type statusCol struct {
+	port uint16
+	s    string
+}
+
+// statusVHost is the VHost column of a request m selected for v, built
+// once per local port (a server usually has one).
+func (v *vserver) statusVHost(t *vhost.Table, m *vhost.Match) string {
+	port := m.Local.Port()
+	if c := v.col.Load(); c != nil && c.port == port {
+		return c.s
+	}
+	c := &statusCol{port: port, s: string(t.AppendStatusVHost(nil, m))}
+	v.col.Store(c)
+	return c.s
 }

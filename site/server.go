@@ -18,6 +18,7 @@ import (
 	"github.com/gohttpd/gohttpd/internal/h1"
 	"github.com/gohttpd/gohttpd/site/accesslog"
 	"github.com/gohttpd/gohttpd/site/logescape"
+	"github.com/gohttpd/gohttpd/site/vhost"
 )
 
 // serverName is the Server header gohttpd sends.
@@ -168,9 +169,20 @@ func (s *Site) handleError(ctx *fasthttp.RequestCtx, err error) {
 	s.sendError(ctx, status, note)
 	ctx.SetConnectionClose()
 	s.log.Info(msg, client(ctx), slog.String("request", logLine(line)), slog.String("err", err.Error()))
-	if s.access != nil {
+	access := s.access
+	if s.table != nil {
+		// The connection's default server answers (Apache logs the
+		// request in its logs).
+		var m vhost.Match
+		local, _, _ := vhost.FromRequestCtx(ctx)
+		s.table.Select(&m, local, nil, false)
+		v := s.servers[m.Server]
+		accesslog.SetServer(ctx, v)
+		access = v.access
+	}
+	if access != nil {
 		accesslog.SetRawRequest(ctx, line)
-		s.access.Log(ctx, start)
+		access.Log(ctx, start)
 	}
 }
 

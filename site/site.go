@@ -14,6 +14,7 @@ import (
 	"github.com/gohttpd/gohttpd/site/accesslog"
 	"github.com/gohttpd/gohttpd/site/authz"
 	"github.com/gohttpd/gohttpd/site/errorlog"
+	"github.com/gohttpd/gohttpd/site/vhost"
 	"github.com/valyala/fasthttp"
 )
 
@@ -26,10 +27,26 @@ type Options struct {
 	// Handlers maps SetHandler names (as used by cfg.Site.Locations, for
 	// example "server-status") to their handlers.
 	Handlers map[string]fasthttp.RequestHandler
+	// Servers are the virtual hosts' own logs, Servers[i] for
+	// cfg.Servers[i] (the vhost with ID i+1). A nil Logger is the main
+	// server's; a nil Access is the main server's unless the vhost has
+	// access logs of its own (conf.Server.OwnAccess), then none.
+	Servers []ServerLogs
+	// SetVHost, when set, is told the status page's VHost column of each
+	// request once its virtual host is selected ("server_hostname:local
+	// port"; the string is only valid during the call). Configurations
+	// without <VirtualHost> never call it.
+	SetVHost func(ctx *fasthttp.RequestCtx, vhost string)
 	// Stopping reports whether the server or child is stopping; while it
 	// does, every response gets Connection: close (Apache's
 	// is_mpm_running check in ap_set_keepalive). nil means never.
 	Stopping func() bool
+}
+
+// ServerLogs are one virtual host's error and access logs.
+type ServerLogs struct {
+	Logger *slog.Logger
+	Access AccessLogger
 }
 
 // AccessLogger is what a Site needs from an access log. Log is called once
@@ -54,14 +71,17 @@ type Site struct {
 	log      *slog.Logger
 	access   AccessLogger
 	stopping func() bool
+	setVHost func(*fasthttp.RequestCtx, string)
 
-	main     *vserver
+	main *vserver
+	// table selects the virtual host of a request (nil without
+	// <VirtualHost>); servers are indexed by vhost.ID, servers[0] is main.
+	table    *vhost.Table
+	servers  []*vserver
 	checker  *authz.Checker
 	minLevel slog.Level
 	lim      limits
 	ka       keepAlivePolicy
-	pages    *errorPages
-	types    typeTable
 
 	bufs sync.Pool // of *[]byte: rewritten paths
 
@@ -81,45 +101,126 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 		log:      opts.Logger,
 		access:   opts.Access,
 		stopping: opts.Stopping,
+		setVHost: opts.SetVHost,
 		lim:      newLimits(&cfg.HTTP),
 		ka:       newKeepAlivePolicy(&cfg.HTTP),
-		pages:    newErrorPages(cfg.Site.ServerAdmin),
-		types:    newTypeTable(cfg.Site.AddType),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	s.minLevel = slog.LevelError
-	for _, l := range []slog.Level{slog.LevelDebug - 8, slog.LevelDebug, slog.LevelInfo, slog.LevelWarn} {
-		if s.log.Enabled(context.Background(), l) {
-			s.minLevel = l
-			break
+	loggers := []*slog.Logger{s.log}
+	for _, sl := range opts.Servers {
+		if sl.Logger != nil {
+			loggers = append(loggers, sl.Logger)
 		}
 	}
-	main, err := newVServer(&cfg.Site, cfg.ServerRoot, s.minLevel <= slog.LevelDebug, opts.Handlers, s.missingHandler)
+	s.minLevel = slog.LevelError
+	for _, lg := range loggers {
+		for _, l := range []slog.Level{slog.LevelDebug - 8, slog.LevelDebug, slog.LevelInfo, slog.LevelWarn} {
+			if l < s.minLevel && lg.Enabled(context.Background(), l) {
+				s.minLevel = l
+				break
+			}
+		}
+	}
+	s.checker = authz.NewChecker(nil)
+	main, err := s.newServer(&cfg.Site, s.log, s.access, opts.Handlers)
+	if err != nil {
+		return nil, err
+	}
+	s.main = main
+	s.servers = []*vserver{main}
+	if cfg.VHosts == nil || len(cfg.VHosts.Hosts) == 0 {
+		return s, nil
+	}
+	if len(cfg.Servers) != len(cfg.VHosts.Hosts) {
+		s.Close()
+		return nil, fmt.Errorf("site: %d virtual hosts but %d server configurations", len(cfg.VHosts.Hosts), len(cfg.Servers))
+	}
+	s.table = vhost.NewTable(cfg.VHosts.Main, cfg.VHosts.Hosts, vhost.Options{
+		Unsafe: cfg.HTTP.ProtocolOptions.Unsafe,
+		StrictHostCheck: func(id vhost.ID) bool {
+			if id == vhost.Main {
+				return cfg.Site.StrictHostCheck
+			}
+			return cfg.Servers[id-1].Site.StrictHostCheck
+		},
+	})
+	main.setIdentity(s.table, 0)
+	for i := range cfg.Servers {
+		srv := &cfg.Servers[i]
+		lg, access := s.log, s.access
+		if i < len(opts.Servers) {
+			if l := opts.Servers[i].Logger; l != nil {
+				lg = l
+			}
+			if a := opts.Servers[i].Access; a != nil || srv.OwnAccess {
+				access = a
+			}
+		}
+		v, err := s.newServer(&srv.Site, lg, access, opts.Handlers)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		v.setIdentity(s.table, vhost.ID(i+1))
+		s.servers = append(s.servers, v)
+	}
+	return s, nil
+}
+
+// newServer builds one server's part of the site: its sections, caches,
+// static files, error pages, types and logs.
+func (s *Site) newServer(site *conf.SiteConfig, lg *slog.Logger, access AccessLogger, handlers map[string]fasthttp.RequestHandler) (*vserver, error) {
+	v, err := newVServer(site, s.cfg.ServerRoot, s.minLevel <= slog.LevelDebug, handlers, s.missingHandler)
 	if err != nil {
 		return nil, fmt.Errorf("site: %w", err)
 	}
-	s.main = main
-	main.ht.warn = func(msg string) { s.log.Warn(msg, errorlog.KeyModule, "core") }
-	for _, m := range main.missing {
-		s.log.Warn(m)
+	v.log, v.access = lg, access
+	v.pages = newErrorPages(site.ServerAdmin)
+	v.types = newTypeTable(site.AddType)
+	v.ht.warn = func(msg string) { lg.Warn(msg, errorlog.KeyModule, "core") }
+	for _, m := range v.missing {
+		lg.Warn(m)
 	}
-	s.checker = authz.NewChecker(nil)
-
-	if err := main.initFiles(&cfg.Site, s.rewritePath); err != nil {
+	if err := v.initFiles(site, s.rewritePath); err != nil {
 		return nil, err
 	}
-	return s, nil
+	return v, nil
+}
+
+// serverOf is the server answering the request in ctx.
+func (s *Site) serverOf(ctx *fasthttp.RequestCtx) *vserver {
+	if s.table == nil {
+		return s.main
+	}
+	if v, ok := accesslog.ServerOf(ctx).(*vserver); ok {
+		return v
+	}
+	return s.main
+}
+
+// logger is the error log of the server answering the request in ctx.
+func (s *Site) logger(ctx *fasthttp.RequestCtx) *slog.Logger {
+	if s.table == nil {
+		return s.log
+	}
+	return s.serverOf(ctx).log
 }
 
 // Close stops the file cache's cleanup goroutine and releases the document
 // root. Call it only after every server using the Site has stopped.
 func (s *Site) Close() error {
 	s.closeOnce.Do(func() {
-		close(s.main.fs.CleanStop)
-		if s.main.docs.root != nil {
-			s.closeErr = s.main.docs.root.Close()
+		for _, v := range s.servers {
+			if v.fs != nil && v.fs.CleanStop != nil {
+				close(v.fs.CleanStop)
+			}
+			if v.docs.root != nil {
+				if err := v.docs.root.Close(); err != nil && s.closeErr == nil {
+					s.closeErr = err
+				}
+			}
 		}
 	})
 	return s.closeErr
@@ -133,30 +234,47 @@ func (s *Site) Handler() fasthttp.RequestHandler {
 }
 
 func (s *Site) serve(ctx *fasthttp.RequestCtx) {
+	v := s.main
+	status := 0
+	if s.table != nil {
+		var m vhost.Match
+		s.table.SelectCtx(&m, ctx)
+		v = s.servers[m.Server]
+		accesslog.SetServer(ctx, v)
+		status = m.Status
+		if s.setVHost != nil {
+			s.setVHost(ctx, v.statusVHost(s.table, &m))
+		}
+	}
 	var start time.Time
-	if s.access != nil {
+	if v.access != nil {
 		start = time.Now()
 	}
-	defer s.finish(ctx, start)
-	s.dispatch(ctx)
+	defer s.finish(ctx, v, start)
+	if status != 0 {
+		s.badHost(ctx, v)
+		s.sendError(ctx, status, "")
+		return
+	}
+	s.dispatch(ctx, v)
 }
 
 // finish runs after dispatch, even when it panicked: it turns a panic into
 // a 500 (the connection is then closed), makes the keep-alive decision and
 // writes the access log line.
-func (s *Site) finish(ctx *fasthttp.RequestCtx, start time.Time) {
+func (s *Site) finish(ctx *fasthttp.RequestCtx, v *vserver, start time.Time) {
 	if v := recover(); v != nil {
 		s.panicked(ctx, v)
 	}
 	s.setKeepAlive(ctx)
-	if s.access != nil {
+	if v.access != nil {
 		if !ctx.Request.Header.IsHTTP11() {
 			// fasthttp read an HTTP/0.9 request as HTTP/1.0.
 			if c, ok := ctx.Conn().(http09Conn); ok && c.HTTP09() {
 				accesslog.SetHTTP09(ctx, c.RequestLine())
 			}
 		}
-		s.access.Log(ctx, start)
+		v.access.Log(ctx, start)
 	}
 }
 
@@ -167,13 +285,13 @@ type http09Conn interface {
 	RequestLine() []byte
 }
 
-func (s *Site) dispatch(ctx *fasthttp.RequestCtx) {
+func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 	if s.checkLimits(ctx) || s.checkPath(ctx) {
 		return
 	}
-	r := &s.main.trivialValue
-	if !s.main.trivial {
-		r = s.main.resolve(ctx.Path(), ctx.Time())
+	r := &v.trivialValue
+	if !v.trivial {
+		r = v.resolve(ctx.Path(), ctx.Time())
 		if r.check && s.denied(ctx, r) {
 			return
 		}
@@ -182,7 +300,19 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx) {
 			return
 		}
 	}
-	s.serveStatic(ctx, s.main, r)
+	s.serveStatic(ctx, v, r)
+}
+
+// badHost logs why the vhost selection answered 400: StrictHostCheck's
+// warning (the request's host name matched no ServerName or ServerAlias).
+func (s *Site) badHost(ctx *fasthttp.RequestCtx, v *vserver) {
+	var m vhost.Match
+	s.table.SelectCtx(&m, ctx)
+	if m.Reason != vhost.StrictHostMismatch || !v.log.Enabled(context.Background(), slog.LevelWarn) {
+		return
+	}
+	msg := s.table.AppendStrictHostMessage(nil, &m, m.Hostname())
+	v.log.LogAttrs(context.Background(), slog.LevelWarn, string(msg), client(ctx), slog.String(errorlog.KeyModule, "core"))
 }
 
 // missingHandler answers for a SetHandler name nobody provides as Apache
@@ -209,7 +339,7 @@ func client(ctx *fasthttp.RequestCtx) slog.Attr {
 // logf writes a formatted message about the request in ctx to the error
 // log, with its client, formatting only when level is enabled.
 func (s *Site) logf(ctx *fasthttp.RequestCtx, level slog.Level, format string, args ...any) {
-	if s.log.Enabled(context.Background(), level) {
-		s.log.LogAttrs(context.Background(), level, fmt.Sprintf(format, args...), client(ctx))
+	if lg := s.logger(ctx); lg.Enabled(context.Background(), level) {
+		lg.LogAttrs(context.Background(), level, fmt.Sprintf(format, args...), client(ctx))
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/gohttpd/gohttpd/site/vhost"
 )
 
 // allowStatic is the Allow header for static files.
@@ -214,6 +216,14 @@ func (s *Site) redirectDir(ctx *fasthttp.RequestCtx) {
 	if q := ctx.URI().QueryString(); len(q) > 0 {
 		loc += "?" + string(q)
 	}
+	if s.table != nil {
+		// ap_construct_url, as Apache: with virtual hosts the URL is
+		// absolute (UseCanonicalName Off: the request's host and port,
+		// else the vhost's name and port).
+		var m vhost.Match
+		s.table.SelectCtx(&m, ctx)
+		loc = string(s.table.AppendURL(nil, &m, &vhost.Canon{TLS: ctx.IsTLS()}, []byte(loc)))
+	}
 	s.sendError(ctx, fasthttp.StatusMovedPermanently, loc)
 	ctx.Response.Header.Set(fasthttp.HeaderLocation, loc)
 }
@@ -231,7 +241,7 @@ type validators struct {
 func (s *Site) finishFile(ctx *fasthttp.RequestCtx, srv *vserver, name []byte) {
 	h := &ctx.Response.Header
 	size := int64(h.ContentLength())
-	if typ := s.types.lookup(name); typ != "" {
+	if typ := srv.types.lookup(name); typ != "" {
 		h.SetContentType(typ)
 	} else {
 		h.Del(fasthttp.HeaderContentType)

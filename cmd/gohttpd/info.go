@@ -12,6 +12,7 @@ import (
 
 	"github.com/gohttpd/gohttpd/conf"
 	"github.com/gohttpd/gohttpd/listener"
+	"github.com/gohttpd/gohttpd/site/vhost"
 )
 
 // Version is gohttpd's version, printed by -v and in the Server header's
@@ -82,7 +83,12 @@ func printCompileSettings(w io.Writer, o *options) {
 // and clamping: listeners with their backlog, the engine and its settings.
 func printRunSettings(w io.Writer, cfg *conf.Config) {
 	somax, somaxErr := listener.Somaxconn()
-	fmt.Fprintln(w, "VirtualHost configuration:")
+	if cfg.VHosts != nil && len(cfg.VHosts.Hosts) > 0 {
+		t := vhost.NewTable(cfg.VHosts.Main, cfg.VHosts.Hosts, vhost.Options{Unsafe: cfg.HTTP.ProtocolOptions.Unsafe})
+		_ = t.WriteTable(w)
+	} else {
+		fmt.Fprintln(w, "VirtualHost configuration:")
+	}
 	fmt.Fprintf(w, "ServerRoot: %q\n", cfg.ServerRoot)
 	docRoot := cfg.Site.DocumentRoot
 	if docRoot == "" {

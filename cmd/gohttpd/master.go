@@ -267,6 +267,20 @@ func logStartFailure(cfg *conf.Config, err error) {
 	lg.close()
 }
 
+// flushOnTerm writes out the buffered log lines when the master's
+// SIGTERM (an immediate stop) arrives, then dies of that signal as
+// before: Apache's logs are unbuffered, so no line it wrote is lost.
+func flushOnTerm(lg *logs) {
+	c := make(chan os.Signal, 1)
+	signal.Notify(c, syscall.SIGTERM)
+	go func() {
+		<-c
+		lg.flush()
+		signal.Reset(syscall.SIGTERM)
+		syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	}()
+}
+
 // runChild is a child process: it serves with the engine's child loop on
 // the descriptors and the configuration snapshot its master passed.
 func runChild(stderr io.Writer) int {
@@ -289,6 +303,7 @@ func runChild(stderr io.Writer) int {
 		return startFailure(err)
 	}
 	defer lg.close()
+	flushOnTerm(lg)
 	log := lg.logger
 	nb, nl := max(cfg.ListenBuckets, 1), len(cfg.Listen)
 	if len(env.Listeners) != nb*nl {

@@ -51,9 +51,14 @@ type logs struct {
 	access   []*logfile.File
 	logger   *slog.Logger
 	accessFn site.AccessLogger
+	// servers are the virtual hosts' logs (site.Options.Servers), with
+	// the files they opened; files holds each vhost's own ErrorLog.
+	servers []site.ServerLogs
+	files   []*logfile.File
 }
 
-// openLogs opens ErrorLog and, if withAccess, every CustomLog of cfg.
+// openLogs opens ErrorLog and, if withAccess (a serving process), every
+// CustomLog of cfg and the virtual hosts' own logs.
 // module names the process in error-log lines ("mpm_event" ...).
 func openLogs(cfg *conf.Config, stderr io.Writer, withAccess bool) (*logs, error) {
 	level, err := errorlog.ParseLevel(cfg.Log.LogLevel)
@@ -74,31 +79,78 @@ func openLogs(cfg *conf.Config, stderr io.Writer, withAccess bool) (*logs, error
 		Level: level, Module: "mpm_" + cfg.MPM, Threaded: cfg.MPM != conf.Prefork,
 	}))
 	if !withAccess {
+		// The master logs nothing for a vhost; the children open the
+		// vhosts' logs (and fail at start if one cannot be opened).
 		return l, nil
 	}
+	for i := range cfg.Servers {
+		srv := &cfg.Servers[i]
+		var sl site.ServerLogs
+		if srv.OwnErrorLog || srv.Log.LogLevel != cfg.Log.LogLevel {
+			lvl, err := errorlog.ParseLevel(srv.Log.LogLevel)
+			if err != nil {
+				l.close()
+				return nil, fmt.Errorf("LogLevel: %w", err)
+			}
+			var w io.Writer = ew
+			if srv.OwnErrorLog && srv.Log.ErrorLog != "stderr" {
+				f, err := logfile.Open(srv.Log.ErrorLog)
+				if err != nil {
+					l.close()
+					return nil, fmt.Errorf("ErrorLog: %w", err)
+				}
+				l.files = append(l.files, f)
+				w = f
+			} else if srv.OwnErrorLog {
+				w = stderr
+			}
+			sl.Logger = slog.New(errorlog.NewHandler(w, errorlog.Options{
+				Level: lvl, Module: "mpm_" + cfg.MPM, Threaded: cfg.MPM != conf.Prefork,
+			}))
+		}
+		l.servers = append(l.servers, sl)
+	}
+	fn, err := l.openAccess(cfg.Log.Access, cfg.Site.ServerName)
+	if err != nil {
+		l.close()
+		return nil, err
+	}
+	l.accessFn = fn
+	for i := range cfg.Servers {
+		if srv := &cfg.Servers[i]; srv.OwnAccess {
+			fn, err := l.openAccess(srv.Log.Access, srv.Site.ServerName)
+			if err != nil {
+				l.close()
+				return nil, err
+			}
+			l.servers[i].Access = fn
+		}
+	}
+	return l, nil
+}
+
+// openAccess opens access logs for a server whose ServerName is name.
+func (l *logs) openAccess(list []conf.AccessLog, name string) (site.AccessLogger, error) {
 	var multi multiAccess
-	for _, a := range cfg.Log.Access {
+	for _, a := range list {
 		f, err := logfile.Open(a.Path)
 		if err != nil {
-			l.close()
 			return nil, fmt.Errorf("CustomLog: %w", err)
 		}
 		l.access = append(l.access, f)
-		al, err := accesslog.New(f, a.Format, accesslog.Options{ServerName: cfg.Site.ServerName})
+		al, err := accesslog.New(f, a.Format, accesslog.Options{ServerName: name})
 		if err != nil {
-			l.close()
 			return nil, fmt.Errorf("CustomLog %s: %w", a.Path, err)
 		}
 		multi = append(multi, al)
 	}
 	switch len(multi) {
 	case 0:
+		return nil, nil
 	case 1:
-		l.accessFn = multi[0]
-	default:
-		l.accessFn = multi
+		return multi[0], nil
 	}
-	return l, nil
+	return multi, nil
 }
 
 // startLogging opens cfg's logs (see openLogs) and logs the
@@ -114,8 +166,24 @@ func startLogging(cfg *conf.Config, stderr io.Writer, withAccess bool) (*logs, e
 	return lg, nil
 }
 
+// flush writes out what the logs buffer.
+func (l *logs) flush() {
+	for _, f := range l.access {
+		f.Flush()
+	}
+	for _, f := range l.files {
+		f.Flush()
+	}
+	if l.errorLog != nil {
+		l.errorLog.Flush()
+	}
+}
+
 func (l *logs) close() {
 	for _, f := range l.access {
+		f.Close()
+	}
+	for _, f := range l.files {
 		f.Close()
 	}
 	if l.errorLog != nil {
@@ -142,6 +210,8 @@ func newSite(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns []*listener.
 	return site.New(cfg, site.Options{
 		Logger:   lg.logger,
 		Access:   lg.accessFn,
+		Servers:  lg.servers,
+		SetVHost: mpm.SetRequestVHost,
 		Stopping: draining.Load,
 		Handlers: statusHandlers(cfg, board, lns),
 	})
@@ -193,7 +263,7 @@ func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns, others []
 	}
 	cs, err := childFor(cfg, mpm.ChildDeps{
 		Listeners: netLns, Server: st.NewServer(), Protocol: protocolOptions(cfg), Board: board, Slot: slot,
-		Generation: gen, Draining: draining, VHost: vhost(cfg), Log: lg.logger,
+		Generation: gen, Draining: draining, VHost: boardVHost(cfg), Log: lg.logger,
 	})
 	if err != nil {
 		st.Close()
@@ -279,8 +349,8 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 	return cs.Serve(func() {})
 }
 
-// vhost is the scoreboard's vhost column for the main server.
-func vhost(cfg *conf.Config) string {
+// boardVHost is the scoreboard's vhost column for the main server.
+func boardVHost(cfg *conf.Config) string {
 	port := 0
 	if len(cfg.Listen) > 0 {
 		port = cfg.Listen[0].Port

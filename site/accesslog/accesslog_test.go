@@ -449,8 +449,6 @@ func TestCompileErrors(t *testing.T) {
 		{"%i", "%i needs a name"},
 		{"%{}o", "%o needs a name"},
 		{"%C", "%C needs a name"},
-		{"%I", "directive %I"},
-		{"%O", "directive %O"},
 		{"%{x}^ti", "%^ti"},
 	}
 	for _, tt := range tests {

@@ -70,6 +70,12 @@ func (f *Format) Append(dst []byte, ctx *fasthttp.RequestCtx, start time.Time) [
 			}
 		case kBytes:
 			dst = strconv.AppendInt(dst, int64(bodySize(ctx)), 10)
+		case kBytesIn:
+			dst = strconv.AppendInt(dst, int64(bytesIn(ctx)), 10)
+		case kBytesOut:
+			dst = strconv.AppendInt(dst, int64(bytesOut(ctx)), 10)
+		case kBytesAll:
+			dst = strconv.AppendInt(dst, int64(bytesIn(ctx)+bytesOut(ctx)), 10)
 		case kMicros:
 			dst = strconv.AppendInt(dst, max(endTime().Sub(start), 0).Microseconds(), 10)
 		case kMillis:
@@ -88,6 +94,12 @@ func (f *Format) Append(dst []byte, ctx *fasthttp.RequestCtx, start time.Time) [
 			dst = appendEscaped(dst, ctx.Request.Header.Method())
 		case kLocalPort:
 			dst = appendPort(dst, ctx.LocalAddr())
+		case kCanonicalPort:
+			if si := ServerOf(ctx); si != nil {
+				dst = strconv.AppendInt(dst, int64(si.CanonicalPort(ctx)), 10)
+			} else {
+				dst = appendPort(dst, ctx.LocalAddr())
+			}
 		case kRemotePort:
 			dst = appendPort(dst, ctx.RemoteAddr())
 		case kPID:
@@ -119,7 +131,11 @@ func (f *Format) Append(dst []byte, ctx *fasthttp.RequestCtx, start time.Time) [
 		case kPath:
 			dst = appendValue(dst, ctx.Path())
 		case kServerName:
-			dst = appendValue(dst, f.ServerName)
+			if si := ServerOf(ctx); si != nil {
+				dst = appendValue(dst, si.ServerName())
+			} else {
+				dst = appendValue(dst, f.ServerName)
+			}
 		case kHostName:
 			dst = f.appendHostName(dst, ctx)
 		case kConnStatus:
@@ -196,6 +212,31 @@ func appendPort(dst []byte, addr net.Addr) []byte {
 	return append(dst, '-')
 }
 
+// bytesIn is mod_logio's %I: the request's bytes as received, request
+// line, header fields and body.
+func bytesIn(ctx *fasthttp.RequestCtx) int {
+	h := &ctx.Request.Header
+	n := len(h.Method()) + 1 + len(ctx.RequestURI()) + 1 + len(h.Protocol()) + 2 // "GET /uri HTTP/1.1\r\n"
+	if raw := h.RawHeaders(); len(raw) > 0 {
+		n += len(raw) // the fields and the empty line
+	} else {
+		n += 2
+	}
+	if ctx.Request.IsBodyStream() {
+		n += max(h.ContentLength(), 0)
+	} else {
+		n += len(ctx.Request.Body())
+	}
+	return n
+}
+
+// bytesOut is mod_logio's %O: the response head as it stands when the
+// line is logged (fasthttp adds nothing but its Date and Server fields,
+// which are counted) plus the body.
+func bytesOut(ctx *fasthttp.RequestCtx) int {
+	return len(ctx.Response.Header.Header()) + bodySize(ctx)
+}
+
 // bodySize is the number of body bytes the response sends.
 func bodySize(ctx *fasthttp.RequestCtx) int {
 	resp := &ctx.Response
@@ -269,7 +310,13 @@ func (f *Format) appendHostName(dst []byte, ctx *fasthttp.RequestCtx) []byte {
 	} else if colon := bytes.LastIndexByte(host, ':'); colon >= 0 {
 		host = host[:colon]
 	}
+	if n := len(host); n > 1 && host[n-1] == '.' {
+		host = host[:n-1] // r->hostname has no trailing dot
+	}
 	if len(host) == 0 {
+		if si := ServerOf(ctx); si != nil {
+			return appendValue(dst, si.ServerName())
+		}
 		return appendValue(dst, f.ServerName)
 	}
 	n := len(dst)

@@ -26,35 +26,39 @@ type Format struct {
 type kind uint8
 
 const (
-	kLiteral     kind = iota // arg, as is
-	kDash                    // "-": %l %u %f %R %L %{name}e %{tid}P
-	kRemoteIP                // %a %h: ctx.RemoteAddr (the user agent)
-	kPeerIP                  // %{c}a %{c}h: the connection's peer
-	kLocalIP                 // %A
-	kBytesCLF                // %b
-	kBytes                   // %B
-	kMicros                  // %D %{us}T
-	kMillis                  // %{ms}T
-	kSeconds                 // %T %{s}T
-	kProtocol                // %H
-	kKeepAlives              // %k
-	kMethod                  // %m
-	kLocalPort               // %p %{canonical}p %{local}p
-	kRemotePort              // %{remote}p
-	kPID                     // %P %{pid}P
-	kQuery                   // %q
-	kRequestLine             // %r
-	kStatus                  // %s %>s
-	kTime                    // %t %{...}t
-	kPath                    // %U
-	kServerName              // %v
-	kHostName                // %V
-	kConnStatus              // %X
-	kReqHeader               // %{name}i
-	kRespHeader              // %{name}o
-	kCookie                  // %{name}C
-	kNote                    // %{name}n: a string-like ctx.UserValue
-	kUser                    // %u: the string ctx.UserValue(UserKey)
+	kLiteral       kind = iota // arg, as is
+	kDash                      // "-": %l %u %f %R %L %{name}e %{tid}P
+	kRemoteIP                  // %a %h: ctx.RemoteAddr (the user agent)
+	kPeerIP                    // %{c}a %{c}h: the connection's peer
+	kLocalIP                   // %A
+	kBytesCLF                  // %b
+	kBytes                     // %B
+	kBytesIn                   // %I (mod_logio)
+	kBytesOut                  // %O (mod_logio)
+	kBytesAll                  // %S (mod_logio)
+	kMicros                    // %D %{us}T
+	kMillis                    // %{ms}T
+	kSeconds                   // %T %{s}T
+	kProtocol                  // %H
+	kKeepAlives                // %k
+	kMethod                    // %m
+	kLocalPort                 // %{local}p, and %p %{canonical}p without a ServerInfo
+	kCanonicalPort             // %p %{canonical}p
+	kRemotePort                // %{remote}p
+	kPID                       // %P %{pid}P
+	kQuery                     // %q
+	kRequestLine               // %r
+	kStatus                    // %s %>s
+	kTime                      // %t %{...}t
+	kPath                      // %U
+	kServerName                // %v
+	kHostName                  // %V
+	kConnStatus                // %X
+	kReqHeader                 // %{name}i
+	kRespHeader                // %{name}o
+	kCookie                    // %{name}C
+	kNote                      // %{name}n: a string-like ctx.UserValue
+	kUser                      // %u: the string ctx.UserValue(UserKey)
 )
 
 // timeForm is the shape of a %t item.
@@ -245,6 +249,12 @@ func (it *item) setLetter(c byte, arg string) error {
 		return noArg(kBytesCLF)
 	case 'B':
 		return noArg(kBytes)
+	case 'I':
+		return noArg(kBytesIn)
+	case 'O':
+		return noArg(kBytesOut)
+	case 'S':
+		return noArg(kBytesAll)
 	case 'D':
 		return noArg(kMicros)
 	case 'u':
@@ -279,7 +289,9 @@ func (it *item) setLetter(c byte, arg string) error {
 		return noArg(kConnStatus)
 	case 'p':
 		switch strings.ToLower(arg) {
-		case "", "canonical", "local":
+		case "", "canonical":
+			it.kind = kCanonicalPort
+		case "local":
 			it.kind = kLocalPort
 		case "remote":
 			it.kind = kRemotePort

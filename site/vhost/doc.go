@@ -137,7 +137,9 @@
 //
 // # Not done
 //
-// Nothing of vhost.c's selection is left out. conf still refuses
-// <VirtualHost>, ServerAlias, ServerPath, UseCanonicalName other than
-// Off and StrictHostCheck On until the integrator wires this package in.
+// Nothing of vhost.c's selection is left out. It is wired in: conf walks
+// <VirtualHost> (conf/walk_vhost.go), site selects per request
+// (site.Site.serve), StrictHostCheck On works. conf still refuses
+// UseCanonicalName On|DNS and UseCanonicalPhysicalPort On: the site does
+// not merge them per directory and passes Canon{} (Off) to AppendURL.
 package vhost

@@ -330,22 +330,28 @@ func (m *Match) trimLast() {
 // setName stores s, lower-cased when lower (ASCII), as the host name.
 func (m *Match) setName(s []byte, lower bool) {
 	m.hasHost = true
-	dst := m.buf[:0]
 	if len(s) > len(m.buf) {
-		m.long = make([]byte, 0, len(s))
-		dst = m.long
-	}
-	for _, c := range s {
-		if lower && 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
+		// Never store a slice of m.buf in m: m would escape to the heap
+		// in every caller (a Match on the stack).
+		long := make([]byte, len(s))
+		for i, c := range s {
+			long[i] = lowerIf(c, lower)
 		}
-		dst = append(dst, c)
+		m.long = long
+		return
 	}
-	if m.long != nil {
-		m.long = dst
-	} else {
-		m.n = len(dst)
+	for i, c := range s {
+		m.buf[i] = lowerIf(c, lower)
 	}
+	m.n = len(s)
+}
+
+// lowerIf is c lower-cased (ASCII) when lower.
+func lowerIf(c byte, lower bool) byte {
+	if lower && 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // splitHostPort is apr_parse_addr_port on a Host header: it fails where
