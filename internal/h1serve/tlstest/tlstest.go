@@ -142,7 +142,7 @@ func Start(t testing.TB, o Options) *Env {
 		Generation:       1,
 		Draining:         &draining,
 		VHost:            "test:443",
-		Log:              slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Log:              testLog(),
 		TLS:              []*tls.Config{ServerConfig()},
 		HandshakeTimeout: o.HandshakeTimeout,
 	}
@@ -430,4 +430,12 @@ func waitFor(t testing.TB, d time.Duration, cond func() string) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// testLog discards the child's log unless GOHTTPD_TLSTEST_LOG is set.
+func testLog() *slog.Logger {
+	if os.Getenv("GOHTTPD_TLSTEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
 }
