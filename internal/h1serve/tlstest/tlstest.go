@@ -245,6 +245,42 @@ func Run(t *testing.T, o Options) {
 			t.Fatalf("after the pipeline: %d %q", resp.StatusCode, b)
 		}
 	})
+	t.Run("TwoRecords", func(t *testing.T) {
+		// Two requests in two TLS records that reach the server in one
+		// TCP segment: after the first, the second is in the tls.Conn's
+		// buffer and the socket is empty. A server that parks on an
+		// empty socket never answers it.
+		e := Start(t, o)
+		raw, err := net.DialTimeout("tcp", e.Addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hc := &holdConn{Conn: raw}
+		c := tls.Client(hc, ClientConfig())
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(20 * time.Second))
+		if err := c.Handshake(); err != nil {
+			t.Fatal(err)
+		}
+		br := bufio.NewReader(c)
+		for range 3 {
+			hc.hold = true
+			for _, p := range []string{"/", "/tls"} {
+				if _, err := fmt.Fprintf(c, "GET %s HTTP/1.1\r\nHost: localhost\r\n\r\n", p); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := hc.flush(); err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range []string{"hello", "tls=true"} {
+				resp, b := Read(t, br)
+				if resp.StatusCode != 200 || !strings.HasPrefix(string(b), want) {
+					t.Fatalf("response %d: %d %q, want %q", i, resp.StatusCode, b, want)
+				}
+			}
+		}
+	})
 	t.Run("Big", func(t *testing.T) {
 		e := Start(t, o)
 		c := e.Dial(t, nil)
@@ -438,4 +474,26 @@ func testLog() *slog.Logger {
 		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	return slog.New(slog.DiscardHandler)
+}
+
+// holdConn holds what is written while hold is set, until flush.
+type holdConn struct {
+	net.Conn
+	hold bool
+	buf  []byte
+}
+
+func (h *holdConn) Write(p []byte) (int, error) {
+	if h.hold {
+		h.buf = append(h.buf, p...)
+		return len(p), nil
+	}
+	return h.Conn.Write(p)
+}
+
+func (h *holdConn) flush() error {
+	h.hold = false
+	_, err := h.Conn.Write(h.buf)
+	h.buf = h.buf[:0]
+	return err
 }
