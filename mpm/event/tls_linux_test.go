@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"crypto/tls"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"os"
 	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -194,4 +197,56 @@ func measureIdleTLS(tb testing.TB, n int) (heap, rss, goroutines float64) {
 	return float64(int64(heap1)-int64(heap0)) / float64(n),
 		float64(rss1-rss0) / float64(n),
 		float64(g1-g0) / float64(n)
+}
+
+// FuzzTLSHandshake sends arbitrary bytes to a TLS listener and
+// half-closes: the child must close the connection within the handshake
+// timeout (300 ms) plus slack, never panic in its own code, and go on
+// serving TLS clients.
+func FuzzTLSHandshake(f *testing.F) {
+	hello := tlstest.ClientHello()
+	if hello == nil {
+		f.Fatal("no ClientHello captured")
+	}
+	f.Add(hello)
+	f.Add(hello[:len(hello)/2])
+	f.Add(hello[:5])
+	f.Add([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+	f.Add([]byte{0x16, 0x03, 0x01, 0xff, 0xff})
+	f.Add([]byte{0x80, 0x2e, 0x01, 0x03, 0x01})
+	f.Add([]byte{})
+	corrupt := append([]byte(nil), hello...)
+	for i := 9; i < len(corrupt); i += 7 {
+		corrupt[i] ^= 0x5a
+	}
+	f.Add(corrupt)
+	pc := &panicCounter{}
+	e := tlstest.Start(f, tlstest.Options{Threads: 2, HandshakeTimeout: 300 * time.Millisecond, Log: slog.New(pc),
+		New: func(d mpm.ChildDeps) (mpm.ChildServer, error) {
+			return New(Config{ThreadsPerChild: 2, Timeout: 300 * time.Millisecond, KeepAliveTimeout: time.Second}, d)
+		}})
+	f.Fuzz(func(t *testing.T, in []byte) {
+		c, err := net.DialTimeout("tcp", e.Addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		c.Write(in)
+		c.(*net.TCPConn).CloseWrite()
+		if _, err := io.ReadAll(c); err != nil && !strings.Contains(err.Error(), "reset") {
+			t.Fatalf("input %q: the connection was not closed: %v", in, err)
+		}
+		if n := pc.n.Load(); n > 0 {
+			t.Fatalf("input %q: %d panics in the engine", in, n)
+		}
+		tc, err := tls.Dial("tcp", e.Addr, tlstest.ClientConfig())
+		if err != nil {
+			t.Fatalf("after input %q: %v", in, err)
+		}
+		defer tc.Close()
+		if resp, b := tlstest.Get(t, tc, bufio.NewReader(tc), "/"); resp.StatusCode != 200 || string(b) != "hello" {
+			t.Fatalf("after input %q: GET / = %d %q", in, resp.StatusCode, b)
+		}
+	})
 }

@@ -9,6 +9,7 @@ package tlstest
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -116,6 +117,9 @@ type Options struct {
 	Threads int
 	// HandshakeTimeout is ChildDeps.HandshakeTimeout.
 	HandshakeTimeout time.Duration
+	// Log is the child's logger (default: discard, or stderr with
+	// GOHTTPD_TLSTEST_LOG set).
+	Log *slog.Logger
 	// Serial: the child serves one connection at a time (prefork), so a
 	// stalled handshake delays the other clients.
 	Serial bool
@@ -142,7 +146,7 @@ func Start(t testing.TB, o Options) *Env {
 		Generation:       1,
 		Draining:         &draining,
 		VHost:            "test:443",
-		Log:              testLog(),
+		Log:              cmp.Or(o.Log, testLog()),
 		TLS:              []*tls.Config{ServerConfig()},
 		HandshakeTimeout: o.HandshakeTimeout,
 	}
@@ -496,4 +500,27 @@ func (h *holdConn) flush() error {
 	_, err := h.Conn.Write(h.buf)
 	h.buf = h.buf[:0]
 	return err
+}
+
+// ClientHello returns the first flight of a Go TLS client (a whole
+// ClientHello record), for fuzz seeds.
+func ClientHello() []byte {
+	a, b := net.Pipe()
+	defer a.Close()
+	go func() {
+		c := tls.Client(a, ClientConfig())
+		c.SetDeadline(time.Now().Add(5 * time.Second))
+		c.Handshake()
+	}()
+	b.SetDeadline(time.Now().Add(5 * time.Second))
+	hdr := make([]byte, 5)
+	if _, err := io.ReadFull(b, hdr); err != nil {
+		return nil
+	}
+	body := make([]byte, int(hdr[3])<<8|int(hdr[4]))
+	if _, err := io.ReadFull(b, body); err != nil {
+		return nil
+	}
+	b.Close()
+	return append(hdr, body...)
 }
