@@ -29,8 +29,9 @@
 // ClientHello's first byte to its end or the handshake timeout; between
 // requests a TLS connection is parked like a plain one, with no goroutine,
 // keeping only its tls.Conn (about 6.7 KB of heap, measured by
-// TestTLSIdleConnMemory); TLS responses are encrypted and written by the
-// worker (no write completion, no sendfile).
+// TestTLSIdleConnMemory); TLS responses are encrypted by the worker, with
+// no sendfile, and only their last 256 KiB of ciphertext can go to write
+// completion.
 //
 // What Apache's event MPM does asynchronously, the loop does here without a
 // worker: keep-alive waits (a FIFO per timeout drives the epoll_wait

@@ -146,7 +146,8 @@ func (s *shim) Write(p []byte) (int, error) {
 // and write reports success; otherwise it waits in poll(2) up to Timeout.
 func (s *shim) write(p []byte) (int, error) {
 	if t := s.c.tls; t != nil {
-		// TLS: the worker encrypts and writes it all (tls_linux.go).
+		// TLS: the worker encrypts; rawConn writes or defers the
+		// ciphertext (tls_linux.go).
 		n, err := t.tc.Write(p)
 		s.written += int64(n)
 		return n, err

@@ -42,11 +42,16 @@ import (
 //     socket, so reaching the socket's EAGAIN proves nothing decrypted and
 //     no whole record is waiting; a partial record waits for bytes that
 //     will raise an epoll event.
-//   - Writes: the worker encrypts and writes the whole response itself,
-//     waiting in poll(2) up to Timeout: no write completion and no
-//     sendfile on TLS (encryption needs the bytes in user space, and the
-//     loop does not encrypt). A large TLS response holds its worker while
-//     the client reads it, as in Apache's worker MPM.
+//   - Writes: the worker encrypts the whole response; no sendfile on TLS
+//     (encryption needs the bytes in user space). Write completion takes
+//     ciphertext only: in the last response of a dispatch, what the
+//     client does not take at once is copied into the job (rawConn.Write),
+//     up to maxDeferCopy (256 KiB); past that the worker writes the job
+//     out itself, waiting in poll(2), and goes on. So a TLS response
+//     whose unsent rest fits in 256 KiB frees its worker as a plain one
+//     does, and a larger one holds its worker until only 256 KiB of
+//     ciphertext is left (the loop never encrypts, and the job cannot
+//     refer to the body, which is plaintext).
 //   - ctx.IsTLS and ctx.TLSConnectionState: the per-request conn of a TLS
 //     connection is tlsShim, which has fasthttp's Handshake and
 //     ConnectionState methods.
@@ -127,11 +132,23 @@ func (r *rawConn) Read(p []byte) (int, error) {
 	}
 }
 
-// Write writes ciphertext, waiting in poll(2) up to Timeout.
+// Write writes ciphertext. In the last response of a dispatch
+// (shim.mayDefer), ciphertext the client does not take at once is copied
+// into the write-completion job, up to maxDeferCopy in all; past that
+// the worker writes the job out itself and goes on. Otherwise it waits
+// in poll(2) up to Timeout.
 func (r *rawConn) Write(p []byte) (int, error) {
 	s := r.sh
 	if s == nil {
 		return 0, net.ErrClosed
+	}
+	if s.job != nil {
+		if s.deferBytes(p) {
+			return len(p), nil
+		}
+		if err := s.finishJob(); err != nil {
+			return 0, err
+		}
 	}
 	n := 0
 	for n < len(p) {
@@ -142,6 +159,9 @@ func (r *rawConn) Write(p []byte) (int, error) {
 		switch err {
 		case nil, unix.EINTR:
 		case unix.EAGAIN:
+			if s.mayDefer && s.deferBytes(p[n:]) {
+				return len(p), nil
+			}
 			if err := s.wait(unix.POLLOUT, s.writeDeadline, "write"); err != nil {
 				return n, err
 			}

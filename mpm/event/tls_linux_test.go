@@ -2,11 +2,13 @@ package event
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/tls"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"strconv"
@@ -17,6 +19,7 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+	"golang.org/x/sys/unix"
 
 	"github.com/gohttpd/gohttpd/internal/h1serve/tlstest"
 	"github.com/gohttpd/gohttpd/mpm"
@@ -249,4 +252,96 @@ func FuzzTLSHandshake(f *testing.F) {
 			t.Fatalf("after input %q: GET / = %d %q", in, resp.StatusCode, b)
 		}
 	})
+}
+
+// TestTLSSlowReader: a TLS client that stops reading a 192 KiB body
+// gets it all later, while no worker holds the connection: the
+// ciphertext the socket did not take went to write completion. The
+// connection is kept alive afterwards.
+func TestTLSSlowReader(t *testing.T) {
+	var ch *Child
+	e := tlstest.Start(t, tlstest.Options{Threads: 2, New: func(d mpm.ChildDeps) (mpm.ChildServer, error) {
+		c, err := New(Config{ThreadsPerChild: 2, KeepAliveTimeout: 5 * time.Second, Timeout: 10 * time.Second}, d)
+		ch = c
+		return c, err
+	}})
+	proc := ch.e.proc
+	idle := func() bool {
+		for j := range 2 {
+			if s := ch.e.deps.Board.Worker(0, j).State(); s != mpm.StateReady {
+				return false
+			}
+		}
+		return true
+	}
+	raw, err := net.Dial("tcp", e.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.(*net.TCPConn).SetReadBuffer(16 << 10)
+	c := tls.Client(raw, tlstest.ClientConfig())
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(20 * time.Second))
+	br := bufio.NewReaderSize(c, 16<<10)
+	if err := c.Handshake(); err != nil {
+		t.Fatal(err)
+	}
+	// Small socket buffers on both ends (16 KiB, doubled by the kernel),
+	// so the response does not fit in them and its rest (under the 256
+	// KiB copy bound) is deferred.
+	waitFor(t, 5*time.Second, "the server's socket to be parked", func() bool {
+		return proc.Connections() == 1 && idle()
+	})
+	fd := serverSocket(t, raw)
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF, 16<<10); err != nil {
+		t.Fatal(err)
+	}
+	io.WriteString(c, "GET /medium HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 200 || resp.ContentLength != tlstest.MediumSize {
+		t.Fatalf("response header: %v %v", resp, err)
+	}
+	// The client reads nothing more: the response stalls in the loop.
+	defer func() {
+		if t.Failed() {
+			t.Logf("write completion %d, workers idle %v, keep-alive %d", proc.WriteCompletion(), idle(), proc.KeepAlive())
+		}
+	}()
+	waitFor(t, 5*time.Second, "the TLS response to go to write completion", func() bool {
+		return proc.WriteCompletion() == 1 && idle()
+	})
+	b, err := io.ReadAll(resp.Body)
+	if err != nil || !bytes.Equal(b, tlstest.Big()[:tlstest.MediumSize]) {
+		t.Fatalf("body: %d bytes, %v; want the %d bytes of /medium", len(b), err, tlstest.MediumSize)
+	}
+	waitFor(t, 5*time.Second, "write completion to end and the connection to park", func() bool {
+		return proc.WriteCompletion() == 0 && proc.KeepAlive() == 1
+	})
+	if resp, b := tlstest.Get(t, c, br, "/"); resp.StatusCode != 200 || string(b) != "hello" {
+		t.Errorf("request after write completion = %d %q", resp.StatusCode, b)
+	}
+}
+
+// serverSocket finds this process's descriptor of the server end of the
+// loopback connection c (its peer is c's local address).
+func serverSocket(t *testing.T, c net.Conn) int {
+	t.Helper()
+	want := c.LocalAddr().(*net.TCPAddr)
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ent := range ents {
+		fd, err := strconv.Atoi(ent.Name())
+		if err != nil {
+			continue
+		}
+		if sa, err := unix.Getpeername(fd); err == nil {
+			if a, ok := sa.(*unix.SockaddrInet4); ok && a.Port == want.Port && net.IP(a.Addr[:]).Equal(want.IP) {
+				return fd
+			}
+		}
+	}
+	t.Fatal("no server socket for", want)
+	return -1
 }

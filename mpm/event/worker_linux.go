@@ -276,11 +276,12 @@ func (w *worker) KeepAlive() bool {
 // Last implements h1serve.Hooks: the last response of this dispatch may be
 // left to the loop when the client does not take it at once.
 func (w *worker) Last(ctx *fasthttp.RequestCtx) {
-	if w.e.stopReq.Load() == stopNow || w.sh.c.tls != nil {
+	if w.e.stopReq.Load() == stopNow {
 		return
 	}
 	w.sh.mayDefer = true
-	if !ctx.Response.IsBodyStream() {
+	if !ctx.Response.IsBodyStream() && w.sh.c.tls == nil {
+		// (TLS defers ciphertext, never the body itself.)
 		w.sh.body = ctx.Response.Body()
 	}
 }

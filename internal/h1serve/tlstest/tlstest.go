@@ -42,6 +42,9 @@ import (
 // BigSize is the size of /big's body.
 const BigSize = 10 << 20
 
+// MediumSize is the size of /medium's body, the start of Big.
+const MediumSize = 192 << 10
+
 // Big is /big's body: BigSize deterministic bytes.
 var Big = sync.OnceValue(func() []byte {
 	b := make([]byte, BigSize)
@@ -84,12 +87,15 @@ func ClientConfig() *tls.Config {
 	return &tls.Config{InsecureSkipVerify: true, ClientSessionCache: tls.NewLRUClientSessionCache(8)}
 }
 
-// Handler answers "/" with "hello", "/big" with Big, "/tls" with
+// Handler answers "/" with "hello", "/big" with Big, "/medium" with
+// its first MediumSize bytes, "/tls" with
 // "tls=<IsTLS> <version> <cipher>".
 func Handler(ctx *fasthttp.RequestCtx) {
 	switch string(ctx.Path()) {
 	case "/big":
 		ctx.SetBody(Big())
+	case "/medium":
+		ctx.SetBody(Big()[:MediumSize])
 	case "/tls":
 		st := ctx.TLSConnectionState()
 		if st == nil {
