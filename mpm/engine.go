@@ -1,10 +1,12 @@
 package mpm
 
 import (
+	"crypto/tls"
 	"log/slog"
 	"net"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
@@ -144,6 +146,38 @@ type ChildDeps struct {
 	// VHost is "ServerName:port" for the scoreboard's vhost column.
 	VHost string
 	Log   *slog.Logger
+	// TLS is parallel to Listeners: the TLS configuration of each
+	// listener (SSLEngine on, Listen ... https), nil for a plain one; a
+	// short or nil slice means plain for the listeners it does not
+	// cover. Engines handshake with crypto/tls (tls.Server) and then read
+	// the plaintext through the Validator as on a plain connection. The
+	// config is shared, never modified by the engine (internal/tlsconf's
+	// Set.Config()).
+	TLS []*tls.Config
+	// HandshakeTimeout bounds a TLS handshake (RequestReadTimeout's
+	// handshake= stage); 0 means Timeout (Server.WriteTimeout), or 60 s
+	// when that is 0 too.
+	HandshakeTimeout time.Duration
+}
+
+// TLSFor returns the TLS configuration of listener i, nil if it is plain.
+func (d *ChildDeps) TLSFor(i int) *tls.Config {
+	if i < 0 || i >= len(d.TLS) {
+		return nil
+	}
+	return d.TLS[i]
+}
+
+// HandshakeDeadline is how long a TLS handshake may take (see
+// HandshakeTimeout).
+func (d *ChildDeps) HandshakeDeadline() time.Duration {
+	switch {
+	case d.HandshakeTimeout > 0:
+		return d.HandshakeTimeout
+	case d.Server != nil && d.Server.WriteTimeout > 0:
+		return d.Server.WriteTimeout
+	}
+	return 60 * time.Second
 }
 
 // StopState is how far a child has been told to stop: the strongest

@@ -78,31 +78,35 @@ func (c *Conn) ProtocolError() error {
 func Track(srv *fasthttp.Server, vhost string) {
 	h := srv.Handler
 	srv.ConnState = func(c net.Conn, s fasthttp.ConnState) {
-		tc, ok := c.(*Conn)
+		tc, ok := c.(slotConn)
 		if !ok {
 			return
 		}
 		switch s {
 		case fasthttp.StateActive:
-			tc.Worker.SetState(StateBusyRead)
+			tc.slot().SetState(StateBusyRead)
 		case fasthttp.StateIdle:
-			tc.Worker.SetState(StateBusyKeepAlive)
+			tc.slot().SetState(StateBusyKeepAlive)
 		case fasthttp.StateClosed:
-			tc.Worker.SetState(StateClosing)
+			tc.slot().SetState(StateClosing)
 		}
 	}
 	srv.Handler = func(ctx *fasthttp.RequestCtx) {
-		tc, ok := ctx.Conn().(*Conn)
+		tc, ok := ctx.Conn().(slotConn)
 		if !ok {
 			h(ctx)
 			return
 		}
-		tc.Worker.BeginRequest(time.Now(), clientIP(ctx), vhost, requestLine(ctx))
-		tc.Worker.SetState(StateBusyWrite)
+		w := tc.slot()
+		w.BeginRequest(time.Now(), clientIP(ctx), vhost, requestLine(ctx))
+		w.SetState(StateBusyWrite)
 		h(ctx)
-		tc.Worker.EndRequest(time.Now(), responseBytes(ctx))
+		w.EndRequest(time.Now(), responseBytes(ctx))
 	}
 }
+
+// slotConn is a connection bound to a scoreboard slot: *Conn, *TLSConn.
+type slotConn interface{ slot() *Worker }
 
 // clientIP is the peer's address without the port.
 func clientIP(ctx *fasthttp.RequestCtx) string {

@@ -57,7 +57,7 @@ func (e *engine) takeListeners() error {
 // As in Apache, the listeners are disabled only when a listener polled
 // readable finds the child above its limit.
 func (e *engine) accept(now int64) {
-	for _, lfd := range e.lns {
+	for li, lfd := range e.lns {
 		for i := range acceptBatch {
 			if !e.listening || e.remaining == 0 {
 				return
@@ -98,6 +98,9 @@ func (e *engine) accept(now int64) {
 			e.backoffDelay = 0
 			unix.SetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 			c := e.newConn(nfd, sa)
+			if cfg := e.deps.TLSFor(li); cfg != nil {
+				c.tls = newTLSConn(c, cfg)
+			}
 			// The stop order for MaxConnectionsPerChild goes out before the
 			// last connection reaches a worker, so its response already
 			// says Connection: close.

@@ -27,8 +27,9 @@ const (
 )
 
 // conn is the record of one client connection: everything an idle
-// keep-alive connection costs in Go memory (73 bytes, an 80-byte size
-// class), with no goroutine and no buffer. Records are indexed by fd in
+// keep-alive connection costs in Go memory (88 bytes, a 96-byte size
+// class), with no goroutine and no buffer (a TLS connection adds its
+// tlsConn). Records are indexed by fd in
 // the loop's table and reused; gen tells one use from the next (it is the
 // upper half of the epoll event data), so a stale event or a late action
 // never reaches the wrong connection.
@@ -44,6 +45,10 @@ type conn struct {
 	// job is the rest of a response the loop finishes (write completion);
 	// nil otherwise. Owned by whoever owns the connection.
 	job *writeJob
+	// tls is the TLS state of a connection accepted on a TLS listener,
+	// nil for a plain one (tls_linux.go). Owned by whoever owns the
+	// connection.
+	tls *tlsConn
 
 	fd    int32
 	gen   uint32

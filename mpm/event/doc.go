@@ -24,6 +24,15 @@
 // answered in order. A hijacked connection (fasthttp's RequestCtx.Hijack)
 // leaves the engine: its handler gets a duplicate of the descriptor.
 //
+// A listener with a *tls.Config (mpm.ChildDeps.TLS) serves TLS with
+// crypto/tls (tls_linux.go): the handshake runs in a worker, from the
+// ClientHello's first byte to its end or the handshake timeout; between
+// requests a TLS connection is parked like a plain one, with no goroutine,
+// keeping only its tls.Conn (about 6.7 KB of heap, measured by
+// TestTLSIdleConnMemory); TLS responses are encrypted by the worker, with
+// no sendfile, and only their last 256 KiB of ciphertext can go to write
+// completion.
+//
 // What Apache's event MPM does asynchronously, the loop does here without a
 // worker: keep-alive waits (a FIFO per timeout drives the epoll_wait
 // timeout), write completion (the rest of a response the client is slow to
@@ -41,6 +50,7 @@
 //	accept_linux.go  accepting, admission, the listeners
 //	worker_linux.go  the workers: the request loop's hooks, hijacking
 //	shim_linux.go    the workers' net.Conn over the non-blocking socket
+//	tls_linux.go     TLS: handshake, parking, the conn under tls.Conn
 //	write*.go        write completion
 //	linger_linux.go  lingering close
 //	config.go        Config; maintenance.go: the master side (NewPolicy)

@@ -92,6 +92,9 @@ type engine struct {
 	// server's ReadTimeout (the site's RequestReadTimeout header stage), or
 	// Timeout.
 	kat, timeout, newTimeout int64
+	// hsTimeout bounds a TLS handshake (mpm.ChildDeps.HandshakeDeadline,
+	// Timeout by default).
+	hsTimeout time.Duration
 
 	p       *poller
 	stopReq atomic.Int32
@@ -213,6 +216,10 @@ func newEngine(cfg Config, deps mpm.ChildDeps) (*engine, error) {
 	}
 	e.hs = h1serve.New(srv, h1serve.Options{Logger: fhLog, DefaultName: "gohttpd"})
 	e.newTimeout = e.timeout
+	e.hsTimeout = time.Duration(e.timeout)
+	if deps.HandshakeTimeout > 0 {
+		e.hsTimeout = deps.HandshakeTimeout
+	}
 	if srv.ReadTimeout > 0 {
 		e.newTimeout = int64(srv.ReadTimeout)
 	}

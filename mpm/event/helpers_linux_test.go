@@ -3,6 +3,7 @@ package event
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -444,6 +445,16 @@ func idleClientsHelper() int {
 		if err != nil {
 			fmt.Printf("dial %d: %v\n", i, err)
 			return 1
+		}
+		if os.Getenv("GOHTTPD_EVENT_TLS") != "" {
+			// GOHTTPD_EVENT_TLS: TLS connections (any certificate).
+			tc := tls.Client(c, &tls.Config{InsecureSkipVerify: true})
+			tc.SetDeadline(time.Now().Add(30 * time.Second))
+			if err := tc.Handshake(); err != nil {
+				fmt.Printf("handshake %d: %v\n", i, err)
+				return 1
+			}
+			c = tc
 		}
 		c.SetDeadline(time.Now().Add(30 * time.Second))
 		if _, err := io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"); err != nil {

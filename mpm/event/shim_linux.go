@@ -90,6 +90,13 @@ func (s *shim) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	if t := s.c.tls; t != nil {
+		n, err := t.tc.Read(p)
+		if err == errAgain {
+			return n, errWouldPark
+		}
+		return n, err
+	}
 	for {
 		n, err := unix.Read(s.fd, p)
 		switch {
@@ -138,6 +145,13 @@ func (s *shim) Write(p []byte) (int, error) {
 // the response may be deferred, the rest goes to the write-completion job
 // and write reports success; otherwise it waits in poll(2) up to Timeout.
 func (s *shim) write(p []byte) (int, error) {
+	if t := s.c.tls; t != nil {
+		// TLS: the worker encrypts; rawConn writes or defers the
+		// ciphertext (tls_linux.go).
+		n, err := t.tc.Write(p)
+		s.written += int64(n)
+		return n, err
+	}
 	if s.job != nil {
 		// Output is being deferred: what follows queues behind it.
 		if s.deferBytes(p) {
@@ -182,7 +196,7 @@ func (s *shim) write(p []byte) (int, error) {
 // file becomes a write-completion job. Anything else is copied.
 func (s *shim) ReadFrom(r io.Reader) (int64, error) {
 	f, lr := fileOf(r)
-	if f == nil {
+	if f == nil || s.c.tls != nil {
 		return s.copyFrom(r)
 	}
 	src := -1

@@ -176,6 +176,10 @@ func (e *engine) parkLocked(c *conn, st uint8, now int64) bool {
 	switch st {
 	case stNew:
 		q, d = &e.newq, now+e.newTimeout
+		if c.tls != nil && !c.tls.done {
+			// RequestReadTimeout's handshake= stage, from accept on.
+			d = now + min(e.newTimeout, int64(e.hsTimeout))
+		}
 	case stIdle:
 		q, d = &e.kaq, now+e.kat
 	case stWrite:

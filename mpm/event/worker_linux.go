@@ -124,6 +124,9 @@ func (w *worker) serve(c *conn) *conn {
 		}
 	}
 	drained := w.sh.drained
+	if c.tls != nil {
+		c.tls.raw.sh = nil
+	}
 	w.sh.c = nil
 	w.clientOf = nil
 	return w.e.handBack(w, c, out, drained)
@@ -134,6 +137,9 @@ func (w *worker) serve(c *conn) *conn {
 func (w *worker) process(c *conn) (out outcome, busy bool) {
 	e, sh, br := w.e, &w.sh, w.l.BR
 	sh.reset(c)
+	if c.tls != nil {
+		c.tls.raw.sh = sh
+	}
 	w.check.Reset()
 	br.Reset(&w.in)
 	w.l.BW.Reset(sh)
@@ -150,7 +156,16 @@ func (w *worker) process(c *conn) (out outcome, busy bool) {
 	}()
 	if c.flags&flagExpired != 0 {
 		c.flags &^= flagExpired
+		if c.tls != nil && !c.tls.done {
+			// No handshake yet: nothing to answer in.
+			return outClose, false
+		}
 		return w.writeError(h1serve.ErrNothingRead), true
+	}
+	if c.tls != nil && !c.tls.done {
+		if out, ok := w.handshake(c); !ok {
+			return out, out != outParkNew
+		}
 	}
 	for {
 		if _, err := br.Peek(1); err != nil {
@@ -169,8 +184,15 @@ func (w *worker) process(c *conn) (out outcome, busy bool) {
 		}
 		sh.mayPark = false
 		busy = true
-		if out, more := w.serveRequest(c); !more {
-			return out, busy
+		out, more := w.serveRequest(c)
+		if !more {
+			if out != outPark || c.tls == nil {
+				return out, busy
+			}
+			// TLS: park only after a read that does not wait found
+			// nothing, neither in the socket nor decrypted or buffered
+			// in the tls.Conn (see tls_linux.go).
+			sh.mayPark = true
 		}
 	}
 }
@@ -180,7 +202,11 @@ func (w *worker) process(c *conn) (out outcome, busy bool) {
 // connection stays open and a pipelined request is already buffered.
 func (w *worker) serveRequest(c *conn) (out outcome, more bool) {
 	e, sh := w.e, &w.sh
-	res := w.l.Serve(sh, uint64(c.reqs)+1, w)
+	var nc net.Conn = sh
+	if c.tls != nil {
+		nc = tlsShim{sh}
+	}
+	res := w.l.Serve(nc, uint64(c.reqs)+1, w)
 	job := sh.takeJob()
 	switch {
 	case res.Hijack != nil:
@@ -254,7 +280,8 @@ func (w *worker) Last(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	w.sh.mayDefer = true
-	if !ctx.Response.IsBodyStream() {
+	if !ctx.Response.IsBodyStream() && w.sh.c.tls == nil {
+		// (TLS defers ciphertext, never the body itself.)
 		w.sh.body = ctx.Response.Body()
 	}
 }
@@ -327,6 +354,11 @@ func (w *worker) hijack(c *conn, h fasthttp.HijackHandler) outcome {
 	e := w.e
 	ctx := w.l.Ctx
 	w.l.Ctx = e.acquireCtx()
+	if c.tls != nil {
+		e.log.Error("event: hijacking a TLS connection is not supported; closing it")
+		e.releaseCtx(ctx)
+		return outClose
+	}
 	nc, err := dupConn(int(c.fd))
 	if err != nil {
 		e.log.Error("event: cannot hand a hijacked connection over", "err", err)

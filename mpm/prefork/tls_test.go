@@ -1,0 +1,14 @@
+package prefork
+
+import (
+	"testing"
+
+	"github.com/gohttpd/gohttpd/internal/h1serve/tlstest"
+	"github.com/gohttpd/gohttpd/mpm"
+)
+
+func TestTLS(t *testing.T) {
+	tlstest.Run(t, tlstest.Options{Serial: true, New: func(d mpm.ChildDeps) (mpm.ChildServer, error) {
+		return New(Config{}, d)
+	}})
+}

@@ -1,0 +1,14 @@
+package worker
+
+import (
+	"testing"
+
+	"github.com/gohttpd/gohttpd/internal/h1serve/tlstest"
+	"github.com/gohttpd/gohttpd/mpm"
+)
+
+func TestTLS(t *testing.T) {
+	tlstest.Run(t, tlstest.Options{Threads: 4, New: func(d mpm.ChildDeps) (mpm.ChildServer, error) {
+		return New(Config{ThreadsPerChild: 4}, d)
+	}})
+}
