@@ -287,17 +287,9 @@ func (b *Bridge) serve(c net.Conn, up *http.Request, settings []byte) error {
 	// must not cut the HTTP/2 session: x/net keeps its own timers.
 	_ = c.SetDeadline(time.Time{})
 	cs := newConnState(b, c)
-	base := b.h1
-	if b.opts.MaxStreamsPerConn > 0 {
-		// SetKeepAlivesEnabled(false) on this connection's own base server
-		// makes x/net send GOAWAY when the connection next has no stream;
-		// only connections with a stream limit pay for the extra server.
-		base = b.baseServer()
-		cs.base = base
-	}
 	b.h2.ServeConn(c, &http2.ServeConnOpts{
 		Context:        context.Background(),
-		BaseConfig:     base,
+		BaseConfig:     b.h1,
 		Handler:        cs,
 		UpgradeRequest: up,
 		Settings:       settings,

@@ -22,7 +22,6 @@ import (
 type connState struct {
 	b       *Bridge
 	sc      net.Conn // ctx.Conn() of every stream
-	base    *http.Server
 	streams atomic.Int64
 	serial  chan struct{} // OneStreamAtATime: a token per running handler
 }
@@ -41,8 +40,12 @@ const protoHTTP2 = "HTTP/2.0"
 
 func (cs *connState) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	b := cs.b
-	if max := b.opts.MaxStreamsPerConn; max > 0 && cs.streams.Add(1) >= int64(max) && cs.base != nil {
-		cs.base.SetKeepAlivesEnabled(false)
+	if max := b.opts.MaxStreamsPerConn; max > 0 && cs.streams.Add(1) >= int64(max) {
+		// x/net takes "Connection: close" on a response as "GOAWAY once
+		// idle" and removes the header from the wire. (Disabling the base
+		// server's keep-alives does nothing outside net/http's bundled
+		// copy: x/net cannot see http.Server.doKeepAlives.)
+		w.Header()["Connection"] = []string{"close"}
 	}
 	if cs.serial != nil {
 		select {
