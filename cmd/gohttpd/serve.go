@@ -23,10 +23,6 @@ import (
 	"github.com/gohttpd/gohttpd/site/logfile"
 )
 
-// deferAcceptSeconds is what Apache sets TCP_DEFER_ACCEPT to for every
-// AcceptFilter other than "none" (listen.c, hard-coded).
-const deferAcceptSeconds = 30
-
 // listenSpec maps one Listen directive and the listener directives onto
 // a listener.Spec.
 func listenSpec(cfg *conf.Config, l conf.Listen) listener.Spec {
@@ -40,7 +36,7 @@ func listenSpec(cfg *conf.Config, l conf.Listen) listener.Spec {
 		ReceiveBuffer: cfg.ReceiveBufferSize,
 	}
 	if f, ok := cfg.AcceptFilter[l.Proto]; ok && f != "none" {
-		spec.DeferAccept = deferAcceptSeconds * time.Second
+		spec.DeferAccept = listener.ApacheDeferAccept
 	}
 	return spec
 }
@@ -222,9 +218,9 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 	defer lg.close()
 	log := lg.logger
 	set := newListenerSet(log)
-	defer set.closeAll()
+	defer set.Close()
 	// One process serves one bucket (Apache's -X too).
-	buckets, err := set.open(cfg, 1)
+	buckets, err := set.Open(listenSpecs(cfg), 1)
 	if err != nil {
 		return err
 	}
@@ -246,7 +242,7 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 		return err
 	}
 
-	set.forget() // the engine owns and closes them now
+	set.Forget() // the engine owns and closes them now
 	cs, st, err := newEngine(cfg, lg, board, lns, nil, 0, 0)
 	if err != nil {
 		return err
