@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -56,9 +55,9 @@ func buildGeneration(cfg *conf.Config, set *listener.Set, log *slog.Logger) (*mp
 	if err != nil {
 		return nil, err
 	}
-	snap, err := json.Marshal(cfg)
+	snap, err := cfg.Snapshot()
 	if err != nil {
-		return nil, fmt.Errorf("serialize configuration: %w", err)
+		return nil, err
 	}
 	g := &mpm.Generation{
 		Snapshot:                snap,
@@ -209,11 +208,12 @@ func runChild(stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gohttpd child: %v\n", err)
 		return mpm.ExitInit
 	}
-	var cfg conf.Config
-	if err := json.Unmarshal(env.Snapshot, &cfg); err != nil {
-		fmt.Fprintf(stderr, "gohttpd child: configuration snapshot: %v\n", err)
+	snap, err := conf.FromSnapshot(env.Snapshot)
+	if err != nil {
+		fmt.Fprintf(stderr, "gohttpd child: %v\n", err)
 		return mpm.ExitChildFatal
 	}
+	cfg := *snap
 	// Ignore what the terminal's process group gets: the master decides.
 	signal.Ignore(syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH, syscall.SIGPIPE)
 	lg, err := openLogs(&cfg, stderr, true)
