@@ -252,27 +252,16 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 	signal.Notify(sigc, syscall.SIGTERM, syscall.SIGINT, syscall.SIGWINCH)
 	defer signal.Stop(sigc)
 	signal.Ignore(syscall.SIGPIPE)
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		for {
-			select {
-			case sig := <-sigc:
-				if sig == syscall.SIGWINCH {
-					notice(log, "caught SIGWINCH, shutting down gracefully")
-					cs.Stop(mpm.StopGracefulIdle)
-				} else {
-					notice(log, "caught SIGTERM, shutting down")
-					cs.Stop(mpm.StopImmediate)
-				}
-			case <-done:
-				return
-			}
-		}
-	}()
 	notice(log, serverVersion()+" configured -- resuming normal operations")
 	notice(log, "running in one process (-X)", "mpm", cfg.MPM)
-	return cs.Serve(func() {})
+	return mpm.ServeOrders(cs, func() {}, sigc, func(sig os.Signal) mpm.StopMode {
+		if sig == syscall.SIGWINCH {
+			notice(log, "caught SIGWINCH, shutting down gracefully")
+			return mpm.StopGracefulIdle
+		}
+		notice(log, "caught SIGTERM, shutting down")
+		return mpm.StopImmediate
+	}, nil)
 }
 
 // vhost is the scoreboard's vhost column for the main server.
