@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/gohttpd/gohttpd/internal/loglevel"
 )
 
 // Generation is everything one generation of children is started with.
@@ -260,7 +262,7 @@ func (m *Master) recover() {
 	if m.stopping || !m.guard.recovered(m.Now()) {
 		return
 	}
-	m.Log.Log(context.Background(), slog.LevelInfo+2,
+	m.Log.Log(context.Background(), loglevel.Notice,
 		fmt.Sprintf("no child crashed for %s: respawning at the normal rate again", m.guard.quiet()))
 	m.setState(func(s *MasterState) { s.Failing = "" })
 	owed := m.owed
@@ -495,7 +497,7 @@ func (m *Master) reaped(ex childExit) {
 			m.Log.Warn(fmt.Sprintf("Ignoring fatal error in child of previous generation (pid %d).", ex.pid))
 			return
 		}
-		m.Log.Log(context.Background(), slog.LevelError+4,
+		m.Log.Log(context.Background(), loglevel.Crit,
 			fmt.Sprintf("Child %d returned a Fatal error... gohttpd is exiting!", ex.pid))
 		m.fatal = true
 	case ws.Signaled() && (ws.Signal() == syscall.SIGTERM || ws.Signal() == syscall.SIGKILL) && (m.stopping || c.retiring):
@@ -513,7 +515,7 @@ func (m *Master) crashed(c *child, ws syscall.WaitStatus) {
 		if ws.CoreDump() {
 			core = ", possible coredump"
 		}
-		m.Log.Log(context.Background(), slog.LevelInfo+2,
+		m.Log.Log(context.Background(), loglevel.Notice,
 			fmt.Sprintf("child pid %d exit signal %s (%d)%s", c.pid, ws.Signal(), int(ws.Signal()), core))
 	} else {
 		m.Log.Error(fmt.Sprintf("child pid %d exited with status %d", c.pid, ws.ExitStatus()))
@@ -606,18 +608,18 @@ func (m *Master) order(c *child, o byte) {
 func (m *Master) signal(sig os.Signal) bool {
 	switch sig {
 	case syscall.SIGTERM, syscall.SIGINT:
-		m.Log.Log(context.Background(), slog.LevelInfo+2, "caught SIGTERM, shutting down")
+		m.Log.Log(context.Background(), loglevel.Notice, "caught SIGTERM, shutting down")
 		m.stopNow()
 		return true
 	case syscall.SIGWINCH:
-		m.Log.Log(context.Background(), slog.LevelInfo+2, "caught SIGWINCH, shutting down gracefully")
+		m.Log.Log(context.Background(), loglevel.Notice, "caught SIGWINCH, shutting down gracefully")
 		m.stopGracefully()
 		return true
 	case syscall.SIGUSR1:
-		m.Log.Log(context.Background(), slog.LevelInfo+2, "SIGUSR1 received.  Doing graceful restart")
+		m.Log.Log(context.Background(), loglevel.Notice, "SIGUSR1 received.  Doing graceful restart")
 		m.restart(true)
 	case syscall.SIGHUP:
-		m.Log.Log(context.Background(), slog.LevelInfo+2, "SIGHUP received.  Attempting to restart")
+		m.Log.Log(context.Background(), loglevel.Notice, "SIGHUP received.  Attempting to restart")
 		m.restart(false)
 	}
 	return false
