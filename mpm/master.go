@@ -108,6 +108,9 @@ type Master struct {
 	OnState func(MasterState)
 	// Tick is the maintenance cadence (default 1 s, Apache's).
 	Tick time.Duration
+	// Reclaim is the schedule for children that do not exit when told to
+	// stop at once (default ApacheReclaim; tests shorten it).
+	Reclaim []ReclaimStep
 	// OnMaintain, if set, is called after every maintenance pass with the
 	// decision taken (for tests and the status page).
 	OnMaintain func(Decision)
@@ -301,6 +304,9 @@ func (m *Master) defaults() {
 	m.guard = crashGuard{budget: m.CrashBudget, window: m.CrashWindow, first: m.CrashBackoff, max: m.CrashBackoffMax}
 	if m.Tick == 0 {
 		m.Tick = time.Second
+	}
+	if m.Reclaim == nil {
+		m.Reclaim = ApacheReclaim
 	}
 	if m.Stdout == nil {
 		m.Stdout = os.Stdout
@@ -707,9 +713,21 @@ func (m *Master) stopNow() {
 	m.stopChildren()
 }
 
+// ReclaimStep is one step of a stop schedule: At after the stop order,
+// Sig goes to every child still alive (0: give up on them).
+type ReclaimStep struct {
+	At  time.Duration
+	Sig syscall.Signal
+}
+
+// ApacheReclaim is ap_reclaim_child_processes's schedule: SIGTERM again at
+// 3, 5 and 7 s, SIGKILL at 9 s, give up at 10 s.
+var ApacheReclaim = []ReclaimStep{{3 * time.Second, syscall.SIGTERM}, {5 * time.Second, syscall.SIGTERM},
+	{7 * time.Second, syscall.SIGTERM}, {9 * time.Second, syscall.SIGKILL}, {10 * time.Second, 0}}
+
 // stopChildren sends '$' and SIGTERM to every child and waits for them
-// with Apache's ap_reclaim_child_processes schedule: SIGTERM again at 3,
-// 5 and 7 s, SIGKILL at 9 s, give up at 10 s.
+// with the Reclaim schedule (Apache's: SIGTERM again at 3, 5 and 7 s,
+// SIGKILL at 9 s, give up at 10 s).
 func (m *Master) stopChildren() {
 	for _, c := range m.children {
 		c.retiring = true
@@ -721,17 +739,12 @@ func (m *Master) stopChildren() {
 
 // reclaim waits for every child to exit, escalating from start on.
 func (m *Master) reclaim(start time.Time, escalate bool) {
-	type step struct {
-		at  time.Duration
-		sig syscall.Signal
-	}
-	schedule := []step{{3 * time.Second, syscall.SIGTERM}, {5 * time.Second, syscall.SIGTERM},
-		{7 * time.Second, syscall.SIGTERM}, {9 * time.Second, syscall.SIGKILL}, {10 * time.Second, 0}}
+	schedule := m.Reclaim
 	next := 0
 	for len(m.children) > 0 {
 		var wait <-chan time.Time
 		if escalate && next < len(schedule) {
-			wait = time.After(time.Until(start.Add(schedule[next].at)))
+			wait = time.After(time.Until(start.Add(schedule[next].At)))
 		}
 		select {
 		case ex := <-m.exits:
@@ -742,7 +755,7 @@ func (m *Master) reclaim(start time.Time, escalate bool) {
 			s := schedule[next]
 			next++
 			for _, c := range m.children {
-				switch s.sig {
+				switch s.Sig {
 				case syscall.SIGTERM:
 					m.Log.Warn(fmt.Sprintf("child process %d still did not exit, sending a SIGTERM", c.pid))
 					c.cmd.Process.Signal(syscall.SIGTERM)
@@ -753,7 +766,7 @@ func (m *Master) reclaim(start time.Time, escalate bool) {
 					m.Log.Error(fmt.Sprintf("could not make child process %d exit, attempting to continue anyway", c.pid))
 				}
 			}
-			if s.sig == 0 {
+			if s.Sig == 0 {
 				return
 			}
 		}
