@@ -67,6 +67,27 @@ func Binary(t testing.TB) string {
 	return buildPath
 }
 
+// PrivateBinary returns Binary under a path of the test's own (a hard link,
+// or a copy, in t.TempDir()): the binary is shared by every test process,
+// so a test that finds processes by their executable (/proc/PID/exe) must
+// run its own path to see only its own processes.
+func PrivateBinary(t testing.TB) string {
+	t.Helper()
+	src := Binary(t)
+	dst := filepath.Join(t.TempDir(), "gohttpd")
+	if err := os.Link(src, dst); err == nil {
+		return dst
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
 // sharedBuild builds the binary into its content-addressed place, unless
 // it is there already.
 func sharedBuild() (string, error) {
