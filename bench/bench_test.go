@@ -300,7 +300,8 @@ func TestIdleHelpers(t *testing.T) {
 
 // TestInterrupt cancels a run and checks that nothing it started is left.
 func TestInterrupt(t *testing.T) {
-	bin := mpmtest.Binary(t)
+	// Its own path: other packages' tests run the shared binary meanwhile.
+	bin := mpmtest.PrivateBinary(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(700*time.Millisecond, cancel)
 	start := time.Now()

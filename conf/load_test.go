@@ -1,7 +1,6 @@
 package conf
 
 import (
-	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -221,41 +220,6 @@ func TestServerRootRelative(t *testing.T) {
 	}
 	if len(c.Listen) != 1 || c.Listen[0].Port != 8080 {
 		t.Errorf("Load Listen = %+v, want one listener on 8080", c.Listen)
-	}
-}
-
-// TestJSONRoundTrip checks that the snapshot survives encoding/json
-// unchanged (the master serializes it for its children).
-func TestJSONRoundTrip(t *testing.T) {
-	configs := map[string]func() (*Config, error){
-		"default": func() (*Config, error) { return Default(Prefork), nil },
-		"httpd.conf": func() (*Config, error) {
-			return Load(Options{File: filepath.Join("testdata", "httpd.conf"), Defines: []string{"X=1"}})
-		},
-		"server.yaml": func() (*Config, error) {
-			return Load(Options{File: filepath.Join("testdata", "server.yaml"), SkipDocumentRootCheck: true})
-		},
-		"server.toml": func() (*Config, error) { return Load(Options{File: filepath.Join("testdata", "server.toml")}) },
-		"quoted.conf": func() (*Config, error) { return Load(Options{File: filepath.Join("testdata", "quoted.conf")}) },
-	}
-	for name, load := range configs {
-		t.Run(name, func(t *testing.T) {
-			c, err := load()
-			if err != nil {
-				t.Fatal(err)
-			}
-			data, err := json.Marshal(c)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var back Config
-			if err := json.Unmarshal(data, &back); err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(&back, c) {
-				t.Errorf("json round trip of %s changed the config:\n%s\nwant\n%s", name, back.Dump(), c.Dump())
-			}
-		})
 	}
 }
 

@@ -96,34 +96,22 @@ func (l *Listener) SetDeadline(t time.Time) error { return l.tl.SetDeadline(t) }
 // engine can register its descriptor with its own epoll instance.
 func (l *Listener) SyscallConn() (syscall.RawConn, error) { return l.tl.SyscallConn() }
 
-// maxAcceptRetries bounds how many per-connection accept errors in a row
-// Accept swallows before it reports one.
-const maxAcceptRetries = 1000
-
 // Accept waits for and returns the next connection, a *net.TCPConn with
 // TCP_NODELAY set (Go's default for accepted TCP connections).
 //
-// Like Apache's ap_unixd_accept it skips errors that concern only the
-// connection being accepted (ECONNABORTED, ECONNRESET, EPROTO, ETIMEDOUT,
-// EHOSTUNREACH, ENETUNREACH; EINTR and EAGAIN never reach here) and returns
-// the others: net.ErrClosed after Close, os.ErrDeadlineExceeded after
-// SetDeadline, ENETDOWN (Apache AH02177 gives up), and resource shortages
-// such as EMFILE, ENFILE or ENOMEM (Apache AH02179), which callers test
-// with errors.Is.
+// Errors are accept(2)'s (Go's poller already retries EINTR, EAGAIN and
+// ECONNABORTED): net.ErrClosed after Close, os.ErrDeadlineExceeded after
+// SetDeadline, and the errno of a failed accept, which callers classify:
+// the engines retry those Apache's ap_unixd_accept skips (mpm.IsTemporary,
+// the one copy of that list) and stop on the others (ENETDOWN, and the
+// resource shortages EMFILE, ENFILE, ENOMEM, tested with errors.Is).
 //
 // Note that Go enables SO_KEEPALIVE on accepted connections with a 15 s idle
 // time and interval (Apache inherits the system defaults from the listener).
 func (l *Listener) Accept() (net.Conn, error) {
-	var err error
-	for range maxAcceptRetries {
-		var c *net.TCPConn
-		c, err = l.tl.AcceptTCP()
-		if err == nil {
-			return c, nil
-		}
-		if !skipAcceptError(err) {
-			return nil, err
-		}
+	c, err := l.tl.AcceptTCP()
+	if err != nil {
+		return nil, err
 	}
-	return nil, err
+	return c, nil
 }

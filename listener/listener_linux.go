@@ -361,18 +361,3 @@ func control(c interface {
 	}
 	return ferr
 }
-
-// skipAcceptError reports whether err concerns only the connection being
-// accepted, so the listener itself is fine (Apache's ap_unixd_accept ignores
-// these).
-func skipAcceptError(err error) bool {
-	for _, e := range []unix.Errno{
-		unix.EINTR, unix.ECONNABORTED, unix.EPROTO, unix.ECONNRESET,
-		unix.ETIMEDOUT, unix.EHOSTUNREACH, unix.ENETUNREACH, unix.EAGAIN,
-	} {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
-}

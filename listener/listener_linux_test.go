@@ -744,36 +744,6 @@ func TestDeferSeconds(t *testing.T) {
 	}
 }
 
-func TestSkipAcceptError(t *testing.T) {
-	opErr := func(e error) error {
-		return &net.OpError{Op: "accept", Net: "tcp", Err: os.NewSyscallError("accept4", e)}
-	}
-	tests := []struct {
-		name string
-		err  error
-		want bool
-	}{
-		{"ECONNABORTED", opErr(unix.ECONNABORTED), true},
-		{"EPROTO", opErr(unix.EPROTO), true},
-		{"ECONNRESET", opErr(unix.ECONNRESET), true},
-		{"ETIMEDOUT", opErr(unix.ETIMEDOUT), true},
-		{"EHOSTUNREACH", opErr(unix.EHOSTUNREACH), true},
-		{"ENETUNREACH", opErr(unix.ENETUNREACH), true},
-		{"EMFILE", opErr(unix.EMFILE), false},
-		{"ENFILE", opErr(unix.ENFILE), false},
-		{"ENETDOWN", opErr(unix.ENETDOWN), false},
-		{"closed", opErr(net.ErrClosed), false},
-		{"deadline", opErr(os.ErrDeadlineExceeded), false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := skipAcceptError(tt.err); got != tt.want {
-				t.Errorf("skipAcceptError(%v) = %t, want %t", tt.err, got, tt.want)
-			}
-		})
-	}
-}
-
 func TestAcceptAfterClose(t *testing.T) {
 	l := openT(t, Spec{Host: "127.0.0.1"})
 	done := make(chan error, 1)

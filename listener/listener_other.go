@@ -32,5 +32,3 @@ func CountRemote(ports ...int) (StateCounts, error) { return StateCounts{}, erro
 func KernelCounters() (Counters, error) { return Counters{}, errors.ErrUnsupported }
 
 func ListenQueue(port int) (queue, backlog int, err error) { return 0, 0, errors.ErrUnsupported }
-
-func skipAcceptError(error) bool { return false }

@@ -100,11 +100,26 @@ func (a *Acceptor) Close() error {
 	return errors.Join(errs...)
 }
 
+// retriedAcceptErrors are the accept(2) errors Apache's ap_unixd_accept
+// (os/unix/unixd.c, used by all three MPMs) skips and retries: EINTR (the
+// call was interrupted), and those that concern only the connection being
+// taken, which went away between the handshake and accept (EPROTO,
+// ECONNABORTED, ECONNRESET, ETIMEDOUT, EHOSTUNREACH, ENETUNREACH), and
+// EAGAIN/EWOULDBLOCK (non-blocking listeners: nothing, or no longer
+// anything, to take). Everything else is real: ENETDOWN (AH02177 gives up),
+// EMFILE, ENFILE, ENOBUFS, ENOMEM (AH02179, a resource shortage), EBADF or
+// EINVAL once the listener is closed.
+var retriedAcceptErrors = []syscall.Errno{
+	syscall.EINTR, syscall.EPROTO, syscall.ECONNABORTED, syscall.ECONNRESET,
+	syscall.ETIMEDOUT, syscall.EHOSTUNREACH, syscall.ENETUNREACH, syscall.EAGAIN,
+}
+
 // IsTemporary reports whether an accept error is one Apache ignores and
-// retries (ap_unixd_accept): the connection went away before we took it.
+// retries (ap_unixd_accept, see retriedAcceptErrors). It is the one copy of
+// that list: the engines' accept loops and the event engine's accept4 loop
+// all ask it.
 func IsTemporary(err error) bool {
-	for _, e := range []syscall.Errno{syscall.EINTR, syscall.ECONNABORTED, syscall.EPROTO,
-		syscall.ECONNRESET, syscall.ETIMEDOUT, syscall.EHOSTUNREACH, syscall.ENETUNREACH, syscall.EAGAIN} {
+	for _, e := range retriedAcceptErrors {
 		if errors.Is(err, e) {
 			return true
 		}

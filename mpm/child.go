@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -155,17 +156,23 @@ var (
 	ErrChildFatal = errors.New("mpm: child fatal error")
 )
 
-// RunChild runs srv in this child process until the master orders a stop
-// or dies, and returns the exit code for os.Exit. It watches the pipe of
-// death and the parent pid (belt and braces to Pdeathsig).
-func RunChild(env *ChildEnv, srv ChildServer, log *slog.Logger) int {
-	ppid := os.Getppid()
+// ServeOrders runs srv.Serve(ready) and, from one goroutine it owns and
+// joins before it returns, stops srv as orders say: for each order
+// received, srv.Stop(mode(order)); a closed orders is ignored from then on. If watch is not nil it
+// is called every tick (500 ms); when it returns true, srv stops at once
+// and the goroutine stops watching. It is the stop loop of a child
+// (RunChild: the pipe of death, the parent pid) and of a one-process server
+// (gohttpd -X: signals).
+func ServeOrders[T any](srv ChildServer, ready func(), orders <-chan T, mode func(T) StopMode, watch func() bool) error {
 	done := make(chan struct{})
-	defer close(done)
-	orders := env.StopOrders()
-	go func() {
-		tick := time.NewTicker(500 * time.Millisecond)
-		defer tick.Stop()
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		var tickC <-chan time.Time
+		if watch != nil {
+			tick := time.NewTicker(orphanCheckInterval)
+			defer tick.Stop()
+			tickC = tick.C
+		}
 		for {
 			select {
 			case o, ok := <-orders:
@@ -173,10 +180,9 @@ func RunChild(env *ChildEnv, srv ChildServer, log *slog.Logger) int {
 					orders = nil
 					continue
 				}
-				srv.Stop(PodMode(o))
-			case <-tick.C:
-				if os.Getppid() != ppid {
-					log.Warn("master process went away, child exiting")
+				srv.Stop(mode(o))
+			case <-tickC:
+				if watch() {
 					srv.Stop(StopImmediate)
 					return
 				}
@@ -184,12 +190,32 @@ func RunChild(env *ChildEnv, srv ChildServer, log *slog.Logger) int {
 				return
 			}
 		}
-	}()
-	err := srv.Serve(func() {
+	})
+	defer wg.Wait()
+	defer close(done)
+	return srv.Serve(ready)
+}
+
+// orphanCheckInterval is how often a child checks that its master lives.
+const orphanCheckInterval = 500 * time.Millisecond
+
+// RunChild runs srv in this child process until the master orders a stop
+// or dies, and returns the exit code for os.Exit. It watches the pipe of
+// death and the parent pid (belt and braces to Pdeathsig).
+func RunChild(env *ChildEnv, srv ChildServer, log *slog.Logger) int {
+	ppid := os.Getppid()
+	orphaned := func() bool {
+		if os.Getppid() == ppid {
+			return false
+		}
+		log.Warn("master process went away, child exiting")
+		return true
+	}
+	err := ServeOrders(srv, func() {
 		if err := env.Ready(); err != nil {
 			log.Error("child readiness", "err", err)
 		}
-	})
+	}, env.StopOrders(), PodMode, orphaned)
 	switch {
 	case err == nil:
 		return ExitOK

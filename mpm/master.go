@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"syscall"
 	"time"
+
+	"github.com/gohttpd/gohttpd/internal/loglevel"
 )
 
 // Generation is everything one generation of children is started with.
@@ -106,6 +108,9 @@ type Master struct {
 	OnState func(MasterState)
 	// Tick is the maintenance cadence (default 1 s, Apache's).
 	Tick time.Duration
+	// Reclaim is the schedule for children that do not exit when told to
+	// stop at once (default ApacheReclaim; tests shorten it).
+	Reclaim []ReclaimStep
 	// OnMaintain, if set, is called after every maintenance pass with the
 	// decision taken (for tests and the status page).
 	OnMaintain func(Decision)
@@ -260,7 +265,7 @@ func (m *Master) recover() {
 	if m.stopping || !m.guard.recovered(m.Now()) {
 		return
 	}
-	m.Log.Log(context.Background(), slog.LevelInfo+2,
+	m.Log.Log(context.Background(), loglevel.Notice,
 		fmt.Sprintf("no child crashed for %s: respawning at the normal rate again", m.guard.quiet()))
 	m.setState(func(s *MasterState) { s.Failing = "" })
 	owed := m.owed
@@ -299,6 +304,9 @@ func (m *Master) defaults() {
 	m.guard = crashGuard{budget: m.CrashBudget, window: m.CrashWindow, first: m.CrashBackoff, max: m.CrashBackoffMax}
 	if m.Tick == 0 {
 		m.Tick = time.Second
+	}
+	if m.Reclaim == nil {
+		m.Reclaim = ApacheReclaim
 	}
 	if m.Stdout == nil {
 		m.Stdout = os.Stdout
@@ -495,7 +503,7 @@ func (m *Master) reaped(ex childExit) {
 			m.Log.Warn(fmt.Sprintf("Ignoring fatal error in child of previous generation (pid %d).", ex.pid))
 			return
 		}
-		m.Log.Log(context.Background(), slog.LevelError+4,
+		m.Log.Log(context.Background(), loglevel.Crit,
 			fmt.Sprintf("Child %d returned a Fatal error... gohttpd is exiting!", ex.pid))
 		m.fatal = true
 	case ws.Signaled() && (ws.Signal() == syscall.SIGTERM || ws.Signal() == syscall.SIGKILL) && (m.stopping || c.retiring):
@@ -513,7 +521,7 @@ func (m *Master) crashed(c *child, ws syscall.WaitStatus) {
 		if ws.CoreDump() {
 			core = ", possible coredump"
 		}
-		m.Log.Log(context.Background(), slog.LevelInfo+2,
+		m.Log.Log(context.Background(), loglevel.Notice,
 			fmt.Sprintf("child pid %d exit signal %s (%d)%s", c.pid, ws.Signal(), int(ws.Signal()), core))
 	} else {
 		m.Log.Error(fmt.Sprintf("child pid %d exited with status %d", c.pid, ws.ExitStatus()))
@@ -606,18 +614,18 @@ func (m *Master) order(c *child, o byte) {
 func (m *Master) signal(sig os.Signal) bool {
 	switch sig {
 	case syscall.SIGTERM, syscall.SIGINT:
-		m.Log.Log(context.Background(), slog.LevelInfo+2, "caught SIGTERM, shutting down")
+		m.Log.Log(context.Background(), loglevel.Notice, "caught SIGTERM, shutting down")
 		m.stopNow()
 		return true
 	case syscall.SIGWINCH:
-		m.Log.Log(context.Background(), slog.LevelInfo+2, "caught SIGWINCH, shutting down gracefully")
+		m.Log.Log(context.Background(), loglevel.Notice, "caught SIGWINCH, shutting down gracefully")
 		m.stopGracefully()
 		return true
 	case syscall.SIGUSR1:
-		m.Log.Log(context.Background(), slog.LevelInfo+2, "SIGUSR1 received.  Doing graceful restart")
+		m.Log.Log(context.Background(), loglevel.Notice, "SIGUSR1 received.  Doing graceful restart")
 		m.restart(true)
 	case syscall.SIGHUP:
-		m.Log.Log(context.Background(), slog.LevelInfo+2, "SIGHUP received.  Attempting to restart")
+		m.Log.Log(context.Background(), loglevel.Notice, "SIGHUP received.  Attempting to restart")
 		m.restart(false)
 	}
 	return false
@@ -705,9 +713,21 @@ func (m *Master) stopNow() {
 	m.stopChildren()
 }
 
+// ReclaimStep is one step of a stop schedule: At after the stop order,
+// Sig goes to every child still alive (0: give up on them).
+type ReclaimStep struct {
+	At  time.Duration
+	Sig syscall.Signal
+}
+
+// ApacheReclaim is ap_reclaim_child_processes's schedule: SIGTERM again at
+// 3, 5 and 7 s, SIGKILL at 9 s, give up at 10 s.
+var ApacheReclaim = []ReclaimStep{{3 * time.Second, syscall.SIGTERM}, {5 * time.Second, syscall.SIGTERM},
+	{7 * time.Second, syscall.SIGTERM}, {9 * time.Second, syscall.SIGKILL}, {10 * time.Second, 0}}
+
 // stopChildren sends '$' and SIGTERM to every child and waits for them
-// with Apache's ap_reclaim_child_processes schedule: SIGTERM again at 3,
-// 5 and 7 s, SIGKILL at 9 s, give up at 10 s.
+// with the Reclaim schedule (Apache's: SIGTERM again at 3, 5 and 7 s,
+// SIGKILL at 9 s, give up at 10 s).
 func (m *Master) stopChildren() {
 	for _, c := range m.children {
 		c.retiring = true
@@ -719,17 +739,12 @@ func (m *Master) stopChildren() {
 
 // reclaim waits for every child to exit, escalating from start on.
 func (m *Master) reclaim(start time.Time, escalate bool) {
-	type step struct {
-		at  time.Duration
-		sig syscall.Signal
-	}
-	schedule := []step{{3 * time.Second, syscall.SIGTERM}, {5 * time.Second, syscall.SIGTERM},
-		{7 * time.Second, syscall.SIGTERM}, {9 * time.Second, syscall.SIGKILL}, {10 * time.Second, 0}}
+	schedule := m.Reclaim
 	next := 0
 	for len(m.children) > 0 {
 		var wait <-chan time.Time
 		if escalate && next < len(schedule) {
-			wait = time.After(time.Until(start.Add(schedule[next].at)))
+			wait = time.After(time.Until(start.Add(schedule[next].At)))
 		}
 		select {
 		case ex := <-m.exits:
@@ -740,7 +755,7 @@ func (m *Master) reclaim(start time.Time, escalate bool) {
 			s := schedule[next]
 			next++
 			for _, c := range m.children {
-				switch s.sig {
+				switch s.Sig {
 				case syscall.SIGTERM:
 					m.Log.Warn(fmt.Sprintf("child process %d still did not exit, sending a SIGTERM", c.pid))
 					c.cmd.Process.Signal(syscall.SIGTERM)
@@ -751,7 +766,7 @@ func (m *Master) reclaim(start time.Time, escalate bool) {
 					m.Log.Error(fmt.Sprintf("could not make child process %d exit, attempting to continue anyway", c.pid))
 				}
 			}
-			if s.sig == 0 {
+			if s.Sig == 0 {
 				return
 			}
 		}

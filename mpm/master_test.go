@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -364,9 +365,17 @@ func TestMasterGracefulRestart(t *testing.T) {
 }
 
 // TestMasterReclaimSchedule: a child that ignores TERM gets Apache's
-// schedule: TERM again at 3, 5 and 7 s, KILL at 9 s.
+// schedule (TERM again at 3, 5 and 7 s, KILL at 9 s), here scaled down
+// fifty times through Master.Reclaim.
 func TestMasterReclaimSchedule(t *testing.T) {
-	h := newHarness(t, &fixedPolicy{n: 1}, envMode+"=stubborn")
+	const scale = 50
+	var schedule []mpm.ReclaimStep
+	for _, s := range mpm.ApacheReclaim {
+		schedule = append(schedule, mpm.ReclaimStep{At: s.At / scale, Sig: s.Sig})
+	}
+	kill := mpm.ApacheReclaim[3].At / scale
+	h := newHarnessConfig(t, func(g *mpm.Generation) { g.Policy = &fixedPolicy{n: 1} },
+		func(m *mpm.Master) { m.Reclaim = schedule }, envMode+"=stubborn")
 	pids := h.waitReady(1)
 	start := time.Now()
 	h.sigs <- syscall.SIGTERM
@@ -379,12 +388,21 @@ func TestMasterReclaimSchedule(t *testing.T) {
 	}
 	logs := h.logs.String()
 	if n := strings.Count(logs, "still did not exit, sending a SIGTERM"); n != 3 {
-		t.Errorf("%d TERM reminders, want 3 (at 3, 5 and 7 s):\n%s", n, logs)
+		t.Errorf("%d TERM reminders, want 3 (at 3, 5 and 7 units):\n%s", n, logs)
 	}
 	if !strings.Contains(logs, "still did not exit, sending a SIGKILL") {
 		t.Errorf("no SIGKILL line:\n%s", logs)
 	}
-	if took < 9*time.Second || took > 15*time.Second {
-		t.Errorf("stop took %s, want about 9 s (KILL at 9 s)", took)
+	if took < kill || took > kill+5*time.Second {
+		t.Errorf("stop took %s, want about %s (KILL at 9 units)", took, kill)
+	}
+}
+
+// TestApacheReclaim: the default schedule is Apache's.
+func TestApacheReclaim(t *testing.T) {
+	want := []mpm.ReclaimStep{{At: 3 * time.Second, Sig: syscall.SIGTERM}, {At: 5 * time.Second, Sig: syscall.SIGTERM},
+		{At: 7 * time.Second, Sig: syscall.SIGTERM}, {At: 9 * time.Second, Sig: syscall.SIGKILL}, {At: 10 * time.Second}}
+	if !slices.Equal(mpm.ApacheReclaim, want) {
+		t.Errorf("ApacheReclaim = %v, want %v", mpm.ApacheReclaim, want)
 	}
 }

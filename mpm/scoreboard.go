@@ -853,17 +853,17 @@ func (s *Scoreboard) CountsWithin(maxServers, threadsPerChild int) Counts {
 			if !counting {
 				continue
 			}
-			switch st {
-			case StateReady:
+			if st == StateStarting {
+				c.Starting++
+			}
+			switch st.Class() {
+			case ClassIdle:
 				if pgen == gen {
 					c.Idle++
 				}
-			case StateStarting:
-				c.Starting++
-			case StateIdleKill:
-			case StateGraceful:
+			case ClassGraceful:
 				c.Graceful++
-			default:
+			case ClassBusy:
 				c.Busy++
 			}
 		}

@@ -5,9 +5,6 @@ import (
 	"log/slog"
 )
 
-// maxSpawnRate caps the exponential spawn rate (Apache's MAX_SPAWN_RATE).
-const maxSpawnRate = 32
-
 // SpareThreads is the threaded engines' maintenance policy (worker.c and
 // event.c perform_idle_server_maintenance for one listener bucket; with
 // several, the master runs one per bucket over that bucket's slots): idle
@@ -25,7 +22,7 @@ type SpareThreads struct {
 	// Module names the engine in log lines ("mpm_worker", "mpm_event").
 	Module string
 
-	rate            int
+	rate            SpawnRate
 	reportedMRW     bool
 	reportedMinimum bool
 }
@@ -44,9 +41,6 @@ func (p *SpareThreads) ThreadsPerChild() int { return p.Threads }
 
 // Maintain implements Policy.
 func (p *SpareThreads) Maintain(v View) Decision {
-	if p.rate == 0 {
-		p.rate = 1
-	}
 	log := p.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -80,7 +74,7 @@ func (p *SpareThreads) Maintain(v View) Decision {
 	switch {
 	case idle > p.MaxSpareThreads:
 		d.Retire = retire
-		p.rate = 1
+		p.rate.Reset()
 	case idle < p.MinSpareThreads:
 		switch {
 		case active >= p.MaxRequestWorkers || activeChildren >= p.MaxChildren():
@@ -91,21 +85,21 @@ func (p *SpareThreads) Maintain(v View) Decision {
 				log.Error("server is within MinSpareThreads of MaxRequestWorkers, consider raising the MaxRequestWorkers setting", "module", p.Module)
 				p.reportedMinimum = true
 			}
-			p.rate = 1
+			p.rate.Reset()
 		case len(v.FreeSlots) == 0:
 			log.Error("scoreboard is full, not at MaxRequestWorkers.Increase ServerLimit.", "module", p.Module)
-			p.rate = 1
+			p.rate.Reset()
 		default:
-			n := min(len(v.FreeSlots), p.rate, p.MaxChildren()-activeChildren)
-			if p.rate >= 8 {
+			n := min(len(v.FreeSlots), p.rate.Rate(), p.MaxChildren()-activeChildren)
+			if p.rate.Busy() {
 				log.Info(fmt.Sprintf("server seems busy, (you may need to increase StartServers, ThreadsPerChild or Min/MaxSpareThreads), spawning %d children, there are around %d idle threads, %d active children, and %d children that are shutting down",
 					n, idle, activeChildren, len(v.Children)-activeChildren), "module", p.Module)
 			}
 			d.Spawn = n
-			p.rate = min(p.rate*2, maxSpawnRate)
+			p.rate.Double()
 		}
 	default:
-		p.rate = 1
+		p.rate.Reset()
 	}
 	return d
 }

@@ -71,3 +71,29 @@ func (s State) Description() string {
 	}
 	return stateInfo[s].desc
 }
+
+// Class is how mod_status counts a worker of a live, non-quiescing process
+// by its state (status_handler): IdleWorkers, BusyWorkers or
+// GracefulWorkers, or not at all. It is the one copy of that rule: the
+// scoreboard's Counts, the status page and bench's sampler use it.
+type Class uint8
+
+const (
+	ClassNone     Class = iota // Dead, Starting, IdleKill (and undefined values): not counted
+	ClassIdle                  // Ready (IdleWorkers counts only the running generation's)
+	ClassBusy                  // every other state (BusyWorkers)
+	ClassGraceful              // Graceful (GracefulWorkers)
+)
+
+// Class returns how mod_status counts a worker in state s.
+func (s State) Class() Class {
+	switch {
+	case s == StateReady:
+		return ClassIdle
+	case s == StateGraceful:
+		return ClassGraceful
+	case s == StateDead, s == StateStarting, s == StateIdleKill, int(s) >= numStates:
+		return ClassNone
+	}
+	return ClassBusy
+}

@@ -66,3 +66,18 @@ func TestStateValues(t *testing.T) {
 		})
 	}
 }
+
+// TestStateClass: mod_status's counting rules, state by state.
+func TestStateClass(t *testing.T) {
+	want := map[State]Class{
+		StateDead: ClassNone, StateStarting: ClassNone, StateReady: ClassIdle,
+		StateBusyRead: ClassBusy, StateBusyWrite: ClassBusy, StateBusyKeepAlive: ClassBusy,
+		StateBusyLog: ClassBusy, StateBusyDNS: ClassBusy, StateClosing: ClassBusy,
+		StateGraceful: ClassGraceful, StateIdleKill: ClassNone, State(11): ClassNone,
+	}
+	for st, w := range want {
+		if got := st.Class(); got != w {
+			t.Errorf("%v.Class() = %d, want %d", st, got, w)
+		}
+	}
+}

@@ -57,11 +57,12 @@ func (b *board) count() Workers {
 				continue
 			}
 			w.States[string(st.Letter())]++
-			switch st {
-			case mpm.StateReady:
+			// mod_status's classes; a graceful worker still holds its
+			// request, so the bench counts it busy.
+			switch st.Class() {
+			case mpm.ClassIdle:
 				w.Idle++
-			case mpm.StateStarting, mpm.StateIdleKill:
-			default:
+			case mpm.ClassBusy, mpm.ClassGraceful:
 				w.Busy++
 			}
 		}

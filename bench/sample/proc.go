@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/gohttpd/gohttpd/internal/procstat"
 )
 
 // Mem is a process tree's memory in bytes.
@@ -49,30 +51,12 @@ func parseRollup(r io.Reader) (Mem, error) {
 	return m, nil
 }
 
-// clockTicks is USER_HZ, the unit of /proc/PID/stat's CPU times (100 on
-// every Linux architecture Go supports).
-const clockTicks = 100
-
 // parseStatCPU returns utime+stime and cutime+cstime, in seconds, from the
-// contents of /proc/PID/stat. The command name (field 2) may hold spaces
-// and parentheses, so fields are counted after its last ')'.
+// contents of /proc/PID/stat (procstat.Parse).
 func parseStatCPU(b []byte) (self, children float64, err error) {
-	i := bytes.LastIndexByte(b, ')')
-	if i < 0 {
-		return 0, 0, fmt.Errorf("sample: /proc stat without a command name")
+	c, err := procstat.Parse(b)
+	if err != nil {
+		return 0, 0, fmt.Errorf("sample: /proc stat: %w", err)
 	}
-	f := bytes.Fields(b[i+1:])
-	// After ')': state(3) ppid(4) ... utime(14) stime(15) cutime(16) cstime(17).
-	if len(f) < 15 {
-		return 0, 0, fmt.Errorf("sample: /proc stat has %d fields after the name", len(f))
-	}
-	var v [4]int64
-	for k := range v {
-		n, err := strconv.ParseInt(string(f[11+k]), 10, 64)
-		if err != nil {
-			return 0, 0, fmt.Errorf("sample: /proc stat field %d: %w", 14+k, err)
-		}
-		v[k] = n
-	}
-	return float64(v[0]+v[1]) / clockTicks, float64(v[2]+v[3]) / clockTicks, nil
+	return c.User + c.System, c.ChildrenUser + c.ChildrenSystem, nil
 }

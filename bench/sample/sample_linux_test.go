@@ -42,10 +42,14 @@ func TestSamplerOnSelf(t *testing.T) {
 	defer c.Close()
 	s := Start(context.Background(), Config{ServerPID: os.Getpid(), Port: port, Interval: 20 * time.Millisecond,
 		Load: func() (int64, int64) { return 7, 1 }})
-	time.Sleep(100 * time.Millisecond)
+	// Wait for a sample taken 60 ms in (three ticks at 20 ms; a loaded
+	// machine may take longer), not for a fixed time.
+	for deadline := time.Now().Add(10 * time.Second); s.Last().T < 0.06 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	ss := s.Stop()
 	if len(ss) < 3 {
-		t.Fatalf("Stop() = %d samples after 100 ms at 20 ms, want at least 3", len(ss))
+		t.Fatalf("Stop() = %d samples after %.3f s at 20 ms, want at least 3", len(ss), ss[len(ss)-1].T)
 	}
 	last := ss[len(ss)-1]
 	if last.RSS <= 0 || last.PSS <= 0 || last.Processes < 1 {

@@ -84,31 +84,24 @@ func keepAliveTimeout(cfg *conf.Config) time.Duration {
 }
 
 // policiesFor returns the master-side maintenance policies of cfg's
-// engine, one per listener bucket (nb), as Apache's worker and event MPMs
-// maintain each bucket apart: bucket b gets its share of StartServers and
-// of the children MaxRequestWorkers allows, and Min/MaxSpareThreads
-// divided by nb. prefork keeps one policy over all children, as Apache's
-// prefork does (its children still land in buckets by slot).
+// engine, one per listener bucket (nb), each with its share of the limits
+// (mpm.SplitBuckets). prefork keeps one policy over all children, as
+// Apache's prefork does (its children still land in buckets by slot).
 func policiesFor(cfg *conf.Config, nb int, log *slog.Logger) []mpm.Policy {
 	if nb <= 1 || cfg.MPM == conf.Prefork {
 		return []mpm.Policy{policyFor(cfg, log)}
 	}
-	share := func(total, b int) int {
-		n := total / nb
-		if b < total%nb {
-			n++
-		}
-		return n
-	}
-	out := make([]mpm.Policy, nb)
-	for b := range nb {
+	e := cfg.Engine
+	shares := mpm.SplitBuckets(mpm.Limits{
+		StartServers: e.StartServers, MaxRequestWorkers: e.MaxRequestWorkers,
+		MinSpareThreads: e.MinSpareThreads, MaxSpareThreads: e.MaxSpareThreads,
+		ThreadsPerChild: e.ThreadsPerChild,
+	}, nb)
+	out := make([]mpm.Policy, len(shares))
+	for b, l := range shares {
 		c := *cfg
-		e := &c.Engine
-		tpc := max(e.ThreadsPerChild, 1)
-		e.StartServers = share(e.StartServers, b)
-		e.MaxRequestWorkers = max(share(e.MaxRequestWorkers/tpc, b), 1) * tpc
-		e.MinSpareThreads /= nb
-		e.MaxSpareThreads /= nb
+		c.Engine.StartServers, c.Engine.MaxRequestWorkers = l.StartServers, l.MaxRequestWorkers
+		c.Engine.MinSpareThreads, c.Engine.MaxSpareThreads = l.MinSpareThreads, l.MaxSpareThreads
 		out[b] = policyFor(&c, log.With("bucket", b))
 	}
 	return out

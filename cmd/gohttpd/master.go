@@ -1,12 +1,10 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"strings"
@@ -17,97 +15,32 @@ import (
 	"github.com/gohttpd/gohttpd/mpm"
 )
 
-// listenerSet keeps the master's listening sockets across restarts: a
-// Listen that stays the same keeps its socket (so no connection is
-// refused during a restart), a new one is opened, a removed one closed.
-// With listener buckets (ListenCoresBucketsRatio) each Listen has one
-// SO_REUSEPORT socket per bucket.
-type listenerSet struct {
-	log    *slog.Logger
-	bySpec map[bucketSpec]*listener.Listener
-	// running is set once the server serves: an error opening a new
-	// Listen then rejects a restart, it does not stop the server.
-	running bool
-}
-
-// bucketSpec names one socket: a Listen's spec, as asked for, and its
-// bucket.
-type bucketSpec struct {
-	spec   listener.Spec
-	bucket int
-}
-
-func newListenerSet(log *slog.Logger) *listenerSet {
-	return &listenerSet{log: log, bySpec: make(map[bucketSpec]*listener.Listener)}
-}
-
-// open returns the listeners of cfg by bucket (nb of them), each bucket in
-// the configuration's order, reusing open ones. On error nothing that was
-// already open is closed, and nothing new stays open.
-func (s *listenerSet) open(cfg *conf.Config, nb int) ([][]*listener.Listener, error) {
-	nb = max(nb, 1)
-	buckets := make([][]*listener.Listener, nb)
-	var opened []*listener.Listener
-	next := make(map[bucketSpec]*listener.Listener, nb*len(cfg.Listen))
-	for b := range nb {
-		for i, l := range cfg.Listen {
-			key := bucketSpec{listenSpec(cfg, l), b}
-			ln, ok := s.bySpec[key]
-			if !ok {
-				spec := key.spec
-				if b > 0 && spec.Port == 0 {
-					// Every bucket binds the port the kernel gave the first.
-					spec.Port = buckets[0][i].Addr().(*net.TCPAddr).Port
-				}
-				var err error
-				if ln, err = listener.Open(spec); err != nil {
-					for _, o := range opened {
-						o.Close()
-					}
-					if !s.running {
-						// Apache's AH00015 ending, at start only: at a
-						// restart the running sockets stay.
-						err = fmt.Errorf("%w\nno listening sockets available, shutting down", err)
-					}
-					return nil, err
-				}
-				for _, w := range ln.Warnings() {
-					s.log.Warn(w)
-				}
-				somax, _ := listener.Somaxconn()
-				args := []any{"addr", ln.Addr().String(), "proto", l.Proto,
-					"ListenBacklog", spec.Backlog, "effective_backlog", ln.EffectiveBacklog(),
-					"somaxconn", somax, "defer_accept", spec.DeferAccept.String()}
-				if nb > 1 {
-					args = append(args, "bucket", b)
-				}
-				notice(s.log, "listening", args...)
-				opened = append(opened, ln)
-			}
-			// Keyed by the spec asked for, not the address the kernel
-			// filled in (port 0), so an unchanged Listen finds its socket
-			// again.
-			next[key] = ln
-			buckets[b] = append(buckets[b], ln)
+// newListenerSet returns the master's listener.Set, which logs each
+// socket it opens.
+func newListenerSet(log *slog.Logger) *listener.Set {
+	return &listener.Set{Opened: func(ln *listener.Listener, bucket, buckets int) {
+		for _, w := range ln.Warnings() {
+			log.Warn(w)
 		}
-	}
-	for key, ln := range s.bySpec {
-		if _, ok := next[key]; !ok {
-			ln.Close()
+		spec := ln.Spec()
+		somax, _ := listener.Somaxconn()
+		args := []any{"addr", ln.Addr().String(), "proto", spec.Proto,
+			"ListenBacklog", spec.Backlog, "effective_backlog", ln.EffectiveBacklog(),
+			"somaxconn", somax, "defer_accept", spec.DeferAccept.String()}
+		if buckets > 1 {
+			args = append(args, "bucket", bucket)
 		}
-	}
-	s.bySpec = next
-	return buckets, nil
+		notice(log, "listening", args...)
+	}}
 }
 
-// forget drops the set's claim on its sockets (their new owner closes them).
-func (s *listenerSet) forget() { s.bySpec = nil }
-
-func (s *listenerSet) closeAll() {
-	for _, ln := range s.bySpec {
-		ln.Close()
+// listenSpecs maps cfg's Listen directives onto listener specs.
+func listenSpecs(cfg *conf.Config) []listener.Spec {
+	specs := make([]listener.Spec, len(cfg.Listen))
+	for i, l := range cfg.Listen {
+		specs[i] = listenSpec(cfg, l)
 	}
-	s.bySpec = nil
+	return specs
 }
 
 // buildGeneration opens cfg's listeners and packs what children of a new
@@ -117,14 +50,14 @@ func (s *listenerSet) closeAll() {
 // serves on those of its own bucket (slot % ListenBuckets, as Apache's
 // make_child) and its status page reads the others' accept queues. The
 // master maintains each bucket's children with a policy of its own.
-func buildGeneration(cfg *conf.Config, set *listenerSet, log *slog.Logger) (*mpm.Generation, error) {
-	buckets, err := set.open(cfg, cfg.ListenBuckets)
+func buildGeneration(cfg *conf.Config, set *listener.Set, log *slog.Logger) (*mpm.Generation, error) {
+	buckets, err := set.Open(listenSpecs(cfg), cfg.ListenBuckets)
 	if err != nil {
 		return nil, err
 	}
-	snap, err := json.Marshal(cfg)
+	snap, err := cfg.Snapshot()
 	if err != nil {
-		return nil, fmt.Errorf("serialize configuration: %w", err)
+		return nil, err
 	}
 	g := &mpm.Generation{
 		Snapshot:                snap,
@@ -156,12 +89,12 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 	defer lg.close()
 	log := lg.logger
 	set := newListenerSet(log)
-	defer set.closeAll()
+	defer set.Close()
 	first, err := buildGeneration(cfg, set, log)
 	if err != nil {
 		return err
 	}
-	set.running = true
+	set.Running = true
 	serverLimit, tl := cfg.Engine.ServerLimit, threadLimit(cfg)
 	board, err := mpm.NewScoreboard(serverLimit, tl)
 	if err != nil {
@@ -289,11 +222,12 @@ func runChild(stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gohttpd child: %v\n", err)
 		return mpm.ExitInit
 	}
-	var cfg conf.Config
-	if err := json.Unmarshal(env.Snapshot, &cfg); err != nil {
-		fmt.Fprintf(stderr, "gohttpd child: configuration snapshot: %v\n", err)
+	snap, err := conf.FromSnapshot(env.Snapshot)
+	if err != nil {
+		fmt.Fprintf(stderr, "gohttpd child: %v\n", err)
 		return mpm.ExitChildFatal
 	}
+	cfg := *snap
 	// Ignore what the terminal's process group gets: the master decides.
 	signal.Ignore(syscall.SIGINT, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH, syscall.SIGPIPE)
 	lg, err := openLogs(&cfg, stderr, true)

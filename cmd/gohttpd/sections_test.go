@@ -114,18 +114,28 @@ func TestSectionsThroughBinary(t *testing.T) {
 	mpmtest.WaitFor(t, 10*time.Second, "the access log line with %u", func() bool {
 		return strings.Contains(strings.Join(s.ReadLog("access_log"), "\n"), `- alice [`)
 	})
-	for _, want := range []string{
+	wantErrors := []string{
 		"AH01630: client denied by server configuration: " + docroot + "/.htpasswd",
 		"AH01630: client denied by server configuration: " + docroot + "/status-ip",
 		"AH01630: client denied by server configuration: " + docroot + "/ht-auth/page.html",
 		"AH00037: Symbolic link not allowed or link target not accessible: " + docroot + "/nolinks/link.txt",
 		`AH01617: user alice: authentication failure for "/members/": Password Mismatch`,
-	} {
-		// The error log is written by the child as it serves; wait for
-		// each line rather than read it once.
-		mpmtest.WaitFor(t, 10*time.Second, "error log line "+want, func() bool {
-			return strings.Contains(s.ErrorLog(), want)
-		})
+	}
+	// Each child writes its own lines: wait until they are all there (or
+	// the deadline passes), then say which are missing.
+	waitUntil(10*time.Second, func() bool {
+		log := s.ErrorLog()
+		for _, want := range wantErrors {
+			if !strings.Contains(log, want) {
+				return false
+			}
+		}
+		return true
+	})
+	for _, want := range wantErrors {
+		if !strings.Contains(s.ErrorLog(), want) {
+			t.Errorf("error log lacks %q:\n%s", want, s.ErrorLog())
+		}
 	}
 }
 
@@ -160,4 +170,12 @@ func mustRead(t *testing.T, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// waitUntil polls cond until it holds or d passes; the caller then checks
+// and reports what is still missing.
+func waitUntil(d time.Duration, cond func() bool) {
+	for end := time.Now().Add(d); !cond() && time.Now().Before(end); {
+		time.Sleep(10 * time.Millisecond)
+	}
 }

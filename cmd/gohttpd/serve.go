@@ -23,10 +23,6 @@ import (
 	"github.com/gohttpd/gohttpd/site/logfile"
 )
 
-// deferAcceptSeconds is what Apache sets TCP_DEFER_ACCEPT to for every
-// AcceptFilter other than "none" (listen.c, hard-coded).
-const deferAcceptSeconds = 30
-
 // listenSpec maps one Listen directive and the listener directives onto
 // a listener.Spec.
 func listenSpec(cfg *conf.Config, l conf.Listen) listener.Spec {
@@ -40,7 +36,7 @@ func listenSpec(cfg *conf.Config, l conf.Listen) listener.Spec {
 		ReceiveBuffer: cfg.ReceiveBufferSize,
 	}
 	if f, ok := cfg.AcceptFilter[l.Proto]; ok && f != "none" {
-		spec.DeferAccept = deferAcceptSeconds * time.Second
+		spec.DeferAccept = listener.ApacheDeferAccept
 	}
 	return spec
 }
@@ -292,9 +288,9 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 	defer lg.close()
 	log := lg.logger
 	set := newListenerSet(log)
-	defer set.closeAll()
+	defer set.Close()
 	// One process serves one bucket (Apache's -X too).
-	buckets, err := set.open(cfg, 1)
+	buckets, err := set.Open(listenSpecs(cfg), 1)
 	if err != nil {
 		return err
 	}
@@ -316,7 +312,7 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 		return err
 	}
 
-	set.forget() // the engine owns and closes them now
+	set.Forget() // the engine owns and closes them now
 	cs, st, err := newEngine(cfg, lg, board, lns, nil, 0, 0)
 	if err != nil {
 		return err
@@ -326,27 +322,16 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 	signal.Notify(sigc, syscall.SIGTERM, syscall.SIGINT, syscall.SIGWINCH)
 	defer signal.Stop(sigc)
 	signal.Ignore(syscall.SIGPIPE)
-	done := make(chan struct{})
-	defer close(done)
-	go func() {
-		for {
-			select {
-			case sig := <-sigc:
-				if sig == syscall.SIGWINCH {
-					notice(log, "caught SIGWINCH, shutting down gracefully")
-					cs.Stop(mpm.StopGracefulIdle)
-				} else {
-					notice(log, "caught SIGTERM, shutting down")
-					cs.Stop(mpm.StopImmediate)
-				}
-			case <-done:
-				return
-			}
-		}
-	}()
 	notice(log, serverVersion()+" configured -- resuming normal operations")
 	notice(log, "running in one process (-X)", "mpm", cfg.MPM)
-	return cs.Serve(func() {})
+	return mpm.ServeOrders(cs, func() {}, sigc, func(sig os.Signal) mpm.StopMode {
+		if sig == syscall.SIGWINCH {
+			notice(log, "caught SIGWINCH, shutting down gracefully")
+			return mpm.StopGracefulIdle
+		}
+		notice(log, "caught SIGTERM, shutting down")
+		return mpm.StopImmediate
+	}, nil)
 }
 
 // boardVHost is the scoreboard's vhost column for the main server.

@@ -83,11 +83,12 @@ func (e *engine) accept(now int64) {
 			}
 			nfd, sa, err := accept4(lfd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
 			if err != nil {
-				switch err {
-				case unix.EAGAIN:
-				case unix.EINTR, unix.ECONNABORTED, unix.EPROTO, unix.EPERM:
+				switch {
+				case err == unix.EAGAIN:
+					// Nothing (more) to take on this listener.
+				case mpm.IsTemporary(err):
 					continue
-				case unix.EMFILE, unix.ENFILE, unix.ENOBUFS, unix.ENOMEM:
+				case err == unix.EMFILE, err == unix.ENFILE, err == unix.ENOBUFS, err == unix.ENOMEM:
 					e.backoff(now, err)
 					return
 				default:

@@ -43,12 +43,25 @@ import (
 // as it does in Apache's event MPM; idle keep-alive connections, slow
 // readers of responses (write completion) and lingering closes hold none.
 
-// Stop levels, in increasing strength.
+// Stop levels as the loop acts on them, in increasing strength: the
+// orders themselves are an mpm.StopState (stopReq), of which both graceful
+// modes are one level here (idleClose tells them apart).
 const (
 	stopNone int32 = iota
 	stopGraceful
 	stopNow
 )
+
+// stopLevel is the loop's level for the strongest stop ordered.
+func stopLevel(m mpm.StopMode) int32 {
+	switch {
+	case m == mpm.StopImmediate:
+		return stopNow
+	case m != 0:
+		return stopGraceful
+	}
+	return stopNone
+}
 
 const (
 	// acceptBatch bounds the accepts per listener per loop iteration.
@@ -97,7 +110,7 @@ type engine struct {
 	hsTimeout time.Duration
 
 	p       *poller
-	stopReq atomic.Int32
+	stopReq mpm.StopState
 	// idleClose: a graceful stop of the whole server
 	// (mpm.StopGracefulIdle); idle keep-alive connections are closed at
 	// once.
@@ -257,16 +270,7 @@ func (e *engine) stop(mode mpm.StopMode) {
 	if mode == mpm.StopGracefulIdle {
 		e.idleClose.Store(true)
 	}
-	want := stopNow
-	if mode != mpm.StopImmediate {
-		want = stopGraceful
-	}
-	for {
-		cur := e.stopReq.Load()
-		if cur >= want || e.stopReq.CompareAndSwap(cur, want) {
-			break
-		}
-	}
+	e.stopReq.Raise(mode)
 	if e.deps.Draining != nil {
 		e.deps.Draining.Store(true)
 	}
@@ -310,7 +314,7 @@ func (e *engine) serve(ready func()) error {
 	for _, w := range e.workers {
 		e.wg.Go(w.run)
 	}
-	if e.stopReq.Load() == stopNone {
+	if !e.stopReq.Stopping() {
 		if err := e.enableListeners(); err != nil {
 			e.log.Error("event: cannot poll the listeners", "err", err)
 			e.stop(mpm.StopImmediate)
@@ -343,7 +347,7 @@ func (e *engine) run() error {
 		n, err := e.p.wait(e.events, e.waitTimeout(now))
 		if err != nil {
 			e.log.Error("event: epoll_wait failed, stopping the child", "err", err)
-			e.stopReq.Store(stopNow)
+			e.stopReq.Raise(mpm.StopImmediate)
 			e.checkStop(mono())
 			return fmt.Errorf("event: %w: %w", mpm.ErrChildSick, err)
 		}
@@ -417,7 +421,7 @@ func (e *engine) act(now int64) {
 
 // checkStop acts on stop orders and reports whether the loop is done.
 func (e *engine) checkStop(now int64) bool {
-	req := e.stopReq.Load()
+	req := stopLevel(e.stopReq.Mode())
 	if req > e.stopping {
 		first := e.stopping == stopNone
 		e.mu.Lock()

@@ -328,7 +328,7 @@ func (e *engine) handBack(w *worker, c *conn, out outcome, drained bool) *conn {
 		e.closeOrphan(c)
 		return nil
 	}
-	if e.stopReq.Load() == stopNow {
+	if e.stopReq.Immediate() {
 		out = outClose
 	}
 	if !drained || out == outLinger {

@@ -117,7 +117,7 @@ func (w *worker) serve(c *conn) *conn {
 		case outLinger:
 			w.slot.SetState(mpm.StateClosing)
 		}
-		if w.e.stopReq.Load() != stopNone {
+		if w.e.stopReq.Stopping() {
 			w.slot.SetState(mpm.StateGraceful)
 		} else {
 			w.slot.SetState(mpm.StateReady)
@@ -270,13 +270,13 @@ func (w *worker) Writing() {
 // KeepAlive implements h1serve.Hooks: not while stopping, not with
 // KeepAliveTimeout 0, not after the handler closed the connection.
 func (w *worker) KeepAlive() bool {
-	return !w.sh.closeReq && w.e.kat != 0 && w.e.stopReq.Load() == stopNone
+	return !w.sh.closeReq && w.e.kat != 0 && !w.e.stopReq.Stopping()
 }
 
 // Last implements h1serve.Hooks: the last response of this dispatch may be
 // left to the loop when the client does not take it at once.
 func (w *worker) Last(ctx *fasthttp.RequestCtx) {
-	if w.e.stopReq.Load() == stopNow {
+	if w.e.stopReq.Immediate() {
 		return
 	}
 	w.sh.mayDefer = true

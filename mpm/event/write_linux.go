@@ -9,7 +9,7 @@ import (
 
 // writeCompletion continues a deferred response.
 func (e *engine) writeCompletion(c *conn, now int64) {
-	if e.stopReq.Load() == stopNow {
+	if e.stopReq.Immediate() {
 		e.closeConn(c)
 		return
 	}
@@ -34,7 +34,7 @@ func (e *engine) writeCompletion(c *conn, now int64) {
 	}
 	keep := c.job.keepAlive && !e.idleClose.Load()
 	e.endJob(c)
-	if keep && e.stopReq.Load() != stopNow {
+	if keep && !e.stopReq.Immediate() {
 		e.mu.Lock()
 		ok := e.parkLocked(c, stIdle, now)
 		e.mu.Unlock()

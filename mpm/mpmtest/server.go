@@ -1,21 +1,25 @@
 // Package mpmtest runs gohttpd for real in tests: it builds the gohttpd
-// binary once per test process, starts a master with a generated
-// configuration on a loopback port, talks to it over HTTP and signals, and
+// binary once (shared by every test process, see Binary), starts a master
+// with a generated configuration on a loopback port, talks to it over HTTP and signals, and
 // cleans up every process it started. Run is the conformance suite every
 // engine passes.
 package mpmtest
 
 import (
 	"bufio"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,53 +30,156 @@ import (
 
 var (
 	buildOnce sync.Once
-	buildDir  string
 	buildPath string
 	buildErr  error
 )
 
-// Main is a TestMain body for packages that use Binary: it runs the tests
-// and removes the binary afterwards. Use it as
-// func TestMain(m *testing.M) { os.Exit(mpmtest.Main(m)) }.
-func Main(m *testing.M) int {
-	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
-	return code
-}
+// BinaryEnv names an environment variable that, when set, is the path of a
+// gohttpd binary Binary returns instead of building one (.ci/run builds
+// one per test pass and shares it with every package). It must match the
+// race mode of the tests.
+const BinaryEnv = "GOHTTPD_TEST_BINARY"
 
-// Binary returns the path of a gohttpd binary built from this module once
-// per test process (with -race when the tests run with it).
+// Main is a TestMain body for packages that use Binary: it runs the tests.
+// Use it as func TestMain(m *testing.M) { os.Exit(mpmtest.Main(m)) }.
+// (The binary is shared with other test processes and stays: see Binary.)
+func Main(m *testing.M) int { return m.Run() }
+
+// Binary returns the path of a gohttpd binary built from this module (with
+// -race when the tests run with it): $GOHTTPD_TEST_BINARY if set, else one
+// built once for every test process that asks for the same sources: it
+// lives under os.TempDir() in a directory named by a hash of the module's
+// non-test files, the Go version and the race mode, and a lock file
+// there makes concurrent test processes (go test ./... runs packages in
+// parallel) wait for one build.
 func Binary(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
-		root, err := moduleRoot()
-		if err != nil {
-			buildErr = err
+		if p := os.Getenv(BinaryEnv); p != "" {
+			buildPath = p
 			return
 		}
-		buildDir, err = os.MkdirTemp("", "gohttpd-bin")
-		if err != nil {
-			buildErr = err
-			return
-		}
-		buildPath = filepath.Join(buildDir, "gohttpd")
-		args := []string{"build", "-o", buildPath}
-		if raceEnabled {
-			args = append(args, "-race")
-		}
-		args = append(args, "./cmd/gohttpd")
-		cmd := exec.Command("go", args...)
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			buildErr = fmt.Errorf("go build: %w\n%s", err, out)
-		}
+		buildPath, buildErr = sharedBuild()
 	})
 	if buildErr != nil {
 		t.Fatalf("building gohttpd: %v", buildErr)
 	}
 	return buildPath
+}
+
+// PrivateBinary returns Binary under a path of the test's own (a hard link,
+// or a copy, in t.TempDir()): the binary is shared by every test process,
+// so a test that finds processes by their executable (/proc/PID/exe) must
+// run its own path to see only its own processes.
+func PrivateBinary(t testing.TB) string {
+	t.Helper()
+	src := Binary(t)
+	dst := filepath.Join(t.TempDir(), "gohttpd")
+	if err := os.Link(src, dst); err == nil {
+		return dst
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// sharedBuild builds the binary into its content-addressed place, unless
+// it is there already.
+func sharedBuild() (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	key, err := sourceKey(root)
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(os.TempDir(), "gohttpd-test-"+key)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "gohttpd")
+	lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return "", err
+	}
+	defer lock.Close()
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
+		return "", fmt.Errorf("lock %s: %w", lock.Name(), err)
+	}
+	defer syscall.Flock(int(lock.Fd()), syscall.LOCK_UN)
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
+	pruneBuilds(dir)
+	// Build beside it and rename, so no process ever sees half a binary.
+	tmp := path + ".tmp"
+	args := []string{"build", "-o", tmp}
+	if raceEnabled {
+		args = append(args, "-race")
+	}
+	args = append(args, "./cmd/gohttpd")
+	cmd := exec.Command("go", args...)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("go build: %w\n%s", err, out)
+	}
+	return path, os.Rename(tmp, path)
+}
+
+// staleBuild is how long an unused shared binary stays in os.TempDir().
+const staleBuild = 24 * time.Hour
+
+// pruneBuilds removes the shared binaries of other sources not built in
+// the last staleBuild (best effort).
+func pruneBuilds(keep string) {
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), "gohttpd-test-*"))
+	for _, d := range old {
+		if fi, err := os.Stat(d); err == nil && d != keep && time.Since(fi.ModTime()) > staleBuild {
+			os.RemoveAll(d)
+		}
+	}
+}
+
+// sourceKey hashes what the binary is built from: every file of the module
+// but tests, testdata and dot directories (embedded files count), the Go
+// version and the race mode.
+func sourceKey(root string) (string, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s race=%t\n", runtime.Version(), raceEnabled)
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if path != root && (strings.HasPrefix(name, ".") || name == "testdata") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if strings.HasSuffix(name, "_test.go") || !d.Type().IsRegular() {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		fmt.Fprintf(h, "%s %d\n", filepath.ToSlash(rel), len(data))
+		h.Write(data)
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
 }
 
 // moduleRoot finds the directory holding this module's go.mod.

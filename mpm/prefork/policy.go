@@ -19,9 +19,6 @@ type Config struct {
 	MaxConnectionsPerChild int
 }
 
-// maxSpawnRate is Apache's MAX_SPAWN_RATE.
-const maxSpawnRate = 32
-
 // Policy is prefork's maintenance (prefork.c perform_idle_server_maintenance,
 // over every child: with listener buckets its children still land in
 // buckets by slot, as Apache's do): it keeps MinSpareServers to MaxSpareServers
@@ -31,7 +28,7 @@ type Policy struct {
 	cfg Config
 	log *slog.Logger
 
-	rate        int
+	rate        mpm.SpawnRate
 	reportedMRW bool
 }
 
@@ -42,7 +39,7 @@ func NewPolicy(cfg Config, log *slog.Logger) *Policy {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Policy{cfg: cfg, log: log.With("module", "mpm_prefork"), rate: 1}
+	return &Policy{cfg: cfg, log: log.With("module", "mpm_prefork")}
 }
 
 // StartChildren implements mpm.Policy.
@@ -84,24 +81,24 @@ func (p *Policy) Maintain(v mpm.View) mpm.Decision {
 	switch {
 	case idle > p.cfg.MaxSpareServers:
 		d.Retire = retire
-		p.rate = 1
+		p.rate.Reset()
 	case idle < p.cfg.MinSpareServers:
 		if free <= 0 {
 			if !p.reportedMRW {
 				p.log.Error("server reached MaxRequestWorkers setting, consider raising the MaxRequestWorkers setting")
 				p.reportedMRW = true
 			}
-			p.rate = 1
+			p.rate.Reset()
 			break
 		}
-		if p.rate >= 8 {
+		if p.rate.Busy() {
 			p.log.Info(fmt.Sprintf("server seems busy, (you may need to increase StartServers, or Min/MaxSpareServers), spawning %d children, there are %d idle, and %d total children",
-				min(p.rate, free), idle, total))
+				min(p.rate.Rate(), free), idle, total))
 		}
-		d.Spawn = min(p.rate, free)
-		p.rate = min(p.rate*2, maxSpawnRate)
+		d.Spawn = min(p.rate.Rate(), free)
+		p.rate.Double()
 	default:
-		p.rate = 1
+		p.rate.Reset()
 	}
 	return d
 }

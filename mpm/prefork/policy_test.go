@@ -94,10 +94,12 @@ func TestPolicyRateCapsAt32AndResets(t *testing.T) {
 	}
 	// A pass without shortage resets the rate to 1.
 	p2 := NewPolicy(Config{MinSpareServers: 1, MaxSpareServers: 1000, MaxRequestWorkers: 1024}, nil)
-	p2.rate = 32
+	for range 5 {
+		p2.rate.Double()
+	}
 	s.setAll(mpm.StateReady)
-	if d := p2.Maintain(s.view()); d.Spawn != 0 || p2.rate != 1 {
-		t.Errorf("no shortage: spawn %d rate %d, want 0 and 1", d.Spawn, p2.rate)
+	if d := p2.Maintain(s.view()); d.Spawn != 0 || p2.rate.Rate() != 1 {
+		t.Errorf("no shortage: spawn %d rate %d, want 0 and 1", d.Spawn, p2.rate.Rate())
 	}
 }
 

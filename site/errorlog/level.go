@@ -4,30 +4,29 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+
+	"github.com/gohttpd/gohttpd/internal/loglevel"
 )
 
-// Apache's log levels as slog levels. A larger slog level is more severe,
-// so Apache's order (emerg most severe, trace8 least) runs downwards:
-// error, warn, info and debug are slog's own levels; notice sits between
-// warn and info; crit, alert and emerg continue slog's steps of four above
-// error; trace1 to trace8 continue one by one below debug.
+// Apache's log levels as slog levels (defined in internal/loglevel, which
+// mpm uses too; see there for their order).
 const (
-	LevelEmerg  slog.Level = 20
-	LevelAlert  slog.Level = 16
-	LevelCrit   slog.Level = 12
-	LevelError             = slog.LevelError // 8
-	LevelWarn              = slog.LevelWarn  // 4
-	LevelNotice slog.Level = 2
-	LevelInfo              = slog.LevelInfo  // 0
-	LevelDebug             = slog.LevelDebug // -4
-	LevelTrace1 slog.Level = -5
-	LevelTrace2 slog.Level = -6
-	LevelTrace3 slog.Level = -7
-	LevelTrace4 slog.Level = -8
-	LevelTrace5 slog.Level = -9
-	LevelTrace6 slog.Level = -10
-	LevelTrace7 slog.Level = -11
-	LevelTrace8 slog.Level = -12
+	LevelEmerg  = loglevel.Emerg
+	LevelAlert  = loglevel.Alert
+	LevelCrit   = loglevel.Crit
+	LevelError  = loglevel.Error
+	LevelWarn   = loglevel.Warn
+	LevelNotice = loglevel.Notice
+	LevelInfo   = loglevel.Info
+	LevelDebug  = loglevel.Debug
+	LevelTrace1 = loglevel.Trace1
+	LevelTrace2 = loglevel.Trace2
+	LevelTrace3 = loglevel.Trace3
+	LevelTrace4 = loglevel.Trace4
+	LevelTrace5 = loglevel.Trace5
+	LevelTrace6 = loglevel.Trace6
+	LevelTrace7 = loglevel.Trace7
+	LevelTrace8 = loglevel.Trace8
 )
 
 // levels lists every named level, most severe first.

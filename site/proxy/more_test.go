@@ -65,9 +65,11 @@ func TestReverseBalancer(t *testing.T) {
 // free within the timeout is refused with 503 (AH01114).
 func TestMaxConnections(t *testing.T) {
 	release := make(chan struct{})
+	holding := make(chan struct{}, 1)
 	var once sync.Once
 	be := backend(t, func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/hold" {
+			holding <- struct{}{}
 			<-release
 		}
 		_, _ = io.WriteString(w, "ok")
@@ -85,7 +87,12 @@ func TestMaxConnections(t *testing.T) {
 		resp.Body.Close()
 		done <- resp.StatusCode
 	}()
-	time.Sleep(100 * time.Millisecond)
+	// The backend holds /hold: the one connection max=1 allows is taken.
+	select {
+	case <-holding:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the backend never received /hold")
+	}
 	start := time.Now()
 	resp, err := httpClient.Get(f.url + "/other")
 	if err != nil {

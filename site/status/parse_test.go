@@ -190,35 +190,3 @@ func FuzzParseLoadavg(f *testing.F) {
 		}
 	})
 }
-
-func TestParseProcStat(t *testing.T) {
-	const stat = "4242 (go (test) x) S 1 4242 4242 0 -1 4194560 1000 0 0 0 250 75 12 3 20 0 9 0 100 0 0"
-	tests := []struct {
-		in      string
-		want    cpuTimes
-		wantErr bool
-	}{
-		{stat, cpuTimes{user: 2.5, system: 0.75, childrenUser: 0.12, childrenSystem: 0.03}, false},
-		{"4242 (x) S 1 2 3", cpuTimes{}, true},
-		{"no name here", cpuTimes{}, true},
-		{"1 (x) S 1 1 1 0 -1 0 0 0 0 0 a 0 0 0", cpuTimes{}, true},
-	}
-	for _, tt := range tests {
-		got, err := parseProcStat([]byte(tt.in))
-		if (err != nil) != tt.wantErr || (err == nil && got != tt.want) {
-			t.Errorf("parseProcStat(%q) = %+v, %v, want %+v, error %v", tt.in, got, err, tt.want, tt.wantErr)
-		}
-	}
-}
-
-func FuzzParseProcStat(f *testing.F) {
-	for _, s := range []string{
-		"1 (init) S 0 1 1 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 0",
-		"1 ())) S", "", ")",
-	} {
-		f.Add([]byte(s))
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		_, _ = parseProcStat(b) // must not panic
-	})
-}

@@ -336,17 +336,16 @@ func (s *Status) countBoard(v *view, snap *mpm.Snapshot, lim limits, now time.Ti
 				}
 			}
 			if counting {
-				switch st {
-				case mpm.StateReady:
+				switch st.Class() {
+				case mpm.ClassIdle:
 					if ps.Generation == snap.Generation {
 						v.IdleWorkers++
 					}
 					row.Idle++
-				case mpm.StateDead, mpm.StateStarting, mpm.StateIdleKill:
-				case mpm.StateGraceful:
+				case mpm.ClassGraceful:
 					v.GracefulWorkers++
 					row.Graceful++
-				default:
+				case mpm.ClassBusy:
 					v.BusyWorkers++
 					row.Busy++
 				}
