@@ -138,9 +138,8 @@ func testVirtualHosts(t *testing.T, mpmName string) {
 		}
 	}
 	// The status page's VHost column names the selected vhost and the
-	// local port (the event engine's connections do not carry their
-	// scoreboard slot to the handler yet: it keeps the main server's).
-	if mpmName != "event" {
+	// local port, on every engine.
+	{
 		port := s.Addr[strings.LastIndexByte(s.Addr, ':')+1:]
 		code, body := rawGet(t, s.Addr, "GET /server-status?json HTTP/1.1\r\nHost: b.example\r\n")
 		if code != 200 || !regexp.MustCompile(`"vhost": ?"b\.example:`+port+`"`).MatchString(body) {
@@ -161,9 +160,7 @@ func testVirtualHosts(t *testing.T, mpmName string) {
 		"b.example www.b.example 80 200",
 		"b.example b.example 80 403",
 	}
-	if mpmName != "event" {
-		wantB = append(wantB, "b.example b.example 80 200") // the status page
-	}
+	wantB = append(wantB, "b.example b.example 80 200") // the status page
 	for name, want := range map[string][]string{"a_log": wantA, "b_log": wantB} {
 		// Children write their lines in their own order; the start-up
 		// probes (Host 127.0.0.1) go to the default vhost too.

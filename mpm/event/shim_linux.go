@@ -487,6 +487,13 @@ func (s *shim) SetWriteDeadline(t time.Time) error {
 // under RequestCtx.Init2).
 func (s *shim) ConnRequestNum() uint64 { return uint64(s.c.reqs) }
 
+// ScoreboardWorker is the slot of the worker serving the connection, so
+// the site can put the selected vhost into its VHost column
+// (mpm.SetRequestVHost).
+func (s *shim) ScoreboardWorker() *mpm.Worker { return s.w.slot }
+
+var _ mpm.WorkerConn = (*shim)(nil)
+
 // ConnID returns an identifier of the connection, unique in this child
 // (RequestCtx.ConnID changes with every Init2).
 func (s *shim) ConnID() uint64 { return uint64(s.c.gen) }
