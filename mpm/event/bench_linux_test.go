@@ -209,8 +209,19 @@ func measureIdle(tb testing.TB, n int) (heap, rss, goroutines float64) {
 	waitFor(tb, 5*time.Second, "the warm-up connection to close", func() bool { return e.proc().Connections() == 0 })
 	heap0, rss0, g0 := heapInUse(), rssBytes(), numGoroutine()
 
+	return idleDeltas(tb, e.addr, n, false, heap0, rss0, g0, "parked connections", func() int { return e.proc().KeepAlive() })
+}
+
+// idleDeltas starts the idle-clients helper process with n connections to
+// addr (over TLS when tls), waits until parked() reports all of them, and
+// returns the heap, RSS and goroutines per connection grown since heap0,
+// rss0 and g0. The helper is stopped when the test ends.
+func idleDeltas(tb testing.TB, addr string, n int, tls bool, heap0 uint64, rss0 int64, g0 int, what string, parked func() int) (heap, rss, goroutines float64) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), helperEnv+"=idle-clients", "GOHTTPD_EVENT_ADDR="+e.addr, "GOHTTPD_EVENT_N="+strconv.Itoa(n))
+	cmd.Env = append(os.Environ(), helperEnv+"=idle-clients", "GOHTTPD_EVENT_ADDR="+addr, "GOHTTPD_EVENT_N="+strconv.Itoa(n))
+	if tls {
+		cmd.Env = append(cmd.Env, "GOHTTPD_EVENT_TLS=1")
+	}
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		tb.Fatal(err)
@@ -238,7 +249,7 @@ func measureIdle(tb testing.TB, n int) (heap, rss, goroutines float64) {
 	if err != nil || line != "ready\n" {
 		tb.Fatalf("idle-clients helper: %q, %v", line, err)
 	}
-	waitFor(tb, 30*time.Second, fmt.Sprintf("%d parked connections", n), func() bool { return e.proc().KeepAlive() == n })
+	waitFor(tb, 30*time.Second, fmt.Sprintf("%d %s", n, what), func() bool { return parked() == n })
 	heap1, rss1, g1 := heapInUse(), rssBytes(), numGoroutine()
 	return float64(int64(heap1)-int64(heap0)) / float64(n),
 		float64(rss1-rss0) / float64(n),

@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"sync"
@@ -166,40 +165,7 @@ func measureIdleTLS(tb testing.TB, n int) (heap, rss, goroutines float64) {
 	waitFor(tb, 5*time.Second, "the warm-up connection to close", func() bool { return child.e.proc.Connections() == 0 })
 	heap0, rss0, g0 := heapInUse(), rssBytes(), numGoroutine()
 
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), helperEnv+"=idle-clients", "GOHTTPD_EVENT_ADDR="+addr, "GOHTTPD_EVENT_N="+strconv.Itoa(n), "GOHTTPD_EVENT_TLS=1")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		stdin.Close()
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); close(exited) }()
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			cmd.Process.Kill()
-			<-exited
-		}
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil || line != "ready\n" {
-		tb.Fatalf("idle-clients helper: %q, %v", line, err)
-	}
-	waitFor(tb, 30*time.Second, fmt.Sprintf("%d parked TLS connections", n), func() bool { return child.e.proc.KeepAlive() == n })
-	heap1, rss1, g1 := heapInUse(), rssBytes(), numGoroutine()
-	return float64(int64(heap1)-int64(heap0)) / float64(n),
-		float64(rss1-rss0) / float64(n),
-		float64(g1-g0) / float64(n)
+	return idleDeltas(tb, addr, n, true, heap0, rss0, g0, "parked TLS connections", func() int { return child.e.proc.KeepAlive() })
 }
 
 // FuzzTLSHandshake sends arbitrary bytes to a TLS listener and
