@@ -191,6 +191,9 @@ type SiteConfig struct {
 	// AccessFileName lists the names of the per-directory configuration
 	// files read where AllowOverride allows (default ".htaccess").
 	AccessFileName []string `json:"accessFileName,omitempty"`
+	// Map holds the server's mod_alias and mod_rewrite lines, ServerTokens
+	// and UseCanonicalName (wire_map.go).
+	Map *MapServer `json:"map,omitempty"`
 }
 
 // Server is one virtual host's own configuration after Apache's

@@ -16,6 +16,8 @@ type dirBuilder struct {
 	// (cmd->override_opts): all in the configuration, AllowOverride
 	// Options=... in .htaccess.
 	overrideOpts OptionBits
+	// mp builds the URL-mapping modules' settings (wire_map.go).
+	mp mapBuilder
 }
 
 func newDirBuilder(serverRoot string) *dirBuilder {
@@ -172,7 +174,7 @@ func refusedOptions(args []string) bool {
 		if lw == "all" {
 			return true
 		}
-		if bit, ok := optionBit(lw); ok && bit&^(OptSymLinks|OptSymOwner) != 0 {
+		if bit, ok := optionBit(lw); ok && bit&^(OptSymLinks|OptSymOwner|OptIndexes) != 0 {
 			return true
 		}
 	}
@@ -282,5 +284,10 @@ func (b *dirBuilder) finish() (*DirConfig, error) {
 		}
 		d.Auth = a
 	}
+	m, err := b.mp.finish()
+	if err != nil {
+		return nil, err
+	}
+	d.Map = m
 	return &d, nil
 }

@@ -84,6 +84,9 @@ func overrideClass(key string) OverrideBits {
 		"defaulticon", "expiresactive", "expiresdefault", "expiresbytype":
 		return OverrideIndexes
 	}
+	if c := mapOverrideClass(key); c != 0 {
+		return c
+	}
 	if _, ok := authDirectiveKeys[key]; ok {
 		return OverrideAuthCfg
 	}

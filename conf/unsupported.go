@@ -31,11 +31,10 @@ var refusedDirectives = func() map[string]bool {
 		// Require is a value rule of harmless)
 		"Order", "Allow", "Deny", "Satisfy",
 		// which file, handler or site answers
-		"Alias", "AliasMatch", "ScriptAlias", "ScriptAliasMatch", "Redirect",
-		"RedirectMatch", "RedirectPermanent", "RedirectTemp", "AddHandler", "Action", "Script", "RegisterHttpMethod",
+		"ScriptAlias", "ScriptAliasMatch", "AddHandler", "Action", "Script", "RegisterHttpMethod",
 		"Use",
 		// headers, status and bodies
-		"ErrorDocument", "Header", "RequestHeader", "SetInputFilter",
+		"Header", "RequestHeader", "SetInputFilter",
 		"SetOutputFilter", "AddOutputFilter", "AddOutputFilterByType",
 		"AddInputFilter", "AddEncoding", "AddCharset", "AddLanguage",
 		"DefaultLanguage", "RemoveType", "MIMEMagicFile",
@@ -54,7 +53,7 @@ var refusedDirectives = func() map[string]bool {
 // HTTP/2, ...), warned ones only tune or report.
 var (
 	refusedPrefixes = []string{
-		"ssl", "auth", "proxy", "rewrite", "deflate", "brotli", "expires", "cache",
+		"ssl", "auth", "proxy", "deflate", "brotli", "expires", "cache",
 		"h2", "dav", "lua", "session", "remoteip", "substitute", "ldap", "socache",
 		"balancer", "filter", "ratelimit", "md", "suexec", "chroot", "xml2",
 	}
@@ -66,16 +65,10 @@ var (
 // does without it. A directive listed here is refused when harmless says
 // false.
 var harmless = map[string]func(args []string, ctx *walkCtx) bool{
-	// gohttpd sends "Server: gohttpd", the product-only form.
-	"servertokens": oneOf("Prod", "ProductOnly"),
-	// gohttpd's error pages carry no <address> line.
-	"serversignature": oneOf("Off"),
 	// %h is always the address.
 	"hostnamelookups": oneOf("Off"),
 	// text types carry no charset.
-	"adddefaultcharset": oneOf("Off"),
-	// redirects are built from the request, never from ServerName.
-	"usecanonicalname":         oneOf("Off"),
+	"adddefaultcharset":        oneOf("Off"),
 	"usecanonicalphysicalport": oneOf("Off"),
 	// TRACE gets 405 with Allow, as Apache's TraceEnable Off.
 	"traceenable": oneOf("Off"),
@@ -94,11 +87,7 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 	"maxranges":         oneOf("Default", "200"),
 	"maxrangeoverlaps":  oneOf("Default", "20"),
 	"maxrangereversals": oneOf("Default", "20"),
-	// mod_dir's defaults: a slash redirect, no handler check.
-	"directoryslash":        oneOf("On"),
-	"directorycheckhandler": oneOf("Off"),
-	"fallbackresource":      oneOf("disabled"),
-	"xbithack":              oneOf("Off"),
+	"xbithack":          oneOf("Off"),
 	"userdir": func(args []string, _ *walkCtx) bool {
 		return len(args) == 1 && strings.EqualFold(args[0], "disabled")
 	},
@@ -109,7 +98,6 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 		return len(args) == 1 && filepath.Base(args[0]) == "mime.types"
 	},
 	// modules switched off.
-	"rewriteengine": oneOf("Off"),
 	"sslengine":     oneOf("Off"),
 	"expiresactive": oneOf("Off"),
 	"proxyrequests": oneOf("Off"),

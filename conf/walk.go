@@ -126,6 +126,8 @@ type walker struct {
 	// environ looks up ${VAR} references that no Define names (the
 	// process environment, as ap_resolve_env's getenv).
 	environ func(string) (string, bool)
+	// mp is the URL-mapping modules' per-server state (wire_map.go).
+	mp mapWalk
 }
 
 // vhostRaw is what the walk collects for one <VirtualHost>: its
@@ -443,6 +445,9 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 		} else if err != nil {
 			return err
 		}
+	}
+	if handled, err := w.mapDirective(n, key, ctx); handled {
+		return err
 	}
 	if name, ok := isDirDirective(key); ok && (key != "sethandler" || !ctx.server()) {
 		if ctx.skipped() {
