@@ -174,6 +174,9 @@ func (s *Site) sendError(ctx *fasthttp.RequestCtx, status int, extra string) {
 		fasthttp.StatusRequestEntityTooLarge, fasthttp.StatusNotImplemented:
 		method = string(ctx.Method())
 	}
+	if v := s.serverOf(ctx); v.mp != nil && s.mapError(ctx, v, status, extra) {
+		return
+	}
 	ctx.Response.Reset()
 	ctx.Response.SetStatusCode(status)
 	ctx.Response.Header.SetContentType(errorContentType)

@@ -97,6 +97,10 @@ type vserver struct {
 	indexes   []string
 	embedded  bool
 	etags     map[string]string // strong content-hash ETags of embedded files, by name
+
+	// mp is the URL-mapping modules' state (map_chain.go), nil when the
+	// server uses none of them.
+	mp *mapServer
 }
 
 // pathCache maps request paths to resolutions. Reads take no lock: they
@@ -208,6 +212,9 @@ type resolved struct {
 	logLevel slog.Level
 	logErr   error
 	expires  time.Time
+	// alias is the file an Alias mapped the request to (outside
+	// DocumentRoot), "" for none.
+	alias string
 	// deps are the .htaccess files read (or found missing) on the way;
 	// each is checked again on every use, as Apache reads them per
 	// request.
@@ -379,7 +386,10 @@ func (v *vserver) depsValid(r *resolved) bool {
 func (v *vserver) walk(uri string, now time.Time) *resolved {
 	r := &resolved{expires: now.Add(resolvedTTL)}
 	cfg := v.base
-	if v.docroot != "" {
+	if r.alias = v.aliasFile(uri); r.alias != "" {
+		r.filename = r.alias
+	}
+	if v.docroot != "" || r.alias != "" {
 		var ok bool
 		cfg, ok = v.dirWalk(r, uri, cfg)
 		if !ok {
@@ -391,7 +401,7 @@ func (v *vserver) walk(uri string, now time.Time) *resolved {
 		r.filename = uri
 	}
 	// <DirectoryMatch> against the whole file name.
-	if v.docroot != "" {
+	if v.docroot != "" || r.alias != "" {
 		for _, s := range v.dirRegex {
 			if regexMatch(s.re, r.filename) {
 				cfg = v.mergeSection(cfg, s)
@@ -497,6 +507,9 @@ func (v *vserver) dirWalk(r *resolved, uri string, cfg *conf.DirConfig) (*conf.D
 	full := v.docroot + uri
 	if v.docroot == "/" {
 		full = uri
+	}
+	if r.alias != "" {
+		full = r.alias
 	}
 	// Components: "/" first, then each name.
 	rest := strings.TrimPrefix(full, "/")

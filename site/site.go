@@ -186,6 +186,9 @@ func (s *Site) newServer(site *conf.SiteConfig, lg *slog.Logger, access AccessLo
 	if err := v.initFiles(site, s.rewritePath); err != nil {
 		return nil, err
 	}
+	if err := s.initMap(v, site); err != nil {
+		return nil, fmt.Errorf("site: %w", err)
+	}
 	return v, nil
 }
 
@@ -216,6 +219,7 @@ func (s *Site) Close() error {
 			if v.fs != nil && v.fs.CleanStop != nil {
 				close(v.fs.CleanStop)
 			}
+			v.closeMap()
 			if v.docs.root != nil {
 				if err := v.docs.root.Close(); err != nil && s.closeErr == nil {
 					s.closeErr = err
@@ -291,8 +295,14 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 	}
 	r := &v.trivialValue
 	if !v.trivial {
+		if v.mp != nil && s.mapTranslate(ctx, v) {
+			return
+		}
 		r = v.resolve(ctx.Path(), ctx.Time())
 		if r.check && s.denied(ctx, r) {
+			return
+		}
+		if r.cfg.Map != nil && s.mapFixup(ctx, v, r) {
 			return
 		}
 		if r.handler != nil {
