@@ -1,0 +1,129 @@
+package main
+
+import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// rawResponse sends head (request line and headers, without the final
+// CRLF) on a new connection and returns the response.
+func rawResponse(t *testing.T, addr, head string) *http.Response {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Write([]byte(head + "Connection: close\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	method, _, _ := strings.Cut(head, " ")
+	resp, err := http.ReadResponse(bufio.NewReader(c), &http.Request{Method: method})
+	if err != nil {
+		t.Fatalf("%q: %v", head, err)
+	}
+	return resp
+}
+
+// mapCase is a request and what Apache 2.4.71 answered to it on the same
+// configuration (its banner and doctype replaced by gohttpd's, listing
+// dates by DATE).
+type mapCase struct {
+	head     string
+	code     int
+	location string
+	ctype    string
+	body     string // exact when set (after DATE replacement)
+	contains string
+}
+
+var listingDate = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d  `)
+
+// checkMapCases runs the cases against addr.
+func checkMapCases(t *testing.T, addr string, cases []mapCase) {
+	t.Helper()
+	for _, c := range cases {
+		resp := rawResponse(t, addr, c.head)
+		b, _ := io.ReadAll(resp.Body)
+		body := listingDate.ReplaceAllString(string(b), "DATE  ")
+		switch {
+		case resp.StatusCode != c.code:
+			t.Errorf("%q: status %d, want %d (body %q)", c.head, resp.StatusCode, c.code, body)
+		case resp.Header.Get("Location") != c.location:
+			t.Errorf("%q: Location %q, want %q", c.head, resp.Header.Get("Location"), c.location)
+		case c.ctype != "" && resp.Header.Get("Content-Type") != c.ctype:
+			t.Errorf("%q: Content-Type %q, want %q", c.head, resp.Header.Get("Content-Type"), c.ctype)
+		case c.body != "" && body != c.body:
+			t.Errorf("%q: body\n%s\nwant\n%s", c.head, body, c.body)
+		case c.contains != "" && !strings.Contains(body, c.contains):
+			t.Errorf("%q: body %q, want it to contain %q", c.head, body, c.contains)
+		}
+	}
+}
+
+// errorPage is Apache's canned page with gohttpd's doctype and a
+// signature line.
+func errorPage(status, title, text, sig string) string {
+	return "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>" + status + " " + title +
+		"</title>\n</head><body>\n<h1>" + title + "</h1>\n" + text + "<hr>\n" + sig + "</body></html>\n"
+}
+
+// checkDebianMapping checks what the Debian tree's mod_alias, mod_dir,
+// mod_autoindex, ErrorDocument, ServerTokens OS and ServerSignature On
+// give, as Apache 2.4.71 answered on the same files.
+func checkDebianMapping(t *testing.T, addr string) {
+	port := addr[strings.LastIndexByte(addr, ':')+1:]
+	sig := "<address>gohttpd/0.1.0 (Unix) Server at localhost Port " + port + "</address>\n"
+	sigEx := "<address>gohttpd/0.1.0 (Unix) Server at www.example.test Port 80</address>\n"
+	listing := `<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">
+<html>
+ <head>
+  <title>Index of /listing</title>
+ </head>
+ <body>
+<h1>Index of /listing</h1>
+  <table>
+   <tr><th valign="top"><img src="/icons/blank.gif" alt="[ICO]"></th><th><a href="?C=N;O=A">Name</a></th><th><a href="?C=M;O=A">Last modified</a></th><th><a href="?C=S;O=A">Size</a></th><th><a href="?C=D;O=A">Description</a></th></tr>
+   <tr><th colspan="5"><hr></th></tr>
+<tr><td valign="top"><img src="/icons/back.gif" alt="[PARENTDIR]"></td><td><a href="/">Parent Directory</a></td><td>&nbsp;</td><td align="right">  - </td><td>&nbsp;</td></tr>
+<tr><td valign="top"><img src="/icons/folder.gif" alt="[DIR]"></td><td><a href="sub/">sub/</a></td><td align="right">DATE  </td><td align="right">  - </td><td>&nbsp;</td></tr>
+<tr><td valign="top"><img src="/icons/text.gif" alt="[TXT]"></td><td><a href="b&amp;c.html">b&amp;c.html</a></td><td align="right">DATE  </td><td align="right">  9 </td><td>&nbsp;</td></tr>
+<tr><td valign="top"><img src="/icons/text.gif" alt="[TXT]"></td><td><a href="a.txt">a.txt</a></td><td align="right">DATE  </td><td align="right">  6 </td><td>&nbsp;</td></tr>
+   <tr><th colspan="5"><hr></th></tr>
+</table>
+` + sig + "</body></html>\n"
+	cases := []mapCase{
+		// Server: ServerTokens OS.
+		{head: "GET /listing/?C=N;O=D HTTP/1.1\r\nHost: localhost\r\n", code: 200, ctype: "text/html;charset=UTF-8", body: listing},
+		{head: "GET /listing HTTP/1.1\r\nHost: localhost\r\n", code: 301, location: "http://localhost:" + port + "/listing/",
+			body: errorPage("301", "Moved Permanently", "<p>The document has moved <a href=\"http://localhost:"+port+"/listing/\">here</a>.</p>\n", sig)},
+		{head: "GET /nope HTTP/1.1\r\nHost: localhost\r\n", code: 404,
+			body: errorPage("404", "Not Found", "<p>The requested URL was not found on this server.</p>\n", sig)},
+		// Debian's alias.conf has no Indexes for the icons: 403.
+		{head: "GET /icons/ HTTP/1.1\r\nHost: localhost\r\n", code: 403,
+			body: errorPage("403", "Forbidden", "<p>You don't have permission to access this resource.</p>\n", sig)},
+		// ErrorDocument: a local document keeps the status, a text, a URL.
+		{head: "GET /nope HTTP/1.1\r\nHost: www.example.test\r\n", code: 404, ctype: "text/html", body: "<html><body>not here</body></html>\n"},
+		{head: "GET /private/x.txt HTTP/1.1\r\nHost: www.example.test\r\n", code: 403, ctype: "text/html; charset=iso-8859-1", body: "Go away"},
+		{head: "GET /old?x=1 HTTP/1.1\r\nHost: www.example.test\r\n", code: 302, location: "http://www.example.test/gone.html",
+			body: errorPage("302", "Found", "<p>The document has moved <a href=\"http://www.example.test/gone.html\">here</a>.</p>\n", sigEx)},
+	}
+	if _, err := os.Stat("/usr/share/apache2/icons/a.gif"); err == nil {
+		cases = append(cases, mapCase{head: "GET /icons/a.gif HTTP/1.1\r\nHost: localhost\r\n", code: 200, ctype: "image/gif", contains: "GIF89a"})
+	} else {
+		t.Logf("no /usr/share/apache2/icons (apache2-data): the icons alias is not fetched")
+	}
+	checkMapCases(t, addr, cases)
+	resp := rawResponse(t, addr, "HEAD / HTTP/1.1\r\nHost: localhost\r\n")
+	if got := resp.Header.Get("Server"); got != "gohttpd/0.1.0 (Unix)" {
+		t.Errorf("Server = %q, want %q (ServerTokens OS)", got, "gohttpd/0.1.0 (Unix)")
+	}
+}
