@@ -243,6 +243,7 @@ var loadedModules = func() map[string]bool {
 		{"dir_module", "mod_dir.c"},
 		{"reqtimeout_module", "mod_reqtimeout.c"},
 		{"authz_core_module", "mod_authz_core.c"},
+		{"alias_module", "mod_alias.c"}, {"autoindex_module", "mod_autoindex.c"}, {"rewrite_module", "mod_rewrite.c"},
 	} {
 		m[mod[0]] = true
 		m[mod[1]] = true

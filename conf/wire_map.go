@@ -87,15 +87,23 @@ type MapServer struct {
 
 // mergeMapServer is a virtual host's MapServer over the main server's.
 func mergeMapServer(main, vhost *MapServer) *MapServer {
-	if vhost == nil {
-		return main
-	}
 	if main == nil {
 		return vhost
 	}
+	if vhost == nil {
+		vhost = &MapServer{}
+	}
 	out := *vhost
 	out.Alias = MergeAliasServer(main.Alias, vhost.Alias)
-	out.Rewrite = MergeRewriteServer(main.Rewrite, vhost.Rewrite)
+	if main.Rewrite != nil {
+		// Apache gives every server a rewrite configuration: the main
+		// server's rules reach a virtual host only by its options.
+		own := vhost.Rewrite
+		if own == nil {
+			own = &RewriteConfig{}
+		}
+		out.Rewrite = MergeRewriteServer(main.Rewrite, own)
+	}
 	out.Tokens = main.Tokens
 	if out.LimitInternalRecursion == 0 {
 		out.LimitInternalRecursion = main.LimitInternalRecursion

@@ -297,7 +297,7 @@ func (s *Site) mapFixup(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) bool 
 	if m.Rewrite == nil || s.rewriteEnded(ctx) {
 		return false
 	}
-	rs := v.mp.dirRuleset(m.Rewrite)
+	rs := v.mp.dirRuleset(m.Rewrite, v.mp.rules)
 	if !rs.Active() {
 		return false
 	}
@@ -322,15 +322,21 @@ func (s *Site) mapFixup(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) bool 
 	return false
 }
 
-// dirRuleset compiles (once) a merged per-directory rule set.
-func (mp *mapServer) dirRuleset(c *conf.RewriteConfig) *rewrite.Ruleset {
+// dirRuleset compiles (once) a merged per-directory rule set; the
+// server's configuration (srv) is the root of the chain (its engine state
+// and options are inherited, not its rules).
+func (mp *mapServer) dirRuleset(c *conf.RewriteConfig, srv *rewrite.Ruleset) *rewrite.Ruleset {
 	mp.dirMu.Lock()
 	rs, ok := mp.dirRules[c]
 	mp.dirMu.Unlock()
 	if ok {
 		return rs
 	}
-	rs, err := rewrite.Compile(c)
+	merged := c
+	if srv != nil {
+		merged = conf.MergeRewriteDir(srv.Config(), c)
+	}
+	rs, err := rewrite.Compile(merged)
 	if err != nil {
 		rs = nil
 	}
