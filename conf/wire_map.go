@@ -81,6 +81,8 @@ type MapServer struct {
 	Tokens string `json:"tokens,omitempty"`
 	// UseCanonicalName On: self-referential URLs use ServerName:Port.
 	UseCanonicalName bool `json:"useCanonicalName,omitempty"`
+	// CanonicalSet: UseCanonicalName was given at this level.
+	CanonicalSet bool `json:"canonicalSet,omitempty"`
 	// LimitInternalRecursion is the limit of internal redirects (0: 10).
 	LimitInternalRecursion int `json:"limitInternalRecursion,omitempty"`
 }
@@ -105,6 +107,9 @@ func mergeMapServer(main, vhost *MapServer) *MapServer {
 		out.Rewrite = MergeRewriteServer(main.Rewrite, own)
 	}
 	out.Tokens = main.Tokens
+	if !vhost.CanonicalSet {
+		out.UseCanonicalName = main.UseCanonicalName
+	}
 	if out.LimitInternalRecursion == 0 {
 		out.LimitInternalRecursion = main.LimitInternalRecursion
 	}
@@ -169,7 +174,7 @@ func (s *mapServerBuilder) finish() (*MapServer, error) {
 	if s == nil || !s.used {
 		return nil, nil
 	}
-	out := &MapServer{Tokens: s.tokens, UseCanonicalName: s.canonical, LimitInternalRecursion: s.recursion}
+	out := &MapServer{Tokens: s.tokens, UseCanonicalName: s.canonical, CanonicalSet: s.canonicalSet, LimitInternalRecursion: s.recursion}
 	if srv := s.alias.Server(); len(srv.Aliases) > 0 || len(srv.Redirects) > 0 {
 		out.Alias = srv
 	}

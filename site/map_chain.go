@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
 
 	"github.com/valyala/fasthttp"
 
@@ -78,6 +79,10 @@ func banner(tokens string) string {
 	}
 	return serverName
 }
+
+// b2s is the bytes as a string without a copy (b must not change while
+// the string is used).
+func b2s(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // serverBanner is the Server header of the configuration.
 func (s *Site) serverBanner() string {
@@ -202,7 +207,13 @@ func (v *vserver) aliasFile(uri string) string {
 
 // urlOptions is ap_construct_url's view of the request.
 func (s *Site) urlOptions(ctx *fasthttp.RequestCtx, v *vserver) *alias.URLOptions {
-	o := &alias.URLOptions{HTTPS: ctx.IsTLS(), Host: string(ctx.Host()), ServerName: v.name, ServerPort: v.port}
+	o := s.urlValues(ctx, v)
+	return &o
+}
+
+// urlValues is urlOptions without the allocation.
+func (s *Site) urlValues(ctx *fasthttp.RequestCtx, v *vserver) alias.URLOptions {
+	o := alias.URLOptions{HTTPS: ctx.IsTLS(), Host: string(ctx.Host()), ServerName: v.name, ServerPort: v.port}
 	if o.ServerName == "" {
 		// The main server without virtual hosts: its ServerName, with
 		// the port written there.
@@ -226,6 +237,7 @@ func (s *Site) mapTranslate(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	if mp.rules.Active() && !s.rewriteEnded(ctx) {
 		req := s.rewriteRequest(ctx, v)
 		res := rewrite.Server(mp.rules, req)
+		rewriteRequests.Put(req)
 		if s.rewriteResult(ctx, v, &res) {
 			return true
 		}
@@ -302,12 +314,13 @@ func (s *Site) mapFixup(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) bool 
 		return false
 	}
 	req := s.rewriteRequest(ctx, v)
+	defer rewriteRequests.Put(req)
 	req.Filename = r.filename
-	full := v.docroot + req.URI
-	if strings.HasPrefix(full, r.filename) && r.filename != "" && !r.isAlias() {
-		req.PathInfo = full[len(r.filename):]
-		if r.filename == strings.TrimSuffix(full, "/") {
-			req.PathInfo = ""
+	if rel, ok := strings.CutPrefix(r.filename, v.docroot); ok && r.filename != "" && !r.isAlias() && strings.HasPrefix(req.URI, rel) {
+		// r->path_info: what the walk did not map ("/" after a file
+		// name that matched as a directory is none).
+		if pi := req.URI[len(rel):]; pi != "/" {
+			req.PathInfo = pi
 		}
 	}
 	req.SymLinksOff = r.cfg.AllowedOptions()&(conf.OptSymLinks|conf.OptSymOwner) == 0
@@ -363,6 +376,16 @@ func (m mapEnv) Getenv(name string) (string, bool) {
 
 type envKey struct{}
 
+// ctxEnv reads the request's environment without creating it.
+type ctxEnv struct{ ctx *fasthttp.RequestCtx }
+
+func (c ctxEnv) Getenv(name string) (string, bool) {
+	if e, ok := c.ctx.UserValue(envKey{}).(mapEnv); ok {
+		return e.Getenv(name)
+	}
+	return "", false
+}
+
 // env is the request's environment (created on first use).
 func env(ctx *fasthttp.RequestCtx) mapEnv {
 	if e, ok := ctx.UserValue(envKey{}).(mapEnv); ok {
@@ -373,23 +396,29 @@ func env(ctx *fasthttp.RequestCtx) mapEnv {
 	return e
 }
 
-// rewriteRequest fills a rewrite.Request for ctx.
+// rewriteRequests recycles rewrite.Requests.
+var rewriteRequests = sync.Pool{New: func() any { return new(rewrite.Request) }}
+
+// rewriteRequest fills a rewrite.Request for ctx (from rewriteRequests;
+// put it back after use). Its strings point into ctx's buffers: the
+// results are used (copied) before the request changes.
 func (s *Site) rewriteRequest(ctx *fasthttp.RequestCtx, v *vserver) *rewrite.Request {
-	req := &rewrite.Request{}
+	req := rewriteRequests.Get().(*rewrite.Request)
+	*req = rewrite.Request{}
 	rewrite.FromRequestCtx(ctx, req)
-	req.URI = string(ctx.Path())
-	req.Query = string(ctx.URI().QueryString())
+	req.URI = b2s(ctx.Path())
+	req.Query = b2s(ctx.URI().QueryString())
 	req.Scheme = "http"
 	if ctx.IsTLS() {
 		req.Scheme = "https"
 	}
-	opts := s.urlOptions(ctx, v)
-	host, port := hostPort(opts)
+	opts := s.urlValues(ctx, v)
+	host, port := hostPort(&opts)
 	req.ServerName, req.ServerPort = host, port
 	req.DocumentRoot = v.docroot
 	req.ServerAdmin = v.pages.admin
-	req.ServerSoftware = s.serverBanner()
-	req.Env = env(ctx)
+	req.ServerSoftware = s.banner
+	req.Env = ctxEnv{ctx}
 	req.End = s.rewriteEnded(ctx)
 	req.Now = ctx.Time()
 	return req
@@ -440,7 +469,7 @@ func (s *Site) rewriteResult(ctx *fasthttp.RequestCtx, v *vserver, res *rewrite.
 			if x.Unset {
 				delete(e, x.Name)
 			} else {
-				e[x.Name] = x.Value
+				e[strings.Clone(x.Name)] = strings.Clone(x.Value)
 			}
 		}
 	}
@@ -627,7 +656,7 @@ func (s *Site) signature(ctx *fasthttp.RequestCtx, v *vserver, r *resolved, pref
 		return ""
 	}
 	host, port := hostPort(s.urlOptions(ctx, v))
-	b := s.serverBanner()
+	b := s.banner
 	if sig == conf.SignatureEMail {
 		admin := v.pages.admin
 		mailto := "mailto:"

@@ -84,6 +84,8 @@ type Site struct {
 	ka       keepAlivePolicy
 
 	bufs sync.Pool // of *[]byte: rewritten paths
+	// banner is ServerTokens' product string (map_chain.go).
+	banner string
 
 	closeOnce sync.Once
 	closeErr  error
@@ -105,6 +107,7 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 		lim:      newLimits(&cfg.HTTP),
 		ka:       newKeepAlivePolicy(&cfg.HTTP),
 	}
+	s.banner = s.serverBanner()
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
