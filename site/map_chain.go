@@ -573,6 +573,24 @@ func (v *vserver) indexNames(r *resolved) []string {
 	return v.indexes
 }
 
+// hasFallback reports a FallbackResource in effect.
+func hasFallback(r *resolved) bool {
+	return r != nil && usesMap(r.cfg) && r.cfg.Map.Dir.FallbackResource() != ""
+}
+
+// noSlashDir answers a directory asked for without its trailing slash
+// under DirectorySlash Off: mod_dir declines, and mod_autoindex lists it
+// (Options Indexes) or forbids it, as Apache 2.4.71 does.
+func (s *Site) noSlashDir(ctx *fasthttp.RequestCtx, v *vserver, r *resolved, dir string) {
+	if r.cfg.AllowedOptions()&conf.OptIndexes != 0 {
+		s.listing(ctx, v, r, strings.TrimSuffix(dir, "/")+"/")
+		return
+	}
+	s.logModule(ctx, slog.LevelError, "autoindex", "AH01276: Cannot serve directory "+dir+
+		": No matching DirectoryIndex ("+strings.Join(v.indexNames(r), ",")+") found, and server-generated directory index forbidden by Options directive")
+	s.sendError(ctx, fasthttp.StatusForbidden, "")
+}
+
 // slashOff reports DirectorySlash Off.
 func slashOff(r *resolved) bool {
 	return r != nil && usesMap(r.cfg) && !r.cfg.Map.Dir.Slash()
@@ -586,6 +604,10 @@ const statusListing = -1
 func (s *Site) listing(ctx *fasthttp.RequestCtx, v *vserver, r *resolved, dir string) {
 	if !ctx.IsGet() && !ctx.IsHead() {
 		s.sendError(ctx, fasthttp.StatusMethodNotAllowed, "")
+		return
+	}
+	if r.cfg.AllowedOptions()&conf.OptIndexes == 0 {
+		s.noSlashDir(ctx, v, r, dir)
 		return
 	}
 	var cfg *conf.AutoindexConfig
@@ -686,10 +708,11 @@ func (s *Site) mapError(ctx *fasthttp.RequestCtx, v *vserver, status int, extra 
 		return false
 	}
 	m := r.cfg.Map
-	if orig, ok := ctx.UserValue(errDocKey{}).(int); ok {
-		// The ErrorDocument's own request failed: the canned page for
-		// the original status, with Apache's "Additionally" note.
-		s.cannedPage(ctx, v, r, orig, extra, orig)
+	if _, ok := ctx.UserValue(errDocKey{}).(int); ok {
+		// The ErrorDocument's own request failed: errorDocument sends
+		// the canned page for the original request.
+		ctx.Response.Reset()
+		ctx.Response.SetStatusCode(status)
 		return true
 	}
 	if len(m.Errors) > 0 {
@@ -772,9 +795,6 @@ func (s *Site) errorDocument(ctx *fasthttp.RequestCtx, v *vserver, status int, u
 	switch {
 	case got == fasthttp.StatusOK:
 		ctx.Response.SetStatusCode(status)
-	case got == status && strings.HasPrefix(string(ctx.Response.Header.ContentType()), "text/html; charset=iso-8859-1") &&
-		strings.Contains(string(ctx.Response.Body()), "Additionally"):
-		// already the recursive canned page
 	default:
 		r := v.resolve(ctx.Path(), ctx.Time())
 		s.cannedPage(ctx, v, r, status, "", status)
@@ -825,7 +845,7 @@ func (s *Site) serveAlias(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) {
 	if fi.IsDir() {
 		if !strings.HasSuffix(p, "/") {
 			if slashOff(r) {
-				s.sendError(ctx, fasthttp.StatusNotFound, "")
+				s.noSlashDir(ctx, v, r, fn)
 				return
 			}
 			s.redirectDir(ctx)

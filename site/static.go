@@ -87,7 +87,9 @@ func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) {
 	if p[len(p)-1] == '/' {
 		index, status := s.resolveIndex(ctx, v, p, r)
 		if status == statusListing {
-			s.listing(ctx, v, r, v.docroot+string(p))
+			if !s.fallback(ctx, v, r) {
+				s.listing(ctx, v, r, v.docroot+string(p))
+			}
 			return
 		}
 		if status != 0 {
@@ -128,7 +130,7 @@ func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) {
 	case fasthttp.StatusFound:
 		// FS redirects a directory asked for without its trailing slash.
 		if slashOff(r) {
-			s.sendError(ctx, fasthttp.StatusNotFound, "")
+			s.noSlashDir(ctx, v, r, v.docroot+string(ctx.Path()))
 			return
 		}
 		s.redirectDir(ctx)
@@ -218,7 +220,7 @@ func (s *Site) resolveIndex(ctx *fasthttp.RequestCtx, v *vserver, p []byte, r *r
 		}
 		return "", failed
 	}
-	if r.cfg.AllowedOptions()&conf.OptIndexes != 0 && v.docroot != "" {
+	if r.cfg.AllowedOptions()&conf.OptIndexes != 0 && v.docroot != "" || hasFallback(r) {
 		return "", statusListing
 	}
 	s.logf(ctx, slog.LevelError, "AH01276: Cannot serve directory %s%s: No matching DirectoryIndex (%s) found, "+

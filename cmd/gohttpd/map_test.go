@@ -211,3 +211,69 @@ func TestRewriteCMS(t *testing.T) {
 		return strings.Contains(s.ErrorLog(), "AH00124: Request exceeded the limit of 10 internal redirects")
 	})
 }
+
+// TestMappingThroughBinary: mod_alias (Redirect forms, RedirectMatch,
+// Alias, AliasMatch), mod_dir (per-directory DirectoryIndex, disabled,
+// DirectorySlash Off, FallbackResource), mod_autoindex with
+// ServerSignature EMail, ErrorDocument (a missing local document, a
+// quoted text), ServerSignature in a <Location> and UseCanonicalName On
+// through the binary. The table is what Apache 2.4.71 answered on the
+// same configuration (generated from its responses; its HTML 4.01
+// doctype and banner replaced by gohttpd's).
+func TestMappingThroughBinary(t *testing.T) {
+	root := mpmtest.ReadableTempDir(t)
+	mkfiles(t, root, map[string]string{
+		"htdocs/index.html": "root\n", "htdocs/fb/front.html": "fbfront\n", "htdocs/idx/start.html": "start\n",
+		"htdocs/idx/index.html": "idxhtml\n", "htdocs/dis/index.html": "dis\n", "other/o.txt": "o\n",
+		"htdocs/list/a.txt": "a\n", "htdocs/noslash/file.txt": "nsi\n", "htdocs/fbi/x.txt": "x\n",
+	})
+	d := func(p string) string { return "<Directory " + root + p + ">" }
+	s := mpmtest.Start(t, mpmtest.Options{MPM: "event", Directives: []string{
+		"ServerName localhost", "ServerAdmin admin@example.test", "DocumentRoot " + root + "/htdocs",
+		d(""), "Require all granted", "</Directory>",
+		d("/htdocs/noslash"), "DirectorySlash Off", "</Directory>",
+		d("/htdocs/fb"), "FallbackResource /fb/front.html", "</Directory>",
+		d("/htdocs/fbi"), "Options +Indexes", "FallbackResource /fb/front.html", "</Directory>",
+		d("/htdocs/idx"), "DirectoryIndex start.html", "</Directory>",
+		d("/htdocs/dis"), "DirectoryIndex disabled", "</Directory>",
+		d("/htdocs/list"), "Options +Indexes", "ServerSignature EMail", "</Directory>",
+		"Redirect permanent /perm http://example.test/p", "Redirect temp /tmp http://example.test/t",
+		"Redirect seeother /see http://example.test/s", "Redirect gone /gone", "Redirect 404 /four",
+		"Redirect /rel /local/path", `RedirectMatch 301 ^/rm/(.*)\.html$ http://example.test/new/$1.htm`,
+		"AliasMatch ^/am/(.*)$ " + root + "/other/$1", "Alias /other " + root + "/other",
+		"ErrorDocument 404 /missing-doc.html", `ErrorDocument 500 "Oops \"quoted\""`,
+		"<Location /sig>", "ServerSignature On", "</Location>",
+		"<VirtualHost *>", "ServerName canon.test:8443", "UseCanonicalName On", "DocumentRoot " + root + "/htdocs", "</VirtualHost>",
+		"<VirtualHost *>", "ServerName localhost", "DocumentRoot " + root + "/htdocs", "</VirtualHost>",
+	}})
+	checkMapCases(t, s.Addr, []mapCase{
+		{head: "GET /noslash HTTP/1.1\r\nHost: localhost\r\n", code: 403, location: "", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>403 Forbidden</title>\n</head><body>\n<h1>Forbidden</h1>\n<p>You don't have permission to access this resource.</p>\n</body></html>\n"},
+		{head: "GET /noslash/ HTTP/1.1\r\nHost: localhost\r\n", code: 403, location: "", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>403 Forbidden</title>\n</head><body>\n<h1>Forbidden</h1>\n<p>You don't have permission to access this resource.</p>\n</body></html>\n"},
+		{head: "GET /fb/x/y HTTP/1.1\r\nHost: localhost\r\n", code: 200, location: "", ctype: "text/html", body: "fbfront\n"},
+		{head: "GET /fb/ HTTP/1.1\r\nHost: localhost\r\n", code: 200, location: "", ctype: "text/html", body: "fbfront\n"},
+		{head: "GET /fbi/ HTTP/1.1\r\nHost: localhost\r\n", code: 200, location: "", ctype: "text/html", body: "fbfront\n"},
+		{head: "GET /fbi/nope HTTP/1.1\r\nHost: localhost\r\n", code: 200, location: "", ctype: "text/html", body: "fbfront\n"},
+		{head: "GET /idx/ HTTP/1.1\r\nHost: localhost\r\n", code: 200, location: "", ctype: "text/html", body: "start\n"},
+		{head: "GET /idx HTTP/1.1\r\nHost: localhost\r\n", code: 301, location: "http://localhost/idx/", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>301 Moved Permanently</title>\n</head><body>\n<h1>Moved Permanently</h1>\n<p>The document has moved <a href=\"http://localhost/idx/\">here</a>.</p>\n</body></html>\n"},
+		{head: "GET /dis/ HTTP/1.1\r\nHost: localhost\r\n", code: 403, location: "", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>403 Forbidden</title>\n</head><body>\n<h1>Forbidden</h1>\n<p>You don't have permission to access this resource.</p>\n</body></html>\n"},
+		{head: "GET /list/ HTTP/1.1\r\nHost: localhost\r\n", code: 200, location: "", ctype: "text/html;charset=ISO-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n<html>\n <head>\n  <title>Index of /list</title>\n </head>\n <body>\n<h1>Index of /list</h1>\n<ul><li><a href=\"/\"> Parent Directory</a></li>\n<li><a href=\"a.txt\"> a.txt</a></li>\n</ul>\n<address>gohttpd Server at <a href=\"mailto:admin@example.test\">localhost</a> Port 80</address>\n</body></html>\n"},
+		{head: "GET /perm/a?q=1 HTTP/1.1\r\nHost: localhost\r\n", code: 301, location: "http://example.test/p/a?q=1", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>301 Moved Permanently</title>\n</head><body>\n<h1>Moved Permanently</h1>\n<p>The document has moved <a href=\"http://example.test/p/a?q=1\">here</a>.</p>\n</body></html>\n"},
+		{head: "GET /tmp/x HTTP/1.1\r\nHost: localhost\r\n", code: 302, location: "http://example.test/t/x", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>302 Found</title>\n</head><body>\n<h1>Found</h1>\n<p>The document has moved <a href=\"http://example.test/t/x\">here</a>.</p>\n</body></html>\n"},
+		{head: "GET /see HTTP/1.1\r\nHost: localhost\r\n", code: 303, location: "http://example.test/s", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>303 See Other</title>\n</head><body>\n<h1>See Other</h1>\n<p>The answer to your request is located <a href=\"http://example.test/s\">here</a>.</p>\n</body></html>\n"},
+		{head: "GET /gone HTTP/1.1\r\nHost: localhost\r\n", code: 410, location: "", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>410 Gone</title>\n</head><body>\n<h1>Gone</h1>\n<p>The requested resource is no longer available on this server and there is no forwarding address.\nPlease remove all references to this resource.</p>\n</body></html>\n"},
+		{head: "GET /four HTTP/1.1\r\nHost: localhost\r\n", code: 404, location: "", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n<p>Additionally, a 404 Not Found\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>\n</body></html>\n"},
+		{head: "GET /rel/z HTTP/1.1\r\nHost: localhost\r\n", code: 302, location: "http://localhost/local/path/z", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>302 Found</title>\n</head><body>\n<h1>Found</h1>\n<p>The document has moved <a href=\"http://localhost/local/path/z\">here</a>.</p>\n</body></html>\n"},
+		{head: "GET /rm/a/b.html?x=1 HTTP/1.1\r\nHost: localhost\r\n", code: 301, location: "http://example.test/new/a/b.htm?x=1", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>301 Moved Permanently</title>\n</head><body>\n<h1>Moved Permanently</h1>\n<p>The document has moved <a href=\"http://example.test/new/a/b.htm?x=1\">here</a>.</p>\n</body></html>\n"},
+		{head: "GET /am/o.txt HTTP/1.1\r\nHost: localhost\r\n", code: 200, location: "", ctype: "text/plain", body: "o\n"},
+		{head: "GET /other/o.txt HTTP/1.1\r\nHost: localhost\r\n", code: 200, location: "", ctype: "text/plain", body: "o\n"},
+		{head: "GET /other/ HTTP/1.1\r\nHost: localhost\r\n", code: 403, location: "", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>403 Forbidden</title>\n</head><body>\n<h1>Forbidden</h1>\n<p>You don't have permission to access this resource.</p>\n</body></html>\n"},
+		{head: "GET /other HTTP/1.1\r\nHost: localhost\r\n", code: 301, location: "http://localhost/other/", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>301 Moved Permanently</title>\n</head><body>\n<h1>Moved Permanently</h1>\n<p>The document has moved <a href=\"http://localhost/other/\">here</a>.</p>\n</body></html>\n"},
+		{head: "GET /nope HTTP/1.1\r\nHost: localhost\r\n", code: 404, location: "", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n<p>Additionally, a 404 Not Found\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>\n</body></html>\n"},
+		{head: "GET /sig/none HTTP/1.1\r\nHost: localhost\r\n", code: 404, location: "", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n<p>Additionally, a 404 Not Found\nerror was encountered while trying to use an ErrorDocument to handle the request.</p>\n<hr>\n<address>gohttpd Server at localhost Port 80</address>\n</body></html>\n"},
+		{head: "GET /list/?C=S;O=A HTTP/1.1\r\nHost: localhost\r\n", code: 200, location: "", ctype: "text/html;charset=ISO-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n<html>\n <head>\n  <title>Index of /list</title>\n </head>\n <body>\n<h1>Index of /list</h1>\n<ul><li><a href=\"/\"> Parent Directory</a></li>\n<li><a href=\"a.txt\"> a.txt</a></li>\n</ul>\n<address>gohttpd Server at <a href=\"mailto:admin@example.test\">localhost</a> Port 80</address>\n</body></html>\n"},
+		{head: "GET /idx HTTP/1.1\r\nHost: canon.test\r\n", code: 301, location: "http://canon.test:8443/idx/", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>301 Moved Permanently</title>\n</head><body>\n<h1>Moved Permanently</h1>\n<p>The document has moved <a href=\"http://canon.test:8443/idx/\">here</a>.</p>\n</body></html>\n"},
+		{head: "GET /perm HTTP/1.1\r\nHost: canon.test\r\n", code: 301, location: "http://example.test/p", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>301 Moved Permanently</title>\n</head><body>\n<h1>Moved Permanently</h1>\n<p>The document has moved <a href=\"http://example.test/p\">here</a>.</p>\n</body></html>\n"},
+		{head: "HEAD /nope HTTP/1.1\r\nHost: localhost\r\n", code: 404, location: "", ctype: "text/html; charset=iso-8859-1", body: ""},
+		{head: "HEAD /gone HTTP/1.1\r\nHost: localhost\r\n", code: 410, location: "", ctype: "text/html; charset=iso-8859-1", body: ""},
+	})
+}
