@@ -59,7 +59,18 @@ type (
 	redirectsKey struct{} // int: internal redirects so far
 	endKey       struct{} // bool: a rewrite END flag matched
 	errDocKey    struct{} // int: the status whose ErrorDocument is being served
+	typeKey      struct{} // string: a rewrite T= content type
 )
+
+// mapAfter applies what the rules decided for the response once the
+// handler made it: T= sets the Content-Type of a successful answer.
+func (s *Site) mapAfter(ctx *fasthttp.RequestCtx) {
+	if t, ok := ctx.UserValue(typeKey{}).(string); ok {
+		if st := ctx.Response.StatusCode(); st >= 200 && st < 300 {
+			ctx.Response.Header.SetContentType(t)
+		}
+	}
+}
 
 // banner is ServerTokens' form of the product (ap_get_server_banner).
 func banner(tokens string) string {
@@ -476,6 +487,9 @@ func (s *Site) rewriteResult(ctx *fasthttp.RequestCtx, v *vserver, res *rewrite.
 	if res.End {
 		ctx.SetUserValue(endKey{}, true)
 	}
+	if res.Type != "" {
+		ctx.SetUserValue(typeKey{}, strings.Clone(res.Type))
+	}
 	if res.QueryChanged && res.Action != rewrite.InternalRedirect {
 		ctx.URI().SetQueryString(res.Query)
 	}
@@ -525,6 +539,7 @@ func (s *Site) internalRedirect(ctx *fasthttp.RequestCtx, v *vserver, uri, query
 		return
 	}
 	ctx.SetUserValue(redirectsKey{}, n+1)
+	ctx.RemoveUserValue(typeKey{}) // r->content_type belongs to the old request
 	if redirectEnv {
 		e := env(ctx)
 		for k, val := range e {

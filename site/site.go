@@ -314,6 +314,9 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 		}
 	}
 	s.serveStatic(ctx, v, r)
+	if v.mp != nil {
+		s.mapAfter(ctx)
+	}
 }
 
 // badHost logs why the vhost selection answered 400: StrictHostCheck's

@@ -155,7 +155,7 @@ func TestRewriteCMS(t *testing.T) {
 		"wp/wp-admin/index.php": "admin\n",
 		"dp/index.php":          "front controller dp\n", "dp/sites/x.txt": "s\n",
 		"lv/public/.htaccess": laravel, "lv/public/index.php": "front controller lv\n", "lv/public/app.css": "css\n",
-		"canon/index.html": "canon\n", "canon/.env": "secret\n",
+		"canon/index.html": "canon\n", "canon/.env": "secret\n", "canon/t.html": "<p>t</p>\n",
 	})
 	s := mpmtest.Start(t, mpmtest.Options{MPM: "event", Directives: []string{
 		"ServerName localhost",
@@ -170,7 +170,7 @@ func TestRewriteCMS(t *testing.T) {
 		"RewriteCond %{HTTPS} off", "RewriteRule ^ https://%{HTTP_HOST}%{REQUEST_URI} [L,R=301]", "</VirtualHost>",
 		"<VirtualHost *>", "ServerName www.canon.test", "ServerAlias canon.test", "DocumentRoot " + root + "/canon",
 		"RewriteEngine On", `RewriteCond %{HTTP_HOST} !^www\. [NC]`, "RewriteRule ^(.*)$ http://www.%{HTTP_HOST}$1 [R=301,L]",
-		"</VirtualHost>",
+		`RewriteRule ^/t\.html$ - [T=text/plain]`, "</VirtualHost>",
 		"<VirtualHost *>", "ServerName wp.test", "DocumentRoot " + root + "/wp",
 		"<Directory " + root + "/wp>", "AllowOverride All", "</Directory>", "</VirtualHost>",
 		"<VirtualHost *>", "ServerName dp.test", "DocumentRoot " + root + "/dp",
@@ -191,6 +191,7 @@ func TestRewriteCMS(t *testing.T) {
 		{head: get("secure.test", "/a?b=1"), code: 301, location: "https://secure.test/a?b=1"},
 		{head: get("canon.test", "/p?q=1"), code: 301, location: "http://www.canon.test/p?q=1"},
 		{head: get("www.canon.test", "/"), code: 200, body: "canon\n"},
+		{head: get("www.canon.test", "/t.html"), code: 200, ctype: "text/plain", body: "<p>t</p>\n"},
 		{head: get("wp.test", "/"), code: 200, body: "front controller wp\n"},
 		{head: get("wp.test", "/hello-world/"), code: 200, body: "front controller wp\n"},
 		{head: get("wp.test", "/page/2?x=1"), code: 200, body: "front controller wp\n"},
