@@ -60,7 +60,19 @@ type (
 	endKey       struct{} // bool: a rewrite END flag matched
 	errDocKey    struct{} // int: the status whose ErrorDocument is being served
 	typeKey      struct{} // string: a rewrite T= content type
+	fileKey      struct{} // string: the file a server rewrite rule mapped to
 )
+
+// mapResolved is the request's resolution when a server-context rewrite
+// rule mapped it to a file outside DocumentRoot (not cached: it depends
+// on the request).
+func (s *Site) mapResolved(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) *resolved {
+	if f, ok := ctx.UserValue(fileKey{}).(string); ok {
+		ctx.RemoveUserValue(fileKey{})
+		return v.walkAs(string(ctx.Path()), f, ctx.Time())
+	}
+	return r
+}
 
 // mapAfter applies what the rules decided for the response once the
 // handler made it: T= sets the Content-Type of a successful answer.
@@ -259,9 +271,9 @@ func (s *Site) mapTranslate(ctx *fasthttp.RequestCtx, v *vserver) bool {
 			if rel, ok := strings.CutPrefix(res.Filename, v.docroot); ok && v.docroot != "" && strings.HasPrefix(rel, "/") {
 				ctx.URI().SetPath(rel)
 			} else {
-				s.logf(ctx, slog.LevelError, "AH00128: File does not exist: %s", res.Filename)
-				s.sendError(ctx, fasthttp.StatusNotFound, "")
-				return true
+				// A file outside DocumentRoot: the walk maps the URI to
+				// it (r->filename), as an Alias does.
+				ctx.SetUserValue(fileKey{}, strings.Clone(res.Filename))
 			}
 		}
 	}

@@ -384,9 +384,15 @@ func (v *vserver) depsValid(r *resolved) bool {
 
 // walk is ap_directory_walk, ap_file_walk and ap_location_walk for uri.
 func (v *vserver) walk(uri string, now time.Time) *resolved {
+	return v.walkAs(uri, v.aliasFile(uri), now)
+}
+
+// walkAs is walk for uri mapped to the file system path file ("" maps
+// it under DocumentRoot).
+func (v *vserver) walkAs(uri, file string, now time.Time) *resolved {
 	r := &resolved{expires: now.Add(resolvedTTL)}
 	cfg := v.base
-	if r.alias = v.aliasFile(uri); r.alias != "" {
+	if r.alias = file; r.alias != "" {
 		r.filename = r.alias
 	}
 	if v.docroot != "" || r.alias != "" {

@@ -302,6 +302,9 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 			return
 		}
 		r = v.resolve(ctx.Path(), ctx.Time())
+		if v.mp != nil {
+			r = s.mapResolved(ctx, v, r)
+		}
 		if r.check && s.denied(ctx, r) {
 			return
 		}
