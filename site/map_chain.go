@@ -14,6 +14,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
+	"path"
 	"runtime"
 	"strconv"
 	"strings"
@@ -657,7 +658,7 @@ func (s *Site) listing(ctx *fasthttp.RequestCtx, v *vserver, r *resolved, dir st
 		Query:     string(ctx.URI().QueryString()),
 		FS:        root.FS(),
 		Types:     func(name string) (string, string) { return v.types.lookup([]byte(name)), "" },
-		Access:    s.entryAccess(v, r, dir),
+		Access:    s.entryAccess(ctx, v, r, dir),
 		Signature: s.signature(ctx, v, r, ""),
 	}
 	list, status, err := autoindex.Serve(ctx, cfg, req)
@@ -672,25 +673,64 @@ func (s *Site) listing(ctx *fasthttp.RequestCtx, v *vserver, r *resolved, dir st
 }
 
 // entryAccess is the status a subrequest for an entry of dir would get:
-// symbolic links need FollowSymLinks, and <Files> sections may deny.
-func (s *Site) entryAccess(v *vserver, r *resolved, dir string) func(string, bool) int {
+// symbolic links need FollowSymLinks (or SymLinksIfOwnerMatch), and the
+// entry's merged configuration (the listed directory's, a subdirectory's
+// own <Directory> sections, the <Files> sections matching its name) must
+// grant the request. Decisions are computed once per merged
+// configuration. .htaccess files of subdirectories are not read.
+func (s *Site) entryAccess(ctx *fasthttp.RequestCtx, v *vserver, r *resolved, dir string) func(string, bool) int {
 	opts := r.cfg.AllowedOptions()
 	files := r.cfg.Files
+	memo := make(map[*conf.DirConfig]int)
+	decide := func(cfg *conf.DirConfig, filename string) int {
+		if st, ok := memo[cfg]; ok {
+			return st
+		}
+		st := autoindex.StatusOK
+		if a := cfg.Auth; a != nil && (a.Require != nil || a.Compat != nil) {
+			res := resolved{cfg: cfg, filename: filename, needsHost: needsHost(a)}
+			if d, checked := s.check(ctx, &res, false); checked && d.Status != 0 {
+				st = d.Status
+			}
+		}
+		memo[cfg] = st
+		return st
+	}
 	return func(name string, isDir bool) int {
-		if opts&conf.OptSymLinks == 0 {
-			if fi, err := os.Lstat(dir + name); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-				if _, ok := resolveSymlink(dir+name, fi, opts); !ok {
-					return autoindex.StatusForbidden
+		if fi, err := os.Lstat(dir + name); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			if _, ok := resolveSymlink(dir+name, fi, opts); !ok {
+				return autoindex.StatusForbidden
+			}
+		}
+		cfg := r.cfg
+		if isDir {
+			sub := dir + name + "/"
+			comps := strings.Count(sub, "/")
+			for _, d := range v.dirs {
+				if d.sec.Components != comps {
+					continue
+				}
+				if d.sec.Wildcard {
+					if ok, _ := path.Match(d.sec.Match, sub); !ok {
+						continue
+					}
+				} else if d.sec.Match != sub {
+					continue
+				}
+				cfg = v.merge(cfg, d.dir)
+			}
+			for _, d := range v.dirRegex {
+				if regexMatch(d.re, strings.TrimSuffix(sub, "/")) {
+					cfg = v.merge(cfg, d.dir)
 				}
 			}
 		}
 		for _, f := range files {
-			sec := v.filesSection(f)
-			if matchFiles(sec, name) && sec.dir != nil && sec.dir.Auth != nil && sec.dir.Auth.Require != nil && !grantsAll(sec.dir.Auth.Require) {
-				return autoindex.StatusForbidden
+			if sec := v.filesSection(f); matchFiles(sec, name) {
+				cfg = v.merge(cfg, sec.dir)
 			}
 		}
-		return autoindex.StatusOK
+		return decide(cfg, dir+name)
 	}
 }
 
