@@ -128,3 +128,26 @@ func loadConf(t testing.TB, file string) *conf.Config {
 	}
 	return cfg
 }
+
+// TestHTAccessRewriteOnly: rewrite rules in an .htaccess file work when
+// nothing else in the configuration uses the mapping modules (the
+// <Directory> with AllowOverride is enough).
+func TestHTAccessRewriteOnly(t *testing.T) {
+	base := t.TempDir()
+	writeFiles(t, base, map[string]string{
+		"htdocs/index.php": "front\n", "htdocs/real.txt": "real\n",
+		"htdocs/.htaccess": "RewriteEngine On\nRewriteCond %{REQUEST_FILENAME} !-f\nRewriteRule . /index.php [L]\n",
+	})
+	file := filepath.Join(t.TempDir(), "httpd.conf")
+	text := "Listen 127.0.0.1:0\nDocumentRoot " + base + "/htdocs\n<Directory " + base + "/htdocs>\nAllowOverride FileInfo\n</Directory>\n"
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, addr := startSite(t, loadConf(t, file), Options{})
+	for target, want := range map[string]string{"/real.txt": "real\n", "/some/post": "front\n"} {
+		resp := get(t, addr, req("GET", target))
+		if resp.StatusCode() != 200 || string(resp.Body()) != want {
+			t.Errorf("GET %s = %d %q, want 200 %q", target, resp.StatusCode(), resp.Body(), want)
+		}
+	}
+}

@@ -127,7 +127,8 @@ func (s *Site) initMap(v *vserver, site *conf.SiteConfig) error {
 	need := usesMap(v.base)
 	for _, list := range [][]*section{v.dirs, v.dirRegex, v.locs} {
 		for _, sec := range list {
-			if usesMap(sec.dir) {
+			if usesMap(sec.dir) || (sec.dir != nil && sec.dir.HasOverrides()) {
+				// .htaccess files may hold the modules' directives.
 				need = true
 			}
 			for _, f := range sec.files {
@@ -322,6 +323,9 @@ func (s *Site) sendRedirect(ctx *fasthttp.RequestCtx, status int, location strin
 // the request was answered (or internally redirected and served).
 func (s *Site) mapFixup(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) bool {
 	m := r.cfg.Map
+	if v.mp == nil {
+		return false // cannot happen: initMap saw the sections and overrides
+	}
 	if m.Alias != nil && len(m.Alias.Redirects) > 0 || m.Alias != nil && m.Alias.RedirectSet {
 		opts := s.urlOptions(ctx, v)
 		req := alias.Request{URI: string(ctx.Path()), Args: string(ctx.URI().QueryString()), ConstructURL: opts.URL}
