@@ -605,6 +605,20 @@ func (v *vserver) indexNames(r *resolved) []string {
 	return v.indexes
 }
 
+// indexRedirect is DirectoryIndexRedirect: it answers the found index
+// uri with a redirect to it and reports whether it did.
+func (s *Site) indexRedirect(ctx *fasthttp.RequestCtx, v *vserver, r *resolved, uri string) bool {
+	if r == nil || !usesMap(r.cfg) || r.cfg.Map.Dir == nil {
+		return false
+	}
+	d := r.cfg.Map.Dir
+	if !d.IndexRedirectSet || d.IndexRedirect < 300 || d.IndexRedirect >= 400 {
+		return false
+	}
+	s.sendRedirect(ctx, d.IndexRedirect, s.urlOptions(ctx, v).URL(alias.EscapePath(uri)))
+	return true
+}
+
 // hasFallback reports a FallbackResource in effect.
 func hasFallback(r *resolved) bool {
 	return r != nil && usesMap(r.cfg) && r.cfg.Map.Dir.FallbackResource() != ""
@@ -925,7 +939,9 @@ func (s *Site) serveAlias(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) {
 		dir := strings.TrimSuffix(fn, "/") + "/"
 		for _, name := range v.indexNames(r) {
 			if ifi, err := os.Stat(dir + name); err == nil && ifi.Mode().IsRegular() {
-				s.serveAliasFile(ctx, v, dir+name)
+				if !s.indexRedirect(ctx, v, r, p+name) {
+					s.serveAliasFile(ctx, v, dir+name)
+				}
 				return
 			}
 		}

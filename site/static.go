@@ -92,6 +92,9 @@ func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) {
 			}
 			return
 		}
+		if status == 0 && s.indexRedirect(ctx, v, r, string(p)+index) {
+			return
+		}
 		if status != 0 {
 			s.sendError(ctx, status, "")
 			if www, ok := ctx.UserValue(wwwAuthKey{}).(string); ok {
