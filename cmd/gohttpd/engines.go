@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"time"
 
 	"github.com/gohttpd/gohttpd/conf"
 	"github.com/gohttpd/gohttpd/internal/h1"
@@ -46,8 +45,8 @@ func eventConfig(cfg *conf.Config) event.Config {
 		ThreadsPerChild:          e.ThreadsPerChild,
 		AsyncRequestWorkerFactor: e.AsyncRequestWorkerFactor,
 		MaxConnectionsPerChild:   e.MaxConnectionsPerChild,
-		KeepAliveTimeout:         keepAliveTimeout(cfg),
-		Timeout:                  cfg.HTTP.Timeout,
+		KeepAliveTimeout:         cfg.HTTP.ParkTimeout(),
+		Timeout:                  cfg.HTTP.WaitTimeout(),
 		OneShot:                  e.EpollTrigger == conf.TriggerOneShot,
 	}
 }
@@ -73,14 +72,6 @@ func unlimited(n int) int {
 		return math.MaxInt32
 	}
 	return n
-}
-
-// keepAliveTimeout is 0 when keep-alive is off, as the event engine wants.
-func keepAliveTimeout(cfg *conf.Config) time.Duration {
-	if !cfg.HTTP.KeepAlive {
-		return 0
-	}
-	return cfg.HTTP.KeepAliveTimeout
 }
 
 // policiesFor returns the master-side maintenance policies of cfg's
@@ -115,14 +106,18 @@ func policyFor(cfg *conf.Config, log *slog.Logger) mpm.Policy {
 	case conf.Worker:
 		return worker.NewPolicy(workerConfig(cfg), log)
 	default:
-		e := cfg.Engine
-		return event.NewPolicy(event.PolicyConfig{
-			StartServers:      e.StartServers,
-			MinSpareThreads:   e.MinSpareThreads,
-			MaxSpareThreads:   e.MaxSpareThreads,
-			ThreadsPerChild:   e.ThreadsPerChild,
-			MaxRequestWorkers: e.MaxRequestWorkers,
-		}, log)
+		return event.NewPolicy(eventPolicyConfig(cfg), log)
+	}
+}
+
+func eventPolicyConfig(cfg *conf.Config) event.PolicyConfig {
+	e := cfg.Engine
+	return event.PolicyConfig{
+		StartServers:      e.StartServers,
+		MinSpareThreads:   e.MinSpareThreads,
+		MaxSpareThreads:   e.MaxSpareThreads,
+		ThreadsPerChild:   e.ThreadsPerChild,
+		MaxRequestWorkers: e.MaxRequestWorkers,
 	}
 }
 
