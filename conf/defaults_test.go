@@ -159,3 +159,19 @@ func TestKeepLimits(t *testing.T) {
 		})
 	}
 }
+
+// TestEnvTestHooks: the binary's test hooks (GOHTTPD_TEST_TICK, ...) are
+// neither directives nor worth a notice; other unknown names still are.
+func TestEnvTestHooks(t *testing.T) {
+	c, err := Load(Options{SkipDocumentRootCheck: true,
+		Environ: []string{"GOHTTPD_TEST_TICK=20ms", "GOHTTPD_TEST_BINARY=/tmp/x", "GOHTTPD_FOO=1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.ContainsFunc(c.Notices, func(n string) bool { return strings.Contains(n, "GOHTTPD_TEST_") }) {
+		t.Errorf("Notices = %q, want none about GOHTTPD_TEST_*", c.Notices)
+	}
+	if !slices.ContainsFunc(c.Notices, func(n string) bool { return strings.Contains(n, "GOHTTPD_FOO") }) {
+		t.Errorf("Notices = %q, want one about GOHTTPD_FOO", c.Notices)
+	}
+}

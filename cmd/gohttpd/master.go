@@ -120,6 +120,7 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 		Log:     log,
 		Signals: sigc,
 		OnState: stateWriter(stateFile, log),
+		Tick:    maintenanceTick(log),
 		Reload: func() (*mpm.Generation, error) {
 			next, err := loadConfig(o)
 			if err != nil {
