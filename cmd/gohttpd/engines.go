@@ -134,11 +134,8 @@ func childFor(cfg *conf.Config, deps mpm.ChildDeps) (mpm.ChildServer, error) {
 	return nil, fmt.Errorf("unknown MPM %q", cfg.MPM)
 }
 
-// threadLimit is the scoreboard's worker slots per process: 1 for prefork
-// (Apache's HARD_THREAD_LIMIT), ThreadLimit otherwise.
+// threadLimit is the scoreboard's worker slots per process: ThreadLimit,
+// which conf makes 1 for prefork (Apache's HARD_THREAD_LIMIT).
 func threadLimit(cfg *conf.Config) int {
-	if cfg.MPM == conf.Prefork {
-		return 1
-	}
 	return cfg.Engine.ThreadLimit
 }
