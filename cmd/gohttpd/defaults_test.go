@@ -2,13 +2,16 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/mpm/mpmtest"
 	"github.com/gohttpd/gohttpd/site"
 )
 
@@ -99,5 +102,46 @@ func TestKeepAliveOffDecidedOnce(t *testing.T) {
 			t.Errorf("%q: site DisableKeepalive %v, event KeepAliveTimeout %v Timeout %v; want keep-alive %v, %v, %v",
 				tt.post, srv.DisableKeepalive, ec.KeepAliveTimeout, ec.Timeout, tt.on, tt.park, tt.timeout)
 		}
+	}
+}
+
+// TestRestartKeepsScoreboardLimits: a graceful restart that raises
+// ThreadLimit (with ThreadsPerChild above the first ThreadLimit) keeps the
+// first ThreadLimit, which sizes the scoreboard, and clamps
+// ThreadsPerChild to it with Apache's warnings, as Apache's
+// event_check_config does on a restart; the new generation serves. (The
+// master used to reset ThreadLimit alone in the loaded snapshot, and the
+// event children of the new generation refused their ThreadsPerChild.)
+func TestRestartKeepsScoreboardLimits(t *testing.T) {
+	s := mpmtest.Start(t, mpmtest.Options{MPM: "event", Directives: []string{
+		"ServerLimit 4", "ThreadLimit 8", "ThreadsPerChild 8", "MaxRequestWorkers 32", "StartServers 1",
+		"MinSpareThreads 1", "MaxSpareThreads 32",
+	}})
+	f, err := os.OpenFile(s.Conf, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintln(f, "ThreadLimit 16\nThreadsPerChild 16\nMaxRequestWorkers 64")
+	f.Close()
+	s.Signal(syscall.SIGUSR1)
+	mpmtest.WaitFor(t, 20*time.Second, "generation 1 to serve", func() bool {
+		auto, err := s.StatusAuto()
+		return err == nil && auto["ParentServerMPMGeneration"] == "1"
+	})
+	// The master's log is buffered: wait for its lines.
+	for _, want := range []string{
+		"changing ThreadLimit to 16 from original value of 8 not allowed during restart",
+		"WARNING: ThreadsPerChild of 16 exceeds ThreadLimit of 8 threads, decreasing to 8.",
+	} {
+		mpmtest.WaitFor(t, 10*time.Second, fmt.Sprintf("%q in the error log", want), func() bool {
+			return strings.Contains(s.ErrorLog(), want)
+		})
+	}
+	mpmtest.WaitFor(t, 10*time.Second, "a generation-1 child to answer", func() bool {
+		code, _, err := s.Get("/index.html")
+		return err == nil && code == 200
+	})
+	if strings.Contains(s.ErrorLog(), "exceeds the scoreboard's ThreadLimit") {
+		t.Errorf("a child refused its ThreadsPerChild:\n%s", s.Logs())
 	}
 }

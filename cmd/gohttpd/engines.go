@@ -110,6 +110,7 @@ func policyFor(cfg *conf.Config, log *slog.Logger) mpm.Policy {
 	}
 }
 
+// eventPolicyConfig is the event engine's master-side settings.
 func eventPolicyConfig(cfg *conf.Config) event.PolicyConfig {
 	e := cfg.Engine
 	return event.PolicyConfig{
