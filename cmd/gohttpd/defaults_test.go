@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,5 +144,36 @@ func TestRestartKeepsScoreboardLimits(t *testing.T) {
 	})
 	if strings.Contains(s.ErrorLog(), "exceeds the scoreboard's ThreadLimit") {
 		t.Errorf("a child refused its ThreadsPerChild:\n%s", s.Logs())
+	}
+}
+
+// TestMasterLeavesSnapshotFrozen: what the master makes of a loaded
+// snapshot (the restart check of the scoreboard limits, the policies per
+// listener bucket, the engines' Configs) leaves the snapshot as it was.
+func TestMasterLeavesSnapshotFrozen(t *testing.T) {
+	for _, engine := range []string{conf.Prefork, conf.Worker, conf.Event} {
+		cfg, err := conf.Load(conf.Options{Post: []string{"MPM " + engine, "ServerLimit 32", "ThreadLimit 128",
+			"ThreadsPerChild 100", "MaxRequestWorkers 800"}, SkipDocumentRootCheck: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before, err := cfg.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		next := cfg.KeepLimits(16, min(cfg.Engine.ThreadLimit, 64))
+		policiesFor(next, 2, slog.New(slog.DiscardHandler))
+		policiesFor(cfg, 3, slog.New(slog.DiscardHandler))
+		_, _, _ = preforkConfig(cfg), workerConfig(cfg), eventConfig(cfg)
+		after, err := cfg.Snapshot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(before) != string(after) {
+			t.Errorf("%s: the snapshot changed:\nbefore %s\nafter  %s", engine, before, after)
+		}
+		if next == cfg {
+			t.Errorf("%s: KeepLimits with other limits returned the snapshot itself", engine)
+		}
 	}
 }
