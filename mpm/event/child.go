@@ -24,8 +24,9 @@ var _ mpm.ChildServer = (*Child)(nil)
 
 // New builds a child from cfg (which must pass Validate) and deps. The
 // child owns deps.Listeners from then on: Serve takes their descriptors
-// and closes them, and Serve closes its own copies when it stops. deps.Board must have room for ThreadsPerChild workers in slot
-// deps.Slot, and deps.Server must have a Handler.
+// and closes them, and Serve closes its own copies when it stops.
+// deps.Board must have room for ThreadsPerChild workers in slot deps.Slot,
+// and deps.Server must have a Handler.
 func New(cfg Config, deps mpm.ChildDeps) (*Child, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
