@@ -46,6 +46,9 @@ type mapServer struct {
 	// canonical is UseCanonicalName On; limit LimitInternalRecursion.
 	canonical bool
 	limit     int
+	// trace is the rewrite trace level the server's error log takes
+	// (LogLevel trace1 ... trace8; 0 none).
+	trace int
 	// aliasFS serves files outside DocumentRoot (Root "", absolute
 	// paths from PathRewrite).
 	aliasFS fasthttp.RequestHandler
@@ -181,6 +184,12 @@ func (s *Site) initMap(v *vserver, site *conf.SiteConfig) error {
 		AllowSymlinksOutsideRoot: true,
 	}
 	mp.aliasFS = mp.fs.NewRequestHandler()
+	for n := 8; n > 0 && v.log != nil; n-- {
+		if v.log.Enabled(context.Background(), slog.LevelDebug-slog.Level(n)) {
+			mp.trace = n
+			break
+		}
+	}
 	v.mp = mp
 	v.trivial = false
 	return nil
@@ -448,6 +457,7 @@ func (s *Site) rewriteRequest(ctx *fasthttp.RequestCtx, v *vserver) *rewrite.Req
 	req.ServerSoftware = s.banner
 	req.Env = ctxEnv{ctx}
 	req.End = s.rewriteEnded(ctx)
+	req.TraceLevel = v.mp.trace
 	req.Now = ctx.Time()
 	return req
 }
