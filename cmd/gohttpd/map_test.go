@@ -231,7 +231,7 @@ func TestMappingThroughBinary(t *testing.T) {
 		"htdocs/index.html": "root\n", "htdocs/fb/front.html": "fbfront\n", "htdocs/idx/start.html": "start\n",
 		"htdocs/idx/index.html": "idxhtml\n", "htdocs/dis/index.html": "dis\n", "other/o.txt": "o\n",
 		"htdocs/list/a.txt": "a\n", "htdocs/noslash/file.txt": "nsi\n", "htdocs/fbi/x.txt": "x\n",
-		"htdocs/ir/index.html": "ir\n", "htdocs/list/x.bak": "b\n", "htdocs/list/.htpass": "h\n", "htdocs/list/secret/s": "s\n", "htdocs/list/open/o": "o\n",
+		"htdocs/ir/index.html": "ir\n", "htdocs/dr/index.html": "dr\n", "htdocs/list/x.bak": "b\n", "htdocs/list/.htpass": "h\n", "htdocs/list/secret/s": "s\n", "htdocs/list/open/o": "o\n",
 	})
 	d := func(p string) string { return "<Directory " + root + p + ">" }
 	s := mpmtest.Start(t, mpmtest.Options{MPM: "event", Directives: []string{
@@ -252,6 +252,10 @@ func TestMappingThroughBinary(t *testing.T) {
 		"AliasMatch ^/am/(.*)$ " + root + "/other/$1", "Alias /other " + root + "/other",
 		"ErrorDocument 404 /missing-doc.html", `ErrorDocument 500 "Oops \"quoted\""`,
 		"<Location /sig>", "ServerSignature On", "</Location>",
+		"<Location /loc>", "Redirect http://example.test/l", "</Location>",
+		"<Location /la>", "Alias " + root + "/other", "</Location>",
+		"<Location /lr>", "Redirect gone", "</Location>",
+		d("/htdocs/dr"), "Redirect /dr/x http://example.test/drx", "RedirectMatch 307 ^/dr/y(.*) http://example.test/dry$1", "</Directory>",
 		"<VirtualHost *>", "ServerName canon.test:8443", "UseCanonicalName On", "DocumentRoot " + root + "/htdocs", "</VirtualHost>",
 		"<VirtualHost *>", "ServerName localhost", "DocumentRoot " + root + "/htdocs", "</VirtualHost>",
 	}})
@@ -262,6 +266,14 @@ func TestMappingThroughBinary(t *testing.T) {
 		{head: "GET /fb/ HTTP/1.1\r\nHost: localhost\r\n", code: 200, location: "", ctype: "text/html", body: "fbfront\n"},
 		{head: "GET /fbi/ HTTP/1.1\r\nHost: localhost\r\n", code: 200, location: "", ctype: "text/html", body: "fbfront\n"},
 		{head: "GET /fbi/nope HTTP/1.1\r\nHost: localhost\r\n", code: 200, location: "", ctype: "text/html", body: "fbfront\n"},
+		// One-argument Alias and Redirect in <Location>, Redirect lines in
+		// a <Directory> (Apache 2.4.71's answers).
+		{head: "GET /loc/a?x=1 HTTP/1.1\r\nHost: localhost\r\n", code: 302, location: "http://example.test/l?x=1"},
+		{head: "GET /la/o.txt HTTP/1.1\r\nHost: localhost\r\n", code: 301, location: "http://localhost/la/o.txt/"},
+		{head: "GET /la HTTP/1.1\r\nHost: localhost\r\n", code: 301, location: "http://localhost/la/"},
+		{head: "GET /lr/q HTTP/1.1\r\nHost: localhost\r\n", code: 410},
+		{head: "GET /dr/x HTTP/1.1\r\nHost: localhost\r\n", code: 302, location: "http://example.test/drx"},
+		{head: "GET /dr/yz HTTP/1.1\r\nHost: localhost\r\n", code: 307, location: "http://example.test/dryz"},
 		{head: "GET /ir/?a=1 HTTP/1.1\r\nHost: localhost\r\n", code: 303, location: "http://localhost/ir/index.html", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>303 See Other</title>\n</head><body>\n<h1>See Other</h1>\n<p>The answer to your request is located <a href=\"http://localhost/ir/index.html\">here</a>.</p>\n</body></html>\n"},
 		{head: "GET /idx/ HTTP/1.1\r\nHost: localhost\r\n", code: 200, location: "", ctype: "text/html", body: "start\n"},
 		{head: "GET /idx HTTP/1.1\r\nHost: localhost\r\n", code: 301, location: "http://localhost/idx/", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>301 Moved Permanently</title>\n</head><body>\n<h1>Moved Permanently</h1>\n<p>The document has moved <a href=\"http://localhost/idx/\">here</a>.</p>\n</body></html>\n"},
