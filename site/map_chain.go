@@ -65,6 +65,7 @@ type (
 	errDocKey    struct{} // int: the status whose ErrorDocument is being served
 	typeKey      struct{} // string: a rewrite T= content type
 	fileKey      struct{} // string: the file a server rewrite rule mapped to
+	indexKey     struct{} // string: a DirectoryIndex URL to serve
 )
 
 // mapResolved is the request's resolution when a server-context rewrite
@@ -652,8 +653,36 @@ func slashOff(r *resolved) bool {
 	return r != nil && usesMap(r.cfg) && !r.cfg.Map.Dir.Slash()
 }
 
-// statusListing is resolveIndex's answer for a directory to list.
-const statusListing = -1
+// resolveIndex's answers: a directory to list, an index URL to serve
+// (serveIndexURI).
+const (
+	statusListing  = -1
+	statusIndexURI = -2
+)
+
+// serveIndexURI serves the DirectoryIndex URL indexURI found.
+func (s *Site) serveIndexURI(ctx *fasthttp.RequestCtx, v *vserver) {
+	uri, _ := ctx.UserValue(indexKey{}).(string)
+	ctx.RemoveUserValue(indexKey{})
+	s.internalRedirect(ctx, v, uri, string(ctx.URI().QueryString()), false)
+}
+
+// indexURI is a DirectoryIndex name holding a '/' ("/index.php",
+// "sub/start.html"), a URL Apache looks up with a subrequest: when it
+// maps to a regular file under DocumentRoot it is served instead
+// (ap_internal_fast_redirect) and indexURI reports true.
+func (v *vserver) indexURI(ctx *fasthttp.RequestCtx, dir []byte, name string) bool {
+	uri := name
+	if !strings.HasPrefix(name, "/") {
+		uri = string(dir) + name
+	}
+	fi, err := v.docs.stat([]byte(uri))
+	if err != nil || !fi.Mode().IsRegular() {
+		return false
+	}
+	ctx.SetUserValue(indexKey{}, uri)
+	return true
+}
 
 // listing serves mod_autoindex's listing of the directory dir (a file
 // system path ending in '/') for the request in ctx.

@@ -86,6 +86,10 @@ func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) {
 	var bp *[]byte
 	if p[len(p)-1] == '/' {
 		index, status := s.resolveIndex(ctx, v, p, r)
+		if status == statusIndexURI {
+			s.serveIndexURI(ctx, v)
+			return
+		}
 		if status == statusListing {
 			if !s.fallback(ctx, v, r) {
 				s.listing(ctx, v, r, v.docroot+string(p))
@@ -203,6 +207,12 @@ func (s *Site) resolveIndex(ctx *fasthttp.RequestCtx, v *vserver, p []byte, r *r
 	dir := rel(p)
 	failed, www := 0, ""
 	for _, index := range v.indexNames(r) {
+		if strings.ContainsRune(index, '/') {
+			if v.indexURI(ctx, p, index) {
+				return "", statusIndexURI
+			}
+			continue
+		}
 		name := index
 		if dir != "." {
 			name = dir + "/" + index
