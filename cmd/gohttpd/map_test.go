@@ -226,6 +226,12 @@ func TestRewriteCMS(t *testing.T) {
 // same configuration (generated from its responses; its HTML 4.01
 // doctype and banner replaced by gohttpd's).
 func TestMappingThroughBinary(t *testing.T) {
+	for _, engine := range []string{"event", "prefork", "worker"} {
+		t.Run(engine, func(t *testing.T) { testMapping(t, engine) })
+	}
+}
+
+func testMapping(t *testing.T, engine string) {
 	root := mpmtest.ReadableTempDir(t)
 	mkfiles(t, root, map[string]string{
 		"htdocs/index.html": "root\n", "htdocs/fb/front.html": "fbfront\n", "htdocs/idx/start.html": "start\n",
@@ -234,7 +240,7 @@ func TestMappingThroughBinary(t *testing.T) {
 		"htdocs/ir/index.html": "ir\n", "htdocs/dr/index.html": "dr\n", "htdocs/ai/x": "x\n", "htdocs/ai2/sub/s.html": "ai2sub\n", "htdocs/list/x.bak": "b\n", "htdocs/list/.htpass": "h\n", "htdocs/list/secret/s": "s\n", "htdocs/list/open/o": "o\n",
 	})
 	d := func(p string) string { return "<Directory " + root + p + ">" }
-	s := mpmtest.Start(t, mpmtest.Options{MPM: "event", Directives: []string{
+	s := mpmtest.Start(t, mpmtest.Options{MPM: engine, Directives: []string{
 		"ServerName localhost", "ServerAdmin admin@example.test", "DocumentRoot " + root + "/htdocs",
 		d(""), "Require all granted", "</Directory>",
 		d("/htdocs/noslash"), "DirectorySlash Off", "</Directory>",
