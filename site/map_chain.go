@@ -362,6 +362,9 @@ func (s *Site) mapFixup(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) bool 
 		}
 	}
 	req.SymLinksOff = r.cfg.AllowedOptions()&(conf.OptSymLinks|conf.OptSymOwner) == 0
+	if r.stat.name != "" {
+		req.FS = &r.stat
+	}
 	res := rewrite.Dir(rs, req)
 	if s.rewriteResult(ctx, v, &res) {
 		return true
@@ -399,6 +402,34 @@ func (mp *mapServer) dirRuleset(c *conf.RewriteConfig, srv *rewrite.Ruleset) *re
 	mp.dirMu.Unlock()
 	return rs
 }
+
+// walkStat is what the directory walk found for the file it reached (a
+// regular file, a directory, or nothing): the rewrite rules' -f, -d and
+// -s tests on it are answered without a stat(2), for as long as the
+// resolution is cached (resolvedTTL), as the walk's own result is.
+type walkStat struct {
+	name string
+	info rewrite.FileInfo
+}
+
+// setStat records the walk's finding for name (fi nil: it does not exist).
+func (r *resolved) setStat(name string, fi fs.FileInfo) {
+	r.stat = walkStat{name: name}
+	if fi != nil {
+		r.stat.info = rewrite.FileInfo{Exists: true, Mode: fi.Mode(), Size: fi.Size()}
+	}
+}
+
+// Stat is rewrite.FS's: the walk's answer for its file, else stat(2).
+func (w *walkStat) Stat(name string) rewrite.FileInfo {
+	if name == w.name || (len(name) == len(w.name)+1 && name[len(name)-1] == '/' && name[:len(w.name)] == w.name && w.info.Mode.IsDir()) {
+		return w.info
+	}
+	return rewrite.OSFS{}.Stat(name)
+}
+
+// Lstat is rewrite.FS's: always lstat(2).
+func (w *walkStat) Lstat(name string) rewrite.FileInfo { return rewrite.OSFS{}.Lstat(name) }
 
 // isAlias reports whether the walk mapped the request outside
 // DocumentRoot.

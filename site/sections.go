@@ -215,6 +215,8 @@ type resolved struct {
 	// alias is the file an Alias mapped the request to (outside
 	// DocumentRoot), "" for none.
 	alias string
+	// stat is what the walk learnt of the file it reached (map_chain.go).
+	stat walkStat
 	// deps are the .htaccess files read (or found missing) on the way;
 	// each is checked again on every use, as Apache reads them per
 	// request.
@@ -565,6 +567,7 @@ func (v *vserver) dirWalk(r *resolved, uri string, cfg *conf.DirConfig) (*conf.D
 		switch {
 		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ENAMETOOLONG):
 			r.filename = next
+			r.setStat(next, nil)
 			return cfg, true
 		case errors.Is(err, fs.ErrPermission):
 			r.status = fasthttp.StatusForbidden
@@ -590,6 +593,7 @@ func (v *vserver) dirWalk(r *resolved, uri string, cfg *conf.DirConfig) (*conf.D
 		}
 		switch {
 		case fi.Mode().IsRegular():
+			r.setStat(next, fi)
 			r.filename = next
 			if after != "" {
 				r.filename = next // path info after a file: 404 later
@@ -601,6 +605,7 @@ func (v *vserver) dirWalk(r *resolved, uri string, cfg *conf.DirConfig) (*conf.D
 			r.logMsg = "AH00038: Forbidden: " + next + " doesn't point to a file or directory"
 			return cfg, false
 		}
+		r.setStat(next, fi)
 		dir = next + "/"
 		rest = after
 	}
