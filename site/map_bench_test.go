@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/gohttpd/gohttpd/conf"
 )
 
@@ -136,15 +138,16 @@ func TestHTAccessRewriteOnly(t *testing.T) {
 	base := t.TempDir()
 	writeFiles(t, base, map[string]string{
 		"htdocs/index.php": "front\n", "htdocs/real.txt": "real\n",
-		"htdocs/.htaccess": "RewriteEngine On\nRewriteCond %{REQUEST_FILENAME} !-f\nRewriteRule . /index.php [L]\n",
+		"htdocs/.htaccess": "RewriteEngine On\nRewriteRule ^h$ - [H=server-status,L]\nRewriteCond %{REQUEST_FILENAME} !-f\nRewriteRule . /index.php [L]\n",
 	})
 	file := filepath.Join(t.TempDir(), "httpd.conf")
 	text := "Listen 127.0.0.1:0\nDocumentRoot " + base + "/htdocs\n<Directory " + base + "/htdocs>\nAllowOverride FileInfo\n</Directory>\n"
 	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, addr := startSite(t, loadConf(t, file), Options{})
-	for target, want := range map[string]string{"/real.txt": "real\n", "/some/post": "front\n"} {
+	handlers := map[string]fasthttp.RequestHandler{"server-status": func(ctx *fasthttp.RequestCtx) { ctx.SetBodyString("status page") }}
+	_, addr := startSite(t, loadConf(t, file), Options{Handlers: handlers})
+	for target, want := range map[string]string{"/real.txt": "real\n", "/some/post": "front\n", "/h": "status page"} {
 		resp := get(t, addr, req("GET", target))
 		if resp.StatusCode() != 200 || string(resp.Body()) != want {
 			t.Errorf("GET %s = %d %q, want 200 %q", target, resp.StatusCode(), resp.Body(), want)

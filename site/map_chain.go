@@ -66,6 +66,7 @@ type (
 	typeKey      struct{} // string: a rewrite T= content type
 	fileKey      struct{} // string: the file a server rewrite rule mapped to
 	indexKey     struct{} // string: a DirectoryIndex URL to serve
+	handlerKey   struct{} // string: a rewrite H= handler
 )
 
 // mapResolved is the request's resolution when a server-context rewrite
@@ -74,7 +75,15 @@ type (
 func (s *Site) mapResolved(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) *resolved {
 	if f, ok := ctx.UserValue(fileKey{}).(string); ok {
 		ctx.RemoveUserValue(fileKey{})
-		return v.walkAs(string(ctx.Path()), f, ctx.Time())
+		r = v.walkAs(string(ctx.Path()), f, ctx.Time())
+	}
+	if h, ok := ctx.UserValue(handlerKey{}).(string); ok {
+		// A server rule's H=: the handler answers after the access
+		// checks, as r->handler.
+		ctx.RemoveUserValue(handlerKey{})
+		rr := *r
+		rr.handler = v.lookupHandler(h)
+		r = &rr
 	}
 	return r
 }
@@ -369,6 +378,11 @@ func (s *Site) mapFixup(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) bool 
 	if s.rewriteResult(ctx, v, &res) {
 		return true
 	}
+	if h, ok := ctx.UserValue(handlerKey{}).(string); ok && res.Action != rewrite.InternalRedirect {
+		ctx.RemoveUserValue(handlerKey{})
+		v.lookupHandler(h)(ctx)
+		return true
+	}
 	if res.Action == rewrite.InternalRedirect {
 		s.internalRedirect(ctx, v, res.URI, res.Query, true)
 		return true
@@ -549,6 +563,9 @@ func (s *Site) rewriteResult(ctx *fasthttp.RequestCtx, v *vserver, res *rewrite.
 	if res.Type != "" {
 		ctx.SetUserValue(typeKey{}, strings.Clone(res.Type))
 	}
+	if res.Handler != "" {
+		ctx.SetUserValue(handlerKey{}, res.Handler)
+	}
 	if res.QueryChanged && res.Action != rewrite.InternalRedirect {
 		ctx.URI().SetQueryString(res.Query)
 	}
@@ -598,7 +615,8 @@ func (s *Site) internalRedirect(ctx *fasthttp.RequestCtx, v *vserver, uri, query
 		return
 	}
 	ctx.SetUserValue(redirectsKey{}, n+1)
-	ctx.RemoveUserValue(typeKey{}) // r->content_type belongs to the old request
+	ctx.RemoveUserValue(typeKey{}) // r->content_type and r->handler belong to the old request
+	ctx.RemoveUserValue(handlerKey{})
 	if redirectEnv {
 		e := env(ctx)
 		for k, val := range e {
