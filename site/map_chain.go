@@ -765,6 +765,7 @@ func (s *Site) listing(ctx *fasthttp.RequestCtx, v *vserver, r *resolved, dir st
 		FS:        root.FS(),
 		Types:     func(name string) (string, string) { return v.types.lookup([]byte(name)), "" },
 		Access:    s.entryAccess(ctx, v, r, dir),
+		Include:   s.includeURI(ctx, v),
 		Signature: s.signature(ctx, v, r, ""),
 	}
 	list, status, err := autoindex.Serve(ctx, cfg, req)
@@ -837,6 +838,42 @@ func (s *Site) entryAccess(ctx *fasthttp.RequestCtx, v *vserver, r *resolved, di
 			}
 		}
 		return decide(cfg, dir+name)
+	}
+}
+
+// includeURI opens a HeaderName or ReadmeName that is a URL (it holds a
+// '/'), as Apache's subrequest: mapped (Alias or DocumentRoot), access
+// checked, a readable regular file, typed by its name.
+func (s *Site) includeURI(ctx *fasthttp.RequestCtx, v *vserver) func(string) (fs.File, string, bool) {
+	base := string(ctx.Path())
+	return func(uri string) (fs.File, string, bool) {
+		if !strings.HasPrefix(uri, "/") {
+			uri = base[:strings.LastIndexByte(base, '/')+1] + uri
+		}
+		uri = path.Clean(uri) // ap_getparents: never above "/"
+		if v.docroot == "" {
+			return nil, "", false
+		}
+		ir := v.walk(uri, ctx.Time())
+		if ir.status != 0 {
+			return nil, "", false
+		}
+		if d, checked := s.check(ctx, ir, false); checked && d.Status != 0 {
+			return nil, "", false
+		}
+		name := v.docroot + uri
+		if ir.alias != "" {
+			name = ir.alias
+		}
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, "", false
+		}
+		if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+			f.Close()
+			return nil, "", false
+		}
+		return f, v.types.lookup([]byte(name)), true
 	}
 }
 

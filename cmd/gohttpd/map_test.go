@@ -239,7 +239,8 @@ func testMapping(t *testing.T, engine string) {
 		"htdocs/index.html": "root\n", "htdocs/fb/front.html": "fbfront\n", "htdocs/idx/start.html": "start\n",
 		"htdocs/idx/index.html": "idxhtml\n", "htdocs/dis/index.html": "dis\n", "other/o.txt": "o\n",
 		"htdocs/list/a.txt": "a\n", "htdocs/noslash/file.txt": "nsi\n", "htdocs/fbi/x.txt": "x\n",
-		"htdocs/ir/index.html": "ir\n", "htdocs/dr/index.html": "dr\n", "htdocs/ai/x": "x\n", "htdocs/ai2/sub/s.html": "ai2sub\n", "htdocs/list/x.bak": "b\n", "htdocs/list/.htpass": "h\n", "htdocs/list/secret/s": "s\n", "htdocs/list/open/o": "o\n",
+		"htdocs/ir/index.html": "ir\n", "htdocs/dr/index.html": "dr\n", "htdocs/ai/x": "x\n", "htdocs/ai2/sub/s.html": "ai2sub\n",
+		"htdocs/hdr/top.html": "<p>shared header</p>\n", "htdocs/hdr/readme.txt": "readme text <b>\n", "htdocs/list2/z.txt": "z\n", "htdocs/list/x.bak": "b\n", "htdocs/list/.htpass": "h\n", "htdocs/list/secret/s": "s\n", "htdocs/list/open/o": "o\n",
 	})
 	d := func(p string) string { return "<Directory " + root + p + ">" }
 	s := mpmtest.Start(t, mpmtest.Options{MPM: engine, Directives: []string{
@@ -251,6 +252,7 @@ func testMapping(t *testing.T, engine string) {
 		d("/htdocs/idx"), "DirectoryIndex start.html", "</Directory>",
 		d("/htdocs/ir"), "DirectoryIndexRedirect seeother", "</Directory>",
 		d("/htdocs/ai"), "DirectoryIndex /fb/front.html", "</Directory>",
+		d("/htdocs/list2"), "Options +Indexes", "HeaderName /hdr/top.html", "ReadmeName ../hdr/readme.txt", "</Directory>",
 		d("/htdocs/ai2"), "DirectoryIndex missing.html sub/s.html", "</Directory>",
 		d("/htdocs/dis"), "DirectoryIndex disabled", "</Directory>",
 		d("/htdocs/list"), "Options +Indexes", "ServerSignature EMail", "</Directory>",
@@ -286,6 +288,7 @@ func testMapping(t *testing.T, engine string) {
 		{head: "GET /dr/yz HTTP/1.1\r\nHost: localhost\r\n", code: 307, location: "http://example.test/dryz"},
 		{head: "GET /ai/?q=1 HTTP/1.1\r\nHost: localhost\r\n", code: 200, body: "fbfront\n"},
 		{head: "GET /ai2/ HTTP/1.1\r\nHost: localhost\r\n", code: 200, body: "ai2sub\n"},
+		{head: "GET /list2/ HTTP/1.1\r\nHost: localhost\r\n", code: 200, body: "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n<html>\n <head>\n  <title>Index of /list2</title>\n </head>\n <body>\n<p>shared header</p>\n<ul><li><a href=\"/\"> Parent Directory</a></li>\n<li><a href=\"z.txt\"> z.txt</a></li>\n</ul>\n<pre>\nreadme text &lt;b&gt;\n</pre>\n</body></html>\n"},
 		{head: "GET /ir/?a=1 HTTP/1.1\r\nHost: localhost\r\n", code: 303, location: "http://localhost/ir/index.html", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>303 See Other</title>\n</head><body>\n<h1>See Other</h1>\n<p>The answer to your request is located <a href=\"http://localhost/ir/index.html\">here</a>.</p>\n</body></html>\n"},
 		{head: "GET /idx/ HTTP/1.1\r\nHost: localhost\r\n", code: 200, location: "", ctype: "text/html", body: "start\n"},
 		{head: "GET /idx HTTP/1.1\r\nHost: localhost\r\n", code: 301, location: "http://localhost/idx/", ctype: "text/html; charset=iso-8859-1", body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>301 Moved Permanently</title>\n</head><body>\n<h1>Moved Permanently</h1>\n<p>The document has moved <a href=\"http://localhost/idx/\">here</a>.</p>\n</body></html>\n"},
