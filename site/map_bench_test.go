@@ -138,7 +138,7 @@ func TestHTAccessRewriteOnly(t *testing.T) {
 	base := t.TempDir()
 	writeFiles(t, base, map[string]string{
 		"htdocs/index.php": "front\n", "htdocs/real.txt": "real\n",
-		"htdocs/.htaccess": "RewriteEngine On\nRewriteRule ^h$ - [H=server-status,L]\nRewriteCond %{REQUEST_FILENAME} !-f\nRewriteRule . /index.php [L]\n",
+		"htdocs/.htaccess": "RewriteEngine On\nRewriteRule ^h$ - [H=server-status,L]\nRewriteRule ^real\\.txt$ - [E=nokeepalive:1]\nRewriteCond %{REQUEST_FILENAME} !-f\nRewriteRule . /index.php [L]\n",
 	})
 	file := filepath.Join(t.TempDir(), "httpd.conf")
 	text := "Listen 127.0.0.1:0\nDocumentRoot " + base + "/htdocs\n<Directory " + base + "/htdocs>\nAllowOverride FileInfo\n</Directory>\n"
@@ -151,6 +151,10 @@ func TestHTAccessRewriteOnly(t *testing.T) {
 		resp := get(t, addr, req("GET", target))
 		if resp.StatusCode() != 200 || string(resp.Body()) != want {
 			t.Errorf("GET %s = %d %q, want 200 %q", target, resp.StatusCode(), resp.Body(), want)
+		}
+		// E=nokeepalive closes the connection, as Apache.
+		if close := resp.ConnectionClose(); close != (target == "/real.txt") {
+			t.Errorf("GET %s: Connection: close = %v", target, close)
 		}
 	}
 }

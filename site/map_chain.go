@@ -88,6 +88,16 @@ func (s *Site) mapResolved(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) *r
 	return r
 }
 
+// mapFinish applies the environment the rewrite rules set that the core
+// reads: nokeepalive closes the connection (ap_set_keepalive).
+func mapFinish(ctx *fasthttp.RequestCtx) {
+	if e, ok := ctx.UserValue(envKey{}).(mapEnv); ok {
+		if _, ok := e["nokeepalive"]; ok {
+			ctx.Response.SetConnectionClose()
+		}
+	}
+}
+
 // mapAfter applies what the rules decided for the response once the
 // handler made it: T= sets the Content-Type of a successful answer.
 func (s *Site) mapAfter(ctx *fasthttp.RequestCtx) {

@@ -273,6 +273,9 @@ func (s *Site) finish(ctx *fasthttp.RequestCtx, v *vserver, start time.Time) {
 	if v := recover(); v != nil {
 		s.panicked(ctx, v)
 	}
+	if v.mp != nil {
+		mapFinish(ctx)
+	}
 	s.setKeepAlive(ctx)
 	if v.access != nil {
 		if !ctx.Request.Header.IsHTTP11() {
