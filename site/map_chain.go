@@ -169,6 +169,19 @@ func (s *Site) initMap(v *vserver, site *conf.SiteConfig) error {
 	if !need {
 		return nil
 	}
+	if v.base.Map == nil || v.base.Map.Index == nil {
+		// Apache merges each request's mod_autoindex configuration over
+		// the server's, an empty one when the server level has none: the
+		// pending "+Option" of a section then take effect.
+		b := *v.base
+		m := conf.MapDir{}
+		if b.Map != nil {
+			m = *b.Map
+		}
+		m.Index = conf.NewAutoindexConfig()
+		b.Map = &m
+		v.base = &b
+	}
 	mp := &mapServer{limit: 10, dirRules: make(map[*conf.RewriteConfig]*rewrite.Ruleset)}
 	if sm != nil {
 		mp.canonical = sm.UseCanonicalName

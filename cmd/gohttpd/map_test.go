@@ -152,8 +152,8 @@ func TestRewriteCMS(t *testing.T) {
 		"    RewriteCond %{REQUEST_FILENAME} !-d\n    RewriteCond %{REQUEST_FILENAME} !-f\n    RewriteRule ^ index.php [L]\n</IfModule>\n"
 	mkfiles(t, root, map[string]string{
 		"wp/.htaccess": wp, "wp/index.php": "front controller wp\n", "wp/wp-content/style.css": "style\n",
-		"wp/wp-admin/index.php": "admin\n",
-		"dp/index.php":          "front controller dp\n", "dp/sites/x.txt": "s\n",
+		"wp/wp-admin/index.php": "admin\n", "wp/wp-content/.htaccess": "Options +Indexes\nIndexOptions +FancyIndexing\n",
+		"dp/index.php": "front controller dp\n", "dp/sites/x.txt": "s\n",
 		"lv/public/.htaccess": laravel, "lv/public/index.php": "front controller lv\n", "lv/public/app.css": "css\n",
 		"canon/index.html": "canon\n", "canon/.env": "secret\n", "canon/t.html": "<p>t</p>\n",
 	})
@@ -204,6 +204,9 @@ func TestRewriteCMS(t *testing.T) {
 		{head: get("wp.test", "/wp-content/style.css"), code: 200, body: "style\n"},
 		{head: get("wp.test", "/wp-admin/"), code: 200, body: "admin\n"},
 		{head: get("wp.test", "/wp-content"), code: 301, location: "http://wp.test/wp-content/"},
+		// An .htaccess "IndexOptions +FancyIndexing" alone gives the fancy
+		// listing (Apache merges it over the server's empty configuration).
+		{head: get("wp.test", "/wp-content/"), code: 200, contains: "<pre>      <a href=\"?C=N;O=D\">Name</a>"},
 		{head: get("dp.test", "/node/1"), code: 200, body: "front controller dp\n"},
 		{head: get("dp.test", "/sites/x.txt"), code: 200, body: "s\n"},
 		{head: get("dp.test", "/favicon.ico"), code: 404},
