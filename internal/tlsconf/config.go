@@ -25,6 +25,9 @@ type Server struct {
 	// SSL is the merged configuration (conf.MergeSSLServer(main,
 	// vhost)); nil or not Enabled: this server does not speak TLS.
 	SSL *conf.SSLServer
+	// NextProtos are this server's ALPN protocols (its Protocols
+	// directive, "h2" first when HTTP/2 is on); nil: Options.NextProtos.
+	NextProtos []string
 }
 
 // Selector maps a handshake to a server: the index into Options.Servers
@@ -95,7 +98,11 @@ func Build(opt Options) (*Set, error) {
 		if !srv.SSL.Enabled() {
 			continue
 		}
-		cfg, err := serverConfig(srv, opt.NextProtos)
+		protos := opt.NextProtos
+		if srv.NextProtos != nil {
+			protos = srv.NextProtos
+		}
+		cfg, err := serverConfig(srv, protos)
 		if err != nil {
 			errs = append(errs, err)
 			continue
