@@ -55,7 +55,7 @@ func buildGeneration(cfg *conf.Config, set *listener.Set, log *slog.Logger) (*mp
 	if err != nil {
 		return nil, err
 	}
-	snap, err := cfg.Snapshot()
+	snap, err := generationSnapshot(cfg) // with the TLS ticket keys (tls.go)
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +222,7 @@ func runChild(stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gohttpd child: %v\n", err)
 		return mpm.ExitInit
 	}
-	snap, err := conf.FromSnapshot(env.Snapshot)
+	snap, ticketKeys, err := decodeSnapshot(env.Snapshot)
 	if err != nil {
 		fmt.Fprintf(stderr, "gohttpd child: %v\n", err)
 		return mpm.ExitChildFatal
@@ -259,10 +259,18 @@ func runChild(stderr io.Writer) int {
 	b := env.Slot % nb
 	own := all[b*nl : (b+1)*nl]
 	others := append(all[:b*nl:b*nl], all[(b+1)*nl:]...)
+	// TLS reads the keys before the child drops root (tls.go).
+	tl, err := buildTLS(&cfg, ticketKeys)
+	if err != nil {
+		log.Error("child: TLS", "err", err)
+		return mpm.ExitChildFatal
+	}
+	tl.rotate()
+	defer tl.close()
 	if err := dropPrivileges(&cfg, log); err != nil {
 		return mpm.ExitChildFatal
 	}
-	cs, st, err := newEngine(&cfg, lg, env.Scoreboard, own, others, env.Slot, env.Generation)
+	cs, st, err := newEngine(&cfg, lg, env.Scoreboard, own, others, env.Slot, env.Generation, tl)
 	if err != nil {
 		log.Error("child: engine", "err", userHint(&cfg, err))
 		return startFailure(err)
