@@ -222,7 +222,7 @@ func runChild(stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gohttpd child: %v\n", err)
 		return mpm.ExitInit
 	}
-	snap, ticketKeys, err := decodeSnapshot(env.Snapshot)
+	snap, ticketKeys, tlsFiles, err := decodeSnapshot(env.Snapshot)
 	if err != nil {
 		fmt.Fprintf(stderr, "gohttpd child: %v\n", err)
 		return mpm.ExitChildFatal
@@ -259,8 +259,8 @@ func runChild(stderr io.Writer) int {
 	b := env.Slot % nb
 	own := all[b*nl : (b+1)*nl]
 	others := append(all[:b*nl:b*nl], all[(b+1)*nl:]...)
-	// TLS reads the keys before the child drops root (tls.go).
-	tl, err := buildTLS(&cfg, ticketKeys)
+	// TLS from the files the master read (tls.go).
+	tl, err := buildTLS(&cfg, ticketKeys, tlsFiles)
 	if err != nil {
 		log.Error("child: TLS", "err", err)
 		return mpm.ExitChildFatal

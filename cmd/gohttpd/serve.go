@@ -309,7 +309,7 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 		return err
 	}
 	defer removePidFile(cfg.PidFile)
-	tl, err := buildTLS(cfg, nil) // before dropping root: keys (tls.go)
+	tl, err := buildTLS(cfg, nil, nil) // before dropping root: keys (tls.go)
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,16 @@
 package main
 
 // HTTPS: mod_ssl's settings (conf: Site.SSL of each server) become the
-// *tls.Config of every TLS listener (internal/tlsconf), built in each
-// child before it drops privileges (keys are often readable by root
-// only), with the session-ticket keys the master generated once and
-// hands to every generation of children in the snapshot, so a client
-// resumes its session on any child, also across graceful restarts.
+// *tls.Config of every TLS listener (internal/tlsconf). The master reads
+// the certificate and key files once per generation (as root: keys are
+// often readable by root only), builds the configuration to check them,
+// and hands their contents to the children in the snapshot (a sealed
+// memfd), so every child of a generation, respawned ones too, serves the
+// same certificates whatever happens to the files until the next
+// graceful restart, and a child never fails on a file being replaced.
+// With them go the session-ticket keys the master generated once, so a
+// client resumes its session on any child, also across graceful
+// restarts.
 
 import (
 	"context"
@@ -80,9 +85,10 @@ func tlsServers(cfg *conf.Config) []tlsconf.Server {
 }
 
 // buildTLS builds cfg's TLS configuration with the shared ticket keys
-// (nil: keys of this process only, for -t). It returns nil when no
-// listener speaks TLS. It reads the certificate and key files.
-func buildTLS(cfg *conf.Config, keys *tlsconf.TicketKeys) (*tlsState, error) {
+// (nil: keys of this process only, for -t) from files, the contents of
+// the certificate and key files (nil: read them). It returns nil when no
+// listener speaks TLS.
+func buildTLS(cfg *conf.Config, keys *tlsconf.TicketKeys, files map[string][]byte) (*tlsState, error) {
 	if !hasTLS(cfg) {
 		return nil, nil
 	}
@@ -95,7 +101,11 @@ func buildTLS(cfg *conf.Config, keys *tlsconf.TicketKeys) (*tlsState, error) {
 			return int(id), ok
 		}
 	}
-	set, err := tlsconf.Build(tlsconf.Options{Servers: servers, Select: sel, Keys: keys, NextProtos: defaultALPN})
+	var read func(string) ([]byte, error)
+	if files != nil {
+		read = tlsconf.FileReader(files)
+	}
+	set, err := tlsconf.Build(tlsconf.Options{Servers: servers, Select: sel, Keys: keys, NextProtos: defaultALPN, ReadFile: read})
 	if err != nil {
 		return nil, err
 	}
@@ -133,7 +143,7 @@ func checkTLS(cfg *conf.Config) error {
 	if len(errs) > 0 {
 		return errors.Join(errs...)
 	}
-	if _, err := buildTLS(cfg, nil); err != nil {
+	if _, err := buildTLS(cfg, nil, nil); err != nil {
 		return err
 	}
 	return nil
@@ -187,15 +197,20 @@ var masterTicketKeys = sync.OnceValues(func() (*tlsconf.TicketKeys, error) {
 })
 
 // childSnapshot is what a child inherits: the configuration and, when a
-// listener speaks TLS, the ticket keys (a secret: only in the sealed
-// memfd, never in argv, the environment or a log).
+// listener speaks TLS, the ticket keys and the contents of the
+// certificate and key files (secrets: only in the sealed memfd, never
+// in argv, the environment or a log).
 type childSnapshot struct {
 	Config     json.RawMessage     `json:"config"`
 	TicketKeys *tlsconf.TicketKeys `json:"ticketKeys,omitempty"`
+	TLSFiles   map[string][]byte   `json:"tlsFiles,omitempty"`
 }
 
-// generationSnapshot encodes cfg (with the ticket keys when it needs
-// them) for the children of a generation.
+// generationSnapshot encodes cfg for the children of a generation, with
+// what TLS needs: the master reads the certificate and key files here
+// and builds the configuration from what it read, so a file that
+// changed since -t or the reload's check fails the generation (the
+// running one keeps serving) rather than its children.
 func generationSnapshot(cfg *conf.Config) ([]byte, error) {
 	raw, err := cfg.Snapshot()
 	if err != nil {
@@ -206,16 +221,22 @@ func generationSnapshot(cfg *conf.Config) ([]byte, error) {
 		if s.TicketKeys, err = masterTicketKeys(); err != nil {
 			return nil, err
 		}
+		if s.TLSFiles, err = tlsconf.ReadFiles(tlsServers(cfg)); err != nil {
+			return nil, err
+		}
+		if _, err := buildTLS(cfg, s.TicketKeys, s.TLSFiles); err != nil {
+			return nil, err
+		}
 	}
 	return json.Marshal(s)
 }
 
 // decodeSnapshot reads what generationSnapshot wrote.
-func decodeSnapshot(b []byte) (*conf.Config, *tlsconf.TicketKeys, error) {
+func decodeSnapshot(b []byte) (*conf.Config, *tlsconf.TicketKeys, map[string][]byte, error) {
 	var s childSnapshot
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, nil, fmt.Errorf("configuration snapshot: %w", err)
+		return nil, nil, nil, fmt.Errorf("configuration snapshot: %w", err)
 	}
 	cfg, err := conf.FromSnapshot(s.Config)
-	return cfg, s.TicketKeys, err
+	return cfg, s.TicketKeys, s.TLSFiles, err
 }
