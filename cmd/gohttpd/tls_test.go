@@ -97,6 +97,9 @@ func startHTTPS(t *testing.T, mpmName string, extra ...string) (*mpmtest.Server,
 	}
 	s := mpmtest.Start(t, mpmtest.Options{MPM: mpmName, Directives: append(dirs, extra...),
 		Files: map[string][]byte{"hello.txt": []byte("hello over TLS\n")}})
+	if err := os.MkdirAll(filepath.Join(s.Dir, "htdocs", "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	var addr string
 	mpmtest.WaitFor(t, 10*time.Second, "the https listener", func() bool {
 		b, _ := os.ReadFile(filepath.Join(s.Dir, "logs", "error_log"))
@@ -166,6 +169,19 @@ func testHTTPS(t *testing.T, mpmName string) {
 			t.Errorf("version %x ALPN %q", cs.Version, cs.NegotiatedProtocol)
 		}
 	}
+	// mod_dir's redirect names the https scheme (as Apache:
+	// "Location: https://a.test:PORT/sub/").
+	_, port, _ := net.SplitHostPort(addr)
+	c0, err := tls.Dial("tcp", addr, &tls.Config{ServerName: "a.test", InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(c0, "GET /sub HTTP/1.1\r\nHost: a.test:%s\r\nConnection: close\r\n\r\n", port)
+	resp, err := http.ReadResponse(bufio.NewReader(c0), nil)
+	if err != nil || resp.StatusCode != 301 || resp.Header.Get("Location") != "https://a.test:"+port+"/sub/" {
+		t.Errorf("redirect over TLS: %v %v", resp, err)
+	}
+	c0.Close()
 	// TLS 1.2 with a chosen suite.
 	c, err := tls.Dial("tcp", addr, &tls.Config{ServerName: "a.test", InsecureSkipVerify: true,
 		MaxVersion: tls.VersionTLS12, CipherSuites: []uint16{tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256}})
