@@ -393,3 +393,80 @@ func testHTTPSGraceful(t *testing.T, mpmName string) {
 		t.Errorf("after a refused reload: serial %d (want %d), exited %v\n%s", got, second, s.Exited(), s.Logs())
 	}
 }
+
+// TestHTTPSClientCertificates: SSLVerifyClient require with
+// SSLCACertificateFile: a client without a certificate fails the
+// handshake, one with a certificate of the CA is served and logged with
+// %{SSL_CLIENT_S_DN}x in Apache's (RFC 2253) form.
+func TestHTTPSClientCertificates(t *testing.T) {
+	certs := mpmtest.ReadableTempDir(t)
+	writeCert(t, certs, "a", "a.test")
+	caKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: "Test CA", Organization: []string{"gohttpd"}},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IsCA: true, BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, caKey.Public(), caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	if err := os.WriteFile(filepath.Join(certs, "ca.pem"), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	clKey, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	clTmpl := &x509.Certificate{SerialNumber: big.NewInt(8), Subject: pkix.Name{CommonName: "alice", Organization: []string{"Example"}},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	clDER, err := x509.CreateCertificate(rand.Reader, clTmpl, ca, clKey.Public(), caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := mpmtest.Start(t, mpmtest.Options{MPM: "event", Directives: []string{
+		"Listen 127.0.0.2:0 https",
+		`LogFormat "%>s %{SSL_CLIENT_S_DN}x %{SSL_CLIENT_I_DN}x %{SSL_CLIENT_VERIFY}x" cl`,
+		"CustomLog logs/cl_log cl",
+		"<VirtualHost 127.0.0.2:*>", "ServerName a.test", "SSLEngine on",
+		"SSLCertificateFile " + certs + "/a.pem", "SSLCertificateKeyFile " + certs + "/a.key",
+		"SSLCACertificateFile " + certs + "/ca.pem", "SSLVerifyClient require", "SSLVerifyDepth 1",
+		"</VirtualHost>",
+	}})
+	var addr string
+	mpmtest.WaitFor(t, 10*time.Second, "the https listener", func() bool {
+		if m := tlsAddrRE.FindStringSubmatch(s.ErrorLog()); m != nil {
+			addr = m[1]
+		}
+		return addr != ""
+	})
+	get := func(cert []tls.Certificate) (string, error) {
+		c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr,
+			&tls.Config{ServerName: "a.test", InsecureSkipVerify: true, Certificates: cert})
+		if err != nil {
+			return "", err
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+		fmt.Fprintf(c, "GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n")
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			return "", err
+		}
+		resp.Body.Close()
+		return resp.Status, nil
+	}
+	// TLS 1.3: the server's rejection arrives after the client's
+	// handshake is done, at the first read.
+	if status, err := get(nil); err == nil {
+		t.Errorf("without a client certificate: %s, want a handshake failure", status)
+	}
+	if status, err := get([]tls.Certificate{{Certificate: [][]byte{clDER}, PrivateKey: clKey}}); err != nil || status != "200 OK" {
+		t.Errorf("with a client certificate: %s %v", status, err)
+	}
+	want := "200 CN=alice,O=Example CN=Test CA,O=gohttpd SUCCESS"
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(strings.Join(s.ReadLog("cl_log"), "\n"), want) {
+		if time.Now().After(deadline) {
+			t.Fatalf("cl_log %q lacks %q", s.ReadLog("cl_log"), want)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
