@@ -470,3 +470,39 @@ func TestHTTPSClientCertificates(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestHTTPSStrictSNI: mod_ssl's other per-request checks, as Apache
+// 2.4.71 answers them (compared): SSLStrictSNIVHostCheck on and no SNI
+// on a name-based address is 403 with the SNI note (AH02033), SNI with
+// an HTTP/1.0 request without Host is 400 (AH02031).
+func TestHTTPSStrictSNI(t *testing.T) {
+	s, addr := startHTTPS(t, "event", "SSLStrictSNIVHostCheck on")
+	raw := func(sni, req string) (string, string) {
+		c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr,
+			&tls.Config{ServerName: sni, InsecureSkipVerify: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+		io.WriteString(c, req)
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		return resp.Status, string(b)
+	}
+	status, body := raw("", "GET / HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n")
+	if status != "403 Forbidden" || !strings.Contains(body, "<p>You don't have permission to access this resource.Reason: The client software did not provide a hostname using Server Name Indication (SNI), which is required to access this server.<br />\n</p>\n") {
+		t.Errorf("no SNI: %s %q", status, body)
+	}
+	if status, _ := raw("a.test", "GET / HTTP/1.0\r\n\r\n"); status != "400 Bad Request" {
+		t.Errorf("SNI without Host: %s", status)
+	}
+	mpmtest.WaitFor(t, 10*time.Second, "AH02033 and AH02031 in the error log", func() bool {
+		el := s.ErrorLog()
+		return strings.Contains(el, "[ssl:info]") && strings.Contains(el, "AH02033: No hostname was provided via SNI for a name based virtual host") &&
+			strings.Contains(el, "AH02031: Hostname a.test provided via SNI, but no hostname provided in HTTP request")
+	})
+}
