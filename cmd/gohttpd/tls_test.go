@@ -506,3 +506,28 @@ func TestHTTPSStrictSNI(t *testing.T) {
 			strings.Contains(el, "AH02031: Hostname a.test provided via SNI, but no hostname provided in HTTP request")
 	})
 }
+
+// TestHTTPSTicketKeyFile: two servers with the same
+// SSLSessionTicketKeyFile (as instances behind a load balancer) resume
+// each other's sessions; without it each master's keys are its own.
+func TestHTTPSTicketKeyFile(t *testing.T) {
+	keyDir := mpmtest.ReadableTempDir(t)
+	key := make([]byte, 48)
+	rand.Read(key)
+	if err := os.WriteFile(filepath.Join(keyDir, "ticket.key"), key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, a := startHTTPS(t, "event", "SSLSessionTicketKeyFile "+keyDir+"/ticket.key")
+	_, b := startHTTPS(t, "event", "SSLSessionTicketKeyFile "+keyDir+"/ticket.key")
+	_, c := startHTTPS(t, "event")
+	cache := tls.NewLRUClientSessionCache(4)
+	if _, _, _, cs := tlsGet(t, a, "a.test", "a.test", "/hello.txt", cache); cs.DidResume {
+		t.Fatal("first connection resumed")
+	}
+	if _, _, _, cs := tlsGet(t, b, "a.test", "a.test", "/hello.txt", cache); !cs.DidResume {
+		t.Error("a session of server A did not resume on server B with the same SSLSessionTicketKeyFile")
+	}
+	if _, _, _, cs := tlsGet(t, c, "a.test", "a.test", "/hello.txt", cache); cs.DidResume {
+		t.Error("a session resumed on a server with other ticket keys")
+	}
+}
