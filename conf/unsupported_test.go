@@ -306,8 +306,8 @@ func TestRefusedStructured(t *testing.T) {
 }
 
 // TestListenPort443: Listen 443 without a protocol is accepted, as in
-// Apache without mod_ssl (plain HTTP on that port); only an explicit
-// https is refused.
+// Apache without mod_ssl (plain HTTP on that port unless a server there
+// has SSLEngine on: Config.TLSListener).
 func TestListenPort443(t *testing.T) {
 	cfg, _, err := loadText(t, "Listen 443\n")
 	if err != nil {
