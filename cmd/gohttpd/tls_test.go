@@ -392,6 +392,11 @@ func testHTTPSGraceful(t *testing.T, mpmName string) {
 	if got := serial(); got != second || s.Exited() {
 		t.Errorf("after a refused reload: serial %d (want %d), exited %v\n%s", got, second, s.Exited(), s.Logs())
 	}
+	// The broken key does not keep -k stop from stopping the server.
+	if out, err := exec.Command(mpmtest.Binary(t), "-f", s.Conf, "-k", "stop").CombinedOutput(); err != nil {
+		t.Errorf("-k stop with a mismatched key: %v\n%s", err, out)
+	}
+	mpmtest.WaitFor(t, 20*time.Second, "the server to stop", s.Exited)
 }
 
 // TestHTTPSClientCertificates: SSLVerifyClient require with
