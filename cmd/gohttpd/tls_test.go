@@ -227,14 +227,22 @@ func testHTTPS(t *testing.T, mpmName string) {
 func TestHTTPSClients(t *testing.T) {
 	_, addr := startHTTPS(t, "event")
 	_, port, _ := net.SplitHostPort(addr)
-	if curl, err := exec.LookPath("curl"); err == nil {
+	curl, err := exec.LookPath("curl") // scripts/test-deps installs curl and openssl
+	if err != nil {
+		t.Fatal(err)
+	}
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	{
 		out, err := exec.Command(curl, "-sk", "--max-time", "10", "--resolve", "b.test:"+port+":127.0.0.2",
 			"-w", "\n%{http_code} %{http_version}", "https://b.test:"+port+"/hello.txt").CombinedOutput()
 		if err != nil || string(out) != "hello over TLS\n\n200 1.1" {
 			t.Errorf("curl: %q %v", out, err)
 		}
 	}
-	if openssl, err := exec.LookPath("openssl"); err == nil {
+	{
 		cmd := exec.Command(openssl, "s_client", "-connect", addr, "-servername", "b.test", "-ign_eof")
 		cmd.Stdin = strings.NewReader("GET /hello.txt HTTP/1.1\r\nHost: b.test\r\nConnection: close\r\n\r\n")
 		out, err := cmd.CombinedOutput()
