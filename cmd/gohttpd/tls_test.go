@@ -544,3 +544,31 @@ func TestHTTPSTicketKeyFile(t *testing.T) {
 		t.Error("a session resumed on a server with other ticket keys")
 	}
 }
+
+// TestHTTPSHandshakeTimeout: a client that starts a handshake and stalls
+// is closed after RequestReadTimeout's handshake= value, on every engine.
+func TestHTTPSHandshakeTimeout(t *testing.T) {
+	for _, mpmName := range []string{"event", "worker", "prefork"} {
+		t.Run(mpmName, func(t *testing.T) {
+			_, addr := startHTTPS(t, mpmName, "RequestReadTimeout handshake=1 header=20-40,MinRate=500 body=20,MinRate=500")
+			c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			// The first bytes of a TLS record header (a ClientHello's),
+			// then nothing.
+			if _, err := c.Write([]byte{0x16, 0x03, 0x01}); err != nil {
+				t.Fatal(err)
+			}
+			start := time.Now()
+			_ = c.SetReadDeadline(time.Now().Add(15 * time.Second))
+			_, err = io.Copy(io.Discard, c)
+			d := time.Since(start)
+			if err != nil || d < 500*time.Millisecond || d > 8*time.Second {
+				t.Errorf("stalled handshake closed after %v (err %v), want about 1 s", d, err)
+			}
+			t.Logf("closed after %v", d)
+		})
+	}
+}
