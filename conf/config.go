@@ -194,6 +194,10 @@ type SiteConfig struct {
 	// Map holds the server's mod_alias and mod_rewrite lines, ServerTokens
 	// and UseCanonicalName (wire_map.go).
 	Map *MapServer `json:"map,omitempty"`
+	// SSL is the server's mod_ssl settings, merged with the main
+	// server's for a virtual host (MergeSSLServer); nil when the
+	// configuration has no SSL directive (conf/wire_ssl.go).
+	SSL *SSLServer `json:"ssl,omitempty"`
 }
 
 // Server is one virtual host's own configuration after Apache's

@@ -98,7 +98,6 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 		return len(args) == 1 && filepath.Base(args[0]) == "mime.types"
 	},
 	// modules switched off.
-	"sslengine":     oneOf("Off"),
 	"expiresactive": oneOf("Off"),
 	"proxyrequests": oneOf("Off"),
 }

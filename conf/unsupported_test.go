@@ -40,9 +40,8 @@ var refusedCases = []refusedCase{
 	{"Header", "Listen 80\nHeader always set X-Frame-Options DENY\n", 2, "Header", "Header"},
 	{"RequestHeader", "Listen 80\nRequestHeader unset Proxy\n", 2, "RequestHeader", "RequestHeader"},
 	{"ProxyPass", "Listen 80\nProxyPass /app http://127.0.0.1:9000/\n", 2, "ProxyPass", "ProxyPass"},
-	{"SSLEngine", "Listen 80\nSSLEngine on\n", 2, "SSLEngine", "'SSLEngine on'"},
-	{"SSLCertificateFile", "Listen 80\nSSLCertificateFile x.pem\n", 2, "SSLCertificateFile", "SSLCertificateFile"},
-	{"Listen https", "Listen 80\nListen 8443 https\n", 2, "Listen", "'Listen 8443 https'"},
+	{"SSLRequireSSL", "Listen 80\n<Directory /srv>\nSSLRequireSSL\n</Directory>\n", 3, "SSLRequireSSL", "'SSLRequireSSL' inside <Directory /srv>"},
+	{"SSLOptions +FakeBasicAuth", "Listen 80\n<Location />\nSSLOptions +FakeBasicAuth\n</Location>\n", 3, "SSLOptions", "'SSLOptions +FakeBasicAuth'"},
 	{"Options MultiViews", "Listen 80\nOptions FollowSymLinks MultiViews\n", 2, "Options", "MultiViews"},
 	{"Options All", "Listen 80\nOptions All\n", 2, "Options", "'Options All'"},
 	{"Options ExecCGI", "Listen 80\n<Directory /srv>\nOptions ExecCGI\n</Directory>\n", 3, "Options", "'Options ExecCGI' inside <Directory /srv>"},
@@ -82,7 +81,6 @@ var refusedCases = []refusedCase{
 	{"ContentDigest On", "Listen 80\nContentDigest On\n", 2, "ContentDigest", "On"},
 	{"ProxyRequests On", "Listen 80\nProxyRequests On\n", 2, "ProxyRequests", "On"},
 	{"XBitHack On", "Listen 80\nXBitHack on\n", 2, "XBitHack", "on"},
-	{"SSLEngine optional", "Listen 80\nSSLEngine optional\n", 2, "SSLEngine", "optional"},
 	{"Use macro", "Listen 80\nUse VHost example.com\n", 2, "Use", "'Use VHost example.com'"},
 }
 
@@ -147,7 +145,8 @@ var warnedCases = []warnedCase{
 	{"AllowEncodedSlashes Off", "Listen 80\nAllowEncodedSlashes Off\n", "ignored: AllowEncodedSlashes Off"},
 	{"ForceType None", "Listen 80\nForceType None\n", "ignored: ForceType None"},
 	{"ContentDigest Off", "Listen 80\nContentDigest Off\n", "ignored: ContentDigest Off"},
-	{"SSLEngine off", "Listen 80\nSSLEngine off\n", "ignored: SSLEngine off"},
+	{"SSLEngine optional", "Listen 80\nSSLEngine optional\n", "SSLEngine: AH10510: 'SSLEngine optional' is no longer supported"},
+	{"SSLOptions", "Listen 80\nSSLOptions +StdEnvVars\n", "ignored: SSLOptions +StdEnvVars"},
 	{"ProxyRequests Off", "Listen 80\nProxyRequests Off\n", "ignored: ProxyRequests Off"},
 	{"XBitHack Off", "Listen 80\nXBitHack Off\n", "ignored: XBitHack Off"},
 	{"UserDir disabled", "Listen 80\nUserDir disabled\n", "ignored: UserDir disabled"},
@@ -281,8 +280,8 @@ func TestRefusedStructured(t *testing.T) {
 }
 
 // TestListenPort443: Listen 443 without a protocol is accepted, as in
-// Apache without mod_ssl (plain HTTP on that port); only an explicit
-// https is refused.
+// Apache without mod_ssl (plain HTTP on that port unless a server there
+// has SSLEngine on: Config.TLSListener).
 func TestListenPort443(t *testing.T) {
 	cfg, _, err := loadText(t, "Listen 443\n")
 	if err != nil {

@@ -128,6 +128,8 @@ type walker struct {
 	environ func(string) (string, bool)
 	// mp is the URL-mapping modules' per-server state (wire_map.go).
 	mp mapWalk
+	// ssl builds each server's mod_ssl settings (wire_ssl.go).
+	ssl sslWalk
 }
 
 // vhostRaw is what the walk collects for one <VirtualHost>: its
@@ -449,6 +451,9 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 	if handled, err := w.mapDirective(n, key, ctx); handled {
 		return err
 	}
+	if isSSLDirective(key) {
+		return w.sslDirective(n, key, ctx)
+	}
 	if name, ok := isDirDirective(key); ok && (key != "sethandler" || !ctx.server()) {
 		if ctx.skipped() {
 			return nil
@@ -540,13 +545,6 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 			w.refuse(p, name, display(name, args), ctx)
 		}
 		return nil
-	case "listen":
-		// The protocol only picks the AcceptFilter in Apache, but nobody
-		// writes https without wanting TLS.
-		if len(args) == 2 && strings.EqualFold(args[1], "https") {
-			w.refuse(p, name, display(name, args), ctx)
-			return nil
-		}
 	case "serverroot":
 		if len(args) == 1 && args[0] != "" {
 			w.root = absPath(args[0], "")
