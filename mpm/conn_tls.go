@@ -20,6 +20,9 @@ type TLSConn struct {
 	// Plain is the accepted connection beneath (scoreboard slot,
 	// Validator); its socket is the one Conn encrypts.
 	Plain *Conn
+	// Version and Cipher are the handshake's TLS version and cipher
+	// suite, for the scoreboard (ServeTLS sets them).
+	Version, Cipher uint16
 }
 
 var _ ProtocolConn = (*TLSConn)(nil)
@@ -194,5 +197,6 @@ func ServeTLS(deps ChildDeps, tc *Conn, cfg *tls.Config) {
 		tc.Close()
 		return
 	}
-	deps.Server.ServeConn(&TLSConn{Conn: t, Plain: tc})
+	cs := t.ConnectionState()
+	deps.Server.ServeConn(&TLSConn{Conn: t, Plain: tc, Version: cs.Version, Cipher: cs.CipherSuite})
 }

@@ -62,6 +62,8 @@ type tlsConn struct {
 	raw rawConn
 	// done: the handshake completed.
 	done bool
+	// version and cipher are the handshake's, for the scoreboard.
+	version, cipher uint16
 }
 
 // newTLSConn prepares the TLS state of c, accepted on a TLS listener.
@@ -239,6 +241,8 @@ func (w *worker) handshake(c *conn) (out outcome, ok bool) {
 	sh.mayPark = true
 	if err == nil {
 		t.done = true
+		cs := t.tc.ConnectionState()
+		t.version, t.cipher = cs.Version, cs.CipherSuite
 		return 0, true
 	}
 	var re tls.RecordHeaderError
@@ -251,4 +255,13 @@ func (w *worker) handshake(c *conn) (out outcome, ok bool) {
 	}
 	w.e.log.Debug("event: tls handshake failed", "client", c.remoteAddrPort().String(), "err", err)
 	return outClose, false
+}
+
+// tlsParams is the TLS version and cipher suite of c for the scoreboard
+// (0, 0 on plain HTTP).
+func (c *conn) tlsParams() (version, cipher uint16) {
+	if c.tls == nil {
+		return 0, 0
+	}
+	return c.tls.version, c.tls.cipher
 }

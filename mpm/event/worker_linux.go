@@ -319,6 +319,7 @@ func (w *worker) beginRequest(c *conn, ctx *fasthttp.RequestCtx) {
 	line = appendCapped(line, ctx.Request.Header.Protocol())
 	w.line = line
 	w.slot.BeginRequest(time.Now(), unsafeString(w.client), w.e.deps.VHost, unsafeString(line))
+	w.slot.SetTLS(c.tlsParams())
 }
 
 // endRequest accounts the request's body bytes in the scoreboard.
