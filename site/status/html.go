@@ -243,7 +243,7 @@ func writeWorkers(b *bytes.Buffer, rows []workerRow, notable, tls bool) {
 			"<th>SS</th><th>Req</th><th>Dur</th>" +
 			"<th>Conn</th><th>Child</th><th>Slot</th>" +
 			"<th>Client</th><th>Protocol</th><th>VHost</th>" +
-			"<th>Request</th>"+sslHeads(tls)+"</tr>\n\n")
+			"<th>Request</th>" + sslHeads(tls) + "</tr>\n\n")
 	}
 	for _, r := range rows {
 		pid := "-"
