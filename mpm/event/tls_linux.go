@@ -248,10 +248,15 @@ func (w *worker) handshake(c *conn) (out outcome, ok bool) {
 	var re tls.RecordHeaderError
 	if errors.As(err, &re) && re.Conn != nil && mpm.LooksLikeHTTP(re.RecordHeader[:]) {
 		sh.writeDeadline = dl
-		if _, err := re.Conn.Write(mpm.PlainHTTPResponse(w.e.deps.Server.Name, time.Now())); err == nil {
-			return outLinger, false
+		resp := mpm.PlainHTTPResponse(w.e.deps.Server.Name, time.Now())
+		out = outLinger
+		if _, err := re.Conn.Write(resp); err != nil {
+			resp, out = nil, outClose
 		}
-		return outClose, false
+		if hook := w.e.deps.PlainHTTP; hook != nil {
+			hook(sh.LocalAddr(), c.remoteAddr(), resp)
+		}
+		return out, false
 	}
 	w.e.log.Debug("event: tls handshake failed", "client", c.remoteAddrPort().String(), "err", err)
 	return outClose, false
