@@ -55,6 +55,13 @@ import (
 //   - ctx.IsTLS and ctx.TLSConnectionState: the per-request conn of a TLS
 //     connection is tlsShim, which has fasthttp's Handshake and
 //     ConnectionState methods.
+//   - Closing: a connection the engine closes ends with the close_notify
+//     alert, as mod_ssl's SSL_shutdown: after a Connection: close
+//     response it follows the response (into its write-completion job
+//     when there is one, so the loop sends it last); on an error, a
+//     timeout, or a keep-alive expiry in the loop it is sent without
+//     waiting (the loop then writes that one small record itself, as
+//     Apache's listener thread does), and skipped if the socket is full.
 //   - Hijack (fasthttp's HijackHandler) is not supported on TLS: the
 //     connection is closed.
 type tlsConn struct {
@@ -90,6 +97,9 @@ func (againError) Timeout() bool   { return false }
 type rawConn struct {
 	c  *conn
 	sh *shim
+	// noWait: a write that finds the socket full fails at once
+	// (closeNotify's best effort), instead of waiting in poll(2).
+	noWait bool
 }
 
 var _ net.Conn = (*rawConn)(nil)
@@ -142,6 +152,9 @@ func (r *rawConn) Read(p []byte) (int, error) {
 func (r *rawConn) Write(p []byte) (int, error) {
 	s := r.sh
 	if s == nil {
+		if r.noWait {
+			return r.writeParked(p)
+		}
 		return 0, net.ErrClosed
 	}
 	if s.job != nil {
@@ -163,6 +176,9 @@ func (r *rawConn) Write(p []byte) (int, error) {
 		case unix.EAGAIN:
 			if s.mayDefer && s.deferBytes(p[n:]) {
 				return len(p), nil
+			}
+			if r.noWait {
+				return n, errAgain
 			}
 			if err := s.wait(unix.POLLOUT, s.writeDeadline, "write"); err != nil {
 				return n, err
@@ -269,4 +285,60 @@ func (c *conn) tlsParams() (version, cipher uint16) {
 		return 0, 0
 	}
 	return c.tls.version, c.tls.cipher
+}
+
+// closeNotify sends the TLS close_notify alert of a connection the
+// worker is closing, as mod_ssl's SSL_shutdown does, once. With
+// deferOK (the last response said Connection: close) the alert follows
+// the response: into its write-completion job when one holds the
+// response's rest, so the loop sends it last. Otherwise it is a best
+// effort that never waits: a client whose socket buffer is full does not
+// get it (Apache's event MPM also shuts down without blocking).
+func (t *tlsConn) closeNotify(sh *shim, deferOK bool) {
+	if !t.done {
+		return
+	}
+	if deferOK {
+		sh.mayDefer = true
+	} else {
+		t.raw.noWait = true
+		sh.mayDefer = false
+	}
+	t.tc.CloseWrite()
+	t.raw.noWait = false
+}
+
+// closeNotifyParked sends the close_notify alert of a parked connection
+// the loop closes (keep-alive expiry, or idle connections closed when
+// every worker is busy), without waiting: as Apache's event MPM, whose
+// listener shuts SSL down non-blocking before a lingering close. The
+// loop owns the connection then, so it may use the tls.Conn; the alert
+// is one small record.
+func (t *tlsConn) closeNotifyParked() {
+	if !t.done || t.raw.sh != nil {
+		return
+	}
+	t.raw.noWait = true
+	t.tc.CloseWrite()
+	t.raw.noWait = false
+}
+
+// writeParked writes p to the socket of a connection no worker holds
+// (closeNotifyParked), failing instead of waiting.
+func (r *rawConn) writeParked(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := unix.Write(int(r.c.fd), p[n:])
+		if m > 0 {
+			n += m
+		}
+		switch err {
+		case nil, unix.EINTR:
+		case unix.EAGAIN:
+			return n, errAgain
+		default:
+			return n, opError("write", err)
+		}
+	}
+	return n, nil
 }

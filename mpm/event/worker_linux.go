@@ -125,6 +125,9 @@ func (w *worker) serve(c *conn) *conn {
 	}
 	drained := w.sh.drained
 	if c.tls != nil {
+		if out == outLinger || out == outClose {
+			c.tls.closeNotify(&w.sh, false)
+		}
 		c.tls.raw.sh = nil
 	}
 	w.sh.c = nil
@@ -207,6 +210,9 @@ func (w *worker) serveRequest(c *conn) (out outcome, more bool) {
 		nc = tlsShim{sh}
 	}
 	res := w.l.Serve(nc, uint64(c.reqs)+1, w)
+	if c.tls != nil && res.Close && res.Err == nil && res.Hijack == nil {
+		c.tls.closeNotify(sh, true)
+	}
 	job := sh.takeJob()
 	switch {
 	case res.Hijack != nil:
