@@ -42,16 +42,14 @@ import (
 //     socket, so reaching the socket's EAGAIN proves nothing decrypted and
 //     no whole record is waiting; a partial record waits for bytes that
 //     will raise an epoll event.
-//   - Writes: the worker encrypts the whole response; no sendfile on TLS
-//     (encryption needs the bytes in user space). Write completion takes
-//     ciphertext only: in the last response of a dispatch, what the
-//     client does not take at once is copied into the job (rawConn.Write),
-//     up to maxDeferCopy (256 KiB); past that the worker writes the job
-//     out itself, waiting in poll(2), and goes on. So a TLS response
-//     whose unsent rest fits in 256 KiB frees its worker as a plain one
-//     does, and a larger one holds its worker until only 256 KiB of
-//     ciphertext is left (the loop never encrypts, and the job cannot
-//     refer to the body, which is plaintext).
+//   - Writes: workers encrypt; no sendfile on TLS (encryption needs the
+//     bytes in user space). In the last response of a dispatch, the
+//     ciphertext the client does not take at once is copied into the
+//     write-completion job (rawConn.Write), and the response's rest is
+//     deferred as plaintext (the body by reference, a file by descriptor
+//     and offset): a worker encrypts the next part when the loop reaches
+//     it (tls_write_linux.go). So a TLS response of any size frees its
+//     worker whenever the client stops reading, as a plain one does.
 //   - ctx.IsTLS and ctx.TLSConnectionState: the per-request conn of a TLS
 //     connection is tlsShim, which has fasthttp's Handshake and
 //     ConnectionState methods.
@@ -296,6 +294,10 @@ func (c *conn) tlsParams() (version, cipher uint16) {
 // get it (Apache's event MPM also shuts down without blocking).
 func (t *tlsConn) closeNotify(sh *shim, deferOK bool) {
 	if !t.done {
+		return
+	}
+	if sh.job != nil && sh.job.hasPlain() {
+		// Plaintext waits: encryptMore sends close_notify after it.
 		return
 	}
 	if deferOK {

@@ -157,6 +157,10 @@ func (w *worker) process(c *conn) (out outcome, busy bool) {
 			out, busy = outClose, true
 		}
 	}()
+	if c.flags&flagEncrypt != 0 {
+		c.flags &^= flagEncrypt
+		return w.encryptMore(c), false
+	}
 	if c.flags&flagExpired != 0 {
 		c.flags &^= flagExpired
 		if c.tls != nil && !c.tls.done {
@@ -286,8 +290,9 @@ func (w *worker) Last(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	w.sh.mayDefer = true
-	if !ctx.Response.IsBodyStream() && w.sh.c.tls == nil {
-		// (TLS defers ciphertext, never the body itself.)
+	if !ctx.Response.IsBodyStream() {
+		// (TLS defers the body's plaintext by reference, to be
+		// encrypted by a worker when the loop reaches it.)
 		w.sh.body = ctx.Response.Body()
 	}
 }
