@@ -1,9 +1,18 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
+	"crypto/tls"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -67,4 +76,74 @@ func TestHTTPSPlainHTTPLogged(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHTTPSLargeFileWriteCompletion: through the binary's event engine,
+// a 16 MiB static file over TLS to a client that stops reading leaves no
+// worker busy (the status page counts only its own request), then
+// arrives whole, followed by close_notify after Connection: close.
+func TestHTTPSLargeFileWriteCompletion(t *testing.T) {
+	s, addr := startHTTPS(t, "event", "ExtendedStatus On", "ThreadsPerChild 4", "MaxRequestWorkers 4",
+		"<Location /server-status>", "SetHandler server-status", "</Location>")
+	body := make([]byte, 16<<20)
+	for i := range body {
+		body[i] = byte(i*7 + i>>12)
+	}
+	if err := os.WriteFile(filepath.Join(s.Dir, "htdocs", "large.bin"), body, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d := net.Dialer{Timeout: 5 * time.Second, Control: func(_, _ string, rc syscall.RawConn) error {
+		return rc.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 128<<10) })
+	}}
+	raw, err := d.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &lastRecord{Conn: raw}
+	c := tls.Client(rec, &tls.Config{ServerName: "a.test", InsecureSkipVerify: true, MaxVersion: tls.VersionTLS12})
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	fmt.Fprintf(c, "GET /large.bin HTTP/1.1\r\nHost: a.test\r\nConnection: close\r\n\r\n")
+	br := bufio.NewReader(c)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("response: %v %v", resp, err)
+	}
+	mpmtest.WaitFor(t, 10*time.Second, "the response in write completion, no worker busy but the status request", func() bool {
+		_, b, err := s.Get("/server-status?auto")
+		return err == nil && strings.Contains(string(b), "\nBusyWorkers: 1\n") && strings.Contains(string(b), "\nConnsAsyncWriting: 1\n")
+	})
+	got, err := io.ReadAll(resp.Body)
+	if err != nil || !bytes.Equal(got, body) {
+		t.Fatalf("body: %d bytes, %v; want the %d bytes", len(got), err, len(body))
+	}
+	io.Copy(io.Discard, br)
+	if typ := rec.last(); typ != 0x15 {
+		t.Errorf("last TLS record type %#x, want 0x15 (close_notify)", typ)
+	}
+}
+
+// lastRecord keeps the bytes the server sent, to find its last TLS
+// record's type.
+type lastRecord struct {
+	net.Conn
+	got []byte
+}
+
+func (r *lastRecord) Read(p []byte) (int, error) {
+	n, err := r.Conn.Read(p)
+	r.got = append(r.got, p[:n]...)
+	return n, err
+}
+
+func (r *lastRecord) last() byte {
+	var typ byte
+	for b := r.got; len(b) >= 5; {
+		n := 5 + (int(b[3])<<8 | int(b[4]))
+		if n > len(b) {
+			break
+		}
+		typ, b = b[0], b[n:]
+	}
+	return typ
 }
