@@ -84,6 +84,7 @@ type Site struct {
 	ka       keepAlivePolicy
 
 	bufs sync.Pool // of *[]byte: rewritten paths
+	resp *respShared // response shaping (resp_chain.go)
 
 	closeOnce sync.Once
 	closeErr  error
@@ -186,6 +187,7 @@ func (s *Site) newServer(site *conf.SiteConfig, lg *slog.Logger, access AccessLo
 	if err := v.initFiles(site, s.rewritePath); err != nil {
 		return nil, err
 	}
+	s.initResp(v, site)
 	return v, nil
 }
 
@@ -287,6 +289,9 @@ type http09Conn interface {
 
 func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 	if s.checkLimits(ctx) || s.checkPath(ctx) {
+		return
+	}
+	if s.respDispatch(ctx, v) {
 		return
 	}
 	r := &v.trivialValue
