@@ -83,7 +83,8 @@ type Site struct {
 	lim      limits
 	ka       keepAlivePolicy
 
-	bufs sync.Pool   // of *[]byte: rewritten paths
+	bufs sync.Pool // of *[]byte: rewritten paths
+
 	resp *respShared // response shaping (resp_chain.go)
 
 	closeOnce sync.Once
