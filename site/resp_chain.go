@@ -184,11 +184,7 @@ func (s *Site) initResp(v *vserver, site *conf.SiteConfig) {
 	if !mime && !phases {
 		return
 	}
-	rs := &respServer{shared: s.resp, mime: mime, phases: phases, log: v.log}
-	rs.runtimeDir = filepath.Join(s.cfg.ServerRoot, "logs")
-	if s.cfg.PidFile != "" {
-		rs.runtimeDir = filepath.Dir(s.cfg.PidFile)
-	}
+	rs := &respServer{shared: s.resp, mime: mime, phases: phases, log: v.log, runtimeDir: runtimeDir(s.cfg)}
 	if phases && site.DocumentRoot != "" {
 		if root, err := os.OpenRoot(site.DocumentRoot); err == nil {
 			rs.root = root
@@ -594,4 +590,47 @@ func trimmedTags(v []byte) []byte {
 		v = rest
 	}
 	return out
+}
+
+// runtimeDir is where the compressed-file cache goes by default: the
+// PidFile's directory (Apache's DefaultRuntimeDir is ServerRoot's logs/
+// by default, where the PidFile goes too; Debian puts both in
+// /var/run/apache2).
+func runtimeDir(cfg *conf.Config) string {
+	if cfg.PidFile != "" {
+		return filepath.Dir(cfg.PidFile)
+	}
+	return filepath.Join(cfg.ServerRoot, "logs")
+}
+
+// CompressCacheDirs are the directories of the compressed-file caches
+// cfg's servers may use (CompressCacheDir, or the default under the
+// runtime directory), for the serving process to create, owned by User,
+// while it still has the privileges to (the children share them).
+func CompressCacheDirs(cfg *conf.Config) []string {
+	var dirs []string
+	add := func(site *conf.SiteConfig) {
+		if _, phases := usesResp(site); !phases {
+			return
+		}
+		var srv *conf.CompressServer
+		if site.Dir != nil && site.Dir.Resp != nil {
+			srv = site.Dir.Resp.CompressServer
+		}
+		dir := conf.MergeCompressServer(nil, srv).CacheDir
+		if dir == "" {
+			dir = compress.DefaultCacheDir(runtimeDir(cfg))
+		}
+		for _, d := range dirs {
+			if d == dir {
+				return
+			}
+		}
+		dirs = append(dirs, dir)
+	}
+	add(&cfg.Site)
+	for i := range cfg.Servers {
+		add(&cfg.Servers[i].Site)
+	}
+	return dirs
 }

@@ -147,6 +147,8 @@ func TestDebianLayout(t *testing.T) {
 			t.Errorf("%q = %d %q, want %d %q", c.head, code, body, c.code, c.body)
 		}
 	}
+	debianRespChecks(t, addr, dir)
+	debianTypeMapRefused(t, bin, dir, env)
 	// The logs are where ${APACHE_LOG_DIR} says.
 	mpmtest.WaitFor(t, 10*time.Second, "access.log and example_access.log", func() bool {
 		a, _ := os.ReadFile(filepath.Join(dir, "log", "access.log"))

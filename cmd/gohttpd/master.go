@@ -259,6 +259,7 @@ func runChild(stderr io.Writer) int {
 	b := env.Slot % nb
 	own := all[b*nl : (b+1)*nl]
 	others := append(all[:b*nl:b*nl], all[(b+1)*nl:]...)
+	prepareCompressCache(&cfg, log)
 	if err := dropPrivileges(&cfg, log); err != nil {
 		return mpm.ExitChildFatal
 	}

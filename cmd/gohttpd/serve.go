@@ -308,6 +308,7 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 	}
 	defer removePidFile(cfg.PidFile)
 	// As Apache's -X, the one process switches users too.
+	prepareCompressCache(cfg, log)
 	if err := dropPrivileges(cfg, log); err != nil {
 		return err
 	}
