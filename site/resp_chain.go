@@ -462,8 +462,11 @@ func languages(rc *respCfg, base string) string {
 // sent with sendfile (the event engine's write completion takes it like
 // any static file, so a slow client holds no worker).
 func (s *Site) compressFile(ctx *fasthttp.RequestCtx, v *vserver, name []byte, size int64) bool {
+	if v.rs == nil || !v.rs.phases || v.embedded {
+		return false
+	}
 	st := stateOf(ctx)
-	if st == nil || v.rs == nil || v.embedded {
+	if st == nil {
 		return false
 	}
 	r := &v.trivialValue
