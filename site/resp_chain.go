@@ -25,6 +25,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -243,6 +245,7 @@ type respState struct {
 	modTime  time.Time
 	typeOnly string // r->content_type before AddDefaultCharset
 	vary     bool   // the filters added Vary: Accept-Encoding
+	ips      []byte // the client's and the server's address, as text
 }
 
 var respStates = sync.Pool{New: func() any { return new(respState) }}
@@ -292,7 +295,7 @@ func (s *Site) respDispatch(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	defer func() {
 		ctx.RemoveUserValue(respKey{})
 		st.env.Reset()
-		*st = respState{env: st.env}
+		*st = respState{env: st.env, ips: st.ips[:0]}
 		respStates.Put(st)
 	}()
 
@@ -302,9 +305,12 @@ func (s *Site) respDispatch(ctx *fasthttp.RequestCtx, v *vserver) bool {
 		if ctx.Request.Header.IsHTTP11() {
 			proto = "HTTP/1.1"
 		}
-		ip := ctx.RemoteIP().String()
+		st.ips = appendIP(st.ips[:0], ctx.RemoteIP())
+		n := len(st.ips)
+		st.ips = appendIP(st.ips, ctx.LocalIP())
+		ip := b2s(st.ips[:n])
 		req := setenvif.Request{Header: &ctx.Request.Header, RemoteAddr: ip, RemoteHost: ip,
-			ServerAddr: ctx.LocalIP().String(), URI: b2s(ctx.Path()), Method: b2s(ctx.Method()), Protocol: proto}
+			ServerAddr: b2s(st.ips[n:]), URI: b2s(ctx.Path()), Method: b2s(ctx.Method()), Protocol: proto}
 		rc.srvRules.Apply(&req, &st.env)
 		rc.dirRules.Apply(&req, &st.env)
 	}
@@ -636,4 +642,13 @@ func CompressCacheDirs(cfg *conf.Config) []string {
 		add(&cfg.Servers[i].Site)
 	}
 	return dirs
+}
+
+// appendIP appends ip's text form (as net.IP.String) without allocating.
+func appendIP(dst []byte, ip net.IP) []byte {
+	a, ok := netip.AddrFromSlice(ip)
+	if !ok {
+		return dst
+	}
+	return a.Unmap().AppendTo(dst)
 }
