@@ -251,7 +251,7 @@ var loadedModules = func() map[string]bool {
 		{"setenvif_module", "mod_setenvif.c"}, {"env_module", "mod_env.c"},
 		{"headers_module", "mod_headers.c"}, {"expires_module", "mod_expires.c"},
 		{"filter_module", "mod_filter.c"}, {"deflate_module", "mod_deflate.c"},
-		{"brotli_module", "mod_brotli.c"},
+		{"brotli_module", "mod_brotli.c"}, {"negotiation_module", "mod_negotiation.c"},
 	} {
 		m[mod[0]] = true
 		m[mod[1]] = true

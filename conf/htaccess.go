@@ -79,7 +79,7 @@ func overrideClass(key string) OverrideBits {
 		"defaultlanguage", "setoutputfilter", "setinputfilter", "addoutputfilter",
 		"addoutputfilterbytype", "filetag", "fileetag", "acceptpathinfo",
 		"adddefaultcharset", "defaulttype", "browsermatch", "browsermatchnocase",
-		"removeoutputfilter", "precompressedsidecars":
+		"removeoutputfilter", "precompressedsidecars", "languagepriority", "forcelanguagepriority":
 		return OverrideFileInfo
 	case "directoryindex", "directoryslash", "fallbackresource", "indexoptions",
 		"indexignore", "headername", "readmename", "adddescription", "addicon",

@@ -140,7 +140,6 @@ var warnedCases = []warnedCase{
 	{"MaxRanges default", "Listen 80\nMaxRanges 200\n", "ignored: MaxRanges 200"},
 	{"SetHandler None", "Listen 80\nSetHandler None\n", "ignored: SetHandler None"},
 	{"IndexOptions", "Listen 80\nIndexOptions FancyIndexing\n", "ignored: IndexOptions"},
-	{"RemoveHandler", "Listen 80\nRemoveHandler .php\n", "ignored: RemoveHandler .php"},
 	{"NameVirtualHost", "Listen 80\nNameVirtualHost *:80\n", "ignored: NameVirtualHost"},
 	{"WatchdogInterval", "Listen 80\nWatchdogInterval 1\n", "ignored: WatchdogInterval"},
 	{"UseCanonicalPhysicalPort Off", "Listen 80\nUseCanonicalPhysicalPort Off\n", "ignored: UseCanonicalPhysicalPort Off"},

@@ -37,7 +37,24 @@ type RespDir struct {
 	// CompressServer is the server-wide compression settings given at a
 	// server's top level (RSRC_CONF).
 	CompressServer *CompressServer `json:"compressServer,omitempty"`
+	// TypeMap is mod_mime's "AddHandler type-map ext" (true) and
+	// "RemoveHandler ext" (false), by extension (lower case, no dot):
+	// mod_negotiation's type-map files.
+	TypeMap map[string]bool `json:"typeMap,omitempty"`
+	// LanguagePriority and ForceLanguagePriority are mod_negotiation's
+	// (used by type maps); LangPrioritySet says LanguagePriority was
+	// given, ForceLangPriority is FLP* bits (0: unset, Prefer).
+	LanguagePriority  []string `json:"languagePriority,omitempty"`
+	LangPrioritySet   bool     `json:"langPrioritySet,omitempty"`
+	ForceLangPriority uint8    `json:"forceLangPriority,omitempty"`
 }
+
+// ForceLanguagePriority bits (mod_negotiation's FLP_*).
+const (
+	FLPNone     uint8 = 1
+	FLPPrefer   uint8 = 2
+	FLPFallback uint8 = 4
+)
 
 // MergeResp merges a section's response-shaping settings (child) onto
 // those of the sections before it, each module with its own rule.
@@ -83,6 +100,24 @@ func MergeResp(base, child *RespDir) *RespDir {
 	if child.CompressServer != nil {
 		out.CompressServer = MergeCompressServer(base.CompressServer, child.CompressServer)
 	}
+	out.TypeMap = base.TypeMap
+	if len(child.TypeMap) > 0 {
+		out.TypeMap = make(map[string]bool, len(base.TypeMap)+len(child.TypeMap))
+		for k, v := range base.TypeMap {
+			out.TypeMap[k] = v
+		}
+		for k, v := range child.TypeMap {
+			out.TypeMap[k] = v
+		}
+	}
+	out.LanguagePriority, out.LangPrioritySet = base.LanguagePriority, base.LangPrioritySet
+	if child.LangPrioritySet {
+		out.LanguagePriority, out.LangPrioritySet = child.LanguagePriority, true
+	}
+	out.ForceLangPriority = base.ForceLangPriority
+	if child.ForceLangPriority != 0 {
+		out.ForceLangPriority = child.ForceLangPriority
+	}
 	return &out
 }
 
@@ -92,7 +127,8 @@ var respDirectiveKeys = func() map[string]string {
 	m := make(map[string]string)
 	for _, list := range [][]string{MimeDirectives, SetEnvIfDirectives, EnvDirectives, HeadersDirectives,
 		ExpiresDirectives, CompressDirDirectives, CompressServerDirectives,
-		{"AddLanguage", "DefaultLanguage", "TypesConfig"}} {
+		{"AddLanguage", "DefaultLanguage", "TypesConfig", "AddHandler", "RemoveHandler",
+			"LanguagePriority", "ForceLanguagePriority"}} {
 		for _, d := range list {
 			m[strings.ToLower(d)] = d
 		}
@@ -113,6 +149,10 @@ type respBuilder struct {
 	compUsed bool
 	lang     map[string]string
 	defLang  string
+	typeMap  map[string]bool
+	langPri  []string
+	langSet  bool
+	flp      uint8
 }
 
 // respKind is where a response-shaping directive is met.
@@ -145,6 +185,59 @@ func (b *respBuilder) directive(key string, args []string, kind respKind, server
 			m[strings.TrimPrefix(strings.ToLower(e), ".")] = args[0]
 		}
 		b.lang = m
+		return nil
+	case key == "addhandler" || key == "removehandler":
+		// The walker refuses AddHandler of other handlers.
+		if key == "addhandler" && len(args) < 2 {
+			return errors.New("AddHandler requires at least two arguments, a handler name followed by one or more file extensions")
+		}
+		if key == "removehandler" && len(args) == 0 {
+			return errors.New("RemoveHandler requires at least one argument, one or more file extensions")
+		}
+		exts := args
+		if key == "addhandler" {
+			exts = args[1:]
+		}
+		m := make(map[string]bool, len(b.typeMap)+len(exts))
+		for k, v := range b.typeMap {
+			m[k] = v
+		}
+		for _, e := range exts {
+			m[strings.TrimPrefix(strings.ToLower(e), ".")] = key == "addhandler"
+		}
+		b.typeMap = m
+		return nil
+	case key == "languagepriority":
+		if len(args) == 0 {
+			return errors.New("LanguagePriority requires at least one argument, in order of language preference")
+		}
+		b.langPri = append(b.langPri[:len(b.langPri):len(b.langPri)], args...)
+		b.langSet = true
+		return nil
+	case key == "forcelanguagepriority":
+		if len(args) == 0 {
+			return errors.New("ForceLanguagePriority requires at least one argument, Force LanguagePriority elections, either None, or Fallback and/or Prefer")
+		}
+		for _, a := range args {
+			switch {
+			case strings.EqualFold(a, "none"):
+				if b.flp&^FLPNone != 0 {
+					return errors.New("Cannot combine ForceLanguagePriority options with None")
+				}
+				b.flp = FLPNone
+			case strings.EqualFold(a, "prefer") || strings.EqualFold(a, "fallback"):
+				if b.flp&FLPNone != 0 {
+					return errors.New("Cannot combine ForceLanguagePriority options with None")
+				}
+				if strings.EqualFold(a, "prefer") {
+					b.flp |= FLPPrefer
+				} else {
+					b.flp |= FLPFallback
+				}
+			default:
+				return errors.New("Invalid ForceLanguagePriority option " + a)
+			}
+		}
 		return nil
 	case key == "defaultlanguage":
 		if len(args) != 1 || args[0] == "" {
@@ -196,6 +289,7 @@ func (b *respBuilder) finish() *RespDir {
 		Mime: b.mime.Finish(), Lang: b.lang, DefaultLanguage: b.defLang,
 		SetEnvIf: b.sei.Finish(), ServerSetEnvIf: b.srvSei.Finish(), Env: b.env.Finish(),
 		Headers: b.hdr.Finish(), Expires: b.exp.Finish(),
+		TypeMap: b.typeMap, LanguagePriority: b.langPri, LangPrioritySet: b.langSet, ForceLangPriority: b.flp,
 	}
 	if b.compUsed {
 		d, s := b.comp.Finish()
@@ -230,6 +324,11 @@ func (w *walker) respDirective(p pos, name, key string, args []string, b *dirBui
 			return nil
 		}
 		w.typesConfig, w.typesConfigPos = args[0], p
+		return nil
+	}
+	if key == "addhandler" && len(args) > 0 && !strings.EqualFold(args[0], "type-map") {
+		// Only mod_negotiation's type maps are implemented.
+		w.refuse(p, name, display(name, args), ctx)
 		return nil
 	}
 	if err := b.resp.directive(key, args, kind, w.root); err != nil {

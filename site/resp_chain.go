@@ -125,6 +125,11 @@ type respCfg struct {
 	pol      *compress.Policy
 	static   *compress.Static
 	charset  bool
+	// typeMap, langPri, flp: mod_negotiation's type maps
+	// (typemap_chain.go).
+	typeMap map[string]bool
+	langPri []string
+	flp     uint8
 	// phases: something runs per request.
 	phases bool
 }
@@ -140,7 +145,7 @@ func usesResp(site *conf.SiteConfig) (mime, phases bool) {
 		if r.Mime != nil || len(r.Lang) > 0 || r.DefaultLanguage != "" {
 			mime = true
 		}
-		if r.SetEnvIf != nil || r.ServerSetEnvIf != nil || r.Env != nil || !r.Headers.Empty() ||
+		if r.SetEnvIf != nil || r.ServerSetEnvIf != nil || r.Env != nil || !r.Headers.Empty() || len(r.TypeMap) > 0 ||
 			r.Expires != nil || !r.Compress.Empty() || (r.Mime != nil && r.Mime.Charset != conf.DefaultCharsetUnset) {
 			phases = true
 		}
@@ -227,8 +232,13 @@ func (rs *respServer) forCfg(cfg *conf.DirConfig) *respCfg {
 			c.static = rs.shared.static(srv, rs.runtimeDir, rs.log)
 		}
 		c.charset = r.Mime != nil && r.Mime.Charset == conf.DefaultCharsetOn
+		c.typeMap, c.langPri, c.flp = r.TypeMap, r.LanguagePriority, r.ForceLangPriority
+		typeMaps := false
+		for _, on := range r.TypeMap {
+			typeMaps = typeMaps || on
+		}
 		c.phases = c.srvRules != nil || c.dirRules != nil || c.env != nil || c.hdr != nil ||
-			c.exp.On() || c.pol != nil || c.charset
+			c.exp.On() || c.pol != nil || c.charset || typeMaps
 	}
 	rs.compiled.Store(cfg, c)
 	return c
@@ -324,6 +334,11 @@ func (s *Site) respDispatch(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	setenvif.ApplyEnv(rc.env, &st.env)
 	rc.hdr.Request(&ctx.Request.Header, &vars)
 	// 5: the handler.
+	if r.handler == nil && (ctx.IsGet() || ctx.IsHead()) && isTypeMap(rc.typeMap, b2s(ctx.Path())) &&
+		s.serveTypeMap(ctx, v, r, rc) {
+		s.respFinish(ctx, rc, st, &vars)
+		return true
+	}
 	if r.handler != nil {
 		r.handler(ctx)
 	} else {

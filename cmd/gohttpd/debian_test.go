@@ -148,7 +148,6 @@ func TestDebianLayout(t *testing.T) {
 		}
 	}
 	debianRespChecks(t, addr, dir)
-	debianTypeMapRefused(t, bin, dir, env)
 	// The logs are where ${APACHE_LOG_DIR} says.
 	mpmtest.WaitFor(t, 10*time.Second, "access.log and example_access.log", func() bool {
 		a, _ := os.ReadFile(filepath.Join(dir, "log", "access.log"))

@@ -5,7 +5,7 @@ import socket, sys, gzip, email.utils
 
 KEEP = ["Content-Type", "Content-Encoding", "Content-Language", "Vary", "ETag",
         "Cache-Control", "Expires", "Content-Range", "Connection", "X-Site", "X-Always",
-        "X-Env", "X-Echo-1", "X-Echo-2", "X-Cond", "X-Nocond"]
+        "X-Env", "X-Echo-1", "X-Echo-2", "X-Cond", "X-Nocond", "TCN", "Content-Location", "Alternates"]
 
 def probe(port, line):
     parts = [p.strip() for p in line.split("|")]
