@@ -30,11 +30,11 @@ import (
 // tmVariant is one record of a type map (var_rec) with its qualities.
 type tmVariant struct {
 	uri, mimeType, charset, encoding, description string
-	langs                                          []string
-	qs                                             float64
-	body                                           []byte
-	hasBody                                        bool
-	length                                         int64 // -1: unknown
+	langs                                         []string
+	qs                                            float64
+	body                                          []byte
+	hasBody                                       bool
+	length                                        int64 // -1: unknown
 
 	typeQ, langQ, charsetQ, encQ float64
 	langIndex, stars             int
