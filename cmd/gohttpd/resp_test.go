@@ -146,7 +146,7 @@ func TestRespThroughBinary(t *testing.T) {
 		resp.Header.Get("X-Env") != "v1" || resp.Header.Get("X-Frame-Options") != "DENY" || len(body) >= len(css)/4 {
 		t.Errorf("br: %d %v, %d bytes", resp.StatusCode, resp.Header, len(body))
 	}
-	resp, body = rawResponse(t, s.Addr, "GET /style.css HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip, br\r\n")
+	resp, _ = rawResponse(t, s.Addr, "GET /style.css HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip, br\r\n")
 	if resp.Header.Get("Content-Encoding") != "br" { // BROTLI_COMPRESS is named first
 		t.Errorf("gzip, br: Content-Encoding %q, want br", resp.Header.Get("Content-Encoding"))
 	}
