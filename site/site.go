@@ -292,7 +292,7 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 	if s.checkLimits(ctx) || s.checkPath(ctx) {
 		return
 	}
-	if s.respDispatch(ctx, v) {
+	if v.rs != nil && s.respDispatch(ctx, v) {
 		return
 	}
 	r := &v.trivialValue

@@ -241,7 +241,7 @@ type validators struct {
 func (s *Site) finishFile(ctx *fasthttp.RequestCtx, srv *vserver, name []byte) {
 	h := &ctx.Response.Header
 	size := int64(h.ContentLength())
-	if s.fileType(ctx, srv, name) {
+	if srv.rs != nil && s.fileType(ctx, srv, name) {
 		// mod_mime's configuration (resp_chain.go)
 	} else if typ := srv.types.lookup(name); typ != "" {
 		h.SetContentType(typ)
@@ -250,7 +250,7 @@ func (s *Site) finishFile(ctx *fasthttp.RequestCtx, srv *vserver, name []byte) {
 		h.SetNoDefaultContentType(true)
 	}
 	h.SetCanonical(hdrAcceptRanges, valBytes)
-	if s.compressFile(ctx, srv, name, size) {
+	if srv.rs != nil && s.compressFile(ctx, srv, name, size) {
 		return
 	}
 
