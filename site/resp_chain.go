@@ -37,6 +37,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/site/accesslog"
 	"github.com/gohttpd/gohttpd/site/compress"
 	"github.com/gohttpd/gohttpd/site/expires"
 	"github.com/gohttpd/gohttpd/site/headers"
@@ -284,6 +285,20 @@ func markErrorPage(ctx *fasthttp.RequestCtx) {
 
 func b2s(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
+// respRelease returns the request's state to the pool, after the access
+// log (Site.finish).
+func respRelease(ctx *fasthttp.RequestCtx) {
+	st := stateOf(ctx)
+	if st == nil {
+		return
+	}
+	ctx.RemoveUserValue(respKey{})
+	ctx.RemoveUserValue(accesslog.EnvKey)
+	st.env.Reset()
+	*st = respState{env: st.env, ips: st.ips[:0]}
+	respStates.Put(st)
+}
+
 // respDispatch runs the request through the phases when the server's
 // configuration for it uses the modules, and reports whether it did
 // (dispatch then has nothing left to do).
@@ -302,12 +317,7 @@ func (s *Site) respDispatch(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	}
 	st := respStates.Get().(*respState)
 	ctx.SetUserValue(respKey{}, st)
-	defer func() {
-		ctx.RemoveUserValue(respKey{})
-		st.env.Reset()
-		*st = respState{env: st.env, ips: st.ips[:0]}
-		respStates.Put(st)
-	}()
+	ctx.SetUserValue(accesslog.EnvKey, &st.env) // %{VAR}e; both go in respRelease
 
 	// 1-2: SetEnvIf, server level then per directory.
 	if rc.srvRules != nil || rc.dirRules != nil {

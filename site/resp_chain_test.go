@@ -84,3 +84,21 @@ func TestRespVHostsAndHTAccess(t *testing.T) {
 		t.Errorf("after the rewrite: X-Ht %q, Content-Type %q", h.Peek("X-Ht"), h.ContentType())
 	}
 }
+
+// TestRespAccessLogEnv: %{VAR}e prints the request's environment (SetEnv,
+// SetEnvIf, BrowserMatch), "-" for a variable that is not set.
+func TestRespAccessLogEnv(t *testing.T) {
+	base := t.TempDir()
+	writeFiles(t, base, map[string]string{"htdocs/a.txt": "a\n"})
+	cfg := loadSections(t, base, "SetEnv MYVAR v1\nBrowserMatch \"Mozilla/2\" nokeepalive\n"+
+		"<Directory @B@/htdocs>\nSetEnvIf Request_URI \"\\.txt$\" is_text=yes\n</Directory>\n")
+	bl := newBufLog(t, "%{MYVAR}e %{nokeepalive}e %{is_text}e %{unset}e", "test")
+	_, addr := startSite(t, cfg, Options{Access: bl})
+	if resp := get(t, addr, req("GET", "/a.txt", "User-Agent: Mozilla/2.0")); resp.StatusCode() != 200 || !resp.ConnectionClose() {
+		t.Fatalf("GET /a.txt = %d, close %v", resp.StatusCode(), resp.ConnectionClose())
+	}
+	waitFor(t, "the access log line", func() bool { return bl.lines() != "" })
+	if got, want := bl.lines(), "v1 1 yes -\n"; got != want {
+		t.Errorf("access log %q, want %q", got, want)
+	}
+}

@@ -279,6 +279,9 @@ func (s *Site) finish(ctx *fasthttp.RequestCtx, v *vserver, start time.Time) {
 		}
 		v.access.Log(ctx, start)
 	}
+	if v.rs != nil {
+		respRelease(ctx)
+	}
 }
 
 // http09Conn is a connection that may carry an HTTP/0.9 request (an
