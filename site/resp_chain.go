@@ -286,10 +286,15 @@ func markErrorPage(ctx *fasthttp.RequestCtx) {
 func b2s(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // respRelease returns the request's state to the pool, after the access
-// log (Site.finish).
-func respRelease(ctx *fasthttp.RequestCtx) {
+// log (Site.finish). A request answered before the phases ran (a 400
+// for a bad Host, 413, 414, a bad path) had an error page: it gets the
+// server's "Header always" lines, as Apache's error filter gives them.
+func respRelease(ctx *fasthttp.RequestCtx, v *vserver) {
 	st := stateOf(ctx)
 	if st == nil {
+		if rc := v.trivialValue.resp; rc != nil && rc.hdr != nil && ctx.Response.StatusCode() >= 400 {
+			rc.hdr.Response(&ctx.Response.Header, false, &headers.Vars{Request: &ctx.Request.Header, Start: ctx.Time()})
+		}
 		return
 	}
 	ctx.RemoveUserValue(respKey{})

@@ -102,3 +102,20 @@ func TestRespAccessLogEnv(t *testing.T) {
 		t.Errorf("access log %q, want %q", got, want)
 	}
 }
+
+// TestRespAlwaysOnEarlyErrors: an error the site answers before the
+// request reaches its sections (a %2F in the path, a bad %-escape)
+// carries the server's "Header always" lines, not the onsuccess ones
+// (Apache 2.4.71: X-Always on its 404 for /a%2Fb and 400 for /%zz).
+func TestRespAlwaysOnEarlyErrors(t *testing.T) {
+	base := t.TempDir()
+	writeFiles(t, base, map[string]string{"htdocs/a.txt": "a\n"})
+	cfg := loadSections(t, base, "Header always set X-Frame-Options DENY\nHeader set X-Ok 1\n")
+	_, addr := startSite(t, cfg, Options{})
+	for _, p := range []string{"/a%2Fb", "/%zz"} {
+		resp := get(t, addr, req("GET", p))
+		if resp.StatusCode() < 400 || string(resp.Header.Peek("X-Frame-Options")) != "DENY" || resp.Header.Peek("X-Ok") != nil {
+			t.Errorf("GET %s = %d, X-Frame-Options %q, X-Ok %q", p, resp.StatusCode(), resp.Header.Peek("X-Frame-Options"), resp.Header.Peek("X-Ok"))
+		}
+	}
+}

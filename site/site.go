@@ -280,7 +280,7 @@ func (s *Site) finish(ctx *fasthttp.RequestCtx, v *vserver, start time.Time) {
 		v.access.Log(ctx, start)
 	}
 	if v.rs != nil {
-		respRelease(ctx)
+		respRelease(ctx, v)
 	}
 }
 
