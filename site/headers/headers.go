@@ -147,7 +147,7 @@ func (h *Headers) Response(resp *fasthttp.ResponseHeader, success bool, v *Vars)
 	if !asWritten {
 		defer resp.EnableNormalizing()
 	}
-	var errT sliceTable
+	errT := sliceTable{kv: make([]kv, 0, len(h.err))}
 	for i := range h.err {
 		apply(&h.err[i], &errT, v, resp, !asWritten)
 	}
