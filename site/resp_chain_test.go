@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -117,5 +118,32 @@ func TestRespAlwaysOnEarlyErrors(t *testing.T) {
 		if resp.StatusCode() < 400 || string(resp.Header.Peek("X-Frame-Options")) != "DENY" || resp.Header.Peek("X-Ok") != nil {
 			t.Errorf("GET %s = %d, X-Frame-Options %q, X-Ok %q", p, resp.StatusCode(), resp.Header.Peek("X-Frame-Options"), resp.Header.Peek("X-Ok"))
 		}
+	}
+}
+
+// TestRespSidecars: with PrecompressedSidecars On, x.css.br and
+// x.css.gz are served as they are when not older than x.css; a stale
+// one is replaced by the cache's copy.
+func TestRespSidecars(t *testing.T) {
+	base := t.TempDir()
+	css := strings.Repeat("body { margin: 0; }\n", 50)
+	writeFiles(t, base, map[string]string{"htdocs/x.css": css, "htdocs/x.css.br": "BROTLI SIDECAR", "htdocs/x.css.gz": "GZIP SIDECAR"})
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(filepath.Join(base, "htdocs/x.css"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	stale := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(filepath.Join(base, "htdocs/x.css.gz"), stale, stale); err != nil {
+		t.Fatal(err)
+	}
+	cfg := loadSections(t, base, "PrecompressedSidecars On\nAddOutputFilterByType BROTLI_COMPRESS text/css\nAddOutputFilterByType DEFLATE text/css\n")
+	_, addr := startSite(t, cfg, Options{})
+	resp := get(t, addr, req("GET", "/x.css", "Accept-Encoding: br"))
+	if string(resp.Header.Peek("Content-Encoding")) != "br" || string(resp.Body()) != "BROTLI SIDECAR" {
+		t.Errorf("br: %q %q", resp.Header.Peek("Content-Encoding"), resp.Body())
+	}
+	resp = get(t, addr, req("GET", "/x.css", "Accept-Encoding: gzip"))
+	if string(resp.Header.Peek("Content-Encoding")) != "gzip" || string(resp.Body()) == "GZIP SIDECAR" {
+		t.Errorf("stale gzip sidecar: %q, body %.20q", resp.Header.Peek("Content-Encoding"), resp.Body())
 	}
 }
