@@ -536,7 +536,10 @@ func (s *Site) compressFile(ctx *fasthttp.RequestCtx, v *vserver, name []byte, s
 	}
 	relName := rel(name)
 	fi, err := v.rs.root.Stat(relName)
-	if err != nil || !fi.Mode().IsRegular() {
+	// The file under DocumentRoot must be the one the response describes
+	// (a handler mapping the URL elsewhere, such as an Alias, or a file
+	// changed since fasthttp.FS cached it, gets the identity response).
+	if err != nil || !fi.Mode().IsRegular() || fi.Size() != size || (!st.modTime.IsZero() && !fi.ModTime().Truncate(time.Second).Equal(st.modTime)) {
 		if d.Vary {
 			compress.AddVary(h)
 			st.vary = true
