@@ -579,7 +579,12 @@ func setNegHeaders(h *fasthttp.ResponseHeader, vars []*tmVariant, transparent bo
 		h.Add(fasthttp.HeaderVary, strings.Join(vary, ","))
 	}
 	if transparent {
+		// "TCN" as Apache writes it (fasthttp would send "Tcn").
+		asWritten := h.DisableNormalizing()
 		h.Set("TCN", result)
+		if !asWritten {
+			h.EnableNormalizing()
+		}
 	}
 }
 
