@@ -337,6 +337,7 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 	if err := w.loadTypes(b.cfg); err != nil {
 		b.errs = append(b.errs, err)
 	}
+	w.finishSSL(b.cfg)
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
 	}

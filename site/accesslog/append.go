@@ -156,6 +156,8 @@ func (f *Format) Append(dst []byte, ctx *fasthttp.RequestCtx, start time.Time) [
 			dst = appendUser(dst, ctx.UserValue(UserKey))
 		case kEnv:
 			dst = appendEnv(dst, ctx.UserValue(EnvKey), it.arg)
+		case kSSLVar:
+			dst = appendSSLVar(dst, ctx, it.arg)
 		default:
 			dst = append(dst, '-')
 		}

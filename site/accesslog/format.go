@@ -60,6 +60,7 @@ const (
 	kNote                      // %{name}n: a string-like ctx.UserValue
 	kUser                      // %u: the string ctx.UserValue(UserKey)
 	kEnv                       // %{name}e: ctx.UserValue(EnvKey)'s Lookup
+	kSSLVar                    // %{name}x: mod_ssl's variables (ssl.go)
 )
 
 // timeForm is the shape of a %t item.
@@ -336,6 +337,8 @@ func (it *item) setLetter(c byte, arg string) error {
 		return needArg(kNote)
 	case 'e':
 		return needArg(kEnv)
+	case 'x':
+		return needArg(kSSLVar)
 	}
 	return fmt.Errorf("unrecognized LogFormat directive %%%c", c)
 }
