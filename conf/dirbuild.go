@@ -17,7 +17,8 @@ type dirBuilder struct {
 	// Options=... in .htaccess.
 	overrideOpts OptionBits
 	// mp builds the URL-mapping modules' settings (wire_map.go).
-	mp mapBuilder
+	mp   mapBuilder
+	resp respBuilder
 }
 
 func newDirBuilder(serverRoot string) *dirBuilder {
@@ -47,6 +48,9 @@ var authDirectiveKeys = func() map[string]string {
 // and its canonical name.
 func isDirDirective(key string) (string, bool) {
 	if n, ok := authDirectiveKeys[key]; ok {
+		return n, true
+	}
+	if n, ok := respDirectiveKeys[key]; ok {
 		return n, true
 	}
 	n, ok := dirDirectives[key]
@@ -289,5 +293,6 @@ func (b *dirBuilder) finish() (*DirConfig, error) {
 		return nil, err
 	}
 	d.Map = m
+	d.Resp = b.resp.finish()
 	return &d, nil
 }

@@ -147,6 +147,8 @@ type DirConfig struct {
 	// Map holds mod_alias, mod_dir, mod_autoindex, ErrorDocument,
 	// ServerSignature and mod_rewrite settings (wire_map.go).
 	Map *MapDir `json:"map,omitempty"`
+	// Resp is the response-shaping modules' settings (wire_resp.go).
+	Resp *RespDir `json:"resp,omitempty"`
 }
 
 // ServerDirDefaults is Apache's per-directory configuration of a server
@@ -214,6 +216,7 @@ func MergeDir(base, child *DirConfig) *DirConfig {
 		out.Auth = MergeAuth(base.Auth, child.Auth)
 	}
 	out.Map = MergeMapDir(base.Map, child.Map)
+	out.Resp = MergeResp(base.Resp, child.Resp)
 	return &out
 }
 

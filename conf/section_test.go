@@ -293,7 +293,7 @@ func TestParseHTAccess(t *testing.T) {
 		{"options refused", "Options +ExecCGI\n", all, "gohttpd does not implement 'Options +ExecCGI'"},
 		{"AllowOverride", "AllowOverride All\n", all, "AllowOverride cannot occur within htaccess files"},
 		{"unknown", "Bogus x\n", all, "Invalid command 'Bogus'"},
-		{"refused FileInfo", "Header set X y\n", all, "gohttpd does not implement 'Header set X y'"},
+		{"refused FileInfo", "Action foo /bar\n", all, "gohttpd does not implement 'Action foo /bar'"},
 		{"FileInfo not allowed", "RewriteEngine On\n", Override{Mask: OverrideAuthCfg, Set: true}, "RewriteEngine not allowed here"},
 		{"AllowOverrideList", "Require all denied\n", Override{Set: true, List: []string{"Require"}, ListSet: true}, ""},
 		{"Directory", "<Directory /x>\n</Directory>\n", all, "<Directory not allowed here"},

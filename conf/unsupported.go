@@ -1,7 +1,6 @@
 package conf
 
 import (
-	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -34,14 +33,10 @@ var refusedDirectives = func() map[string]bool {
 		"ScriptAlias", "ScriptAliasMatch", "AddHandler", "Action", "Script", "RegisterHttpMethod",
 		"Use",
 		// headers, status and bodies
-		"Header", "RequestHeader", "SetInputFilter",
-		"SetOutputFilter", "AddOutputFilter", "AddOutputFilterByType",
-		"AddInputFilter", "AddEncoding", "AddCharset", "AddLanguage",
-		"DefaultLanguage", "RemoveType", "MIMEMagicFile",
+		"SetInputFilter", "AddInputFilter", "MIMEMagicFile",
 		// environment variables that steer the server (nokeepalive,
 		// downgrade-1.0, no-gzip ...)
-		"SetEnv", "SetEnvIf", "SetEnvIfNoCase", "SetEnvIfExpr", "BrowserMatch",
-		"BrowserMatchNoCase",
+		"SetEnvIfExpr",
 	} {
 		m[strings.ToLower(d)] = true
 	}
@@ -66,9 +61,7 @@ var (
 // false.
 var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 	// %h is always the address.
-	"hostnamelookups": oneOf("Off"),
-	// text types carry no charset.
-	"adddefaultcharset":        oneOf("Off"),
+	"hostnamelookups":          oneOf("Off"),
 	"usecanonicalphysicalport": oneOf("Off"),
 	// TRACE gets 405 with Allow, as Apache's TraceEnable Off.
 	"traceenable": oneOf("Off"),
@@ -91,14 +84,7 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 	"userdir": func(args []string, _ *walkCtx) bool {
 		return len(args) == 1 && strings.EqualFold(args[0], "disabled")
 	},
-	"forcetype": oneOf("None"),
-	// gohttpd's own table holds the web types of Apache's mime.types,
-	// then the host's tables; another file is refused.
-	"typesconfig": func(args []string, _ *walkCtx) bool {
-		return len(args) == 1 && filepath.Base(args[0]) == "mime.types"
-	},
 	// modules switched off.
-	"expiresactive": oneOf("Off"),
 	"proxyrequests": oneOf("Off"),
 }
 

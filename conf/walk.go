@@ -128,6 +128,9 @@ type walker struct {
 	environ func(string) (string, bool)
 	// mp is the URL-mapping modules' per-server state (wire_map.go).
 	mp mapWalk
+	// typesConfig is the main server's TypesConfig (wire_resp.go).
+	typesConfig    string
+	typesConfigPos pos
 	// ssl builds each server's mod_ssl settings (wire_ssl.go).
 	ssl sslWalk
 }

@@ -158,6 +158,12 @@ type ChildDeps struct {
 	// handshake= stage); 0 means Timeout (Server.WriteTimeout), or 60 s
 	// when that is 0 too.
 	HandshakeTimeout time.Duration
+	// PlainHTTP, when set, is called on the worker after a client that
+	// spoke plain HTTP on a TLS listener was answered with
+	// PlainHTTPResponse: resp is what was written (nil when the write
+	// failed). The site logs it as mod_ssl does (AH01996 at info,
+	// and the access log line of the faked "GET / HTTP/1.0" 400).
+	PlainHTTP PlainHTTPFunc
 }
 
 // TLSFor returns the TLS configuration of listener i, nil if it is plain.

@@ -183,6 +183,7 @@ func (s *Site) sendError(ctx *fasthttp.RequestCtx, status int, extra string) {
 		fasthttp.StatusRequestEntityTooLarge, fasthttp.StatusNotImplemented:
 		method = string(ctx.Method())
 	}
+	markErrorPage(ctx)
 	if v := s.serverOf(ctx); v.mp != nil && s.mapError(ctx, v, status, extra) {
 		return
 	}

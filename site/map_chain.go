@@ -19,7 +19,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unsafe"
 
 	"github.com/valyala/fasthttp"
 
@@ -126,10 +125,6 @@ func banner(tokens string) string {
 	}
 	return serverName
 }
-
-// b2s is the bytes as a string without a copy (b must not change while
-// the string is used).
-func b2s(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
 
 // serverBanner is the Server header of the configuration.
 func (s *Site) serverBanner() string {
@@ -487,7 +482,13 @@ type ctxEnv struct{ ctx *fasthttp.RequestCtx }
 
 func (c ctxEnv) Getenv(name string) (string, bool) {
 	if e, ok := c.ctx.UserValue(envKey{}).(mapEnv); ok {
-		return e.Getenv(name)
+		if v, ok := e.Getenv(name); ok {
+			return v, true
+		}
+	}
+	if e := envOf(c.ctx); e != nil {
+		// SetEnv, SetEnvIf (resp_chain.go).
+		return e.Lookup(name)
 	}
 	return "", false
 }
@@ -571,12 +572,19 @@ func (s *Site) rewriteResult(ctx *fasthttp.RequestCtx, v *vserver, res *rewrite.
 		}
 	}
 	if len(res.Env) > 0 {
-		e := env(ctx)
+		e, shared := env(ctx), envOf(ctx)
 		for _, x := range res.Env {
 			if x.Unset {
 				delete(e, x.Name)
+				if shared != nil {
+					shared.Unset(x.Name)
+				}
 			} else {
 				e[strings.Clone(x.Name)] = strings.Clone(x.Value)
+				if shared != nil {
+					// mod_headers, mod_deflate (no-gzip) ... read it.
+					shared.Set(strings.Clone(x.Name), strings.Clone(x.Value))
+				}
 			}
 		}
 	}
@@ -922,15 +930,6 @@ func (s *Site) signature(ctx *fasthttp.RequestCtx, v *vserver, r *resolved, pref
 			escapeHTML(host) + "</a> Port " + strconv.Itoa(port) + "</address>\n"
 	}
 	return prefix + "<address>" + b + " Server at " + escapeHTML(host) + " Port " + strconv.Itoa(port) + "</address>\n"
-}
-
-// escapeHTML is ap_escape_html.
-func escapeHTML(s string) string {
-	if !strings.ContainsAny(s, "<>&\"") {
-		return s
-	}
-	r := strings.NewReplacer("<", "&lt;", ">", "&gt;", "&", "&amp;", "\"", "&quot;")
-	return r.Replace(s)
 }
 
 // mapError is sendError's part for servers with v.mp: ErrorDocument and

@@ -101,6 +101,7 @@ type vserver struct {
 	// mp is the URL-mapping modules' state (map_chain.go), nil when the
 	// server uses none of them.
 	mp *mapServer
+	rs *respServer // response shaping (resp_chain.go); nil when unused
 }
 
 // pathCache maps request paths to resolutions. Reads take no lock: they
@@ -221,6 +222,7 @@ type resolved struct {
 	// each is checked again on every use, as Apache reads them per
 	// request.
 	deps []htDep
+	resp *respCfg // response shaping (resp_chain.go)
 }
 
 func newVServer(site *conf.SiteConfig, serverRoot string, debug bool, handlers map[string]fasthttp.RequestHandler, missing func(string) fasthttp.RequestHandler) (*vserver, error) {
@@ -370,6 +372,7 @@ func (v *vserver) resolve(p []byte, now time.Time) *resolved {
 		return r
 	}
 	r := v.walk(string(p), now)
+	r.resp = v.rs.forCfg(r.cfg)
 	v.cache.store(string(p), r)
 	return r
 }

@@ -91,6 +91,8 @@ type Site struct {
 	// banner is ServerTokens' product string (map_chain.go).
 	banner string
 
+	resp *respShared // response shaping (resp_chain.go)
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -197,6 +199,7 @@ func (s *Site) newServer(site *conf.SiteConfig, lg *slog.Logger, access AccessLo
 	if err := s.initMap(v, site); err != nil {
 		return nil, fmt.Errorf("site: %w", err)
 	}
+	s.initResp(v, site)
 	return v, nil
 }
 
@@ -294,6 +297,9 @@ func (s *Site) finish(ctx *fasthttp.RequestCtx, v *vserver, start time.Time) {
 		}
 		v.access.Log(ctx, start)
 	}
+	if v.rs != nil {
+		respRelease(ctx, v)
+	}
 }
 
 // http09Conn is a connection that may carry an HTTP/0.9 request (an
@@ -307,11 +313,14 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 	if s.checkLimits(ctx) || s.checkPath(ctx) {
 		return
 	}
+	if v.mp != nil && s.mapTranslate(ctx, v) {
+		return
+	}
+	if v.rs != nil && s.respDispatch(ctx, v) {
+		return
+	}
 	r := &v.trivialValue
 	if !v.trivial {
-		if v.mp != nil && s.mapTranslate(ctx, v) {
-			return
-		}
 		r = v.resolve(ctx.Path(), ctx.Time())
 		if v.mp != nil {
 			r = s.mapResolved(ctx, v, r)

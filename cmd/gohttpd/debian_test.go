@@ -162,6 +162,7 @@ func TestDebianLayout(t *testing.T) {
 		}
 	}
 	checkDebianMapping(t, addr)
+	debianRespChecks(t, addr, dir)
 	// default-ssl.conf: the same site over TLS with the (test) snakeoil
 	// certificate; SSLSessionTickets off (Debian's ssl.conf) gives no
 	// ticket.

@@ -14,9 +14,9 @@ import (
 	"github.com/gohttpd/gohttpd/mpm/mpmtest"
 )
 
-// rawResponse sends head (request line and headers, without the final
+// mapResponse sends head (request line and headers, without the final
 // CRLF) on a new connection and returns the response.
-func rawResponse(t *testing.T, addr, head string) *http.Response {
+func mapResponse(t *testing.T, addr, head string) *http.Response {
 	t.Helper()
 	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
@@ -53,7 +53,7 @@ var listingDate = regexp.MustCompile(`\d{4}-\d\d-\d\d \d\d:\d\d  `)
 func checkMapCases(t *testing.T, addr string, cases []mapCase) {
 	t.Helper()
 	for _, c := range cases {
-		resp := rawResponse(t, addr, c.head)
+		resp := mapResponse(t, addr, c.head)
 		b, _ := io.ReadAll(resp.Body)
 		body := listingDate.ReplaceAllString(string(b), "DATE  ")
 		switch {
@@ -124,7 +124,7 @@ func checkDebianMapping(t *testing.T, addr string) {
 		t.Logf("no /usr/share/apache2/icons (apache2-data): the icons alias is not fetched")
 	}
 	checkMapCases(t, addr, cases)
-	resp := rawResponse(t, addr, "HEAD / HTTP/1.1\r\nHost: localhost\r\n")
+	resp := mapResponse(t, addr, "HEAD / HTTP/1.1\r\nHost: localhost\r\n")
 	if got := resp.Header.Get("Server"); got != "gohttpd/0.1.0 (Unix)" {
 		t.Errorf("Server = %q, want %q (ServerTokens OS)", got, "gohttpd/0.1.0 (Unix)")
 	}
