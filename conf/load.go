@@ -335,6 +335,7 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 	b.finish(l.opts.SkipDocumentRootCheck)
 	b.finishVHosts(w, l.opts.SkipDocumentRootCheck)
 	w.finishSSL(b.cfg)
+	w.finishMD(b.cfg)
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
 	}

@@ -95,6 +95,9 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 		return err
 	}
 	set.Running = true
+	mdm := &mdManager{log: log} // mod_md's orders and renewals (md.go)
+	defer mdm.stop()
+	mdm.update(cfg)
 	serverLimit, tl := cfg.Engine.ServerLimit, threadLimit(cfg)
 	board, err := mpm.NewScoreboard(serverLimit, tl)
 	if err != nil {
@@ -142,7 +145,11 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 			for _, w := range next.Warnings {
 				log.Warn(w)
 			}
-			return buildGeneration(next, set, log)
+			g, err := buildGeneration(next, set, log)
+			if err == nil {
+				mdm.update(next)
+			}
+			return g, err
 		},
 	}
 	notice(log, serverVersion()+" configured -- resuming normal operations")

@@ -1,0 +1,125 @@
+package main
+
+// mod_md: automatic certificates (internal/acme). Every configuration
+// load (start, -t, graceful restart) gives each TLS server whose
+// ServerName is a managed domain the certificate from the store, or the
+// self-signed fallback until the CA issued one (applyMD, before the
+// certificate checks). The master runs the one Manager that orders and
+// renews; when it stored a new certificate, the master restarts its own
+// generation gracefully (SIGUSR1 to itself, as mod_md asks for a
+// graceful restart): the new children get the certificate in their
+// snapshot, the old ones finish their connections.
+
+import (
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"syscall"
+
+	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/internal/acme"
+)
+
+// applyMD points each managed server's certificate at the store (or the
+// fallback), and marks the domains still waiting for their certificate.
+func applyMD(cfg *conf.Config) error {
+	md := cfg.MD
+	if md == nil || len(md.Domains) == 0 {
+		return nil
+	}
+	names := []string{cfg.Site.ServerName}
+	for i := range cfg.Servers {
+		n := cfg.Servers[i].Site.ServerName
+		if cfg.VHosts != nil && i < len(cfg.VHosts.Hosts) {
+			n = cfg.VHosts.Hosts[i].Name.Host
+		}
+		names = append(names, n)
+	}
+	files := map[string][2]string{}
+	for id, name := range names {
+		s := cfg.SSLOf(id)
+		d := md.DomainOf(name)
+		if d == nil || !s.Enabled() {
+			continue
+		}
+		f, ok := files[d.Names[0]]
+		if !ok {
+			cert, key, fallback, err := acme.CertFiles(md, d)
+			if err != nil {
+				return err
+			}
+			d.Pending = fallback
+			f = [2]string{cert, key}
+			files[d.Names[0]] = f
+		}
+		// mod_md's certificate replaces the server's own
+		// SSLCertificateFile/KeyFile, as in Apache.
+		c := *s
+		c.CertFiles = []conf.SSLFile{{Path: f[0], File: d.File, Line: d.Line}}
+		c.KeyFiles = []conf.SSLFile{{Path: f[1], File: d.File, Line: d.Line}}
+		c.ChainFile = conf.SSLFile{}
+		if id == 0 {
+			cfg.Site.SSL = &c
+		} else {
+			cfg.Servers[id-1].Site.SSL = &c
+		}
+	}
+	return nil
+}
+
+// mdManager is the master's ACME manager, restarted with each
+// generation's settings.
+type mdManager struct {
+	mu  sync.Mutex
+	m   *acme.Manager
+	log *slog.Logger
+}
+
+// update (re)starts the manager for cfg (nil MD: stops it).
+func (mm *mdManager) update(cfg *conf.Config) {
+	mm.mu.Lock()
+	defer mm.mu.Unlock()
+	mm.m.Stop()
+	mm.m = nil
+	if cfg.MD == nil || len(cfg.MD.Domains) == 0 {
+		return
+	}
+	var httpAddr, tlsAddr string
+	for _, l := range cfg.Listen {
+		host := l.Host
+		if host == "*" {
+			host = ""
+		}
+		a := net.JoinHostPort(host, strconv.Itoa(l.Port))
+		if cfg.TLSListener(l) {
+			if tlsAddr == "" || l.Port == 443 {
+				tlsAddr = a
+			}
+		} else if httpAddr == "" || l.Port == 80 {
+			httpAddr = a
+		}
+	}
+	m, err := acme.Start(cfg.MD, acme.Options{
+		HTTPAddr: httpAddr,
+		TLSAddr:  tlsAddr,
+		Log:      mm.log,
+		OnNew: func(string) {
+			// A graceful restart of this master's generation.
+			_ = syscall.Kill(os.Getpid(), syscall.SIGUSR1)
+		},
+	})
+	if err != nil {
+		mm.log.Error("AH10072: mod_md: "+err.Error(), "module", "md")
+		return
+	}
+	mm.m = m
+}
+
+func (mm *mdManager) stop() {
+	mm.mu.Lock()
+	defer mm.mu.Unlock()
+	mm.m.Stop()
+	mm.m = nil
+}
