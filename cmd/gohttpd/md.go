@@ -88,6 +88,9 @@ func (mm *mdManager) update(cfg *conf.Config) {
 	}
 	var httpAddr, tlsAddr string
 	for _, l := range cfg.Listen {
+		if l.Port == 0 {
+			continue // not known before binding: certmagic would bind another
+		}
 		host := l.Host
 		if host == "*" {
 			host = ""
