@@ -259,8 +259,8 @@ func parseRenewWindow(v string) (days, pct int, msg string) {
 		}
 	}
 	n, err := strconv.Atoi(num)
-	if err != nil || n < 0 {
-		return 0, 0, "has unrecognized format"
+	if err != nil || n < 0 || int64(n) > int64(100*365*24*time.Hour/unit) {
+		return 0, 0, "has unrecognized format" // negative, or over a century
 	}
 	d := time.Duration(n) * unit
 	days = int((d + 24*time.Hour - 1) / (24 * time.Hour))
