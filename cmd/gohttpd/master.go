@@ -95,9 +95,6 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 		return err
 	}
 	set.Running = true
-	mdm := &mdManager{log: log} // mod_md's orders and renewals (md.go)
-	defer mdm.stop()
-	mdm.update(cfg)
 	serverLimit, tl := cfg.Engine.ServerLimit, threadLimit(cfg)
 	board, err := mpm.NewScoreboard(serverLimit, tl)
 	if err != nil {
@@ -116,6 +113,9 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 	signal.Notify(sigc, syscall.SIGTERM, syscall.SIGINT, syscall.SIGWINCH, syscall.SIGUSR1, syscall.SIGHUP)
 	defer signal.Stop(sigc)
 	signal.Ignore(syscall.SIGPIPE)
+	mdm := &mdManager{log: log} // mod_md's orders and renewals (md.go); after Notify: it sends SIGUSR1
+	defer mdm.stop()
+	mdm.update(cfg)
 
 	m := &mpm.Master{
 		Args:    []string{mpm.ChildArg},

@@ -327,3 +327,36 @@ func testMDPebble(t *testing.T, mpmName, challenge string) {
 		t.Errorf("error log lacks mod_md's AH10059:\n%s", s.ErrorLog())
 	}
 }
+
+// TestMDCheck: -t with mod_md: a managed TLS server needs no
+// SSLCertificateFile (the fallback stands in until the CA's certificate
+// exists), and bad MD* directives name file, line and directive.
+func TestMDCheck(t *testing.T) {
+	dir := mpmtest.ReadableTempDir(t)
+	for _, tc := range []struct {
+		name, extra, want string
+	}{
+		{"ok", "MDRenewWindow 30d", "Syntax OK"},
+		{"window", "MDRenewWindow 120%", ":11: MDRenewWindow: MDRenewWindow a length of 100% or more is not allowed."},
+		{"names", "MDomain www.a.test b.a.test", ":11: MDomain: gohttpd manages one name per MDomain"},
+		{"set", "<MDomainSet c.test>\nMDContactEmail a@b\n</MDomainSet>", ":11: <MDomainSet>: gohttpd does not implement"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conf := filepath.Join(dir, tc.name+".conf")
+			text := strings.Join([]string{
+				"ServerRoot " + dir, "Listen 127.0.0.1:0", "Listen 127.0.0.1:0 https", "ServerName a.test",
+				"PidFile " + dir + "/pid", "ErrorLog " + dir + "/error_log", "DocumentRoot " + dir,
+				"MDomain a.test", "MDCertificateAgreement accepted",
+				"SSLEngine on",
+				tc.extra,
+			}, "\n") + "\n"
+			if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out, err := exec.Command(mpmtest.Binary(t), "-t", "-f", conf).CombinedOutput()
+			if !strings.Contains(string(out), tc.want) || (err == nil) != (tc.name == "ok") {
+				t.Errorf("-t: %v\n%s\nwant %q", err, out, tc.want)
+			}
+		})
+	}
+}
