@@ -15,7 +15,9 @@ import (
 // (GET /.well-known/acme-challenge/TOKEN on a plain connection) is
 // answered from the store the master writes, and a request over https
 // for a managed domain still served with the fallback certificate gets
-// 503 (mod_md's answer until the CA issued the certificate).
+// 503 with Connection: close (mod_md's answer until the CA issued the
+// certificate; compared with Apache 2.4.71: same status, body and
+// header, and the same 404 for an unknown challenge token).
 
 // mdChallenges is what the site needs of mod_md's settings.
 type mdChallenges struct {
@@ -52,6 +54,7 @@ func (s *Site) mdRequest(ctx *fasthttp.RequestCtx) bool {
 	}
 	if ctx.IsTLS() {
 		if len(m.pending) > 0 && m.pending[host] {
+			ctx.SetConnectionClose() // as Apache 2.4.71's answer
 			s.sendError(ctx, fasthttp.StatusServiceUnavailable, "")
 			return true
 		}

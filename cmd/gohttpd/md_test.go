@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gohttpd/gohttpd/internal/acme"
 	"github.com/gohttpd/gohttpd/mpm/mpmtest"
 )
 
@@ -271,7 +272,7 @@ func testMDPebble(t *testing.T, mpmName, challenge string) {
 		}
 		defer c.Close()
 		leaf := c.ConnectionState().PeerCertificates
-		if strings.Contains(strings.Join(leaf[0].Subject.Organization, ""), "fallback") {
+		if leaf[0].Subject.CommonName == acme.FallbackCN {
 			return false
 		}
 		if pebbleRoots == nil {
@@ -291,7 +292,7 @@ func testMDPebble(t *testing.T, mpmName, challenge string) {
 	}
 	first := c.ConnectionState().PeerCertificates[0]
 	c.Close()
-	if !issued() && !strings.Contains(strings.Join(first.Subject.Organization, ""), "fallback") {
+	if !issued() && first.Subject.CommonName != acme.FallbackCN {
 		t.Errorf("before the order: certificate %v, want mod_md's fallback", first.Subject)
 	}
 	mpmtest.WaitFor(t, 120*time.Second, "https to serve the certificate pebble issued", issued)

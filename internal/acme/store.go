@@ -78,8 +78,12 @@ func loadLeaf(cert, key string) (*x509.Certificate, error) {
 	return x509.ParseCertificate(c.Certificate[0])
 }
 
+// FallbackCN is the common name of mod_md's fallback certificate.
+const FallbackCN = "Apache Managed Domain Fallback"
+
 // writeFallback makes mod_md's fallback: a self-signed certificate for
-// names, valid for a week.
+// names, valid for 14 days, with mod_md's subject (Apache 2.4.71 makes an
+// RSA 2048 key; this one is ECDSA P-256).
 func writeFallback(dir, certPath, keyPath string, names []string) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("mkdir %s: %w", dir, err)
@@ -95,10 +99,10 @@ func writeFallback(dir, certPath, keyPath string, names []string) error {
 	now := time.Now()
 	tmpl := &x509.Certificate{
 		SerialNumber: serial,
-		Subject:      pkix.Name{CommonName: names[0], Organization: []string{"gohttpd mod_md fallback (no certificate from the CA yet)"}},
+		Subject:      pkix.Name{CommonName: FallbackCN},
 		DNSNames:     names,
 		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(7 * 24 * time.Hour),
+		NotAfter:     now.Add(14 * 24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
