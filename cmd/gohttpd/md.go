@@ -11,12 +11,14 @@ package main
 // snapshot, the old ones finish their connections.
 
 import (
+	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 
 	"github.com/gohttpd/gohttpd/conf"
 	"github.com/gohttpd/gohttpd/internal/acme"
@@ -105,9 +107,10 @@ func (mm *mdManager) update(cfg *conf.Config) {
 		}
 	}
 	m, err := acme.Start(cfg.MD, acme.Options{
-		HTTPAddr: httpAddr,
-		TLSAddr:  tlsAddr,
-		Log:      mm.log,
+		HTTPAddr:   httpAddr,
+		TLSAddr:    tlsAddr,
+		Log:        mm.log,
+		RenewCheck: mdRenewCheck(mm.log),
 		OnNew: func(string) {
 			// A graceful restart of this master's generation.
 			_ = syscall.Kill(os.Getpid(), syscall.SIGUSR1)
@@ -125,4 +128,24 @@ func (mm *mdManager) stop() {
 	defer mm.mu.Unlock()
 	mm.m.Stop()
 	mm.m = nil
+}
+
+// envTestMDRenewCheck is a test hook (see testhooks.go): how often the
+// manager checks certificates for renewal, a Go duration from 100ms to
+// 10m (certmagic's default, 10 minutes, otherwise), so a test can watch
+// a short-lived certificate being renewed.
+const envTestMDRenewCheck = "GOHTTPD_TEST_MD_RENEW_CHECK"
+
+func mdRenewCheck(log *slog.Logger) time.Duration {
+	v, ok := os.LookupEnv(envTestMDRenewCheck)
+	if !ok {
+		return 0
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 100*time.Millisecond || d > 10*time.Minute {
+		log.Warn(fmt.Sprintf("%s=%q ignored: want a duration from 100ms to 10m", envTestMDRenewCheck, v))
+		return 0
+	}
+	log.Info(fmt.Sprintf("mod_md renewal check every %s (%s, a test hook)", d, envTestMDRenewCheck))
+	return d
 }

@@ -101,7 +101,7 @@ type pebble struct {
 
 // startPebble starts pebble on loopback with its VA pointed at httpPort
 // and tlsPort (gohttpd's), really validating (no PEBBLE_VA_ALWAYS_VALID).
-func startPebble(t *testing.T, httpPort, tlsPort int) *pebble {
+func startPebble(t *testing.T, httpPort, tlsPort, validity int) *pebble {
 	t.Helper()
 	dir, err := pebbleBuild()
 	if err != nil {
@@ -121,7 +121,7 @@ func startPebble(t *testing.T, httpPort, tlsPort int) *pebble {
 		"retryAfter":                     map[string]int{"authz": 1, "order": 1},
 		"keyAlgorithm":                   "ecdsa",
 		"profiles": map[string]any{"default": map[string]any{
-			"description": "default", "validityPeriod": 7776000}},
+			"description": "default", "validityPeriod": validity}},
 	}}
 	b, _ := json.Marshal(cfg)
 	cfgPath := filepath.Join(work, "pebble.json")
@@ -192,23 +192,35 @@ func (p *pebble) roots(t *testing.T) *x509.CertPool {
 // (self-signed) is served and https answers 503; then the master
 // restarts its generation gracefully and every child serves the
 // certificate pebble issued, while a client loop (plain and https, new
-// and kept-alive connections) sees no failed request.
+// and kept-alive connections) sees no failed request. On the event
+// engine the certificate lives 30 s and is renewed (MDRenewWindow 33%):
+// the renewed one reaches every child the same way.
 func TestMDPebble(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds pebble")
 	}
-	for _, c := range []struct{ mpm, challenge string }{
-		{"event", "http-01"},
-		{"worker", "tls-alpn-01"},
-		{"prefork", "http-01"},
+	for _, c := range []struct {
+		mpm, challenge string
+		renew          bool
+	}{
+		{"event", "http-01", true},
+		{"worker", "tls-alpn-01", false},
+		{"prefork", "http-01", false},
 	} {
-		t.Run(c.mpm+"/"+c.challenge, func(t *testing.T) { testMDPebble(t, c.mpm, c.challenge) })
+		t.Run(c.mpm+"/"+c.challenge, func(t *testing.T) { testMDPebble(t, c.mpm, c.challenge, c.renew) })
 	}
 }
 
-func testMDPebble(t *testing.T, mpmName, challenge string) {
+func testMDPebble(t *testing.T, mpmName, challenge string, renew bool) {
 	httpPort, tlsPort := loopPort(t), loopPort(t)
-	p := startPebble(t, httpPort, tlsPort)
+	validity := 90 * 24 * 3600
+	if renew {
+		// A 30 s certificate, renewed in its last third (MDRenewWindow
+		// 33%), checked every 500 ms.
+		validity = 30
+		t.Setenv(envTestMDRenewCheck, "500ms")
+	}
+	p := startPebble(t, httpPort, tlsPort, validity)
 	s := mpmtest.Start(t, mpmtest.Options{MPM: mpmName, Files: map[string][]byte{"hello.txt": []byte("hello md\n")}, Directives: []string{
 		fmt.Sprintf("Listen 127.0.0.1:%d", httpPort),
 		fmt.Sprintf("Listen 127.0.0.1:%d https", tlsPort),
@@ -239,7 +251,7 @@ func testMDPebble(t *testing.T, mpmName, challenge string) {
 	done := make(chan struct{})
 	go func() { // the client loop: bounded in count and time
 		defer close(done)
-		deadline := time.Now().Add(90 * time.Second)
+		deadline := time.Now().Add(150 * time.Second)
 		for i := 0; i < 20000 && time.Now().Before(deadline); i++ {
 			select {
 			case <-stop:
@@ -265,6 +277,7 @@ func testMDPebble(t *testing.T, mpmName, challenge string) {
 		}
 	}()
 	var pebbleRoots *x509.CertPool
+	var serial string // of the first certificate pebble issued
 	issued := func() bool {
 		c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", tlsAddr, &tls.Config{ServerName: "localhost", InsecureSkipVerify: true})
 		if err != nil {
@@ -272,6 +285,9 @@ func testMDPebble(t *testing.T, mpmName, challenge string) {
 		}
 		defer c.Close()
 		leaf := c.ConnectionState().PeerCertificates
+		if serial != "" && leaf[0].SerialNumber.String() == serial {
+			return false // waiting for the renewal
+		}
 		if leaf[0].Subject.CommonName == acme.FallbackCN {
 			return false
 		}
@@ -311,6 +327,15 @@ func testMDPebble(t *testing.T, mpmName, challenge string) {
 	if resp.StatusCode != 200 || string(body) != "hello md\n" {
 		t.Errorf("https after the certificate: %d %q", resp.StatusCode, body)
 	}
+	if renew {
+		serial = leafSerial(t, tlsAddr)
+		mpmtest.WaitFor(t, 60*time.Second, "https to serve the renewed certificate", issued)
+		for i := 0; i < 20; i++ {
+			if !issued() {
+				t.Fatalf("connection %d after the renewal: not the renewed certificate", i)
+			}
+		}
+	}
 	time.Sleep(200 * time.Millisecond) // a few more loop rounds on the new generation
 	close(stop)
 	<-done
@@ -324,7 +349,7 @@ func testMDPebble(t *testing.T, mpmName, challenge string) {
 	if b, _ := os.ReadFile(filepath.Join(s.Dir, "logs", "access_log")); challenge == "http-01" && !strings.Contains(string(b), "GET /.well-known/acme-challenge/") {
 		t.Errorf("no HTTP-01 request from pebble in the access log:\n%s", b)
 	}
-	if !strings.Contains(s.ErrorLog(), "AH10059") {
+	if want := map[bool]int{false: 1, true: 2}[renew]; strings.Count(s.ErrorLog(), "AH10059") < want {
 		t.Errorf("error log lacks mod_md's AH10059:\n%s", s.ErrorLog())
 	}
 }
@@ -360,4 +385,15 @@ func TestMDCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// leafSerial is the serial of the certificate addr serves to localhost.
+func leafSerial(t *testing.T, addr string) string {
+	t.Helper()
+	c, err := tls.Dial("tcp", addr, &tls.Config{ServerName: "localhost", InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return c.ConnectionState().PeerCertificates[0].SerialNumber.String()
 }

@@ -30,6 +30,9 @@ type Options struct {
 	// OnNew is called after a certificate was obtained or renewed and
 	// stored: the master restarts its generation gracefully.
 	OnNew func(name string)
+	// RenewCheck is how often certificates are checked for renewal (0:
+	// certmagic's 10 minutes; a test hook sets less).
+	RenewCheck time.Duration
 }
 
 // Manager orders and renews the managed domains' certificates (in the
@@ -90,8 +93,9 @@ func Start(md *conf.MDConfig, opt Options) (*Manager, error) {
 	logger := zap.NewNop()
 	var cfg *certmagic.Config
 	cache := certmagic.NewCache(certmagic.CacheOptions{
-		GetConfigForCert: func(certmagic.Certificate) (*certmagic.Config, error) { return cfg, nil },
-		Logger:           logger,
+		GetConfigForCert:   func(certmagic.Certificate) (*certmagic.Config, error) { return cfg, nil },
+		Logger:             logger,
+		RenewCheckInterval: opt.RenewCheck,
 	})
 	cfg = certmagic.New(cache, certmagic.Config{
 		Storage:            &challengeStorage{FileStorage: &certmagic.FileStorage{Path: md.StoreDir}, dir: challengeDir(md.StoreDir)},
