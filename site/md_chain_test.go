@@ -70,7 +70,9 @@ func TestMDChain(t *testing.T) {
 	}
 	srv := s.NewServer()
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{selfSigned(t)}})) }()
+	go func() {
+		done <- srv.Serve(tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{selfSigned(t)}}))
+	}()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
 		defer cancel()
