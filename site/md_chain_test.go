@@ -70,9 +70,8 @@ func TestMDChain(t *testing.T) {
 	}
 	srv := s.NewServer()
 	done := make(chan error, 1)
-	go func() {
-		done <- srv.Serve(tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{selfSigned(t)}}))
-	}()
+	tlsLn := tls.NewListener(ln, &tls.Config{Certificates: []tls.Certificate{selfSigned(t)}})
+	go func() { done <- srv.Serve(tlsLn) }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), ioTimeout)
 		defer cancel()
