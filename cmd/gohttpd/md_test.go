@@ -349,7 +349,9 @@ func testMDPebble(t *testing.T, mpmName, challenge string, renew bool) {
 	if b, _ := os.ReadFile(filepath.Join(s.Dir, "logs", "access_log")); challenge == "http-01" && !strings.Contains(string(b), "GET /.well-known/acme-challenge/") {
 		t.Errorf("no HTTP-01 request from pebble in the access log:\n%s", b)
 	}
-	if want := map[bool]int{false: 1, true: 2}[renew]; strings.Count(s.ErrorLog(), "AH10059") < want {
+	// One graceful restart per certificate, no more (a manager restarted
+	// with the new generation finds the certificate in the store).
+	if n := strings.Count(s.ErrorLog(), "AH10059"); (!renew && n != 1) || (renew && n < 2) {
 		t.Errorf("error log lacks mod_md's AH10059:\n%s", s.ErrorLog())
 	}
 }
