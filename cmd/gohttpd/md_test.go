@@ -221,9 +221,15 @@ func testMDPebble(t *testing.T, mpmName, challenge string, renew bool) {
 		t.Setenv(envTestMDRenewCheck, "500ms")
 	}
 	p := startPebble(t, httpPort, tlsPort, validity)
+	// pebble's VA connects to the first address "localhost" resolves to:
+	// 127.0.0.1 here, ::1 where /etc/hosts lists that first.
+	host := "127.0.0.1"
+	if addrs, err := net.LookupHost("localhost"); err == nil && len(addrs) > 0 && addrs[0] == "::1" {
+		host = "[::1]"
+	}
 	s := mpmtest.Start(t, mpmtest.Options{MPM: mpmName, Files: map[string][]byte{"hello.txt": []byte("hello md\n")}, Directives: []string{
-		fmt.Sprintf("Listen 127.0.0.1:%d", httpPort),
-		fmt.Sprintf("Listen 127.0.0.1:%d https", tlsPort),
+		fmt.Sprintf("Listen %s:%d", host, httpPort),
+		fmt.Sprintf("Listen %s:%d https", host, tlsPort),
 		"ServerAdmin webmaster@localhost",
 		"MDomain localhost",
 		"MDCertificateAuthority " + p.api,
@@ -231,12 +237,12 @@ func testMDPebble(t *testing.T, mpmName, challenge string, renew bool) {
 		"MDCertificateAgreement accepted",
 		"MDCAChallenges " + challenge,
 		"MDRenewWindow 33%",
-		fmt.Sprintf("<VirtualHost 127.0.0.1:%d>", tlsPort),
+		fmt.Sprintf("<VirtualHost %s:%d>", host, tlsPort),
 		"ServerName localhost",
 		"SSLEngine on",
 		"</VirtualHost>",
 	}})
-	tlsAddr := fmt.Sprintf("127.0.0.1:%d", tlsPort)
+	tlsAddr := fmt.Sprintf("%s:%d", host, tlsPort)
 	// One keep-alive client for each scheme, and new connections too.
 	insecure := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true, ServerName: "localhost"}}}
 	fresh := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: &tls.Config{InsecureSkipVerify: true, ServerName: "localhost"}}}
