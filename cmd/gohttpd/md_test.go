@@ -62,7 +62,8 @@ func buildPebble() (string, error) {
 	if err := os.MkdirAll(filepath.Join(dir, "certs"), 0o755); err != nil {
 		return "", err
 	}
-	if _, err := run("build", "-o", bin+".tmp", "github.com/letsencrypt/pebble/v2/cmd/pebble"); err != nil {
+	tmp := fmt.Sprintf("%s.%d.tmp", bin, os.Getpid()) // test processes may build at once
+	if _, err := run("build", "-o", tmp, "github.com/letsencrypt/pebble/v2/cmd/pebble"); err != nil {
 		return "", err
 	}
 	src, err := run("list", "-m", "-f", "{{.Dir}}", "github.com/letsencrypt/pebble/v2")
@@ -78,7 +79,7 @@ func buildPebble() (string, error) {
 			return "", err
 		}
 	}
-	return dir, os.Rename(bin+".tmp", bin)
+	return dir, os.Rename(tmp, bin)
 }
 
 // loopPort is a 127.0.0.1 port free right now.
