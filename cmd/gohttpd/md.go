@@ -39,28 +39,37 @@ func applyMD(cfg *conf.Config) error {
 		}
 		names = append(names, n)
 	}
-	files := map[string][2]string{}
+	type files struct {
+		cert, key string
+		fallback  bool
+	}
+	got := map[string]files{}
 	for id, name := range names {
 		s := cfg.SSLOf(id)
 		d := md.DomainOf(name)
 		if d == nil || !s.Enabled() {
 			continue
 		}
-		f, ok := files[d.Names[0]]
+		f, ok := got[d.Names[0]]
 		if !ok {
 			cert, key, fallback, err := acme.CertFiles(md, d)
 			if err != nil {
 				return err
 			}
-			d.Pending = fallback
-			f = [2]string{cert, key}
-			files[d.Names[0]] = f
+			f = files{cert, key, fallback}
+			got[d.Names[0]] = f
 		}
+		if f.fallback && len(s.CertFiles) > 0 {
+			// The server's own SSLCertificateFile serves until the CA's
+			// certificate exists (Apache 2.4.71: no fallback, no 503).
+			continue
+		}
+		d.Pending = d.Pending || f.fallback
 		// mod_md's certificate replaces the server's own
-		// SSLCertificateFile/KeyFile, as in Apache.
+		// SSLCertificateFile/KeyFile once it exists.
 		c := *s
-		c.CertFiles = []conf.SSLFile{{Path: f[0], File: d.File, Line: d.Line}}
-		c.KeyFiles = []conf.SSLFile{{Path: f[1], File: d.File, Line: d.Line}}
+		c.CertFiles = []conf.SSLFile{{Path: f.cert, File: d.File, Line: d.Line}}
+		c.KeyFiles = []conf.SSLFile{{Path: f.key, File: d.File, Line: d.Line}}
 		c.ChainFile = conf.SSLFile{}
 		if id == 0 {
 			cfg.Site.SSL = &c

@@ -406,3 +406,45 @@ func leafSerial(t *testing.T, addr string) string {
 	defer c.Close()
 	return c.ConnectionState().PeerCertificates[0].SerialNumber.String()
 }
+
+// TestMDOwnCertificate: a managed server with its own
+// SSLCertificateFile serves that certificate (200, no fallback, no 503)
+// until the CA's exists, as Apache 2.4.71 does; here the CA is
+// unreachable, and the error log says so (AH10056).
+func TestMDOwnCertificate(t *testing.T) {
+	certs := mpmtest.ReadableTempDir(t)
+	writeCert(t, certs, "own", "localhost")
+	port, ok := freePort(t, "127.0.0.2")
+	if !ok {
+		t.Fatal("cannot bind 127.0.0.2")
+	}
+	s := mpmtest.Start(t, mpmtest.Options{MPM: "event", Files: map[string][]byte{"hello.txt": []byte("own\n")}, Directives: []string{
+		fmt.Sprintf("Listen 127.0.0.2:%d https", port),
+		"MDomain localhost",
+		"MDCertificateAuthority https://127.0.0.1:1/dir",
+		"MDCertificateAgreement accepted",
+		"<VirtualHost 127.0.0.2:*>", "ServerName localhost", "SSLEngine on",
+		"SSLCertificateFile " + certs + "/own.pem", "SSLCertificateKeyFile " + certs + "/own.key",
+		"</VirtualHost>",
+	}})
+	var addr string
+	mpmtest.WaitFor(t, 10*time.Second, "the https listener", func() bool {
+		if m := tlsAddrRE.FindStringSubmatch(s.ErrorLog()); m != nil {
+			addr = m[1]
+		}
+		return addr != ""
+	})
+	status, body, cn, _ := tlsGet(t, addr, "localhost", "localhost", "/hello.txt", nil)
+	if cn != "localhost" || !strings.HasPrefix(status, "200") || body != "own\n" {
+		t.Errorf("got %s %q from the certificate of %q, want 200 from the server's own", status, body, cn)
+	}
+	mpmtest.WaitFor(t, 20*time.Second, "mod_md's error about the unreachable CA", func() bool {
+		return strings.Contains(s.ErrorLog(), "AH10056")
+	})
+	for _, l := range strings.Split(s.ErrorLog(), "\n") {
+		if strings.Contains(l, "AH10056") {
+			t.Log(l)
+			break
+		}
+	}
+}

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/caddyserver/certmagic"
-	"go.uber.org/zap"
 
 	"github.com/gohttpd/gohttpd/conf"
 )
@@ -90,7 +89,7 @@ func Start(md *conf.MDConfig, opt Options) (*Manager, error) {
 			ratio = 0.99
 		}
 	}
-	logger := zap.NewNop()
+	logger := zapToSlog(log)
 	var cfg *certmagic.Config
 	cache := certmagic.NewCache(certmagic.CacheOptions{
 		GetConfigForCert:   func(certmagic.Certificate) (*certmagic.Config, error) { return cfg, nil },
