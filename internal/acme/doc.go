@@ -25,7 +25,9 @@
 // is told through Options.OnNew; new children serve the new certificate,
 // old ones finish their connections, nothing is dropped. Before the
 // first certificate exists, CertFiles gives a self-signed fallback
-// certificate for the domain (as mod_md), kept in StoreDir/fallback.
+// certificate for the domain (as mod_md), kept in StoreDir/fallback; a
+// server with its own SSLCertificateFile keeps serving it until then
+// (cmd/gohttpd decides, as Apache 2.4.71).
 //
 // Differences from mod_md: one name per MDomain (certmagic orders one
 // certificate per name); MDCertificateAuthority takes the first URL
