@@ -45,15 +45,13 @@ func newMDChallenges(cfg *conf.Config) *mdChallenges {
 
 var challengePrefix = []byte(acme.ChallengePrefix)
 
-// mdRequest answers the request when it is mod_md's, and reports it.
+// mdRequest answers the request when it is mod_md's, and reports it. It
+// allocates nothing unless the request is a challenge or a managed domain
+// waits for its certificate.
 func (s *Site) mdRequest(ctx *fasthttp.RequestCtx) bool {
 	m := s.md
-	host := strings.ToLower(string(ctx.Host()))
-	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
-		host = host[:i]
-	}
 	if ctx.IsTLS() {
-		if len(m.pending) > 0 && m.pending[host] {
+		if len(m.pending) > 0 && m.pending[mdHost(ctx)] {
 			ctx.SetConnectionClose() // as Apache 2.4.71's answer
 			s.sendError(ctx, fasthttp.StatusServiceUnavailable, "")
 			return true
@@ -64,7 +62,7 @@ func (s *Site) mdRequest(ctx *fasthttp.RequestCtx) bool {
 	if !m.http || !bytes.HasPrefix(path, challengePrefix) {
 		return false
 	}
-	keyAuth, ok := acme.HTTPChallenge(m.store, host, string(path[len(challengePrefix):]))
+	keyAuth, ok := acme.HTTPChallenge(m.store, mdHost(ctx), string(path[len(challengePrefix):]))
 	if !ok {
 		return false // not ours: the site answers (404, as mod_md declines)
 	}
@@ -72,4 +70,13 @@ func (s *Site) mdRequest(ctx *fasthttp.RequestCtx) bool {
 	ctx.SetContentType("text/plain")
 	ctx.SetBodyString(keyAuth)
 	return true
+}
+
+// mdHost is the request's host name in lower case, without the port.
+func mdHost(ctx *fasthttp.RequestCtx) string {
+	host := strings.ToLower(string(ctx.Host()))
+	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.Contains(host[i:], "]") {
+		host = host[:i]
+	}
+	return host
 }

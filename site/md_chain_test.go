@@ -14,8 +14,11 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/valyala/fasthttp"
 
 	"github.com/gohttpd/gohttpd/conf"
 )
@@ -114,4 +117,31 @@ func selfSigned(t *testing.T) tls.Certificate {
 		t.Fatal(err)
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: k}
+}
+
+// BenchmarkStaticSmallMD is BenchmarkStaticSmall on a site that manages
+// a domain (mod_md): the chain's check costs a branch and no allocation.
+func BenchmarkStaticSmallMD(b *testing.B) {
+	root := b.TempDir()
+	writeFiles(b, root, map[string]string{"small.html": strings.Repeat("x", 1024)})
+	ageFiles(b, root, time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC))
+	cfg := testConfig(root)
+	cfg.MD = &conf.MDConfig{StoreDir: b.TempDir(), Challenges: []string{conf.ChallengeHTTP01},
+		Domains: []conf.MDomain{{Names: []string{"bench"}}}}
+	h := newTestSite(b, cfg, Options{}).Handler()
+	var r fasthttp.Request
+	r.SetRequestURI("/small.html")
+	r.Header.SetHost("bench")
+	var ctx fasthttp.RequestCtx
+	ctx.Init(&r, nil, nil)
+	h(&ctx)
+	if ctx.Response.StatusCode() != 200 {
+		b.Fatalf("GET /small.html = %d", ctx.Response.StatusCode())
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ctx.Response.Reset()
+		h(&ctx)
+	}
+	ctx.Response.Reset()
 }
