@@ -90,6 +90,8 @@ type Site struct {
 
 	bufs sync.Pool // of *[]byte: rewritten paths
 
+	resp *respShared // response shaping (resp_chain.go)
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -193,6 +195,7 @@ func (s *Site) newServer(site *conf.SiteConfig, lg *slog.Logger, access AccessLo
 	if err := v.initFiles(site, s.rewritePath); err != nil {
 		return nil, err
 	}
+	s.initResp(v, site)
 	return v, nil
 }
 
@@ -289,6 +292,9 @@ func (s *Site) finish(ctx *fasthttp.RequestCtx, v *vserver, start time.Time) {
 		}
 		v.access.Log(ctx, start)
 	}
+	if v.rs != nil {
+		respRelease(ctx, v)
+	}
 }
 
 // http09Conn is a connection that may carry an HTTP/0.9 request (an
@@ -300,6 +306,9 @@ type http09Conn interface {
 
 func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 	if s.checkLimits(ctx) || s.checkPath(ctx) {
+		return
+	}
+	if v.rs != nil && s.respDispatch(ctx, v) {
 		return
 	}
 	r := &v.trivialValue
