@@ -73,6 +73,8 @@ type Config struct {
 	// <VirtualHost>. Servers[i] holds the settings of VHosts.Hosts[i].
 	VHosts  *VHosts  `json:"vhosts,omitempty"`
 	Servers []Server `json:"servers,omitempty"`
+	// MD is mod_md's settings (conf/md.go); nil without MD* directives.
+	MD *MDConfig `json:"md,omitempty"`
 
 	// GracefulShutdownTimeout bounds a graceful stop (0 = wait forever).
 	GracefulShutdownTimeout time.Duration `json:"gracefulShutdownTimeout"`

@@ -338,6 +338,7 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 		b.errs = append(b.errs, err)
 	}
 	w.finishSSL(b.cfg)
+	w.finishMD(b.cfg)
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
 	}

@@ -181,6 +181,7 @@ var refusedSections = map[string]bool{
 	"if": true, "elseif": true, "else": true,
 	"proxy": true, "proxymatch": true,
 	"authnprovideralias": true, "authzprovideralias": true,
+	"mdomainset": true, "mdomain": true, // mod_md's per-domain settings (conf/md.go)
 }
 
 // display is a directive as written, for messages: its name and

@@ -131,6 +131,8 @@ type walker struct {
 	typesConfigPos pos
 	// ssl builds each server's mod_ssl settings (wire_ssl.go).
 	ssl sslWalk
+	// md reads the main server's MD* directives (wire_md.go).
+	md *MDBuilder
 }
 
 // vhostRaw is what the walk collects for one <VirtualHost>: its
@@ -451,6 +453,9 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 	}
 	if isSSLDirective(key) {
 		return w.sslDirective(n, key, ctx)
+	}
+	if isMDDirective(key) {
+		return w.mdDirective(n, key, ctx)
 	}
 	if name, ok := isDirDirective(key); ok && (key != "sethandler" || !ctx.server()) {
 		if ctx.skipped() {

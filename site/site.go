@@ -76,6 +76,7 @@ type Site struct {
 	stopping func() bool
 	setVHost func(*fasthttp.RequestCtx, string)
 	tls      *TLSOptions
+	md       *mdChallenges // mod_md (md_chain.go); nil without MDomain
 
 	main *vserver
 	// table selects the virtual host of a request (nil without
@@ -109,6 +110,7 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 		stopping: opts.Stopping,
 		setVHost: opts.SetVHost,
 		tls:      opts.TLS,
+		md:       newMDChallenges(cfg),
 		lim:      newLimits(&cfg.HTTP),
 		ka:       newKeepAlivePolicy(&cfg.HTTP),
 	}
@@ -262,6 +264,9 @@ func (s *Site) serve(ctx *fasthttp.RequestCtx) {
 	if status != 0 {
 		s.badHost(ctx, v)
 		s.sendError(ctx, status, "")
+		return
+	}
+	if s.md != nil && s.mdRequest(ctx) {
 		return
 	}
 	if s.tls != nil && ctx.IsTLS() && s.misdirected(ctx, s.matchOf(&m)) {

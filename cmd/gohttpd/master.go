@@ -113,6 +113,9 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 	signal.Notify(sigc, syscall.SIGTERM, syscall.SIGINT, syscall.SIGWINCH, syscall.SIGUSR1, syscall.SIGHUP)
 	defer signal.Stop(sigc)
 	signal.Ignore(syscall.SIGPIPE)
+	mdm := &mdManager{log: log} // mod_md's orders and renewals (md.go); after Notify: it sends SIGUSR1
+	defer mdm.stop()
+	mdm.update(cfg)
 
 	m := &mpm.Master{
 		Args:    []string{mpm.ChildArg},
@@ -142,7 +145,11 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 			for _, w := range next.Warnings {
 				log.Warn(w)
 			}
-			return buildGeneration(next, set, log)
+			g, err := buildGeneration(next, set, log)
+			if err == nil {
+				mdm.update(next)
+			}
+			return g, err
 		},
 	}
 	notice(log, serverVersion()+" configured -- resuming normal operations")
