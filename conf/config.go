@@ -191,6 +191,11 @@ type SiteConfig struct {
 	// AccessFileName lists the names of the per-directory configuration
 	// files read where AllowOverride allows (default ".htaccess").
 	AccessFileName []string `json:"accessFileName,omitempty"`
+	// Proxy is the server's ProxyPass lines, balancers and ProxyTimeout
+	// (a vhost's merged onto the main server's, MergeProxyServer); nil
+	// when nothing is proxied. The server-level ProxyPassReverse & co.
+	// are in Dir.Proxy.
+	Proxy *ProxyServer `json:"proxy,omitempty"`
 }
 
 // Server is one virtual host's own configuration after Apache's

@@ -322,6 +322,9 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 	}
 	b.cfg.Site.Dir = dir
 	b.cfg.Site.Sections = Tree(sections)
+	if err := w.proxyMain(&b.cfg.Site); err != nil {
+		return nil, err
+	}
 	b.cfg.Defines = w.definesList()
 	b.notices = w.notices
 	for _, o := range w.out {

@@ -112,7 +112,6 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 	"rewriteengine": oneOf("Off"),
 	"sslengine":     oneOf("Off"),
 	"expiresactive": oneOf("Off"),
-	"proxyrequests": oneOf("Off"),
 }
 
 // oneOf is harmless for a single argument equal (ignoring case) to one of

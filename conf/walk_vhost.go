@@ -148,6 +148,9 @@ func (b *builder) finishVHosts(w *walker, skipDocRoot bool) {
 			}
 			rest = append(rest, sec)
 		}
+		if own, err = raw.proxyVHost(&srv, &main.Site, own); err != nil {
+			b.errs = append(b.errs, err)
+		}
 		srv.OwnDir, srv.OwnSections = own, Tree(rest)
 		srv.merge(&main.Site)
 

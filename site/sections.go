@@ -97,6 +97,8 @@ type vserver struct {
 	indexes   []string
 	embedded  bool
 	etags     map[string]string // strong content-hash ETags of embedded files, by name
+
+	proxy *proxyRoute // ProxyPass lines; nil when nothing is proxied
 }
 
 // pathCache maps request paths to resolutions. Reads take no lock: they

@@ -186,6 +186,9 @@ func (s *Site) newServer(site *conf.SiteConfig, lg *slog.Logger, access AccessLo
 	if err := v.initFiles(site, s.rewritePath); err != nil {
 		return nil, err
 	}
+	if err := s.initProxy(v, site); err != nil {
+		return nil, fmt.Errorf("site: %w", err)
+	}
 	return v, nil
 }
 
@@ -212,6 +215,7 @@ func (s *Site) logger(ctx *fasthttp.RequestCtx) *slog.Logger {
 // root. Call it only after every server using the Site has stopped.
 func (s *Site) Close() error {
 	s.closeOnce.Do(func() {
+		s.closeProxy()
 		for _, v := range s.servers {
 			if v.fs != nil && v.fs.CleanStop != nil {
 				close(v.fs.CleanStop)
@@ -287,6 +291,9 @@ type http09Conn interface {
 
 func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 	if s.checkLimits(ctx) || s.checkPath(ctx) {
+		return
+	}
+	if v.proxy != nil && s.serveProxy(ctx, v) {
 		return
 	}
 	r := &v.trivialValue
