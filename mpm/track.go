@@ -129,6 +129,9 @@ func responseBytes(ctx *fasthttp.RequestCtx) int64 {
 	if n := ctx.Response.Header.ContentLength(); n >= 0 {
 		return int64(n)
 	}
+	if ctx.Response.IsBodyStream() { // Body() would read the stream whole (a proxied response)
+		return 0
+	}
 	return int64(len(ctx.Response.Body()))
 }
 
