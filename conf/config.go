@@ -29,6 +29,9 @@ type Config struct {
 
 	// MPM is the selected engine: Prefork, Worker or Event (default Event).
 	MPM string `json:"mpm"`
+	// ProxyProtocol is where connections start with a PROXY protocol
+	// header (RemoteIPProxyProtocol On); nil for nowhere.
+	ProxyProtocol *ProxyProtocolConfig `json:"proxyProtocol,omitempty"`
 	// Engine holds the MPM directives after Apache's per-engine defaults and
 	// clamping (prefork_check_config / worker_check_config / event_check_config).
 	Engine MPMConfig `json:"engine"`
@@ -196,6 +199,9 @@ type SiteConfig struct {
 	// when nothing is proxied. The server-level ProxyPassReverse & co.
 	// are in Dir.Proxy.
 	Proxy *ProxyServer `json:"proxy,omitempty"`
+	// RemoteIP is mod_remoteip's configuration (a vhost's merged onto the
+	// main server's, MergeRemoteIP); nil without its directives.
+	RemoteIP *RemoteIPServer `json:"remoteIP,omitempty"`
 }
 
 // Server is one virtual host's own configuration after Apache's

@@ -332,7 +332,9 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 	}
 	b.current = w.seq + 1 // notices of finish come last
 	b.finish(l.opts.SkipDocumentRootCheck)
+	b.remoteIPMain(w)
 	b.finishVHosts(w, l.opts.SkipDocumentRootCheck)
+	b.remoteIPFinish()
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
 	}

@@ -68,7 +68,6 @@ var refusedCases = []refusedCase{
 	{"ExpiresDefault", "Listen 80\nExpiresDefault \"access plus 1 day\"\n", 2, "ExpiresDefault", "ExpiresDefault"},
 	{"H2Direct", "Listen 80\nH2Direct on\n", 2, "H2Direct", "H2Direct"},
 	{"Protocols h2", "Listen 80\nProtocols h2 http/1.1\n", 2, "Protocols", "'Protocols h2 http/1.1'"},
-	{"RemoteIPHeader", "Listen 80\nRemoteIPHeader X-Forwarded-For\n", 2, "RemoteIPHeader", "RemoteIPHeader"},
 	{"ServerTokens Full", "Listen 80\nServerTokens Full\n", 2, "ServerTokens", "'ServerTokens Full'"},
 	{"ServerSignature On", "Listen 80\nServerSignature On\n", 2, "ServerSignature", "'ServerSignature On'"},
 	{"HostnameLookups On", "Listen 80\nHostnameLookups On\n", 2, "HostnameLookups", "'HostnameLookups On'"},

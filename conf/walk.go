@@ -124,6 +124,8 @@ type walker struct {
 	vhosts []*vhostRaw
 	cur    *vhostRaw
 	proxy  *proxyWire // the main server's proxy directives
+	// remoteIP builds the main server's mod_remoteip settings.
+	remoteIP RemoteIPBuilder
 	// environ looks up ${VAR} references that no Define names (the
 	// process environment, as ap_resolve_env's getenv).
 	environ func(string) (string, bool)
@@ -137,6 +139,7 @@ type vhostRaw struct {
 	top      *dirBuilder
 	sections []*Section
 	proxy    *proxyWire
+	remoteIP RemoteIPBuilder
 }
 
 // notice is an informational line with its place in the source order:
@@ -459,6 +462,9 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 	}
 	if _, ok := proxyKeys[key]; ok {
 		return w.proxyDirective(n, key, ctx)
+	}
+	if isRemoteIPKey(key) {
+		return w.remoteIPDirective(n, key, ctx)
 	}
 	sp := directives[key]
 	if sp == nil || (sp.structuredOnly && !n.structured) {

@@ -152,6 +152,7 @@ func (b *builder) finishVHosts(w *walker, skipDocRoot bool) {
 			b.errs = append(b.errs, err)
 		}
 		srv.OwnDir, srv.OwnSections = own, Tree(rest)
+		b.remoteIPVHost(raw, &srv, vh.Hosts[i].Addrs)
 		srv.merge(&main.Site)
 
 		l := &srv.Log
