@@ -18,6 +18,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/site/remoteip"
 	"github.com/gohttpd/gohttpd/site/vhost"
 )
 
@@ -98,7 +99,8 @@ type vserver struct {
 	embedded  bool
 	etags     map[string]string // strong content-hash ETags of embedded files, by name
 
-	proxy *proxyRoute // ProxyPass lines; nil when nothing is proxied
+	proxy    *proxyRoute      // ProxyPass lines; nil when nothing is proxied
+	remoteIP *remoteip.Config // RemoteIPHeader; nil without one
 }
 
 // pathCache maps request paths to resolutions. Reads take no lock: they

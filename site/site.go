@@ -87,6 +87,8 @@ type Site struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	remoteIP bool // some server has a RemoteIPHeader
 }
 
 // New builds the Site for cfg, which it only reads and keeps. It fails when
@@ -186,6 +188,7 @@ func (s *Site) newServer(site *conf.SiteConfig, lg *slog.Logger, access AccessLo
 	if err := v.initFiles(site, s.rewritePath); err != nil {
 		return nil, err
 	}
+	s.initRemoteIP(v, site)
 	if err := s.initProxy(v, site); err != nil {
 		return nil, fmt.Errorf("site: %w", err)
 	}
@@ -249,6 +252,9 @@ func (s *Site) serve(ctx *fasthttp.RequestCtx) {
 		if s.setVHost != nil {
 			s.setVHost(ctx, v.statusVHost(s.table, &m))
 		}
+	}
+	if s.remoteIP {
+		s.applyRemoteIP(ctx, v)
 	}
 	var start time.Time
 	if v.access != nil {
