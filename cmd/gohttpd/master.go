@@ -151,6 +151,7 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 			return buildGeneration(next, set, log)
 		},
 	}
+	logProxyProtocol(log, cfg)
 	notice(log, serverVersion()+" configured -- resuming normal operations")
 	notice(log, "Command line: '"+commandLine()+"'")
 	return m.Run(first)
