@@ -79,6 +79,9 @@ type Config struct {
 
 	// GracefulShutdownTimeout bounds a graceful stop (0 = wait forever).
 	GracefulShutdownTimeout time.Duration `json:"gracefulShutdownTimeout"`
+	// GracefulStopDrainDelay is how long a graceful stop keeps accepting
+	// after the health handler turned to 503 (gohttpd extension, 0 none).
+	GracefulStopDrainDelay time.Duration `json:"gracefulStopDrainDelay,omitempty"`
 
 	// Warnings are the clamping warnings, in Apache's order and wording
 	// (for example "WARNING: MaxRequestWorkers of 150 is not an integer

@@ -180,7 +180,7 @@ func harmlessFileETag(args []string, _ *walkCtx) bool {
 // <Location>, and the handler name it records ("" for none).
 func supportedHandler(h string) (string, bool) {
 	switch h = strings.ToLower(h); h {
-	case "server-status", "metrics":
+	case "server-status", "metrics", "health":
 		return h, true
 	case "", "none":
 		return "", true

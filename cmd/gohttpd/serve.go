@@ -203,13 +203,14 @@ func notice(log *slog.Logger, msg string, args ...any) {
 
 // newSite builds the request chain of one serving process.
 func newSite(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns []*listener.Listener, draining *atomic.Bool) (*site.Site, error) {
+	stopping := stoppingFunc(draining, board)
 	return site.New(cfg, site.Options{
 		Logger:   lg.logger,
 		Access:   lg.accessFn,
 		Servers:  lg.servers,
 		SetVHost: mpm.SetRequestVHost,
-		Stopping: draining.Load,
-		Handlers: statusHandlers(cfg, board, lns),
+		Stopping: stopping,
+		Handlers: withHealth(statusHandlers(cfg, board, lns), stopping),
 	})
 }
 
