@@ -13,6 +13,8 @@ import (
 	"net"
 	"net/netip"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/gohttpd/gohttpd/internal/proxyproto"
 )
 
@@ -115,3 +117,24 @@ func (c *TLSConn) PeerAddr() net.Addr { return c.Plain.PeerAddr() }
 
 // ProxyProtocol reports that the connection started with a PROXY header.
 func (c *TLSConn) ProxyProtocol() bool { return c.Plain.ProxyProtocol() }
+
+// SetClient replaces the client column of the request in progress, once
+// mod_remoteip's RemoteIPHeader named another client than the peer
+// (truncated as in BeginRequest). It does not allocate.
+func (w *Worker) SetClient(client string) {
+	seq := w.lock()
+	storeString(w.client[:], client)
+	w.unlock(seq)
+}
+
+// SetRequestClient puts the client the site found for the request in ctx
+// (RemoteIPHeader) into its worker's client column; the engine wrote the
+// peer's at the start of the request. Requests on other connections are
+// ignored.
+func SetRequestClient(ctx *fasthttp.RequestCtx, client string) {
+	if wc, ok := ctx.Conn().(WorkerConn); ok {
+		if w := wc.ScoreboardWorker(); w != nil {
+			w.SetClient(client)
+		}
+	}
+}

@@ -33,6 +33,9 @@ func (s *Site) applyRemoteIP(ctx *fasthttp.RequestCtx, v *vserver) {
 	if r.Debug == "" && !r.Changed {
 		return
 	}
+	if r.Changed && s.onClient != nil {
+		s.onClient(ctx, r.Client.String())
+	}
 	bg := context.Background()
 	if r.Debug != "" && v.log.Enabled(bg, slog.LevelDebug) {
 		v.log.LogAttrs(bg, slog.LevelDebug, r.Debug, client(ctx), slog.String(errorlog.KeyModule, "remoteip"))

@@ -37,6 +37,9 @@ type Options struct {
 	// port"; the string is only valid during the call). Configurations
 	// without <VirtualHost> never call it.
 	SetVHost func(ctx *fasthttp.RequestCtx, vhost string)
+	// OnClient, when set, is told the client address RemoteIPHeader
+	// found for a request (the status page's Client column).
+	OnClient func(ctx *fasthttp.RequestCtx, client string)
 	// Stopping reports whether the server or child is stopping; while it
 	// does, every response gets Connection: close (Apache's
 	// is_mpm_running check in ap_set_keepalive). nil means never.
@@ -89,6 +92,7 @@ type Site struct {
 	closeErr  error
 
 	remoteIP bool // some server has a RemoteIPHeader
+	onClient func(*fasthttp.RequestCtx, string)
 }
 
 // New builds the Site for cfg, which it only reads and keeps. It fails when
@@ -104,6 +108,7 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 		access:   opts.Access,
 		stopping: opts.Stopping,
 		setVHost: opts.SetVHost,
+		onClient: opts.OnClient,
 		lim:      newLimits(&cfg.HTTP),
 		ka:       newKeepAlivePolicy(&cfg.HTTP),
 	}

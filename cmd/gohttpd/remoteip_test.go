@@ -181,6 +181,16 @@ backend bxff
 		if !strings.Contains(string(body), "\nX-Forwarded-For: 127.0.0.3\n") {
 			t.Errorf("%s: the backend saw\n%s\nwant X-Forwarded-For: 127.0.0.3 (the client, once)", fe.name, body)
 		}
+		// The status page's Client column of the request itself.
+		resp, err = c.Get(base + "/server-status?json")
+		if err != nil {
+			t.Fatalf("%s: %v", fe.name, err)
+		}
+		body, _ = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(body), `"client": "127.0.0.3"`) {
+			t.Errorf("%s: the status page shows no worker with client 127.0.0.3:\n%.2000s", fe.name, body)
+		}
 	}
 	// Directly, from 127.0.0.1: Require ip denies; on the PROXY address
 	// a connection without a header gets no answer.

@@ -209,6 +209,7 @@ func newSite(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns []*listener.
 		Access:   lg.accessFn,
 		Servers:  lg.servers,
 		SetVHost: mpm.SetRequestVHost,
+		OnClient: mpm.SetRequestClient,
 		Stopping: stopping,
 		Handlers: withHealth(statusHandlers(cfg, board, lns), stopping),
 	})
