@@ -102,6 +102,7 @@ func Track(srv *fasthttp.Server, vhost string) {
 		w.BeginRequest(time.Now(), clientIP(ctx), vhost, requestLine(ctx))
 		w.SetState(StateBusyWrite)
 		h(ctx)
+		detachHijacked(ctx)
 		w.EndRequest(time.Now(), responseBytes(ctx))
 	}
 }
