@@ -296,3 +296,49 @@ var noRedirect = &http.Client{
 	Timeout:       20 * time.Second,
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 }
+
+// namedBackend answers every request with its name.
+func namedBackend(t *testing.T, name string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, name) //nolint:errcheck
+	}), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln) //nolint:errcheck // ends with Close below
+	t.Cleanup(func() { srv.Close() })
+	return ln.Addr().String()
+}
+
+// TestBalancerThroughBinary: <Proxy balancer://> with BalancerMember
+// lines spreads requests over its members (lbmethod byrequests) and
+// fails over from a member that refuses connections, disabling it for
+// its retry time (AH00959), as mod_proxy_balancer does.
+func TestBalancerThroughBinary(t *testing.T) {
+	a, b, dead := namedBackend(t, "A"), namedBackend(t, "B"), deadAddr(t)
+	s := mpmtest.Start(t, mpmtest.Options{MPM: "event", Directives: []string{
+		"<Proxy balancer://pool>",
+		"    BalancerMember http://" + a,
+		"    BalancerMember http://" + dead,
+		"    BalancerMember http://" + b,
+		"    ProxySet lbmethod=byrequests",
+		"</Proxy>",
+		"ProxyPass /pool/ balancer://pool/",
+	}})
+	seen := map[string]int{}
+	for range 12 {
+		code, body, err := s.Get("/pool/x")
+		if err != nil || code != 200 {
+			t.Fatalf("/pool/x: %d %v", code, err)
+		}
+		seen[string(body)]++
+	}
+	if seen["A"] == 0 || seen["B"] == 0 || len(seen) != 2 {
+		t.Errorf("members served %v, want A and B", seen)
+	}
+	mpmtest.WaitFor(t, 5*time.Second, "AH00959 for the dead member", func() bool {
+		return strings.Contains(s.ErrorLog(), "AH00959")
+	})
+}
