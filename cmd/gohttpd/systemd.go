@@ -62,7 +62,11 @@ func (s *service) relay(sigc <-chan os.Signal, board *mpm.Scoreboard, log *slog.
 		for {
 			select {
 			case sig := <-sigc:
-				in <- sig
+				select {
+				case in <- sig:
+				case <-s.stop:
+					return
+				}
 			case <-s.stop:
 				return
 			}
