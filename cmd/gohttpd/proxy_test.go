@@ -48,6 +48,9 @@ func startProxyBackend(t *testing.T) *proxyBackend {
 		w.Header().Set("Location", "http://"+b.addr+"/b/other?x=1")
 		w.WriteHeader(http.StatusFound)
 	})
+	mux.HandleFunc("/b/cookie", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Set-Cookie", "s=1; Domain=backend.example; Path=/b/")
+	})
 	mux.HandleFunc("/b/slow", func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
@@ -137,6 +140,8 @@ func testReverseProxy(t *testing.T, mpmName string) {
 		"ProxyPass /app/static !",
 		"ProxyPass /app/ http://" + be.addr + "/b/",
 		"ProxyPassReverse /app/ http://" + be.addr + "/b/",
+		"ProxyPassReverseCookieDomain backend.example www.example.org",
+		"ProxyPassReverseCookiePath /b/ /app/",
 		"ProxyPass /down/ http://" + dead + "/",
 		"<Location /loc/>",
 		"    ProxyPass http://" + be.addr + "/b/",
@@ -188,6 +193,11 @@ func testReverseProxy(t *testing.T, mpmName string) {
 	resp, _ := get("/app/redir", nil)
 	if loc := resp.Header.Get("Location"); resp.StatusCode != 302 || loc != "http://"+s.Addr+"/app/other?x=1" {
 		t.Errorf("/app/redir: %d Location %q, want 302 http://%s/app/other?x=1", resp.StatusCode, loc, s.Addr)
+	}
+
+	resp, _ = get("/app/cookie", nil)
+	if c := resp.Header.Get("Set-Cookie"); c != "s=1; Domain=www.example.org; Path=/app/" {
+		t.Errorf("/app/cookie: Set-Cookie %q, want s=1; Domain=www.example.org; Path=/app/", c)
 	}
 
 	resp, body = get("/app/static/logo.txt", nil)
