@@ -93,6 +93,8 @@ type Site struct {
 
 	remoteIP bool // some server has a RemoteIPHeader
 	onClient func(*fasthttp.RequestCtx, string)
+	// streamBody: a server proxies, request bodies are streamed.
+	streamBody bool
 }
 
 // New builds the Site for cfg, which it only reads and keeps. It fails when
@@ -305,6 +307,9 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 		return
 	}
 	if v.proxy != nil && s.serveProxy(ctx, v) {
+		return
+	}
+	if s.streamBody && s.bodyTooLarge(ctx) {
 		return
 	}
 	r := &v.trivialValue
