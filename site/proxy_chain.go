@@ -11,6 +11,7 @@ package site
 import (
 	"context"
 	"html"
+	"io"
 	"log/slog"
 	"net"
 	"strconv"
@@ -193,10 +194,22 @@ func (s *Site) bodyTooLarge(ctx *fasthttp.RequestCtx) bool {
 	if s.lim.body <= 0 {
 		return false
 	}
-	if cl := ctx.Request.Header.ContentLength(); cl <= 0 || int64(cl) <= s.lim.body {
+	cl := ctx.Request.Header.ContentLength()
+	switch {
+	case cl == -1:
+		// Chunked: read (and drop) it up to the limit, as fasthttp did
+		// before it streamed and as Apache's ap_discard_request_body.
+		st := ctx.RequestBodyStream()
+		if st == nil {
+			return false
+		}
+		if n, _ := io.CopyN(io.Discard, st, s.lim.body+1); n <= s.lim.body {
+			return false
+		}
+	case cl <= 0 || int64(cl) <= s.lim.body:
 		return false
 	}
-	s.logf(ctx, slog.LevelInfo, "request body exceeds LimitRequestBody (Content-Length %d > %d)", ctx.Request.Header.ContentLength(), s.lim.body)
+	s.logf(ctx, slog.LevelInfo, "request body exceeds LimitRequestBody (%d)", s.lim.body)
 	s.sendError(ctx, fasthttp.StatusRequestEntityTooLarge, "")
 	ctx.SetConnectionClose()
 	return true

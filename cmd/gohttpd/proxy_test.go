@@ -214,6 +214,12 @@ func testReverseProxy(t *testing.T, mpmName string) {
 	} else {
 		resp.Body.Close()
 	}
+	// The same body chunked (no Content-Length): 413 as Apache.
+	if resp, err := http.Post(s.URL("/app/static/logo.txt"), "application/octet-stream", io.MultiReader(bytes.NewReader(make([]byte, 200000)))); err != nil || resp.StatusCode != 413 {
+		t.Errorf("chunked POST of 200000 bytes to a static file under LimitRequestBody 100000: %v %v, want 413", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 
 	resp, _ = get("/private/x", nil)
 	if resp.StatusCode != 403 {
