@@ -117,6 +117,7 @@ func testRemoteIPBehindHAProxy(t *testing.T, mpmName string) {
 		"<Location /only3>",
 		"    Require ip 127.0.0.3",
 		"</Location>",
+		"RemoteIPProxyProtocolExceptions 127.0.0.9",
 		"<VirtualHost 127.0.0.2:*>",
 		"    RemoteIPProxyProtocol On",
 		"</VirtualHost>",
@@ -201,6 +202,12 @@ backend bxff
 		t.Errorf("no PROXY header on %s: %d, want the connection closed", ppAddr, resp.StatusCode)
 		resp.Body.Close()
 	}
+	// A peer in RemoteIPProxyProtocolExceptions speaks plain HTTP there.
+	if resp, err := clientFrom("127.0.0.9").Get("http://" + ppAddr + "/only3"); err != nil || resp.StatusCode != 403 {
+		t.Errorf("plain HTTP from an excepted peer: %v %v, want an answer (403: Require ip sees 127.0.0.9)", resp, err)
+	} else {
+		resp.Body.Close()
+	}
 	// A malformed v1 line is refused and logged.
 	if conn, err := net.Dial("tcp", ppAddr); err == nil {
 		fmt.Fprintf(conn, "PROXY TCP4 1.2.3.x 127.0.0.2 1 2\r\nGET / HTTP/1.0\r\n\r\n")
@@ -216,6 +223,7 @@ backend bxff
 		return strings.Count(log, "127.0.0.3 127.0.0.1 127.0.0.3 200 /only3\n") == 3 &&
 			strings.Count(log, "127.0.0.3 127.0.0.1 127.0.0.3 200 /app/echo\n") == 3 &&
 			strings.Contains(log, "127.0.0.1 127.0.0.1 127.0.0.1 403 /only3\n") &&
+			strings.Contains(log, "127.0.0.9 127.0.0.9 127.0.0.9 403 /only3\n") &&
 			strings.Contains(s.ErrorLog(), "[remoteip:error]")
 	})
 }
