@@ -165,11 +165,6 @@ func (st *proxyWire) finish() (*ProxyServer, *ProxyDir, error) {
 	}
 	dir := srv.Dir
 	srv.Dir = nil
-	if len(srv.Passes) == 0 && len(srv.Balancers) == 0 && srv.Timeout == 0 && len(st.aliases) == 0 {
-		// Only ProxyPassReverse & co.: nothing is proxied, but the
-		// sections' flags stay (harmless).
-		return &ProxyServer{}, dir, nil
-	}
 	return srv, dir, nil
 }
 

@@ -32,9 +32,10 @@ type proxyRoute struct {
 }
 
 // initProxy builds the server's proxy when its configuration proxies
-// anything.
+// anything (a ProxyPass line, or a <Location>'s): "ProxyRequests Off" or a
+// ProxyTimeout alone change nothing.
 func (s *Site) initProxy(v *vserver, site *conf.SiteConfig) error {
-	if site.Proxy == nil {
+	if !proxies(site) {
 		return nil
 	}
 	px, err := proxy.New(site.Proxy, proxy.Options{
@@ -213,4 +214,21 @@ func (s *Site) bodyTooLarge(ctx *fasthttp.RequestCtx) bool {
 	s.sendError(ctx, fasthttp.StatusRequestEntityTooLarge, "")
 	ctx.SetConnectionClose()
 	return true
+}
+
+// proxies reports whether a server has a ProxyPass or ProxyPassMatch
+// line or a <Location> with a one-argument ProxyPass.
+func proxies(site *conf.SiteConfig) bool {
+	if site.Proxy == nil {
+		return false
+	}
+	if len(site.Proxy.Passes) > 0 {
+		return true
+	}
+	for _, l := range site.Sections.Locations {
+		if l.Dir != nil && l.Dir.Proxy != nil && l.Dir.Proxy.Alias != nil {
+			return true
+		}
+	}
+	return false
 }
