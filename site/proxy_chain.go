@@ -211,10 +211,21 @@ func (s *Site) bodyTooLarge(ctx *fasthttp.RequestCtx) bool {
 		return false
 	}
 	s.logf(ctx, slog.LevelInfo, "request body exceeds LimitRequestBody (%d)", s.lim.body)
+	// The connection closes after the 413. What the client is still
+	// sending would make the close a reset that can destroy the answer
+	// before the client reads it (prefork and worker close without
+	// lingering): read a bounded rest first, as a lingering close would.
+	if st := ctx.RequestBodyStream(); st != nil {
+		_, _ = io.CopyN(io.Discard, st, drainAfterLimit)
+	}
 	s.sendError(ctx, fasthttp.StatusRequestEntityTooLarge, "")
 	ctx.SetConnectionClose()
 	return true
 }
+
+// drainAfterLimit is how much of a body over LimitRequestBody is read
+// and dropped before the 413 goes out.
+const drainAfterLimit = 256 << 10
 
 // proxies reports whether a server has a ProxyPass or ProxyPassMatch
 // line or a <Location> with a one-argument ProxyPass.
