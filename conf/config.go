@@ -205,6 +205,10 @@ type SiteConfig struct {
 	// RemoteIP is mod_remoteip's configuration (a vhost's merged onto the
 	// main server's, MergeRemoteIP); nil without its directives.
 	RemoteIP *RemoteIPServer `json:"remoteIP,omitempty"`
+	// SSL is the server's mod_ssl settings, merged with the main
+	// server's for a virtual host (MergeSSLServer); nil when the
+	// configuration has no SSL directive (conf/wire_ssl.go).
+	SSL *SSLServer `json:"ssl,omitempty"`
 }
 
 // Server is one virtual host's own configuration after Apache's

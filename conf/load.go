@@ -339,6 +339,7 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 	b.remoteIPMain(w)
 	b.finishVHosts(w, l.opts.SkipDocumentRootCheck)
 	b.remoteIPFinish()
+	w.finishSSL(b.cfg)
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
 	}

@@ -44,6 +44,9 @@ type Options struct {
 	// does, every response gets Connection: close (Apache's
 	// is_mpm_running check in ap_set_keepalive). nil means never.
 	Stopping func() bool
+	// TLS checks requests on TLS connections (tls_chain.go); nil: no
+	// listener speaks TLS.
+	TLS *TLSOptions
 }
 
 // ServerLogs are one virtual host's error and access logs.
@@ -75,6 +78,7 @@ type Site struct {
 	access   AccessLogger
 	stopping func() bool
 	setVHost func(*fasthttp.RequestCtx, string)
+	tls      *TLSOptions
 
 	main *vserver
 	// table selects the virtual host of a request (nil without
@@ -111,6 +115,7 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 		stopping: opts.Stopping,
 		setVHost: opts.SetVHost,
 		onClient: opts.OnClient,
+		tls:      opts.TLS,
 		lim:      newLimits(&cfg.HTTP),
 		ka:       newKeepAlivePolicy(&cfg.HTTP),
 	}
@@ -250,8 +255,8 @@ func (s *Site) Handler() fasthttp.RequestHandler {
 func (s *Site) serve(ctx *fasthttp.RequestCtx) {
 	v := s.main
 	status := 0
+	var m vhost.Match
 	if s.table != nil {
-		var m vhost.Match
 		s.table.SelectCtx(&m, ctx)
 		v = s.servers[m.Server]
 		accesslog.SetServer(ctx, v)
@@ -271,6 +276,9 @@ func (s *Site) serve(ctx *fasthttp.RequestCtx) {
 	if status != 0 {
 		s.badHost(ctx, v)
 		s.sendError(ctx, status, "")
+		return
+	}
+	if s.tls != nil && ctx.IsTLS() && s.misdirected(ctx, s.matchOf(&m)) {
 		return
 	}
 	s.dispatch(ctx, v)

@@ -202,7 +202,7 @@ func notice(log *slog.Logger, msg string, args ...any) {
 }
 
 // newSite builds the request chain of one serving process.
-func newSite(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns []*listener.Listener, draining *atomic.Bool) (*site.Site, error) {
+func newSite(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns []*listener.Listener, draining *atomic.Bool, tl *tlsState) (*site.Site, error) {
 	stopping := stoppingFunc(draining, board)
 	return site.New(cfg, site.Options{
 		Logger:   lg.logger,
@@ -212,6 +212,7 @@ func newSite(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns []*listener.
 		OnClient: mpm.SetRequestClient,
 		Stopping: stopping,
 		Handlers: withHealth(statusHandlers(cfg, board, lns), stopping),
+		TLS:      tl.siteTLS(),
 	})
 }
 
@@ -240,7 +241,7 @@ func observers(lns []*listener.Listener) ([]*listener.Listener, error) {
 // status page reads the accept queues of lns (through copies) and of
 // others, other buckets' sockets, which it owns. Close the site once the
 // loop has stopped.
-func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns, others []*listener.Listener, slot int, gen uint64) (mpm.ChildServer, *site.Site, error) {
+func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns, others []*listener.Listener, slot int, gen uint64, tl *tlsState) (mpm.ChildServer, *site.Site, error) {
 	obs, err := observers(lns)
 	if err != nil {
 		return nil, nil, err
@@ -251,7 +252,7 @@ func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns, others []
 		obs = append(append(others[:b*n:b*n], obs...), others[b*n:]...)
 	}
 	draining := &atomic.Bool{}
-	st, err := newSite(cfg, lg, board, obs, draining)
+	st, err := newSite(cfg, lg, board, obs, draining, tl)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -262,6 +263,7 @@ func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns, others []
 	cs, err := childFor(cfg, mpm.ChildDeps{
 		Listeners: netLns, Server: st.NewServer(), Protocol: protocolOptions(cfg), Board: board, Slot: slot,
 		Generation: gen, Draining: draining, VHost: boardVHost(cfg), Log: lg.logger,
+		TLS: tl.listenerTLS(cfg, cfg.Listen), HandshakeTimeout: cfg.HTTP.RequestReadTimeout.Handshake.Timeout,
 		ProxyProtocol: proxyProtocolOptions(cfg),
 	})
 	if err != nil {
@@ -310,13 +312,19 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 		return err
 	}
 	defer removePidFile(cfg.PidFile)
+	tl, err := buildTLS(cfg, nil, nil) // before dropping root: keys (tls.go)
+	if err != nil {
+		return err
+	}
+	tl.rotate()
+	defer tl.close()
 	// As Apache's -X, the one process switches users too.
 	if err := dropPrivileges(cfg, log); err != nil {
 		return err
 	}
 
 	set.Forget() // the engine owns and closes them now
-	cs, st, err := newEngine(cfg, lg, board, lns, nil, 0, 0)
+	cs, st, err := newEngine(cfg, lg, board, lns, nil, 0, 0, tl)
 	if err != nil {
 		return err
 	}
