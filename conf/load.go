@@ -339,6 +339,9 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 	b.remoteIPMain(w)
 	b.finishVHosts(w, l.opts.SkipDocumentRootCheck)
 	b.remoteIPFinish()
+	if err := w.loadTypes(b.cfg); err != nil {
+		b.errs = append(b.errs, err)
+	}
 	w.finishSSL(b.cfg)
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)

@@ -147,6 +147,8 @@ type DirConfig struct {
 	// Proxy is what mod_proxy's directives of the section say
 	// (ProxyPass with one argument, ProxyPassReverse, ...), nil for none.
 	Proxy *ProxyDir `json:"proxy,omitempty"`
+	// Resp is the response-shaping modules' settings (wire_resp.go).
+	Resp *RespDir `json:"resp,omitempty"`
 }
 
 // ServerDirDefaults is Apache's per-directory configuration of a server
@@ -216,6 +218,7 @@ func MergeDir(base, child *DirConfig) *DirConfig {
 	if child.Proxy != nil {
 		out.Proxy = MergeProxyDir(base.Proxy, child.Proxy)
 	}
+	out.Resp = MergeResp(base.Resp, child.Resp)
 	return &out
 }
 

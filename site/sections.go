@@ -101,6 +101,7 @@ type vserver struct {
 
 	proxy    *proxyRoute      // ProxyPass lines; nil when nothing is proxied
 	remoteIP *remoteip.Config // RemoteIPHeader; nil without one
+	rs       *respServer      // response shaping (resp_chain.go); nil when unused
 }
 
 // pathCache maps request paths to resolutions. Reads take no lock: they
@@ -216,6 +217,7 @@ type resolved struct {
 	// each is checked again on every use, as Apache reads them per
 	// request.
 	deps []htDep
+	resp *respCfg // response shaping (resp_chain.go)
 }
 
 func newVServer(site *conf.SiteConfig, serverRoot string, debug bool, handlers map[string]fasthttp.RequestHandler, missing func(string) fasthttp.RequestHandler) (*vserver, error) {
@@ -365,6 +367,7 @@ func (v *vserver) resolve(p []byte, now time.Time) *resolved {
 		return r
 	}
 	r := v.walk(string(p), now)
+	r.resp = v.rs.forCfg(r.cfg)
 	v.cache.store(string(p), r)
 	return r
 }

@@ -92,6 +92,8 @@ type Site struct {
 
 	bufs sync.Pool // of *[]byte: rewritten paths
 
+	resp *respShared // response shaping (resp_chain.go)
+
 	closeOnce sync.Once
 	closeErr  error
 
@@ -204,6 +206,7 @@ func (s *Site) newServer(site *conf.SiteConfig, lg *slog.Logger, access AccessLo
 	if err := s.initProxy(v, site); err != nil {
 		return nil, fmt.Errorf("site: %w", err)
 	}
+	s.initResp(v, site)
 	return v, nil
 }
 
@@ -301,6 +304,9 @@ func (s *Site) finish(ctx *fasthttp.RequestCtx, v *vserver, start time.Time) {
 		}
 		v.access.Log(ctx, start)
 	}
+	if v.rs != nil {
+		respRelease(ctx, v)
+	}
 }
 
 // http09Conn is a connection that may carry an HTTP/0.9 request (an
@@ -318,6 +324,9 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 		return
 	}
 	if s.streamBody && s.bodyTooLarge(ctx) {
+		return
+	}
+	if v.rs != nil && s.respDispatch(ctx, v) {
 		return
 	}
 	r := &v.trivialValue

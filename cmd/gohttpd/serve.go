@@ -319,6 +319,7 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 	tl.rotate()
 	defer tl.close()
 	// As Apache's -X, the one process switches users too.
+	prepareCompressCache(cfg, log)
 	if err := dropPrivileges(cfg, log); err != nil {
 		return err
 	}
