@@ -99,9 +99,10 @@ type vserver struct {
 	embedded  bool
 	etags     map[string]string // strong content-hash ETags of embedded files, by name
 
+	rs *respServer // response shaping (resp_chain.go); nil when unused
+
 	proxy    *proxyRoute      // ProxyPass lines; nil when nothing is proxied
 	remoteIP *remoteip.Config // RemoteIPHeader; nil without one
-	rs       *respServer      // response shaping (resp_chain.go); nil when unused
 }
 
 // pathCache maps request paths to resolutions. Reads take no lock: they
