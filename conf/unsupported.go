@@ -98,7 +98,6 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 	},
 	// modules switched off.
 	"rewriteengine": oneOf("Off"),
-	"proxyrequests": oneOf("Off"),
 }
 
 // oneOf is harmless for a single argument equal (ignoring case) to one of
@@ -167,7 +166,7 @@ func harmlessFileETag(args []string, _ *walkCtx) bool {
 // <Location>, and the handler name it records ("" for none).
 func supportedHandler(h string) (string, bool) {
 	switch h = strings.ToLower(h); h {
-	case "server-status", "metrics":
+	case "server-status", "metrics", "health":
 		return h, true
 	case "", "none":
 		return "", true

@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/gohttpd/gohttpd/internal/h1"
+	"github.com/gohttpd/gohttpd/internal/proxyproto"
 )
 
 // A ChildServer is an engine's child-side half: the serving loop of one
@@ -164,6 +165,10 @@ type ChildDeps struct {
 	// failed). The site logs it as mod_ssl does (AH01996 at info,
 	// and the access log line of the faked "GET / HTTP/1.0" 400).
 	PlainHTTP PlainHTTPFunc
+	// ProxyProtocol, when set, says which connections start with a PROXY
+	// protocol header (RemoteIPProxyProtocol): engines read it before
+	// TLS and HTTP (ReadProxyHeader; the event engine in its loop).
+	ProxyProtocol *proxyproto.Options
 }
 
 // TLSFor returns the TLS configuration of listener i, nil if it is plain.

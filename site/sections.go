@@ -18,6 +18,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/site/remoteip"
 	"github.com/gohttpd/gohttpd/site/vhost"
 )
 
@@ -99,6 +100,9 @@ type vserver struct {
 	etags     map[string]string // strong content-hash ETags of embedded files, by name
 
 	rs *respServer // response shaping (resp_chain.go); nil when unused
+
+	proxy    *proxyRoute      // ProxyPass lines; nil when nothing is proxied
+	remoteIP *remoteip.Config // RemoteIPHeader; nil without one
 }
 
 // pathCache maps request paths to resolutions. Reads take no lock: they

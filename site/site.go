@@ -37,6 +37,9 @@ type Options struct {
 	// port"; the string is only valid during the call). Configurations
 	// without <VirtualHost> never call it.
 	SetVHost func(ctx *fasthttp.RequestCtx, vhost string)
+	// OnClient, when set, is told the client address RemoteIPHeader
+	// found for a request (the status page's Client column).
+	OnClient func(ctx *fasthttp.RequestCtx, client string)
 	// Stopping reports whether the server or child is stopping; while it
 	// does, every response gets Connection: close (Apache's
 	// is_mpm_running check in ap_set_keepalive). nil means never.
@@ -94,6 +97,11 @@ type Site struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	remoteIP bool // some server has a RemoteIPHeader
+	onClient func(*fasthttp.RequestCtx, string)
+	// streamBody: a server proxies, request bodies are streamed.
+	streamBody bool
 }
 
 // New builds the Site for cfg, which it only reads and keeps. It fails when
@@ -109,6 +117,7 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 		access:   opts.Access,
 		stopping: opts.Stopping,
 		setVHost: opts.SetVHost,
+		onClient: opts.OnClient,
 		tls:      opts.TLS,
 		md:       newMDChallenges(cfg),
 		lim:      newLimits(&cfg.HTTP),
@@ -195,6 +204,10 @@ func (s *Site) newServer(site *conf.SiteConfig, lg *slog.Logger, access AccessLo
 	if err := v.initFiles(site, s.rewritePath); err != nil {
 		return nil, err
 	}
+	s.initRemoteIP(v, site)
+	if err := s.initProxy(v, site); err != nil {
+		return nil, fmt.Errorf("site: %w", err)
+	}
 	s.initResp(v, site)
 	return v, nil
 }
@@ -222,6 +235,7 @@ func (s *Site) logger(ctx *fasthttp.RequestCtx) *slog.Logger {
 // root. Call it only after every server using the Site has stopped.
 func (s *Site) Close() error {
 	s.closeOnce.Do(func() {
+		s.closeProxy()
 		for _, v := range s.servers {
 			if v.fs != nil && v.fs.CleanStop != nil {
 				close(v.fs.CleanStop)
@@ -255,6 +269,9 @@ func (s *Site) serve(ctx *fasthttp.RequestCtx) {
 		if s.setVHost != nil {
 			s.setVHost(ctx, v.statusVHost(s.table, &m))
 		}
+	}
+	if s.remoteIP {
+		s.applyRemoteIP(ctx, v)
 	}
 	var start time.Time
 	if v.access != nil {
@@ -306,6 +323,12 @@ type http09Conn interface {
 
 func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 	if s.checkLimits(ctx) || s.checkPath(ctx) {
+		return
+	}
+	if v.proxy != nil && s.serveProxy(ctx, v) {
+		return
+	}
+	if s.streamBody && s.bodyTooLarge(ctx) {
 		return
 	}
 	if v.rs != nil && s.respDispatch(ctx, v) {

@@ -163,11 +163,16 @@ func (w *worker) process(c *conn) (out outcome, busy bool) {
 	}
 	if c.flags&flagExpired != 0 {
 		c.flags &^= flagExpired
-		if c.tls != nil && !c.tls.done {
-			// No handshake yet: nothing to answer in.
+		if (c.tls != nil && !c.tls.done) || c.proxyPending() {
+			// No handshake (or PROXY header) yet: nothing to answer in.
 			return outClose, false
 		}
 		return w.writeError(h1serve.ErrNothingRead), true
+	}
+	if c.proxyPending() {
+		if out, ok := w.proxyHeader(c); !ok {
+			return out, false
+		}
 	}
 	if c.tls != nil && !c.tls.done {
 		if out, ok := w.handshake(c); !ok {
