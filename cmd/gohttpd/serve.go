@@ -264,7 +264,7 @@ func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns, others []
 		Listeners: netLns, Server: st.NewServer(), Protocol: protocolOptions(cfg), Board: board, Slot: slot,
 		Generation: gen, Draining: draining, VHost: boardVHost(cfg), Log: lg.logger,
 		TLS: tl.listenerTLS(cfg, cfg.Listen), HandshakeTimeout: cfg.HTTP.RequestReadTimeout.Handshake.Timeout,
-		PlainHTTP: st.PlainHTTP,
+		PlainHTTP:     st.PlainHTTP,
 		ProxyProtocol: proxyProtocolOptions(cfg),
 	})
 	if err != nil {
