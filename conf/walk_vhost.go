@@ -149,6 +149,7 @@ func (b *builder) finishVHosts(w *walker, skipDocRoot bool) {
 			rest = append(rest, sec)
 		}
 		srv.OwnDir, srv.OwnSections = own, Tree(rest)
+		srv.HTTP2 = MergeHTTP2(main.HTTP2, vb.h2.Finish())
 		srv.merge(&main.Site)
 
 		l := &srv.Log
