@@ -158,6 +158,9 @@ type ChildDeps struct {
 	// handshake= stage); 0 means Timeout (Server.WriteTimeout), or 60 s
 	// when that is 0 too.
 	HandshakeTimeout time.Duration
+	// H2 is the HTTP/2 setup (Protocols, H2*): nil or all-off serves
+	// HTTP/1.1 only. See NewH2 (h2.go).
+	H2 *H2Config
 }
 
 // TLSFor returns the TLS configuration of listener i, nil if it is plain.

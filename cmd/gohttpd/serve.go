@@ -260,6 +260,7 @@ func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns, others []
 	cs, err := childFor(cfg, mpm.ChildDeps{
 		Listeners: netLns, Server: st.NewServer(), Protocol: protocolOptions(cfg), Board: board, Slot: slot,
 		Generation: gen, Draining: draining, VHost: boardVHost(cfg), Log: lg.logger,
+		H2: h2Config(cfg),
 	})
 	if err != nil {
 		st.Close()

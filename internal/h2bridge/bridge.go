@@ -423,7 +423,19 @@ type tlsStater interface {
 // and refuses I/O.
 type streamConn struct {
 	local, remote net.Addr
+	// under is the connection given to ServeConn or ServeUpgrade.
+	under net.Conn
 }
+
+// Underlying returns the connection the engine gave ServeConn (or
+// ServeUpgrade) for this stream's connection: an engine finds its own
+// per-connection state (scoreboard slot, stream counts) through it.
+func (s *streamConn) Underlying() net.Conn { return s.under }
+
+// Unwrapper is a connection wrapped around another: the bridge looks
+// through it (after checking the wrapper itself for TLS) to tell a TLS
+// connection from a plain one.
+type Unwrapper interface{ Unwrap() net.Conn }
 
 var errStreamConn = errors.New("h2bridge: no direct I/O on an HTTP/2 stream")
 
@@ -445,9 +457,12 @@ func (s *tlsStreamConn) Handshake() error                     { return nil }
 func (s *tlsStreamConn) ConnectionState() tls.ConnectionState { return s.tc.ConnectionState() }
 
 func newStreamConn(c net.Conn) net.Conn {
-	sc := streamConn{local: c.LocalAddr(), remote: c.RemoteAddr()}
+	sc := streamConn{local: c.LocalAddr(), remote: c.RemoteAddr(), under: c}
 	var inner net.Conn = c
 	for {
+		if ts, ok := inner.(tlsStater); ok {
+			return &tlsStreamConn{streamConn: sc, tc: ts}
+		}
 		switch x := inner.(type) {
 		case *replayConn:
 			inner = x.Conn
@@ -455,13 +470,12 @@ func newStreamConn(c net.Conn) net.Conn {
 		case *bufferedConn:
 			inner = x.Conn
 			continue
+		case Unwrapper:
+			inner = x.Unwrap()
+			continue
 		}
-		break
+		return &sc
 	}
-	if ts, ok := inner.(tlsStater); ok {
-		return &tlsStreamConn{streamConn: sc, tc: ts}
-	}
-	return &sc
 }
 
 // Sniff reads the start of a cleartext connection until it either matches
@@ -487,3 +501,9 @@ func Sniff(c net.Conn) (rc net.Conn, h2 bool, err error) {
 	}
 	return ReplayConn(c, buf), true, nil
 }
+
+// Stopping reports whether Shutdown or Close was called.
+func (b *Bridge) Stopping() bool { return b.shutdown.Load() }
+
+// NextProtoTLS is HTTP/2's ALPN protocol name, "h2".
+const NextProtoTLS = http2.NextProtoTLS

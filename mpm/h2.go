@@ -1,0 +1,466 @@
+package mpm
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/gohttpd/gohttpd/internal/h2bridge"
+)
+
+// HTTP/2 in the engines (Protocols h2 h2c, mod_http2's directives).
+//
+// An engine builds one H2Server per child (NewH2) before mpm.Track wraps
+// the site handler. It then offers HTTP/2 three ways, per listener as
+// H2Config says:
+//
+//   - TLS: the listener's tls.Config is copied with "h2" first in
+//     NextProtos (also in what a GetConfigForClient returns), so the
+//     engine works with whatever config the TLS package builds; a
+//     connection that negotiated "h2" goes to ServeH2.
+//   - h2c prior knowledge (H2Direct): the first bytes of a cleartext
+//     connection are the client preface; the connection goes to ServeH2.
+//   - h2c Upgrade (H2Upgrade): the site handler is wrapped so that an
+//     HTTP/1.1 request with "Upgrade: h2c" hijacks the connection
+//     (fasthttp's Hijack, which every engine supports on cleartext) and
+//     the bridge answers 101 and the request as stream 1.
+//
+// The connection-per-worker engines (prefork, worker) call ServeConn for
+// every accepted connection; the worker that accepted it stays with it to
+// its end, also as HTTP/2, its scoreboard slot 'W' while streams are
+// answered and 'K' while none is (prefork answers one stream at a time,
+// Options.OneStreamAtATime, as Apache's mod_http2 on prefork). The event
+// engine hands an HTTP/2 connection to a goroutine of its own
+// (ServeH2Owned): x/net needs a goroutine reading it for its whole life,
+// so it cannot be parked in epoll; its streams count in the process
+// slot's HTTP/2 counters (the status page shows them), not in a worker
+// slot.
+//
+// Keep-alive (as Apache's mod_http2): KeepAliveTimeout is how long a
+// connection with no open stream stays open (GOAWAY, then close);
+// MaxKeepAliveRequests is the number of streams after which the
+// connection says GOAWAY once idle (KeepAlive Off: after the first);
+// Timeout (or H2StreamTimeout) bounds a stream's reads and each write.
+// A graceful stop sends GOAWAY on every connection and lets the open
+// streams finish (Stop).
+
+// H2Config is the HTTP/2 setup of a child, built by the master from the
+// configuration (engines never import conf).
+type H2Config struct {
+	// Listeners is parallel to ChildDeps.Listeners; a short slice means
+	// HTTP/1.1 only for the listeners it does not cover.
+	Listeners []H2Listener
+	// Options are the bridge's limits (H2MaxSessionStreams, H2WindowSize,
+	// LimitRequest*, KeepAliveTimeout ...). OneStreamAtATime is set by
+	// prefork itself.
+	Options h2bridge.Options
+}
+
+// H2Listener is what one listener offers (the Protocols of the server
+// that owns the address: its first <VirtualHost>, else the main server).
+type H2Listener struct {
+	// H2 advertises "h2" in ALPN on a TLS listener (Protocols h2).
+	H2 bool
+	// Direct serves h2c with prior knowledge on a cleartext listener
+	// (Protocols h2c, H2Direct on).
+	Direct bool
+	// Upgrade answers "Upgrade: h2c" on a cleartext listener (Protocols
+	// h2c, H2Upgrade on).
+	Upgrade bool
+}
+
+func (c *H2Config) enabled() bool {
+	return c != nil && slices.ContainsFunc(c.Listeners, func(l H2Listener) bool { return l.H2 || l.Direct || l.Upgrade })
+}
+
+// H2Server is a child's HTTP/2 side: the bridge over the site handler,
+// the TLS configs that advertise h2, and the connections being served.
+type H2Server struct {
+	cfg    *H2Config
+	Bridge *h2bridge.Bridge
+	lns    []net.Listener
+	tls    []*tls.Config
+	proc   *Process
+	site   fasthttp.RequestHandler
+	stream fasthttp.RequestHandler // site, with the scoreboard accounting
+
+	// waits holds, per HTTP/1.1 connection a handler upgraded, the channel
+	// closed when the HTTP/2 side ends (connection-per-worker engines wait
+	// on it: the worker stays with its connection).
+	waits sync.Map // net.Conn → chan struct{}
+
+	stopOnce sync.Once
+	stopWG   sync.WaitGroup
+	cancel   context.CancelFunc
+	stopCtx  context.Context
+}
+
+// NewH2 prepares HTTP/2 for a child over deps: it returns nil when
+// deps.H2 enables nothing. It replaces deps.TLS by copies that advertise
+// h2 where allowed and wraps deps.Server.Handler to answer h2c upgrades;
+// call it before Track. oneStream is prefork's one stream at a time.
+func NewH2(deps *ChildDeps, oneStream bool) *H2Server {
+	if !deps.H2.enabled() || deps.Server == nil {
+		return nil
+	}
+	opts := deps.H2.Options
+	opts.OneStreamAtATime = oneStream
+	h := &H2Server{cfg: deps.H2, lns: deps.Listeners, site: deps.Server.Handler}
+	if deps.Board != nil {
+		h.proc = deps.Board.Process(deps.Slot)
+	}
+	h.stream = h.account
+	h.Bridge = h2bridge.New(opts, h.stream)
+	h.stopCtx, h.cancel = context.WithCancel(context.Background())
+	if len(deps.TLS) > 0 {
+		h.tls = make([]*tls.Config, len(deps.TLS))
+		for i, c := range deps.TLS {
+			h.tls[i] = c
+			if c != nil && h.listener(i).H2 {
+				h.tls[i] = advertiseH2(c)
+			}
+		}
+		deps.TLS = h.tls
+	}
+	if slices.ContainsFunc(deps.H2.Listeners, func(l H2Listener) bool { return l.Upgrade }) {
+		site := deps.Server.Handler
+		deps.Server.Handler = func(ctx *fasthttp.RequestCtx) {
+			if !h.upgrade(ctx) {
+				site(ctx)
+			}
+		}
+	}
+	return h
+}
+
+func (h *H2Server) listener(i int) H2Listener {
+	if i < 0 || i >= len(h.cfg.Listeners) {
+		return H2Listener{}
+	}
+	return h.cfg.Listeners[i]
+}
+
+// ListenerOf returns what the listener that accepted a connection with
+// local address la offers (the listener with la's port and address, or
+// a wildcard address, as ListenerTLS).
+func (h *H2Server) ListenerOf(la net.Addr) H2Listener {
+	return h.listener(listenerIndex(h.lns, la))
+}
+
+// listenerIndex is the index in lns of the listener of local address la,
+// -1 for none.
+func listenerIndex(lns []net.Listener, la net.Addr) int {
+	a, ok := la.(*net.TCPAddr)
+	if !ok {
+		return -1
+	}
+	wild := -1
+	for i, ln := range lns {
+		l, ok := ln.Addr().(*net.TCPAddr)
+		if !ok || l.Port != a.Port {
+			continue
+		}
+		if l.IP.Equal(a.IP) {
+			return i
+		}
+		if (l.IP == nil || l.IP.IsUnspecified()) && wild < 0 {
+			wild = i
+		}
+	}
+	return wild
+}
+
+// advertiseH2 returns a copy of c with "h2" first in NextProtos, also in
+// the configs its GetConfigForClient returns (copied once each).
+func advertiseH2(c *tls.Config) *tls.Config {
+	out := c.Clone()
+	out.NextProtos = withH2(c.NextProtos)
+	if get := c.GetConfigForClient; get != nil {
+		var cache sync.Map // *tls.Config → *tls.Config
+		out.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+			cfg, err := get(hello)
+			if cfg == nil || err != nil {
+				return cfg, err
+			}
+			if v, ok := cache.Load(cfg); ok {
+				return v.(*tls.Config), nil
+			}
+			cp := cfg.Clone()
+			cp.NextProtos = withH2(cfg.NextProtos)
+			v, _ := cache.LoadOrStore(cfg, cp)
+			return v.(*tls.Config), nil
+		}
+	}
+	return out
+}
+
+func withH2(protos []string) []string {
+	if slices.Contains(protos, h2bridge.NextProtoTLS) {
+		return protos
+	}
+	if len(protos) == 0 {
+		protos = []string{"http/1.1"}
+	}
+	return append([]string{h2bridge.NextProtoTLS}, protos...)
+}
+
+// ServeConn serves tc, accepted by a connection-per-worker engine (prefork,
+// worker), to its end: TLS or cleartext, HTTP/1.1 or HTTP/2. With h nil it
+// is the HTTP/1.1-only path.
+func ServeConn(deps ChildDeps, h *H2Server, tc *Conn) {
+	cfg := ListenerTLS(deps.Listeners, deps.TLS, tc)
+	if h == nil {
+		if cfg != nil {
+			ServeTLS(deps, tc, cfg)
+		} else {
+			deps.Server.ServeConn(tc)
+		}
+		return
+	}
+	if cfg != nil {
+		h.serveTLS(deps, tc, cfg)
+		return
+	}
+	var c net.Conn = tc
+	if h.ListenerOf(tc.LocalAddr()).Direct {
+		d := deps.Server.ReadTimeout
+		if d <= 0 {
+			d = 60 * time.Second
+		}
+		tc.TCPConn.SetReadDeadline(time.Now().Add(d))
+		rc, isH2, err := h2bridge.Sniff(tc.TCPConn)
+		tc.TCPConn.SetReadDeadline(time.Time{})
+		switch {
+		case isH2:
+			h.ServeH2(rc, tc.Worker)
+			return
+		case err != nil && rc == net.Conn(tc.TCPConn):
+			tc.Close() // nothing read
+			return
+		}
+		c = &replayed{Conn: tc, r: rc}
+	}
+	deps.Server.ServeConn(c)
+	h.wait(c)
+}
+
+// serveTLS is ServeTLS with ALPN: "h2" goes to the bridge.
+func (h *H2Server) serveTLS(deps ChildDeps, tc *Conn, cfg *tls.Config) {
+	t := tls.Server(tc.TCPConn, cfg)
+	name := ""
+	if deps.Server != nil {
+		name = deps.Server.Name
+	}
+	if err := Handshake(t, deps.HandshakeDeadline(), name); err != nil {
+		if deps.Log != nil && !errors.Is(err, ErrPlainHTTP) {
+			deps.Log.Debug("tls handshake failed", "client", tc.RemoteAddr().String(), "err", err)
+		}
+		tc.Close()
+		return
+	}
+	if t.ConnectionState().NegotiatedProtocol == h2bridge.NextProtoTLS {
+		h.ServeH2(t, tc.Worker)
+		return
+	}
+	deps.Server.ServeConn(&TLSConn{Conn: t, Plain: tc})
+}
+
+// replayed is a cleartext connection whose first bytes were read to look
+// for the h2c preface: reads come from r (those bytes, then the socket),
+// through the Validator as on the *Conn.
+type replayed struct {
+	*Conn
+	r io.Reader
+}
+
+func (c *replayed) Read(p []byte) (int, error) {
+	if c.Validator == nil {
+		return c.r.Read(p)
+	}
+	return c.Validator.Read(c.r, p)
+}
+
+// stopValidating makes reads bypass the Validator from now on (an h2c
+// upgrade).
+func (c *Conn) stopValidating() { c.Validator = nil }
+
+// h2Conn is an HTTP/2 connection as the bridge serves it: the connection,
+// the scoreboard slot of the worker that owns it (nil in the event
+// engine) and its streams in progress.
+type h2Conn struct {
+	net.Conn
+	w      *Worker
+	proc   *Process
+	mu     sync.Mutex // one writer of w at a time; guards active
+	active int
+}
+
+// Unwrap lets the bridge find the TLS connection beneath.
+func (c *h2Conn) Unwrap() net.Conn { return c.Conn }
+
+// ScoreboardWorker implements WorkerConn.
+func (c *h2Conn) ScoreboardWorker() *Worker { return c.w }
+
+// ServeH2 serves c, negotiated as HTTP/2 (ALPN h2, or the h2c preface
+// next), on the calling goroutine until it closes; w is the scoreboard
+// slot of the worker that owns the connection, nil for none.
+func (h *H2Server) ServeH2(c net.Conn, w *Worker) {
+	hc := &h2Conn{Conn: c, w: w, proc: h.proc}
+	h.opened(hc)
+	defer h.closed(hc)
+	h.Bridge.ServeConn(hc)
+}
+
+// ServeH2Owned is ServeH2 on a goroutine the H2Server owns (the event
+// engine's hand-off); Stop ends it.
+func (h *H2Server) ServeH2Owned(c net.Conn) {
+	h.stopWG.Go(func() { h.ServeH2(c, nil) })
+}
+
+func (h *H2Server) opened(hc *h2Conn) {
+	if hc.proc != nil {
+		hc.proc.AddH2Conns(1)
+	}
+	if hc.w != nil {
+		hc.w.SetState(StateBusyKeepAlive)
+	}
+}
+
+func (h *H2Server) closed(hc *h2Conn) {
+	if hc.proc != nil {
+		hc.proc.AddH2Conns(-1)
+	}
+	if hc.w != nil {
+		hc.w.SetState(StateClosing)
+	}
+}
+
+// account is the bridge's handler: the site handler, with the stream
+// counted on the connection's scoreboard slot or process slot.
+func (h *H2Server) account(ctx *fasthttp.RequestCtx) {
+	hc := h2ConnOf(ctx)
+	if hc == nil {
+		h.site(ctx)
+		return
+	}
+	if hc.proc != nil {
+		hc.proc.AddH2Streams(1)
+	}
+	if hc.w != nil {
+		hc.mu.Lock()
+		hc.active++
+		hc.w.BeginRequest(time.Now(), clientIP(ctx), "", requestLine(ctx))
+		hc.w.SetState(StateBusyWrite)
+		hc.mu.Unlock()
+	}
+	defer func() {
+		if hc.proc != nil {
+			hc.proc.AddH2Streams(-1)
+			if hc.w == nil {
+				hc.proc.AddH2Requests(1)
+			}
+		}
+		if hc.w != nil {
+			hc.mu.Lock()
+			hc.active--
+			hc.w.EndRequest(time.Now(), responseBytes(ctx))
+			if hc.active == 0 {
+				hc.w.SetState(StateBusyKeepAlive)
+			}
+			hc.mu.Unlock()
+		}
+	}()
+	h.site(ctx)
+}
+
+// h2ConnOf finds the h2Conn of a stream's ctx.
+func h2ConnOf(ctx *fasthttp.RequestCtx) *h2Conn {
+	u, ok := ctx.Conn().(interface{ Underlying() net.Conn })
+	if !ok {
+		return nil
+	}
+	hc, _ := u.Underlying().(*h2Conn)
+	return hc
+}
+
+// upgrade answers an "Upgrade: h2c" request on a cleartext listener that
+// allows it by hijacking the connection for the bridge; it reports
+// whether it did.
+func (h *H2Server) upgrade(ctx *fasthttp.RequestCtx) bool {
+	if !h2bridge.IsH2CUpgrade(&ctx.Request) || ctx.IsTLS() || !h.ListenerOf(ctx.LocalAddr()).Upgrade {
+		return false
+	}
+	if h.stopCtx.Err() != nil || h.Bridge.Stopping() {
+		return false
+	}
+	req := new(fasthttp.Request)
+	ctx.Request.CopyTo(req)
+	var w *Worker
+	var done chan struct{}
+	under := ctx.Conn()
+	if wc, ok := under.(slotConn); ok {
+		// prefork, worker: the worker waits (ServeConn) for the HTTP/2
+		// side and keeps its slot.
+		w = wc.slot()
+		done = make(chan struct{})
+		h.waits.Store(under, done)
+	}
+	if pc, ok := under.(interface{ stopValidating() }); ok {
+		// The client sends HTTP/2 frames after the 101: they are not
+		// HTTP/1.1 for the Validator to check.
+		pc.stopValidating()
+	}
+	ctx.HijackSetNoResponse(true)
+	ctx.Hijack(func(c net.Conn) {
+		if done != nil {
+			defer close(done)
+		}
+		hc := &h2Conn{Conn: c, w: w, proc: h.proc}
+		h.opened(hc)
+		defer h.closed(hc)
+		if err := h.Bridge.ServeUpgrade(hc, req, nil); errors.Is(err, h2bridge.ErrBadUpgrade) {
+			c.Close()
+		}
+	})
+	return true
+}
+
+// wait blocks until the HTTP/2 side of an upgraded connection c has
+// ended (nothing to wait for when c was not upgraded).
+func (h *H2Server) wait(c net.Conn) {
+	if v, ok := h.waits.LoadAndDelete(c); ok {
+		<-v.(chan struct{})
+	}
+}
+
+// Stop is the engine's stop order for the HTTP/2 side: graceful modes send
+// GOAWAY on every connection and let their streams finish (new
+// connections get none); StopImmediate closes them.
+func (h *H2Server) Stop(mode StopMode) {
+	if h == nil {
+		return
+	}
+	if mode == StopImmediate {
+		h.cancel()
+		h.Bridge.Close()
+		return
+	}
+	h.stopOnce.Do(func() {
+		h.stopWG.Go(func() { _ = h.Bridge.Shutdown(h.stopCtx) })
+	})
+}
+
+// Wait waits until every connection ServeH2Owned took and the graceful
+// shutdown have ended.
+func (h *H2Server) Wait() {
+	if h != nil {
+		h.stopWG.Wait()
+	}
+}
