@@ -43,11 +43,12 @@ import (
 // slot's HTTP/2 counters (the status page shows them), not in a worker
 // slot.
 //
-// Keep-alive (as Apache's mod_http2): KeepAliveTimeout is how long a
-// connection with no open stream stays open (GOAWAY, then close);
-// MaxKeepAliveRequests is the number of streams after which the
-// connection says GOAWAY once idle (KeepAlive Off: after the first);
-// Timeout (or H2StreamTimeout) bounds a stream's reads and each write.
+// Keep-alive (as Apache 2.4.71's mod_http2, checked with h2load and a
+// raw client): KeepAliveTimeout is how long a connection with no open
+// stream stays open (GOAWAY, then close); MaxKeepAliveRequests and
+// KeepAlive Off do not limit the streams of a connection (Apache serves
+// thousands on one connection with either); Timeout (or H2StreamTimeout)
+// bounds a stream's reads and each write.
 // A graceful stop sends GOAWAY on every connection and lets the open
 // streams finish (Stop).
 

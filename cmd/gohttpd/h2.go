@@ -13,7 +13,9 @@ import (
 // <VirtualHost>, Apache's base server of a connection, else the main
 // server), and the bridge's limits from the main server's H2* values and
 // the core directives (see mpm/h2.go for their meaning on h2). nil when no
-// server enables HTTP/2.
+// server enables HTTP/2. KeepAliveTimeout is the idle time after which a
+// connection with no open stream gets GOAWAY (Apache: the same, once a
+// stream was served).
 func h2Config(cfg *conf.Config) *mpm.H2Config {
 	hc := &mpm.H2Config{Listeners: make([]mpm.H2Listener, len(cfg.Listen))}
 	on := false
@@ -38,18 +40,13 @@ func h2Config(cfg *conf.Config) *mpm.H2Config {
 		IdleTimeout:          h.KeepAliveTimeout,
 		ReadTimeout:          h.Timeout,
 		WriteTimeout:         h.Timeout,
-		MaxStreamsPerConn:    h.MaxKeepAliveRequests,
+		// Apache 2.4.71's mod_http2 applies neither MaxKeepAliveRequests
+		// nor KeepAlive Off to streams (h2load: 2500 streams on one
+		// connection with MaxKeepAliveRequests 5, and with KeepAlive Off):
+		// MaxStreamsPerConn stays unlimited.
 	}
 	if e.StreamTimeout > 0 {
 		o.ReadTimeout, o.WriteTimeout = e.StreamTimeout, e.StreamTimeout
-	}
-	if !h.KeepAlive || h.KeepAliveTimeout <= 0 {
-		// KeepAlive Off: GOAWAY after the first stream, as an HTTP/1.1
-		// connection closes after its first response.
-		o.MaxStreamsPerConn = 1
-		if o.IdleTimeout <= 0 {
-			o.IdleTimeout = h2bridge.DefaultIdleTimeout
-		}
 	}
 	hc.Options = o
 	return hc
