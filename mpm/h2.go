@@ -90,7 +90,7 @@ type H2Server struct {
 	tls    []*tls.Config
 	proc   *Process
 	site   fasthttp.RequestHandler
-	stream fasthttp.RequestHandler // site, with the scoreboard accounting
+	vhost  string // the scoreboard's vhost column (ChildDeps.VHost)
 
 	// waits holds, per HTTP/1.1 connection a handler upgraded, the channel
 	// closed when the HTTP/2 side ends (connection-per-worker engines wait
@@ -113,12 +113,12 @@ func NewH2(deps *ChildDeps, oneStream bool) *H2Server {
 	}
 	opts := deps.H2.Options
 	opts.OneStreamAtATime = oneStream
-	h := &H2Server{cfg: deps.H2, lns: deps.Listeners, site: deps.Server.Handler}
+	h := &H2Server{cfg: deps.H2, lns: deps.Listeners, site: deps.Server.Handler, vhost: deps.VHost}
 	if deps.Board != nil {
 		h.proc = deps.Board.Process(deps.Slot)
 	}
-	h.stream = h.account
-	h.Bridge = h2bridge.New(opts, h.stream)
+	opts.StreamStart, opts.StreamDone = h.streamStart, h.streamDone
+	h.Bridge = h2bridge.New(opts, h.begin)
 	h.stopCtx, h.cancel = context.WithCancel(context.Background())
 	if len(deps.TLS) > 0 {
 		h.tls = make([]*tls.Config, len(deps.TLS))
@@ -343,12 +343,13 @@ func (h *H2Server) closed(hc *h2Conn) {
 	}
 }
 
-// account is the bridge's handler: the site handler, with the stream
-// counted on the connection's scoreboard slot or process slot.
-func (h *H2Server) account(ctx *fasthttp.RequestCtx) {
+// streamStart counts a stream on its connection's scoreboard slot (the
+// request line is filled in when the slot is written: BeginRequest at
+// streamDone would be too late, so the slot shows the request from its
+// headers on) or process slot.
+func (h *H2Server) streamStart(ctx *fasthttp.RequestCtx) {
 	hc := h2ConnOf(ctx)
 	if hc == nil {
-		h.site(ctx)
 		return
 	}
 	if hc.proc != nil {
@@ -357,28 +358,53 @@ func (h *H2Server) account(ctx *fasthttp.RequestCtx) {
 	if hc.w != nil {
 		hc.mu.Lock()
 		hc.active++
-		hc.w.BeginRequest(time.Now(), clientIP(ctx), "", requestLine(ctx))
+		hc.w.SetState(StateBusyRead)
+		hc.mu.Unlock()
+	}
+}
+
+// streamDone accounts a finished stream.
+func (h *H2Server) streamDone(ctx *fasthttp.RequestCtx) {
+	hc := h2ConnOf(ctx)
+	if hc == nil {
+		return
+	}
+	if hc.proc != nil {
+		hc.proc.AddH2Streams(-1)
+		if hc.w == nil {
+			hc.proc.AddH2Requests(1)
+		}
+	}
+	if hc.w != nil {
+		hc.mu.Lock()
+		hc.active--
+		hc.w.EndRequest(time.Now(), responseBytes(ctx))
+		if hc.active == 0 {
+			hc.w.SetState(StateBusyKeepAlive)
+		}
+		hc.mu.Unlock()
+	}
+}
+
+// begin shows a stream's request in its connection's scoreboard slot once
+// the request is read (the bridge's handler).
+func (h *H2Server) begin(ctx *fasthttp.RequestCtx) {
+	if hc := h2ConnOf(ctx); hc != nil && hc.w != nil {
+		hc.mu.Lock()
+		hc.w.BeginRequest(time.Now(), clientIP(ctx), h.vhost, requestLine(ctx))
 		hc.w.SetState(StateBusyWrite)
 		hc.mu.Unlock()
 	}
-	defer func() {
-		if hc.proc != nil {
-			hc.proc.AddH2Streams(-1)
-			if hc.w == nil {
-				hc.proc.AddH2Requests(1)
-			}
-		}
-		if hc.w != nil {
-			hc.mu.Lock()
-			hc.active--
-			hc.w.EndRequest(time.Now(), responseBytes(ctx))
-			if hc.active == 0 {
-				hc.w.SetState(StateBusyKeepAlive)
-			}
-			hc.mu.Unlock()
-		}
-	}()
 	h.site(ctx)
+}
+
+// setVHost is SetRequestVHost for a stream of c.
+func (c *h2Conn) setVHost(vhost string) {
+	if c.w != nil {
+		c.mu.Lock()
+		c.w.SetVHost(vhost)
+		c.mu.Unlock()
+	}
 }
 
 // h2ConnOf finds the h2Conn of a stream's ctx.

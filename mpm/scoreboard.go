@@ -511,8 +511,9 @@ type ProcessStatus struct {
 	Suspended       int
 	Started         time.Time
 	// H2Conns and H2Streams are the open HTTP/2 connections and the
-	// streams being answered on them.
-	H2Conns, H2Streams int
+	// streams being answered on them; H2Requests the HTTP/2 requests
+	// served without a worker slot (event).
+	H2Conns, H2Streams, H2Requests int
 }
 
 // Snapshot copies the slot. Each field is read atomically; the fields are
@@ -531,6 +532,7 @@ func (p *Process) Snapshot() ProcessStatus {
 		Started:         p.Started(),
 		H2Conns:         int(p.h2Conns.Load()),
 		H2Streams:       int(p.h2Streams.Load()),
+		H2Requests:      int(p.h2Requests.Load()),
 	}
 }
 

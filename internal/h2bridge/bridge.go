@@ -165,6 +165,13 @@ type Options struct {
 	ErrorLog *log.Logger
 	// CountError is told each protocol error x/net counts (abuse metrics).
 	CountError func(errType string)
+	// StreamStart and StreamDone, if set, are called for every stream
+	// the handler may see: StreamStart once ctx is initialised (ctx.Conn()
+	// answers Underlying), before the request is read; StreamDone after
+	// the response was written (or the stream reset), before ctx is
+	// reused. They run on the stream's goroutine, several streams of one
+	// connection at once.
+	StreamStart, StreamDone func(ctx *fasthttp.RequestCtx)
 }
 
 // Bridge serves HTTP/2 connections with one fasthttp handler.

@@ -61,7 +61,11 @@ func (cs *connState) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		lg = b.opts.Logger
 	}
 	ctx.Init2(cs.sc, lg, false)
+	if b.opts.StreamStart != nil {
+		b.opts.StreamStart(ctx)
+	}
 	if status := b.fillRequest(&ctx.Request, r); status == statusReset {
+		b.streamDone(ctx)
 		b.release(ctx)
 		// x/net answers RST_STREAM (INTERNAL_ERROR; Apache sends
 		// ENHANCE_YOUR_CALM, which a handler cannot choose).
@@ -77,7 +81,15 @@ func (cs *connState) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	b.writeResponse(w, r, &ctx.Response)
+	b.streamDone(ctx)
 	b.release(ctx)
+}
+
+// streamDone calls Options.StreamDone, if any.
+func (b *Bridge) streamDone(ctx *fasthttp.RequestCtx) {
+	if b.opts.StreamDone != nil {
+		b.opts.StreamDone(ctx)
+	}
 }
 
 // release resets what fasthttp's own server loop resets between requests
