@@ -224,4 +224,3 @@ func TestH2StatusPage(t *testing.T) {
 		})
 	}
 }
-
