@@ -75,6 +75,11 @@ type H2Listener struct {
 	// Upgrade answers "Upgrade: h2c" on a cleartext listener (Protocols
 	// h2c, H2Upgrade on).
 	Upgrade bool
+	// Options, when set, replace H2Config.Options for this listener's
+	// connections (the owning vhost's own H2MaxSessionStreams,
+	// H2WindowSize ...: Apache takes a session's settings from the base
+	// server of its connection).
+	Options *h2bridge.Options
 }
 
 func (c *H2Config) enabled() bool {
@@ -85,7 +90,11 @@ func (c *H2Config) enabled() bool {
 // the TLS configs that advertise h2, and the connections being served.
 type H2Server struct {
 	cfg    *H2Config
-	Bridge *h2bridge.Bridge
+	Bridge *h2bridge.Bridge // H2Config.Options' bridge
+	// bridges is parallel to cfg.Listeners: the bridge of each listener
+	// (Bridge, or one of its own Options); all lists every bridge once.
+	bridges []*h2bridge.Bridge
+	all     []*h2bridge.Bridge
 	lns    []net.Listener
 	tls    []*tls.Config
 	proc   *Process
@@ -119,6 +128,18 @@ func NewH2(deps *ChildDeps, oneStream bool) *H2Server {
 	}
 	opts.StreamStart, opts.StreamDone = h.streamStart, h.streamDone
 	h.Bridge = h2bridge.New(opts, h.begin)
+	h.all = []*h2bridge.Bridge{h.Bridge}
+	h.bridges = make([]*h2bridge.Bridge, len(deps.H2.Listeners))
+	for i, l := range deps.H2.Listeners {
+		h.bridges[i] = h.Bridge
+		if l.Options != nil {
+			o := *l.Options
+			o.OneStreamAtATime = oneStream
+			o.StreamStart, o.StreamDone = h.streamStart, h.streamDone
+			h.bridges[i] = h2bridge.New(o, h.begin)
+			h.all = append(h.all, h.bridges[i])
+		}
+	}
 	h.stopCtx, h.cancel = context.WithCancel(context.Background())
 	if len(deps.TLS) > 0 {
 		h.tls = make([]*tls.Config, len(deps.TLS))
@@ -153,6 +174,14 @@ func (h *H2Server) listener(i int) H2Listener {
 // a wildcard address, as ListenerTLS).
 func (h *H2Server) ListenerOf(la net.Addr) H2Listener {
 	return h.listener(listenerIndex(h.lns, la))
+}
+
+// bridgeOf is the bridge of the listener of local address la.
+func (h *H2Server) bridgeOf(la net.Addr) *h2bridge.Bridge {
+	if i := listenerIndex(h.lns, la); i >= 0 && i < len(h.bridges) {
+		return h.bridges[i]
+	}
+	return h.Bridge
 }
 
 // listenerIndex is the index in lns of the listener of local address la,
@@ -316,7 +345,7 @@ func (h *H2Server) ServeH2(c net.Conn, w *Worker) {
 	hc := &h2Conn{Conn: c, w: w, proc: h.proc}
 	h.opened(hc)
 	defer h.closed(hc)
-	h.Bridge.ServeConn(hc)
+	h.bridgeOf(c.LocalAddr()).ServeConn(hc)
 }
 
 // ServeH2Owned is ServeH2 on a goroutine the H2Server owns (the event
@@ -424,7 +453,8 @@ func (h *H2Server) upgrade(ctx *fasthttp.RequestCtx) bool {
 	if !h2bridge.IsH2CUpgrade(&ctx.Request) || ctx.IsTLS() || !h.ListenerOf(ctx.LocalAddr()).Upgrade {
 		return false
 	}
-	if h.stopCtx.Err() != nil || h.Bridge.Stopping() {
+	b := h.bridgeOf(ctx.LocalAddr())
+	if h.stopCtx.Err() != nil || b.Stopping() {
 		return false
 	}
 	req := new(fasthttp.Request)
@@ -452,7 +482,7 @@ func (h *H2Server) upgrade(ctx *fasthttp.RequestCtx) bool {
 		hc := &h2Conn{Conn: c, w: w, proc: h.proc}
 		h.opened(hc)
 		defer h.closed(hc)
-		if err := h.Bridge.ServeUpgrade(hc, req, nil); errors.Is(err, h2bridge.ErrBadUpgrade) {
+		if err := b.ServeUpgrade(hc, req, nil); errors.Is(err, h2bridge.ErrBadUpgrade) {
 			c.Close()
 		}
 	})
@@ -476,11 +506,15 @@ func (h *H2Server) Stop(mode StopMode) {
 	}
 	if mode == StopImmediate {
 		h.cancel()
-		h.Bridge.Close()
+		for _, b := range h.all {
+			b.Close()
+		}
 		return
 	}
 	h.stopOnce.Do(func() {
-		h.stopWG.Go(func() { _ = h.Bridge.Shutdown(h.stopCtx) })
+		for _, b := range h.all {
+			h.stopWG.Go(func() { _ = b.Shutdown(h.stopCtx) })
+		}
 	})
 }
 

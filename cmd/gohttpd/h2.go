@@ -1,7 +1,10 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"net/netip"
+	"strings"
 
 	"github.com/gohttpd/gohttpd/conf"
 	"github.com/gohttpd/gohttpd/internal/h2bridge"
@@ -27,7 +30,22 @@ func h2Config(cfg *conf.Config) *mpm.H2Config {
 	if !on {
 		return nil
 	}
-	e := cfg.H2For(-1)
+	main := cfg.H2For(-1)
+	hc.Options = h2Options(cfg, main)
+	for i, l := range cfg.Listen {
+		// A vhost's own session settings (Apache: the base server's).
+		e := cfg.H2For(ownerOf(cfg, l))
+		if e.MaxSessionStreams != main.MaxSessionStreams || e.WindowSize != main.WindowSize ||
+			e.StreamBuf != main.StreamBuf || e.StreamTimeout != main.StreamTimeout {
+			own := h2Options(cfg, e)
+			hc.Listeners[i].Options = &own
+		}
+	}
+	return hc
+}
+
+// h2Options are the bridge's limits for a server's HTTP/2 settings e.
+func h2Options(cfg *conf.Config, e conf.HTTP2Effective) h2bridge.Options {
 	h := &cfg.HTTP
 	o := h2bridge.Options{
 		MaxConcurrentStreams: uint32(e.MaxSessionStreams),
@@ -48,8 +66,7 @@ func h2Config(cfg *conf.Config) *mpm.H2Config {
 	if e.StreamTimeout > 0 {
 		o.ReadTimeout, o.WriteTimeout = e.StreamTimeout, e.StreamTimeout
 	}
-	hc.Options = o
-	return hc
+	return o
 }
 
 // h2Limit maps a LimitRequest* value of 0 (Apache: no limit) to the
@@ -85,4 +102,51 @@ func ownerOf(cfg *conf.Config, l conf.Listen) int {
 		}
 	}
 	return wild
+}
+
+// printH2 is -S's HTTP/2 part: what each listener offers (the Protocols of
+// the server owning it) and the limits of the HTTP/2 connections, with
+// prefork's one stream at a time. Nothing when no server enables HTTP/2.
+func printH2(w io.Writer, cfg *conf.Config) {
+	hc := h2Config(cfg)
+	if hc == nil {
+		return
+	}
+	fmt.Fprintln(w, "HTTP/2:")
+	for i, l := range cfg.Listen {
+		owner := ownerOf(cfg, l)
+		name := "main server"
+		if owner >= 0 {
+			vh := cfg.VHosts.Hosts[owner]
+			name = fmt.Sprintf("<VirtualHost %s> %s:%d", vh.Args, vh.File, vh.Line)
+		}
+		hl := hc.Listeners[i]
+		var offers []string
+		if hl.H2 {
+			offers = append(offers, "h2 by ALPN (TLS)")
+		}
+		if hl.Direct {
+			offers = append(offers, "h2c prior knowledge")
+		}
+		if hl.Upgrade {
+			offers = append(offers, "h2c Upgrade")
+		}
+		if len(offers) == 0 {
+			offers = []string{"HTTP/1.1 only"}
+		}
+		own := ""
+		if o := hl.Options; o != nil {
+			own = fmt.Sprintf("; its own H2MaxSessionStreams %d, H2WindowSize %d, H2StreamMaxMemSize %d, stream timeout %s",
+				o.MaxConcurrentStreams, o.InitialWindowSize, o.StreamBufferSize, seconds(o.ReadTimeout))
+		}
+		fmt.Fprintf(w, "  %-24s %s (Protocols of the %s)%s\n", displayAddr(l), strings.Join(offers, ", "), name, own)
+	}
+	o := hc.Options
+	fmt.Fprintf(w, "  H2MaxSessionStreams: %d, H2WindowSize: %d, H2StreamMaxMemSize: %d, stream timeout: %s, idle timeout (KeepAliveTimeout): %s\n",
+		o.MaxConcurrentStreams, o.InitialWindowSize, o.StreamBufferSize, seconds(o.ReadTimeout), seconds(o.IdleTimeout))
+	if cfg.MPM == conf.Prefork {
+		fmt.Fprintf(w, "  prefork: one stream at a time per connection (as mod_http2 on prefork); SETTINGS still advertise %d\n", o.MaxConcurrentStreams)
+	} else {
+		fmt.Fprintf(w, "  %s: up to %d streams at once per connection, each on its own goroutine\n", cfg.MPM, o.MaxConcurrentStreams)
+	}
 }

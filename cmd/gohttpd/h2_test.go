@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -222,5 +223,77 @@ func TestH2StatusPage(t *testing.T) {
 				t.Errorf("status page over h2 names no HTTP/2 connection:\n%s", body)
 			}
 		})
+	}
+}
+
+// TestH2DashS: -S says what each listener offers (the Protocols of the
+// vhost that owns the address, else the main server's) and that prefork
+// answers one stream at a time.
+func TestH2DashS(t *testing.T) {
+	dir := t.TempDir()
+	conf := dir + "/httpd.conf"
+	text := strings.Join([]string{
+		"ServerRoot " + dir, "MPM prefork", "ServerName main.example",
+		"Listen 127.0.0.1:18998", "Listen 127.0.0.1:18999",
+		"PidFile logs/pid", "ErrorLog logs/error_log", "DocumentRoot " + dir,
+		"H2MaxSessionStreams 20",
+		"<VirtualHost 127.0.0.1:18999>", "ServerName h2.example", "Protocols h2c http/1.1", "H2Upgrade off", "</VirtualHost>",
+	}, "\n") + "\n"
+	if err := os.WriteFile(conf, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(mpmtest.Binary(t), "-f", conf, "-S").CombinedOutput()
+	if err != nil {
+		t.Fatalf("-S: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"HTTP/2:\n",
+		"127.0.0.1:18998          HTTP/1.1 only (Protocols of the main server)",
+		"127.0.0.1:18999          h2c prior knowledge (Protocols of the <VirtualHost 127.0.0.1:18999> " + conf + ":10)",
+		"H2MaxSessionStreams: 20,",
+		"prefork: one stream at a time per connection",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("-S lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestH2VHostSettings: a <VirtualHost> that owns an address has its own
+// HTTP/2 session settings there (Apache takes them from the connection's
+// base server): H2MaxSessionStreams is what SETTINGS advertise.
+func TestH2VHostSettings(t *testing.T) {
+	s := mpmtest.Start(t, mpmtest.Options{MPM: "event", Directives: append([]string{
+		"Listen 127.0.0.2:0",
+		"H2MaxSessionStreams 50",
+		"<VirtualHost 127.0.0.2:*>",
+		"ServerName second.example",
+		"H2MaxSessionStreams 7",
+		"</VirtualHost>",
+	}, h2Directives...)})
+	var addr2 string
+	mpmtest.WaitFor(t, 10*time.Second, "the 127.0.0.2 listener in the error log", func() bool {
+		if m := addr2RE.FindStringSubmatch(s.ErrorLog()); m != nil {
+			addr2 = m[1]
+		}
+		return addr2 != ""
+	})
+	for _, tt := range []struct {
+		addr string
+		want uint32
+	}{{s.Addr, 50}, {addr2, 7}} {
+		c, err := net.DialTimeout("tcp", tt.addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cc, err := (&http2.Transport{AllowHTTP: true}).NewClientConn(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		readAll(t, h2Get(t, cc, "http://"+tt.addr+"/index.html"))
+		if got := cc.State().MaxConcurrentStreams; got != tt.want {
+			t.Errorf("%s: SETTINGS_MAX_CONCURRENT_STREAMS %d, want %d", tt.addr, got, tt.want)
+		}
+		cc.Close()
 	}
 }
