@@ -95,11 +95,11 @@ type H2Server struct {
 	// (Bridge, or one of its own Options); all lists every bridge once.
 	bridges []*h2bridge.Bridge
 	all     []*h2bridge.Bridge
-	lns    []net.Listener
-	tls    []*tls.Config
-	proc   *Process
-	site   fasthttp.RequestHandler
-	vhost  string // the scoreboard's vhost column (ChildDeps.VHost)
+	lns     []net.Listener
+	tls     []*tls.Config
+	proc    *Process
+	site    fasthttp.RequestHandler
+	vhost   string // the scoreboard's vhost column (ChildDeps.VHost)
 
 	// waits holds, per HTTP/1.1 connection a handler upgraded, the channel
 	// closed when the HTTP/2 side ends (connection-per-worker engines wait
