@@ -75,6 +75,9 @@ type H2Listener struct {
 	// Upgrade answers "Upgrade: h2c" on a cleartext listener (Protocols
 	// h2c, H2Upgrade on).
 	Upgrade bool
+	// ClientOrder is ProtocolsHonorOrder Off: ALPN picks the client's
+	// first protocol among those offered, not the server's.
+	ClientOrder bool
 	// Options, when set, replace H2Config.Options for this listener's
 	// connections (the owning vhost's own H2MaxSessionStreams,
 	// H2WindowSize ...: Apache takes a session's settings from the base
@@ -146,7 +149,7 @@ func NewH2(deps *ChildDeps, oneStream bool) *H2Server {
 		for i, c := range deps.TLS {
 			h.tls[i] = c
 			if c != nil && h.listener(i).H2 {
-				h.tls[i] = advertiseH2(c)
+				h.tls[i] = advertiseH2(c, h.listener(i).ClientOrder)
 			}
 		}
 		deps.TLS = h.tls
@@ -208,10 +211,34 @@ func listenerIndex(lns []net.Listener, la net.Addr) int {
 }
 
 // advertiseH2 returns a copy of c with "h2" first in NextProtos, also in
-// the configs its GetConfigForClient returns (copied once each).
-func advertiseH2(c *tls.Config) *tls.Config {
+// the configs its GetConfigForClient returns (copied once each). With
+// clientOrder each handshake gets a copy whose NextProtos follow the
+// client's order (crypto/tls picks the server's first protocol the client
+// offers).
+func advertiseH2(c *tls.Config, clientOrder bool) *tls.Config {
 	out := c.Clone()
 	out.NextProtos = withH2(c.NextProtos)
+	if clientOrder {
+		base := out.Clone()
+		get := c.GetConfigForClient
+		out.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+			cfg := base
+			if get != nil {
+				got, err := get(hello)
+				if err != nil {
+					return nil, err
+				}
+				if got != nil {
+					cfg = got
+				}
+			}
+			cp := cfg.Clone()
+			cp.GetConfigForClient = nil
+			cp.NextProtos = clientFirst(withH2(cfg.NextProtos), hello.SupportedProtos)
+			return cp, nil
+		}
+		return out
+	}
 	if get := c.GetConfigForClient; get != nil {
 		var cache sync.Map // *tls.Config → *tls.Config
 		out.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
@@ -226,6 +253,23 @@ func advertiseH2(c *tls.Config) *tls.Config {
 			cp.NextProtos = withH2(cfg.NextProtos)
 			v, _ := cache.LoadOrStore(cfg, cp)
 			return v.(*tls.Config), nil
+		}
+	}
+	return out
+}
+
+// clientFirst orders server's protocols as the client listed them; those
+// the client did not list keep their order after.
+func clientFirst(server, client []string) []string {
+	out := make([]string, 0, len(server))
+	for _, p := range client {
+		if slices.Contains(server, p) && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	for _, p := range server {
+		if !slices.Contains(out, p) {
+			out = append(out, p)
 		}
 	}
 	return out

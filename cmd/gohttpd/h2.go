@@ -24,7 +24,7 @@ func h2Config(cfg *conf.Config) *mpm.H2Config {
 	on := false
 	for i, l := range cfg.Listen {
 		e := cfg.H2For(ownerOf(cfg, l))
-		hc.Listeners[i] = mpm.H2Listener{H2: e.H2, Direct: e.DirectClear, Upgrade: e.UpgradeClear}
+		hc.Listeners[i] = mpm.H2Listener{H2: e.H2, Direct: e.DirectClear, Upgrade: e.UpgradeClear, ClientOrder: !e.HonorOrder}
 		on = on || e.H2 || e.DirectClear || e.UpgradeClear
 	}
 	if !on {
@@ -36,7 +36,7 @@ func h2Config(cfg *conf.Config) *mpm.H2Config {
 		// A vhost's own session settings (Apache: the base server's).
 		e := cfg.H2For(ownerOf(cfg, l))
 		if e.MaxSessionStreams != main.MaxSessionStreams || e.WindowSize != main.WindowSize ||
-			e.StreamBuf != main.StreamBuf || e.StreamTimeout != main.StreamTimeout {
+			e.StreamBuf != main.StreamBuf || e.StreamTimeout != main.StreamTimeout || e.ModernTLSOnly != main.ModernTLSOnly {
 			own := h2Options(cfg, e)
 			hc.Listeners[i].Options = &own
 		}
@@ -55,9 +55,11 @@ func h2Options(cfg *conf.Config, e conf.HTTP2Effective) h2bridge.Options {
 		MaxRequestFieldSize:  h2Limit(h.LimitRequestFieldSize),
 		MaxRequestLine:       h2Limit(h.LimitRequestLine),
 		MaxRequestBodySize:   h.LimitRequestBody,
-		IdleTimeout:          h.KeepAliveTimeout,
-		ReadTimeout:          h.Timeout,
-		WriteTimeout:         h.Timeout,
+		// H2ModernTLSOnly Off: TLS 1.2 suites RFC 9113 prohibits are served.
+		PermitProhibitedCipherSuites: !e.ModernTLSOnly,
+		IdleTimeout:                  h.KeepAliveTimeout,
+		ReadTimeout:                  h.Timeout,
+		WriteTimeout:                 h.Timeout,
 		// Apache 2.4.71's mod_http2 applies neither MaxKeepAliveRequests
 		// nor KeepAlive Off to streams (h2load: 2500 streams on one
 		// connection with MaxKeepAliveRequests 5, and with KeepAlive Off):

@@ -165,6 +165,10 @@ type Options struct {
 	ErrorLog *log.Logger
 	// CountError is told each protocol error x/net counts (abuse metrics).
 	CountError func(errType string)
+	// PermitProhibitedCipherSuites is H2ModernTLSOnly Off: a TLS 1.2
+	// connection with a cipher suite RFC 9113 prohibits is served instead
+	// of closed with INADEQUATE_SECURITY.
+	PermitProhibitedCipherSuites bool
 	// StreamStart and StreamDone, if set, are called for every stream
 	// the handler may see: StreamStart once ctx is initialised (ctx.Conn()
 	// answers Underlying), before the request is read; StreamDone after
@@ -251,6 +255,7 @@ func New(opts Options, h fasthttp.RequestHandler) *Bridge {
 		MaxUploadBufferPerStream:     opts.InitialWindowSize,
 		MaxUploadBufferPerConnection: opts.ConnWindowSize,
 		CountError:                   opts.CountError,
+		PermitProhibitedCipherSuites: opts.PermitProhibitedCipherSuites,
 	}
 	b.h1 = b.baseServer()
 	// ConfigureServer registers the h2 server's connections with h1, so

@@ -69,6 +69,24 @@ func RunH2(t *testing.T, o Options) {
 			t.Fatalf("HTTP/1.1 over TLS: %q", b[:n])
 		}
 	})
+	t.Run("HonorOrder", func(t *testing.T) {
+		// ProtocolsHonorOrder On (the default): the server's order; Off:
+		// the client's.
+		for _, clientOrder := range []bool{false, true} {
+			o := o
+			o.H2 = &mpm.H2Config{Listeners: []mpm.H2Listener{{H2: true, ClientOrder: clientOrder}}}
+			e := Start(t, o)
+			cfg := ClientConfig()
+			cfg.NextProtos = []string{"http/1.1", "h2"}
+			want := "h2"
+			if clientOrder {
+				want = "http/1.1"
+			}
+			if p := e.Dial(t, cfg).ConnectionState().NegotiatedProtocol; p != want {
+				t.Errorf("ClientOrder %v: ALPN chose %q, want %q", clientOrder, p, want)
+			}
+		}
+	})
 	t.Run("Off", func(t *testing.T) {
 		o := o
 		o.H2 = nil
