@@ -372,8 +372,9 @@ type h2Conn struct {
 	net.Conn
 	w      *Worker
 	proc   *Process
-	mu     sync.Mutex // one writer of w at a time; guards active
+	mu     sync.Mutex // one writer of w at a time; guards active, done
 	active int
+	done   bool // closed: the slot is the engine's again
 }
 
 // Unwrap lets the bridge find the TLS connection beneath.
@@ -401,6 +402,13 @@ func (h *H2Server) ServeH2Owned(c net.Conn) {
 func (h *H2Server) opened(hc *h2Conn) {
 	if hc.proc != nil {
 		hc.proc.AddH2Conns(1)
+		if hc.w == nil {
+			// The event engine's async table: an HTTP/2 connection with
+			// no stream is a keep-alive connection, as in Apache's event
+			// MPM.
+			hc.proc.AddConnections(1)
+			hc.proc.AddKeepAlive(1)
+		}
 	}
 	if hc.w != nil {
 		hc.w.SetState(StateBusyKeepAlive)
@@ -408,31 +416,44 @@ func (h *H2Server) opened(hc *h2Conn) {
 }
 
 func (h *H2Server) closed(hc *h2Conn) {
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	hc.done = true
 	if hc.proc != nil {
 		hc.proc.AddH2Conns(-1)
+		if hc.w == nil {
+			hc.proc.AddConnections(-1)
+			if hc.active == 0 {
+				hc.proc.AddKeepAlive(-1)
+			}
+		}
 	}
 	if hc.w != nil {
 		hc.w.SetState(StateClosing)
 	}
 }
 
-// streamStart counts a stream on its connection's scoreboard slot (the
-// request line is filled in when the slot is written: BeginRequest at
-// streamDone would be too late, so the slot shows the request from its
-// headers on) or process slot.
+// streamStart counts a stream on its connection's scoreboard slot
+// (prefork, worker) or process slot (event).
 func (h *H2Server) streamStart(ctx *fasthttp.RequestCtx) {
 	hc := h2ConnOf(ctx)
 	if hc == nil {
 		return
 	}
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	if hc.done {
+		return // x/net runs handlers past the connection's end
+	}
+	hc.active++
 	if hc.proc != nil {
 		hc.proc.AddH2Streams(1)
+		if hc.w == nil && hc.active == 1 {
+			hc.proc.AddKeepAlive(-1)
+		}
 	}
 	if hc.w != nil {
-		hc.mu.Lock()
-		hc.active++
 		hc.w.SetState(StateBusyRead)
-		hc.mu.Unlock()
 	}
 }
 
@@ -442,20 +463,30 @@ func (h *H2Server) streamDone(ctx *fasthttp.RequestCtx) {
 	if hc == nil {
 		return
 	}
+	hc.mu.Lock()
+	defer hc.mu.Unlock()
+	if hc.done {
+		if hc.proc != nil && hc.active > 0 {
+			hc.proc.AddH2Streams(-1)
+			hc.active--
+		}
+		return
+	}
+	hc.active--
 	if hc.proc != nil {
 		hc.proc.AddH2Streams(-1)
 		if hc.w == nil {
 			hc.proc.AddH2Requests(1)
+			if hc.active == 0 {
+				hc.proc.AddKeepAlive(1)
+			}
 		}
 	}
 	if hc.w != nil {
-		hc.mu.Lock()
-		hc.active--
 		hc.w.EndRequest(time.Now(), responseBytes(ctx))
 		if hc.active == 0 {
 			hc.w.SetState(StateBusyKeepAlive)
 		}
-		hc.mu.Unlock()
 	}
 }
 
@@ -464,8 +495,10 @@ func (h *H2Server) streamDone(ctx *fasthttp.RequestCtx) {
 func (h *H2Server) begin(ctx *fasthttp.RequestCtx) {
 	if hc := h2ConnOf(ctx); hc != nil && hc.w != nil {
 		hc.mu.Lock()
-		hc.w.BeginRequest(time.Now(), clientIP(ctx), h.vhost, requestLine(ctx))
-		hc.w.SetState(StateBusyWrite)
+		if !hc.done {
+			hc.w.BeginRequest(time.Now(), clientIP(ctx), h.vhost, requestLine(ctx))
+			hc.w.SetState(StateBusyWrite)
+		}
 		hc.mu.Unlock()
 	}
 	h.site(ctx)
@@ -475,7 +508,9 @@ func (h *H2Server) begin(ctx *fasthttp.RequestCtx) {
 func (c *h2Conn) setVHost(vhost string) {
 	if c.w != nil {
 		c.mu.Lock()
-		c.w.SetVHost(vhost)
+		if !c.done {
+			c.w.SetVHost(vhost)
+		}
 		c.mu.Unlock()
 	}
 }

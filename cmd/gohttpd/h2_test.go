@@ -211,17 +211,31 @@ func TestH2StatusPage(t *testing.T) {
 			s := mpmtest.Start(t, mpmtest.Options{MPM: mpmName, Directives: h2Directives})
 			cc := h2cConn(t, s)
 			big := h2Get(t, cc, s.URL("/big.bin"))
-			defer big.Body.Close()
 			var auto map[string]string
 			mpmtest.WaitFor(t, 10*time.Second, "H2Connections: 1 and H2Streams: 1", func() bool {
 				var err error
 				auto, err = s.StatusAuto()
 				return err == nil && auto["H2Connections"] == "1" && auto["H2Streams"] == "1"
 			})
+			if mpmName == "event" {
+				// The async table counts the h2 connection (the status
+				// request's own connection is the other one): busy now,
+				// keep-alive once its stream is done.
+				if auto["ConnsTotal"] != "2" || auto["ConnsAsyncKeepAlive"] != "0" {
+					t.Errorf("event async counts with a running stream: ConnsTotal %s, ConnsAsyncKeepAlive %s", auto["ConnsTotal"], auto["ConnsAsyncKeepAlive"])
+				}
+			}
 			resp := h2Get(t, cc, s.URL("/server-status"))
 			if body := readAll(t, resp); !bytes.Contains(body, []byte("HTTP/2")) {
 				t.Errorf("status page over h2 names no HTTP/2 connection:\n%s", body)
 			}
+			readAll(t, big)
+			mpmtest.WaitFor(t, 10*time.Second, "H2Streams: 0 (and the h2 connection keep-alive in event's async table)", func() bool {
+				var err error
+				auto, err = s.StatusAuto()
+				return err == nil && auto["H2Connections"] == "1" && auto["H2Streams"] == "0" &&
+					(mpmName != "event" || auto["ConnsAsyncKeepAlive"] == "1")
+			})
 		})
 	}
 }
