@@ -311,3 +311,42 @@ func TestH2VHostSettings(t *testing.T) {
 		cc.Close()
 	}
 }
+
+// TestH2Limits: LimitRequestFieldSize and LimitRequestFields apply to
+// HTTP/2 header fields (Apache 2.4.71's mod_http2 answers 431 on h2c, as
+// internal/h2bridge's Apache table records); LimitRequestBody is 413.
+func TestH2Limits(t *testing.T) {
+	s := mpmtest.Start(t, mpmtest.Options{MPM: "worker", Directives: append([]string{
+		"LimitRequestFieldSize 200", "LimitRequestFields 10", "LimitRequestBody 100",
+	}, h2Directives...)})
+	cc := h2cConn(t, s)
+	for _, tt := range []struct {
+		name   string
+		header map[string]string
+		body   string
+		want   int
+	}{
+		{"fits", map[string]string{"X-A": strings.Repeat("a", 100)}, "", 200},
+		{"long field", map[string]string{"X-A": strings.Repeat("a", 300)}, "", 431},
+		{"many fields", map[string]string{"X-1": "1", "X-2": "2", "X-3": "3", "X-4": "4", "X-5": "5", "X-6": "6", "X-7": "7", "X-8": "8", "X-9": "9", "X-10": "10", "X-11": "11"}, "", 431},
+		{"big body", nil, strings.Repeat("b", 200), 413},
+	} {
+		method := "GET"
+		var body io.Reader
+		if tt.body != "" {
+			method, body = "POST", strings.NewReader(tt.body)
+		}
+		req, _ := http.NewRequest(method, s.URL("/index.html"), body)
+		for k, v := range tt.header {
+			req.Header.Set(k, v)
+		}
+		resp, err := cc.RoundTrip(req)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		readAll(t, resp)
+		if resp.StatusCode != tt.want {
+			t.Errorf("%s: %d, want %d", tt.name, resp.StatusCode, tt.want)
+		}
+	}
+}
