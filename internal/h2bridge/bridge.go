@@ -46,13 +46,11 @@
 //	KeepAliveTimeout      IdleTimeout: x/net sends GOAWAY and closes a
 //	                      connection with no open stream for that long (Apache's
 //	                      mod_http2 also waits KeepAliveTimeout when idle)
-//	MaxKeepAliveRequests  MaxStreamsPerConn: after the N-th stream starts, the
-//	                      connection sends GOAWAY once idle, so a client
-//	                      reconnects as an HTTP/1.1 client does after N
-//	                      requests; the engine's per-connection bookkeeping
-//	                      (scoreboard access counts, MaxConnectionsPerChild)
-//	                      keeps working. 0 (Apache's "unlimited") leaves
-//	                      connections open.
+//	MaxKeepAliveRequests  not mapped by gohttpd (mpm/h2.go): Apache 2.4.71's
+//	                      mod_http2 serves thousands of streams on one
+//	                      connection with MaxKeepAliveRequests 5 or
+//	                      KeepAlive Off. MaxStreamsPerConn (GOAWAY once idle
+//	                      after N streams) stays for other callers.
 //	LimitRequestFields    MaxRequestFields (431; over twice the limit, a
 //	                      stream reset: what Apache 2.4.71 answers on h2)
 //	LimitRequestFieldSize MaxRequestFieldSize (431), and with the above sizes
