@@ -36,6 +36,10 @@ type Options struct {
 // envPrefix starts the environment variables that override directives.
 const envPrefix = "GOHTTPD_"
 
+// envTestPrefix starts the binary's test hooks (GOHTTPD_TEST_TICK, ...)
+// and mpmtest's GOHTTPD_TEST_BINARY: no directive, and no notice.
+const envTestPrefix = "GOHTTPD_TEST_"
+
 // Load reads a configuration and returns its frozen snapshot, or errors:
 // *Error values (several joined with errors.Join) naming file, line and
 // directive.
@@ -149,7 +153,7 @@ func envNodes(environ []string) (nodes [][]*node, unknown []string) {
 	var entries []entry
 	for _, kv := range environ {
 		name, value, ok := strings.Cut(kv, "=")
-		if !ok || !strings.HasPrefix(name, envPrefix) || seen[name] {
+		if !ok || !strings.HasPrefix(name, envPrefix) || strings.HasPrefix(name, envTestPrefix) || seen[name] {
 			continue
 		}
 		seen[name] = true

@@ -12,7 +12,10 @@
 // is a ChildServer, built in the child process from ChildDeps and the
 // engine's own Config; engines never import each other, conf or viper (the
 // child's configuration comes from the snapshot the master resolved, through
-// cmd/gohttpd).
+// cmd/gohttpd). An engine's Config takes no defaults (conf owns them):
+// its Validate only checks, reporting each impossible value as a
+// *ConfigError, and its New refuses what Validate refuses, a zero Config
+// included.
 //
 // A ChildServer:
 //

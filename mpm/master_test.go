@@ -74,7 +74,7 @@ func testChild() int {
 	env.Listeners[0].Close()
 	body := fmt.Sprintf("%d %d", os.Getpid(), env.Generation)
 	srv := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) { ctx.WriteString(body) }}
-	cs, err := prefork.New(prefork.Config{MaxRequestWorkers: 8}, mpm.ChildDeps{
+	cs, err := prefork.New(prefork.Config{StartServers: 1, MinSpareServers: 1, MaxSpareServers: 2, MaxRequestWorkers: 8}, mpm.ChildDeps{
 		Listeners: []net.Listener{ln}, Server: srv, Board: env.Scoreboard, Slot: env.Slot,
 		Generation: env.Generation, Log: log,
 	})

@@ -13,14 +13,14 @@ import (
 
 // keepAlivePolicy holds the directives ap_set_keepalive reads.
 type keepAlivePolicy struct {
-	on      bool  // KeepAlive On and KeepAliveTimeout > 0
+	on      bool  // conf.HTTPConfig.KeepAliveOn
 	timeout int64 // KeepAliveTimeout in whole seconds, as Apache prints it
 	max     int   // MaxKeepAliveRequests; 0 = unlimited
 }
 
 func newKeepAlivePolicy(h *conf.HTTPConfig) keepAlivePolicy {
 	return keepAlivePolicy{
-		on:      h.KeepAlive && h.KeepAliveTimeout > 0,
+		on:      h.KeepAliveOn(),
 		timeout: int64(h.KeepAliveTimeout / time.Second),
 		max:     h.MaxKeepAliveRequests,
 	}

@@ -35,7 +35,9 @@ const serverName = "gohttpd"
 //     ones. The body gets the body stage (see headerReceived).
 //     WriteTimeout is Timeout.
 //   - IdleTimeout is KeepAliveTimeout; DisableKeepalive is set when
-//     KeepAlive is Off or KeepAliveTimeout is 0. MaxRequestsPerConn stays 0:
+//     conf's KeepAliveOn is false (KeepAlive Off or KeepAliveTimeout 0),
+//     the decision the event engine's parking follows too (its
+//     KeepAliveTimeout is conf's ParkTimeout). MaxRequestsPerConn stays 0:
 //     MaxKeepAliveRequests is applied by the handler, as Apache does.
 //   - ReadBufferSize holds LimitRequestLine plus LimitRequestFieldSize plus
 //     4 KiB (see limits.readBufferSize); MaxRequestBodySize is
@@ -58,7 +60,7 @@ func (s *Site) NewServer() *fasthttp.Server {
 		ReadTimeout:                  readTimeout,
 		WriteTimeout:                 h.Timeout,
 		IdleTimeout:                  h.KeepAliveTimeout,
-		DisableKeepalive:             !h.KeepAlive || h.KeepAliveTimeout <= 0,
+		DisableKeepalive:             !h.KeepAliveOn(),
 		ReadBufferSize:               s.lim.readBufferSize(),
 		MaxRequestBodySize:           s.lim.maxBody(),
 		Concurrency:                  s.cfg.Engine.MaxRequestWorkers,

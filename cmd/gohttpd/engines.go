@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"time"
 
 	"github.com/gohttpd/gohttpd/conf"
 	"github.com/gohttpd/gohttpd/internal/h1"
@@ -46,8 +45,8 @@ func eventConfig(cfg *conf.Config) event.Config {
 		ThreadsPerChild:          e.ThreadsPerChild,
 		AsyncRequestWorkerFactor: e.AsyncRequestWorkerFactor,
 		MaxConnectionsPerChild:   e.MaxConnectionsPerChild,
-		KeepAliveTimeout:         keepAliveTimeout(cfg),
-		Timeout:                  cfg.HTTP.Timeout,
+		KeepAliveTimeout:         cfg.HTTP.ParkTimeout(),
+		Timeout:                  cfg.HTTP.WaitTimeout(),
 		OneShot:                  e.EpollTrigger == conf.TriggerOneShot,
 	}
 }
@@ -73,14 +72,6 @@ func unlimited(n int) int {
 		return math.MaxInt32
 	}
 	return n
-}
-
-// keepAliveTimeout is 0 when keep-alive is off, as the event engine wants.
-func keepAliveTimeout(cfg *conf.Config) time.Duration {
-	if !cfg.HTTP.KeepAlive {
-		return 0
-	}
-	return cfg.HTTP.KeepAliveTimeout
 }
 
 // policiesFor returns the master-side maintenance policies of cfg's
@@ -115,14 +106,19 @@ func policyFor(cfg *conf.Config, log *slog.Logger) mpm.Policy {
 	case conf.Worker:
 		return worker.NewPolicy(workerConfig(cfg), log)
 	default:
-		e := cfg.Engine
-		return event.NewPolicy(event.PolicyConfig{
-			StartServers:      e.StartServers,
-			MinSpareThreads:   e.MinSpareThreads,
-			MaxSpareThreads:   e.MaxSpareThreads,
-			ThreadsPerChild:   e.ThreadsPerChild,
-			MaxRequestWorkers: e.MaxRequestWorkers,
-		}, log)
+		return event.NewPolicy(eventPolicyConfig(cfg), log)
+	}
+}
+
+// eventPolicyConfig is the event engine's master-side settings.
+func eventPolicyConfig(cfg *conf.Config) event.PolicyConfig {
+	e := cfg.Engine
+	return event.PolicyConfig{
+		StartServers:      e.StartServers,
+		MinSpareThreads:   e.MinSpareThreads,
+		MaxSpareThreads:   e.MaxSpareThreads,
+		ThreadsPerChild:   e.ThreadsPerChild,
+		MaxRequestWorkers: e.MaxRequestWorkers,
 	}
 }
 
@@ -139,11 +135,8 @@ func childFor(cfg *conf.Config, deps mpm.ChildDeps) (mpm.ChildServer, error) {
 	return nil, fmt.Errorf("unknown MPM %q", cfg.MPM)
 }
 
-// threadLimit is the scoreboard's worker slots per process: 1 for prefork
-// (Apache's HARD_THREAD_LIMIT), ThreadLimit otherwise.
+// threadLimit is the scoreboard's worker slots per process: ThreadLimit,
+// which conf makes 1 for prefork (Apache's HARD_THREAD_LIMIT).
 func threadLimit(cfg *conf.Config) int {
-	if cfg.MPM == conf.Prefork {
-		return 1
-	}
 	return cfg.Engine.ThreadLimit
 }

@@ -120,6 +120,7 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 		Log:     log,
 		Signals: sigc,
 		OnState: stateWriter(stateFile, log),
+		Tick:    maintenanceTick(log),
 		Reload: func() (*mpm.Generation, error) {
 			next, err := loadConfig(o)
 			if err != nil {
@@ -137,14 +138,7 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 			}
 			// ServerLimit and ThreadLimit size the scoreboard; Apache keeps
 			// the first values across restarts (AH00179 / AH00309).
-			if next.Engine.ServerLimit != serverLimit {
-				log.Warn(fmt.Sprintf("changing ServerLimit to %d from original value of %d not allowed during restart", next.Engine.ServerLimit, serverLimit))
-				next.Engine.ServerLimit = serverLimit
-			}
-			if threadLimit(next) != tl {
-				log.Warn(fmt.Sprintf("changing ThreadLimit to %d from original value of %d not allowed during restart", next.Engine.ThreadLimit, tl))
-				next.Engine.ThreadLimit = tl
-			}
+			next = next.KeepLimits(serverLimit, tl)
 			for _, w := range next.Warnings {
 				log.Warn(w)
 			}

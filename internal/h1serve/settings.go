@@ -42,8 +42,8 @@ var Settings = []Setting{
 	{"StreamRequestBody", true, "Loop.Serve streams bodies through the engine's reader; what the handler leaves is skipped up to 256 KiB, past that the connection closes", false},
 	{"KeepHijackedConns", true, "the engine closes a hijacked connection when the HijackHandler returns unless it is set", false},
 
-	{"IdleTimeout", false, "the event engine parks idle connections for Config.KeepAliveTimeout, which cmd/gohttpd sets from the same KeepAliveTimeout directive (ServeConn honours it)", true},
-	{"WriteTimeout", false, "the event engine bounds each wait for the client by Config.Timeout (Apache's Timeout, which the site's WriteTimeout is) and finishes slow responses in its loop, so a whole-response deadline would cut long downloads the other way (ServeConn honours it)", true},
+	{"IdleTimeout", false, "the event engine parks idle connections for Config.KeepAliveTimeout, which cmd/gohttpd sets from the same KeepAliveTimeout directive (conf's ParkTimeout: 0 when conf's KeepAliveOn, which DisableKeepalive follows too, is false) (ServeConn honours it)", true},
+	{"WriteTimeout", false, "the event engine bounds each wait for the client by Config.Timeout (Apache's Timeout, which the site's WriteTimeout is; conf's WaitTimeout) and finishes slow responses in its loop, so a whole-response deadline would cut long downloads the other way (ServeConn honours it)", true},
 	{"Concurrency", false, "the event engine serves ThreadsPerChild requests at once per child and admits connections by AsyncRequestWorkerFactor; MaxRequestWorkers (the site's Concurrency) bounds the children", true},
 	{"MaxConnsPerIP", false, "needs fasthttp.Server.Serve's accept loop; gohttpd has no per-IP limit (Apache has none either)", false},
 	{"MaxKeepaliveDuration", false, "deprecated in fasthttp and unset by the site; KeepAliveTimeout bounds idle time, MaxKeepAliveRequests the requests", false},

@@ -312,7 +312,7 @@ func serveHelper() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	child, err := New(Config{ThreadsPerChild: tpc, AsyncRequestWorkerFactor: 1000, KeepAliveTimeout: 5 * time.Minute},
+	child, err := New(complete(Config{ThreadsPerChild: tpc, AsyncRequestWorkerFactor: 1000, KeepAliveTimeout: 5 * time.Minute}),
 		mpm.ChildDeps{Listeners: []net.Listener{ln}, Server: &fasthttp.Server{Handler: benchHandler}, Board: board, Log: testLogger()})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

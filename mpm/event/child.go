@@ -22,14 +22,13 @@ type Child struct {
 
 var _ mpm.ChildServer = (*Child)(nil)
 
-// New builds a child from cfg (zero fields take Apache's defaults) and
-// deps. The child owns deps.Listeners from then on: Serve takes their
-// descriptors and closes them, and Serve closes its own copies when it
-// stops. deps.Board must have room for ThreadsPerChild workers in slot
-// deps.Slot, and deps.Server must have a Handler.
+// New builds a child from cfg (which must pass Validate) and deps. The
+// child owns deps.Listeners from then on: Serve takes their descriptors
+// and closes them, and Serve closes its own copies when it stops.
+// deps.Board must have room for ThreadsPerChild workers in slot deps.Slot,
+// and deps.Server must have a Handler.
 func New(cfg Config, deps mpm.ChildDeps) (*Child, error) {
-	cfg = cfg.withDefaults()
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	switch {

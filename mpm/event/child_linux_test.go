@@ -801,7 +801,7 @@ func TestStop(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer board.Close()
-		child, err := New(Config{ThreadsPerChild: 1}, mpm.ChildDeps{Listeners: []net.Listener{ln}, Server: &fasthttp.Server{Handler: func(*fasthttp.RequestCtx) {}}, Board: board})
+		child, err := New(complete(Config{ThreadsPerChild: 1}), mpm.ChildDeps{Listeners: []net.Listener{ln}, Server: &fasthttp.Server{Handler: func(*fasthttp.RequestCtx) {}}, Board: board})
 		if err != nil {
 			t.Fatal(err)
 		}

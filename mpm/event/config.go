@@ -1,21 +1,21 @@
 package event
 
 import (
-	"errors"
-	"fmt"
 	"time"
+
+	"github.com/gohttpd/gohttpd/mpm"
 )
 
 // Config holds the event directives this engine uses; cmd/gohttpd fills it
-// from the configuration snapshot. Zero fields take Apache's defaults (see
-// each field), except KeepAliveTimeout, whose zero turns keep-alive off.
+// from the configuration snapshot, whose defaults are conf's (this package
+// has none): a zero Config is refused by Validate.
 type Config struct {
-	// ThreadsPerChild is the number of workers in this child. Default 25
-	// (Apache's); it must not exceed the scoreboard's ThreadLimit.
+	// ThreadsPerChild is the number of workers in this child, at least 1;
+	// it must not exceed the scoreboard's ThreadLimit.
 	ThreadsPerChild int
 	// AsyncRequestWorkerFactor bounds the connections a child accepts:
 	// ThreadsPerChild + idle workers × AsyncRequestWorkerFactor, the
-	// factor truncated to an integer as Apache 2.4 does. Default 2.
+	// factor truncated to an integer as Apache 2.4 does. Positive.
 	AsyncRequestWorkerFactor float64
 	// MaxConnectionsPerChild is the number of connections this child
 	// accepts before it stops gracefully. 0 means unlimited.
@@ -31,7 +31,7 @@ type Config struct {
 	// byte of a new connection unless the fasthttp.Server has a
 	// ReadTimeout, which then bounds that wait and each request's header
 	// (and HeaderReceived's ReadTimeout each body), as under
-	// fasthttp.Server. Default 60 s (Apache's).
+	// fasthttp.Server. Positive (conf's WaitTimeout).
 	Timeout time.Duration
 	// OneShot registers connections level-triggered and one-shot
 	// (EPOLLONESHOT), re-armed with EPOLL_CTL_MOD each time one is parked,
@@ -41,14 +41,6 @@ type Config struct {
 	OneShot bool
 }
 
-// Apache's defaults for the event MPM (its documentation of
-// ThreadsPerChild, AsyncRequestWorkerFactor and Timeout).
-const (
-	DefaultThreadsPerChild          = 25
-	DefaultAsyncRequestWorkerFactor = 2
-	DefaultTimeout                  = 60 * time.Second
-)
-
 // Lingering close (Apache's MAX_SECS_TO_LINGER and SECONDS_TO_LINGER): after shutdown(SHUT_WR) the loop
 // drains the client for lingerWait after the last bytes it sent, never
 // longer than lingerMax in all.
@@ -57,39 +49,16 @@ const (
 	lingerMax  = 30 * time.Second
 )
 
-// withDefaults returns cfg with its zero fields set to Apache's defaults.
-func (cfg Config) withDefaults() Config {
-	if cfg.ThreadsPerChild == 0 {
-		cfg.ThreadsPerChild = DefaultThreadsPerChild
-	}
-	if cfg.AsyncRequestWorkerFactor == 0 {
-		cfg.AsyncRequestWorkerFactor = DefaultAsyncRequestWorkerFactor
-	}
-	if cfg.Timeout == 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	return cfg
-}
-
-// validate reports the first impossible value, naming its directive.
-func (cfg Config) validate() error {
-	var errs []error
-	if cfg.ThreadsPerChild < 1 {
-		errs = append(errs, fmt.Errorf("event: ThreadsPerChild %d: must be at least 1", cfg.ThreadsPerChild))
-	}
-	if cfg.AsyncRequestWorkerFactor < 0 {
-		errs = append(errs, fmt.Errorf("event: AsyncRequestWorkerFactor %g: must not be negative", cfg.AsyncRequestWorkerFactor))
-	}
-	if cfg.MaxConnectionsPerChild < 0 {
-		errs = append(errs, fmt.Errorf("event: MaxConnectionsPerChild %d: must not be negative", cfg.MaxConnectionsPerChild))
-	}
-	if cfg.KeepAliveTimeout < 0 {
-		errs = append(errs, fmt.Errorf("event: KeepAliveTimeout %v: must not be negative", cfg.KeepAliveTimeout))
-	}
-	if cfg.Timeout < 0 {
-		errs = append(errs, fmt.Errorf("event: Timeout %v: must not be negative", cfg.Timeout))
-	}
-	return errors.Join(errs...)
+// Validate reports every impossible value as an *mpm.ConfigError naming
+// its directive. It only checks: the defaults are conf's.
+func (cfg Config) Validate() error {
+	c := mpm.ConfigCheck{Engine: "event"}
+	c.Check(cfg.ThreadsPerChild >= 1, "ThreadsPerChild", cfg.ThreadsPerChild, "must be at least 1")
+	c.Check(cfg.AsyncRequestWorkerFactor > 0, "AsyncRequestWorkerFactor", cfg.AsyncRequestWorkerFactor, "must be positive")
+	c.Check(cfg.MaxConnectionsPerChild >= 0, "MaxConnectionsPerChild", cfg.MaxConnectionsPerChild, "must not be negative")
+	c.Check(cfg.KeepAliveTimeout >= 0, "KeepAliveTimeout", cfg.KeepAliveTimeout, "must not be negative")
+	c.Check(cfg.Timeout > 0, "Timeout", cfg.Timeout, "must be positive")
+	return c.Err()
 }
 
 // workerFactor is AsyncRequestWorkerFactor truncated as Apache does:

@@ -3,6 +3,7 @@ package event
 import (
 	"net/netip"
 	"testing"
+	"time"
 )
 
 func TestConnList(t *testing.T) {
@@ -117,31 +118,31 @@ func TestConnRemoteAddr(t *testing.T) {
 }
 
 func TestConfig(t *testing.T) {
+	valid := Config{ThreadsPerChild: 25, AsyncRequestWorkerFactor: 2, Timeout: time.Minute}
 	tests := []struct {
 		name    string
-		cfg     Config
+		edit    func(*Config)
 		factor  int
 		wantErr bool
 	}{
-		{"defaults", Config{}, 2, false},
-		{"fraction truncated", Config{AsyncRequestWorkerFactor: 2.5}, 2, false},
-		{"below one", Config{AsyncRequestWorkerFactor: 0.9}, 0, false},
-		{"negative threads", Config{ThreadsPerChild: -1}, 2, true},
-		{"negative timeout", Config{Timeout: -1}, 2, true},
-		{"negative max connections", Config{MaxConnectionsPerChild: -1}, 2, true},
+		{"valid", func(*Config) {}, 2, false},
+		{"fraction truncated", func(c *Config) { c.AsyncRequestWorkerFactor = 2.5 }, 2, false},
+		{"below one", func(c *Config) { c.AsyncRequestWorkerFactor = 0.9 }, 0, false},
+		{"negative threads", func(c *Config) { c.ThreadsPerChild = -1 }, 2, true},
+		{"negative timeout", func(c *Config) { c.Timeout = -1 }, 2, true},
+		{"negative max connections", func(c *Config) { c.MaxConnectionsPerChild = -1 }, 2, true},
+		{"zero", func(c *Config) { *c = Config{} }, 0, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := tt.cfg.withDefaults()
-			if err := cfg.validate(); (err != nil) != tt.wantErr {
-				t.Errorf("validate(%+v) = %v, want error %v", cfg, err, tt.wantErr)
+			cfg := valid
+			tt.edit(&cfg)
+			if err := cfg.Validate(); (err != nil) != tt.wantErr {
+				t.Errorf("Validate(%+v) = %v, want error %v", cfg, err, tt.wantErr)
 			}
 			if got := cfg.workerFactor(); !tt.wantErr && got != tt.factor {
 				t.Errorf("workerFactor(%g) = %d, want %d", cfg.AsyncRequestWorkerFactor, got, tt.factor)
 			}
 		})
-	}
-	if cfg := (Config{}).withDefaults(); cfg.ThreadsPerChild != 25 || cfg.Timeout != DefaultTimeout || cfg.KeepAliveTimeout != 0 {
-		t.Errorf("withDefaults() = %+v, want 25 threads, 60 s Timeout, keep-alive off", cfg)
 	}
 }

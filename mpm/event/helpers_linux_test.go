@@ -109,12 +109,26 @@ func startWith(t testing.TB, cfg Config, tweak func(*fasthttp.Server)) *env {
 	return startServer(t, cfg, srv)
 }
 
-// startServer starts a child serving with srv; a nil Handler is the env's.
-func startServer(t testing.TB, cfg Config, srv *fasthttp.Server) *env {
-	t.Helper()
+// complete fills what a test's Config leaves zero (the engine takes no
+// defaults; conf gives them to the binary's children): 4 workers,
+// Apache's AsyncRequestWorkerFactor of 2 and Timeout of 60 s.
+func complete(cfg Config) Config {
 	if cfg.ThreadsPerChild == 0 {
 		cfg.ThreadsPerChild = 4
 	}
+	if cfg.AsyncRequestWorkerFactor == 0 {
+		cfg.AsyncRequestWorkerFactor = 2
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 60 * time.Second
+	}
+	return cfg
+}
+
+// startServer starts a child serving with srv; a nil Handler is the env's.
+func startServer(t testing.TB, cfg Config, srv *fasthttp.Server) *env {
+	t.Helper()
+	cfg = complete(cfg)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

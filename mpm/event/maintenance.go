@@ -7,13 +7,25 @@ import (
 )
 
 // PolicyConfig holds the event directives the master's maintenance pass
-// uses, after conf applied Apache's defaults and event_check_config.
+// uses, after conf applied Apache's defaults and event_check_config (the
+// defaults are conf's; Validate only checks).
 type PolicyConfig struct {
-	StartServers      int // children at start (default 3)
-	MinSpareThreads   int // fewest idle workers over all children (default 75)
-	MaxSpareThreads   int // most idle workers over all children (default 250)
-	ThreadsPerChild   int // workers per child (default 25)
-	MaxRequestWorkers int // most workers over all active children (default 400)
+	StartServers      int // children at start
+	MinSpareThreads   int // fewest idle workers over all children
+	MaxSpareThreads   int // most idle workers over all children
+	ThreadsPerChild   int // workers per child
+	MaxRequestWorkers int // most workers over all active children
+}
+
+// Validate reports every impossible value as an *mpm.ConfigError.
+func (cfg PolicyConfig) Validate() error {
+	c := mpm.ConfigCheck{Engine: "event"}
+	c.Check(cfg.StartServers >= 1, "StartServers", cfg.StartServers, "must be at least 1")
+	c.Check(cfg.MinSpareThreads >= 1, "MinSpareThreads", cfg.MinSpareThreads, "must be at least 1")
+	c.Check(cfg.MaxSpareThreads >= cfg.MinSpareThreads, "MaxSpareThreads", cfg.MaxSpareThreads, "must be at least MinSpareThreads")
+	c.Check(cfg.ThreadsPerChild >= 1, "ThreadsPerChild", cfg.ThreadsPerChild, "must be at least 1")
+	c.Check(cfg.MaxRequestWorkers >= cfg.ThreadsPerChild, "MaxRequestWorkers", cfg.MaxRequestWorkers, "must be at least ThreadsPerChild")
+	return c.Err()
 }
 
 // NewPolicy returns the event engine's maintenance policy: Apache's

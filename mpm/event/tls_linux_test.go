@@ -32,7 +32,7 @@ func TestTLS(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			tlstest.Run(t, tlstest.Options{Threads: 4, New: func(d mpm.ChildDeps) (mpm.ChildServer, error) {
-				return New(Config{ThreadsPerChild: 4, OneShot: oneshot, KeepAliveTimeout: 5 * time.Second, Timeout: 10 * time.Second}, d)
+				return New(complete(Config{ThreadsPerChild: 4, OneShot: oneshot, KeepAliveTimeout: 5 * time.Second, Timeout: 10 * time.Second}), d)
 			}})
 		})
 	}
@@ -139,7 +139,7 @@ func measureIdleTLS(tb testing.TB, n int) (heap, rss, goroutines float64) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	child, err := New(Config{ThreadsPerChild: 25, AsyncRequestWorkerFactor: float64(n), KeepAliveTimeout: 5 * time.Minute},
+	child, err := New(complete(Config{ThreadsPerChild: 25, AsyncRequestWorkerFactor: float64(n), KeepAliveTimeout: 5 * time.Minute}),
 		mpm.ChildDeps{Listeners: []net.Listener{ln}, Server: &fasthttp.Server{Handler: benchHandler},
 			Board: board, Log: testLogger(), TLS: []*tls.Config{tlstest.ServerConfig()}})
 	if err != nil {
@@ -192,7 +192,7 @@ func FuzzTLSHandshake(f *testing.F) {
 	pc := &panicCounter{}
 	e := tlstest.Start(f, tlstest.Options{Threads: 2, HandshakeTimeout: 300 * time.Millisecond, Log: slog.New(pc),
 		New: func(d mpm.ChildDeps) (mpm.ChildServer, error) {
-			return New(Config{ThreadsPerChild: 2, Timeout: 300 * time.Millisecond, KeepAliveTimeout: time.Second}, d)
+			return New(complete(Config{ThreadsPerChild: 2, Timeout: 300 * time.Millisecond, KeepAliveTimeout: time.Second}), d)
 		}})
 	f.Fuzz(func(t *testing.T, in []byte) {
 		c, err := net.DialTimeout("tcp", e.Addr, 5*time.Second)
@@ -227,7 +227,7 @@ func FuzzTLSHandshake(f *testing.F) {
 func TestTLSSlowReader(t *testing.T) {
 	var ch *Child
 	e := tlstest.Start(t, tlstest.Options{Threads: 2, New: func(d mpm.ChildDeps) (mpm.ChildServer, error) {
-		c, err := New(Config{ThreadsPerChild: 2, KeepAliveTimeout: 5 * time.Second, Timeout: 10 * time.Second}, d)
+		c, err := New(complete(Config{ThreadsPerChild: 2, KeepAliveTimeout: 5 * time.Second, Timeout: 10 * time.Second}), d)
 		ch = c
 		return c, err
 	}})

@@ -211,6 +211,10 @@ type Options struct {
 	Files map[string][]byte
 	// Args are extra command-line arguments (for example -X).
 	Args []string
+	// Tick, when not 0, is the master's maintenance tick instead of
+	// Apache's one second (the binary's GOHTTPD_TEST_TICK hook, 1ms to
+	// 1s): spare children are spawned and retired that much faster.
+	Tick time.Duration
 }
 
 // Server is a running gohttpd.
@@ -272,6 +276,9 @@ func Start(t *testing.T, o Options) *Server {
 	}
 	args := append([]string{"-f", s.Conf}, o.Args...)
 	s.Cmd = exec.Command(bin, args...)
+	if o.Tick != 0 {
+		s.Cmd.Env = append(os.Environ(), "GOHTTPD_TEST_TICK="+o.Tick.String())
+	}
 	out, err := os.Create(filepath.Join(dir, "logs", "stderr"))
 	if err != nil {
 		t.Fatal(err)

@@ -33,8 +33,11 @@ type Child struct {
 
 var _ mpm.ChildServer = (*Child)(nil)
 
-// New returns prefork's child loop over deps.
+// New returns prefork's child loop over deps; cfg must pass Validate.
 func New(cfg Config, deps mpm.ChildDeps) (*Child, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	acc, err := mpm.NewAcceptor(deps.Listeners)
 	if err != nil {
 		return nil, err

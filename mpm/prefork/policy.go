@@ -8,15 +8,27 @@ import (
 )
 
 // Config holds the prefork directives, after conf applied Apache's
-// defaults and prefork_check_config's clamping.
+// defaults and prefork_check_config's clamping (the defaults are conf's;
+// Validate only checks, and refuses a zero Config).
 type Config struct {
-	StartServers      int // children at start (default 5)
-	MinSpareServers   int // fewest idle children (default 5)
-	MaxSpareServers   int // most idle children (default 10)
-	MaxRequestWorkers int // most children, so most concurrent connections (default 256)
+	StartServers      int // children at start
+	MinSpareServers   int // fewest idle children
+	MaxSpareServers   int // most idle children
+	MaxRequestWorkers int // most children, so most concurrent connections
 	// MaxConnectionsPerChild is how many connections a child serves before
 	// it exits (0 = never).
 	MaxConnectionsPerChild int
+}
+
+// Validate reports every impossible value as an *mpm.ConfigError.
+func (cfg Config) Validate() error {
+	c := mpm.ConfigCheck{Engine: "prefork"}
+	c.Check(cfg.StartServers >= 1, "StartServers", cfg.StartServers, "must be at least 1")
+	c.Check(cfg.MinSpareServers >= 1, "MinSpareServers", cfg.MinSpareServers, "must be at least 1")
+	c.Check(cfg.MaxSpareServers >= cfg.MinSpareServers, "MaxSpareServers", cfg.MaxSpareServers, "must be at least MinSpareServers")
+	c.Check(cfg.MaxRequestWorkers >= 1, "MaxRequestWorkers", cfg.MaxRequestWorkers, "must be at least 1")
+	c.Check(cfg.MaxConnectionsPerChild >= 0, "MaxConnectionsPerChild", cfg.MaxConnectionsPerChild, "must not be negative")
+	return c.Err()
 }
 
 // Policy is prefork's maintenance (prefork.c perform_idle_server_maintenance,

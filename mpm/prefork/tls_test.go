@@ -9,6 +9,6 @@ import (
 
 func TestTLS(t *testing.T) {
 	tlstest.Run(t, tlstest.Options{Serial: true, New: func(d mpm.ChildDeps) (mpm.ChildServer, error) {
-		return New(Config{}, d)
+		return New(Config{StartServers: 1, MinSpareServers: 1, MaxSpareServers: 2, MaxRequestWorkers: 1}, d)
 	}})
 }

@@ -9,6 +9,6 @@ import (
 
 func TestTLS(t *testing.T) {
 	tlstest.Run(t, tlstest.Options{Threads: 4, New: func(d mpm.ChildDeps) (mpm.ChildServer, error) {
-		return New(Config{ThreadsPerChild: 4}, d)
+		return New(Config{StartServers: 1, MinSpareThreads: 1, MaxSpareThreads: 4, ThreadsPerChild: 4, MaxRequestWorkers: 4}, d)
 	}})
 }

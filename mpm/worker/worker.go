@@ -14,16 +14,29 @@ import (
 )
 
 // Config holds the worker directives, after conf applied Apache's
-// defaults and worker_check_config's clamping and rounding.
+// defaults and worker_check_config's clamping and rounding (the defaults
+// are conf's; Validate only checks, and refuses a zero Config).
 type Config struct {
-	StartServers      int // children at start (default 3)
-	MinSpareThreads   int // fewest idle workers over all children (default 75)
-	MaxSpareThreads   int // most idle workers over all children (default 250)
-	ThreadsPerChild   int // workers per child (default 25)
-	MaxRequestWorkers int // most workers over all children (default 400)
+	StartServers      int // children at start
+	MinSpareThreads   int // fewest idle workers over all children
+	MaxSpareThreads   int // most idle workers over all children
+	ThreadsPerChild   int // workers per child
+	MaxRequestWorkers int // most workers over all children
 	// MaxConnectionsPerChild is how many connections a child serves before
 	// it retires gracefully (0 = never).
 	MaxConnectionsPerChild int
+}
+
+// Validate reports every impossible value as an *mpm.ConfigError.
+func (cfg Config) Validate() error {
+	c := mpm.ConfigCheck{Engine: "worker"}
+	c.Check(cfg.StartServers >= 1, "StartServers", cfg.StartServers, "must be at least 1")
+	c.Check(cfg.MinSpareThreads >= 1, "MinSpareThreads", cfg.MinSpareThreads, "must be at least 1")
+	c.Check(cfg.MaxSpareThreads >= cfg.MinSpareThreads, "MaxSpareThreads", cfg.MaxSpareThreads, "must be at least MinSpareThreads")
+	c.Check(cfg.ThreadsPerChild >= 1, "ThreadsPerChild", cfg.ThreadsPerChild, "must be at least 1")
+	c.Check(cfg.MaxRequestWorkers >= cfg.ThreadsPerChild, "MaxRequestWorkers", cfg.MaxRequestWorkers, "must be at least ThreadsPerChild")
+	c.Check(cfg.MaxConnectionsPerChild >= 0, "MaxConnectionsPerChild", cfg.MaxConnectionsPerChild, "must not be negative")
+	return c.Err()
 }
 
 // NewPolicy returns the worker engine's maintenance policy: Apache's
@@ -63,10 +76,11 @@ type Child struct {
 
 var _ mpm.ChildServer = (*Child)(nil)
 
-// New returns the worker engine's child loop over deps.
+// New returns the worker engine's child loop over deps; cfg must pass
+// Validate.
 func New(cfg Config, deps mpm.ChildDeps) (*Child, error) {
-	if cfg.ThreadsPerChild < 1 {
-		return nil, fmt.Errorf("worker: ThreadsPerChild %d < 1", cfg.ThreadsPerChild)
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	acc, err := mpm.NewAcceptor(deps.Listeners)
 	if err != nil {
