@@ -1,5 +1,7 @@
 package tlstest
 
+//lint:file-ignore SA1019 x/net/http2's client on purpose: h2c prior knowledge over a conn we dialed, and ClientConn.State shows a GOAWAY; net/http's ClientConn offers neither
+
 import (
 	"bytes"
 	"io"
