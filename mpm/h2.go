@@ -8,6 +8,7 @@ import (
 	"net"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -240,7 +241,14 @@ func advertiseH2(c *tls.Config, clientOrder bool) *tls.Config {
 		return out
 	}
 	if get := c.GetConfigForClient; get != nil {
-		var cache sync.Map // *tls.Config → *tls.Config
+		// The copies are cached by the config GetConfigForClient returned
+		// (one per server, as a TLS package selecting by SNI returns); a
+		// GetConfigForClient making a new config per handshake gets a
+		// new copy each time past maxH2Copies, never an unbounded cache.
+		var (
+			cache sync.Map // *tls.Config → *tls.Config
+			n     atomic.Int32
+		)
 		out.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
 			cfg, err := get(hello)
 			if cfg == nil || err != nil {
@@ -251,6 +259,9 @@ func advertiseH2(c *tls.Config, clientOrder bool) *tls.Config {
 			}
 			cp := cfg.Clone()
 			cp.NextProtos = withH2(cfg.NextProtos)
+			if n.Add(1) > maxH2Copies {
+				return cp, nil
+			}
 			v, _ := cache.LoadOrStore(cfg, cp)
 			return v.(*tls.Config), nil
 		}
@@ -274,6 +285,9 @@ func clientFirst(server, client []string) []string {
 	}
 	return out
 }
+
+// maxH2Copies bounds advertiseH2's cache of per-server configs.
+const maxH2Copies = 1024
 
 func withH2(protos []string) []string {
 	if slices.Contains(protos, h2bridge.NextProtoTLS) {
