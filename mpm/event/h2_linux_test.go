@@ -18,7 +18,7 @@ func TestH2TLS(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			tlstest.RunH2(t, tlstest.Options{Threads: 4, New: func(d mpm.ChildDeps) (mpm.ChildServer, error) {
-				return New(Config{ThreadsPerChild: 4, OneShot: oneshot, KeepAliveTimeout: 5 * time.Second, Timeout: 10 * time.Second}, d)
+				return New(complete(Config{ThreadsPerChild: 4, OneShot: oneshot, KeepAliveTimeout: 5 * time.Second, Timeout: 10 * time.Second}), d)
 			}})
 		})
 	}

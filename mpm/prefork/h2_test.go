@@ -10,6 +10,6 @@ import (
 // TestH2TLS: ALPN h2 over TLS (ChildDeps.TLS with a test certificate).
 func TestH2TLS(t *testing.T) {
 	tlstest.RunH2(t, tlstest.Options{Serial: true, New: func(d mpm.ChildDeps) (mpm.ChildServer, error) {
-		return New(Config{}, d)
+		return New(Config{StartServers: 1, MinSpareServers: 1, MaxSpareServers: 2, MaxRequestWorkers: 1}, d)
 	}})
 }
