@@ -786,7 +786,7 @@ func applyPidFile(b *builder, o occurrence) error {
 
 // logItems are the single-letter LogFormat items mod_log_config registers,
 // plus mod_logio's %I %O %S.
-const logItems = "haAlutfbBionLeVvpPHmqFXCkrDTUsRIOS"
+const logItems = "haAlutfbBionLeVvpPHmqFXCkrDTUsRIOSx" // x: mod_ssl's %{VAR}x
 
 // checkLogFormat is mod_log_config's parse_log_string check: every %
 // item must be known.

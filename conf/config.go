@@ -195,6 +195,10 @@ type SiteConfig struct {
 	// AccessFileName lists the names of the per-directory configuration
 	// files read where AllowOverride allows (default ".htaccess").
 	AccessFileName []string `json:"accessFileName,omitempty"`
+	// SSL is the server's mod_ssl settings, merged with the main
+	// server's for a virtual host (MergeSSLServer); nil when the
+	// configuration has no SSL directive (conf/wire_ssl.go).
+	SSL *SSLServer `json:"ssl,omitempty"`
 }
 
 // Server is one virtual host's own configuration after Apache's

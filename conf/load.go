@@ -334,6 +334,7 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 	b.current = w.seq + 1 // notices of finish come last
 	b.finish(l.opts.SkipDocumentRootCheck)
 	b.finishVHosts(w, l.opts.SkipDocumentRootCheck)
+	w.finishSSL(b.cfg)
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
 	}

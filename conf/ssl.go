@@ -616,13 +616,14 @@ func (b *SSLBuilder) directive(file string, line int, name string, args []string
 			if _, err := os.Stat(p); err != nil {
 				return fmt.Errorf("SSLPassPhraseDialog: file '%s' does not exist", p)
 			}
-			return fmt.Errorf("SSLPassPhraseDialog %s is not supported by gohttpd: private keys must not be encrypted", arg)
 		case len(arg) > 1 && arg[0] == '|':
-			return fmt.Errorf("SSLPassPhraseDialog %s is not supported by gohttpd: private keys must not be encrypted", arg)
 		default:
 			return errors.New("SSLPassPhraseDialog: Invalid argument")
 		}
-		b.warn(file, line, name, "builtin: accepted; gohttpd cannot ask for a pass phrase, so an encrypted key is an error")
+		// The dialog only runs for an encrypted key, which gohttpd
+		// refuses (-t says so), so accepting any dialog changes nothing
+		// (Debian's stock ssl.conf names exec:/usr/share/apache2/ask-for-passphrase).
+		b.warn(file, line, name, "ignored: gohttpd cannot ask for a pass phrase, so an encrypted key is an error")
 	case "SSLCompression":
 		if flag {
 			return errors.New("This version of OpenSSL does not have any compression methods available, cannot enable SSLCompression.")

@@ -195,7 +195,7 @@ func TestSSLBuilder(t *testing.T) {
 		{"SSLSessionTickets", []string{"yes"}, false, "c:3: SSLSessionTickets: SSLSessionTickets must be On or Off"},
 		{"SSLSessionCache", []string{"none"}, true, "c:3: SSLSessionCache: SSLSessionCache cannot occur within <VirtualHost> section"},
 		{"SSLCompression", []string{"on"}, false, "c:3: SSLCompression: This version of OpenSSL does not have any compression methods available, cannot enable SSLCompression."},
-		{"SSLPassPhraseDialog", []string{"exec:/bin/true"}, false, "not supported by gohttpd"},
+		{"SSLPassPhraseDialog", []string{"exec:/bin/true"}, true, "SSLPassPhraseDialog cannot occur within <VirtualHost> section"},
 		{"SSLPassPhraseDialog", []string{"exec:/nonexist"}, false, "c:3: SSLPassPhraseDialog: SSLPassPhraseDialog: file '/nonexist' does not exist"},
 		{"SSLPassPhraseDialog", []string{"foo"}, false, "c:3: SSLPassPhraseDialog: SSLPassPhraseDialog: Invalid argument"},
 		{"SSLHonorCipherOrder", []string{"maybe"}, false, "c:3: SSLHonorCipherOrder: SSLHonorCipherOrder must be On or Off"},

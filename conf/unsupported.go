@@ -106,7 +106,6 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 	},
 	// modules switched off.
 	"rewriteengine": oneOf("Off"),
-	"sslengine":     oneOf("Off"),
 	"expiresactive": oneOf("Off"),
 	"proxyrequests": oneOf("Off"),
 }

@@ -48,9 +48,8 @@ var refusedCases = []refusedCase{
 	{"RewriteRule", "Listen 80\nRewriteEngine On\n", 2, "RewriteEngine", "'RewriteEngine On'"},
 	{"RewriteRule in LoadModule'd IfModule", "Listen 80\nLoadModule rewrite_module modules/mod_rewrite.so\n<IfModule mod_rewrite.c>\nRewriteRule ^/secret - [F]\n</IfModule>\n", 4, "RewriteRule", "RewriteRule"},
 	{"ProxyPass", "Listen 80\nProxyPass /app http://127.0.0.1:9000/\n", 2, "ProxyPass", "ProxyPass"},
-	{"SSLEngine", "Listen 80\nSSLEngine on\n", 2, "SSLEngine", "'SSLEngine on'"},
-	{"SSLCertificateFile", "Listen 80\nSSLCertificateFile x.pem\n", 2, "SSLCertificateFile", "SSLCertificateFile"},
-	{"Listen https", "Listen 80\nListen 8443 https\n", 2, "Listen", "'Listen 8443 https'"},
+	{"SSLRequireSSL", "Listen 80\n<Directory /srv>\nSSLRequireSSL\n</Directory>\n", 3, "SSLRequireSSL", "'SSLRequireSSL' inside <Directory /srv>"},
+	{"SSLOptions +FakeBasicAuth", "Listen 80\n<Location />\nSSLOptions +FakeBasicAuth\n</Location>\n", 3, "SSLOptions", "'SSLOptions +FakeBasicAuth'"},
 	{"Options Indexes", "Listen 80\n<Directory /srv>\nOptions Indexes FollowSymLinks\n</Directory>\n", 3, "Options", "'Options Indexes FollowSymLinks'"},
 	{"Options +Indexes", "Listen 80\nOptions +Indexes\n", 2, "Options", "+Indexes"},
 	{"Options MultiViews", "Listen 80\nOptions FollowSymLinks MultiViews\n", 2, "Options", "MultiViews"},
@@ -99,7 +98,6 @@ var refusedCases = []refusedCase{
 	{"ContentDigest On", "Listen 80\nContentDigest On\n", 2, "ContentDigest", "On"},
 	{"ProxyRequests On", "Listen 80\nProxyRequests On\n", 2, "ProxyRequests", "On"},
 	{"XBitHack On", "Listen 80\nXBitHack on\n", 2, "XBitHack", "on"},
-	{"SSLEngine optional", "Listen 80\nSSLEngine optional\n", 2, "SSLEngine", "optional"},
 	{"Use macro", "Listen 80\nUse VHost example.com\n", 2, "Use", "'Use VHost example.com'"},
 }
 
@@ -171,7 +169,8 @@ var warnedCases = []warnedCase{
 	{"DirectorySlash On", "Listen 80\nDirectorySlash On\n", "ignored: DirectorySlash On"},
 	{"ForceType None", "Listen 80\nForceType None\n", "ignored: ForceType None"},
 	{"ContentDigest Off", "Listen 80\nContentDigest Off\n", "ignored: ContentDigest Off"},
-	{"SSLEngine off", "Listen 80\nSSLEngine off\n", "ignored: SSLEngine off"},
+	{"SSLEngine optional", "Listen 80\nSSLEngine optional\n", "SSLEngine: AH10510: 'SSLEngine optional' is no longer supported"},
+	{"SSLOptions", "Listen 80\nSSLOptions +StdEnvVars\n", "ignored: SSLOptions +StdEnvVars"},
 	{"ProxyRequests Off", "Listen 80\nProxyRequests Off\n", "ignored: ProxyRequests Off"},
 	{"FallbackResource disabled", "Listen 80\nFallbackResource disabled\n", "ignored: FallbackResource disabled"},
 	{"XBitHack Off", "Listen 80\nXBitHack Off\n", "ignored: XBitHack Off"},
@@ -307,8 +306,8 @@ func TestRefusedStructured(t *testing.T) {
 }
 
 // TestListenPort443: Listen 443 without a protocol is accepted, as in
-// Apache without mod_ssl (plain HTTP on that port); only an explicit
-// https is refused.
+// Apache without mod_ssl (plain HTTP on that port unless a server there
+// has SSLEngine on: Config.TLSListener).
 func TestListenPort443(t *testing.T) {
 	cfg, _, err := loadText(t, "Listen 443\n")
 	if err != nil {

@@ -126,6 +126,8 @@ type walker struct {
 	// environ looks up ${VAR} references that no Define names (the
 	// process environment, as ap_resolve_env's getenv).
 	environ func(string) (string, bool)
+	// ssl builds each server's mod_ssl settings (wire_ssl.go).
+	ssl sslWalk
 }
 
 // vhostRaw is what the walk collects for one <VirtualHost>: its
@@ -444,6 +446,9 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 			return err
 		}
 	}
+	if isSSLDirective(key) {
+		return w.sslDirective(n, key, ctx)
+	}
 	if name, ok := isDirDirective(key); ok && (key != "sethandler" || !ctx.server()) {
 		if ctx.skipped() {
 			return nil
@@ -535,13 +540,6 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 			w.refuse(p, name, display(name, args), ctx)
 		}
 		return nil
-	case "listen":
-		// The protocol only picks the AcceptFilter in Apache, but nobody
-		// writes https without wanting TLS.
-		if len(args) == 2 && strings.EqualFold(args[1], "https") {
-			w.refuse(p, name, display(name, args), ctx)
-			return nil
-		}
 	case "serverroot":
 		if len(args) == 1 && args[0] != "" {
 			w.root = absPath(args[0], "")

@@ -63,6 +63,12 @@ type H2Config struct {
 	// LimitRequest*, KeepAliveTimeout ...). OneStreamAtATime is set by
 	// prefork itself.
 	Options h2bridge.Options
+	// TLSOffersH2: ChildDeps.TLS already lists "h2" in NextProtos where
+	// Protocols allow it (per server chosen by SNI, as gohttpd's master
+	// builds them): the engines add nothing (only reorder for
+	// ClientOrder) and serve whatever negotiated "h2". Without it the
+	// engines add "h2" on the listeners whose H2 is set.
+	TLSOffersH2 bool
 }
 
 // H2Listener is what one listener offers (the Protocols of the server
@@ -87,7 +93,10 @@ type H2Listener struct {
 }
 
 func (c *H2Config) enabled() bool {
-	return c != nil && slices.ContainsFunc(c.Listeners, func(l H2Listener) bool { return l.H2 || l.Direct || l.Upgrade })
+	if c == nil {
+		return false
+	}
+	return c.TLSOffersH2 || slices.ContainsFunc(c.Listeners, func(l H2Listener) bool { return l.H2 || l.Direct || l.Upgrade })
 }
 
 // H2Server is a child's HTTP/2 side: the bridge over the site handler,
@@ -149,8 +158,13 @@ func NewH2(deps *ChildDeps, oneStream bool) *H2Server {
 		h.tls = make([]*tls.Config, len(deps.TLS))
 		for i, c := range deps.TLS {
 			h.tls[i] = c
-			if c != nil && h.listener(i).H2 {
-				h.tls[i] = advertiseH2(c, h.listener(i).ClientOrder)
+			l := h.listener(i)
+			switch {
+			case c == nil:
+			case !deps.H2.TLSOffersH2 && l.H2:
+				h.tls[i] = advertiseH2(c, true, l.ClientOrder)
+			case deps.H2.TLSOffersH2 && l.ClientOrder:
+				h.tls[i] = advertiseH2(c, false, true)
 			}
 		}
 		deps.TLS = h.tls
@@ -211,12 +225,16 @@ func listenerIndex(lns []net.Listener, la net.Addr) int {
 	return wild
 }
 
-// advertiseH2 returns a copy of c with "h2" first in NextProtos, also in
+// advertiseH2 returns a copy of c with "h2" first in NextProtos (addH2), also in
 // the configs its GetConfigForClient returns (copied once each). With
 // clientOrder each handshake gets a copy whose NextProtos follow the
 // client's order (crypto/tls picks the server's first protocol the client
 // offers).
-func advertiseH2(c *tls.Config, clientOrder bool) *tls.Config {
+func advertiseH2(c *tls.Config, addH2, clientOrder bool) *tls.Config {
+	withH2 := withH2
+	if !addH2 {
+		withH2 = func(p []string) []string { return p }
+	}
 	out := c.Clone()
 	out.NextProtos = withH2(c.NextProtos)
 	if clientOrder {

@@ -76,7 +76,7 @@ func TestAdvertiseH2(t *testing.T) {
 		{"already h2", plain("h2", "http/1.1"), false, []string{"h2"}, "h2"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := advertiseH2(tt.base, tt.clientOrder)
+			cfg := advertiseH2(tt.base, true, tt.clientOrder)
 			for range 2 { // the second handshake uses the cached copy
 				if got := negotiate(t, cfg, tt.client); got != tt.want {
 					t.Fatalf("ALPN chose %q, want %q", got, tt.want)

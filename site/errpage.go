@@ -34,6 +34,7 @@ var reasons = map[int]string{
 	fasthttp.StatusRequestEntityTooLarge:        "Request Entity Too Large",
 	fasthttp.StatusRequestURITooLong:            "Request-URI Too Long",
 	fasthttp.StatusRequestedRangeNotSatisfiable: "Requested Range Not Satisfiable",
+	fasthttp.StatusMisdirectedRequest:           "Misdirected Request",
 	fasthttp.StatusRequestHeaderFieldsTooLarge:  "Request Header Fields Too Large",
 	fasthttp.StatusInternalServerError:          "Internal Server Error",
 	fasthttp.StatusNotImplemented:               "Not Implemented",
@@ -120,7 +121,15 @@ func (p *errorPages) canned1(status int, method, extra string) string {
 			"browser doesn't understand how to supply\n" +
 			"the credentials required.</p>\n"
 	case fasthttp.StatusForbidden:
+		if extra != "" { // add_optional_notes: the error-notes, then "</p>\n"
+			return "<p>You don't have permission to access this resource." + extra + "</p>\n"
+		}
 		return "<p>You don't have permission to access this resource.</p>\n"
+	case fasthttp.StatusMisdirectedRequest:
+		return "<p>The client needs a new connection for this\n" +
+			"request as the requested host name does not match\n" +
+			"the Server Name Indication (SNI) in use for this\n" +
+			"connection.</p>\n"
 	case fasthttp.StatusNotFound:
 		return "<p>The requested URL was not found on this server.</p>\n"
 	case fasthttp.StatusMethodNotAllowed:

@@ -41,6 +41,9 @@ type Options struct {
 	// does, every response gets Connection: close (Apache's
 	// is_mpm_running check in ap_set_keepalive). nil means never.
 	Stopping func() bool
+	// TLS checks requests on TLS connections (tls_chain.go); nil: no
+	// listener speaks TLS.
+	TLS *TLSOptions
 }
 
 // ServerLogs are one virtual host's error and access logs.
@@ -72,6 +75,7 @@ type Site struct {
 	access   AccessLogger
 	stopping func() bool
 	setVHost func(*fasthttp.RequestCtx, string)
+	tls      *TLSOptions
 
 	main *vserver
 	// table selects the virtual host of a request (nil without
@@ -102,6 +106,7 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 		access:   opts.Access,
 		stopping: opts.Stopping,
 		setVHost: opts.SetVHost,
+		tls:      opts.TLS,
 		lim:      newLimits(&cfg.HTTP),
 		ka:       newKeepAlivePolicy(&cfg.HTTP),
 	}
@@ -236,8 +241,8 @@ func (s *Site) Handler() fasthttp.RequestHandler {
 func (s *Site) serve(ctx *fasthttp.RequestCtx) {
 	v := s.main
 	status := 0
+	var m vhost.Match
 	if s.table != nil {
-		var m vhost.Match
 		s.table.SelectCtx(&m, ctx)
 		v = s.servers[m.Server]
 		accesslog.SetServer(ctx, v)
@@ -254,6 +259,9 @@ func (s *Site) serve(ctx *fasthttp.RequestCtx) {
 	if status != 0 {
 		s.badHost(ctx, v)
 		s.sendError(ctx, status, "")
+		return
+	}
+	if s.tls != nil && ctx.IsTLS() && s.misdirected(ctx, s.matchOf(&m)) {
 		return
 	}
 	s.dispatch(ctx, v)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -14,13 +15,25 @@ import (
 )
 
 // copyDebianTree copies testdata/debian (a Debian-style /etc/apache2
-// written for this test) to a directory the children can read, with its
-// port 80 and /var/www moved to addr and that directory.
-func copyDebianTree(t *testing.T, addr string) string {
+// written for this test, with Debian's stock mods-available/ssl.conf and
+// sites-available/default-ssl.conf enabled) to a directory the children
+// can read, with its port 80 and /var/www moved to addr and that
+// directory, its port 443 to tlsAddr, and the snakeoil certificate and
+// key replaced by a test certificate made here.
+func copyDebianTree(t *testing.T, addr, tlsAddr string) string {
 	t.Helper()
 	dir := mpmtest.ReadableTempDir(t)
 	port := addr[strings.LastIndexByte(addr, ':')+1:]
-	rewrite := strings.NewReplacer("Listen 80\n", "Listen "+addr+"\n", "*:80>", "*:"+port+">", "/var/www", filepath.Join(dir, "www"))
+	tlsPort := tlsAddr[strings.LastIndexByte(tlsAddr, ':')+1:]
+	writeCert(t, dir, "snakeoil", "localhost")
+	if err := os.WriteFile(filepath.Join(dir, "ask-for-passphrase"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	rewrite := strings.NewReplacer("Listen 80\n", "Listen "+addr+"\n", "*:80>", "*:"+port+">", "/var/www", filepath.Join(dir, "www"),
+		"Listen 443\n", "Listen "+tlsAddr+"\n", "*:443>", "*:"+tlsPort+">",
+		"/etc/ssl/certs/ssl-cert-snakeoil.pem", filepath.Join(dir, "snakeoil.pem"),
+		"/etc/ssl/private/ssl-cert-snakeoil.key", filepath.Join(dir, "snakeoil.key"),
+		"/usr/share/apache2/ask-for-passphrase", filepath.Join(dir, "ask-for-passphrase"))
 	err := filepath.WalkDir("testdata/debian", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -70,7 +83,8 @@ func debianEnv(dir string) []string {
 func TestDebianLayout(t *testing.T) {
 	bin := mpmtest.Binary(t)
 	addr := freeAddr(t, "127.0.0.1")
-	dir := copyDebianTree(t, addr)
+	tlsAddr := freeAddr(t, "127.0.0.1")
+	dir := copyDebianTree(t, addr, tlsAddr)
 	conf := filepath.Join(dir, "apache2.conf")
 	env := debianEnv(dir)
 
@@ -146,6 +160,13 @@ func TestDebianLayout(t *testing.T) {
 		if code != c.code || (c.body != "" && body != c.body) {
 			t.Errorf("%q = %d %q, want %d %q", c.head, code, body, c.code, c.body)
 		}
+	}
+	// default-ssl.conf: the same site over TLS with the (test) snakeoil
+	// certificate; SSLSessionTickets off (Debian's ssl.conf) gives no
+	// ticket.
+	if status, body, cn, cs := tlsGet(t, tlsAddr, "localhost", "localhost", "/", nil); status != "200 OK" ||
+		body != "<html><body>default site</body></html>\n" || cn != "localhost" || cs.Version != tls.VersionTLS13 {
+		t.Errorf("https: %s %q cert %s version %x", status, body, cn, cs.Version)
 	}
 	// The logs are where ${APACHE_LOG_DIR} says.
 	mpmtest.WaitFor(t, 10*time.Second, "access.log and example_access.log", func() bool {

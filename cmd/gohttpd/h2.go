@@ -20,8 +20,15 @@ import (
 // connection with no open stream gets GOAWAY (Apache: the same, once a
 // stream was served).
 func h2Config(cfg *conf.Config) *mpm.H2Config {
-	hc := &mpm.H2Config{Listeners: make([]mpm.H2Listener, len(cfg.Listen))}
+	// The TLS configurations the master builds (tls.go) offer "h2" per
+	// server chosen by SNI (serverProtos): the engines add nothing.
+	hc := &mpm.H2Config{Listeners: make([]mpm.H2Listener, len(cfg.Listen)), TLSOffersH2: true}
 	on := false
+	for id := range len(cfg.Servers) + 1 {
+		if e := cfg.H2For(id - 1); e.H2 && hasTLS(cfg) {
+			on = true // some SNI-selected server speaks h2
+		}
+	}
 	for i, l := range cfg.Listen {
 		e := cfg.H2For(ownerOf(cfg, l))
 		hc.Listeners[i] = mpm.H2Listener{H2: e.H2, Direct: e.DirectClear, Upgrade: e.UpgradeClear, ClientOrder: !e.HonorOrder}
@@ -69,6 +76,18 @@ func h2Options(cfg *conf.Config, e conf.HTTP2Effective) h2bridge.Options {
 		o.ReadTimeout, o.WriteTimeout = e.StreamTimeout, e.StreamTimeout
 	}
 	return o
+}
+
+func init() { serverProtos = h2ServerProtos }
+
+// h2ServerProtos is tls.go's serverProtos: the ALPN protocols of server
+// id (0 main, i+1 the i-th <VirtualHost>) in the order of its Protocols
+// ("h2", "http/1.1"); nil (http/1.1 only) without h2.
+func h2ServerProtos(cfg *conf.Config, id int) []string {
+	if e := cfg.H2For(id - 1); e.H2 {
+		return e.ALPN
+	}
+	return nil
 }
 
 // h2Limit maps a LimitRequest* value of 0 (Apache: no limit) to the

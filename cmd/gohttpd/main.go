@@ -65,7 +65,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // loadConfig reads the configuration the flags name.
 func loadConfig(o *options) (*conf.Config, error) {
-	return conf.Load(conf.Options{
+	cfg, err := conf.Load(conf.Options{
 		File:                  o.file,
 		Defines:               o.defines,
 		Pre:                   o.pre,
@@ -73,6 +73,13 @@ func loadConfig(o *options) (*conf.Config, error) {
 		Environ:               os.Environ(),
 		SkipDocumentRootCheck: o.skipDocRoot,
 	})
+	if err == nil && o.action != "stop" && o.action != "graceful-stop" {
+		err = checkTLS(cfg) // certificates and keys (tls.go); a broken one must not keep -k stop from stopping
+	}
+	if err != nil {
+		return nil, err
+	}
+	return cfg, nil
 }
 
 // printConfigError prints each configuration error on its own line, the

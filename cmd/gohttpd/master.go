@@ -55,7 +55,7 @@ func buildGeneration(cfg *conf.Config, set *listener.Set, log *slog.Logger) (*mp
 	if err != nil {
 		return nil, err
 	}
-	snap, err := cfg.Snapshot()
+	snap, err := generationSnapshot(cfg) // with the TLS ticket keys (tls.go)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func runChild(stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gohttpd child: %v\n", err)
 		return mpm.ExitInit
 	}
-	snap, err := conf.FromSnapshot(env.Snapshot)
+	snap, ticketKeys, tlsFiles, err := decodeSnapshot(env.Snapshot)
 	if err != nil {
 		fmt.Fprintf(stderr, "gohttpd child: %v\n", err)
 		return mpm.ExitChildFatal
@@ -253,10 +253,18 @@ func runChild(stderr io.Writer) int {
 	b := env.Slot % nb
 	own := all[b*nl : (b+1)*nl]
 	others := append(all[:b*nl:b*nl], all[(b+1)*nl:]...)
+	// TLS from the files the master read (tls.go).
+	tl, err := buildTLS(&cfg, ticketKeys, tlsFiles)
+	if err != nil {
+		log.Error("child: TLS", "err", err)
+		return mpm.ExitChildFatal
+	}
+	tl.rotate()
+	defer tl.close()
 	if err := dropPrivileges(&cfg, log); err != nil {
 		return mpm.ExitChildFatal
 	}
-	cs, st, err := newEngine(&cfg, lg, env.Scoreboard, own, others, env.Slot, env.Generation)
+	cs, st, err := newEngine(&cfg, lg, env.Scoreboard, own, others, env.Slot, env.Generation, tl)
 	if err != nil {
 		log.Error("child: engine", "err", userHint(&cfg, err))
 		return startFailure(err)

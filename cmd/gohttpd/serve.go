@@ -202,7 +202,7 @@ func notice(log *slog.Logger, msg string, args ...any) {
 }
 
 // newSite builds the request chain of one serving process.
-func newSite(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns []*listener.Listener, draining *atomic.Bool) (*site.Site, error) {
+func newSite(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns []*listener.Listener, draining *atomic.Bool, tl *tlsState) (*site.Site, error) {
 	return site.New(cfg, site.Options{
 		Logger:   lg.logger,
 		Access:   lg.accessFn,
@@ -210,6 +210,7 @@ func newSite(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns []*listener.
 		SetVHost: mpm.SetRequestVHost,
 		Stopping: draining.Load,
 		Handlers: statusHandlers(cfg, board, lns),
+		TLS:      tl.siteTLS(),
 	})
 }
 
@@ -238,7 +239,7 @@ func observers(lns []*listener.Listener) ([]*listener.Listener, error) {
 // status page reads the accept queues of lns (through copies) and of
 // others, other buckets' sockets, which it owns. Close the site once the
 // loop has stopped.
-func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns, others []*listener.Listener, slot int, gen uint64) (mpm.ChildServer, *site.Site, error) {
+func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns, others []*listener.Listener, slot int, gen uint64, tl *tlsState) (mpm.ChildServer, *site.Site, error) {
 	obs, err := observers(lns)
 	if err != nil {
 		return nil, nil, err
@@ -249,7 +250,7 @@ func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns, others []
 		obs = append(append(others[:b*n:b*n], obs...), others[b*n:]...)
 	}
 	draining := &atomic.Bool{}
-	st, err := newSite(cfg, lg, board, obs, draining)
+	st, err := newSite(cfg, lg, board, obs, draining, tl)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -260,6 +261,7 @@ func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns, others []
 	cs, err := childFor(cfg, mpm.ChildDeps{
 		Listeners: netLns, Server: st.NewServer(), Protocol: protocolOptions(cfg), Board: board, Slot: slot,
 		Generation: gen, Draining: draining, VHost: boardVHost(cfg), Log: lg.logger,
+		TLS: tl.listenerTLS(cfg, cfg.Listen), HandshakeTimeout: cfg.HTTP.RequestReadTimeout.Handshake.Timeout,
 		H2: h2Config(cfg),
 	})
 	if err != nil {
@@ -308,13 +310,19 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 		return err
 	}
 	defer removePidFile(cfg.PidFile)
+	tl, err := buildTLS(cfg, nil, nil) // before dropping root: keys (tls.go)
+	if err != nil {
+		return err
+	}
+	tl.rotate()
+	defer tl.close()
 	// As Apache's -X, the one process switches users too.
 	if err := dropPrivileges(cfg, log); err != nil {
 		return err
 	}
 
 	set.Forget() // the engine owns and closes them now
-	cs, st, err := newEngine(cfg, lg, board, lns, nil, 0, 0)
+	cs, st, err := newEngine(cfg, lg, board, lns, nil, 0, 0, tl)
 	if err != nil {
 		return err
 	}

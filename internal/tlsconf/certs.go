@@ -49,16 +49,21 @@ var ErrEncryptedKey = errors.New("private key is encrypted with a pass phrase, w
 // Check adds the warnings.
 func LoadCertificates(id string, s *conf.SSLServer) ([]tls.Certificate, error) {
 	certs, probs := load(id, s)
+	if err := problemsError(probs); err != nil {
+		return nil, err
+	}
+	return certs, nil
+}
+
+// problemsError joins the errors among probs (nil when there are none).
+func problemsError(probs []Problem) error {
 	var errs []error
 	for _, p := range probs {
 		if !p.Warning {
 			errs = append(errs, p)
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return certs, nil
+	return errors.Join(errs...)
 }
 
 // Check is what `gohttpd -t` does for one TLS server besides parsing:
@@ -83,12 +88,17 @@ func Check(id string, s *conf.SSLServer) []Problem {
 }
 
 func load(id string, s *conf.SSLServer) (out []tls.Certificate, probs []Problem) {
+	return loadWith(os.ReadFile, id, s)
+}
+
+// loadWith is load reading the files with read (Options.ReadFile).
+func loadWith(read func(string) ([]byte, error), id string, s *conf.SSLServer) (out []tls.Certificate, probs []Problem) {
 	if !s.Enabled() {
 		return nil, nil
 	}
 	var chain [][]byte
 	if s.ChainFile.Path != "" {
-		raw, err := os.ReadFile(s.ChainFile.Path)
+		raw, err := read(s.ChainFile.Path)
 		if err != nil {
 			probs = append(probs, fileProblem(s.ChainFile, "SSLCertificateChainFile", err))
 		} else if ders, _ := certBlocks(raw); len(ders) == 0 {
@@ -105,7 +115,7 @@ func load(id string, s *conf.SSLServer) (out []tls.Certificate, probs []Problem)
 		if i < len(s.KeyFiles) {
 			kf, keyDirective = s.KeyFiles[i], "SSLCertificateKeyFile"
 		}
-		craw, err := os.ReadFile(cf.Path)
+		craw, err := read(cf.Path)
 		if err != nil {
 			probs = append(probs, fileProblem(cf, "SSLCertificateFile", err))
 			continue
@@ -124,7 +134,7 @@ func load(id string, s *conf.SSLServer) (out []tls.Certificate, probs []Problem)
 		}
 		kraw := craw
 		if kf.Path != cf.Path {
-			if kraw, err = os.ReadFile(kf.Path); err != nil {
+			if kraw, err = read(kf.Path); err != nil {
 				probs = append(probs, fileProblem(kf, keyDirective, err))
 				continue
 			}

@@ -25,6 +25,9 @@ type Server struct {
 	// SSL is the merged configuration (conf.MergeSSLServer(main,
 	// vhost)); nil or not Enabled: this server does not speak TLS.
 	SSL *conf.SSLServer
+	// NextProtos are this server's ALPN protocols (its Protocols
+	// directive, "h2" first when HTTP/2 is on); nil: Options.NextProtos.
+	NextProtos []string
 }
 
 // Selector maps a handshake to a server: the index into Options.Servers
@@ -50,6 +53,12 @@ type Options struct {
 	NextProtos []string
 	// Now is the clock (nil: time.Now), for tests.
 	Now func() time.Time
+	// ReadFile reads the certificate, key, chain, CA and ticket key
+	// files (nil: os.ReadFile). A master that read them once hands
+	// their contents to its children with it, so every child of a
+	// generation serves the same certificates whatever happens to the
+	// files meanwhile (ReadFiles).
+	ReadFile func(path string) ([]byte, error)
 }
 
 // Set is the built TLS configuration of all servers: one *tls.Config per
@@ -79,6 +88,10 @@ func Build(opt Options) (*Set, error) {
 	if s.sel == nil {
 		s.sel = func(netip.AddrPort, string) (int, bool) { return 0, false }
 	}
+	read := opt.ReadFile
+	if read == nil {
+		read = os.ReadFile
+	}
 	keys := opt.Keys
 	if keys == nil {
 		var err error
@@ -95,7 +108,11 @@ func Build(opt Options) (*Set, error) {
 		if !srv.SSL.Enabled() {
 			continue
 		}
-		cfg, err := serverConfig(srv, opt.NextProtos)
+		protos := opt.NextProtos
+		if srv.NextProtos != nil {
+			protos = srv.NextProtos
+		}
+		cfg, err := serverConfig(srv, protos, read)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -103,7 +120,7 @@ func Build(opt Options) (*Set, error) {
 		k := keys
 		if p := srv.SSL.TicketKeyFile.Path; p != "" {
 			if k = fileKeys[p]; k == nil {
-				if k, err = LoadTicketKeyFile(p); err != nil {
+				if k, err = loadTicketKeyFile(read, p); err != nil {
 					errs = append(errs, fmt.Errorf("%s: SSLSessionTicketKeyFile: %w", srv.SSL.TicketKeyFile.Where(), err))
 					continue
 				}
@@ -219,10 +236,10 @@ func (s *Set) RunRotation(ctx context.Context) {
 }
 
 // serverConfig builds one server's *tls.Config.
-func serverConfig(srv Server, nextProtos []string) (*tls.Config, error) {
+func serverConfig(srv Server, nextProtos []string, read func(string) ([]byte, error)) (*tls.Config, error) {
 	ssl := srv.SSL
-	certs, err := LoadCertificates(srv.ID, ssl)
-	if err != nil {
+	certs, probs := loadWith(read, srv.ID, ssl)
+	if err := problemsError(probs); err != nil {
 		return nil, err
 	}
 	lo, hi, err := ssl.EffectiveProtocols().VersionRange()
@@ -272,7 +289,7 @@ func serverConfig(srv Server, nextProtos []string) (*tls.Config, error) {
 			return &certs[0], nil
 		}
 	}
-	if err := clientAuth(cfg, ssl); err != nil {
+	if err := clientAuth(cfg, ssl, read); err != nil {
 		return nil, fmt.Errorf("%s: %w", srv.ID, err)
 	}
 	return cfg, nil
@@ -280,7 +297,7 @@ func serverConfig(srv Server, nextProtos []string) (*tls.Config, error) {
 
 // clientAuth sets SSLVerifyClient, SSLVerifyDepth and
 // SSLCACertificateFile.
-func clientAuth(cfg *tls.Config, ssl *conf.SSLServer) error {
+func clientAuth(cfg *tls.Config, ssl *conf.SSLServer, read func(string) ([]byte, error)) error {
 	mode := ssl.VerifyClient
 	if mode == conf.VerifyUnset || mode == conf.VerifyNone {
 		return nil
@@ -298,7 +315,7 @@ func clientAuth(cfg *tls.Config, ssl *conf.SSLServer) error {
 		// error is kinder.
 		return errors.New("SSLVerifyClient " + mode.String() + " needs SSLCACertificateFile")
 	}
-	raw, err := os.ReadFile(ssl.CACertificateFile.Path)
+	raw, err := read(ssl.CACertificateFile.Path)
 	if err != nil {
 		return fmt.Errorf("%s: SSLCACertificateFile: %w", ssl.CACertificateFile.Where(), err)
 	}

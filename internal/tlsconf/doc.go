@@ -70,6 +70,14 @@
 //	})
 //	go set.RunRotation(ctx) // in each child: installs the next period's keys
 //
+// cmd/gohttpd (tls.go) does this: the master reads every file once per
+// generation (ReadFiles over Files of each server), builds the Set from
+// those bytes (Options.ReadFile = FileReader(files)) to check them, and
+// hands the contents to its children in the snapshot with the ticket
+// keys; each child builds its own Set from them, so children respawned
+// within a generation never see a half-replaced file. Server.NextProtos
+// overrides Options.NextProtos per server (its Protocols directive).
+//
 // ID is mod_ssl's vhost_id, used in messages: the ServerName and its port,
 // or 443 when the ServerName has none ("a.test:443", as Apache 2.4.71
 // prints it even for a vhost on another port). Build reads the

@@ -68,7 +68,11 @@ const ticketKeyFileLen = 48
 
 // LoadTicketKeyFile reads an SSLSessionTicketKeyFile (48 bytes).
 func LoadTicketKeyFile(path string) (*TicketKeys, error) {
-	raw, err := os.ReadFile(path)
+	return loadTicketKeyFile(os.ReadFile, path)
+}
+
+func loadTicketKeyFile(read func(string) ([]byte, error), path string) (*TicketKeys, error) {
+	raw, err := read(path)
 	if err != nil {
 		return nil, fmt.Errorf("AH02286: Failed to open ticket key file %s: %w", path, err)
 	}

@@ -154,6 +154,8 @@ func (f *Format) Append(dst []byte, ctx *fasthttp.RequestCtx, start time.Time) [
 			dst = appendNote(dst, ctx.UserValue(it.arg))
 		case kUser:
 			dst = appendUser(dst, ctx.UserValue(UserKey))
+		case kSSLVar:
+			dst = appendSSLVar(dst, ctx, it.arg)
 		default:
 			dst = append(dst, '-')
 		}

@@ -59,6 +59,7 @@ const (
 	kCookie                    // %{name}C
 	kNote                      // %{name}n: a string-like ctx.UserValue
 	kUser                      // %u: the string ctx.UserValue(UserKey)
+	kSSLVar                    // %{name}x: mod_ssl's variables (ssl.go)
 )
 
 // timeForm is the shape of a %t item.
@@ -335,6 +336,8 @@ func (it *item) setLetter(c byte, arg string) error {
 		return needArg(kNote)
 	case 'e':
 		return needArg(kDash)
+	case 'x':
+		return needArg(kSSLVar)
 	}
 	return fmt.Errorf("unrecognized LogFormat directive %%%c", c)
 }
