@@ -69,6 +69,10 @@ type H2Config struct {
 	// ClientOrder) and serve whatever negotiated "h2". Without it the
 	// engines add "h2" on the listeners whose H2 is set.
 	TLSOffersH2 bool
+	// UpgradeFor, when set, decides per request whether "Upgrade: h2c"
+	// is answered: the Protocols and H2Upgrade of the server the request
+	// selects (Apache's r->server), instead of the listener's Upgrade.
+	UpgradeFor func(ctx *fasthttp.RequestCtx) bool
 }
 
 // H2Listener is what one listener offers (the Protocols of the server
@@ -96,7 +100,7 @@ func (c *H2Config) enabled() bool {
 	if c == nil {
 		return false
 	}
-	return c.TLSOffersH2 || slices.ContainsFunc(c.Listeners, func(l H2Listener) bool { return l.H2 || l.Direct || l.Upgrade })
+	return c.TLSOffersH2 || c.UpgradeFor != nil || slices.ContainsFunc(c.Listeners, func(l H2Listener) bool { return l.H2 || l.Direct || l.Upgrade })
 }
 
 // H2Server is a child's HTTP/2 side: the bridge over the site handler,
@@ -169,7 +173,7 @@ func NewH2(deps *ChildDeps, oneStream bool) *H2Server {
 		}
 		deps.TLS = h.tls
 	}
-	if slices.ContainsFunc(deps.H2.Listeners, func(l H2Listener) bool { return l.Upgrade }) {
+	if deps.H2.UpgradeFor != nil || slices.ContainsFunc(deps.H2.Listeners, func(l H2Listener) bool { return l.Upgrade }) {
 		site := deps.Server.Handler
 		deps.Server.Handler = func(ctx *fasthttp.RequestCtx) {
 			if !h.upgrade(ctx) {
@@ -561,7 +565,14 @@ func h2ConnOf(ctx *fasthttp.RequestCtx) *h2Conn {
 // allows it by hijacking the connection for the bridge; it reports
 // whether it did.
 func (h *H2Server) upgrade(ctx *fasthttp.RequestCtx) bool {
-	if !h2bridge.IsH2CUpgrade(&ctx.Request) || ctx.IsTLS() || !h.ListenerOf(ctx.LocalAddr()).Upgrade {
+	if !h2bridge.IsH2CUpgrade(&ctx.Request) || ctx.IsTLS() {
+		return false
+	}
+	if f := h.cfg.UpgradeFor; f != nil {
+		if !f(ctx) {
+			return false
+		}
+	} else if !h.ListenerOf(ctx.LocalAddr()).Upgrade {
 		return false
 	}
 	b := h.bridgeOf(ctx.LocalAddr())

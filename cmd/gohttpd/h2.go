@@ -6,9 +6,12 @@ import (
 	"net/netip"
 	"strings"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/gohttpd/gohttpd/conf"
 	"github.com/gohttpd/gohttpd/internal/h2bridge"
 	"github.com/gohttpd/gohttpd/mpm"
+	"github.com/gohttpd/gohttpd/site/vhost"
 )
 
 // h2Config is the engines' HTTP/2 setup from the configuration: per
@@ -33,6 +36,22 @@ func h2Config(cfg *conf.Config) *mpm.H2Config {
 		e := cfg.H2For(ownerOf(cfg, l))
 		hc.Listeners[i] = mpm.H2Listener{H2: e.H2, Direct: e.DirectClear, Upgrade: e.UpgradeClear, ClientOrder: !e.HonorOrder}
 		on = on || e.H2 || e.DirectClear || e.UpgradeClear
+	}
+	if cfg.VHosts != nil && len(cfg.VHosts.Hosts) > 0 {
+		// "Upgrade: h2c" follows the server the request selects.
+		up := false
+		for id := range len(cfg.Servers) + 1 {
+			up = up || cfg.H2For(id-1).UpgradeClear
+		}
+		if up {
+			t := vhost.NewTable(cfg.VHosts.Main, cfg.VHosts.Hosts, vhost.Options{Unsafe: cfg.HTTP.ProtocolOptions.Unsafe})
+			hc.UpgradeFor = func(ctx *fasthttp.RequestCtx) bool {
+				var m vhost.Match
+				t.SelectCtx(&m, ctx)
+				return cfg.H2For(int(m.Server) - 1).UpgradeClear
+			}
+			on = true
+		}
 	}
 	if !on {
 		return nil

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -220,10 +221,11 @@ func TestH2StatusPage(t *testing.T) {
 				return err == nil && auto["H2Connections"] == "1" && auto["H2Streams"] == "1"
 			})
 			if mpmName == "event" {
-				// The async table counts the h2 connection (the status
-				// request's own connection is the other one): busy now,
-				// keep-alive once its stream is done.
-				if auto["ConnsTotal"] != "2" || auto["ConnsAsyncKeepAlive"] != "0" {
+				// The async table counts the h2 connection beside the
+				// status request's own (and earlier status connections
+				// still closing): busy now, keep-alive once its stream is
+				// done.
+				if n, _ := strconv.Atoi(auto["ConnsTotal"]); n < 2 || auto["ConnsAsyncKeepAlive"] != "0" {
 					t.Errorf("event async counts with a running stream: ConnsTotal %s, ConnsAsyncKeepAlive %s", auto["ConnsTotal"], auto["ConnsAsyncKeepAlive"])
 				}
 			}
@@ -349,6 +351,25 @@ func TestH2Limits(t *testing.T) {
 		readAll(t, resp)
 		if resp.StatusCode != tt.want {
 			t.Errorf("%s: %d, want %d", tt.name, resp.StatusCode, tt.want)
+		}
+	}
+}
+
+// TestH2UpgradePerVHost: "Upgrade: h2c" follows the Protocols of the
+// name-based vhost the request selects (Apache's r->server), not only the
+// address's first vhost.
+func TestH2UpgradePerVHost(t *testing.T) {
+	if _, err := exec.LookPath("curl"); err != nil {
+		t.Skip("curl not installed")
+	}
+	s := mpmtest.Start(t, mpmtest.Options{MPM: "worker", Directives: []string{
+		"<VirtualHost *>", "ServerName a.example", "Protocols http/1.1", "</VirtualHost>",
+		"<VirtualHost *>", "ServerName b.example", "Protocols h2c http/1.1", "</VirtualHost>",
+	}})
+	for _, tt := range []struct{ host, want string }{{"a.example", "1.1 200"}, {"b.example", "2 200"}} {
+		status, _ := curlH2(t, s.URL("/index.html"), "--http2", "-H", "Host: "+tt.host)
+		if status != tt.want {
+			t.Errorf("curl --http2 Host %s: %q, want %q", tt.host, status, tt.want)
 		}
 	}
 }
