@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"slices"
 	"sync"
@@ -73,6 +74,12 @@ type H2Config struct {
 	// is answered: the Protocols and H2Upgrade of the server the request
 	// selects (Apache's r->server), instead of the listener's Upgrade.
 	UpgradeFor func(ctx *fasthttp.RequestCtx) bool
+	// MaxOwned bounds the HTTP/2 connections a child serves on goroutines
+	// of its own (the event engine's hand-off, which takes them out of
+	// the engine's connection count): past it a new one is closed at
+	// once (logged). 0: no bound. prefork and worker are bounded by
+	// their workers.
+	MaxOwned int
 }
 
 // H2Listener is what one listener offers (the Protocols of the server
@@ -123,6 +130,9 @@ type H2Server struct {
 	// on it: the worker stays with its connection).
 	waits sync.Map // net.Conn → chan struct{}
 
+	owned atomic.Int32 // connections ServeH2Owned serves
+	log   *slog.Logger
+
 	stopOnce sync.Once
 	stopWG   sync.WaitGroup
 	cancel   context.CancelFunc
@@ -139,7 +149,7 @@ func NewH2(deps *ChildDeps, oneStream bool) *H2Server {
 	}
 	opts := deps.H2.Options
 	opts.OneStreamAtATime = oneStream
-	h := &H2Server{cfg: deps.H2, lns: deps.Listeners, site: deps.Server.Handler, vhost: deps.VHost}
+	h := &H2Server{cfg: deps.H2, lns: deps.Listeners, site: deps.Server.Handler, vhost: deps.VHost, log: deps.Log}
 	if deps.Board != nil {
 		h.proc = deps.Board.Process(deps.Slot)
 	}
@@ -432,7 +442,20 @@ func (h *H2Server) ServeH2(c net.Conn, w *Worker) {
 // ServeH2Owned is ServeH2 on a goroutine the H2Server owns (the event
 // engine's hand-off); Stop ends it.
 func (h *H2Server) ServeH2Owned(c net.Conn) {
-	h.stopWG.Go(func() { h.ServeH2(c, nil) })
+	if max := h.cfg.MaxOwned; max > 0 && int(h.owned.Add(1)) > max {
+		h.owned.Add(-1)
+		if h.log != nil {
+			h.log.Warn("too many HTTP/2 connections in this process; closing a new one", "max", max, "client", c.RemoteAddr().String())
+		}
+		c.Close()
+		return
+	} else if max <= 0 {
+		h.owned.Add(1)
+	}
+	h.stopWG.Go(func() {
+		defer h.owned.Add(-1)
+		h.ServeH2(c, nil)
+	})
 }
 
 func (h *H2Server) opened(hc *h2Conn) {

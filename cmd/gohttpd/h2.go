@@ -58,6 +58,14 @@ func h2Config(cfg *conf.Config) *mpm.H2Config {
 	}
 	main := cfg.H2For(-1)
 	hc.Options = h2Options(cfg, main)
+	if cfg.MPM == conf.Event {
+		// Apache's event MPM counts an HTTP/2 connection among the
+		// process's connections, at most ThreadsPerChild +
+		// AsyncRequestWorkerFactor × ThreadsPerChild; the event engine
+		// hands h2 connections off its loop, so the bound is applied here.
+		e := cfg.Engine
+		hc.MaxOwned = e.ThreadsPerChild + int(e.AsyncRequestWorkerFactor*float64(e.ThreadsPerChild))
+	}
 	for i, l := range cfg.Listen {
 		// A vhost's own session settings (Apache: the base server's).
 		e := cfg.H2For(ownerOf(cfg, l))

@@ -373,3 +373,34 @@ func TestH2UpgradePerVHost(t *testing.T) {
 		}
 	}
 }
+
+// TestH2EventConnLimit: the event engine's h2 connections, off its loop,
+// are still bounded per child as Apache's event MPM bounds connections
+// (ThreadsPerChild + AsyncRequestWorkerFactor × ThreadsPerChild): one
+// more is closed at once.
+func TestH2EventConnLimit(t *testing.T) {
+	s := mpmtest.Start(t, mpmtest.Options{MPM: "event", Directives: append([]string{
+		"StartServers 1", "ServerLimit 1", "ThreadsPerChild 2", "ThreadLimit 2", "MaxRequestWorkers 2",
+		"MinSpareThreads 1", "MaxSpareThreads 2", "AsyncRequestWorkerFactor 1",
+	}, h2Directives...)})
+	for range 4 {
+		cc := h2cConn(t, s)
+		readAll(t, h2Get(t, cc, s.URL("/index.html")))
+	}
+	c, err := net.DialTimeout("tcp", s.Addr, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	cc, err := (&http2.Transport{AllowHTTP: true}).NewClientConn(c)
+	if err == nil {
+		req, _ := http.NewRequest("GET", s.URL("/index.html"), nil)
+		_, err = cc.RoundTrip(req)
+	}
+	if err == nil {
+		t.Fatal("a fifth h2 connection was served; want it closed (limit 2 + 1×2)")
+	}
+	mpmtest.WaitFor(t, 10*time.Second, "the warning in the error log", func() bool {
+		return strings.Contains(s.ErrorLog(), "too many HTTP/2 connections in this process")
+	})
+}
