@@ -23,14 +23,17 @@ import (
 // the site handler. It then offers HTTP/2 three ways, per listener as
 // H2Config says:
 //
-//   - TLS: the listener's tls.Config is copied with "h2" first in
-//     NextProtos (also in what a GetConfigForClient returns), so the
-//     engine works with whatever config the TLS package builds; a
-//     connection that negotiated "h2" goes to ServeH2.
+//   - TLS: a connection that negotiated "h2" by ALPN goes to ServeH2.
+//     gohttpd's master builds TLS configs that offer "h2" per server
+//     chosen by SNI (H2Config.TLSOffersH2); given configs that do not,
+//     the engine copies the listener's tls.Config with "h2" first in
+//     NextProtos (also in what a GetConfigForClient returns).
 //   - h2c prior knowledge (H2Direct): the first bytes of a cleartext
 //     connection are the client preface; the connection goes to ServeH2.
-//   - h2c Upgrade (H2Upgrade): the site handler is wrapped so that an
-//     HTTP/1.1 request with "Upgrade: h2c" hijacks the connection
+//   - h2c Upgrade (H2Upgrade, of the listener or, with
+//     H2Config.UpgradeFor, of the vhost the request selects): the site
+//     handler is wrapped so that an HTTP/1.1 request with "Upgrade: h2c"
+//     hijacks the connection
 //     (fasthttp's Hijack, which every engine supports on cleartext) and
 //     the bridge answers 101 and the request as stream 1.
 //
