@@ -91,6 +91,11 @@ type Config struct {
 	// -S print them as warnings.
 	Warnings []string `json:"warnings,omitempty"`
 	Notices  []string `json:"notices,omitempty"`
+
+	// MimeTypes is TypesConfig's table (extension, lower case without
+	// the dot, to media type); nil without TypesConfig: the site's
+	// built-in table of web types.
+	MimeTypes map[string]string `json:"mimeTypes,omitempty"`
 }
 
 // MPMConfig holds the MPM directives. Fields that do not apply to the

@@ -198,6 +198,7 @@ func (d *DirConfig) summary() string {
 	if d.HandlerSet {
 		parts = append(parts, "SetHandler="+strconv.Quote(d.Handler))
 	}
+	parts = append(parts, d.Resp.summary()...)
 	if a := d.Auth; a != nil {
 		if a.Require != nil {
 			parts = append(parts, "Require="+requireString(a.Require))

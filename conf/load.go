@@ -334,6 +334,9 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 	b.current = w.seq + 1 // notices of finish come last
 	b.finish(l.opts.SkipDocumentRootCheck)
 	b.finishVHosts(w, l.opts.SkipDocumentRootCheck)
+	if err := w.loadTypes(b.cfg); err != nil {
+		b.errs = append(b.errs, err)
+	}
 	w.finishSSL(b.cfg)
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)

@@ -144,6 +144,8 @@ type DirConfig struct {
 	// Warnings are the notes of an .htaccess file about directives it
 	// left out (AllowOverride Nonfatal=...), logged when it is read.
 	Warnings []string `json:"warnings,omitempty"`
+	// Resp is the response-shaping modules' settings (wire_resp.go).
+	Resp *RespDir `json:"resp,omitempty"`
 }
 
 // ServerDirDefaults is Apache's per-directory configuration of a server
@@ -210,6 +212,7 @@ func MergeDir(base, child *DirConfig) *DirConfig {
 	if child.Auth != nil {
 		out.Auth = MergeAuth(base.Auth, child.Auth)
 	}
+	out.Resp = MergeResp(base.Resp, child.Resp)
 	return &out
 }
 

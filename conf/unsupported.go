@@ -1,7 +1,6 @@
 package conf
 
 import (
-	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -35,14 +34,11 @@ var refusedDirectives = func() map[string]bool {
 		"RedirectMatch", "RedirectPermanent", "RedirectTemp", "AddHandler", "Action", "Script", "RegisterHttpMethod",
 		"Use",
 		// headers, status and bodies
-		"ErrorDocument", "Header", "RequestHeader", "SetInputFilter",
-		"SetOutputFilter", "AddOutputFilter", "AddOutputFilterByType",
-		"AddInputFilter", "AddEncoding", "AddCharset", "AddLanguage",
-		"DefaultLanguage", "RemoveType", "MIMEMagicFile",
+		"ErrorDocument", "SetInputFilter",
+		"AddInputFilter", "MIMEMagicFile",
 		// environment variables that steer the server (nokeepalive,
 		// downgrade-1.0, no-gzip ...)
-		"SetEnv", "SetEnvIf", "SetEnvIfNoCase", "SetEnvIfExpr", "BrowserMatch",
-		"BrowserMatchNoCase",
+		"SetEnvIfExpr",
 	} {
 		m[strings.ToLower(d)] = true
 	}
@@ -72,8 +68,6 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 	"serversignature": oneOf("Off"),
 	// %h is always the address.
 	"hostnamelookups": oneOf("Off"),
-	// text types carry no charset.
-	"adddefaultcharset": oneOf("Off"),
 	// redirects are built from the request, never from ServerName.
 	"usecanonicalname":         oneOf("Off"),
 	"usecanonicalphysicalport": oneOf("Off"),
@@ -98,15 +92,8 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 	"userdir": func(args []string, _ *walkCtx) bool {
 		return len(args) == 1 && strings.EqualFold(args[0], "disabled")
 	},
-	"forcetype": oneOf("None"),
-	// gohttpd's own table holds the web types of Apache's mime.types,
-	// then the host's tables; another file is refused.
-	"typesconfig": func(args []string, _ *walkCtx) bool {
-		return len(args) == 1 && filepath.Base(args[0]) == "mime.types"
-	},
 	// modules switched off.
 	"rewriteengine": oneOf("Off"),
-	"expiresactive": oneOf("Off"),
 	"proxyrequests": oneOf("Off"),
 }
 

@@ -126,6 +126,9 @@ type walker struct {
 	// environ looks up ${VAR} references that no Define names (the
 	// process environment, as ap_resolve_env's getenv).
 	environ func(string) (string, bool)
+	// typesConfig is the main server's TypesConfig (wire_resp.go).
+	typesConfig    string
+	typesConfigPos pos
 	// ssl builds each server's mod_ssl settings (wire_ssl.go).
 	ssl sslWalk
 }

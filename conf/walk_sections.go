@@ -163,6 +163,9 @@ func (w *walker) dirDirective(n *node, name, key string, ctx *walkCtx) error {
 			}
 		}
 	}
+	if _, ok := respDirectiveKeys[key]; ok {
+		return w.respDirective(p, name, key, args, b, ctx)
+	}
 	b.auth.Limited = ctx.limited
 	if err := b.directive(key, args); err != nil {
 		return w.soft(errAt(p, name, err.Error()))

@@ -161,6 +161,12 @@ type ChildDeps struct {
 	// H2 is the HTTP/2 setup (Protocols, H2*): nil or all-off serves
 	// HTTP/1.1 only. See NewH2 (h2.go).
 	H2 *H2Config
+	// PlainHTTP, when set, is called on the worker after a client that
+	// spoke plain HTTP on a TLS listener was answered with
+	// PlainHTTPResponse: resp is what was written (nil when the write
+	// failed). The site logs it as mod_ssl does (AH01996 at info,
+	// and the access log line of the faked "GET / HTTP/1.0" 400).
+	PlainHTTP PlainHTTPFunc
 }
 
 // TLSFor returns the TLS configuration of listener i, nil if it is plain.

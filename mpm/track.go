@@ -99,6 +99,7 @@ func Track(srv *fasthttp.Server, vhost string) {
 		}
 		w := tc.slot()
 		w.BeginRequest(time.Now(), clientIP(ctx), vhost, requestLine(ctx))
+		w.SetTLS(connTLS(tc))
 		w.SetState(StateBusyWrite)
 		h(ctx)
 		w.EndRequest(time.Now(), responseBytes(ctx))

@@ -97,6 +97,8 @@ type vserver struct {
 	indexes   []string
 	embedded  bool
 	etags     map[string]string // strong content-hash ETags of embedded files, by name
+
+	rs *respServer // response shaping (resp_chain.go); nil when unused
 }
 
 // pathCache maps request paths to resolutions. Reads take no lock: they
@@ -212,6 +214,7 @@ type resolved struct {
 	// each is checked again on every use, as Apache reads them per
 	// request.
 	deps []htDep
+	resp *respCfg // response shaping (resp_chain.go)
 }
 
 func newVServer(site *conf.SiteConfig, serverRoot string, debug bool, handlers map[string]fasthttp.RequestHandler, missing func(string) fasthttp.RequestHandler) (*vserver, error) {
@@ -361,6 +364,7 @@ func (v *vserver) resolve(p []byte, now time.Time) *resolved {
 		return r
 	}
 	r := v.walk(string(p), now)
+	r.resp = v.rs.forCfg(r.cfg)
 	v.cache.store(string(p), r)
 	return r
 }

@@ -89,6 +89,8 @@ type Site struct {
 
 	bufs sync.Pool // of *[]byte: rewritten paths
 
+	resp *respShared // response shaping (resp_chain.go)
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -191,6 +193,7 @@ func (s *Site) newServer(site *conf.SiteConfig, lg *slog.Logger, access AccessLo
 	if err := v.initFiles(site, s.rewritePath); err != nil {
 		return nil, err
 	}
+	s.initResp(v, site)
 	return v, nil
 }
 
@@ -284,6 +287,9 @@ func (s *Site) finish(ctx *fasthttp.RequestCtx, v *vserver, start time.Time) {
 		}
 		v.access.Log(ctx, start)
 	}
+	if v.rs != nil {
+		respRelease(ctx, v)
+	}
 }
 
 // http09Conn is a connection that may carry an HTTP/0.9 request (an
@@ -295,6 +301,9 @@ type http09Conn interface {
 
 func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 	if s.checkLimits(ctx) || s.checkPath(ctx) {
+		return
+	}
+	if v.rs != nil && s.respDispatch(ctx, v) {
 		return
 	}
 	r := &v.trivialValue

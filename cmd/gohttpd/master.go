@@ -253,6 +253,7 @@ func runChild(stderr io.Writer) int {
 	b := env.Slot % nb
 	own := all[b*nl : (b+1)*nl]
 	others := append(all[:b*nl:b*nl], all[(b+1)*nl:]...)
+	prepareCompressCache(&cfg, log)
 	// TLS from the files the master read (tls.go).
 	tl, err := buildTLS(&cfg, ticketKeys, tlsFiles)
 	if err != nil {

@@ -262,6 +262,7 @@ func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns, others []
 		Listeners: netLns, Server: st.NewServer(), Protocol: protocolOptions(cfg), Board: board, Slot: slot,
 		Generation: gen, Draining: draining, VHost: boardVHost(cfg), Log: lg.logger,
 		TLS: tl.listenerTLS(cfg, cfg.Listen), HandshakeTimeout: cfg.HTTP.RequestReadTimeout.Handshake.Timeout,
+		PlainHTTP: st.PlainHTTP,
 		H2: h2Config(cfg),
 	})
 	if err != nil {
@@ -317,6 +318,7 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 	tl.rotate()
 	defer tl.close()
 	// As Apache's -X, the one process switches users too.
+	prepareCompressCache(cfg, log)
 	if err := dropPrivileges(cfg, log); err != nil {
 		return err
 	}

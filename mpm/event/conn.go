@@ -11,6 +11,7 @@ const (
 	flagV6                           // ip holds an IPv6 address, else IPv4 in ip[:4]
 	flagCounted                      // counted in the scoreboard's lingering figure
 	flagExpired                      // a new connection sent nothing in time: answer 408
+	flagEncrypt                      // TLS write completion: a worker encrypts the job's next plaintext
 )
 
 // Pending edges (conn.pend): an edge (readable, writable) that fired while
