@@ -263,7 +263,7 @@ func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns, others []
 		Generation: gen, Draining: draining, VHost: boardVHost(cfg), Log: lg.logger,
 		TLS: tl.listenerTLS(cfg, cfg.Listen), HandshakeTimeout: cfg.HTTP.RequestReadTimeout.Handshake.Timeout,
 		PlainHTTP: st.PlainHTTP,
-		H2: h2Config(cfg),
+		H2:        h2Config(cfg),
 	})
 	if err != nil {
 		st.Close()
