@@ -63,6 +63,9 @@ func (w *worker) h2TLS(c *conn) outcome {
 	w.leaveEpoll(c)
 	t := c.tls
 	t.raw.detach(nc)
+	// The engine closes only its descriptor now: no close_notify, no
+	// other use of the tls.Conn, which the H2Server owns.
+	c.tls = nil
 	e.h2.ServeH2Owned(t.tc)
 	return outClose
 }
