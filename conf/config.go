@@ -79,6 +79,10 @@ type Config struct {
 	// MD is mod_md's settings (conf/md.go); nil without MD* directives.
 	MD *MDConfig `json:"md,omitempty"`
 
+	// HTTP2 is the main server's Protocols and H2* settings (nil: none
+	// given; Effective gives Apache's defaults). wire_http2.go.
+	HTTP2 *HTTP2Config `json:"http2,omitempty"`
+
 	// GracefulShutdownTimeout bounds a graceful stop (0 = wait forever).
 	GracefulShutdownTimeout time.Duration `json:"gracefulShutdownTimeout"`
 	// GracefulStopDrainDelay is how long a graceful stop keeps accepting
@@ -242,6 +246,9 @@ type Server struct {
 	// repeated once per vhost); decoding a Config merges them again.
 	OwnDir      *DirConfig  `json:"ownDir,omitempty"`
 	OwnSections SectionTree `json:"ownSections"`
+	// HTTP2 is the vhost's Protocols and H2* settings merged over the
+	// main server's (MergeHTTP2).
+	HTTP2 *HTTP2Config `json:"http2,omitempty"`
 }
 
 // MarshalJSON writes the server without its merged Site.Dir and

@@ -432,6 +432,7 @@ func (b *builder) finish(skipDocRoot bool) {
 	c.Log.ErrorLog = b.resolveLog(c.Log.ErrorLog)
 	c.PidFile = absPath(c.PidFile, c.ServerRoot)
 	b.finishUnixd()
+	b.finishHTTP2()
 
 	if c.Site.DocumentRoot != "" {
 		c.Site.DocumentRoot = absPath(c.Site.DocumentRoot, c.ServerRoot)

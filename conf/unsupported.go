@@ -76,10 +76,6 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 	// ETags are Apache's default "MTime Size".
 	"fileetag":      harmlessFileETag,
 	"contentdigest": oneOf("Off"),
-	// HTTP/1.1 only.
-	"protocols": func(args []string, _ *walkCtx) bool {
-		return !slices.ContainsFunc(args, func(a string) bool { return !strings.EqualFold(a, "http/1.1") })
-	},
 	// a path after a file name is 404.
 	"acceptpathinfo": oneOf("Off", "Default"),
 	// %2F is 404.

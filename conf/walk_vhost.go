@@ -153,6 +153,7 @@ func (b *builder) finishVHosts(w *walker, skipDocRoot bool) {
 		}
 		srv.OwnDir, srv.OwnSections = own, Tree(rest)
 		b.remoteIPVHost(raw, &srv, vh.Hosts[i].Addrs)
+		srv.HTTP2 = MergeHTTP2(main.HTTP2, vb.h2.Finish())
 		srv.merge(&main.Site)
 
 		l := &srv.Log

@@ -159,6 +159,9 @@ type ChildDeps struct {
 	// handshake= stage); 0 means Timeout (Server.WriteTimeout), or 60 s
 	// when that is 0 too.
 	HandshakeTimeout time.Duration
+	// H2 is the HTTP/2 setup (Protocols, H2*): nil or all-off serves
+	// HTTP/1.1 only. See NewH2 (h2.go).
+	H2 *H2Config
 	// PlainHTTP, when set, is called on the worker after a client that
 	// spoke plain HTTP on a TLS listener was answered with
 	// PlainHTTPResponse: resp is what was written (nil when the write

@@ -102,6 +102,20 @@ func (c *Conn) Raw() net.Conn {
 	return c.TCPConn
 }
 
+// H2Raw is Raw for a connection that may go to HTTP/2: besides the bytes
+// read past a v1 PROXY line, its RemoteAddr is the client the PROXY
+// header named (the bridge takes each stream's client from it).
+func (c *Conn) H2Raw() net.Conn {
+	if c.pp != nil {
+		return ppClient{ppRaw{c.TCPConn, c.pp}}
+	}
+	return c.TCPConn
+}
+
+type ppClient struct{ ppRaw }
+
+func (r ppClient) RemoteAddr() net.Addr { return r.pp.client }
+
 type ppRaw struct {
 	*net.TCPConn
 	pp *ppState

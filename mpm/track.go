@@ -152,6 +152,10 @@ func (c *Conn) ScoreboardWorker() *Worker { return c.Worker }
 // per-request scoreboard vhost); the engine wrote the main server's at
 // the start of the request. Requests on other connections are ignored.
 func SetRequestVHost(ctx *fasthttp.RequestCtx, vhost string) {
+	if hc := h2ConnOf(ctx); hc != nil { // an HTTP/2 stream (h2.go)
+		hc.setVHost(vhost)
+		return
+	}
 	if wc, ok := ctx.Conn().(WorkerConn); ok {
 		if w := wc.ScoreboardWorker(); w != nil {
 			w.SetVHost(vhost)

@@ -266,6 +266,7 @@ func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns, others []
 		TLS: tl.listenerTLS(cfg, cfg.Listen), HandshakeTimeout: cfg.HTTP.RequestReadTimeout.Handshake.Timeout,
 		PlainHTTP:     st.PlainHTTP,
 		ProxyProtocol: proxyProtocolOptions(cfg),
+		H2:            h2Config(cfg),
 	})
 	if err != nil {
 		st.Close()

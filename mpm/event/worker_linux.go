@@ -178,6 +178,13 @@ func (w *worker) process(c *conn) (out outcome, busy bool) {
 		if out, ok := w.handshake(c); !ok {
 			return out, out != outParkNew
 		}
+		if w.negotiatedH2(c) {
+			return w.h2TLS(c), true
+		}
+	} else if c.reqs == 0 && c.tls == nil && e.h2 != nil {
+		if out, ok := w.h2Direct(c); ok {
+			return out, out != outParkNew
+		}
 	}
 	for {
 		if _, err := br.Peek(1); err != nil {
