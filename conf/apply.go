@@ -39,6 +39,7 @@ type builder struct {
 	dirIndexSet      bool
 	notices          []notice
 	current          int // seq of the occurrence being applied
+	h2               HTTP2Builder
 }
 
 // pendingLog is a CustomLog or TransferLog whose format is resolved once

@@ -80,6 +80,7 @@ func init() {
 		{name: "AsyncRequestWorkerFactor", arity: take1, global: true, engines: Event, apply: applyWorkerFactor},
 		{name: "EpollTrigger", arity: take1, global: true, engines: Event, apply: applyEpollTrigger},
 		{name: "GracefulShutdownTimeout", arity: take1, global: true, apply: applyGracefulShutdownTimeout},
+		{name: GracefulStopDrainDelayDirective, arity: take1, global: true, apply: applyGracefulStopDrainDelay},
 
 		// HTTP protocol.
 		{name: "KeepAlive", arity: takeFlag, apply: applyFlag(func(b *builder) *bool { return &b.cfg.HTTP.KeepAlive })},

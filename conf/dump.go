@@ -57,6 +57,9 @@ func (c *Config) Dump() string {
 		line("EpollTrigger", "%s", e.EpollTrigger)
 	}
 	line("GracefulShutdownTimeout", "%s", c.GracefulShutdownTimeout)
+	if c.GracefulStopDrainDelay > 0 {
+		line("GracefulStopDrainDelay", "%s", c.GracefulStopDrainDelay)
+	}
 
 	for _, l := range c.Listen {
 		host := l.Host

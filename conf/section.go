@@ -147,6 +147,9 @@ type DirConfig struct {
 	// Map holds mod_alias, mod_dir, mod_autoindex, ErrorDocument,
 	// ServerSignature and mod_rewrite settings (wire_map.go).
 	Map *MapDir `json:"map,omitempty"`
+	// Proxy is what mod_proxy's directives of the section say
+	// (ProxyPass with one argument, ProxyPassReverse, ...), nil for none.
+	Proxy *ProxyDir `json:"proxy,omitempty"`
 	// Resp is the response-shaping modules' settings (wire_resp.go).
 	Resp *RespDir `json:"resp,omitempty"`
 }
@@ -216,6 +219,9 @@ func MergeDir(base, child *DirConfig) *DirConfig {
 		out.Auth = MergeAuth(base.Auth, child.Auth)
 	}
 	out.Map = MergeMapDir(base.Map, child.Map)
+	if child.Proxy != nil {
+		out.Proxy = MergeProxyDir(base.Proxy, child.Proxy)
+	}
 	out.Resp = MergeResp(base.Resp, child.Resp)
 	return &out
 }

@@ -68,10 +68,6 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 	// ETags are Apache's default "MTime Size".
 	"fileetag":      harmlessFileETag,
 	"contentdigest": oneOf("Off"),
-	// HTTP/1.1 only.
-	"protocols": func(args []string, _ *walkCtx) bool {
-		return !slices.ContainsFunc(args, func(a string) bool { return !strings.EqualFold(a, "http/1.1") })
-	},
 	// a path after a file name is 404.
 	"acceptpathinfo": oneOf("Off", "Default"),
 	// %2F is 404.
@@ -85,7 +81,6 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 		return len(args) == 1 && strings.EqualFold(args[0], "disabled")
 	},
 	// modules switched off.
-	"proxyrequests": oneOf("Off"),
 }
 
 // oneOf is harmless for a single argument equal (ignoring case) to one of
@@ -154,7 +149,7 @@ func harmlessFileETag(args []string, _ *walkCtx) bool {
 // <Location>, and the handler name it records ("" for none).
 func supportedHandler(h string) (string, bool) {
 	switch h = strings.ToLower(h); h {
-	case "server-status", "metrics":
+	case "server-status", "metrics", "health":
 		return h, true
 	case "", "none":
 		return "", true
@@ -168,6 +163,7 @@ var refusedSections = map[string]bool{
 	"if": true, "elseif": true, "else": true,
 	"proxy": true, "proxymatch": true,
 	"authnprovideralias": true, "authzprovideralias": true,
+	"mdomainset": true, "mdomain": true, // mod_md's per-domain settings (conf/md.go)
 }
 
 // display is a directive as written, for messages: its name and

@@ -49,6 +49,7 @@ func (w *walker) configSection(n *node, key, raw string, ctx *walkCtx) error {
 	if err != nil {
 		return w.soft(errAt(p, n.tag(), err.Error()))
 	}
+	w.proxySectionDone(sec)
 	w.seq++ // keeps notices after the section in order
 	sec.Index = len(w.sections)
 	switch {

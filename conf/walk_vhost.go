@@ -152,7 +152,12 @@ func (b *builder) finishVHosts(w *walker, skipDocRoot bool) {
 		if s.Map, mapErr = w.mapVHost(raw, main.Site.Map); mapErr != nil {
 			b.errs = append(b.errs, errAt(raw.pos, "<VirtualHost>", mapErr.Error()))
 		}
+		if own, err = raw.proxyVHost(&srv, &main.Site, own); err != nil {
+			b.errs = append(b.errs, err)
+		}
 		srv.OwnDir, srv.OwnSections = own, Tree(rest)
+		b.remoteIPVHost(raw, &srv, vh.Hosts[i].Addrs)
+		srv.HTTP2 = MergeHTTP2(main.HTTP2, vb.h2.Finish())
 		srv.merge(&main.Site)
 
 		l := &srv.Log

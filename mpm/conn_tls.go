@@ -198,7 +198,7 @@ const http1Date = "Mon, 02 Jan 2006 15:04:05 GMT"
 // its thread during SSL_accept), then serves the plaintext with
 // deps.Server.ServeConn, and closes the connection.
 func ServeTLS(deps ChildDeps, tc *Conn, cfg *tls.Config) {
-	t := tls.Server(tc.TCPConn, cfg)
+	t := tls.Server(tc.Raw(), cfg) // Raw: with the bytes read past a PROXY v1 line
 	name := ""
 	if deps.Server != nil {
 		name = deps.Server.Name

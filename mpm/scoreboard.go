@@ -44,7 +44,10 @@ import (
 //	   48 lingering        int64   (event)
 //	   56 suspended        int64   (event)
 //	   64 started          int64   Unix nanoseconds
-//	   72 reserved         7×uint64
+//	   72 h2Conns          int64   open HTTP/2 connections (scoreboard_h2.go)
+//	   80 h2Streams        int64   HTTP/2 streams being answered
+//	   88 h2Requests       int64   HTTP/2 requests served without a worker slot (event)
+//	   96 reserved         4×uint64
 //
 //	worker slot (i, j), 320 bytes at 128 + ServerLimit×128 + (i×ThreadLimit+j)×320
 //	    0 seq              uint64  seqlock: odd while a multi-field write is in progress
@@ -128,7 +131,10 @@ type Process struct {
 	lingering       atomic.Int64
 	suspended       atomic.Int64
 	started         atomic.Int64
-	_               [7]uint64
+	h2Conns         atomic.Int64
+	h2Streams       atomic.Int64
+	h2Requests      atomic.Int64
+	_               [4]uint64
 }
 
 // Worker is one worker slot in shared memory (Apache's worker_score). The
@@ -402,6 +408,9 @@ func (s *Scoreboard) MarkDead(i int) {
 	p.writeCompletion.Store(0)
 	p.lingering.Store(0)
 	p.suspended.Store(0)
+	p.h2Conns.Store(0)
+	p.h2Streams.Store(0)
+	p.h2Requests.Store(0)
 	for j := range s.threadLimit {
 		s.Worker(i, j).SetState(StateDead)
 	}
@@ -504,6 +513,10 @@ type ProcessStatus struct {
 	Lingering       int
 	Suspended       int
 	Started         time.Time
+	// H2Conns and H2Streams are the open HTTP/2 connections and the
+	// streams being answered on them; H2Requests the HTTP/2 requests
+	// served without a worker slot (event).
+	H2Conns, H2Streams, H2Requests int
 }
 
 // Snapshot copies the slot. Each field is read atomically; the fields are
@@ -520,6 +533,9 @@ func (p *Process) Snapshot() ProcessStatus {
 		Lingering:       p.Lingering(),
 		Suspended:       p.Suspended(),
 		Started:         p.Started(),
+		H2Conns:         int(p.h2Conns.Load()),
+		H2Streams:       int(p.h2Streams.Load()),
+		H2Requests:      int(p.h2Requests.Load()),
 	}
 }
 
@@ -808,6 +824,9 @@ type Counts struct {
 	Processes, Stopping int
 	// Connection counters summed over live processes (event's async table).
 	Connections, KeepAlive, WriteCompletion, Lingering, Suspended int
+	// H2Conns and H2Streams are the open HTTP/2 connections and their
+	// streams being answered, summed over live processes.
+	H2Conns, H2Streams int
 	// Accesses, BytesServed and Duration are summed over every worker slot
 	// (Total Accesses, Total kBytes, Total Duration).
 	Accesses    uint64
@@ -842,6 +861,9 @@ func (s *Scoreboard) CountsWithin(maxServers, threadsPerChild int) Counts {
 			c.WriteCompletion += p.WriteCompletion()
 			c.Lingering += p.Lingering()
 			c.Suspended += p.Suspended()
+			c.H2Conns += int(p.h2Conns.Load())
+			c.H2Streams += int(p.h2Streams.Load())
+			c.Accesses += uint64(p.h2Requests.Load())
 		}
 		counting := pid != 0 && quiescing == 0
 		for j := range s.threadLimit {

@@ -18,6 +18,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/site/remoteip"
 	"github.com/gohttpd/gohttpd/site/vhost"
 )
 
@@ -102,6 +103,9 @@ type vserver struct {
 	// server uses none of them.
 	mp *mapServer
 	rs *respServer // response shaping (resp_chain.go); nil when unused
+
+	proxy    *proxyRoute      // ProxyPass lines; nil when nothing is proxied
+	remoteIP *remoteip.Config // RemoteIPHeader; nil without one
 }
 
 // pathCache maps request paths to resolutions. Reads take no lock: they

@@ -37,6 +37,9 @@ type Options struct {
 	// port"; the string is only valid during the call). Configurations
 	// without <VirtualHost> never call it.
 	SetVHost func(ctx *fasthttp.RequestCtx, vhost string)
+	// OnClient, when set, is told the client address RemoteIPHeader
+	// found for a request (the status page's Client column).
+	OnClient func(ctx *fasthttp.RequestCtx, client string)
 	// Stopping reports whether the server or child is stopping; while it
 	// does, every response gets Connection: close (Apache's
 	// is_mpm_running check in ap_set_keepalive). nil means never.
@@ -76,6 +79,7 @@ type Site struct {
 	stopping func() bool
 	setVHost func(*fasthttp.RequestCtx, string)
 	tls      *TLSOptions
+	md       *mdChallenges // mod_md (md_chain.go); nil without MDomain
 
 	main *vserver
 	// table selects the virtual host of a request (nil without
@@ -95,6 +99,11 @@ type Site struct {
 
 	closeOnce sync.Once
 	closeErr  error
+
+	remoteIP bool // some server has a RemoteIPHeader
+	onClient func(*fasthttp.RequestCtx, string)
+	// streamBody: a server proxies, request bodies are streamed.
+	streamBody bool
 }
 
 // New builds the Site for cfg, which it only reads and keeps. It fails when
@@ -110,7 +119,9 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 		access:   opts.Access,
 		stopping: opts.Stopping,
 		setVHost: opts.SetVHost,
+		onClient: opts.OnClient,
 		tls:      opts.TLS,
+		md:       newMDChallenges(cfg),
 		lim:      newLimits(&cfg.HTTP),
 		ka:       newKeepAlivePolicy(&cfg.HTTP),
 	}
@@ -199,6 +210,10 @@ func (s *Site) newServer(site *conf.SiteConfig, lg *slog.Logger, access AccessLo
 	if err := s.initMap(v, site); err != nil {
 		return nil, fmt.Errorf("site: %w", err)
 	}
+	s.initRemoteIP(v, site)
+	if err := s.initProxy(v, site); err != nil {
+		return nil, fmt.Errorf("site: %w", err)
+	}
 	s.initResp(v, site)
 	return v, nil
 }
@@ -226,6 +241,7 @@ func (s *Site) logger(ctx *fasthttp.RequestCtx) *slog.Logger {
 // root. Call it only after every server using the Site has stopped.
 func (s *Site) Close() error {
 	s.closeOnce.Do(func() {
+		s.closeProxy()
 		for _, v := range s.servers {
 			if v.fs != nil && v.fs.CleanStop != nil {
 				close(v.fs.CleanStop)
@@ -261,6 +277,9 @@ func (s *Site) serve(ctx *fasthttp.RequestCtx) {
 			s.setVHost(ctx, v.statusVHost(s.table, &m))
 		}
 	}
+	if s.remoteIP {
+		s.applyRemoteIP(ctx, v)
+	}
 	var start time.Time
 	if v.access != nil {
 		start = time.Now()
@@ -269,6 +288,9 @@ func (s *Site) serve(ctx *fasthttp.RequestCtx) {
 	if status != 0 {
 		s.badHost(ctx, v)
 		s.sendError(ctx, status, "")
+		return
+	}
+	if s.md != nil && s.mdRequest(ctx) {
 		return
 	}
 	if s.tls != nil && ctx.IsTLS() && s.misdirected(ctx, s.matchOf(&m)) {
@@ -314,6 +336,12 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 		return
 	}
 	if v.mp != nil && s.mapTranslate(ctx, v) {
+		return
+	}
+	if v.proxy != nil && s.serveProxy(ctx, v) {
+		return
+	}
+	if s.streamBody && s.bodyTooLarge(ctx) {
 		return
 	}
 	if v.rs != nil && s.respDispatch(ctx, v) {

@@ -28,7 +28,7 @@ const (
 )
 
 // conn is the record of one client connection: everything an idle
-// keep-alive connection costs in Go memory (88 bytes, a 96-byte size
+// keep-alive connection costs in Go memory (96 bytes, a 96-byte size
 // class), with no goroutine and no buffer (a TLS connection adds its
 // tlsConn). Records are indexed by fd in
 // the loop's table and reused; gen tells one use from the next (it is the
@@ -50,6 +50,9 @@ type conn struct {
 	// nil for a plain one (tls_linux.go). Owned by whoever owns the
 	// connection.
 	tls *tlsConn
+	// pp is the PROXY protocol state of a connection that must start
+	// with a PROXY header (proxyproto_linux.go), nil otherwise.
+	pp *ppState
 
 	fd    int32
 	gen   uint32

@@ -95,6 +95,9 @@ func (againError) Timeout() bool   { return false }
 type rawConn struct {
 	c  *conn
 	sh *shim
+	// nc is set once the connection left the engine (HTTP/2,
+	// h2_linux.go): every method then uses it.
+	nc net.Conn
 	// noWait: a write that finds the socket full fails at once
 	// (closeNotify's best effort), instead of waiting in poll(2).
 	noWait bool
@@ -105,6 +108,9 @@ var _ net.Conn = (*rawConn)(nil)
 // Read reads ciphertext; on EAGAIN it returns errAgain when the worker
 // may park, else flushes buffered responses and waits in poll(2).
 func (r *rawConn) Read(p []byte) (int, error) {
+	if r.nc != nil {
+		return r.nc.Read(p)
+	}
 	s := r.sh
 	if s == nil {
 		return 0, errAgain
@@ -148,6 +154,9 @@ func (r *rawConn) Read(p []byte) (int, error) {
 // the worker writes the job out itself and goes on. Otherwise it waits
 // in poll(2) up to Timeout.
 func (r *rawConn) Write(p []byte) (int, error) {
+	if r.nc != nil {
+		return r.nc.Write(p)
+	}
 	s := r.sh
 	if s == nil {
 		if r.noWait {
@@ -189,18 +198,34 @@ func (r *rawConn) Write(p []byte) (int, error) {
 }
 
 // Close does nothing: the engine closes the socket.
-func (r *rawConn) Close() error { return nil }
+func (r *rawConn) Close() error {
+	if r.nc != nil {
+		return r.nc.Close()
+	}
+	return nil
+}
 
 func (r *rawConn) LocalAddr() net.Addr {
+	if r.nc != nil {
+		return r.nc.LocalAddr()
+	}
 	if r.sh != nil {
 		return r.sh.LocalAddr()
 	}
 	return &net.TCPAddr{}
 }
 
-func (r *rawConn) RemoteAddr() net.Addr { return r.c.remoteAddr() }
+func (r *rawConn) RemoteAddr() net.Addr {
+	if r.nc != nil {
+		return r.nc.RemoteAddr()
+	}
+	return r.c.remoteAddr()
+}
 
 func (r *rawConn) SetDeadline(t time.Time) error {
+	if r.nc != nil {
+		return r.nc.SetDeadline(t)
+	}
 	if r.sh != nil {
 		r.sh.readDeadline, r.sh.writeDeadline = t, t
 	}
@@ -208,6 +233,9 @@ func (r *rawConn) SetDeadline(t time.Time) error {
 }
 
 func (r *rawConn) SetReadDeadline(t time.Time) error {
+	if r.nc != nil {
+		return r.nc.SetReadDeadline(t)
+	}
 	if r.sh != nil {
 		r.sh.readDeadline = t
 	}
@@ -215,6 +243,9 @@ func (r *rawConn) SetReadDeadline(t time.Time) error {
 }
 
 func (r *rawConn) SetWriteDeadline(t time.Time) error {
+	if r.nc != nil {
+		return r.nc.SetWriteDeadline(t)
+	}
 	if r.sh != nil {
 		r.sh.writeDeadline = t
 	}

@@ -163,14 +163,26 @@ func (w *worker) process(c *conn) (out outcome, busy bool) {
 	}
 	if c.flags&flagExpired != 0 {
 		c.flags &^= flagExpired
-		if c.tls != nil && !c.tls.done {
-			// No handshake yet: nothing to answer in.
+		if (c.tls != nil && !c.tls.done) || c.proxyPending() {
+			// No handshake (or PROXY header) yet: nothing to answer in.
 			return outClose, false
 		}
 		return w.writeError(h1serve.ErrNothingRead), true
 	}
+	if c.proxyPending() {
+		if out, ok := w.proxyHeader(c); !ok {
+			return out, false
+		}
+	}
 	if c.tls != nil && !c.tls.done {
 		if out, ok := w.handshake(c); !ok {
+			return out, out != outParkNew
+		}
+		if w.negotiatedH2(c) {
+			return w.h2TLS(c), true
+		}
+	} else if c.reqs == 0 && c.tls == nil && e.h2 != nil {
+		if out, ok := w.h2Direct(c); ok {
 			return out, out != outParkNew
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/gohttpd/gohttpd/internal/proxyproto"
 	"github.com/gohttpd/gohttpd/site/logescape"
 )
 
@@ -56,7 +57,7 @@ func (f *Format) Append(dst []byte, ctx *fasthttp.RequestCtx, start time.Time) [
 			dst = appendIP(dst, ctx.RemoteAddr())
 		case kPeerIP:
 			if c := ctx.Conn(); c != nil {
-				dst = appendIP(dst, c.RemoteAddr())
+				dst = appendIP(dst, proxyproto.PeerAddr(c)) // the TCP peer, also behind a PROXY header
 			} else {
 				dst = appendIP(dst, ctx.RemoteAddr())
 			}

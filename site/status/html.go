@@ -102,6 +102,7 @@ func writeHTML(b *bytes.Buffer, v *view, notable bool) {
 		writePIDKey(b, v.pidKey)
 	}
 
+	writeH2(b, &v.H2)
 	writeNetwork(b, &v.Network, notable)
 
 	if v.ExtendedStatus {

@@ -63,6 +63,9 @@ type view struct {
 	Scoreboard       string       `json:"scoreboard"`
 	Workers          []workerRow  `json:"workers,omitempty"`
 	Network          networkView  `json:"network"`
+	// H2 counts the open HTTP/2 connections and their streams being
+	// answered (h2_status.go).
+	H2 h2Counts `json:"h2"`
 
 	viaIP string // the local address of the request
 	tls   bool   // some server has SSLEngine on: the worker table has SSL columns
@@ -373,6 +376,7 @@ func (s *Status) countBoard(v *view, snap *mpm.Snapshot, lim limits, now time.Ti
 			async.ConnsAsyncWriting += ps.WriteCompletion
 			async.ConnsAsyncKeepAlive += ps.KeepAlive
 			async.ConnsAsyncClosing += ps.Lingering
+			v.H2.add(ps, &tot)
 		}
 	}
 	v.Scoreboard = board.String()
@@ -434,9 +438,9 @@ func newWorkerRow(i, j int, ps mpm.ProcessStatus, ws mpm.WorkerStatus, now time.
 		r.ReqMs = max(ws.StopTime.Sub(ws.StartTime).Milliseconds(), 0)
 	}
 	if ws.Request != "" {
-		// gohttpd speaks HTTP/1.x only; Apache shows the connection's
-		// protocol, "http/1.1", for every HTTP/1.x request.
-		r.Protocol = "http/1.1"
+		// Apache shows the connection's protocol: "http/1.1" for every
+		// HTTP/1.x request, "h2" (or "h2c") on HTTP/2.
+		r.Protocol = slotProtocol(ws.Request)
 	}
 	return r
 }
