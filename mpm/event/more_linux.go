@@ -42,7 +42,7 @@ type filer interface {
 // the response being written whose body is a file that fasthttp sends next
 // with ReadFrom. Only then may p be held back for the body.
 func (s *shim) headerMore(p []byte) bool {
-	if s.c.tls != nil || s.job != nil || len(p) < 4 || !bytes.HasSuffix(p, crlfcrlf) {
+	if !bytes.HasSuffix(p, crlfcrlf) || s.job != nil || s.c.tls != nil || s.w == nil || s.w.l.Ctx == nil {
 		return false
 	}
 	resp := &s.w.l.Ctx.Response
