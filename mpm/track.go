@@ -24,6 +24,7 @@ type Conn struct {
 	*net.TCPConn
 	Worker    *Worker
 	Validator *h1.Validator
+	fileHead  bool // the next write is the head of a file response (filehead.go)
 }
 
 var _ ProtocolConn = (*Conn)(nil)
@@ -44,6 +45,9 @@ func (c *Conn) Write(p []byte) (int, error) {
 			return 0, err
 		}
 		return len(p), nil
+	}
+	if c.fileHead {
+		return c.writeHead(p) // filehead.go
 	}
 	return c.TCPConn.Write(p)
 }
@@ -101,6 +105,7 @@ func Track(srv *fasthttp.Server, vhost string) {
 		w.BeginRequest(time.Now(), clientIP(ctx), vhost, requestLine(ctx))
 		w.SetState(StateBusyWrite)
 		h(ctx)
+		markFileHead(ctx) // filehead.go
 		w.EndRequest(time.Now(), responseBytes(ctx))
 	}
 }
