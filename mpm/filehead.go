@@ -33,7 +33,8 @@ func markFileHead(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	resp := &ctx.Response
-	c.fileHead = !ctx.IsHead() && !resp.SkipBody && resp.IsBodyStream() &&
+	sc := resp.StatusCode() // 1xx, 204 and 304 have no body
+	c.fileHead = !ctx.IsHead() && !resp.SkipBody && sc >= 200 && sc != 204 && sc != 304 && resp.IsBodyStream() &&
 		resp.Header.ContentLength() > smallFileMax && IsFileBody(resp.BodyStream())
 }
 

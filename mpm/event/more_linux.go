@@ -46,7 +46,8 @@ func (s *shim) headerMore(p []byte) bool {
 		return false
 	}
 	resp := &s.w.l.Ctx.Response
-	if resp.SkipBody || !resp.IsBodyStream() || resp.Header.ContentLength() <= smallFileMax {
+	if sc := resp.StatusCode(); resp.SkipBody || sc < 200 || sc == 204 || sc == 304 ||
+		!resp.IsBodyStream() || resp.Header.ContentLength() <= smallFileMax {
 		return false
 	}
 	return isFileBody(resp.BodyStream())
