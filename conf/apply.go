@@ -632,23 +632,6 @@ func applyDirectoryIndex(b *builder, o occurrence) error {
 	return nil
 }
 
-// applyAddType is mod_mime's AddType: type and extensions lower-cased,
-// the extension's leading dot optional.
-func applyAddType(b *builder, o occurrence) error {
-	typ := strings.ToLower(o.args[0])
-	for _, ext := range o.args[1:] {
-		ext = strings.ToLower(strings.TrimPrefix(ext, "."))
-		if ext == "" {
-			continue
-		}
-		if b.cfg.Site.AddType == nil {
-			b.cfg.Site.AddType = make(map[string]string)
-		}
-		b.cfg.Site.AddType["."+ext] = typ
-	}
-	return nil
-}
-
 // applyLocation records a <Location path> with its SetHandler (or the
 // structured "Location" key: path and handler).
 func applyLocation(b *builder, o occurrence) error {

@@ -65,7 +65,9 @@ import (
 //	  112 client           [64]byte  NUL-padded, at most 63 bytes
 //	  176 vhost            [32]byte  NUL-padded, at most 31 bytes
 //	  208 request          [64]byte  NUL-padded, at most 63 bytes
-//	  272 reserved         6×uint64
+//	  272 reserved         5×uint64
+//	  312 tls              uint64  version<<16 | cipher suite of the
+//	                               connection's TLS, 0 on plain HTTP
 //
 // A field is written only by its owner: the header by the master, a process
 // slot by its child (pid, generation and quiescing by whoever the engine
@@ -151,7 +153,8 @@ type Worker struct {
 	client        [clientSize / 8]atomic.Uint64
 	vhost         [vhostSize / 8]atomic.Uint64
 	request       [requestSize / 8]atomic.Uint64
-	_             [6]uint64
+	_             [5]uint64
+	tls           atomic.Uint64
 }
 
 // The layout above is part of the format: these fail to compile if a struct
@@ -641,6 +644,8 @@ type WorkerStatus struct {
 	Client        string
 	VHost         string
 	Request       string
+	TLSVersion    uint16 // the connection's TLS version; 0 on plain HTTP
+	TLSCipher     uint16 // the connection's cipher suite
 }
 
 // Snapshot copies the slot. It retries while a write is in progress, so the
@@ -684,6 +689,7 @@ func (w *Worker) snapshot() (ws WorkerStatus, ok bool) {
 			StopTime:      fromUnixNano(w.stopTime.Load()),
 			Duration:      time.Duration(w.duration.Load()) * time.Microsecond,
 		}
+		ws.TLSVersion, ws.TLSCipher = unpackTLS(w.tls.Load())
 		loadString(w.client[:], client[:])
 		loadString(w.vhost[:], vhost[:])
 		loadString(w.request[:], request[:])

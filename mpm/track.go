@@ -24,7 +24,8 @@ type Conn struct {
 	*net.TCPConn
 	Worker    *Worker
 	Validator *h1.Validator
-	fileHead  bool // the next write is the head of a file response (filehead.go)
+	pp        *ppState // the PROXY header's client (proxyproto.go), nil without
+	fileHead  bool     // the next write is the head of a file response (filehead.go)
 }
 
 var _ ProtocolConn = (*Conn)(nil)
@@ -32,9 +33,9 @@ var _ ProtocolConn = (*Conn)(nil)
 // Read reads from the socket through the Validator, if any.
 func (c *Conn) Read(p []byte) (int, error) {
 	if c.Validator == nil {
-		return c.TCPConn.Read(p)
+		return c.source().Read(p)
 	}
-	return c.Validator.Read(c.TCPConn, p)
+	return c.Validator.Read(c.source(), p)
 }
 
 // Write writes p to the socket; an HTTP/0.9 client gets the response
@@ -103,8 +104,10 @@ func Track(srv *fasthttp.Server, vhost string) {
 		}
 		w := tc.slot()
 		w.BeginRequest(time.Now(), clientIP(ctx), vhost, requestLine(ctx))
+		w.SetTLS(connTLS(tc))
 		w.SetState(StateBusyWrite)
 		h(ctx)
+		detachHijacked(ctx)
 		markFileHead(ctx) // filehead.go
 		w.EndRequest(time.Now(), responseBytes(ctx))
 	}
@@ -133,6 +136,9 @@ func responseBytes(ctx *fasthttp.RequestCtx) int64 {
 	}
 	if n := ctx.Response.Header.ContentLength(); n >= 0 {
 		return int64(n)
+	}
+	if ctx.Response.IsBodyStream() { // Body() would read the stream whole (a proxied response)
+		return 0
 	}
 	return int64(len(ctx.Response.Body()))
 }

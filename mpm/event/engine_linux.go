@@ -411,6 +411,9 @@ func (e *engine) act(now int64) {
 		case actDrain:
 			e.lingerDrain(a.c, now)
 		case actLinger:
+			if a.c.tls != nil {
+				a.c.tls.closeNotifyParked()
+			}
 			e.startLinger(a.c, now, true)
 		default:
 			e.closeConn(a.c)

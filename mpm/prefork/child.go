@@ -93,7 +93,9 @@ func (c *Child) serve(conn *net.TCPConn) {
 	} else {
 		// Reading from accept on, as Apache: a silent client shows as R.
 		tc.Worker.SetState(mpm.StateBusyRead)
-		if cfg := mpm.ListenerTLS(c.deps.Listeners, c.deps.TLS, conn); cfg != nil {
+		if !mpm.ReadProxyHeader(&c.deps, tc) {
+			conn.Close()
+		} else if cfg := mpm.ListenerTLS(c.deps.Listeners, c.deps.TLS, conn); cfg != nil {
 			mpm.ServeTLS(c.deps, tc, cfg)
 		} else {
 			c.deps.Server.ServeConn(tc)

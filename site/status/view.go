@@ -65,6 +65,7 @@ type view struct {
 	Network          networkView  `json:"network"`
 
 	viaIP string // the local address of the request
+	tls   bool   // some server has SSLEngine on: the worker table has SSL columns
 	// sums are the totals whatever ExtendedStatus says (for metrics).
 	sums totals
 	// drawn counts the drawn slots by state (for metrics).
@@ -154,6 +155,8 @@ type workerRow struct {
 	Protocol      string `json:"protocol"`
 	VHost         string `json:"vhost"`
 	Request       string `json:"request"`
+	SSLProtocol   string `json:"sslProtocol,omitempty"`
+	SSLCipher     string `json:"sslCipher,omitempty"`
 
 	state mpm.State
 }
@@ -279,6 +282,7 @@ func (s *Status) gatherBoard(host, via string, page bool) *view {
 		ExtendedStatus:   s.cfg.Site.ExtendedStatus,
 		Processes:        []processRow{},
 		viaIP:            via,
+		tls:              configHasTLS(s.cfg),
 	}
 	if v.RestartTime.IsZero() {
 		v.RestartTime = s.created
@@ -418,6 +422,7 @@ func newWorkerRow(i, j int, ps mpm.ProcessStatus, ws mpm.WorkerStatus, now time.
 		Request:       ws.Request,
 		state:         ws.State,
 	}
+	r.SSLProtocol, r.SSLCipher = sslColumns(ws)
 	r.Srv = strconv.Itoa(i) + "-" + strconv.FormatUint(gen, 10)
 	if ws.State == mpm.StateDead {
 		r.PID = 0
