@@ -25,6 +25,7 @@ type Conn struct {
 	Worker    *Worker
 	Validator *h1.Validator
 	pp        *ppState // the PROXY header's client (proxyproto.go), nil without
+	fileHead  bool     // the next write is the head of a file response (filehead.go)
 }
 
 var _ ProtocolConn = (*Conn)(nil)
@@ -45,6 +46,9 @@ func (c *Conn) Write(p []byte) (int, error) {
 			return 0, err
 		}
 		return len(p), nil
+	}
+	if c.fileHead {
+		return c.writeHead(p) // filehead.go
 	}
 	return c.TCPConn.Write(p)
 }
@@ -104,6 +108,7 @@ func Track(srv *fasthttp.Server, vhost string) {
 		w.SetState(StateBusyWrite)
 		h(ctx)
 		detachHijacked(ctx)
+		markFileHead(ctx) // filehead.go
 		w.EndRequest(time.Now(), responseBytes(ctx))
 	}
 }

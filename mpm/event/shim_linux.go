@@ -162,8 +162,9 @@ func (s *shim) write(p []byte) (int, error) {
 		}
 	}
 	n := 0
+	more := s.headerMore(p) // more_linux.go
 	for n < len(p) {
-		m, err := unix.Write(s.fd, p[n:])
+		m, err := writeMore(s.fd, p[n:], more)
 		if m > 0 {
 			n += m
 		}
