@@ -208,6 +208,9 @@ type SiteConfig struct {
 	// AccessFileName lists the names of the per-directory configuration
 	// files read where AllowOverride allows (default ".htaccess").
 	AccessFileName []string `json:"accessFileName,omitempty"`
+	// Map holds the server's mod_alias and mod_rewrite lines, ServerTokens
+	// and UseCanonicalName (wire_map.go).
+	Map *MapServer `json:"map,omitempty"`
 	// Proxy is the server's ProxyPass lines, balancers and ProxyTimeout
 	// (a vhost's merged onto the main server's, MergeProxyServer); nil
 	// when nothing is proxied. The server-level ProxyPassReverse & co.

@@ -16,7 +16,9 @@ type dirBuilder struct {
 	// (cmd->override_opts): all in the configuration, AllowOverride
 	// Options=... in .htaccess.
 	overrideOpts OptionBits
-	resp         respBuilder
+	// mp builds the URL-mapping modules' settings (wire_map.go).
+	mp   mapBuilder
+	resp respBuilder
 }
 
 func newDirBuilder(serverRoot string) *dirBuilder {
@@ -176,7 +178,7 @@ func refusedOptions(args []string) bool {
 		if lw == "all" {
 			return true
 		}
-		if bit, ok := optionBit(lw); ok && bit&^(OptSymLinks|OptSymOwner) != 0 {
+		if bit, ok := optionBit(lw); ok && bit&^(OptSymLinks|OptSymOwner|OptIndexes) != 0 {
 			return true
 		}
 	}
@@ -286,6 +288,11 @@ func (b *dirBuilder) finish() (*DirConfig, error) {
 		}
 		d.Auth = a
 	}
+	m, err := b.mp.finish()
+	if err != nil {
+		return nil, err
+	}
+	d.Map = m
 	d.Resp = b.resp.finish()
 	return &d, nil
 }

@@ -186,14 +186,14 @@ var (
 		m := make(map[string]bool)
 		for _, d := range []string{
 			// core and unixd
-			"ServerSignature", "ServerTokens", "HostnameLookups",
-			"EnableSendfile", "EnableMMAP", "AddDefaultCharset", "ErrorDocument", "Mutex", "MaxMemFree",
-			"ThreadStackSize", "CoreDumpDirectory", "ScoreBoardFile", "UseCanonicalName",
+			"HostnameLookups",
+			"EnableSendfile", "EnableMMAP", "AddDefaultCharset", "Mutex", "MaxMemFree",
+			"ThreadStackSize", "CoreDumpDirectory", "ScoreBoardFile",
 			"UseCanonicalPhysicalPort", "TraceEnable", "FileETag",
 			"ContentDigest", "SeeRequestTail", "DefaultRuntimeDir", "ServerAlias",
 			"ServerPath", "NameVirtualHost", "MergeTrailers",
 			"Protocols", "ProtocolsHonorOrder", "Protocol", "AcceptPathInfo",
-			"AllowEncodedSlashes", "LimitXMLRequestBody", "LimitInternalRecursion",
+			"AllowEncodedSlashes", "LimitXMLRequestBody",
 			"MaxRanges", "MaxRangeOverlaps", "MaxRangeReversals", "RLimitCPU",
 			"RLimitMEM", "RLimitNPROC", "EnableExceptionHook", "ErrorLogFormat",
 			"QualifyRedirectURL", "RegisterHttpMethod", "StrictHostCheck",
@@ -202,18 +202,13 @@ var (
 			// authz / access
 			"Require", "Order", "Allow", "Deny", "Satisfy",
 			// alias, mime, dir, autoindex, headers, env, setenvif, filters
-			"Alias", "AliasMatch", "ScriptAlias", "ScriptAliasMatch", "Redirect",
-			"RedirectMatch", "RedirectPermanent", "RedirectTemp", "TypesConfig",
+			"ScriptAlias", "ScriptAliasMatch", "TypesConfig",
 			"AddHandler", "AddOutputFilter", "AddOutputFilterByType", "AddInputFilter",
 			"AddEncoding", "AddCharset", "AddLanguage", "DefaultLanguage",
 			"LanguagePriority", "ForceLanguagePriority", "MultiviewsMatch",
 			"ModMimeUsePathInfo", "RemoveType", "RemoveHandler", "RemoveEncoding",
 			"RemoveCharset", "RemoveLanguage", "RemoveInputFilter", "RemoveOutputFilter",
-			"MIMEMagicFile", "DirectorySlash", "DirectoryCheckHandler",
-			"FallbackResource", "IndexOptions", "IndexIgnore", "IndexOrderDefault",
-			"IndexStyleSheet", "IndexHeadInsert", "HeaderName", "ReadmeName",
-			"AddIcon", "AddIconByType", "AddIconByEncoding", "DefaultIcon", "AddAlt",
-			"AddAltByType", "AddAltByEncoding", "AddDescription", "Header",
+			"MIMEMagicFile", "Header",
 			"RequestHeader", "SetEnv", "UnsetEnv", "PassEnv", "SetEnvIf",
 			"SetEnvIfNoCase", "SetEnvIfExpr", "BrowserMatch", "BrowserMatchNoCase",
 			"LoadFile", "ScriptLog", "ScriptLogLength", "ScriptLogBuffer", "ScriptSock",
@@ -248,6 +243,7 @@ var loadedModules = func() map[string]bool {
 		{"dir_module", "mod_dir.c"},
 		{"reqtimeout_module", "mod_reqtimeout.c"},
 		{"authz_core_module", "mod_authz_core.c"},
+		{"alias_module", "mod_alias.c"}, {"autoindex_module", "mod_autoindex.c"}, {"rewrite_module", "mod_rewrite.c"},
 		// response shaping (wire_resp.go)
 		{"setenvif_module", "mod_setenvif.c"}, {"env_module", "mod_env.c"},
 		{"headers_module", "mod_headers.c"}, {"expires_module", "mod_expires.c"},

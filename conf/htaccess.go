@@ -86,6 +86,9 @@ func overrideClass(key string) OverrideBits {
 		"defaulticon", "expiresactive", "expiresdefault", "expiresbytype":
 		return OverrideIndexes
 	}
+	if c := mapOverrideClass(key); c != 0 {
+		return c
+	}
 	if _, ok := authDirectiveKeys[key]; ok {
 		return OverrideAuthCfg
 	}
@@ -110,7 +113,7 @@ func (w *walker) htCheck(p pos, name, key string, ctx *walkCtx) error {
 	if class != 0 && o.Mask&class != 0 {
 		return nil
 	}
-	if class == 0 && directives[key] == nil {
+	if class == 0 && directives[key] == nil && mapKind(key) == "" {
 		if _, known := ignoredDirectives[key]; !known && classify(key, nil, ctx) == unknown {
 			if o.Mask&NonfatalUnknown != 0 {
 				w.htSkipped = append(w.htSkipped, "AH02296: Unknown directive "+name+" perhaps misspelled or defined by a module not included in the server configuration")

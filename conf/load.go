@@ -326,6 +326,9 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 	}
 	b.cfg.Site.Dir = dir
 	b.cfg.Site.Sections = Tree(sections)
+	if err := w.mapResult(b); err != nil {
+		return nil, err
+	}
 	if err := w.proxyMain(&b.cfg.Site); err != nil {
 		return nil, err
 	}

@@ -144,6 +144,9 @@ type DirConfig struct {
 	// Warnings are the notes of an .htaccess file about directives it
 	// left out (AllowOverride Nonfatal=...), logged when it is read.
 	Warnings []string `json:"warnings,omitempty"`
+	// Map holds mod_alias, mod_dir, mod_autoindex, ErrorDocument,
+	// ServerSignature and mod_rewrite settings (wire_map.go).
+	Map *MapDir `json:"map,omitempty"`
 	// Proxy is what mod_proxy's directives of the section say
 	// (ProxyPass with one argument, ProxyPassReverse, ...), nil for none.
 	Proxy *ProxyDir `json:"proxy,omitempty"`
@@ -215,6 +218,7 @@ func MergeDir(base, child *DirConfig) *DirConfig {
 	if child.Auth != nil {
 		out.Auth = MergeAuth(base.Auth, child.Auth)
 	}
+	out.Map = MergeMapDir(base.Map, child.Map)
 	if child.Proxy != nil {
 		out.Proxy = MergeProxyDir(base.Proxy, child.Proxy)
 	}

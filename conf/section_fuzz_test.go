@@ -51,6 +51,10 @@ func FuzzHTAccess(f *testing.F) {
 	f.Add("<RequireAll>\nRequire not ip 1.2.3.4\nRequire all granted\n</RequireAll>\n", uint16(OverrideAuthCfg))
 	f.Add("Options -FollowSymLinks\nAuthUserFile x\n<IfModule x>\n</IfModule>\n", uint16(OverrideOptions))
 	f.Add("<Directory /x>\n", uint16(0))
+	// The URL-mapping modules (wire_map.go).
+	f.Add("RewriteEngine On\nRewriteBase /\nRewriteCond %{REQUEST_FILENAME} !-f\nRewriteRule . /index.php [L]\n", uint16(OverrideFileInfo))
+	f.Add("Redirect 301 /a http://x/\nErrorDocument 404 \"x y\"\nDirectoryIndex a b\nIndexOptions +FancyIndexing\n", uint16(OverrideAll))
+	f.Add("<Files x>\nRewriteRule a b\nServerSignature On\n</Files>\nFallbackResource /i\n", uint16(OverrideAll))
 	f.Fuzz(func(t *testing.T, text string, mask uint16) {
 		o := Override{Mask: OverrideBits(mask), Set: true, Opts: OptAll, OptsSet: mask&1 == 0}
 		d, err := ParseHTAccess("/srv/.htaccess", []byte(text), o, "/root")

@@ -30,12 +30,10 @@ var refusedDirectives = func() map[string]bool {
 		// Require is a value rule of harmless)
 		"Order", "Allow", "Deny", "Satisfy",
 		// which file, handler or site answers
-		"Alias", "AliasMatch", "ScriptAlias", "ScriptAliasMatch", "Redirect",
-		"RedirectMatch", "RedirectPermanent", "RedirectTemp", "AddHandler", "Action", "Script", "RegisterHttpMethod",
+		"ScriptAlias", "ScriptAliasMatch", "AddHandler", "Action", "Script", "RegisterHttpMethod",
 		"Use",
 		// headers, status and bodies
-		"ErrorDocument", "SetInputFilter",
-		"AddInputFilter", "MIMEMagicFile",
+		"SetInputFilter", "AddInputFilter", "MIMEMagicFile",
 		// environment variables that steer the server (nokeepalive,
 		// downgrade-1.0, no-gzip ...)
 		"SetEnvIfExpr",
@@ -50,7 +48,7 @@ var refusedDirectives = func() map[string]bool {
 // HTTP/2, ...), warned ones only tune or report.
 var (
 	refusedPrefixes = []string{
-		"ssl", "auth", "proxy", "rewrite", "deflate", "brotli", "expires", "cache",
+		"ssl", "auth", "proxy", "deflate", "brotli", "expires", "cache",
 		"h2", "dav", "lua", "session", "remoteip", "substitute", "ldap", "socache",
 		"balancer", "filter", "ratelimit", "md", "suexec", "chroot", "xml2",
 	}
@@ -62,14 +60,8 @@ var (
 // does without it. A directive listed here is refused when harmless says
 // false.
 var harmless = map[string]func(args []string, ctx *walkCtx) bool{
-	// gohttpd sends "Server: gohttpd", the product-only form.
-	"servertokens": oneOf("Prod", "ProductOnly"),
-	// gohttpd's error pages carry no <address> line.
-	"serversignature": oneOf("Off"),
 	// %h is always the address.
-	"hostnamelookups": oneOf("Off"),
-	// redirects are built from the request, never from ServerName.
-	"usecanonicalname":         oneOf("Off"),
+	"hostnamelookups":          oneOf("Off"),
 	"usecanonicalphysicalport": oneOf("Off"),
 	// TRACE gets 405 with Allow, as Apache's TraceEnable Off.
 	"traceenable": oneOf("Off"),
@@ -84,16 +76,11 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 	"maxranges":         oneOf("Default", "200"),
 	"maxrangeoverlaps":  oneOf("Default", "20"),
 	"maxrangereversals": oneOf("Default", "20"),
-	// mod_dir's defaults: a slash redirect, no handler check.
-	"directoryslash":        oneOf("On"),
-	"directorycheckhandler": oneOf("Off"),
-	"fallbackresource":      oneOf("disabled"),
-	"xbithack":              oneOf("Off"),
+	"xbithack":          oneOf("Off"),
 	"userdir": func(args []string, _ *walkCtx) bool {
 		return len(args) == 1 && strings.EqualFold(args[0], "disabled")
 	},
 	// modules switched off.
-	"rewriteengine": oneOf("Off"),
 }
 
 // oneOf is harmless for a single argument equal (ignoring case) to one of

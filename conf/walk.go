@@ -129,6 +129,8 @@ type walker struct {
 	// environ looks up ${VAR} references that no Define names (the
 	// process environment, as ap_resolve_env's getenv).
 	environ func(string) (string, bool)
+	// mp is the URL-mapping modules' per-server state (wire_map.go).
+	mp mapWalk
 	// typesConfig is the main server's TypesConfig (wire_resp.go).
 	typesConfig    string
 	typesConfigPos pos
@@ -457,6 +459,9 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 		} else if err != nil {
 			return err
 		}
+	}
+	if handled, err := w.mapDirective(n, key, ctx); handled {
+		return err
 	}
 	if isSSLDirective(key) {
 		return w.sslDirective(n, key, ctx)

@@ -148,6 +148,10 @@ func (b *builder) finishVHosts(w *walker, skipDocRoot bool) {
 			}
 			rest = append(rest, sec)
 		}
+		var mapErr error
+		if s.Map, mapErr = w.mapVHost(raw, main.Site.Map); mapErr != nil {
+			b.errs = append(b.errs, errAt(raw.pos, "<VirtualHost>", mapErr.Error()))
+		}
 		if own, err = raw.proxyVHost(&srv, &main.Site, own); err != nil {
 			b.errs = append(b.errs, err)
 		}

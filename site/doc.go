@@ -29,8 +29,12 @@
 //     fasthttp's MaxRequestBodySize (413, mapped by the ErrorHandler).
 //  3. Path checks on the raw path, as Apache does before mapping to a file:
 //     bad %-escapes and dot segments above the root (also as %2e) get 400,
-//     %2F (AllowEncodedSlashes Off) and %00 get 404.
-//  4. Mapping (sections.go): the request path is resolved to its merged
+//     %2F (AllowEncodedSlashes Off) and %00 get 404. Then translate_name
+//     (map_chain.go, servers using the URL-mapping modules only): the
+//     server's mod_rewrite rules (redirects, status, a new URI, a file),
+//     then its Redirect lines (site/alias).
+//  4. Mapping (sections.go): Alias and AliasMatch map the path to a file
+//     outside DocumentRoot (the walk below runs on it); the request path is resolved to its merged
 //     per-directory configuration, as ap_directory_walk, ap_file_walk and
 //     ap_location_walk do: the server's own settings, then the
 //     non-regex <Directory> sections of each directory level from "/"
@@ -48,11 +52,18 @@
 //     AH00529; 500 for a broken one), then site/authz: access_compat's
 //     host check, the Require tree, Basic authentication. Denials are 403
 //     with Apache's AH01630 line, failed authentication 401 with
-//     WWW-Authenticate; the user goes to %u (accesslog.UserKey).
+//     WWW-Authenticate; the user goes to %u (accesslog.UserKey). Then the
+//     fixups (map_chain.go): the sections' Redirect lines, the
+//     per-directory mod_rewrite rules (an internal redirect restarts at
+//     translate_name, at most LimitInternalRecursion times).
 //  6. Routing: the SetHandler of the merged configuration, from
 //     Options.Handlers (server-status, metrics); otherwise static files.
 //     A DirectoryIndex file is used only when its own configuration lets
 //     the request through (mod_dir's subrequest).
+//     mod_dir's per-directory DirectoryIndex, DirectorySlash,
+//     FallbackResource and DirectoryIndexRedirect, and mod_autoindex's
+//     listing (Options Indexes) for a directory without index. Error
+//     statuses go through ErrorDocument and ServerSignature (mapError).
 //  7. Apache's keep-alive decision (ap_set_keepalive).
 //  8. The access log (the selected vhost's, Options.Servers): Log once per request, after the
 //     response is decided and before fasthttp writes it, so a %D duration

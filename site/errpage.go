@@ -184,6 +184,9 @@ func (s *Site) sendError(ctx *fasthttp.RequestCtx, status int, extra string) {
 		method = string(ctx.Method())
 	}
 	markErrorPage(ctx)
+	if v := s.serverOf(ctx); v.mp != nil && s.mapError(ctx, v, status, extra) {
+		return
+	}
 	ctx.Response.Reset()
 	ctx.Response.SetStatusCode(status)
 	ctx.Response.Header.SetContentType(errorContentType)

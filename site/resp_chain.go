@@ -315,6 +315,9 @@ func (s *Site) respDispatch(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	r := &v.trivialValue
 	if !v.trivial {
 		r = v.resolve(ctx.Path(), ctx.Time())
+		if v.mp != nil {
+			r = s.mapResolved(ctx, v, r) // map_chain.go
+		}
 	}
 	rc := r.resp
 	if rc == nil || !rc.phases {
@@ -348,6 +351,9 @@ func (s *Site) respDispatch(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	// 4: fixups.
 	setenvif.ApplyEnv(rc.env, &st.env)
 	rc.hdr.Request(&ctx.Request.Header, &vars)
+	if r.cfg.Map != nil && s.mapFixup(ctx, v, r) {
+		return true // map_chain.go: answered, or served again after an internal redirect
+	}
 	// 5: the handler.
 	if r.handler == nil && (ctx.IsGet() || ctx.IsHead()) && isTypeMap(rc.typeMap, b2s(ctx.Path())) &&
 		s.serveTypeMap(ctx, v, r, rc) {
@@ -358,6 +364,9 @@ func (s *Site) respDispatch(ctx *fasthttp.RequestCtx, v *vserver) bool {
 		r.handler(ctx)
 	} else {
 		s.serveStatic(ctx, v, r)
+		if v.mp != nil {
+			s.mapAfter(ctx) // map_chain.go: rewrite T=
+		}
 	}
 	s.respFinish(ctx, rc, st, &vars)
 	return true

@@ -99,6 +99,9 @@ type vserver struct {
 	embedded  bool
 	etags     map[string]string // strong content-hash ETags of embedded files, by name
 
+	// mp is the URL-mapping modules' state (map_chain.go), nil when the
+	// server uses none of them.
+	mp *mapServer
 	rs *respServer // response shaping (resp_chain.go); nil when unused
 
 	proxy    *proxyRoute      // ProxyPass lines; nil when nothing is proxied
@@ -214,6 +217,11 @@ type resolved struct {
 	logLevel slog.Level
 	logErr   error
 	expires  time.Time
+	// alias is the file an Alias mapped the request to (outside
+	// DocumentRoot), "" for none.
+	alias string
+	// stat is what the walk learnt of the file it reached (map_chain.go).
+	stat walkStat
 	// deps are the .htaccess files read (or found missing) on the way;
 	// each is checked again on every use, as Apache reads them per
 	// request.
@@ -385,9 +393,18 @@ func (v *vserver) depsValid(r *resolved) bool {
 
 // walk is ap_directory_walk, ap_file_walk and ap_location_walk for uri.
 func (v *vserver) walk(uri string, now time.Time) *resolved {
+	return v.walkAs(uri, v.aliasFile(uri), now)
+}
+
+// walkAs is walk for uri mapped to the file system path file ("" maps
+// it under DocumentRoot).
+func (v *vserver) walkAs(uri, file string, now time.Time) *resolved {
 	r := &resolved{expires: now.Add(resolvedTTL)}
 	cfg := v.base
-	if v.docroot != "" {
+	if r.alias = file; r.alias != "" {
+		r.filename = r.alias
+	}
+	if v.docroot != "" || r.alias != "" {
 		var ok bool
 		cfg, ok = v.dirWalk(r, uri, cfg)
 		if !ok {
@@ -399,7 +416,7 @@ func (v *vserver) walk(uri string, now time.Time) *resolved {
 		r.filename = uri
 	}
 	// <DirectoryMatch> against the whole file name.
-	if v.docroot != "" {
+	if v.docroot != "" || r.alias != "" {
 		for _, s := range v.dirRegex {
 			if regexMatch(s.re, r.filename) {
 				cfg = v.mergeSection(cfg, s)
@@ -506,6 +523,9 @@ func (v *vserver) dirWalk(r *resolved, uri string, cfg *conf.DirConfig) (*conf.D
 	if v.docroot == "/" {
 		full = uri
 	}
+	if r.alias != "" {
+		full = r.alias
+	}
 	// Components: "/" first, then each name.
 	rest := strings.TrimPrefix(full, "/")
 	dir := "/"
@@ -554,6 +574,7 @@ func (v *vserver) dirWalk(r *resolved, uri string, cfg *conf.DirConfig) (*conf.D
 		switch {
 		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ENAMETOOLONG):
 			r.filename = next
+			r.setStat(next, nil)
 			return cfg, true
 		case errors.Is(err, fs.ErrPermission):
 			r.status = fasthttp.StatusForbidden
@@ -579,6 +600,7 @@ func (v *vserver) dirWalk(r *resolved, uri string, cfg *conf.DirConfig) (*conf.D
 		}
 		switch {
 		case fi.Mode().IsRegular():
+			r.setStat(next, fi)
 			r.filename = next
 			if after != "" {
 				r.filename = next // path info after a file: 404 later
@@ -590,6 +612,7 @@ func (v *vserver) dirWalk(r *resolved, uri string, cfg *conf.DirConfig) (*conf.D
 			r.logMsg = "AH00038: Forbidden: " + next + " doesn't point to a file or directory"
 			return cfg, false
 		}
+		r.setStat(next, fi)
 		dir = next + "/"
 		rest = after
 	}

@@ -56,7 +56,7 @@ func (s *Site) NewServer() *fasthttp.Server {
 		Handler:                      s.Handler(),
 		ErrorHandler:                 s.handleError,
 		HeaderReceived:               s.headerReceived,
-		Name:                         serverName,
+		Name:                         s.serverBanner(),
 		ReadTimeout:                  readTimeout,
 		WriteTimeout:                 h.Timeout,
 		IdleTimeout:                  h.KeepAliveTimeout,

@@ -92,6 +92,8 @@ type Site struct {
 	ka       keepAlivePolicy
 
 	bufs sync.Pool // of *[]byte: rewritten paths
+	// banner is ServerTokens' product string (map_chain.go).
+	banner string
 
 	resp *respShared // response shaping (resp_chain.go)
 
@@ -123,6 +125,7 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 		lim:      newLimits(&cfg.HTTP),
 		ka:       newKeepAlivePolicy(&cfg.HTTP),
 	}
+	s.banner = s.serverBanner()
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -204,6 +207,9 @@ func (s *Site) newServer(site *conf.SiteConfig, lg *slog.Logger, access AccessLo
 	if err := v.initFiles(site, s.rewritePath); err != nil {
 		return nil, err
 	}
+	if err := s.initMap(v, site); err != nil {
+		return nil, fmt.Errorf("site: %w", err)
+	}
 	s.initRemoteIP(v, site)
 	if err := s.initProxy(v, site); err != nil {
 		return nil, fmt.Errorf("site: %w", err)
@@ -240,6 +246,7 @@ func (s *Site) Close() error {
 			if v.fs != nil && v.fs.CleanStop != nil {
 				close(v.fs.CleanStop)
 			}
+			v.closeMap()
 			if v.docs.root != nil {
 				if err := v.docs.root.Close(); err != nil && s.closeErr == nil {
 					s.closeErr = err
@@ -299,6 +306,9 @@ func (s *Site) finish(ctx *fasthttp.RequestCtx, v *vserver, start time.Time) {
 	if v := recover(); v != nil {
 		s.panicked(ctx, v)
 	}
+	if v.mp != nil {
+		mapFinish(ctx)
+	}
 	s.setKeepAlive(ctx)
 	if v.access != nil {
 		if !ctx.Request.Header.IsHTTP11() {
@@ -325,6 +335,9 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 	if s.checkLimits(ctx) || s.checkPath(ctx) {
 		return
 	}
+	if v.mp != nil && s.mapTranslate(ctx, v) {
+		return
+	}
 	if v.proxy != nil && s.serveProxy(ctx, v) {
 		return
 	}
@@ -337,7 +350,13 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 	r := &v.trivialValue
 	if !v.trivial {
 		r = v.resolve(ctx.Path(), ctx.Time())
+		if v.mp != nil {
+			r = s.mapResolved(ctx, v, r)
+		}
 		if r.check && s.denied(ctx, r) {
+			return
+		}
+		if r.cfg.Map != nil && s.mapFixup(ctx, v, r) {
 			return
 		}
 		if r.handler != nil {
@@ -346,6 +365,9 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 		}
 	}
 	s.serveStatic(ctx, v, r)
+	if v.mp != nil {
+		s.mapAfter(ctx)
+	}
 }
 
 // badHost logs why the vhost selection answered 400: StrictHostCheck's

@@ -13,7 +13,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/gohttpd/gohttpd/site/vhost"
+	"github.com/gohttpd/gohttpd/conf"
 )
 
 // allowStatic is the Allow header for static files.
@@ -76,12 +76,29 @@ func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) {
 		s.sendError(ctx, fasthttp.StatusNotImplemented, "")
 		return
 	}
+	if r.alias != "" {
+		s.serveAlias(ctx, v, r)
+		return
+	}
 
 	p := ctx.Path()
 	name := p
 	var bp *[]byte
 	if p[len(p)-1] == '/' {
 		index, status := s.resolveIndex(ctx, v, p, r)
+		if status == statusIndexURI {
+			s.serveIndexURI(ctx, v)
+			return
+		}
+		if status == statusListing {
+			if !s.fallback(ctx, v, r) {
+				s.listing(ctx, v, r, v.docroot+string(p))
+			}
+			return
+		}
+		if status == 0 && s.indexRedirect(ctx, v, r, string(p)+index) {
+			return
+		}
 		if status != 0 {
 			s.sendError(ctx, status, "")
 			if www, ok := ctx.UserValue(wwwAuthKey{}).(string); ok {
@@ -119,6 +136,10 @@ func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) {
 		s.finishFile(ctx, v, name)
 	case fasthttp.StatusFound:
 		// FS redirects a directory asked for without its trailing slash.
+		if slashOff(r) {
+			s.noSlashDir(ctx, v, r, v.docroot+string(ctx.Path()))
+			return
+		}
 		s.redirectDir(ctx)
 	case fasthttp.StatusNotFound:
 		if v.trivial {
@@ -128,6 +149,9 @@ func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) {
 				s.denied(ctx, w)
 				return
 			}
+		}
+		if s.fallback(ctx, v, r) {
+			return
 		}
 		s.logf(ctx, slog.LevelInfo, "AH00128: File does not exist: %s%s", v.docroot, name)
 		s.sendError(ctx, status, "")
@@ -182,7 +206,13 @@ func (s *Site) resolveIndex(ctx *fasthttp.RequestCtx, v *vserver, p []byte, r *r
 	}
 	dir := rel(p)
 	failed, www := 0, ""
-	for _, index := range v.indexes {
+	for _, index := range v.indexNames(r) {
+		if strings.ContainsRune(index, '/') {
+			if v.indexURI(ctx, p, index) {
+				return "", statusIndexURI
+			}
+			continue
+		}
 		name := index
 		if dir != "." {
 			name = dir + "/" + index
@@ -203,9 +233,12 @@ func (s *Site) resolveIndex(ctx *fasthttp.RequestCtx, v *vserver, p []byte, r *r
 		}
 		return "", failed
 	}
+	if r.cfg.AllowedOptions()&conf.OptIndexes != 0 && v.docroot != "" || hasFallback(r) {
+		return "", statusListing
+	}
 	s.logf(ctx, slog.LevelError, "AH01276: Cannot serve directory %s%s: No matching DirectoryIndex (%s) found, "+
 		"and server-generated directory index forbidden by Options directive",
-		v.docroot, p, strings.Join(v.indexes, ","))
+		v.docroot, p, strings.Join(v.indexNames(r), ","))
 	return "", fasthttp.StatusForbidden
 }
 
@@ -216,14 +249,9 @@ func (s *Site) redirectDir(ctx *fasthttp.RequestCtx) {
 	if q := ctx.URI().QueryString(); len(q) > 0 {
 		loc += "?" + string(q)
 	}
-	if s.table != nil {
-		// ap_construct_url, as Apache: with virtual hosts the URL is
-		// absolute (UseCanonicalName Off: the request's host and port,
-		// else the vhost's name and port).
-		var m vhost.Match
-		s.table.SelectCtx(&m, ctx)
-		loc = string(s.table.AppendURL(nil, &m, &vhost.Canon{TLS: ctx.IsTLS()}, []byte(loc)))
-	}
+	// ap_construct_url, as Apache: the URL is absolute (UseCanonicalName
+	// Off: the request's host and port, else the server's name and port).
+	loc = s.urlOptions(ctx, s.serverOf(ctx)).URL(loc)
 	s.sendError(ctx, fasthttp.StatusMovedPermanently, loc)
 	ctx.Response.Header.Set(fasthttp.HeaderLocation, loc)
 }

@@ -41,7 +41,7 @@ DocumentRoot htdocs
     Require all denied
 </FilesMatch>
 <Directory "htdocs">
-    Options Indexes FollowSymLinks
+    Options ExecCGI FollowSymLinks
 </Directory>
 <Location /server-status>
     SetHandler server-info
@@ -55,7 +55,7 @@ DocumentRoot htdocs
 				t.Errorf("gohttpd %s exit 0, want a failure:\n%s", flag, out)
 			}
 			for _, w := range []string{
-				conf + `:8: Options: gohttpd does not implement 'Options Indexes FollowSymLinks' inside <Directory "htdocs"> yet; ignoring it would change what clients get`,
+				conf + `:8: Options: gohttpd does not implement 'Options ExecCGI FollowSymLinks' inside <Directory "htdocs"> yet; ignoring it would change what clients get`,
 				conf + `:11: SetHandler: gohttpd does not implement 'SetHandler server-info' inside <Location /server-status> yet`,
 			} {
 				if !strings.Contains(out, w) {

@@ -10,7 +10,8 @@
 //
 // # Wiring the directives (conf)
 //
-// Until this is done conf/unsupported.go keeps refusing the directives.
+// Wired: conf/wire_map.go routes the directives; site/map_chain.go calls
+// this package.
 //
 //   - Alias, AliasMatch, Redirect, RedirectMatch, RedirectPermanent,
 //     RedirectTemp, RedirectRelative, AliasPreservePath: one

@@ -46,12 +46,11 @@
 // (MergeAutoindex(mainServer, vhost) at startup; nil when no server level
 // has directives: MergeAutoindex(nil, nil) is NewAutoindexConfig()). The
 // result is immutable and may be cached per (vhost,
-// directory). Today these directives are in ignoredDirectives
-// (conf/directives.go: accepted with a warning, harmless while listings
-// are off) and "Options Indexes" is refused by harmlessOptions
-// (conf/unsupported.go): take them out of the first, route them to the
-// builder, and let harmlessOptions accept Indexes (keeping the Options
-// bit in the merged per-directory settings, where the handler reads it).
+// directory). Wired: conf/wire_map.go routes the directives, "Options
+// Indexes" is accepted, and site/map_chain.go (listing) calls Serve; it
+// merges the sections in the site's order (server, directories, files,
+// locations, one after the other) rather than each walk among itself
+// first.
 //
 // # Where it runs (site)
 //

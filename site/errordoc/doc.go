@@ -12,7 +12,8 @@
 // notice, err := b.Directive(args) (notice: Apache's AH00113 for a full
 // URL on 401, the line is ignored; print it with "file:line " before it,
 // as Apache does at level notice), b.Docs() the section's conf.ErrorDocs.
-// Until this is wired, conf/unsupported.go keeps refusing ErrorDocument.
+// Wired: conf/wire_map.go routes ErrorDocument; site/map_chain.go
+// (mapError, errorDocument) calls this package.
 //
 // # Where the site calls it
 //

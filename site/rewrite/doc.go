@@ -11,9 +11,8 @@
 //
 // # Wiring the directives (conf)
 //
-// The six directives are now refused by conf/unsupported.go
-// ("rewriteengine": oneOf("Off") there, and the "rewrite" module prefix);
-// drop them from it and route them to a conf.RewriteBuilder:
+// Wired: conf/wire_map.go routes the directives to conf.RewriteBuilder
+// as follows, and site/map_chain.go calls Server and Dir:
 //
 //   - one builder per scope: the main server's top level and each
 //     <VirtualHost> top level (Dir ""), each <Directory>/<DirectoryMatch>/
