@@ -426,7 +426,12 @@ func TestMaxStreamsPerConn(t *testing.T) {
 }
 
 func TestGracefulShutdown(t *testing.T) {
-	s := startServer(t, Options{}, testHandler(""), false)
+	// started is closed once the server runs the stream: the client's
+	// StreamsActive counts it as soon as HEADERS are queued, before the
+	// server has seen them, and a GOAWAY sent in between would refuse it.
+	started := make(chan struct{})
+	var once sync.Once
+	s := startServer(t, Options{StreamStart: func(*fasthttp.RequestCtx) { once.Do(func() { close(started) }) }}, testHandler(""), false)
 	conn, err := net.Dial("tcp", s.addr())
 	if err != nil {
 		t.Fatal(err)
@@ -453,9 +458,10 @@ func TestGracefulShutdown(t *testing.T) {
 		done <- result{string(b), err}
 	}()
 	// Wait until the stream is open on the server.
-	deadline := time.Now().Add(5 * time.Second)
-	for cc.State().StreamsActive == 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
+	select {
+	case <-started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the server did not start the stream within 5s")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
