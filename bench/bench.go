@@ -183,6 +183,11 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*report.Run, error
 					Notes: []string{"skipped: needs directives this server has no equivalent for (" + sc.needs + ")"}})
 				continue
 			}
+			if e.ext != nil && e.ext.TLSOnly() != sc.tls {
+				run.Cases = append(run.Cases, &report.Case{Scenario: sc.name, Target: t,
+					Notes: []string{"skipped: " + tlsSkip(sc.tls)}})
+				continue
+			}
 			err := sc.run(ctx, e)
 			e.closeCase()
 			if err != nil && ctx.Err() == nil {

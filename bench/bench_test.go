@@ -63,7 +63,7 @@ func TestParseArgs(t *testing.T) {
 		ok    bool
 	}{
 		{"defaults", nil, func(o Options) bool {
-			return len(o.Scenarios) == 8 && len(o.Engines) == 3 && o.Duration == 5*time.Second && o.Idle == 1000 && o.Connections == 50 && o.Rounds == 3
+			return len(o.Scenarios) == 9 && len(o.Engines) == 3 && o.Duration == 5*time.Second && o.Idle == 1000 && o.Connections == 50 && o.Rounds == 3
 		}, true},
 		{"quick", []string{"--quick"}, func(o Options) bool { return o.Duration == 400*time.Millisecond && o.Idle == 200 && o.Rounds == 1 }, true},
 		{"rounds", []string{"--rounds", "5"}, func(o Options) bool { return o.Rounds == 5 }, true},
@@ -192,6 +192,28 @@ func TestScenarioFigures(t *testing.T) {
 				if rps := figure(t, run, "saturation", c, "event", "rps"); rps <= 0 {
 					t.Errorf("saturation %s: %g req/s", c, rps)
 				}
+			}
+		}},
+		// HTTPS: every case ran without errors over TLS, with the
+		// negotiated parameters noted; resumption resumed; idle TLS
+		// connections were held.
+		{"https", "event", 0, func(t *testing.T, run *report.Run) {
+			for _, c := range []string{"keepalive-1k", "handshake-full", "handshake-x25519", "handshake-resumed"} {
+				if rps := figure(t, run, "https", c, "event", "rps"); rps <= 0 {
+					t.Errorf("https %s: %g req/s", c, rps)
+				}
+				if n := figure(t, run, "https", c, "event", "errors"); n != 0 {
+					t.Errorf("https %s: %g errors", c, n)
+				}
+			}
+			if r := figure(t, run, "https", "handshake-full", "event", "resumed"); r != 0 {
+				t.Errorf("handshake-full: %g%% resumed, want none", r)
+			}
+			if r := figure(t, run, "https", "handshake-resumed", "event", "resumed"); r < 50 {
+				t.Errorf("handshake-resumed: %g%% resumed, want most", r)
+			}
+			if n := figure(t, run, "https", "idle-tls", "event", "idle conns"); n < 100 {
+				t.Errorf("idle-tls: %g connections held", n)
 			}
 		}},
 		// A worker child that reached MaxConnectionsPerChild leaves after

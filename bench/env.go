@@ -114,7 +114,7 @@ func (e *env) start(ctx context.Context, dirs []string) (*target.Server, error) 
 	all := append(append([]string{}, dirs...), e.o.Directives...)
 	return target.Start(ctx, target.Spec{
 		Exe: e.o.Exe, MPM: e.target, Dir: dir, Include: e.o.ConfigFile,
-		Directives: all, CPUs: e.serverCPUs,
+		Directives: all, CPUs: e.serverCPUs, TLS: e.sc.tls,
 	})
 }
 

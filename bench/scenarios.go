@@ -25,6 +25,8 @@ type scenario struct {
 	external bool
 	needs    string
 	run      func(ctx context.Context, e *env) error
+	// tls: it measures the server's HTTPS listener (https.go).
+	tls bool
 }
 
 // scenarios are the bench's experiments, in run order.
@@ -45,6 +47,8 @@ var scenarios = []*scenario{
 		external: true, run: runSaturation},
 	{name: "churn", about: "a low MaxConnectionsPerChild under load: children recycled, zero errors",
 		needs: "MaxConnectionsPerChild", run: runChurn},
+	{name: "https", about: "TLS: keep-alive throughput, full and resumed handshakes per second (server CPU per handshake), memory per idle TLS connection",
+		external: true, tls: true, run: runHTTPS},
 }
 
 func scenarioByName(name string) *scenario {

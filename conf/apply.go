@@ -39,6 +39,7 @@ type builder struct {
 	dirIndexSet      bool
 	notices          []notice
 	current          int // seq of the occurrence being applied
+	h2               HTTP2Builder
 }
 
 // pendingLog is a CustomLog or TransferLog whose format is resolved once
@@ -628,23 +629,6 @@ func applyDirectoryIndex(b *builder, o occurrence) error {
 			break
 		}
 		b.dirIndex = append(b.dirIndex, w)
-	}
-	return nil
-}
-
-// applyAddType is mod_mime's AddType: type and extensions lower-cased,
-// the extension's leading dot optional.
-func applyAddType(b *builder, o occurrence) error {
-	typ := strings.ToLower(o.args[0])
-	for _, ext := range o.args[1:] {
-		ext = strings.ToLower(strings.TrimPrefix(ext, "."))
-		if ext == "" {
-			continue
-		}
-		if b.cfg.Site.AddType == nil {
-			b.cfg.Site.AddType = make(map[string]string)
-		}
-		b.cfg.Site.AddType["."+ext] = typ
 	}
 	return nil
 }

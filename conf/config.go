@@ -29,6 +29,9 @@ type Config struct {
 
 	// MPM is the selected engine: Prefork, Worker or Event (default Event).
 	MPM string `json:"mpm"`
+	// ProxyProtocol is where connections start with a PROXY protocol
+	// header (RemoteIPProxyProtocol On); nil for nowhere.
+	ProxyProtocol *ProxyProtocolConfig `json:"proxyProtocol,omitempty"`
 	// Engine holds the MPM directives after Apache's per-engine defaults and
 	// clamping (prefork_check_config / worker_check_config / event_check_config).
 	Engine MPMConfig `json:"engine"`
@@ -73,9 +76,18 @@ type Config struct {
 	// <VirtualHost>. Servers[i] holds the settings of VHosts.Hosts[i].
 	VHosts  *VHosts  `json:"vhosts,omitempty"`
 	Servers []Server `json:"servers,omitempty"`
+	// MD is mod_md's settings (conf/md.go); nil without MD* directives.
+	MD *MDConfig `json:"md,omitempty"`
+
+	// HTTP2 is the main server's Protocols and H2* settings (nil: none
+	// given; Effective gives Apache's defaults). wire_http2.go.
+	HTTP2 *HTTP2Config `json:"http2,omitempty"`
 
 	// GracefulShutdownTimeout bounds a graceful stop (0 = wait forever).
 	GracefulShutdownTimeout time.Duration `json:"gracefulShutdownTimeout"`
+	// GracefulStopDrainDelay is how long a graceful stop keeps accepting
+	// after the health handler turned to 503 (gohttpd extension, 0 none).
+	GracefulStopDrainDelay time.Duration `json:"gracefulStopDrainDelay,omitempty"`
 
 	// Warnings are the clamping warnings, in Apache's order and wording
 	// (for example "WARNING: MaxRequestWorkers of 150 is not an integer
@@ -87,6 +99,11 @@ type Config struct {
 	// -S print them as warnings.
 	Warnings []string `json:"warnings,omitempty"`
 	Notices  []string `json:"notices,omitempty"`
+
+	// MimeTypes is TypesConfig's table (extension, lower case without
+	// the dot, to media type); nil without TypesConfig: the site's
+	// built-in table of web types.
+	MimeTypes map[string]string `json:"mimeTypes,omitempty"`
 }
 
 // MPMConfig holds the MPM directives. Fields that do not apply to the
@@ -191,6 +208,14 @@ type SiteConfig struct {
 	// AccessFileName lists the names of the per-directory configuration
 	// files read where AllowOverride allows (default ".htaccess").
 	AccessFileName []string `json:"accessFileName,omitempty"`
+	// Proxy is the server's ProxyPass lines, balancers and ProxyTimeout
+	// (a vhost's merged onto the main server's, MergeProxyServer); nil
+	// when nothing is proxied. The server-level ProxyPassReverse & co.
+	// are in Dir.Proxy.
+	Proxy *ProxyServer `json:"proxy,omitempty"`
+	// RemoteIP is mod_remoteip's configuration (a vhost's merged onto the
+	// main server's, MergeRemoteIP); nil without its directives.
+	RemoteIP *RemoteIPServer `json:"remoteIP,omitempty"`
 	// SSL is the server's mod_ssl settings, merged with the main
 	// server's for a virtual host (MergeSSLServer); nil when the
 	// configuration has no SSL directive (conf/wire_ssl.go).
@@ -221,6 +246,9 @@ type Server struct {
 	// repeated once per vhost); decoding a Config merges them again.
 	OwnDir      *DirConfig  `json:"ownDir,omitempty"`
 	OwnSections SectionTree `json:"ownSections"`
+	// HTTP2 is the vhost's Protocols and H2* settings merged over the
+	// main server's (MergeHTTP2).
+	HTTP2 *HTTP2Config `json:"http2,omitempty"`
 }
 
 // MarshalJSON writes the server without its merged Site.Dir and

@@ -16,6 +16,7 @@ type dirBuilder struct {
 	// (cmd->override_opts): all in the configuration, AllowOverride
 	// Options=... in .htaccess.
 	overrideOpts OptionBits
+	resp         respBuilder
 }
 
 func newDirBuilder(serverRoot string) *dirBuilder {
@@ -45,6 +46,9 @@ var authDirectiveKeys = func() map[string]string {
 // and its canonical name.
 func isDirDirective(key string) (string, bool) {
 	if n, ok := authDirectiveKeys[key]; ok {
+		return n, true
+	}
+	if n, ok := respDirectiveKeys[key]; ok {
 		return n, true
 	}
 	n, ok := dirDirectives[key]
@@ -282,5 +286,6 @@ func (b *dirBuilder) finish() (*DirConfig, error) {
 		}
 		d.Auth = a
 	}
+	d.Resp = b.resp.finish()
 	return &d, nil
 }

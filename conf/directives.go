@@ -80,6 +80,7 @@ func init() {
 		{name: "AsyncRequestWorkerFactor", arity: take1, global: true, engines: Event, apply: applyWorkerFactor},
 		{name: "EpollTrigger", arity: take1, global: true, engines: Event, apply: applyEpollTrigger},
 		{name: "GracefulShutdownTimeout", arity: take1, global: true, apply: applyGracefulShutdownTimeout},
+		{name: GracefulStopDrainDelayDirective, arity: take1, global: true, apply: applyGracefulStopDrainDelay},
 
 		// HTTP protocol.
 		{name: "KeepAlive", arity: takeFlag, apply: applyFlag(func(b *builder) *bool { return &b.cfg.HTTP.KeepAlive })},
@@ -101,7 +102,6 @@ func init() {
 		{name: "DocumentRoot", arity: take1, apply: applyDocumentRoot},
 		{name: "DirectoryIndex", arity: rawArgs, multi: true, reset: true, apply: applyDirectoryIndex},
 		{name: "AccessFileName", arity: iterate, apply: applyAccessFileName},
-		{name: "AddType", arity: iterate2, multi: true, apply: applyAddType},
 		{name: "ExtendedStatus", arity: takeFlag, global: true, apply: applyFlag(func(b *builder) *bool { return &b.cfg.Site.ExtendedStatus })},
 		{name: "Location", arity: take12, structuredOnly: true, apply: applyLocation},
 
@@ -248,6 +248,11 @@ var loadedModules = func() map[string]bool {
 		{"dir_module", "mod_dir.c"},
 		{"reqtimeout_module", "mod_reqtimeout.c"},
 		{"authz_core_module", "mod_authz_core.c"},
+		// response shaping (wire_resp.go)
+		{"setenvif_module", "mod_setenvif.c"}, {"env_module", "mod_env.c"},
+		{"headers_module", "mod_headers.c"}, {"expires_module", "mod_expires.c"},
+		{"filter_module", "mod_filter.c"}, {"deflate_module", "mod_deflate.c"},
+		{"brotli_module", "mod_brotli.c"}, {"negotiation_module", "mod_negotiation.c"},
 	} {
 		m[mod[0]] = true
 		m[mod[1]] = true

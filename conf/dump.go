@@ -57,6 +57,9 @@ func (c *Config) Dump() string {
 		line("EpollTrigger", "%s", e.EpollTrigger)
 	}
 	line("GracefulShutdownTimeout", "%s", c.GracefulShutdownTimeout)
+	if c.GracefulStopDrainDelay > 0 {
+		line("GracefulStopDrainDelay", "%s", c.GracefulStopDrainDelay)
+	}
 
 	for _, l := range c.Listen {
 		host := l.Host
@@ -198,6 +201,7 @@ func (d *DirConfig) summary() string {
 	if d.HandlerSet {
 		parts = append(parts, "SetHandler="+strconv.Quote(d.Handler))
 	}
+	parts = append(parts, d.Resp.summary()...)
 	if a := d.Auth; a != nil {
 		if a.Require != nil {
 			parts = append(parts, "Require="+requireString(a.Require))

@@ -53,3 +53,10 @@ func ParseGracefulStopDrainDelay(arg string) (time.Duration, error) {
 	}
 	return d, nil
 }
+
+// applyGracefulStopDrainDelay is the directive's table entry.
+func applyGracefulStopDrainDelay(b *builder, o occurrence) error {
+	d, err := ParseGracefulStopDrainDelay(o.args[0])
+	b.cfg.GracefulStopDrainDelay = d
+	return err
+}

@@ -77,7 +77,9 @@ func overrideClass(key string) OverrideBits {
 		"header", "requestheader", "setenv", "setenvif", "setenvifnocase", "unsetenv",
 		"addhandler", "removehandler", "action", "addencoding", "addcharset", "addlanguage",
 		"defaultlanguage", "setoutputfilter", "setinputfilter", "addoutputfilter",
-		"addoutputfilterbytype", "filetag", "fileetag", "acceptpathinfo":
+		"addoutputfilterbytype", "filetag", "fileetag", "acceptpathinfo",
+		"adddefaultcharset", "defaulttype", "browsermatch", "browsermatchnocase",
+		"removeoutputfilter", "precompressedsidecars", "languagepriority", "forcelanguagepriority":
 		return OverrideFileInfo
 	case "directoryindex", "directoryslash", "fallbackresource", "indexoptions",
 		"indexignore", "headername", "readmename", "adddescription", "addicon",

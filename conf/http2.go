@@ -7,8 +7,8 @@ package conf
 // choose h2 by ALPN, sniff the h2c preface (H2Direct) and hand an
 // "Upgrade: h2c" request to the bridge (H2Upgrade).
 //
-// Integration (for whoever wires this in; conf/unsupported.go refuses these
-// directives until then): every name in HTTP2Directives is RSRC_CONF
+// Wired by wire_http2.go (Config.HTTP2, Server.HTTP2) and, for the
+// engines, cmd/gohttpd/h2.go and mpm/h2.go. Every name in HTTP2Directives is RSRC_CONF
 // (server config and <VirtualHost> only, never .htaccess: Apache lets
 // H2Upgrade and H2Push into directory sections through OR_AUTHCFG, here
 // they are server/vhost only and a directory use is refused); build with
@@ -23,7 +23,8 @@ package conf
 //	H2StreamTimeout      → ReadTimeout and WriteTimeout (else Timeout)
 //	H2ModernTLSOnly off  → the tls.Config may keep weaker suites; x/net's
 //	                       PermitProhibitedCipherSuites
-//	KeepAliveTimeout     → IdleTimeout; MaxKeepAliveRequests → MaxStreamsPerConn
+//	KeepAliveTimeout     → IdleTimeout (MaxKeepAliveRequests: not mapped,
+//	                       as Apache 2.4.71, which does not limit streams by it)
 //	LimitRequestFields/FieldSize/Line/Body → MaxRequestFields/FieldSize/Line/BodySize
 //
 // H2MinWorkers and H2MaxWorkers are accepted and not honoured: the bridge

@@ -326,6 +326,9 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 	}
 	b.cfg.Site.Dir = dir
 	b.cfg.Site.Sections = Tree(sections)
+	if err := w.proxyMain(&b.cfg.Site); err != nil {
+		return nil, err
+	}
 	b.cfg.Defines = w.definesList()
 	b.notices = w.notices
 	for _, o := range w.out {
@@ -333,8 +336,14 @@ func (l *loader) walkAll(w *walker) (*Config, error) {
 	}
 	b.current = w.seq + 1 // notices of finish come last
 	b.finish(l.opts.SkipDocumentRootCheck)
+	b.remoteIPMain(w)
 	b.finishVHosts(w, l.opts.SkipDocumentRootCheck)
+	b.remoteIPFinish()
+	if err := w.loadTypes(b.cfg); err != nil {
+		b.errs = append(b.errs, err)
+	}
 	w.finishSSL(b.cfg)
+	w.finishMD(b.cfg)
 	if len(b.errs) > 0 {
 		return nil, errors.Join(b.errs...)
 	}
@@ -423,6 +432,7 @@ func (b *builder) finish(skipDocRoot bool) {
 	c.Log.ErrorLog = b.resolveLog(c.Log.ErrorLog)
 	c.PidFile = absPath(c.PidFile, c.ServerRoot)
 	b.finishUnixd()
+	b.finishHTTP2()
 
 	if c.Site.DocumentRoot != "" {
 		c.Site.DocumentRoot = absPath(c.Site.DocumentRoot, c.ServerRoot)

@@ -105,6 +105,7 @@ var sectionNames = func() map[string]string {
 		"Limit", "LimitExcept", "Proxy", "ProxyMatch", "If", "ElseIf", "Else",
 		"RequireAll", "RequireAny", "RequireNone",
 		"AuthnProviderAlias", "AuthzProviderAlias", "Macro",
+		"MDomainSet", "MDomain",
 	} {
 		m[strings.ToLower(s)] = s
 	}

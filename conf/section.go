@@ -144,6 +144,11 @@ type DirConfig struct {
 	// Warnings are the notes of an .htaccess file about directives it
 	// left out (AllowOverride Nonfatal=...), logged when it is read.
 	Warnings []string `json:"warnings,omitempty"`
+	// Proxy is what mod_proxy's directives of the section say
+	// (ProxyPass with one argument, ProxyPassReverse, ...), nil for none.
+	Proxy *ProxyDir `json:"proxy,omitempty"`
+	// Resp is the response-shaping modules' settings (wire_resp.go).
+	Resp *RespDir `json:"resp,omitempty"`
 }
 
 // ServerDirDefaults is Apache's per-directory configuration of a server
@@ -210,6 +215,10 @@ func MergeDir(base, child *DirConfig) *DirConfig {
 	if child.Auth != nil {
 		out.Auth = MergeAuth(base.Auth, child.Auth)
 	}
+	if child.Proxy != nil {
+		out.Proxy = MergeProxyDir(base.Proxy, child.Proxy)
+	}
+	out.Resp = MergeResp(base.Resp, child.Resp)
 	return &out
 }
 

@@ -1,7 +1,6 @@
 package conf
 
 import (
-	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -35,14 +34,11 @@ var refusedDirectives = func() map[string]bool {
 		"RedirectMatch", "RedirectPermanent", "RedirectTemp", "AddHandler", "Action", "Script", "RegisterHttpMethod",
 		"Use",
 		// headers, status and bodies
-		"ErrorDocument", "Header", "RequestHeader", "SetInputFilter",
-		"SetOutputFilter", "AddOutputFilter", "AddOutputFilterByType",
-		"AddInputFilter", "AddEncoding", "AddCharset", "AddLanguage",
-		"DefaultLanguage", "RemoveType", "MIMEMagicFile",
+		"ErrorDocument", "SetInputFilter",
+		"AddInputFilter", "MIMEMagicFile",
 		// environment variables that steer the server (nokeepalive,
 		// downgrade-1.0, no-gzip ...)
-		"SetEnv", "SetEnvIf", "SetEnvIfNoCase", "SetEnvIfExpr", "BrowserMatch",
-		"BrowserMatchNoCase",
+		"SetEnvIfExpr",
 	} {
 		m[strings.ToLower(d)] = true
 	}
@@ -72,8 +68,6 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 	"serversignature": oneOf("Off"),
 	// %h is always the address.
 	"hostnamelookups": oneOf("Off"),
-	// text types carry no charset.
-	"adddefaultcharset": oneOf("Off"),
 	// redirects are built from the request, never from ServerName.
 	"usecanonicalname":         oneOf("Off"),
 	"usecanonicalphysicalport": oneOf("Off"),
@@ -82,10 +76,6 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 	// ETags are Apache's default "MTime Size".
 	"fileetag":      harmlessFileETag,
 	"contentdigest": oneOf("Off"),
-	// HTTP/1.1 only.
-	"protocols": func(args []string, _ *walkCtx) bool {
-		return !slices.ContainsFunc(args, func(a string) bool { return !strings.EqualFold(a, "http/1.1") })
-	},
 	// a path after a file name is 404.
 	"acceptpathinfo": oneOf("Off", "Default"),
 	// %2F is 404.
@@ -102,16 +92,8 @@ var harmless = map[string]func(args []string, ctx *walkCtx) bool{
 	"userdir": func(args []string, _ *walkCtx) bool {
 		return len(args) == 1 && strings.EqualFold(args[0], "disabled")
 	},
-	"forcetype": oneOf("None"),
-	// gohttpd's own table holds the web types of Apache's mime.types,
-	// then the host's tables; another file is refused.
-	"typesconfig": func(args []string, _ *walkCtx) bool {
-		return len(args) == 1 && filepath.Base(args[0]) == "mime.types"
-	},
 	// modules switched off.
 	"rewriteengine": oneOf("Off"),
-	"expiresactive": oneOf("Off"),
-	"proxyrequests": oneOf("Off"),
 }
 
 // oneOf is harmless for a single argument equal (ignoring case) to one of
@@ -180,7 +162,7 @@ func harmlessFileETag(args []string, _ *walkCtx) bool {
 // <Location>, and the handler name it records ("" for none).
 func supportedHandler(h string) (string, bool) {
 	switch h = strings.ToLower(h); h {
-	case "server-status", "metrics":
+	case "server-status", "metrics", "health":
 		return h, true
 	case "", "none":
 		return "", true
@@ -194,6 +176,7 @@ var refusedSections = map[string]bool{
 	"if": true, "elseif": true, "else": true,
 	"proxy": true, "proxymatch": true,
 	"authnprovideralias": true, "authzprovideralias": true,
+	"mdomainset": true, "mdomain": true, // mod_md's per-domain settings (conf/md.go)
 }
 
 // display is a directive as written, for messages: its name and

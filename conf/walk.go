@@ -123,11 +123,19 @@ type walker struct {
 	vb     VHostBuilder
 	vhosts []*vhostRaw
 	cur    *vhostRaw
+	proxy  *proxyWire // the main server's proxy directives
+	// remoteIP builds the main server's mod_remoteip settings.
+	remoteIP RemoteIPBuilder
 	// environ looks up ${VAR} references that no Define names (the
 	// process environment, as ap_resolve_env's getenv).
 	environ func(string) (string, bool)
+	// typesConfig is the main server's TypesConfig (wire_resp.go).
+	typesConfig    string
+	typesConfigPos pos
 	// ssl builds each server's mod_ssl settings (wire_ssl.go).
 	ssl sslWalk
+	// md reads the main server's MD* directives (wire_md.go).
+	md *MDBuilder
 }
 
 // vhostRaw is what the walk collects for one <VirtualHost>: its
@@ -137,6 +145,8 @@ type vhostRaw struct {
 	out      []occurrence
 	top      *dirBuilder
 	sections []*Section
+	proxy    *proxyWire
+	remoteIP RemoteIPBuilder
 }
 
 // notice is an informational line with its place in the source order:
@@ -363,6 +373,8 @@ func (w *walker) section(n *node, ctx *walkCtx) error {
 	case "requireall", "requireany", "requirenone":
 		return w.requireSection(n, raw, ctx)
 
+	case "proxy":
+		return w.proxySection(n, raw, ctx)
 	case "virtualhost":
 		switch ctx.kind {
 		case ctxVHost:
@@ -449,6 +461,9 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 	if isSSLDirective(key) {
 		return w.sslDirective(n, key, ctx)
 	}
+	if isMDDirective(key) {
+		return w.mdDirective(n, key, ctx)
+	}
 	if name, ok := isDirDirective(key); ok && (key != "sethandler" || !ctx.server()) {
 		if ctx.skipped() {
 			return nil
@@ -457,6 +472,12 @@ func (w *walker) directive(n *node, ctx *walkCtx) error {
 	}
 	if key == "serveralias" || key == "serverpath" {
 		return w.vhostDirective(n, key, ctx)
+	}
+	if _, ok := proxyKeys[key]; ok {
+		return w.proxyDirective(n, key, ctx)
+	}
+	if isRemoteIPKey(key) {
+		return w.remoteIPDirective(n, key, ctx)
 	}
 	sp := directives[key]
 	if sp == nil || (sp.structuredOnly && !n.structured) {

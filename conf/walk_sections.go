@@ -49,6 +49,7 @@ func (w *walker) configSection(n *node, key, raw string, ctx *walkCtx) error {
 	if err != nil {
 		return w.soft(errAt(p, n.tag(), err.Error()))
 	}
+	w.proxySectionDone(sec)
 	w.seq++ // keeps notices after the section in order
 	sec.Index = len(w.sections)
 	switch {
@@ -162,6 +163,9 @@ func (w *walker) dirDirective(n *node, name, key string, ctx *walkCtx) error {
 				return nil
 			}
 		}
+	}
+	if _, ok := respDirectiveKeys[key]; ok {
+		return w.respDirective(p, name, key, args, b, ctx)
 	}
 	b.auth.Limited = ctx.limited
 	if err := b.directive(key, args); err != nil {

@@ -148,7 +148,12 @@ func (b *builder) finishVHosts(w *walker, skipDocRoot bool) {
 			}
 			rest = append(rest, sec)
 		}
+		if own, err = raw.proxyVHost(&srv, &main.Site, own); err != nil {
+			b.errs = append(b.errs, err)
+		}
 		srv.OwnDir, srv.OwnSections = own, Tree(rest)
+		b.remoteIPVHost(raw, &srv, vh.Hosts[i].Addrs)
+		srv.HTTP2 = MergeHTTP2(main.HTTP2, vb.h2.Finish())
 		srv.merge(&main.Site)
 
 		l := &srv.Log

@@ -250,8 +250,7 @@ var unwired = []struct {
 	from, to    *regexp.Regexp
 	replacement string
 }{
-	{"Invalid command 'GracefulStopDrainDelay'", regexp.MustCompile(`(?m)^\s*GracefulStopDrainDelay\s.*$`), nil, "# GracefulStopDrainDelay (not wired yet)"},
-	{"does not implement 'SetHandler health'", regexp.MustCompile(`(?m)^(\s*)SetHandler\s+health\s*$`), nil, "${1}SetHandler server-status"},
+	// GracefulStopDrainDelay and SetHandler health are wired: none left.
 }
 
 // TestConfigMapSyntax runs `gohttpd -t` on the ConfigMap's httpd.conf,

@@ -19,6 +19,9 @@ type Set struct {
 	// then only rejects the restart; before, the error says that no
 	// listening sockets are available (Apache's AH00015 ending).
 	Running bool
+	// Activation, when set, holds the sockets systemd passed: a Spec
+	// takes its matching one (Activation.Take) instead of opening its own.
+	Activation *Activation
 
 	bySpec map[bucketSpec]*Listener
 }
@@ -49,7 +52,11 @@ func (s *Set) Open(specs []Spec, nb int) ([][]*Listener, error) {
 					spec.Port = buckets[0][i].Addr().(*net.TCPAddr).Port
 				}
 				var err error
-				if ln, err = Open(spec); err != nil {
+				var passed bool
+				if ln, passed, err = s.Activation.Take(spec); err == nil && !passed {
+					ln, err = Open(spec)
+				}
+				if err != nil {
 					for _, o := range opened {
 						o.Close()
 					}

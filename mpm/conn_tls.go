@@ -20,6 +20,9 @@ type TLSConn struct {
 	// Plain is the accepted connection beneath (scoreboard slot,
 	// Validator); its socket is the one Conn encrypts.
 	Plain *Conn
+	// Version and Cipher are the handshake's TLS version and cipher
+	// suite, for the scoreboard (ServeTLS sets them).
+	Version, Cipher uint16
 }
 
 var _ ProtocolConn = (*TLSConn)(nil)
@@ -92,6 +95,11 @@ func ListenerTLS(lns []net.Listener, cfgs []*tls.Config, conn net.Conn) *tls.Con
 // the raw socket; the error is returned either way and the caller closes
 // the connection.
 func Handshake(tc *tls.Conn, d time.Duration, server string) error {
+	return handshake(tc, d, server, nil)
+}
+
+// handshake is Handshake that reports a plain-HTTP client to hook.
+func handshake(tc *tls.Conn, d time.Duration, server string, hook PlainHTTPFunc) error {
 	tc.SetDeadline(time.Now().Add(d))
 	err := tc.Handshake()
 	if err == nil {
@@ -101,7 +109,15 @@ func Handshake(tc *tls.Conn, d time.Duration, server string) error {
 	var re tls.RecordHeaderError
 	if errors.As(err, &re) && re.Conn != nil && LooksLikeHTTP(re.RecordHeader[:]) {
 		re.Conn.SetWriteDeadline(time.Now().Add(d))
-		if _, werr := re.Conn.Write(PlainHTTPResponse(server, time.Now())); werr == nil {
+		resp := PlainHTTPResponse(server, time.Now())
+		_, werr := re.Conn.Write(resp)
+		if werr != nil {
+			resp = nil
+		}
+		if hook != nil {
+			hook(re.Conn.LocalAddr(), re.Conn.RemoteAddr(), resp)
+		}
+		if werr == nil {
 			lingerClose(re.Conn)
 		}
 		return ErrPlainHTTP
@@ -182,17 +198,18 @@ const http1Date = "Mon, 02 Jan 2006 15:04:05 GMT"
 // its thread during SSL_accept), then serves the plaintext with
 // deps.Server.ServeConn, and closes the connection.
 func ServeTLS(deps ChildDeps, tc *Conn, cfg *tls.Config) {
-	t := tls.Server(tc.TCPConn, cfg)
+	t := tls.Server(tc.Raw(), cfg) // Raw: with the bytes read past a PROXY v1 line
 	name := ""
 	if deps.Server != nil {
 		name = deps.Server.Name
 	}
-	if err := Handshake(t, deps.HandshakeDeadline(), name); err != nil {
+	if err := handshake(t, deps.HandshakeDeadline(), name, deps.PlainHTTP); err != nil {
 		if deps.Log != nil && !errors.Is(err, ErrPlainHTTP) {
 			deps.Log.Debug("tls handshake failed", "client", tc.RemoteAddr().String(), "err", err)
 		}
 		tc.Close()
 		return
 	}
-	deps.Server.ServeConn(&TLSConn{Conn: t, Plain: tc})
+	cs := t.ConnectionState()
+	deps.Server.ServeConn(&TLSConn{Conn: t, Plain: tc, Version: cs.Version, Cipher: cs.CipherSuite})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/gohttpd/gohttpd/internal/h1"
+	"github.com/gohttpd/gohttpd/internal/proxyproto"
 )
 
 // A ChildServer is an engine's child-side half: the serving loop of one
@@ -158,6 +159,19 @@ type ChildDeps struct {
 	// handshake= stage); 0 means Timeout (Server.WriteTimeout), or 60 s
 	// when that is 0 too.
 	HandshakeTimeout time.Duration
+	// H2 is the HTTP/2 setup (Protocols, H2*): nil or all-off serves
+	// HTTP/1.1 only. See NewH2 (h2.go).
+	H2 *H2Config
+	// PlainHTTP, when set, is called on the worker after a client that
+	// spoke plain HTTP on a TLS listener was answered with
+	// PlainHTTPResponse: resp is what was written (nil when the write
+	// failed). The site logs it as mod_ssl does (AH01996 at info,
+	// and the access log line of the faked "GET / HTTP/1.0" 400).
+	PlainHTTP PlainHTTPFunc
+	// ProxyProtocol, when set, says which connections start with a PROXY
+	// protocol header (RemoteIPProxyProtocol): engines read it before
+	// TLS and HTTP (ReadProxyHeader; the event engine in its loop).
+	ProxyProtocol *proxyproto.Options
 }
 
 // TLSFor returns the TLS configuration of listener i, nil if it is plain.

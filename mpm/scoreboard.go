@@ -44,7 +44,10 @@ import (
 //	   48 lingering        int64   (event)
 //	   56 suspended        int64   (event)
 //	   64 started          int64   Unix nanoseconds
-//	   72 reserved         7×uint64
+//	   72 h2Conns          int64   open HTTP/2 connections (scoreboard_h2.go)
+//	   80 h2Streams        int64   HTTP/2 streams being answered
+//	   88 h2Requests       int64   HTTP/2 requests served without a worker slot (event)
+//	   96 reserved         4×uint64
 //
 //	worker slot (i, j), 320 bytes at 128 + ServerLimit×128 + (i×ThreadLimit+j)×320
 //	    0 seq              uint64  seqlock: odd while a multi-field write is in progress
@@ -65,7 +68,9 @@ import (
 //	  112 client           [64]byte  NUL-padded, at most 63 bytes
 //	  176 vhost            [32]byte  NUL-padded, at most 31 bytes
 //	  208 request          [64]byte  NUL-padded, at most 63 bytes
-//	  272 reserved         6×uint64
+//	  272 reserved         5×uint64
+//	  312 tls              uint64  version<<16 | cipher suite of the
+//	                               connection's TLS, 0 on plain HTTP
 //
 // A field is written only by its owner: the header by the master, a process
 // slot by its child (pid, generation and quiescing by whoever the engine
@@ -126,7 +131,10 @@ type Process struct {
 	lingering       atomic.Int64
 	suspended       atomic.Int64
 	started         atomic.Int64
-	_               [7]uint64
+	h2Conns         atomic.Int64
+	h2Streams       atomic.Int64
+	h2Requests      atomic.Int64
+	_               [4]uint64
 }
 
 // Worker is one worker slot in shared memory (Apache's worker_score). The
@@ -151,7 +159,8 @@ type Worker struct {
 	client        [clientSize / 8]atomic.Uint64
 	vhost         [vhostSize / 8]atomic.Uint64
 	request       [requestSize / 8]atomic.Uint64
-	_             [6]uint64
+	_             [5]uint64
+	tls           atomic.Uint64
 }
 
 // The layout above is part of the format: these fail to compile if a struct
@@ -399,6 +408,9 @@ func (s *Scoreboard) MarkDead(i int) {
 	p.writeCompletion.Store(0)
 	p.lingering.Store(0)
 	p.suspended.Store(0)
+	p.h2Conns.Store(0)
+	p.h2Streams.Store(0)
+	p.h2Requests.Store(0)
 	for j := range s.threadLimit {
 		s.Worker(i, j).SetState(StateDead)
 	}
@@ -501,6 +513,10 @@ type ProcessStatus struct {
 	Lingering       int
 	Suspended       int
 	Started         time.Time
+	// H2Conns and H2Streams are the open HTTP/2 connections and the
+	// streams being answered on them; H2Requests the HTTP/2 requests
+	// served without a worker slot (event).
+	H2Conns, H2Streams, H2Requests int
 }
 
 // Snapshot copies the slot. Each field is read atomically; the fields are
@@ -517,6 +533,9 @@ func (p *Process) Snapshot() ProcessStatus {
 		Lingering:       p.Lingering(),
 		Suspended:       p.Suspended(),
 		Started:         p.Started(),
+		H2Conns:         int(p.h2Conns.Load()),
+		H2Streams:       int(p.h2Streams.Load()),
+		H2Requests:      int(p.h2Requests.Load()),
 	}
 }
 
@@ -641,6 +660,8 @@ type WorkerStatus struct {
 	Client        string
 	VHost         string
 	Request       string
+	TLSVersion    uint16 // the connection's TLS version; 0 on plain HTTP
+	TLSCipher     uint16 // the connection's cipher suite
 }
 
 // Snapshot copies the slot. It retries while a write is in progress, so the
@@ -684,6 +705,7 @@ func (w *Worker) snapshot() (ws WorkerStatus, ok bool) {
 			StopTime:      fromUnixNano(w.stopTime.Load()),
 			Duration:      time.Duration(w.duration.Load()) * time.Microsecond,
 		}
+		ws.TLSVersion, ws.TLSCipher = unpackTLS(w.tls.Load())
 		loadString(w.client[:], client[:])
 		loadString(w.vhost[:], vhost[:])
 		loadString(w.request[:], request[:])
@@ -802,6 +824,9 @@ type Counts struct {
 	Processes, Stopping int
 	// Connection counters summed over live processes (event's async table).
 	Connections, KeepAlive, WriteCompletion, Lingering, Suspended int
+	// H2Conns and H2Streams are the open HTTP/2 connections and their
+	// streams being answered, summed over live processes.
+	H2Conns, H2Streams int
 	// Accesses, BytesServed and Duration are summed over every worker slot
 	// (Total Accesses, Total kBytes, Total Duration).
 	Accesses    uint64
@@ -836,6 +861,9 @@ func (s *Scoreboard) CountsWithin(maxServers, threadsPerChild int) Counts {
 			c.WriteCompletion += p.WriteCompletion()
 			c.Lingering += p.Lingering()
 			c.Suspended += p.Suspended()
+			c.H2Conns += int(p.h2Conns.Load())
+			c.H2Streams += int(p.h2Streams.Load())
+			c.Accesses += uint64(p.h2Requests.Load())
 		}
 		counting := pid != 0 && quiescing == 0
 		for j := range s.threadLimit {

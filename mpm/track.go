@@ -24,6 +24,7 @@ type Conn struct {
 	*net.TCPConn
 	Worker    *Worker
 	Validator *h1.Validator
+	pp        *ppState // the PROXY header's client (proxyproto.go), nil without
 }
 
 var _ ProtocolConn = (*Conn)(nil)
@@ -31,9 +32,9 @@ var _ ProtocolConn = (*Conn)(nil)
 // Read reads from the socket through the Validator, if any.
 func (c *Conn) Read(p []byte) (int, error) {
 	if c.Validator == nil {
-		return c.TCPConn.Read(p)
+		return c.source().Read(p)
 	}
-	return c.Validator.Read(c.TCPConn, p)
+	return c.Validator.Read(c.source(), p)
 }
 
 // Write writes p to the socket; an HTTP/0.9 client gets the response
@@ -99,8 +100,10 @@ func Track(srv *fasthttp.Server, vhost string) {
 		}
 		w := tc.slot()
 		w.BeginRequest(time.Now(), clientIP(ctx), vhost, requestLine(ctx))
+		w.SetTLS(connTLS(tc))
 		w.SetState(StateBusyWrite)
 		h(ctx)
+		detachHijacked(ctx)
 		w.EndRequest(time.Now(), responseBytes(ctx))
 	}
 }
@@ -129,6 +132,9 @@ func responseBytes(ctx *fasthttp.RequestCtx) int64 {
 	if n := ctx.Response.Header.ContentLength(); n >= 0 {
 		return int64(n)
 	}
+	if ctx.Response.IsBodyStream() { // Body() would read the stream whole (a proxied response)
+		return 0
+	}
 	return int64(len(ctx.Response.Body()))
 }
 
@@ -146,6 +152,10 @@ func (c *Conn) ScoreboardWorker() *Worker { return c.Worker }
 // per-request scoreboard vhost); the engine wrote the main server's at
 // the start of the request. Requests on other connections are ignored.
 func SetRequestVHost(ctx *fasthttp.RequestCtx, vhost string) {
+	if hc := h2ConnOf(ctx); hc != nil { // an HTTP/2 stream (h2.go)
+		hc.setVHost(vhost)
+		return
+	}
 	if wc, ok := ctx.Conn().(WorkerConn); ok {
 		if w := wc.ScoreboardWorker(); w != nil {
 			w.SetVHost(vhost)

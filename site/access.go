@@ -62,6 +62,9 @@ func (s *Site) check(ctx *fasthttp.RequestCtx, r *resolved, log bool) (d authz.D
 		req.MinLevel = 1 << 10
 	}
 	authz.FromRequestCtx(ctx, &req)
+	if e := envOf(ctx); e != nil {
+		req.Env = e
+	}
 	if r.needsHost {
 		req.Host = &authz.LazyHost{Ctx: context.Background(), Resolver: netResolver, IP: req.ClientIP}
 	}

@@ -76,9 +76,15 @@
 //     directory without an index (no listings), 404 for a missing file or a
 //     file asked for with a trailing slash. Error pages are Apache's canned
 //     documents ("text/html; charset=iso-8859-1").
-//   - Content-Type from AddType, then a built-in table of web types (no
-//     charset, as Apache), then Go's mime package; none for an unknown
-//     extension, as Apache 2.4.
+//   - Content-Type: with TypesConfig or any mod_mime directive, mod_mime's
+//     lookup (site/mimetype: every extension, AddType, AddEncoding,
+//     AddCharset, AddLanguage, ForceType; resp_chain.go); otherwise a
+//     built-in table of web types (no charset, as Apache), then Go's mime
+//     package; none for an unknown extension, as Apache 2.4.
+//   - Response shaping (resp_chain.go, typemap_chain.go): SetEnvIf/SetEnv,
+//     RequestHeader, compression of static files, Expires, Header,
+//     AddDefaultCharset, mod_negotiation's type maps, run in Apache's phase
+//     order only for servers whose configuration uses them.
 //   - Validators: files on disk get Last-Modified and Apache's ETag
 //     ("size-mtime" in hex, mtime in microseconds), but fasthttp.FS exposes
 //     the mtime to the second only, so the tag is weak until the file is 2 s

@@ -183,6 +183,7 @@ func (s *Site) sendError(ctx *fasthttp.RequestCtx, status int, extra string) {
 		fasthttp.StatusRequestEntityTooLarge, fasthttp.StatusNotImplemented:
 		method = string(ctx.Method())
 	}
+	markErrorPage(ctx)
 	ctx.Response.Reset()
 	ctx.Response.SetStatusCode(status)
 	ctx.Response.Header.SetContentType(errorContentType)

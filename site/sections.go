@@ -18,6 +18,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/site/remoteip"
 	"github.com/gohttpd/gohttpd/site/vhost"
 )
 
@@ -97,6 +98,11 @@ type vserver struct {
 	indexes   []string
 	embedded  bool
 	etags     map[string]string // strong content-hash ETags of embedded files, by name
+
+	rs *respServer // response shaping (resp_chain.go); nil when unused
+
+	proxy    *proxyRoute      // ProxyPass lines; nil when nothing is proxied
+	remoteIP *remoteip.Config // RemoteIPHeader; nil without one
 }
 
 // pathCache maps request paths to resolutions. Reads take no lock: they
@@ -212,6 +218,7 @@ type resolved struct {
 	// each is checked again on every use, as Apache reads them per
 	// request.
 	deps []htDep
+	resp *respCfg // response shaping (resp_chain.go)
 }
 
 func newVServer(site *conf.SiteConfig, serverRoot string, debug bool, handlers map[string]fasthttp.RequestHandler, missing func(string) fasthttp.RequestHandler) (*vserver, error) {
@@ -361,6 +368,7 @@ func (v *vserver) resolve(p []byte, now time.Time) *resolved {
 		return r
 	}
 	r := v.walk(string(p), now)
+	r.resp = v.rs.forCfg(r.cfg)
 	v.cache.store(string(p), r)
 	return r
 }

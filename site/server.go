@@ -70,6 +70,9 @@ func (s *Site) NewServer() *fasthttp.Server {
 	if s.lim.body > 0 {
 		srv.ExpectHandler = s.expect
 	}
+	if s.usesProxy() {
+		srv.StreamRequestBody = true // uploads go to the backend as they arrive
+	}
 	return srv
 }
 

@@ -37,6 +37,9 @@ type Options struct {
 	// port"; the string is only valid during the call). Configurations
 	// without <VirtualHost> never call it.
 	SetVHost func(ctx *fasthttp.RequestCtx, vhost string)
+	// OnClient, when set, is told the client address RemoteIPHeader
+	// found for a request (the status page's Client column).
+	OnClient func(ctx *fasthttp.RequestCtx, client string)
 	// Stopping reports whether the server or child is stopping; while it
 	// does, every response gets Connection: close (Apache's
 	// is_mpm_running check in ap_set_keepalive). nil means never.
@@ -76,6 +79,7 @@ type Site struct {
 	stopping func() bool
 	setVHost func(*fasthttp.RequestCtx, string)
 	tls      *TLSOptions
+	md       *mdChallenges // mod_md (md_chain.go); nil without MDomain
 
 	main *vserver
 	// table selects the virtual host of a request (nil without
@@ -89,8 +93,15 @@ type Site struct {
 
 	bufs sync.Pool // of *[]byte: rewritten paths
 
+	resp *respShared // response shaping (resp_chain.go)
+
 	closeOnce sync.Once
 	closeErr  error
+
+	remoteIP bool // some server has a RemoteIPHeader
+	onClient func(*fasthttp.RequestCtx, string)
+	// streamBody: a server proxies, request bodies are streamed.
+	streamBody bool
 }
 
 // New builds the Site for cfg, which it only reads and keeps. It fails when
@@ -106,7 +117,9 @@ func New(cfg *conf.Config, opts Options) (*Site, error) {
 		access:   opts.Access,
 		stopping: opts.Stopping,
 		setVHost: opts.SetVHost,
+		onClient: opts.OnClient,
 		tls:      opts.TLS,
+		md:       newMDChallenges(cfg),
 		lim:      newLimits(&cfg.HTTP),
 		ka:       newKeepAlivePolicy(&cfg.HTTP),
 	}
@@ -191,6 +204,11 @@ func (s *Site) newServer(site *conf.SiteConfig, lg *slog.Logger, access AccessLo
 	if err := v.initFiles(site, s.rewritePath); err != nil {
 		return nil, err
 	}
+	s.initRemoteIP(v, site)
+	if err := s.initProxy(v, site); err != nil {
+		return nil, fmt.Errorf("site: %w", err)
+	}
+	s.initResp(v, site)
 	return v, nil
 }
 
@@ -217,6 +235,7 @@ func (s *Site) logger(ctx *fasthttp.RequestCtx) *slog.Logger {
 // root. Call it only after every server using the Site has stopped.
 func (s *Site) Close() error {
 	s.closeOnce.Do(func() {
+		s.closeProxy()
 		for _, v := range s.servers {
 			if v.fs != nil && v.fs.CleanStop != nil {
 				close(v.fs.CleanStop)
@@ -251,6 +270,9 @@ func (s *Site) serve(ctx *fasthttp.RequestCtx) {
 			s.setVHost(ctx, v.statusVHost(s.table, &m))
 		}
 	}
+	if s.remoteIP {
+		s.applyRemoteIP(ctx, v)
+	}
 	var start time.Time
 	if v.access != nil {
 		start = time.Now()
@@ -259,6 +281,9 @@ func (s *Site) serve(ctx *fasthttp.RequestCtx) {
 	if status != 0 {
 		s.badHost(ctx, v)
 		s.sendError(ctx, status, "")
+		return
+	}
+	if s.md != nil && s.mdRequest(ctx) {
 		return
 	}
 	if s.tls != nil && ctx.IsTLS() && s.misdirected(ctx, s.matchOf(&m)) {
@@ -284,6 +309,9 @@ func (s *Site) finish(ctx *fasthttp.RequestCtx, v *vserver, start time.Time) {
 		}
 		v.access.Log(ctx, start)
 	}
+	if v.rs != nil {
+		respRelease(ctx, v)
+	}
 }
 
 // http09Conn is a connection that may carry an HTTP/0.9 request (an
@@ -295,6 +323,15 @@ type http09Conn interface {
 
 func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 	if s.checkLimits(ctx) || s.checkPath(ctx) {
+		return
+	}
+	if v.proxy != nil && s.serveProxy(ctx, v) {
+		return
+	}
+	if s.streamBody && s.bodyTooLarge(ctx) {
+		return
+	}
+	if v.rs != nil && s.respDispatch(ctx, v) {
 		return
 	}
 	r := &v.trivialValue

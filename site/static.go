@@ -241,13 +241,18 @@ type validators struct {
 func (s *Site) finishFile(ctx *fasthttp.RequestCtx, srv *vserver, name []byte) {
 	h := &ctx.Response.Header
 	size := int64(h.ContentLength())
-	if typ := srv.types.lookup(name); typ != "" {
+	if srv.rs != nil && s.fileType(ctx, srv, name) {
+		// mod_mime's configuration (resp_chain.go)
+	} else if typ := srv.types.lookup(name); typ != "" {
 		h.SetContentType(typ)
 	} else {
 		h.Del(fasthttp.HeaderContentType)
 		h.SetNoDefaultContentType(true)
 	}
 	h.SetCanonical(hdrAcceptRanges, valBytes)
+	if srv.rs != nil && s.compressFile(ctx, srv, name, size) {
+		return
+	}
 
 	now := ctx.Time()
 	if now.IsZero() {

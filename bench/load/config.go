@@ -1,6 +1,7 @@
 package load
 
 import (
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -82,6 +83,9 @@ type Config struct {
 	// opens (Result.LocalAddrs), so that the caller can find the run's own
 	// sockets among the machine's (its TIME_WAIT ones, say).
 	RecordConns bool
+	// TLS, when set, speaks HTTPS: each connection does a TLS handshake
+	// with this client configuration after connecting (see tls.go).
+	TLS *tls.Config
 }
 
 // MaxDuration bounds Config.Duration.

@@ -1,6 +1,7 @@
 package load
 
 import (
+	"crypto/tls"
 	"net/netip"
 	"time"
 
@@ -19,6 +20,11 @@ type Result struct {
 	// Connects counts connections opened; Retries counts requests sent
 	// again after a kept-alive connection closed before answering.
 	Connects, Retries int64
+	// TLS is the state of the first TLS connection of the run (nil on
+	// plain HTTP); Resumed counts the TLS connections that resumed a
+	// session.
+	TLS     *tls.ConnectionState
+	Resumed int64
 	// LocalAddrs are the local addresses of the connections opened, when
 	// Config.RecordConns is set.
 	LocalAddrs []netip.AddrPort

@@ -2,6 +2,7 @@ package load
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/netip"
@@ -143,6 +144,10 @@ func (r *Runner) result(elapsed time.Duration) *Result {
 		res.Requests += w.completed.Load()
 		res.Bytes += w.bytes
 		res.Connects += w.connects
+		res.Resumed += w.resumed
+		if res.TLS == nil {
+			res.TLS = w.tlsState
+		}
 		res.LocalAddrs = append(res.LocalAddrs, w.locals...)
 		res.Retries += w.retries
 		res.Unfinished += w.unfinished
@@ -188,6 +193,8 @@ type worker struct {
 
 	locals                               []netip.AddrPort // with cfg.RecordConns
 	bytes, connects, retries, unfinished int64
+	resumed                              int64                // TLS connections that resumed a session
+	tlsState                             *tls.ConnectionState // the first TLS connection's
 	errs                                 Errors
 	maxLag                               time.Duration
 }
@@ -374,6 +381,9 @@ func (w *worker) dial(deadline time.Time) error {
 	d.Deadline = deadline
 	c, err := d.Dial("tcp", w.r.cfg.Addr)
 	if err != nil {
+		return err
+	}
+	if c, err = w.handshake(c, deadline); err != nil {
 		return err
 	}
 	w.connects++

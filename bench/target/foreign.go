@@ -158,6 +158,10 @@ type ForeignSpec struct {
 	CPUs []int
 	// StartTimeout bounds the start (default 20 s).
 	StartTimeout time.Duration
+	// TLS adds an HTTPS listener on TLSPort (a free port StartForeign
+	// picks) with the bench's certificate (tls.go).
+	TLS     bool
+	TLSPort int
 }
 
 // StartForeign writes a configuration for spec's server under spec.Dir,
@@ -177,6 +181,14 @@ func StartForeign(ctx context.Context, spec ForeignSpec) (*Server, error) {
 		port, err := freePort()
 		if err != nil {
 			return nil, err
+		}
+		if spec.TLS {
+			if _, _, err := WriteCert(spec.Dir); err != nil {
+				return nil, err
+			}
+			if spec.TLSPort, err = freePort(); err != nil {
+				return nil, err
+			}
 		}
 		s, err := startForeignOn(ctx, spec, port)
 		if err == nil {
@@ -283,6 +295,9 @@ func startForeignOn(ctx context.Context, spec ForeignSpec, port int) (*Server, e
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	s := &Server{Name: spec.Name, MPM: spec.MPM, Kind: spec.Kind, Addr: addr, Port: port, Prefix: "/",
 		PID: cmd.Process.Pid, Dir: spec.Dir, logName: logName, cmd: cmd, exited: make(chan struct{})}
+	if spec.TLS {
+		s.TLSAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(spec.TLSPort))
+	}
 	go func() { // owned by s: Stop waits for exited
 		s.waitErr = cmd.Wait()
 		close(s.exited)
@@ -355,6 +370,9 @@ func ApacheConfig(spec ForeignSpec, port int) string {
 		"    SetHandler server-status",
 		"</Location>",
 	)
+	if spec.TLS {
+		lines = append(lines, apacheTLSLines(spec, spec.TLSPort)...)
+	}
 	lines = append(lines, spec.Directives...)
 	return strings.Join(lines, "\n") + "\n"
 }
@@ -407,8 +425,11 @@ func NginxConfig(spec ForeignSpec, port int) string {
 		"        root "+filepath.Join(spec.Dir, "htdocs")+";",
 		"        index index.html;",
 		"    }",
-		"}",
 	)
+	if spec.TLS {
+		lines = append(lines, nginxTLSLines(spec, spec.TLSPort)...)
+	}
+	lines = append(lines, "}")
 	return strings.Join(lines, "\n") + "\n"
 }
 

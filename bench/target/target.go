@@ -114,6 +114,9 @@ type Spec struct {
 	CPUs []int
 	// StartTimeout bounds the start (default 20 s).
 	StartTimeout time.Duration
+	// TLS adds an HTTPS listener with a generated ECDSA P-256
+	// certificate (Server.TLSAddr).
+	TLS bool
 }
 
 // Server is a server under measurement.
@@ -137,8 +140,12 @@ type Server struct {
 	Dir string
 	// Kind says whether the bench started it, and which server it is.
 	Kind Kind
+	// TLSAddr is the HTTPS listener's host:port ("" without one; see
+	// tls.go).
+	TLSAddr string
 
 	logName string // the error log's name in Dir/logs ("" = error_log)
+	wantTLS bool   // started with an HTTPS listener: wait for TLSAddr
 
 	cmd     *exec.Cmd
 	exited  chan struct{}
@@ -187,6 +194,13 @@ func Start(ctx context.Context, spec Spec) (*Server, error) {
 		}
 		lines = append(lines, "Include "+quote(abs))
 	}
+	if spec.TLS {
+		tl, err := gohttpdTLSLines(spec.Dir)
+		if err != nil {
+			return nil, err
+		}
+		lines = append(lines, tl...)
+	}
 	lines = append(lines, spec.Directives...)
 	conf := filepath.Join(spec.Dir, "httpd.conf")
 	if err := os.WriteFile(conf, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
@@ -204,6 +218,7 @@ func Start(ctx context.Context, spec Spec) (*Server, error) {
 		return nil, fmt.Errorf("target: start %s: %w", spec.Exe, err)
 	}
 	s := &Server{Name: spec.MPM, MPM: spec.MPM, Kind: KindGohttpd, Prefix: "/", PID: cmd.Process.Pid, Dir: spec.Dir, cmd: cmd, exited: make(chan struct{})}
+	s.wantTLS = spec.TLS
 	go func() { // owned by s: Stop waits for exited
 		s.waitErr = cmd.Wait()
 		close(s.exited)
@@ -234,6 +249,9 @@ func (s *Server) waitReady(ctx context.Context, d time.Duration) error {
 		if err := s.pause(ctx, deadline, "its listening address"); err != nil {
 			return err
 		}
+	}
+	if err := s.waitTLSAddr(ctx, deadline); err != nil {
+		return err
 	}
 	_, port, _ := net.SplitHostPort(s.Addr)
 	s.Port, _ = strconv.Atoi(port)
@@ -350,12 +368,12 @@ func External(rawURL string, pid int, name string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("target: %w", err)
 	}
-	if u.Scheme != "http" {
-		return nil, fmt.Errorf("target: %q: only http:// targets can be measured", rawURL)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, fmt.Errorf("target: %q: only http:// and https:// targets can be measured", rawURL)
 	}
 	port := u.Port()
 	if port == "" {
-		port = "80"
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
 	}
 	host := u.Hostname()
 	if !isLoopback(host) {
@@ -382,6 +400,11 @@ func External(rawURL string, pid int, name string) (*Server, error) {
 	}
 	s := &Server{Name: name, Addr: addr, Prefix: prefix, PID: pid}
 	s.Port, _ = strconv.Atoi(port)
+	if u.Scheme == "https" {
+		// Only the https scenario runs on it (IsTLSOnly).
+		s.TLSAddr = addr
+		return s, nil
+	}
 	if su := "http://" + addr + "/server-status?auto"; statusOK(su) {
 		s.StatusURL = su
 	}

@@ -22,7 +22,8 @@ func TestExternalRefusesNonLoopback(t *testing.T) {
 		{"http://192.168.1.10/", false},
 		{"http://8.8.8.8/", false},
 		{"http://example.com/", false},
-		{"https://127.0.0.1/", false},
+		{"https://127.0.0.1/", true}, // only the https scenario runs on it
+		{"https://10.0.0.1/", false},
 		{"ftp://127.0.0.1/", false},
 	}
 	for _, tt := range tests {

@@ -161,6 +161,7 @@ func TestDebianLayout(t *testing.T) {
 			t.Errorf("%q = %d %q, want %d %q", c.head, code, body, c.code, c.body)
 		}
 	}
+	debianRespChecks(t, addr, dir)
 	// default-ssl.conf: the same site over TLS with the (test) snakeoil
 	// certificate; SSLSessionTickets off (Debian's ssl.conf) gives no
 	// ticket.

@@ -151,6 +151,7 @@ func printRunSettings(w io.Writer, cfg *conf.Config) {
 	for _, r := range rows {
 		fmt.Fprintf(w, "  %-25s %s\n", r[0]+":", r[1])
 	}
+	printH2(w, cfg)
 }
 
 // seconds prints a duration the way Apache's directives take it.

@@ -74,6 +74,9 @@ func loadConfig(o *options) (*conf.Config, error) {
 		SkipDocumentRootCheck: o.skipDocRoot,
 	})
 	if err == nil && o.action != "stop" && o.action != "graceful-stop" {
+		err = applyMD(cfg) // mod_md's certificates (md.go)
+	}
+	if err == nil && o.action != "stop" && o.action != "graceful-stop" {
 		err = checkTLS(cfg) // certificates and keys (tls.go); a broken one must not keep -k stop from stopping
 	}
 	if err != nil {

@@ -82,6 +82,11 @@ func buildGeneration(cfg *conf.Config, set *listener.Set, log *slog.Logger) (*mp
 // serveMaster runs the master: it opens the listeners and the scoreboard,
 // starts the children and supervises them until a stop signal.
 func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
+	svc, err := startService(cfg) // LISTEN_FDS, NOTIFY_SOCKET: before children exist
+	if err != nil {
+		return err
+	}
+	defer svc.close()
 	lg, err := startLogging(cfg, stderr, false)
 	if err != nil {
 		return err
@@ -90,8 +95,12 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 	log := lg.logger
 	set := newListenerSet(log)
 	defer set.Close()
+	set.Activation = svc.act
 	first, err := buildGeneration(cfg, set, log)
 	if err != nil {
+		return err
+	}
+	if err := svc.act.Unclaimed(); err != nil {
 		return err
 	}
 	set.Running = true
@@ -113,14 +122,17 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 	signal.Notify(sigc, syscall.SIGTERM, syscall.SIGINT, syscall.SIGWINCH, syscall.SIGUSR1, syscall.SIGHUP)
 	defer signal.Stop(sigc)
 	signal.Ignore(syscall.SIGPIPE)
+	mdm := &mdManager{log: log} // mod_md's orders and renewals (md.go); after Notify: it sends SIGUSR1
+	defer mdm.stop()
+	mdm.update(cfg)
 
 	m := &mpm.Master{
 		Args:    []string{mpm.ChildArg},
 		Env:     childEnv(cfg),
 		Board:   board,
 		Log:     log,
-		Signals: sigc,
-		OnState: stateWriter(stateFile, log),
+		Signals: svc.relay(sigc, board, log),
+		OnState: svc.onState(stateWriter(stateFile, log)),
 		Tick:    maintenanceTick(log),
 		Reload: func() (*mpm.Generation, error) {
 			next, err := loadConfig(o)
@@ -143,9 +155,16 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 			for _, w := range next.Warnings {
 				log.Warn(w)
 			}
-			return buildGeneration(next, set, log)
+			g, err := buildGeneration(next, set, log)
+			if err == nil {
+				mdm.update(next)
+				svc.running.Store(next)
+			}
+			return g, err
 		},
 	}
+	logProxyProtocol(log, cfg)
+	svc.statusLoop(board, threadLimit(cfg))
 	notice(log, serverVersion()+" configured -- resuming normal operations")
 	notice(log, "Command line: '"+commandLine()+"'")
 	return m.Run(first)
@@ -254,6 +273,7 @@ func runChild(stderr io.Writer) int {
 	b := env.Slot % nb
 	own := all[b*nl : (b+1)*nl]
 	others := append(all[:b*nl:b*nl], all[(b+1)*nl:]...)
+	prepareCompressCache(&cfg, log)
 	// TLS from the files the master read (tls.go).
 	tl, err := buildTLS(&cfg, ticketKeys, tlsFiles)
 	if err != nil {

@@ -203,13 +203,15 @@ func notice(log *slog.Logger, msg string, args ...any) {
 
 // newSite builds the request chain of one serving process.
 func newSite(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns []*listener.Listener, draining *atomic.Bool, tl *tlsState) (*site.Site, error) {
+	stopping := stoppingFunc(draining, board)
 	return site.New(cfg, site.Options{
 		Logger:   lg.logger,
 		Access:   lg.accessFn,
 		Servers:  lg.servers,
 		SetVHost: mpm.SetRequestVHost,
-		Stopping: draining.Load,
-		Handlers: statusHandlers(cfg, board, lns),
+		OnClient: mpm.SetRequestClient,
+		Stopping: stopping,
+		Handlers: withHealth(statusHandlers(cfg, board, lns), stopping),
 		TLS:      tl.siteTLS(),
 	})
 }
@@ -262,6 +264,9 @@ func newEngine(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns, others []
 		Listeners: netLns, Server: st.NewServer(), Protocol: protocolOptions(cfg), Board: board, Slot: slot,
 		Generation: gen, Draining: draining, VHost: boardVHost(cfg), Log: lg.logger,
 		TLS: tl.listenerTLS(cfg, cfg.Listen), HandshakeTimeout: cfg.HTTP.RequestReadTimeout.Handshake.Timeout,
+		PlainHTTP:     st.PlainHTTP,
+		ProxyProtocol: proxyProtocolOptions(cfg),
+		H2:            h2Config(cfg),
 	})
 	if err != nil {
 		st.Close()
@@ -316,6 +321,7 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 	tl.rotate()
 	defer tl.close()
 	// As Apache's -X, the one process switches users too.
+	prepareCompressCache(cfg, log)
 	if err := dropPrivileges(cfg, log); err != nil {
 		return err
 	}

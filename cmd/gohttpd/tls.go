@@ -23,6 +23,7 @@ import (
 	"sync"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/internal/acme"
 	"github.com/gohttpd/gohttpd/internal/tlsconf"
 	"github.com/gohttpd/gohttpd/site"
 	"github.com/gohttpd/gohttpd/site/vhost"
@@ -108,6 +109,9 @@ func buildTLS(cfg *conf.Config, keys *tlsconf.TicketKeys, files map[string][]byt
 	set, err := tlsconf.Build(tlsconf.Options{Servers: servers, Select: sel, Keys: keys, NextProtos: defaultALPN, ReadFile: read})
 	if err != nil {
 		return nil, err
+	}
+	if cfg.MD != nil && cfg.MD.Allows(conf.ChallengeTLSALPN01) {
+		acme.WrapALPN(set.Config(), cfg.MD.StoreDir) // mod_md's tls-alpn-01 (md.go)
 	}
 	return &tlsState{set: set, servers: servers}, nil
 }

@@ -46,13 +46,11 @@
 //	KeepAliveTimeout      IdleTimeout: x/net sends GOAWAY and closes a
 //	                      connection with no open stream for that long (Apache's
 //	                      mod_http2 also waits KeepAliveTimeout when idle)
-//	MaxKeepAliveRequests  MaxStreamsPerConn: after the N-th stream starts, the
-//	                      connection sends GOAWAY once idle, so a client
-//	                      reconnects as an HTTP/1.1 client does after N
-//	                      requests; the engine's per-connection bookkeeping
-//	                      (scoreboard access counts, MaxConnectionsPerChild)
-//	                      keeps working. 0 (Apache's "unlimited") leaves
-//	                      connections open.
+//	MaxKeepAliveRequests  not mapped by gohttpd (mpm/h2.go): Apache 2.4.71's
+//	                      mod_http2 serves thousands of streams on one
+//	                      connection with MaxKeepAliveRequests 5 or
+//	                      KeepAlive Off. MaxStreamsPerConn (GOAWAY once idle
+//	                      after N streams) stays for other callers.
 //	LimitRequestFields    MaxRequestFields (431; over twice the limit, a
 //	                      stream reset: what Apache 2.4.71 answers on h2)
 //	LimitRequestFieldSize MaxRequestFieldSize (431), and with the above sizes
@@ -165,6 +163,17 @@ type Options struct {
 	ErrorLog *log.Logger
 	// CountError is told each protocol error x/net counts (abuse metrics).
 	CountError func(errType string)
+	// PermitProhibitedCipherSuites is H2ModernTLSOnly Off: a TLS 1.2
+	// connection with a cipher suite RFC 9113 prohibits is served instead
+	// of closed with INADEQUATE_SECURITY.
+	PermitProhibitedCipherSuites bool
+	// StreamStart and StreamDone, if set, are called for every stream
+	// the handler may see: StreamStart once ctx is initialised (ctx.Conn()
+	// answers Underlying), before the request is read; StreamDone after
+	// the response was written (or the stream reset), before ctx is
+	// reused. They run on the stream's goroutine, several streams of one
+	// connection at once.
+	StreamStart, StreamDone func(ctx *fasthttp.RequestCtx)
 }
 
 // Bridge serves HTTP/2 connections with one fasthttp handler.
@@ -244,6 +253,7 @@ func New(opts Options, h fasthttp.RequestHandler) *Bridge {
 		MaxUploadBufferPerStream:     opts.InitialWindowSize,
 		MaxUploadBufferPerConnection: opts.ConnWindowSize,
 		CountError:                   opts.CountError,
+		PermitProhibitedCipherSuites: opts.PermitProhibitedCipherSuites,
 	}
 	b.h1 = b.baseServer()
 	// ConfigureServer registers the h2 server's connections with h1, so
@@ -423,7 +433,19 @@ type tlsStater interface {
 // and refuses I/O.
 type streamConn struct {
 	local, remote net.Addr
+	// under is the connection given to ServeConn or ServeUpgrade.
+	under net.Conn
 }
+
+// Underlying returns the connection the engine gave ServeConn (or
+// ServeUpgrade) for this stream's connection: an engine finds its own
+// per-connection state (scoreboard slot, stream counts) through it.
+func (s *streamConn) Underlying() net.Conn { return s.under }
+
+// Unwrapper is a connection wrapped around another: the bridge looks
+// through it (after checking the wrapper itself for TLS) to tell a TLS
+// connection from a plain one.
+type Unwrapper interface{ Unwrap() net.Conn }
 
 var errStreamConn = errors.New("h2bridge: no direct I/O on an HTTP/2 stream")
 
@@ -445,9 +467,12 @@ func (s *tlsStreamConn) Handshake() error                     { return nil }
 func (s *tlsStreamConn) ConnectionState() tls.ConnectionState { return s.tc.ConnectionState() }
 
 func newStreamConn(c net.Conn) net.Conn {
-	sc := streamConn{local: c.LocalAddr(), remote: c.RemoteAddr()}
+	sc := streamConn{local: c.LocalAddr(), remote: c.RemoteAddr(), under: c}
 	var inner net.Conn = c
 	for {
+		if ts, ok := inner.(tlsStater); ok {
+			return &tlsStreamConn{streamConn: sc, tc: ts}
+		}
 		switch x := inner.(type) {
 		case *replayConn:
 			inner = x.Conn
@@ -455,13 +480,12 @@ func newStreamConn(c net.Conn) net.Conn {
 		case *bufferedConn:
 			inner = x.Conn
 			continue
+		case Unwrapper:
+			inner = x.Unwrap()
+			continue
 		}
-		break
+		return &sc
 	}
-	if ts, ok := inner.(tlsStater); ok {
-		return &tlsStreamConn{streamConn: sc, tc: ts}
-	}
-	return &sc
 }
 
 // Sniff reads the start of a cleartext connection until it either matches
@@ -487,3 +511,9 @@ func Sniff(c net.Conn) (rc net.Conn, h2 bool, err error) {
 	}
 	return ReplayConn(c, buf), true, nil
 }
+
+// Stopping reports whether Shutdown or Close was called.
+func (b *Bridge) Stopping() bool { return b.shutdown.Load() }
+
+// NextProtoTLS is HTTP/2's ALPN protocol name, "h2".
+const NextProtoTLS = http2.NextProtoTLS

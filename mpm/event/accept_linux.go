@@ -99,6 +99,9 @@ func (e *engine) accept(now int64) {
 			e.backoffDelay = 0
 			unix.SetsockoptInt(nfd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 			c := e.newConn(nfd, sa)
+			if e.deps.ProxyProtocol != nil {
+				e.expectProxy(c, nfd)
+			}
 			if cfg := e.deps.TLSFor(li); cfg != nil {
 				c.tls = newTLSConn(c, cfg)
 			}

@@ -102,7 +102,7 @@ func startBench(b *testing.B, cfg Config) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	child, err := New(cfg, mpm.ChildDeps{Listeners: []net.Listener{ln}, Server: &fasthttp.Server{Handler: benchHandler}, Board: board, Log: testLogger()})
+	child, err := New(complete(cfg), mpm.ChildDeps{Listeners: []net.Listener{ln}, Server: &fasthttp.Server{Handler: benchHandler}, Board: board, Log: testLogger()})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -11,6 +11,7 @@ const (
 	flagV6                           // ip holds an IPv6 address, else IPv4 in ip[:4]
 	flagCounted                      // counted in the scoreboard's lingering figure
 	flagExpired                      // a new connection sent nothing in time: answer 408
+	flagEncrypt                      // TLS write completion: a worker encrypts the job's next plaintext
 )
 
 // Pending edges (conn.pend): an edge (readable, writable) that fired while
@@ -27,7 +28,7 @@ const (
 )
 
 // conn is the record of one client connection: everything an idle
-// keep-alive connection costs in Go memory (88 bytes, a 96-byte size
+// keep-alive connection costs in Go memory (96 bytes, a 96-byte size
 // class), with no goroutine and no buffer (a TLS connection adds its
 // tlsConn). Records are indexed by fd in
 // the loop's table and reused; gen tells one use from the next (it is the
@@ -49,6 +50,9 @@ type conn struct {
 	// nil for a plain one (tls_linux.go). Owned by whoever owns the
 	// connection.
 	tls *tlsConn
+	// pp is the PROXY protocol state of a connection that must start
+	// with a PROXY header (proxyproto_linux.go), nil otherwise.
+	pp *ppState
 
 	fd    int32
 	gen   uint32

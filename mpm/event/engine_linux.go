@@ -108,6 +108,8 @@ type engine struct {
 	// hsTimeout bounds a TLS handshake (mpm.ChildDeps.HandshakeDeadline,
 	// Timeout by default).
 	hsTimeout time.Duration
+	// h2 serves HTTP/2 connections (h2_linux.go); nil: HTTP/1.1 only.
+	h2 *mpm.H2Server
 
 	p       *poller
 	stopReq mpm.StopState
@@ -203,8 +205,10 @@ func newEngine(cfg Config, deps mpm.ChildDeps) (*engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("event: %w", err)
 	}
+	h2 := mpm.NewH2(&deps, false) // before h1serve reads the handler
 	srv := deps.Server
 	e := &engine{
+		h2:        h2,
 		cfg:       cfg,
 		deps:      deps,
 		log:       deps.Log,
@@ -271,6 +275,7 @@ func (e *engine) stop(mode mpm.StopMode) {
 		e.idleClose.Store(true)
 	}
 	e.stopReq.Raise(mode)
+	e.h2.Stop(mode)
 	if e.deps.Draining != nil {
 		e.deps.Draining.Store(true)
 	}
@@ -288,6 +293,7 @@ func (e *engine) serve(ready func()) error {
 	}
 	e.refs.Store(int32(len(e.workers)) + 1)
 	defer e.unref()
+	defer e.h2.Wait() // HTTP/2 connections handed off (h2_linux.go)
 	if err := e.takeListeners(); err != nil {
 		e.closeListeners()
 		e.mu.Lock()
@@ -411,6 +417,9 @@ func (e *engine) act(now int64) {
 		case actDrain:
 			e.lingerDrain(a.c, now)
 		case actLinger:
+			if a.c.tls != nil {
+				a.c.tls.closeNotifyParked()
+			}
 			e.startLinger(a.c, now, true)
 		default:
 			e.closeConn(a.c)

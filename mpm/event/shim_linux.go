@@ -145,12 +145,11 @@ func (s *shim) Write(p []byte) (int, error) {
 // the response may be deferred, the rest goes to the write-completion job
 // and write reports success; otherwise it waits in poll(2) up to Timeout.
 func (s *shim) write(p []byte) (int, error) {
-	if t := s.c.tls; t != nil {
+	if s.c.tls != nil {
 		// TLS: the worker encrypts; rawConn writes or defers the
-		// ciphertext (tls_linux.go).
-		n, err := t.tc.Write(p)
-		s.written += int64(n)
-		return n, err
+		// ciphertext (tls_linux.go), plaintext past a full socket is
+		// deferred (tls_write_linux.go).
+		return s.writeTLS(p)
 	}
 	if s.job != nil {
 		// Output is being deferred: what follows queues behind it.
@@ -196,7 +195,10 @@ func (s *shim) write(p []byte) (int, error) {
 // file becomes a write-completion job. Anything else is copied.
 func (s *shim) ReadFrom(r io.Reader) (int64, error) {
 	f, lr := fileOf(r)
-	if f == nil || s.c.tls != nil {
+	if f != nil && s.c.tls != nil {
+		return s.readFromTLS(f, lr)
+	}
+	if f == nil {
 		return s.copyFrom(r)
 	}
 	src := -1

@@ -42,19 +42,24 @@ import (
 //     socket, so reaching the socket's EAGAIN proves nothing decrypted and
 //     no whole record is waiting; a partial record waits for bytes that
 //     will raise an epoll event.
-//   - Writes: the worker encrypts the whole response; no sendfile on TLS
-//     (encryption needs the bytes in user space). Write completion takes
-//     ciphertext only: in the last response of a dispatch, what the
-//     client does not take at once is copied into the job (rawConn.Write),
-//     up to maxDeferCopy (256 KiB); past that the worker writes the job
-//     out itself, waiting in poll(2), and goes on. So a TLS response
-//     whose unsent rest fits in 256 KiB frees its worker as a plain one
-//     does, and a larger one holds its worker until only 256 KiB of
-//     ciphertext is left (the loop never encrypts, and the job cannot
-//     refer to the body, which is plaintext).
+//   - Writes: workers encrypt; no sendfile on TLS (encryption needs the
+//     bytes in user space). In the last response of a dispatch, the
+//     ciphertext the client does not take at once is copied into the
+//     write-completion job (rawConn.Write), and the response's rest is
+//     deferred as plaintext (the body by reference, a file by descriptor
+//     and offset): a worker encrypts the next part when the loop reaches
+//     it (tls_write_linux.go). So a TLS response of any size frees its
+//     worker whenever the client stops reading, as a plain one does.
 //   - ctx.IsTLS and ctx.TLSConnectionState: the per-request conn of a TLS
 //     connection is tlsShim, which has fasthttp's Handshake and
 //     ConnectionState methods.
+//   - Closing: a connection the engine closes ends with the close_notify
+//     alert, as mod_ssl's SSL_shutdown: after a Connection: close
+//     response it follows the response (into its write-completion job
+//     when there is one, so the loop sends it last); on an error, a
+//     timeout, or a keep-alive expiry in the loop it is sent without
+//     waiting (the loop then writes that one small record itself, as
+//     Apache's listener thread does), and skipped if the socket is full.
 //   - Hijack (fasthttp's HijackHandler) is not supported on TLS: the
 //     connection is closed.
 type tlsConn struct {
@@ -62,6 +67,8 @@ type tlsConn struct {
 	raw rawConn
 	// done: the handshake completed.
 	done bool
+	// version and cipher are the handshake's, for the scoreboard.
+	version, cipher uint16
 }
 
 // newTLSConn prepares the TLS state of c, accepted on a TLS listener.
@@ -88,6 +95,12 @@ func (againError) Timeout() bool   { return false }
 type rawConn struct {
 	c  *conn
 	sh *shim
+	// nc is set once the connection left the engine (HTTP/2,
+	// h2_linux.go): every method then uses it.
+	nc net.Conn
+	// noWait: a write that finds the socket full fails at once
+	// (closeNotify's best effort), instead of waiting in poll(2).
+	noWait bool
 }
 
 var _ net.Conn = (*rawConn)(nil)
@@ -95,6 +108,9 @@ var _ net.Conn = (*rawConn)(nil)
 // Read reads ciphertext; on EAGAIN it returns errAgain when the worker
 // may park, else flushes buffered responses and waits in poll(2).
 func (r *rawConn) Read(p []byte) (int, error) {
+	if r.nc != nil {
+		return r.nc.Read(p)
+	}
 	s := r.sh
 	if s == nil {
 		return 0, errAgain
@@ -138,8 +154,14 @@ func (r *rawConn) Read(p []byte) (int, error) {
 // the worker writes the job out itself and goes on. Otherwise it waits
 // in poll(2) up to Timeout.
 func (r *rawConn) Write(p []byte) (int, error) {
+	if r.nc != nil {
+		return r.nc.Write(p)
+	}
 	s := r.sh
 	if s == nil {
+		if r.noWait {
+			return r.writeParked(p)
+		}
 		return 0, net.ErrClosed
 	}
 	if s.job != nil {
@@ -162,6 +184,9 @@ func (r *rawConn) Write(p []byte) (int, error) {
 			if s.mayDefer && s.deferBytes(p[n:]) {
 				return len(p), nil
 			}
+			if r.noWait {
+				return n, errAgain
+			}
 			if err := s.wait(unix.POLLOUT, s.writeDeadline, "write"); err != nil {
 				return n, err
 			}
@@ -173,18 +198,34 @@ func (r *rawConn) Write(p []byte) (int, error) {
 }
 
 // Close does nothing: the engine closes the socket.
-func (r *rawConn) Close() error { return nil }
+func (r *rawConn) Close() error {
+	if r.nc != nil {
+		return r.nc.Close()
+	}
+	return nil
+}
 
 func (r *rawConn) LocalAddr() net.Addr {
+	if r.nc != nil {
+		return r.nc.LocalAddr()
+	}
 	if r.sh != nil {
 		return r.sh.LocalAddr()
 	}
 	return &net.TCPAddr{}
 }
 
-func (r *rawConn) RemoteAddr() net.Addr { return r.c.remoteAddr() }
+func (r *rawConn) RemoteAddr() net.Addr {
+	if r.nc != nil {
+		return r.nc.RemoteAddr()
+	}
+	return r.c.remoteAddr()
+}
 
 func (r *rawConn) SetDeadline(t time.Time) error {
+	if r.nc != nil {
+		return r.nc.SetDeadline(t)
+	}
 	if r.sh != nil {
 		r.sh.readDeadline, r.sh.writeDeadline = t, t
 	}
@@ -192,6 +233,9 @@ func (r *rawConn) SetDeadline(t time.Time) error {
 }
 
 func (r *rawConn) SetReadDeadline(t time.Time) error {
+	if r.nc != nil {
+		return r.nc.SetReadDeadline(t)
+	}
 	if r.sh != nil {
 		r.sh.readDeadline = t
 	}
@@ -199,6 +243,9 @@ func (r *rawConn) SetReadDeadline(t time.Time) error {
 }
 
 func (r *rawConn) SetWriteDeadline(t time.Time) error {
+	if r.nc != nil {
+		return r.nc.SetWriteDeadline(t)
+	}
 	if r.sh != nil {
 		r.sh.writeDeadline = t
 	}
@@ -239,16 +286,92 @@ func (w *worker) handshake(c *conn) (out outcome, ok bool) {
 	sh.mayPark = true
 	if err == nil {
 		t.done = true
+		cs := t.tc.ConnectionState()
+		t.version, t.cipher = cs.Version, cs.CipherSuite
 		return 0, true
 	}
 	var re tls.RecordHeaderError
 	if errors.As(err, &re) && re.Conn != nil && mpm.LooksLikeHTTP(re.RecordHeader[:]) {
 		sh.writeDeadline = dl
-		if _, err := re.Conn.Write(mpm.PlainHTTPResponse(w.e.deps.Server.Name, time.Now())); err == nil {
-			return outLinger, false
+		resp := mpm.PlainHTTPResponse(w.e.deps.Server.Name, time.Now())
+		out = outLinger
+		if _, err := re.Conn.Write(resp); err != nil {
+			resp, out = nil, outClose
 		}
-		return outClose, false
+		if hook := w.e.deps.PlainHTTP; hook != nil {
+			hook(sh.LocalAddr(), c.remoteAddr(), resp)
+		}
+		return out, false
 	}
 	w.e.log.Debug("event: tls handshake failed", "client", c.remoteAddrPort().String(), "err", err)
 	return outClose, false
+}
+
+// tlsParams is the TLS version and cipher suite of c for the scoreboard
+// (0, 0 on plain HTTP).
+func (c *conn) tlsParams() (version, cipher uint16) {
+	if c.tls == nil {
+		return 0, 0
+	}
+	return c.tls.version, c.tls.cipher
+}
+
+// closeNotify sends the TLS close_notify alert of a connection the
+// worker is closing, as mod_ssl's SSL_shutdown does, once. With
+// deferOK (the last response said Connection: close) the alert follows
+// the response: into its write-completion job when one holds the
+// response's rest, so the loop sends it last. Otherwise it is a best
+// effort that never waits: a client whose socket buffer is full does not
+// get it (Apache's event MPM also shuts down without blocking).
+func (t *tlsConn) closeNotify(sh *shim, deferOK bool) {
+	if !t.done {
+		return
+	}
+	if sh.job != nil && sh.job.hasPlain() {
+		// Plaintext waits: encryptMore sends close_notify after it.
+		return
+	}
+	if deferOK {
+		sh.mayDefer = true
+	} else {
+		t.raw.noWait = true
+		sh.mayDefer = false
+	}
+	t.tc.CloseWrite()
+	t.raw.noWait = false
+}
+
+// closeNotifyParked sends the close_notify alert of a parked connection
+// the loop closes (keep-alive expiry, or idle connections closed when
+// every worker is busy), without waiting: as Apache's event MPM, whose
+// listener shuts SSL down non-blocking before a lingering close. The
+// loop owns the connection then, so it may use the tls.Conn; the alert
+// is one small record.
+func (t *tlsConn) closeNotifyParked() {
+	if !t.done || t.raw.sh != nil {
+		return
+	}
+	t.raw.noWait = true
+	t.tc.CloseWrite()
+	t.raw.noWait = false
+}
+
+// writeParked writes p to the socket of a connection no worker holds
+// (closeNotifyParked), failing instead of waiting.
+func (r *rawConn) writeParked(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		m, err := unix.Write(int(r.c.fd), p[n:])
+		if m > 0 {
+			n += m
+		}
+		switch err {
+		case nil, unix.EINTR:
+		case unix.EAGAIN:
+			return n, errAgain
+		default:
+			return n, opError("write", err)
+		}
+	}
+	return n, nil
 }

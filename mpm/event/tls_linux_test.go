@@ -49,7 +49,7 @@ func startBenchTLS(b *testing.B, cfg Config) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	child, err := New(cfg, mpm.ChildDeps{Listeners: []net.Listener{ln}, Server: &fasthttp.Server{Handler: benchHandler},
+	child, err := New(complete(cfg), mpm.ChildDeps{Listeners: []net.Listener{ln}, Server: &fasthttp.Server{Handler: benchHandler},
 		Board: board, Log: testLogger(), TLS: []*tls.Config{tlstest.ServerConfig()}})
 	if err != nil {
 		b.Fatal(err)

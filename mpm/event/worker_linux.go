@@ -125,6 +125,9 @@ func (w *worker) serve(c *conn) *conn {
 	}
 	drained := w.sh.drained
 	if c.tls != nil {
+		if out == outLinger || out == outClose {
+			c.tls.closeNotify(&w.sh, false)
+		}
 		c.tls.raw.sh = nil
 	}
 	w.sh.c = nil
@@ -154,16 +157,32 @@ func (w *worker) process(c *conn) (out outcome, busy bool) {
 			out, busy = outClose, true
 		}
 	}()
+	if c.flags&flagEncrypt != 0 {
+		c.flags &^= flagEncrypt
+		return w.encryptMore(c), false
+	}
 	if c.flags&flagExpired != 0 {
 		c.flags &^= flagExpired
-		if c.tls != nil && !c.tls.done {
-			// No handshake yet: nothing to answer in.
+		if (c.tls != nil && !c.tls.done) || c.proxyPending() {
+			// No handshake (or PROXY header) yet: nothing to answer in.
 			return outClose, false
 		}
 		return w.writeError(h1serve.ErrNothingRead), true
 	}
+	if c.proxyPending() {
+		if out, ok := w.proxyHeader(c); !ok {
+			return out, false
+		}
+	}
 	if c.tls != nil && !c.tls.done {
 		if out, ok := w.handshake(c); !ok {
+			return out, out != outParkNew
+		}
+		if w.negotiatedH2(c) {
+			return w.h2TLS(c), true
+		}
+	} else if c.reqs == 0 && c.tls == nil && e.h2 != nil {
+		if out, ok := w.h2Direct(c); ok {
 			return out, out != outParkNew
 		}
 	}
@@ -207,6 +226,9 @@ func (w *worker) serveRequest(c *conn) (out outcome, more bool) {
 		nc = tlsShim{sh}
 	}
 	res := w.l.Serve(nc, uint64(c.reqs)+1, w)
+	if c.tls != nil && res.Close && res.Err == nil && res.Hijack == nil {
+		c.tls.closeNotify(sh, true)
+	}
 	job := sh.takeJob()
 	switch {
 	case res.Hijack != nil:
@@ -280,8 +302,9 @@ func (w *worker) Last(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	w.sh.mayDefer = true
-	if !ctx.Response.IsBodyStream() && w.sh.c.tls == nil {
-		// (TLS defers ciphertext, never the body itself.)
+	if !ctx.Response.IsBodyStream() {
+		// (TLS defers the body's plaintext by reference, to be
+		// encrypted by a worker when the loop reaches it.)
 		w.sh.body = ctx.Response.Body()
 	}
 }
@@ -319,6 +342,7 @@ func (w *worker) beginRequest(c *conn, ctx *fasthttp.RequestCtx) {
 	line = appendCapped(line, ctx.Request.Header.Protocol())
 	w.line = line
 	w.slot.BeginRequest(time.Now(), unsafeString(w.client), w.e.deps.VHost, unsafeString(line))
+	w.slot.SetTLS(c.tlsParams())
 }
 
 // endRequest accounts the request's body bytes in the scoreboard.

@@ -10,6 +10,9 @@ type segment struct {
 	off   int64
 	n     int64
 	owned bool // b was copied for the job (it may grow)
+	// plain: b or the file holds plaintext of a TLS connection, which a
+	// worker encrypts when the loop reaches it (tls_write_linux.go).
+	plain bool
 }
 
 // writeJob is the rest of a response that the loop finishes on EPOLLOUT

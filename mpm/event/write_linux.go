@@ -18,6 +18,15 @@ func (e *engine) writeCompletion(c *conn, now int64) {
 		e.closeConn(c)
 		return
 	}
+	if !done && c.job.plainFront() {
+		// TLS: the rest is plaintext; a worker encrypts the next part.
+		e.proc.AddWriteCompletion(-1)
+		c.flags |= flagEncrypt
+		e.mu.Lock()
+		e.dispatchLocked(c, now)
+		e.mu.Unlock()
+		return
+	}
 	if !done {
 		e.mu.Lock()
 		if !full {
@@ -63,6 +72,10 @@ func (j *writeJob) flush(fd int, budget int64) (done, full bool, err error) {
 	var iov [8][]byte
 	for len(j.segs) > 0 && budget > 0 {
 		sg := &j.segs[0]
+		if sg.plain {
+			// TLS plaintext: a worker must encrypt it (plainFront).
+			return false, false, nil
+		}
 		if sg.file >= 0 {
 			n, err := unix.Sendfile(fd, sg.file, &sg.off, int(min(sg.n, budget, 1<<30)))
 			if n > 0 {
@@ -88,7 +101,7 @@ func (j *writeJob) flush(fd int, budget int64) (done, full bool, err error) {
 		}
 		// Consecutive byte segments go out in one writev.
 		k := 0
-		for k < len(iov) && k < len(j.segs) && j.segs[k].file < 0 {
+		for k < len(iov) && k < len(j.segs) && j.segs[k].file < 0 && !j.segs[k].plain {
 			iov[k] = j.segs[k].b
 			k++
 		}

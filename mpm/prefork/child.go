@@ -28,6 +28,7 @@ type Child struct {
 	stopping mpm.StopState // how far Stop went
 	mu       sync.Mutex    // guards conn
 	conn     net.Conn      // the connection being served, if any
+	h2       *mpm.H2Server // HTTP/2 (nil: HTTP/1.1 only)
 }
 
 var _ mpm.ChildServer = (*Child)(nil)
@@ -41,9 +42,10 @@ func New(cfg Config, deps mpm.ChildDeps) (*Child, error) {
 	if err != nil {
 		return nil, err
 	}
+	h2 := mpm.NewH2(&deps, true) // one stream at a time, as mod_http2 on prefork
 	mpm.Track(deps.Server, deps.VHost)
 	return &Child{cfg: cfg, deps: deps, acc: acc, worker: deps.Board.Worker(deps.Slot, 0),
-		check: h1.New(deps.Protocol)}, nil
+		check: h1.New(deps.Protocol), h2: h2}, nil
 }
 
 // Serve implements mpm.ChildServer. It runs with GOMAXPROCS 1: a prefork
@@ -51,6 +53,7 @@ func New(cfg Config, deps mpm.ChildDeps) (*Child, error) {
 func (c *Child) Serve(ready func()) error {
 	runtime.GOMAXPROCS(1)
 	defer c.acc.Close()
+	defer c.h2.Wait()
 	c.worker.SetPID(os.Getpid())
 	c.worker.SetGeneration(c.deps.Generation)
 	c.worker.SetState(mpm.StateReady)
@@ -93,10 +96,10 @@ func (c *Child) serve(conn *net.TCPConn) {
 	} else {
 		// Reading from accept on, as Apache: a silent client shows as R.
 		tc.Worker.SetState(mpm.StateBusyRead)
-		if cfg := mpm.ListenerTLS(c.deps.Listeners, c.deps.TLS, conn); cfg != nil {
-			mpm.ServeTLS(c.deps, tc, cfg)
+		if !mpm.ReadProxyHeader(&c.deps, tc) {
+			conn.Close()
 		} else {
-			c.deps.Server.ServeConn(tc)
+			mpm.ServeConn(c.deps, c.h2, tc)
 		}
 	}
 	c.mu.Lock()
@@ -119,6 +122,7 @@ func (c *Child) Stop(mode mpm.StopMode) {
 		c.deps.Draining.Store(true)
 	}
 	c.acc.Close()
+	c.h2.Stop(mode)
 	if mode == mpm.StopImmediate {
 		c.mu.Lock()
 		if c.conn != nil {

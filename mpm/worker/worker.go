@@ -71,6 +71,7 @@ type Child struct {
 
 	mu    sync.Mutex         // guards conns
 	conns map[*mpm.Conn]bool // connections being served
+	h2    *mpm.H2Server      // HTTP/2 (nil: HTTP/1.1 only)
 }
 
 var _ mpm.ChildServer = (*Child)(nil)
@@ -85,8 +86,10 @@ func New(cfg Config, deps mpm.ChildDeps) (*Child, error) {
 	if err != nil {
 		return nil, err
 	}
+	h2 := mpm.NewH2(&deps, false)
 	mpm.Track(deps.Server, deps.VHost)
 	c := &Child{
+		h2:   h2,
 		cfg:  cfg,
 		deps: deps,
 		acc:  acc,
@@ -117,6 +120,7 @@ func (c *Child) Serve(ready func()) error {
 		close(h)
 	}
 	wg.Wait()
+	c.h2.Wait()
 	return err
 }
 
@@ -187,10 +191,10 @@ func (c *Child) serve(conn *net.TCPConn, w *mpm.Worker, check *h1.Validator) {
 	}
 	// Reading from accept on, as Apache: a silent client shows as R.
 	tc.Worker.SetState(mpm.StateBusyRead)
-	if cfg := mpm.ListenerTLS(c.deps.Listeners, c.deps.TLS, conn); cfg != nil {
-		mpm.ServeTLS(c.deps, tc, cfg)
+	if !mpm.ReadProxyHeader(&c.deps, tc) {
+		conn.Close()
 	} else {
-		c.deps.Server.ServeConn(tc)
+		mpm.ServeConn(c.deps, c.h2, tc)
 	}
 	c.mu.Lock()
 	delete(c.conns, tc)
@@ -209,6 +213,7 @@ func (c *Child) Stop(mode mpm.StopMode) {
 		c.deps.Draining.Store(true)
 	}
 	c.acc.Close()
+	c.h2.Stop(mode)
 	// Wake an accepter waiting for an idler.
 	select {
 	case c.idle <- -1:

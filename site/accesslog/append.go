@@ -11,6 +11,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/gohttpd/gohttpd/internal/proxyproto"
 	"github.com/gohttpd/gohttpd/site/logescape"
 )
 
@@ -56,7 +57,7 @@ func (f *Format) Append(dst []byte, ctx *fasthttp.RequestCtx, start time.Time) [
 			dst = appendIP(dst, ctx.RemoteAddr())
 		case kPeerIP:
 			if c := ctx.Conn(); c != nil {
-				dst = appendIP(dst, c.RemoteAddr())
+				dst = appendIP(dst, proxyproto.PeerAddr(c)) // the TCP peer, also behind a PROXY header
 			} else {
 				dst = appendIP(dst, ctx.RemoteAddr())
 			}
@@ -154,6 +155,8 @@ func (f *Format) Append(dst []byte, ctx *fasthttp.RequestCtx, start time.Time) [
 			dst = appendNote(dst, ctx.UserValue(it.arg))
 		case kUser:
 			dst = appendUser(dst, ctx.UserValue(UserKey))
+		case kEnv:
+			dst = appendEnv(dst, ctx.UserValue(EnvKey), it.arg)
 		case kSSLVar:
 			dst = appendSSLVar(dst, ctx, it.arg)
 		default:
@@ -491,4 +494,23 @@ func appendUser(dst []byte, v any) []byte {
 		return append(dst, `""`...)
 	}
 	return appendEscaped(dst, u)
+}
+
+// EnvKey is the ctx.UserValue key under which the site stores the
+// request's environment (SetEnvIf, SetEnv: anything with
+// Lookup(name) (string, bool)) for %{VAR}e.
+const EnvKey = "gohttpd.env"
+
+// appendEnv is log_env_var: the variable's value escaped, "-" when it is
+// not set (or there is no environment).
+func appendEnv(dst []byte, v any, name string) []byte {
+	env, ok := v.(interface{ Lookup(string) (string, bool) })
+	if !ok {
+		return append(dst, '-')
+	}
+	val, set := env.Lookup(name)
+	if !set {
+		return append(dst, '-')
+	}
+	return appendEscaped(dst, val)
 }

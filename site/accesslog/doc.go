@@ -15,8 +15,9 @@
 // The directives follow Apache 2.4 (see Compile and Format.Append).
 // %{name}n prints ctx.UserValue(name) when it is a string, []byte, integer
 // or fmt.Stringer, standing in for Apache's request notes. Limits: %l and
-// %u print "-" (no identd, no authentication); %f, %R, %L and %{name}e
-// print "-"; %{tid}P and %{hextid}P print "-" (a goroutine has no stable
+// %u print "-" (no identd, no authentication); %f, %R and %L print "-";
+// %{name}e prints the variable from ctx.UserValue(EnvKey) (the site's
+// SetEnvIf/SetEnv environment), "-" when unset; %{tid}P and %{hextid}P print "-" (a goroutine has no stable
 // thread); %X never prints "X", because the line is made before the
 // response is written. Compile rejects %I, %O and %S (mod_logio),
 // %{name}^ti and %{name}^to (trailers) and the mod_ssl letters.

@@ -27,7 +27,7 @@ type kind uint8
 
 const (
 	kLiteral       kind = iota // arg, as is
-	kDash                      // "-": %l %u %f %R %L %{name}e %{tid}P
+	kDash                      // "-": %l %u %f %R %L %{tid}P
 	kRemoteIP                  // %a %h: ctx.RemoteAddr (the user agent)
 	kPeerIP                    // %{c}a %{c}h: the connection's peer
 	kLocalIP                   // %A
@@ -59,6 +59,7 @@ const (
 	kCookie                    // %{name}C
 	kNote                      // %{name}n: a string-like ctx.UserValue
 	kUser                      // %u: the string ctx.UserValue(UserKey)
+	kEnv                       // %{name}e: ctx.UserValue(EnvKey)'s Lookup
 	kSSLVar                    // %{name}x: mod_ssl's variables (ssl.go)
 )
 
@@ -335,7 +336,7 @@ func (it *item) setLetter(c byte, arg string) error {
 	case 'n':
 		return needArg(kNote)
 	case 'e':
-		return needArg(kDash)
+		return needArg(kEnv)
 	case 'x':
 		return needArg(kSSLVar)
 	}

@@ -52,6 +52,10 @@ type entry struct {
 	re    *regexp.Regexp // edit, edit*, echo
 	plain string         // Value when it is a single literal
 	isLit bool
+	// canon is Header as fasthttp normalizes header names: Response
+	// turns normalizing off while it works and uses canon instead, so
+	// that each table operation skips fasthttp's title-casing pass.
+	canon string
 }
 
 // Compile compiles cfg's regular expressions; nil for an empty
@@ -78,6 +82,7 @@ func compileList(list []conf.HeaderEntry) ([]entry, error) {
 	out := make([]entry, len(list))
 	for i, e := range list {
 		out[i].HeaderEntry = e
+		out[i].canon = canonicalKey(e.Header)
 		switch e.Action {
 		case conf.HeaderEdit, conf.HeaderEditAll:
 			re, err := regexp.Compile(e.Regex)
@@ -115,7 +120,7 @@ func (h *Headers) Request(req *fasthttp.RequestHeader, v *Vars) {
 	}
 	t := reqTable{req}
 	for i := range h.in {
-		apply(&h.in[i], t, v, nil)
+		apply(&h.in[i], t, v, nil, false)
 	}
 }
 
@@ -136,13 +141,19 @@ func (h *Headers) Response(resp *fasthttp.ResponseHeader, success bool, v *Vars)
 		return
 	}
 	rt := respTable{resp}
-	var errT sliceTable
+	// Header names go in as fasthttp would normalize them (entry.canon),
+	// unless the server keeps names as written.
+	asWritten := resp.DisableNormalizing()
+	if !asWritten {
+		defer resp.EnableNormalizing()
+	}
+	errT := sliceTable{kv: make([]kv, 0, len(h.err))}
 	for i := range h.err {
-		apply(&h.err[i], &errT, v, resp)
+		apply(&h.err[i], &errT, v, resp, !asWritten)
 	}
 	if success {
 		for i := range h.out {
-			apply(&h.out[i], rt, v, resp)
+			apply(&h.out[i], rt, v, resp, !asWritten)
 		}
 	}
 	if len(errT.kv) == 0 {
@@ -193,7 +204,11 @@ func (h *Headers) Response(resp *fasthttp.ResponseHeader, success bool, v *Vars)
 // apply is one step of do_headers_fixup. resp is the response (for
 // echo and for Content-Type, which Apache keeps in r->content_type
 // whichever table the line acts on), nil for RequestHeader.
-func apply(e *entry, t table, v *Vars, resp *fasthttp.ResponseHeader) {
+func apply(e *entry, t table, v *Vars, resp *fasthttp.ResponseHeader, canon bool) {
+	name := e.Header
+	if canon {
+		name = e.canon
+	}
 	if e.Env != "" {
 		name, want := e.Env, true
 		if name[0] == '!' {
@@ -212,24 +227,24 @@ func apply(e *entry, t table, v *Vars, resp *fasthttp.ResponseHeader) {
 	}
 	switch e.Action {
 	case conf.HeaderAdd:
-		t.add(e.Header, e.value(v))
+		t.add(name, e.value(v))
 	case conf.HeaderAppend:
-		mergen(t, e.Header, e.value(v))
+		mergen(t, name, e.value(v))
 	case conf.HeaderMerge:
 		nv := e.value(v)
-		if cur, ok := t.peek(e.Header); !ok {
-			t.add(e.Header, nv)
+		if cur, ok := t.peek(name); !ok {
+			t.add(name, nv)
 		} else if !hasToken(cur, nv) {
-			mergen(t, e.Header, nv)
+			mergen(t, name, nv)
 		}
 	case conf.HeaderSet:
-		t.set(e.Header, e.value(v))
+		t.set(name, e.value(v))
 	case conf.HeaderSetIfEmpty:
-		if _, ok := t.peek(e.Header); !ok {
-			t.set(e.Header, e.value(v))
+		if _, ok := t.peek(name); !ok {
+			t.set(name, e.value(v))
 		}
 	case conf.HeaderUnset:
-		t.del(e.Header)
+		t.del(name)
 	case conf.HeaderEcho:
 		if v == nil || v.Request == nil || resp == nil {
 			return
@@ -242,7 +257,7 @@ func apply(e *entry, t table, v *Vars, resp *fasthttp.ResponseHeader) {
 			}
 		}
 	case conf.HeaderEdit, conf.HeaderEditAll:
-		vals := t.all(e.Header)
+		vals := t.all(name)
 		if len(vals) == 0 {
 			return
 		}
@@ -250,13 +265,13 @@ func apply(e *entry, t table, v *Vars, resp *fasthttp.ResponseHeader) {
 		for i, s := range vals {
 			vals[i] = e.edit(s, repl)
 		}
-		t.del(e.Header)
+		t.del(name)
 		for _, s := range vals {
-			t.add(e.Header, s)
+			t.add(name, s)
 		}
 	case conf.HeaderNote:
 		if v != nil && v.Note != nil {
-			cur, _ := t.peek(e.Header)
+			cur, _ := t.peek(name)
 			v.Note(e.value(v), cur)
 		}
 	}
@@ -422,4 +437,36 @@ func unwrap(s string) string {
 func pregsub(tmpl, src string, m []int) string {
 	s, _ := aptext.Pregsub(tmpl, src, m, 0)
 	return s
+}
+
+// canonicalKey is a header name as fasthttp normalizes it: each
+// dash-separated word capitalized, unless the name has a byte outside
+// the token characters (then fasthttp leaves it as it is).
+func canonicalKey(k string) string {
+	for i := 0; i < len(k); i++ {
+		if !isTokenByte(k[i]) {
+			return k
+		}
+	}
+	b := []byte(k)
+	upper := true
+	for i, c := range b {
+		switch {
+		case upper && 'a' <= c && c <= 'z':
+			b[i] = c - 'a' + 'A'
+		case !upper && 'A' <= c && c <= 'Z':
+			b[i] = c - 'A' + 'a'
+		}
+		upper = b[i] == '-'
+	}
+	return string(b)
+}
+
+// isTokenByte is RFC 9110's tchar (fasthttp's validHeaderFieldByte).
+func isTokenByte(c byte) bool {
+	switch {
+	case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		return true
+	}
+	return strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0
 }

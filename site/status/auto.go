@@ -99,6 +99,10 @@ func writeAuto(b *bytes.Buffer, v *view) {
 		line("ConnsAsyncClosing", itoa(a.ConnsAsyncClosing))
 	}
 	line("Scoreboard", v.Scoreboard)
+	if v.H2.Connections > 0 || v.H2.Streams > 0 {
+		line("H2Connections", itoa(v.H2.Connections))
+		line("H2Streams", itoa(v.H2.Streams))
+	}
 
 	n := &v.Network
 	if n.tcpOK {

@@ -102,10 +102,11 @@ func writeHTML(b *bytes.Buffer, v *view, notable bool) {
 		writePIDKey(b, v.pidKey)
 	}
 
+	writeH2(b, &v.H2)
 	writeNetwork(b, &v.Network, notable)
 
 	if v.ExtendedStatus {
-		writeWorkers(b, v.Workers, notable)
+		writeWorkers(b, v.Workers, notable, v.tls)
 	} else {
 		b.WriteString("<hr />To obtain a full report with current status information " +
 			"you need to use the <code>ExtendedStatus On</code> directive.\n")
@@ -234,7 +235,7 @@ func writeNetwork(b *bytes.Buffer, n *networkView, notable bool) {
 // table, or its "Server Details" list when notable. Everything a client
 // supplied (client address, vhost, request line) is escaped: the request
 // as Apache's ap_escape_logitem, then everything for HTML.
-func writeWorkers(b *bytes.Buffer, rows []workerRow, notable bool) {
+func writeWorkers(b *bytes.Buffer, rows []workerRow, notable, tls bool) {
 	if notable {
 		b.WriteString("<hr /><h2>Server Details</h2>\n\n")
 	} else {
@@ -243,7 +244,7 @@ func writeWorkers(b *bytes.Buffer, rows []workerRow, notable bool) {
 			"<th>SS</th><th>Req</th><th>Dur</th>" +
 			"<th>Conn</th><th>Child</th><th>Slot</th>" +
 			"<th>Client</th><th>Protocol</th><th>VHost</th>" +
-			"<th>Request</th></tr>\n\n")
+			"<th>Request</th>" + sslHeads(tls) + "</tr>\n\n")
 	}
 	for _, r := range rows {
 		pid := "-"
@@ -258,6 +259,7 @@ func writeWorkers(b *bytes.Buffer, rows []workerRow, notable bool) {
 			fmt.Fprintf(b, "%s|%s|%s)\n", formatByte(r.ConnBytes), formatByte(r.ChildBytes), formatByte(r.SlotBytes))
 			fmt.Fprintf(b, " <i>%s {%s}</i> <i>(%s)</i> <b>[%s]</b><br />\n\n",
 				esc(r.Client), request, esc(r.Protocol), esc(r.VHost))
+			writeSSLNotable(b, r)
 			continue
 		}
 		fmt.Fprintf(b, "<tr><td><b>%d-%d</b></td><td>%s</td><td>%d/%d/%d</td><td>%s\n</td>",
@@ -265,8 +267,8 @@ func writeWorkers(b *bytes.Buffer, rows []workerRow, notable bool) {
 		fmt.Fprintf(b, "<td>%d</td><td>%d</td><td>%d", r.SS, r.ReqMs, r.DurMs)
 		fmt.Fprintf(b, "</td><td>%-1.1f</td><td>%-2.2f</td><td>%-2.2f\n",
 			float64(r.ConnBytes)/kByte, float64(r.ChildBytes)/mByte, float64(r.SlotBytes)/mByte)
-		fmt.Fprintf(b, "</td><td>%s</td><td>%s</td><td nowrap>%s</td><td nowrap>%s</td></tr>\n\n",
-			esc(r.Client), esc(r.Protocol), esc(r.VHost), request)
+		fmt.Fprintf(b, "</td><td>%s</td><td>%s</td><td nowrap>%s</td><td nowrap>%s</td>%s</tr>\n\n",
+			esc(r.Client), esc(r.Protocol), esc(r.VHost), request, sslCells(r, tls))
 	}
 	if notable {
 		return
@@ -282,6 +284,7 @@ func writeWorkers(b *bytes.Buffer, rows []workerRow, notable bool) {
 		" <tr><th>Conn</th><td>Kilobytes transferred this connection</td></tr>\n" +
 		" <tr><th>Child</th><td>Megabytes transferred this child</td></tr>\n" +
 		" <tr><th>Slot</th><td>Total megabytes transferred this slot</td></tr>\n" +
+		sslKey(tls) +
 		" </table>\n")
 }
 

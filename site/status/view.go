@@ -63,8 +63,12 @@ type view struct {
 	Scoreboard       string       `json:"scoreboard"`
 	Workers          []workerRow  `json:"workers,omitempty"`
 	Network          networkView  `json:"network"`
+	// H2 counts the open HTTP/2 connections and their streams being
+	// answered (h2_status.go).
+	H2 h2Counts `json:"h2"`
 
 	viaIP string // the local address of the request
+	tls   bool   // some server has SSLEngine on: the worker table has SSL columns
 	// sums are the totals whatever ExtendedStatus says (for metrics).
 	sums totals
 	// drawn counts the drawn slots by state (for metrics).
@@ -154,6 +158,8 @@ type workerRow struct {
 	Protocol      string `json:"protocol"`
 	VHost         string `json:"vhost"`
 	Request       string `json:"request"`
+	SSLProtocol   string `json:"sslProtocol,omitempty"`
+	SSLCipher     string `json:"sslCipher,omitempty"`
 
 	state mpm.State
 }
@@ -279,6 +285,7 @@ func (s *Status) gatherBoard(host, via string, page bool) *view {
 		ExtendedStatus:   s.cfg.Site.ExtendedStatus,
 		Processes:        []processRow{},
 		viaIP:            via,
+		tls:              configHasTLS(s.cfg),
 	}
 	if v.RestartTime.IsZero() {
 		v.RestartTime = s.created
@@ -369,6 +376,7 @@ func (s *Status) countBoard(v *view, snap *mpm.Snapshot, lim limits, now time.Ti
 			async.ConnsAsyncWriting += ps.WriteCompletion
 			async.ConnsAsyncKeepAlive += ps.KeepAlive
 			async.ConnsAsyncClosing += ps.Lingering
+			v.H2.add(ps, &tot)
 		}
 	}
 	v.Scoreboard = board.String()
@@ -418,6 +426,7 @@ func newWorkerRow(i, j int, ps mpm.ProcessStatus, ws mpm.WorkerStatus, now time.
 		Request:       ws.Request,
 		state:         ws.State,
 	}
+	r.SSLProtocol, r.SSLCipher = sslColumns(ws)
 	r.Srv = strconv.Itoa(i) + "-" + strconv.FormatUint(gen, 10)
 	if ws.State == mpm.StateDead {
 		r.PID = 0
@@ -429,9 +438,9 @@ func newWorkerRow(i, j int, ps mpm.ProcessStatus, ws mpm.WorkerStatus, now time.
 		r.ReqMs = max(ws.StopTime.Sub(ws.StartTime).Milliseconds(), 0)
 	}
 	if ws.Request != "" {
-		// gohttpd speaks HTTP/1.x only; Apache shows the connection's
-		// protocol, "http/1.1", for every HTTP/1.x request.
-		r.Protocol = "http/1.1"
+		// Apache shows the connection's protocol: "http/1.1" for every
+		// HTTP/1.x request, "h2" (or "h2c") on HTTP/2.
+		r.Protocol = slotProtocol(ws.Request)
 	}
 	return r
 }

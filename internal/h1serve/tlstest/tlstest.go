@@ -129,6 +129,8 @@ type Options struct {
 	// Serial: the child serves one connection at a time (prefork), so a
 	// stalled handshake delays the other clients.
 	Serial bool
+	// H2 is ChildDeps.H2 (RunH2 sets it).
+	H2 *mpm.H2Config
 }
 
 // Start serves a TLS listener on 127.0.0.1 with o.New's child; t.Cleanup
@@ -155,6 +157,7 @@ func Start(t testing.TB, o Options) *Env {
 		Log:              cmp.Or(o.Log, testLog()),
 		TLS:              []*tls.Config{ServerConfig()},
 		HandshakeTimeout: o.HandshakeTimeout,
+		H2:               o.H2,
 	}
 	child, err := o.New(deps)
 	if err != nil {

@@ -1,0 +1,15 @@
+package prefork
+
+import (
+	"testing"
+
+	"github.com/gohttpd/gohttpd/internal/h1serve/tlstest"
+	"github.com/gohttpd/gohttpd/mpm"
+)
+
+// TestH2TLS: ALPN h2 over TLS (ChildDeps.TLS with a test certificate).
+func TestH2TLS(t *testing.T) {
+	tlstest.RunH2(t, tlstest.Options{Serial: true, New: func(d mpm.ChildDeps) (mpm.ChildServer, error) {
+		return New(Config{StartServers: 1, MinSpareServers: 1, MaxSpareServers: 2, MaxRequestWorkers: 1}, d)
+	}})
+}
