@@ -128,6 +128,7 @@ func serveMaster(cfg *conf.Config, o *options, stderr io.Writer) error {
 
 	m := &mpm.Master{
 		Args:    []string{mpm.ChildArg},
+		Env:     childEnv(cfg),
 		Board:   board,
 		Log:     log,
 		Signals: svc.relay(sigc, board, log),

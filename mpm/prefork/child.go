@@ -19,7 +19,7 @@ import (
 type Child struct {
 	cfg    Config
 	deps   mpm.ChildDeps
-	acc    *mpm.Acceptor
+	acc    acceptor
 	worker *mpm.Worker
 	// check reads the connection being served: one Validator, reset for
 	// each connection.
@@ -38,7 +38,7 @@ func New(cfg Config, deps mpm.ChildDeps) (*Child, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	acc, err := mpm.NewAcceptor(deps.Listeners)
+	acc, err := newAcceptor(deps.Listeners)
 	if err != nil {
 		return nil, err
 	}

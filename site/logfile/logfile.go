@@ -36,6 +36,7 @@ type File struct {
 	limit    int
 
 	kick   chan struct{} // capacity 1: asks the flusher to write now
+	arm    chan struct{} // capacity 1: asks the flusher to write within interval
 	stop   chan struct{} // closed by Close: the flusher returns
 	exited chan struct{} // closed by the flusher when it returns
 
@@ -96,6 +97,7 @@ func newFile(path string, out io.Writer, file *os.File, interval time.Duration, 
 		flushAt:  flushAt,
 		limit:    limit,
 		kick:     make(chan struct{}, 1),
+		arm:      make(chan struct{}, 1),
 		stop:     make(chan struct{}),
 		exited:   make(chan struct{}),
 		out:      out,
@@ -110,14 +112,25 @@ func newFile(path string, out io.Writer, file *os.File, interval time.Duration, 
 // whenever a Write asks, until Close stops it.
 func (f *File) run() {
 	defer close(f.exited)
-	t := time.NewTicker(f.interval)
+	// The timer runs only while bytes wait: an idle server's hundreds of
+	// prefork children, each with its logs, must not wake every interval.
+	t := time.NewTimer(f.interval)
+	t.Stop()
 	defer t.Stop()
+	armed := false
 	for {
 		select {
 		case <-f.stop:
 			return
 		case <-t.C:
+			armed = false
 		case <-f.kick:
+		case <-f.arm:
+			if !armed {
+				t.Reset(f.interval)
+				armed = true
+			}
+			continue
 		}
 		f.wmu.Lock()
 		if err := f.flushLocked(); err != nil && f.werr == nil {
@@ -152,11 +165,23 @@ func (f *File) Write(p []byte) (int, error) {
 	if f.buf == nil {
 		f.buf = make([]byte, 0, max(f.flushAt+f.flushAt/4, len(p)))
 	}
+	if len(f.buf) == 0 {
+		f.armLocked()
+	}
 	f.buf = append(f.buf, p...)
 	if len(f.buf) >= f.flushAt {
 		f.kickLocked()
 	}
 	return len(p), nil
+}
+
+// armLocked asks the flusher to write within its interval; f.mu must be
+// held. Write calls it when the buffer goes from empty to not empty.
+func (f *File) armLocked() {
+	select {
+	case f.arm <- struct{}{}:
+	default:
+	}
 }
 
 // kickLocked wakes the flusher without waiting; f.mu must be held (only to

@@ -496,3 +496,21 @@ func TestReopenFailureKeepsOldFile(t *testing.T) {
 		t.Errorf("old file = %q, want %q", got, want)
 	}
 }
+
+// TestBackgroundFlushAfterIdle: the flusher's timer runs only while bytes
+// wait; a write after an idle period longer than the interval is still
+// flushed without Flush (the timer is armed again).
+func TestBackgroundFlushAfterIdle(t *testing.T) {
+	var out safeBuffer
+	f := newFile("test", &out, nil, 20*time.Millisecond, 1024, 1<<20)
+	defer f.Close()
+	want := ""
+	for _, line := range []string{"one\n", "two\n", "three\n"} {
+		if _, err := f.Write([]byte(line)); err != nil {
+			t.Fatal(err)
+		}
+		want += line
+		waitFor(t, "the timer to flush "+line, func() bool { return out.String() == want })
+		time.Sleep(50 * time.Millisecond) // idle past the interval: the timer has stopped
+	}
+}
