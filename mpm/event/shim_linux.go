@@ -473,6 +473,20 @@ func (s *shim) LocalAddr() net.Addr {
 	return s.laddr
 }
 
+// LocalAddrPort returns the connection's IPv4 local address without
+// allocating (site/vhost selects a virtual host with it on every
+// request); ok is false for an IPv6 one (use LocalAddr).
+func (s *shim) LocalAddrPort() (netip.AddrPort, bool) {
+	c := s.c
+	if c.flags&flagLocal4 == 0 {
+		s.LocalAddr()
+		if c.flags&flagLocal4 == 0 {
+			return netip.AddrPort{}, false
+		}
+	}
+	return netip.AddrPortFrom(netip.AddrFrom4(c.lip), c.lport), true
+}
+
 // RemoteAddr returns the client's address, recorded at accept.
 func (s *shim) RemoteAddr() net.Addr {
 	if s.raddr == nil {
