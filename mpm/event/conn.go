@@ -12,6 +12,7 @@ const (
 	flagCounted                      // counted in the scoreboard's lingering figure
 	flagExpired                      // a new connection sent nothing in time: answer 408
 	flagEncrypt                      // TLS write completion: a worker encrypts the job's next plaintext
+	flagLocal4                       // lip and lport hold the socket's IPv4 local address
 )
 
 // Pending edges (conn.pend): an edge (readable, writable) that fired while
@@ -58,12 +59,19 @@ type conn struct {
 	gen   uint32
 	reqs  uint32 // requests answered on this connection so far
 	port  uint16 // client port
+	lport uint16 // local port, with lip once flagLocal4 is set
 	state uint8
 	flags uint8
 	// pend holds pendIn and pendOut. Guarded by engine.mu: the loop sets
 	// it while a worker owns the connection.
 	pend uint8
 	ip   [16]byte // client address
+	// lip is the local IPv4 address (flagLocal4), learned by the first
+	// LocalAddr on the connection: getsockname once per connection rather
+	// than once per request (name-based virtual hosts ask for it on every
+	// request). It fits in the record's padding; an IPv6 local address
+	// is not kept.
+	lip [4]byte
 }
 
 // remoteAddrPort returns the client's address.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"time"
 	"unsafe"
@@ -440,21 +441,50 @@ func (s *shim) Close() error {
 	return nil
 }
 
-// LocalAddr returns the socket's local address (getsockname, once per
-// dispatch).
+// LocalAddr returns the socket's local address: getsockname on the
+// connection's first request, then the IPv4 address the connection keeps
+// (an IPv6 one is looked up once per dispatch).
 func (s *shim) LocalAddr() net.Addr {
-	if s.laddr == nil {
-		s.laddr = &net.TCPAddr{}
-		if sa, err := unix.Getsockname(s.fd); err == nil {
-			switch a := sa.(type) {
-			case *unix.SockaddrInet4:
-				s.laddr = &net.TCPAddr{IP: net.IP(a.Addr[:]).To16(), Port: a.Port}
-			case *unix.SockaddrInet6:
-				s.laddr = &net.TCPAddr{IP: net.IP(a.Addr[:]), Port: a.Port}
+	if s.laddr != nil {
+		return s.laddr
+	}
+	c := s.c
+	if c.flags&flagLocal4 != 0 {
+		s.laddr = &net.TCPAddr{IP: net.IP(c.lip[:]).To16(), Port: int(c.lport)}
+		return s.laddr
+	}
+	s.laddr = &net.TCPAddr{}
+	if sa, err := unix.Getsockname(s.fd); err == nil {
+		switch a := sa.(type) {
+		case *unix.SockaddrInet4:
+			s.laddr = &net.TCPAddr{IP: net.IP(a.Addr[:]).To16(), Port: a.Port}
+			c.lip, c.lport = a.Addr, uint16(a.Port)
+			c.flags |= flagLocal4
+		case *unix.SockaddrInet6:
+			s.laddr = &net.TCPAddr{IP: net.IP(a.Addr[:]), Port: a.Port}
+			if ip := netip.AddrFrom16(a.Addr); ip.Is4In6() && a.ZoneId == 0 {
+				// A dual-stack listener's IPv4 client: the same
+				// 16-byte form as above.
+				c.lip, c.lport = ip.Unmap().As4(), uint16(a.Port)
+				c.flags |= flagLocal4
 			}
 		}
 	}
 	return s.laddr
+}
+
+// LocalAddrPort returns the connection's IPv4 local address without
+// allocating (site/vhost selects a virtual host with it on every
+// request); ok is false for an IPv6 one (use LocalAddr).
+func (s *shim) LocalAddrPort() (netip.AddrPort, bool) {
+	c := s.c
+	if c.flags&flagLocal4 == 0 {
+		s.LocalAddr()
+		if c.flags&flagLocal4 == 0 {
+			return netip.AddrPort{}, false
+		}
+	}
+	return netip.AddrPortFrom(netip.AddrFrom4(c.lip), c.lport), true
 }
 
 // RemoteAddr returns the client's address, recorded at accept.

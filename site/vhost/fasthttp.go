@@ -16,9 +16,15 @@ import (
 // HTTP/1.1 or later. host aliases ctx's request buffer. It does not
 // allocate.
 func FromRequestCtx(ctx *fasthttp.RequestCtx) (local netip.AddrPort, host []byte, http11 bool) {
-	if a, ok := ctx.LocalAddr().(*net.TCPAddr); ok {
-		ip, _ := netip.AddrFromSlice(a.IP)
-		local = netip.AddrPortFrom(ip.Unmap(), uint16(a.Port))
+	ok := false
+	if c, is := ctx.Conn().(localAddrPorter); is {
+		local, ok = c.LocalAddrPort()
+	}
+	if !ok {
+		if a, is := ctx.LocalAddr().(*net.TCPAddr); is {
+			ip, _ := netip.AddrFromSlice(a.IP)
+			local = netip.AddrPortFrom(ip.Unmap(), uint16(a.Port))
+		}
 	}
 	host = ctx.Request.Header.Host()
 	if h, ok := absoluteHost(ctx.Request.Header.RequestURI()); ok {
@@ -28,6 +34,13 @@ func FromRequestCtx(ctx *fasthttp.RequestCtx) (local netip.AddrPort, host []byte
 		host = nil
 	}
 	return local, host, ctx.Request.Header.IsHTTP11()
+}
+
+// localAddrPorter is a connection that knows its local address without
+// building a net.Addr (the event engine's, for an IPv4 one); ok false sends
+// FromRequestCtx to LocalAddr.
+type localAddrPorter interface {
+	LocalAddrPort() (local netip.AddrPort, ok bool)
 }
 
 // SelectCtx is Select with FromRequestCtx's inputs, followed by
