@@ -282,7 +282,11 @@ func TestHTTPSResumeAcrossChildren(t *testing.T) {
 				return m
 			}
 			deadline := time.Now().Add(20 * time.Second)
-			for len(pids()) < 2 && n < 60 && time.Now().Before(deadline) {
+			// Which child accepts is the kernel's choice among the children
+			// waiting: on a loaded machine one child can win 60 times in a
+			// row (CI saw it on event), so the bound is in time, with a
+			// generous count.
+			for len(pids()) < 2 && n < 400 && time.Now().Before(deadline) {
 				// Hold one connection open so the next goes to another
 				// worker (and, with two workers a child, soon another
 				// child).
