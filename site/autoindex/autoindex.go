@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/site/internal/aptext"
 	"github.com/valyala/fasthttp"
 )
 
@@ -608,7 +609,7 @@ func (l *lister) compare(a, b entry) int {
 		}
 	}
 	if r == 0 && fold {
-		r = strcasecmp(c1.name, c2.name)
+		r = aptext.Strcasecmp(c1.name, c2.name)
 	}
 	if r == 0 {
 		r = strings.Compare(c1.name, c2.name)

@@ -264,23 +264,3 @@ func compareLeft(a, b string) int {
 		}
 	}
 }
-
-// strcasecmp is C's strcasecmp (ASCII folding, unsigned bytes).
-func strcasecmp(a, b string) int {
-	for i := 0; i < len(a) && i < len(b); i++ {
-		ca, cb := lower(a[i]), lower(b[i])
-		if ca != cb {
-			if ca < cb {
-				return -1
-			}
-			return 1
-		}
-	}
-	switch {
-	case len(a) < len(b):
-		return -1
-	case len(a) > len(b):
-		return 1
-	}
-	return 0
-}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/site/internal/aptext"
 )
 
 // Ruleset is a compiled mod_rewrite scope (a conf.RewriteConfig, usually
@@ -695,22 +696,7 @@ func (r *run) applyCond(c *cond) bool {
 // string is greater, whatever its bytes).
 func compare(a, b string, nocase bool) int {
 	if nocase {
-		for i := 0; i < len(a) && i < len(b); i++ {
-			ca, cb := lower(a[i]), lower(b[i])
-			if ca != cb {
-				if ca < cb {
-					return -1
-				}
-				return 1
-			}
-		}
-		switch {
-		case len(a) < len(b):
-			return -1
-		case len(a) > len(b):
-			return 1
-		}
-		return 0
+		return aptext.Strcasecmp(a, b)
 	}
 	if len(a) != len(b) {
 		if len(a) > len(b) {
@@ -719,13 +705,6 @@ func compare(a, b string, nocase bool) int {
 		return -1
 	}
 	return strings.Compare(a, b)
-}
-
-func lower(c byte) byte {
-	if c >= 'A' && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }
 
 // catoi is C's atoi (leading space, sign, digits; 0 otherwise).

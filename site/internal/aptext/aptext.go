@@ -58,3 +58,32 @@ func Pregsub(tmpl, src string, m []int, limit int) (s string, ok bool) {
 	}
 	return b.String(), true
 }
+
+// Strcasecmp is C's strcasecmp as Apache calls it (ASCII folding,
+// unsigned bytes, a prefix before the longer string): mod_autoindex's
+// name sort and mod_rewrite's RewriteCond comparisons with [NC].
+func Strcasecmp(a, b string) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		ca, cb := asciiLower(a[i]), asciiLower(b[i])
+		if ca != cb {
+			if ca < cb {
+				return -1
+			}
+			return 1
+		}
+	}
+	switch {
+	case len(a) < len(b):
+		return -1
+	case len(a) > len(b):
+		return 1
+	}
+	return 0
+}
+
+func asciiLower(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}

@@ -42,3 +42,23 @@ func TestPregsub(t *testing.T) {
 		}
 	}
 }
+
+func TestStrcasecmp(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want int
+	}{
+		{"abc", "ABC", 0},
+		{"abc", "abd", -1},
+		{"B", "a", 1},
+		{"ab", "abc", -1}, // a prefix sorts first
+		{"abc", "AB", 1},
+		{"", "", 0},
+		{"_", "a", -1}, // '_' (0x5f) < 'a' after folding, as C's strcasecmp
+		{"\xe9", "a", 1},
+	} {
+		if got := Strcasecmp(tt.a, tt.b); got != tt.want {
+			t.Errorf("Strcasecmp(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
