@@ -176,6 +176,12 @@ type H2Result struct {
 	// SETTINGS_MAX_CONCURRENT_STREAMS a server announced (0: none).
 	Streams, MaxStreams int
 	ServerMaxStreams    uint32
+	// MaxInterleaved is the most responses of one connection seen in
+	// progress at once (begun with HEADERS, not yet ended): 1 when the
+	// server answers a connection's streams one after the other (as
+	// gohttpd's prefork and Apache's mod_http2 on prefork do), more when
+	// it interleaves their frames.
+	MaxInterleaved int
 	// GoAways counts GOAWAY frames received; Resets RST_STREAM frames.
 	GoAways, Resets int64
 	// WindowUpdates counts the WINDOW_UPDATE frames sent.
@@ -264,6 +270,7 @@ func (r *H2Runner) result(elapsed time.Duration) *H2Result {
 		res.Unfinished += c.unfinished
 		res.Errors.Merge(c.errs)
 		res.MaxStreams = max(res.MaxStreams, c.maxInFlight)
+		res.MaxInterleaved = max(res.MaxInterleaved, c.maxAnswering)
 		if c.serverMax > 0 && (res.ServerMaxStreams == 0 || c.serverMax < res.ServerMaxStreams) {
 			res.ServerMaxStreams = c.serverMax
 		}

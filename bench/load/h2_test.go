@@ -260,3 +260,32 @@ func TestHoldH2(t *testing.T) {
 		t.Fatalf("HoldH2 on HTTP/1.1: %v", err)
 	}
 }
+
+func TestH2Interleaved(t *testing.T) {
+	// The handler sends its headers, waits, then its body: a server that
+	// answers streams concurrently has several responses in progress at
+	// once; one limited to a stream at a time has one.
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(200)
+		w.(http.Flusher).Flush()
+		time.Sleep(5 * time.Millisecond)
+		w.Write([]byte("body"))
+	})
+	for _, tc := range []struct {
+		max       uint32
+		wantAbove int
+	}{{100, 1}, {1, 0}} {
+		addr := startH2C(t, &http2.Server{MaxConcurrentStreams: tc.max}, slow)
+		r, err := NewH2(H2Config{Addr: addr, Streams: 4, MaxRequests: 40, Duration: 20 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res := r.Run(context.Background())
+		if res.Err != nil || res.Requests != 40 {
+			t.Fatalf("err %v, requests %d", res.Err, res.Requests)
+		}
+		if tc.wantAbove > 0 && res.MaxInterleaved <= tc.wantAbove || tc.wantAbove == 0 && res.MaxInterleaved != 1 {
+			t.Errorf("MaxConcurrentStreams %d: max interleaved %d", tc.max, res.MaxInterleaved)
+		}
+	}
+}

@@ -150,6 +150,8 @@ func atoi3(v string) int {
 type h2stream struct {
 	t0     time.Time
 	status int
+	// answering: its response has begun (final HEADERS) and not ended.
+	answering bool
 	// unacked counts DATA bytes received since the stream's last
 	// WINDOW_UPDATE.
 	unacked uint32
@@ -174,7 +176,10 @@ type h2conn struct {
 	errs                                 Errors
 	tlsState                             *tls.ConnectionState
 	maxInFlight                          int
-	serverMax                            uint32
+	// answering counts the responses begun and not ended on the current
+	// connection; maxAnswering is its largest value.
+	answering, maxAnswering int
+	serverMax               uint32
 }
 
 // errBudget ends a connection whose run has no requests left.
@@ -327,6 +332,9 @@ func (c *h2conn) streams(ctx context.Context, s *h2session) error {
 		return nil
 	}
 	finish := func(id uint32, st *h2stream) {
+		if st.answering {
+			c.answering--
+		}
 		delete(inflight, id)
 		c.record(time.Since(st.t0))
 		if st.status == cfg.ExpectStatus {
@@ -355,6 +363,7 @@ func (c *h2conn) streams(ctx context.Context, s *h2session) error {
 		return err
 	}
 
+	c.answering = 0
 	if err := open(); err != nil {
 		return fail(err)
 	}
@@ -468,6 +477,9 @@ func (c *h2conn) streams(ctx context.Context, s *h2session) error {
 			if st == nil {
 				break
 			}
+			if st.answering {
+				c.answering--
+			}
 			delete(inflight, h.StreamID)
 			free = append(free, st)
 			if f.ErrCode == http2.ErrCodeRefusedStream {
@@ -485,6 +497,9 @@ func (c *h2conn) streams(ctx context.Context, s *h2session) error {
 			// processed: they are sent again on the next connection.
 			for id, st := range inflight {
 				if id > f.LastStreamID {
+					if st.answering {
+						c.answering--
+					}
 					delete(inflight, id)
 					free = append(free, st)
 					giveBack(1)
@@ -513,6 +528,13 @@ func (c *h2conn) endHeaders(s *h2session, inflight map[uint32]*h2stream, id uint
 	}
 	if s.status >= 200 && st.status == 0 {
 		st.status = s.status
+		if !endStream {
+			st.answering = true
+			c.answering++
+			c.maxAnswering = max(c.maxAnswering, c.answering)
+		} else {
+			c.maxAnswering = max(c.maxAnswering, 1)
+		}
 	}
 	if endStream {
 		finish(id, st)
