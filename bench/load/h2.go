@@ -56,6 +56,14 @@ type H2Config struct {
 	// stream (SETTINGS_INITIAL_WINDOW_SIZE; default 65535, h2load's), and
 	// ConnWindow the connection's (default 1 GiB - 1, h2load's).
 	StreamWindow, ConnWindow uint32
+	// Stall, when set, is the path of one more stream each connection
+	// opens first and whose window the client never returns: a response
+	// larger than StreamWindow stops on flow control and stays in
+	// progress for the connection's life. It shows whether the server
+	// answers a connection's other streams while one of them waits
+	// (prefork answers one stream at a time: it does not). It is not
+	// counted as a request.
+	Stall string
 }
 
 // withDefaults returns c with defaults filled in, or an error.
@@ -176,12 +184,8 @@ type H2Result struct {
 	// SETTINGS_MAX_CONCURRENT_STREAMS a server announced (0: none).
 	Streams, MaxStreams int
 	ServerMaxStreams    uint32
-	// MaxInterleaved is the most responses of one connection seen in
-	// progress at once (begun with HEADERS, not yet ended): 1 when the
-	// server answers a connection's streams one after the other (as
-	// gohttpd's prefork and Apache's mod_http2 on prefork do), more when
-	// it interleaves their frames.
-	MaxInterleaved int
+	// Stalls counts the stalled streams opened (H2Config.Stall).
+	Stalls int64
 	// GoAways counts GOAWAY frames received; Resets RST_STREAM frames.
 	GoAways, Resets int64
 	// WindowUpdates counts the WINDOW_UPDATE frames sent.
@@ -270,7 +274,7 @@ func (r *H2Runner) result(elapsed time.Duration) *H2Result {
 		res.Unfinished += c.unfinished
 		res.Errors.Merge(c.errs)
 		res.MaxStreams = max(res.MaxStreams, c.maxInFlight)
-		res.MaxInterleaved = max(res.MaxInterleaved, c.maxAnswering)
+		res.Stalls += c.stalls
 		if c.serverMax > 0 && (res.ServerMaxStreams == 0 || c.serverMax < res.ServerMaxStreams) {
 			res.ServerMaxStreams = c.serverMax
 		}

@@ -261,31 +261,42 @@ func TestHoldH2(t *testing.T) {
 	}
 }
 
-func TestH2Interleaved(t *testing.T) {
-	// The handler sends its headers, waits, then its body: a server that
-	// answers streams concurrently has several responses in progress at
-	// once; one limited to a stream at a time has one.
-	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(200)
-		w.(http.Flusher).Flush()
-		time.Sleep(5 * time.Millisecond)
-		w.Write([]byte("body"))
-	})
+func TestH2Stall(t *testing.T) {
+	// A 1 MB stream whose window the client never returns, beside 1 KB
+	// streams: a server that answers streams concurrently answers the
+	// small ones; one limited to a stream at a time (a lock around the
+	// handler, as prefork's one worker) answers none of them.
+	big := make([]byte, 1<<20)
+	var serial sync.Mutex
+	handler := func(lock bool) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if lock {
+				serial.Lock()
+				defer serial.Unlock()
+			}
+			if r.URL.Path == "/big" {
+				w.Write(big)
+				return
+			}
+			w.Write(big[:1024])
+		})
+	}
 	for _, tc := range []struct {
-		max       uint32
-		wantAbove int
-	}{{100, 1}, {1, 0}} {
-		addr := startH2C(t, &http2.Server{MaxConcurrentStreams: tc.max}, slow)
-		r, err := NewH2(H2Config{Addr: addr, Streams: 4, MaxRequests: 40, Duration: 20 * time.Second})
+		lock   bool
+		answer bool
+	}{{false, true}, {true, false}} {
+		addr := startH2C(t, &http2.Server{}, handler(tc.lock))
+		r, err := NewH2(H2Config{Addr: addr, Path: "/small", Stall: "/big", Streams: 4,
+			Duration: 600 * time.Millisecond, Timeout: 200 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
 		}
 		res := r.Run(context.Background())
-		if res.Err != nil || res.Requests != 40 {
-			t.Fatalf("err %v, requests %d", res.Err, res.Requests)
+		if res.Err != nil || res.Stalls == 0 {
+			t.Fatalf("err %v, stalls %d", res.Err, res.Stalls)
 		}
-		if tc.wantAbove > 0 && res.MaxInterleaved <= tc.wantAbove || tc.wantAbove == 0 && res.MaxInterleaved != 1 {
-			t.Errorf("MaxConcurrentStreams %d: max interleaved %d", tc.max, res.MaxInterleaved)
+		if tc.answer && (res.Requests < 10 || res.Errors.Total() != 0) || !tc.answer && (res.Requests != 0 || res.Errors.Timeout == 0) {
+			t.Errorf("serial %v: requests %d, errors %v", tc.lock, res.Requests, res.Errors)
 		}
 	}
 }

@@ -121,12 +121,15 @@ func (s *h2session) applySettings(sf *http2.SettingsFrame) error {
 }
 
 // writeRequest writes a GET of the configured path on stream id.
-func (s *h2session) writeRequest(id uint32) error {
+func (s *h2session) writeRequest(id uint32) error { return s.writeRequestPath(id, s.cfg.Path) }
+
+// writeRequestPath writes a GET of path on stream id.
+func (s *h2session) writeRequestPath(id uint32, path string) error {
 	s.hbuf.Reset()
 	s.enc.WriteField(hpack.HeaderField{Name: ":method", Value: "GET"})
 	s.enc.WriteField(hpack.HeaderField{Name: ":scheme", Value: s.scheme})
 	s.enc.WriteField(hpack.HeaderField{Name: ":authority", Value: s.cfg.Authority})
-	s.enc.WriteField(hpack.HeaderField{Name: ":path", Value: s.cfg.Path})
+	s.enc.WriteField(hpack.HeaderField{Name: ":path", Value: path})
 	s.enc.WriteField(hpack.HeaderField{Name: "user-agent", Value: "gohttpd-bench"})
 	return s.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: s.hbuf.Bytes(), EndStream: true, EndHeaders: true})
 }
@@ -150,8 +153,6 @@ func atoi3(v string) int {
 type h2stream struct {
 	t0     time.Time
 	status int
-	// answering: its response has begun (final HEADERS) and not ended.
-	answering bool
 	// unacked counts DATA bytes received since the stream's last
 	// WINDOW_UPDATE.
 	unacked uint32
@@ -176,10 +177,8 @@ type h2conn struct {
 	errs                                 Errors
 	tlsState                             *tls.ConnectionState
 	maxInFlight                          int
-	// answering counts the responses begun and not ended on the current
-	// connection; maxAnswering is its largest value.
-	answering, maxAnswering int
-	serverMax               uint32
+	stalls                               int64
+	serverMax                            uint32
 }
 
 // errBudget ends a connection whose run has no requests left.
@@ -290,6 +289,7 @@ func (c *h2conn) streams(ctx context.Context, s *h2session) error {
 	inflight := make(map[uint32]*h2stream, cfg.Streams)
 	var free []*h2stream // finished streams, reused
 	nextID := uint32(1)
+	stallID := uint32(0) // the stalled stream's (Stall)
 	goaway, spent := false, false
 	var connUnacked uint32
 	// headersFor is the stream of a header block continued in
@@ -301,6 +301,9 @@ func (c *h2conn) streams(ctx context.Context, s *h2session) error {
 		l := cfg.Streams
 		if s.serverMax > 0 && int64(s.serverMax) < int64(l) {
 			l = int(s.serverMax)
+			if stallID != 0 {
+				l-- // the stalled stream takes one
+			}
 		}
 		return l
 	}
@@ -332,9 +335,6 @@ func (c *h2conn) streams(ctx context.Context, s *h2session) error {
 		return nil
 	}
 	finish := func(id uint32, st *h2stream) {
-		if st.answering {
-			c.answering--
-		}
 		delete(inflight, id)
 		c.record(time.Since(st.t0))
 		if st.status == cfg.ExpectStatus {
@@ -363,7 +363,15 @@ func (c *h2conn) streams(ctx context.Context, s *h2session) error {
 		return err
 	}
 
-	c.answering = 0
+	// The stalled stream (Stall) goes first; its window is never
+	// returned, and it does not count as a request.
+	if cfg.Stall != "" {
+		stallID, nextID = 1, 3
+		if err := s.writeRequestPath(stallID, cfg.Stall); err != nil {
+			return fail(err)
+		}
+		c.stalls++
+	}
 	if err := open(); err != nil {
 		return fail(err)
 	}
@@ -477,9 +485,6 @@ func (c *h2conn) streams(ctx context.Context, s *h2session) error {
 			if st == nil {
 				break
 			}
-			if st.answering {
-				c.answering--
-			}
 			delete(inflight, h.StreamID)
 			free = append(free, st)
 			if f.ErrCode == http2.ErrCodeRefusedStream {
@@ -497,9 +502,6 @@ func (c *h2conn) streams(ctx context.Context, s *h2session) error {
 			// processed: they are sent again on the next connection.
 			for id, st := range inflight {
 				if id > f.LastStreamID {
-					if st.answering {
-						c.answering--
-					}
 					delete(inflight, id)
 					free = append(free, st)
 					giveBack(1)
@@ -528,13 +530,6 @@ func (c *h2conn) endHeaders(s *h2session, inflight map[uint32]*h2stream, id uint
 	}
 	if s.status >= 200 && st.status == 0 {
 		st.status = s.status
-		if !endStream {
-			st.answering = true
-			c.answering++
-			c.maxAnswering = max(c.maxAnswering, c.answering)
-		} else {
-			c.maxAnswering = max(c.maxAnswering, 1)
-		}
 	}
 	if endStream {
 		finish(id, st)
