@@ -190,7 +190,7 @@ func (e *env) h2Stall(ctx context.Context, srv *target.Server, tp h2Transport, d
 	p := e.observe(ctx, view(srv, tp.addr))
 	res, err := e.runH2Load(ctx, p, c, load.H2Config{
 		Addr: tp.addr, Path: srv.Path("1k.bin"), Stall: srv.Path("1m.bin"), TLS: tp.tls, Connections: 1, Streams: 10,
-		Duration: e.o.Duration, Timeout: e.quick(time.Second, 200*time.Millisecond),
+		Duration: e.o.Duration, Timeout: max(min(time.Second, e.o.Duration/3), 100*time.Millisecond),
 	})
 	ss := p.finish(c)
 	if err != nil {
@@ -200,7 +200,11 @@ func (e *env) h2Stall(ctx context.Context, srv *target.Server, tp h2Transport, d
 	c.Add("stalled streams", float64(res.Stalls), "", true)
 	if res.Err != nil {
 		c.Error = res.Err.Error()
+		return nil
 	}
+	n := res.Requests + res.Errors.Total()
+	c.Expect(res.Stalls > 0 && n > 0, "the 1 KB streams beside the stalled one answered or timed out",
+		fmt.Sprintf("%d stalled streams, %d answered, %d failed", res.Stalls, res.Requests, res.Errors.Total()))
 	c.Notes = append(c.Notes, "one stream of 1m.bin whose window the client never returns, beside 10 streams of 1k.bin on the same connection: "+
 		"0 req/s and timeouts mean the server answers a connection's streams one at a time (prefork, as mod_http2 on prefork)")
 	return nil
