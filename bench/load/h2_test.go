@@ -1,5 +1,7 @@
 package load
 
+//lint:file-ignore SA1019 x/net/http2's server on purpose: ServeConn (prior knowledge) with MaxConcurrentStreams on connections the test accepts and closes
+
 import (
 	"context"
 	"crypto/tls"

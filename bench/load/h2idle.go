@@ -94,7 +94,7 @@ func holdOne(cfg *H2Config) (net.Conn, error) {
 		return nil, err
 	}
 	nc.SetDeadline(deadline)
-	if err := s.writeRequest(1); err == nil {
+	if err = s.writeRequest(1); err == nil {
 		err = s.bw.Flush()
 	}
 	for err == nil {

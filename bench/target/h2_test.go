@@ -1,5 +1,7 @@
 package target
 
+//lint:file-ignore SA1019 x/net/http2's client on purpose: h2c prior knowledge and h2 over TLS with one Transport
+
 import (
 	"context"
 	"crypto/tls"
