@@ -171,7 +171,7 @@ func (e *env) h2Loads(ctx context.Context, srv *target.Server, tp h2Transport, d
 		if sh.conns == 1 && sh.streams == 1 {
 			rps1 = c.Load.RPS
 		} else if sh.conns == 1 && rps1 > 0 {
-			c.Add("x 1x1", c.Load.RPS/rps1, "x", true)
+			c.Add("vs 1x1", c.Load.RPS/rps1, "×", true)
 		}
 	}
 	return e.h2Stall(ctx, srv, tp, dirs)

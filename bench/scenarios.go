@@ -51,7 +51,7 @@ var scenarios = []*scenario{
 		needs: "MaxConnectionsPerChild", run: runChurn},
 	{name: "https", about: "TLS: keep-alive throughput, full and resumed handshakes per second (server CPU per handshake), memory per idle TLS connection",
 		external: true, tls: true, run: runHTTPS},
-	{name: "h2", about: "HTTP/2 over TLS and h2c: streams per connection (1x1, 1x10, 1x100), connections against streams at 100 in flight (100x1, 10x10, 1x100), memory per idle h2 connection beside HTTP/1.1's",
+	{name: "h2", about: "HTTP/2 over TLS and h2c: streams per connection (1x1, 1x10, 1x100), connections against streams at 100 in flight (100x1, 10x10, 1x100), a stream stalled on flow control beside others (prefork answers none), memory per idle h2 connection beside HTTP/1.1's",
 		external: true, tls: true, h2: true, run: runH2},
 }
 
