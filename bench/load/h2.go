@@ -245,12 +245,22 @@ func (r *H2Runner) fatalErr() error {
 	return nil
 }
 
-// claim takes one request from the budget.
+// claim takes one request from the budget. It never takes the budget
+// below 0, so that requests given back (refused streams, streams above a
+// GOAWAY's last stream id) are sent again.
 func (r *H2Runner) claim() bool {
 	if r.cfg.MaxRequests == 0 {
 		return true
 	}
-	return r.left.Add(-1) >= 0
+	for {
+		n := r.left.Load()
+		if n <= 0 {
+			return false
+		}
+		if r.left.CompareAndSwap(n, n-1) {
+			return true
+		}
+	}
 }
 
 func (r *H2Runner) result(elapsed time.Duration) *H2Result {

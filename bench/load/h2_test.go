@@ -3,9 +3,11 @@ package load
 //lint:file-ignore SA1019 x/net/http2's server on purpose: ServeConn (prior knowledge) with MaxConcurrentStreams on connections the test accepts and closes
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"golang.org/x/net/http2"
+	"golang.org/x/net/http2/hpack"
 )
 
 // h2Counter is an in-test handler that counts requests and the most
@@ -289,7 +292,7 @@ func TestH2Stall(t *testing.T) {
 	}{{false, true}, {true, false}} {
 		addr := startH2C(t, &http2.Server{}, handler(tc.lock))
 		r, err := NewH2(H2Config{Addr: addr, Path: "/small", Stall: "/big", Streams: 4,
-			Duration: 600 * time.Millisecond, Timeout: 200 * time.Millisecond})
+			Duration: 1500 * time.Millisecond, Timeout: 200 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -297,8 +300,94 @@ func TestH2Stall(t *testing.T) {
 		if res.Err != nil || res.Stalls == 0 {
 			t.Fatalf("err %v, stalls %d", res.Err, res.Stalls)
 		}
-		if tc.answer && (res.Requests < 10 || res.Errors.Total() != 0) || !tc.answer && (res.Requests != 0 || res.Errors.Timeout == 0) {
+		// Serial: the small streams that took the lock before the big one
+		// (at most one round of them) are answered, then none.
+		if tc.answer && (res.Requests < 10 || res.Errors.Total() != 0) || !tc.answer && (res.Requests > 4 || res.Errors.Timeout == 0) {
 			t.Errorf("serial %v: requests %d, errors %v", tc.lock, res.Requests, res.Errors)
 		}
+	}
+}
+
+// fakeH2 is a minimal HTTP/2 server on the Framer: it allows 4 streams
+// per connection, refuses every third stream it sees (RST_STREAM
+// REFUSED_STREAM), answers the others with an empty 200, and after 5
+// answers on a connection sends GOAWAY naming the last stream it
+// answered, then ignores newer streams until the client leaves.
+func fakeH2(t *testing.T, served *atomic.Int64) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Go(func() {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(10 * time.Second))
+				preface := make([]byte, len(http2.ClientPreface))
+				if _, err := io.ReadFull(c, preface); err != nil {
+					return
+				}
+				fr := http2.NewFramer(c, c)
+				fr.WriteSettings(http2.Setting{ID: http2.SettingMaxConcurrentStreams, Val: 4})
+				var hb bytes.Buffer
+				enc := hpack.NewEncoder(&hb)
+				enc.WriteField(hpack.HeaderField{Name: ":status", Value: "200"})
+				seen, answered, last := 0, 0, uint32(0)
+				for {
+					f, err := fr.ReadFrame()
+					if err != nil {
+						return
+					}
+					switch f := f.(type) {
+					case *http2.SettingsFrame:
+						if !f.IsAck() {
+							fr.WriteSettingsAck()
+						}
+					case *http2.HeadersFrame:
+						if answered >= 5 {
+							break // after GOAWAY
+						}
+						seen++
+						if seen%3 == 0 {
+							fr.WriteRSTStream(f.StreamID, http2.ErrCodeRefusedStream)
+							break
+						}
+						served.Add(1) // before the answer: the run may end on it
+						fr.WriteHeaders(http2.HeadersFrameParam{StreamID: f.StreamID, BlockFragment: hb.Bytes(), EndStream: true, EndHeaders: true})
+						answered++
+						last = f.StreamID
+						if answered == 5 {
+							fr.WriteGoAway(last, http2.ErrCodeNo, nil)
+						}
+					}
+				}
+			})
+		}
+	})
+	return ln.Addr().String()
+}
+
+func TestH2GoAwayAndRefusedStreams(t *testing.T) {
+	var served atomic.Int64
+	addr := fakeH2(t, &served)
+	r, err := NewH2(H2Config{Addr: addr, Connections: 2, Streams: 8, MaxRequests: 60, Duration: 20 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := r.Run(context.Background())
+	if res.Err != nil || res.Requests != 60 || served.Load() != 60 || res.Errors.Total() != 0 || res.Unfinished != 0 {
+		t.Fatalf("err %v, requests %d, served %d, errors %v, unfinished %d; want 60, 60, 0, 0",
+			res.Err, res.Requests, served.Load(), res.Errors, res.Unfinished)
+	}
+	if res.GoAways < 10 || res.Connects < 12 || res.Resets == 0 || res.MaxStreams != 4 {
+		t.Errorf("GOAWAYs %d, connects %d, resets %d, max in flight %d; want >= 10, >= 12, > 0, 4",
+			res.GoAways, res.Connects, res.Resets, res.MaxStreams)
 	}
 }
