@@ -261,6 +261,10 @@ func addH2Figures(c *report.Case, res *load.H2Result, cpu float64, hasPID bool) 
 // and HTTP/1.1 keep-alive, each on a freshly started server.
 func (e *env) h2IdleCases(ctx context.Context, dirs []string) error {
 	n := e.quickN(400, 200)
+	// The connections stay open while the others are opened and the
+	// memory is read (KeepAliveTimeout is how long an h2 connection with
+	// no stream stays open; nginx: keepalive_timeout).
+	dirs = append(dirs[:len(dirs):len(dirs)], "KeepAliveTimeout 60")
 	switch e.engine() {
 	case "prefork", "worker":
 		// Each connection holds a worker there: stay within the pool.
