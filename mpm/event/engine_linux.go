@@ -158,6 +158,9 @@ type engine struct {
 	loopGone bool
 	// pollerClosed: the poller is closed; Stop must not wake it.
 	pollerClosed bool
+	// hsWaiting are the workers waiting for a TLS handshake's next bytes
+	// (tls_wait_linux.go).
+	hsWaiting []*worker
 
 	// The rest belongs to the loop goroutine.
 	table        []*conn

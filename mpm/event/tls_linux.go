@@ -134,7 +134,13 @@ func (r *rawConn) Read(p []byte) (int, error) {
 			if s.mayPark {
 				return 0, errAgain
 			}
-			if bw := s.w.l.BW; r.c.tls.done && bw.Buffered() > 0 {
+			if !r.c.tls.done {
+				if err := s.w.waitHandshakeRead(r.c, s.readDeadline); err != nil {
+					return 0, err
+				}
+				continue
+			}
+			if bw := s.w.l.BW; bw.Buffered() > 0 {
 				if err := bw.Flush(); err != nil {
 					return 0, err
 				}
