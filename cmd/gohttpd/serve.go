@@ -318,6 +318,7 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	tl.useSessionCache(cfg, false, log)
 	tl.rotate()
 	defer tl.close()
 	// As Apache's -X, the one process switches users too.

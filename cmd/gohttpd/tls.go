@@ -46,6 +46,9 @@ type tlsState struct {
 	set     *tlsconf.Set
 	servers []tlsconf.Server
 	stop    context.CancelFunc
+	// sessions is the session cache of servers with tickets off
+	// (tls_sesscache.go), nil without one.
+	sessions *tlsconf.SessionCache
 }
 
 // hasTLS reports whether any listener of cfg speaks TLS.
@@ -229,6 +232,9 @@ func generationSnapshot(cfg *conf.Config) ([]byte, error) {
 			return nil, err
 		}
 		if _, err := buildTLS(cfg, s.TicketKeys, s.TLSFiles); err != nil {
+			return nil, err
+		}
+		if err := prepareSessionCache(cfg); err != nil {
 			return nil, err
 		}
 	}
