@@ -487,6 +487,9 @@ func (e *engine) closeAll(now int64, loopGone bool) {
 		case stIdle:
 			e.kaq.remove(c)
 			e.proc.AddKeepAlive(-1)
+			if c.tls != nil {
+				c.tls.closeNotifyParked() // one small record, never waits
+			}
 		case stReady:
 			e.readyq.remove(c)
 		case stWrite:
