@@ -160,9 +160,6 @@ func (b *MDBuilder) Directive(file string, line int, name string, args []string)
 		if len(d.Names) == 0 {
 			return fail("needs at least one domain name")
 		}
-		if len(d.Names) > 1 {
-			return fail("gohttpd manages one name per MDomain (one certificate per name); write one MDomain for each of " + strings.Join(d.Names, " "))
-		}
 		b.cfg.Domains = append(b.cfg.Domains, d)
 	case "MDCertificateAuthority":
 		if len(args) == 0 {

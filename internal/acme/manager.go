@@ -57,10 +57,14 @@ func Start(md *conf.MDConfig, opt Options) (*Manager, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// certmagic manages each domain by its first name; sanIssuer
+	// orders the certificate for all its names (san.go).
 	var names []string
+	sans := map[string][]string{}
 	for _, d := range md.Domains {
 		if !d.Manual {
-			names = append(names, d.Names...)
+			names = append(names, d.Names[0])
+			sans[d.Names[0]] = d.Names
 		}
 	}
 	var roots *x509.CertPool
@@ -96,7 +100,9 @@ func Start(md *conf.MDConfig, opt Options) (*Manager, error) {
 		Logger:             logger,
 		RenewCheckInterval: opt.RenewCheck,
 	})
+	keys := &keySource{StandardKeyGenerator: certmagic.StandardKeyGenerator{KeyType: certmagic.P256}}
 	cfg = certmagic.New(cache, certmagic.Config{
+		KeySource:          keys,
 		Storage:            &challengeStorage{FileStorage: &certmagic.FileStorage{Path: md.StoreDir}, dir: challengeDir(md.StoreDir)},
 		RenewalWindowRatio: ratio,
 		OCSP:               certmagic.OCSPConfig{DisableStapling: true},
@@ -138,7 +144,7 @@ func Start(md *conf.MDConfig, opt Options) (*Manager, error) {
 		}
 		tmpl.AltTLSALPNPort, _ = strconv.Atoi(p)
 	}
-	cfg.Issuers = []certmagic.Issuer{certmagic.NewACMEIssuer(cfg, tmpl)}
+	cfg.Issuers = []certmagic.Issuer{&sanIssuer{ACMEIssuer: certmagic.NewACMEIssuer(cfg, tmpl), keys: keys, names: sans}}
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Manager{cancel: cancel, cache: cache}
 	if len(names) > 0 {
