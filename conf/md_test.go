@@ -37,8 +37,8 @@ func TestMDWalk(t *testing.T) {
 			Domains: []MDomain{{Names: []string{"a.test", "www.a.test"}, Line: 4}, {Names: []string{"b.test"}, Manual: true, Line: 5}},
 			CA:      "https://acme.internal/dir", Contact: "ops@a.test", Agreed: true, StoreDir: "/var/lib/md",
 			CACertificateFile: filepath.Join(dir, "ca.pem"), RenewDays: 30, Challenges: []string{"http-01"}}},
-		{"MDomainSet", []string{"<MDomainSet a.test auto>", "MDMember www.a.test B.test", "MDMembers auto", "</MDomainSet>"}, MDConfig{
-			Domains: []MDomain{{Names: []string{"a.test", "www.a.test", "b.test"}, Line: 3}}, CA: DefaultMDCA,
+		{"MDomainSet", []string{"<MDomainSet a.test auto>", "MDMember www.a.test B.test", "MDMembers manual", "</MDomainSet>"}, MDConfig{
+			Domains: []MDomain{{Names: []string{"a.test", "www.a.test", "b.test"}, ManualMembers: true, Line: 3}}, CA: DefaultMDCA,
 			StoreDir: filepath.Join(dir, "md"), RenewPercent: 33, Challenges: []string{"tls-alpn-01", "http-01"}}},
 		{"letsencrypt-test and plain days", []string{"MDomain a.test", "MDCertificateAuthority letsencrypt-test", "MDRenewWindow 14"}, MDConfig{
 			Domains: []MDomain{{Names: []string{"a.test"}, Line: 3}}, CA: "https://acme-staging-v02.api.letsencrypt.org/directory",

@@ -63,6 +63,7 @@ func (w *walker) mdSection(n *node, raw string, ctx *walkCtx) error {
 		return nil
 	}
 	names := tokenize(raw)
+	manualMembers := false
 	for _, c := range n.children {
 		cp := c.pos()
 		if c.section {
@@ -72,8 +73,13 @@ func (w *walker) mdSection(n *node, raw string, ctx *walkCtx) error {
 		switch strings.ToLower(c.name) {
 		case "mdmember", "mdmembers":
 			if strings.EqualFold(c.name, "MDMembers") {
-				// auto|manual: whether vhost aliases join; gohttpd
-				// manages the names given only.
+				// auto|manual: whether the names of the domain's
+				// virtual hosts join it.
+				a := w.args(c)
+				if len(a) != 1 || (!strings.EqualFold(a[0], "auto") && !strings.EqualFold(a[0], "manual")) {
+					w.refusals = append(w.refusals, errAt(cp, c.name, c.name+" takes one argument, 'auto' or 'manual'"))
+				}
+				manualMembers = len(a) == 1 && strings.EqualFold(a[0], "manual")
 				continue
 			}
 			names = append(names, w.args(c)...)
@@ -84,5 +90,11 @@ func (w *walker) mdSection(n *node, raw string, ctx *walkCtx) error {
 	if w.md == nil {
 		w.md = &MDBuilder{}
 	}
-	return w.soft(w.md.Directive(p.file, p.line, "MDomain", names))
+	if err := w.md.Directive(p.file, p.line, "MDomain", names); err != nil {
+		return w.soft(err)
+	}
+	if manualMembers {
+		w.md.cfg.Domains[len(w.md.cfg.Domains)-1].ManualMembers = true
+	}
+	return nil
 }

@@ -19,9 +19,10 @@ import (
 	"github.com/gohttpd/gohttpd/mpm/mpmtest"
 )
 
-// TestMDPebbleSANs: a managed domain of two names (<MDomainSet> with
-// MDMember) gets one certificate from pebble naming both, served for
-// either SNI name; md-status answers mod_md's JSON before (state 1,
+// TestMDPebbleSANs: a managed domain of several names (<MDomainSet> with
+// MDMember, and the ServerAlias of its vhost joining by mod_md's
+// "MDMembers auto", not the wildcard one) gets one certificate from
+// pebble naming them all, served for any SNI name; md-status answers mod_md's JSON before (state 1,
 // "certificate(...) is missing") and after (state 2, the certificate's
 // serial and validity), for all domains or for one by any of its names,
 // and 501 to a POST. pebble validates nothing here
@@ -49,7 +50,7 @@ func TestMDPebbleSANs(t *testing.T) {
 		"</Location>",
 		fmt.Sprintf("<VirtualHost 127.0.0.1:%d>", tlsPort),
 		"ServerName localhost",
-		"ServerAlias www.example.test",
+		"ServerAlias www.example.test alias.example.test *.wild.example.test",
 		"SSLEngine on",
 		"</VirtualHost>",
 	}})
@@ -89,7 +90,7 @@ func TestMDPebbleSANs(t *testing.T) {
 			t.Fatalf("md-status before: %d %v", code, m)
 		}
 		d := doms[0].(map[string]any)
-		if d["name"] != "localhost" || fmt.Sprint(d["domains"]) != "[localhost www.example.test]" ||
+		if d["name"] != "localhost" || fmt.Sprint(d["domains"]) != "[localhost www.example.test alias.example.test]" ||
 			(d["state"] == float64(1) && d["state-descr"] != "certificate(secp256r1) is missing") {
 			t.Errorf("md-status before: %v", d)
 		}
@@ -99,8 +100,8 @@ func TestMDPebbleSANs(t *testing.T) {
 		got = leaf("www.example.test")
 		return got != nil && got.Subject.CommonName != acme.FallbackCN
 	})
-	if !slices.Contains(got.DNSNames, "localhost") || !slices.Contains(got.DNSNames, "www.example.test") {
-		t.Errorf("certificate names %v, want localhost and www.example.test", got.DNSNames)
+	if want := []string{"alias.example.test", "localhost", "www.example.test"}; !slices.Equal(slices.Sorted(slices.Values(got.DNSNames)), want) {
+		t.Errorf("certificate names %v, want %v", got.DNSNames, want)
 	}
 	roots := p.roots(t)
 	if l := leaf("localhost"); l == nil || !l.Equal(got) {

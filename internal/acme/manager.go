@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/caddyserver/certmagic"
@@ -153,6 +155,23 @@ func Start(md *conf.MDConfig, opt Options) (*Manager, error) {
 			return nil, fmt.Errorf("MDomain: %w", err)
 		}
 	}
+	// A domain whose names changed since its certificate was issued
+	// gets a new one now (mod_md orders again when an MD's domains
+	// change); the old certificate serves until then.
+	for _, d := range md.Domains {
+		if d.Manual {
+			continue
+		}
+		c, k := storedPaths(md, d.Names[0])
+		leaf, err := loadLeaf(c, k)
+		if err != nil || coversAll(leaf, d.Names) {
+			continue
+		}
+		log.Info(fmt.Sprintf("mod_md: the names of %s changed: ordering a new certificate for %s", d.Names[0], strings.Join(d.Names, " ")), "module", "md")
+		if err := cfg.RenewCertAsync(ctx, d.Names[0], true); err != nil {
+			log.Error(fmt.Sprintf("AH10056: processing %s: %v", d.Names[0], err), "module", "md")
+		}
+	}
 	return m, nil
 }
 
@@ -163,4 +182,14 @@ func (m *Manager) Stop() {
 	}
 	m.cancel()
 	m.cache.Stop()
+}
+
+// coversAll reports whether leaf names every one of names.
+func coversAll(leaf *x509.Certificate, names []string) bool {
+	for _, n := range names {
+		if !slices.Contains(leaf.DNSNames, n) {
+			return false
+		}
+	}
+	return true
 }
