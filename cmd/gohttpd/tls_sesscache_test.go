@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/tls"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -13,7 +14,8 @@ import (
 // "SSLSessionCache shmcb:...", a client resumes its session on the child
 // that made it and on other children (the sessions are in the shared
 // file; the client holds only an ID); without SSLSessionCache, tickets
-// off means no resumption (Apache: the session cache is off then).
+// off means no resumption (Apache: the session cache is off then). The
+// sessions survive a graceful restart.
 func TestHTTPSStatefulResumption(t *testing.T) {
 	for _, mpmName := range []string{"event", "prefork"} {
 		t.Run(mpmName, func(t *testing.T) {
@@ -52,6 +54,25 @@ func TestHTTPSStatefulResumption(t *testing.T) {
 			}
 			if got := pids(); len(got) < 2 {
 				t.Errorf("resumed sessions were served by children %v after %d connections, want at least two", got, n)
+			}
+			// A graceful restart keeps the cache file: the new
+			// generation's children resume the sessions too.
+			old := map[int]bool{}
+			for _, p := range s.Children() {
+				old[p] = true
+			}
+			s.Signal(syscall.SIGUSR1)
+			mpmtest.WaitFor(t, 20*time.Second, "a new generation of children", func() bool {
+				cs := s.Children()
+				for _, p := range cs {
+					if old[p] {
+						return false
+					}
+				}
+				return len(cs) > 0
+			})
+			if _, _, _, cs := tlsGet(t, addr, "a.test", "a.test", "/hello.txt", cache); !cs.DidResume {
+				t.Error("no resumption after a graceful restart")
 			}
 		})
 	}
