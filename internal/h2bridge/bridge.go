@@ -174,6 +174,10 @@ type Options struct {
 	// reused. They run on the stream's goroutine, several streams of one
 	// connection at once.
 	StreamStart, StreamDone func(ctx *fasthttp.RequestCtx)
+	// XNet serves ServeConn's connections with x/net/http2's server
+	// instead of the native loop (native.go). ServeUpgrade always uses
+	// x/net.
+	XNet bool
 }
 
 // Bridge serves HTTP/2 connections with one fasthttp handler.
@@ -187,6 +191,8 @@ type Bridge struct {
 
 	mu       sync.Mutex
 	conns    map[net.Conn]struct{}
+	natives  map[*nconn]struct{}
+	work     chan *nstream // idle native stream workers take streams here
 	wg       sync.WaitGroup
 	shutdown atomic.Bool
 }
@@ -238,7 +244,7 @@ func New(opts Options, h fasthttp.RequestHandler) *Bridge {
 		}
 		opts.MaxHeaderBytes = n
 	}
-	b := &Bridge{opts: opts, handler: h, conns: make(map[net.Conn]struct{})}
+	b := &Bridge{opts: opts, handler: h, conns: make(map[net.Conn]struct{}), natives: make(map[*nconn]struct{}), work: make(chan *nstream)}
 	b.ctxPool.New = func() any { return new(fasthttp.RequestCtx) }
 	bufSize := copyBufferSize
 	if opts.StreamBufferSize > 0 {
@@ -284,7 +290,33 @@ var ErrShutdown = errors.New("h2bridge: shut down")
 // *tls.Conn, or cleartext whose next bytes are the client preface), until it
 // closes. It closes c.
 func (b *Bridge) ServeConn(c net.Conn) error {
-	return b.serve(c, nil, nil)
+	if b.opts.XNet {
+		return b.serve(c, nil, nil)
+	}
+	if !b.track(c) {
+		c.Close()
+		return ErrShutdown
+	}
+	defer b.untrack(c)
+	_ = c.SetDeadline(time.Time{})
+	b.serveNative(c)
+	return c.Close()
+}
+
+func (b *Bridge) trackNative(nc *nconn) {
+	b.mu.Lock()
+	b.natives[nc] = struct{}{}
+	stopping := b.shutdown.Load()
+	b.mu.Unlock()
+	if stopping {
+		nc.shutdown()
+	}
+}
+
+func (b *Bridge) untrackNative(nc *nconn) {
+	b.mu.Lock()
+	delete(b.natives, nc)
+	b.mu.Unlock()
 }
 
 func (b *Bridge) serve(c net.Conn, up *http.Request, settings []byte) error {
@@ -331,7 +363,14 @@ func (b *Bridge) untrack(c net.Conn) {
 func (b *Bridge) Shutdown(ctx context.Context) error {
 	b.mu.Lock()
 	b.shutdown.Store(true)
+	natives := make([]*nconn, 0, len(b.natives))
+	for nc := range b.natives {
+		natives = append(natives, nc)
+	}
 	b.mu.Unlock()
+	for _, nc := range natives {
+		nc.shutdown()
+	}
 	// No listener and no HTTP/1 connection belongs to h1: Shutdown only runs
 	// the OnShutdown hook x/net registered (GOAWAY on each connection).
 	_ = b.h1.Shutdown(ctx)
