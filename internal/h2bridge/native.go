@@ -202,6 +202,7 @@ func (nc *nconn) serve() {
 			closed := nc.closed
 			nc.wmu.Unlock()
 			if closed {
+				nc.linger()
 				return
 			}
 		}
@@ -218,6 +219,8 @@ func (nc *nconn) serve() {
 					return
 				}
 				if errors.Is(err, os.ErrDeadlineExceeded) {
+					// Idle (KeepAliveTimeout), or the end of a GOAWAY
+					// drain that woke the reader.
 					nc.goAway(http2.ErrCodeNo)
 				}
 				return
@@ -559,10 +562,15 @@ func (nc *nconn) goAway(code http2.ErrCode) {
 	nc.closed = true
 	nc.wcond.Broadcast()
 	nc.wmu.Unlock()
-	if code != http2.ErrCodeNo {
-		_ = nc.c.SetReadDeadline(time.Now().Add(goAwayLinger))
-		_, _ = io.Copy(io.Discard, io.LimitReader(nc.br, 1<<20))
-	}
+	nc.linger()
+}
+
+// linger reads and discards what the client still sends, for at most
+// goAwayLinger, so that closing does not reset the connection before the
+// client read the GOAWAY (unread input makes the kernel send RST).
+func (nc *nconn) linger() {
+	_ = nc.c.SetReadDeadline(time.Now().Add(goAwayLinger))
+	_, _ = io.Copy(io.Discard, io.LimitReader(nc.br, 1<<20))
 }
 
 // teardown runs when the reader returns: streams still open see the
