@@ -499,18 +499,20 @@ func (s *streamConn) SetWriteDeadline(time.Time) error { return nil }
 
 type tlsStreamConn struct {
 	streamConn
-	tc tlsStater
+	// state is the connection's, taken once: the handshake is over, and
+	// handlers ask for it on every request (SNI checks, %{SSL_*}).
+	state tls.ConnectionState
 }
 
 func (s *tlsStreamConn) Handshake() error                     { return nil }
-func (s *tlsStreamConn) ConnectionState() tls.ConnectionState { return s.tc.ConnectionState() }
+func (s *tlsStreamConn) ConnectionState() tls.ConnectionState { return s.state }
 
 func newStreamConn(c net.Conn) net.Conn {
 	sc := streamConn{local: c.LocalAddr(), remote: c.RemoteAddr(), under: c}
 	var inner net.Conn = c
 	for {
 		if ts, ok := inner.(tlsStater); ok {
-			return &tlsStreamConn{streamConn: sc, tc: ts}
+			return &tlsStreamConn{streamConn: sc, state: ts.ConnectionState()}
 		}
 		switch x := inner.(type) {
 		case *replayConn:

@@ -37,12 +37,14 @@ package h2bridge
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"errors"
 	"io"
 	"net"
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -124,6 +126,7 @@ type nstream struct {
 	remoteEnd bool // END_STREAM received
 	localEnd  bool // response written (or abandoned)
 	reset     bool // RST_STREAM sent or received
+	expect    bool // "expect: 100-continue"
 	timer     *time.Timer
 }
 
@@ -158,6 +161,12 @@ func (b *Bridge) serveNative(c net.Conn) {
 func (nc *nconn) serve() {
 	o := &nc.b.opts
 	defer nc.teardown()
+	if ts, ok := nc.cs.sc.(*tlsStreamConn); ok && !nc.tlsAdequate(ts.state) {
+		// RFC 9113 §9.2: TLS 1.2 or later, without the prohibited
+		// cipher suites (H2ModernTLSOnly Off permits them), as x/net.
+		nc.goAway(http2.ErrCodeInadequateSecurity)
+		return
+	}
 	_ = nc.c.SetReadDeadline(time.Now().Add(o.IdleTimeout))
 	var pre [len(http2.ClientPreface)]byte
 	if _, err := io.ReadFull(nc.br, pre[:]); err != nil || string(pre[:]) != http2.ClientPreface {
@@ -247,6 +256,23 @@ func (nc *nconn) serve() {
 			return
 		}
 	}
+}
+
+// tlsAdequate reports whether st may carry HTTP/2.
+func (nc *nconn) tlsAdequate(st tls.ConnectionState) bool {
+	if st.Version < tls.VersionTLS12 {
+		return false
+	}
+	if st.Version >= tls.VersionTLS13 || nc.b.opts.PermitProhibitedCipherSuites {
+		return true
+	}
+	switch st.CipherSuite {
+	case tls.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+		tls.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, tls.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+		tls.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, tls.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256:
+		return true
+	}
+	return false
 }
 
 func (nc *nconn) count(what string) {
@@ -709,6 +735,11 @@ func (nc *nconn) processHeaders(f *http2.MetaHeadersFrame) error {
 		nc.deadline = false
 		_ = nc.c.SetReadDeadline(time.Time{})
 	}
+	if !st.remoteEnd && st.status == 0 && st.expect {
+		// The client waits for this before it sends the body.
+		_ = nc.wfr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: continueBlock, EndHeaders: true})
+		nc.ctrlLocked()
+	}
 	nc.pending++
 	nc.started++
 	if max := o.MaxStreamsPerConn; max > 0 && nc.started >= max {
@@ -763,6 +794,10 @@ func (nc *nconn) fillNative(req *fasthttp.Request, f *http2.MetaHeadersFrame, me
 			// RFC 9113 §8.2.3: split cookie fields are joined.
 			cookies = append(cookies, hf.Value)
 			continue
+		case "expect":
+			if len(hf.Value) == len("100-continue") && strings.EqualFold(hf.Value, "100-continue") {
+				st.expect = true
+			}
 		case "content-length":
 			if n, err := strconv.ParseUint(hf.Value, 10, 63); err == nil {
 				st.declLen = int64(n)
@@ -1065,11 +1100,16 @@ func (nc *nconn) writeDataLocked(st *nstream, p []byte, end bool) bool {
 		nc.sendWin -= n
 		st.sendWin -= n
 		p = p[n:]
-		if nc.wbuf.Len() >= writeBufMax {
-			nc.flushLocked()
-		}
 		if last {
 			return true
+		}
+		if nc.wbuf.Len() >= writeBufMax {
+			// Let the other streams of the connection have their turn
+			// between the chunks of a large body.
+			nc.flushLocked()
+			nc.wmu.Unlock()
+			runtime.Gosched()
+			nc.wmu.Lock()
 		}
 	}
 }
@@ -1138,6 +1178,10 @@ func (nc *nconn) value(v []byte) string {
 	nc.vals[s] = s
 	return s
 }
+
+// continueBlock is ":status: 100" in HPACK (static table index 0x08 is
+// 200; 100 is a literal without indexing, name index 8).
+var continueBlock = []byte{0x08, 0x03, '1', '0', '0'}
 
 var statusStrings [600]string
 
