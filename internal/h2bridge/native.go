@@ -41,6 +41,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"runtime"
 	"strconv"
@@ -113,21 +114,23 @@ type nconn struct {
 
 // nstream is one request stream.
 type nstream struct {
-	nc        *nconn
-	id        uint32
-	ctx       *fasthttp.RequestCtx
-	status    int // answered without the handler (limits); statusReset: reset
-	head      bool
-	body      *bodyPipe
-	declLen   int64 // content-length, -1 unknown
-	gotLen    int64
-	inflow    int32 // receive window left
-	sendWin   int64
-	remoteEnd bool // END_STREAM received
-	localEnd  bool // response written (or abandoned)
-	reset     bool // RST_STREAM sent or received
-	expect    bool // "expect: 100-continue"
-	timer     *time.Timer
+	nc         *nconn
+	id         uint32
+	ctx        *fasthttp.RequestCtx
+	status     int // answered without the handler (limits); statusReset: reset
+	head       bool
+	body       *bodyPipe
+	declLen    int64 // content-length, -1 unknown
+	gotLen     int64
+	inflow     int32 // receive window left
+	sendWin    int64
+	remoteEnd  bool // END_STREAM received
+	localEnd   bool // response written (or abandoned)
+	reset      bool // RST_STREAM sent or received
+	expect     bool // "expect: 100-continue"
+	started    bool // StreamStart was called
+	doneCalled bool // StreamDone was called
+	timer      *time.Timer
 }
 
 // serveNative serves c with the native loop; it returns once the
@@ -831,7 +834,7 @@ func (nc *nconn) fillNative(req *fasthttp.Request, f *http2.MetaHeadersFrame, me
 	if st.remoteEnd {
 		if st.declLen > 0 {
 			// A declared body that never came (RFC 9113 §8.1.1).
-			return statusReset
+			return statusMalformed
 		}
 		return 0
 	}
@@ -868,7 +871,7 @@ func (b *Bridge) worker(st *nstream) {
 // run serves st and then the streams queued on its connection.
 func (nc *nconn) run(st *nstream) {
 	for st != nil {
-		nc.serveStream(st)
+		nc.serveStreamSafe(st)
 		nc.wmu.Lock()
 		st = nil
 		for len(nc.queue) > 0 && st == nil {
@@ -890,6 +893,34 @@ func (nc *nconn) run(st *nstream) {
 	}
 }
 
+// serveStreamSafe is serveStream, a panicking handler resetting its
+// stream (INTERNAL_ERROR) instead of ending the process, as x/net's server
+// and net/http do; the panic is logged unless it is http.ErrAbortHandler.
+func (nc *nconn) serveStreamSafe(st *nstream) {
+	defer func() {
+		r := recover()
+		if r == nil {
+			return
+		}
+		if r != http.ErrAbortHandler && nc.b.opts.ErrorLog != nil {
+			buf := make([]byte, 16<<10)
+			buf = buf[:runtime.Stack(buf, false)]
+			nc.b.opts.ErrorLog.Printf("h2bridge: panic serving stream %d from %v: %v\n%s", st.id, nc.c.RemoteAddr(), r, buf)
+		}
+		nc.wmu.Lock()
+		if !st.localEnd {
+			nc.resetLocked(st.id, http2.ErrCodeInternal)
+			nc.finishLocked(st)
+		}
+		nc.wmu.Unlock()
+		if st.started && !st.doneCalled {
+			nc.b.streamDone(st.ctx)
+		}
+		// st.ctx is not pooled again: the handler left it half-way.
+	}()
+	nc.serveStream(st)
+}
+
 // serveStream runs the handler for st and writes its response.
 func (nc *nconn) serveStream(st *nstream) {
 	b := nc.b
@@ -904,6 +935,7 @@ func (nc *nconn) serveStream(st *nstream) {
 		lg = b.opts.Logger
 	}
 	ctx.Init2(cs.sc, lg, false)
+	st.started = true
 	if b.opts.StreamStart != nil {
 		b.opts.StreamStart(ctx)
 	}
@@ -912,11 +944,18 @@ func (nc *nconn) serveStream(st *nstream) {
 		status = nc.readBody(st)
 	}
 	switch {
-	case status == statusReset:
+	case status == statusReset || status == statusMalformed:
+		// Over twice LimitRequestFields: ENHANCE_YOUR_CALM, as Apache
+		// 2.4.71's mod_http2.
+		code := http2.ErrCodeEnhanceYourCalm
+		if status == statusMalformed {
+			code = http2.ErrCodeProtocol
+		}
 		nc.wmu.Lock()
-		nc.resetLocked(st.id, http2.ErrCodeProtocol)
+		nc.resetLocked(st.id, code)
 		nc.finishLocked(st)
 		nc.wmu.Unlock()
+		st.doneCalled = true
 		b.streamDone(ctx)
 		b.release(ctx)
 		return
@@ -930,9 +969,14 @@ func (nc *nconn) serveStream(st *nstream) {
 		}
 	}
 	nc.writeResponse(st, &ctx.Response)
+	st.doneCalled = true
 	b.streamDone(ctx)
 	b.release(ctx)
 }
+
+// statusMalformed asks serveStream to reset a malformed request's stream
+// (PROTOCOL_ERROR).
+const statusMalformed = -2
 
 // readBody reads the request body as fillRequest does from x/net's pipe.
 func (nc *nconn) readBody(st *nstream) int {

@@ -237,3 +237,34 @@ func TestNativeRequests(t *testing.T) {
 		}
 	})
 }
+
+// TestNativeHandlerPanic: a panicking handler resets its stream; the
+// connection and the process go on.
+func TestNativeHandlerPanic(t *testing.T) {
+	h := func(ctx *fasthttp.RequestCtx) {
+		if string(ctx.Path()) == "/panic" {
+			panic("boom")
+		}
+		ctx.SetBodyString("ok")
+	}
+	s := startServer(t, Options{}, h, false)
+	rc := dialRaw(t, s.addr())
+	_ = rc.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: rc.headerBlock("/panic"), EndStream: true, EndHeaders: true})
+	for {
+		f, err := rc.fr.ReadFrame()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r, ok := f.(*http2.RSTStreamFrame); ok {
+			if r.StreamID != 1 || r.ErrCode != http2.ErrCodeInternal {
+				t.Fatalf("RST_STREAM %d %v, want 1 INTERNAL_ERROR", r.StreamID, r.ErrCode)
+			}
+			break
+		}
+	}
+	_ = rc.fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 3, BlockFragment: rc.headerBlock("/fine"), EndStream: true, EndHeaders: true})
+	_, body, _ := rc.readResponses(t, 1)
+	if string(body[3]) != "ok" {
+		t.Errorf("after the panic: %q", body[3])
+	}
+}
