@@ -65,8 +65,10 @@ const (
 	// goAwayLinger is how long a connection closed by an error keeps
 	// reading (and discarding) after its GOAWAY, so the client reads the
 	// GOAWAY instead of a reset.
-	goAwayLinger      = time.Second
-	readBufSize       = 4096
+	goAwayLinger = time.Second
+	readBufSize  = 4096
+	// idleBufMax is the write buffer capacity an idle connection keeps.
+	idleBufMax        = 4096
 	defaultConnWindow = 1 << 20
 	maxSettings       = 100
 )
@@ -87,7 +89,7 @@ type nconn struct {
 	// Under wmu.
 	wmu          sync.Mutex
 	wcond        sync.Cond // send window opened, a stream reset, the connection closed
-	wbuf         bytes.Buffer
+	wbuf         *[]byte   // frames to write; pooled (nil) while idle
 	wfr          *http2.Framer
 	henc         *hpack.Encoder
 	hbuf         bytes.Buffer
@@ -154,7 +156,7 @@ func (b *Bridge) serveNative(c net.Conn) {
 	nc.rfr.SetMaxReadFrameSize(b.opts.MaxReadFrameSize)
 	nc.rfr.MaxHeaderListSize = uint32(b.opts.MaxHeaderBytes)
 	nc.rfr.ReadMetaHeaders = hpack.NewDecoder(4096, nil)
-	nc.wfr = http2.NewFramer(&nc.wbuf, nil)
+	nc.wfr = http2.NewFramer(frameSink{nc}, nil)
 	nc.henc = hpack.NewEncoder(&nc.hbuf)
 	b.trackNative(nc)
 	defer b.untrackNative(nc)
@@ -204,6 +206,13 @@ func (nc *nconn) serve() {
 				nc.flushLocked()
 			}
 			idle := len(nc.streams) == 0 && nc.running == 0 && len(nc.queue) == 0
+			if idle && nc.wbuf != nil && len(*nc.wbuf) == 0 {
+				// An idle connection holds no write buffer.
+				if cap(*nc.wbuf) <= 4*writeBufMax {
+					writeBufPool.Put(nc.wbuf)
+				}
+				nc.wbuf = nil
+			}
 			if idle && !nc.deadline {
 				nc.deadline = true
 				_ = nc.c.SetReadDeadline(time.Now().Add(o.IdleTimeout))
@@ -503,7 +512,7 @@ func (nc *nconn) refundLocked(st *nstream, n uint32) {
 // blocks.
 func (nc *nconn) ctrlLocked() {
 	nc.ctrl = true
-	if nc.wbuf.Len() >= writeBufMax {
+	if nc.wbufLen() >= writeBufMax {
 		nc.flushLocked()
 	}
 }
@@ -619,22 +628,45 @@ func (nc *nconn) teardown() {
 	nc.wmu.Unlock()
 }
 
+// writeBufPool holds the write buffers of connections between bursts.
+var writeBufPool = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+// frameSink is the write Framer's writer: it appends to the connection's
+// buffer (under wmu), taking one from the pool if it has none.
+type frameSink struct{ nc *nconn }
+
+func (w frameSink) Write(p []byte) (int, error) {
+	nc := w.nc
+	if nc.wbuf == nil {
+		nc.wbuf = writeBufPool.Get().(*[]byte)
+	}
+	*nc.wbuf = append(*nc.wbuf, p...)
+	return len(p), nil
+}
+
+func (nc *nconn) wbufLen() int {
+	if nc.wbuf == nil {
+		return 0
+	}
+	return len(*nc.wbuf)
+}
+
 // flushLocked writes the buffered frames to the socket.
 func (nc *nconn) flushLocked() {
 	nc.ctrl = false
 	nc.flushedSeq = nc.wseq
-	if nc.wbuf.Len() == 0 {
+	if nc.wbufLen() == 0 {
 		return
 	}
 	if nc.closed {
-		nc.wbuf.Reset()
+		*nc.wbuf = (*nc.wbuf)[:0]
 		return
 	}
 	if d := nc.b.opts.WriteTimeout; d > 0 {
 		_ = nc.c.SetWriteDeadline(time.Now().Add(d))
 	}
-	_, err := nc.c.Write(nc.wbuf.Bytes())
-	nc.wbuf.Reset()
+	_, err := nc.c.Write(*nc.wbuf)
+	*nc.wbuf = (*nc.wbuf)[:0]
 	if err != nil {
 		nc.closed = true
 		nc.wcond.Broadcast()
@@ -1147,7 +1179,7 @@ func (nc *nconn) writeDataLocked(st *nstream, p []byte, end bool) bool {
 		if last {
 			return true
 		}
-		if nc.wbuf.Len() >= writeBufMax {
+		if nc.wbufLen() >= writeBufMax {
 			// Let the other streams of the connection have their turn
 			// between the chunks of a large body.
 			nc.flushLocked()
