@@ -207,6 +207,8 @@ type Bridge struct {
 	conns    map[net.Conn]struct{}
 	natives  map[*nconn]struct{}
 	work     chan *nstream // idle native stream workers take streams here
+	quit     chan struct{} // closed by Close or a finished Shutdown: idle workers exit
+	quitOnce sync.Once
 	wg       sync.WaitGroup
 	shutdown atomic.Bool
 }
@@ -258,7 +260,7 @@ func New(opts Options, h fasthttp.RequestHandler) *Bridge {
 		}
 		opts.MaxHeaderBytes = n
 	}
-	b := &Bridge{opts: opts, handler: h, conns: make(map[net.Conn]struct{}), natives: make(map[*nconn]struct{}), work: make(chan *nstream)}
+	b := &Bridge{opts: opts, handler: h, conns: make(map[net.Conn]struct{}), natives: make(map[*nconn]struct{}), work: make(chan *nstream), quit: make(chan struct{})}
 	b.ctxPool.New = func() any { return new(fasthttp.RequestCtx) }
 	bufSize := copyBufferSize
 	if opts.StreamBufferSize > 0 {
@@ -392,6 +394,7 @@ func (b *Bridge) Shutdown(ctx context.Context) error {
 	go func() { b.wg.Wait(); close(done) }()
 	select {
 	case <-done:
+		b.stopWorkers()
 		return nil
 	case <-ctx.Done():
 		b.Close()
@@ -399,6 +402,10 @@ func (b *Bridge) Shutdown(ctx context.Context) error {
 		return ctx.Err()
 	}
 }
+
+// stopWorkers makes the idle stream workers exit (busy ones exit when
+// their stream is done).
+func (b *Bridge) stopWorkers() { b.quitOnce.Do(func() { close(b.quit) }) }
 
 // Close closes every connection at once.
 func (b *Bridge) Close() {
@@ -408,6 +415,7 @@ func (b *Bridge) Close() {
 		c.Close()
 	}
 	b.mu.Unlock()
+	b.stopWorkers()
 }
 
 // Active returns the number of connections being served.

@@ -885,7 +885,8 @@ func (b *Bridge) dispatch(st *nstream) {
 	}
 }
 
-// worker runs streams until it has waited workerIdle for one.
+// worker runs streams until it has waited workerIdle for one, or the
+// Bridge is closed.
 func (b *Bridge) worker(st *nstream) {
 	t := time.NewTimer(workerIdle)
 	defer t.Stop()
@@ -895,6 +896,8 @@ func (b *Bridge) worker(st *nstream) {
 		select {
 		case st = <-b.work:
 		case <-t.C:
+			return
+		case <-b.quit:
 			return
 		}
 	}
