@@ -81,7 +81,7 @@ type nconn struct {
 	br  *bufio.Reader
 	rfr *http2.Framer
 
-	// Reader goroutine only.
+	// Reader goroutine only (maxClientID: written under wmu too).
 	maxClientID uint32
 	sawSettings bool
 	connWindow  int32 // the receive window the connection advertises
@@ -704,11 +704,12 @@ func (nc *nconn) processHeaders(f *http2.MetaHeadersFrame) error {
 		}
 		return nil
 	}
-	nc.wmu.Unlock()
 	if id <= nc.maxClientID {
+		nc.wmu.Unlock()
 		return http2.ConnectionError(http2.ErrCodeProtocol)
 	}
-	nc.maxClientID = id
+	nc.maxClientID = id // under wmu: a Shutdown's GOAWAY reads it
+	nc.wmu.Unlock()
 	if f.HasPriority() && f.Priority.StreamDep == id {
 		return http2.StreamError{StreamID: id, Code: http2.ErrCodeProtocol}
 	}
