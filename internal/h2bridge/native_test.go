@@ -1,8 +1,10 @@
 package h2bridge
 
 import (
+	"bufio"
 	"bytes"
 	"io"
+	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -266,5 +268,73 @@ func TestNativeHandlerPanic(t *testing.T) {
 	_, body, _ := rc.readResponses(t, 1)
 	if string(body[3]) != "ok" {
 		t.Errorf("after the panic: %q", body[3])
+	}
+}
+
+// BenchmarkNativeStreams is the cost per stream over a loopback
+// connection, native loop against x/net's server: batches of 10 GETs for a
+// 1 KiB response, as h2load -m10 sends them (client work included).
+func BenchmarkNativeStreams(b *testing.B) {
+	for _, xnet := range []bool{false, true} {
+		name := "native"
+		if xnet {
+			name = "xnet"
+		}
+		b.Run(name, func(b *testing.B) { benchStreams(b, Options{XNet: xnet}) })
+	}
+}
+
+func benchStreams(b *testing.B, opts Options) {
+	body := bytes.Repeat([]byte("x"), 1024)
+	s := startServer(b, opts, func(ctx *fasthttp.RequestCtx) {
+		ctx.SetContentType("text/html")
+		ctx.SetBody(body)
+	}, false)
+	c, err := net.Dial("tcp", s.addr())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	bw := bufio.NewWriter(c)
+	fr := http2.NewFramer(bw, bufio.NewReader(c))
+	_, _ = io.WriteString(bw, http2.ClientPreface)
+	_ = fr.WriteSettings()
+	var hb bytes.Buffer
+	enc := hpack.NewEncoder(&hb)
+	for _, f := range []hpack.HeaderField{{Name: ":method", Value: "GET"}, {Name: ":scheme", Value: "http"},
+		{Name: ":authority", Value: "bench.example"}, {Name: ":path", Value: "/index.html"}, {Name: "user-agent", Value: "bench"}} {
+		_ = enc.WriteField(f)
+	}
+	block := hb.Bytes() // only static-table and literal-without-indexing fields: reusable
+	id := uint32(1)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; {
+		n := min(10, b.N-done)
+		for range n {
+			_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: id, BlockFragment: block, EndStream: true, EndHeaders: true})
+			id += 2
+		}
+		_ = bw.Flush()
+		got, data := 0, 0
+		for got < n {
+			f, err := fr.ReadFrame()
+			if err != nil {
+				b.Fatal(err)
+			}
+			switch f := f.(type) {
+			case *http2.SettingsFrame:
+				if !f.IsAck() {
+					_ = fr.WriteSettingsAck()
+				}
+			case *http2.DataFrame:
+				data += len(f.Data())
+				if f.StreamEnded() {
+					got++
+				}
+			}
+		}
+		_ = fr.WriteWindowUpdate(0, uint32(data))
+		done += n
 	}
 }
