@@ -3,6 +3,7 @@ package h2bridge
 import (
 	"bufio"
 	"bytes"
+	"crypto/tls"
 	"io"
 	"net"
 	"strconv"
@@ -336,5 +337,26 @@ func benchStreams(b *testing.B, opts Options) {
 		}
 		_ = fr.WriteWindowUpdate(0, uint32(data))
 		done += n
+	}
+}
+
+// TestNativeIdleBeforePreface: a connection that negotiated h2 and then
+// sends nothing (not even the preface) is closed after IdleTimeout, as one
+// that went quiet after its streams.
+func TestNativeIdleBeforePreface(t *testing.T) {
+	s := startServer(t, Options{IdleTimeout: 200 * time.Millisecond}, testHandler(""), true)
+	c, err := tls.Dial("tcp", s.addr(), &tls.Config{InsecureSkipVerify: true, NextProtos: []string{"h2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if p := c.ConnectionState().NegotiatedProtocol; p != "h2" {
+		t.Fatalf("ALPN %q", p)
+	}
+	_ = c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	start := time.Now()
+	_, err = io.Copy(io.Discard, c)
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("closed after %v (%v), want ~200ms", el, err)
 	}
 }
