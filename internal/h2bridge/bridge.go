@@ -17,7 +17,7 @@
 //     Protocols has h2 for that address (the TLS package's job).
 //   - h2c prior knowledge (H2Direct): peek the first bytes of a cleartext
 //     connection; if they start with the client preface (IsPreface), call
-//     b.ServeConn(ReplayConn(conn, peeked)) — x/net reads the preface itself.
+//     b.ServeConn(ReplayConn(conn, peeked)) — the bridge reads the preface itself.
 //   - h2c Upgrade (H2Upgrade): when the HTTP/1.1 loop reads a request for
 //     which IsH2CUpgrade(req) is true, stop the loop and call
 //     b.ServeUpgrade(conn, req, br) with the bufio.Reader the loop read from
