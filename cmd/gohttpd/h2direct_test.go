@@ -29,7 +29,10 @@ var addr3RE = regexp.MustCompile(`listening .*addr=(127\.0\.0\.3:[0-9]+)`)
 // loopback answers the same: SETTINGS and then the file over h2 with
 // H2Direct on, "HTTP/1.1 400 Bad Request" with it off. HTTP/1.1 clients of
 // the H2Direct vhost lose none of their bytes, also when the first record
-// holds only part of the request or a part of the preface.
+// holds only part of the request or a part of the preface. As in Apache
+// (checked with name-based vhosts and openssl s_client -servername), the
+// H2Direct that counts is the one of the first <VirtualHost> of the
+// address, not the one SNI selects.
 func TestH2DirectTLS(t *testing.T) {
 	dir := mpmtest.ReadableTempDir(t)
 	cert, key := writeTestCert(t, dir)
@@ -51,6 +54,24 @@ func TestH2DirectTLS(t *testing.T) {
 		"SSLCertificateKeyFile " + key,
 		"Protocols h2 http/1.1",
 		"</VirtualHost>",
+		// Name-based vhosts after the first: H2Direct is the first one's
+		// (Apache: the connection's base server, whatever SNI chose).
+		"<VirtualHost 127.0.0.2:*>",
+		"ServerName other.test",
+		"SSLEngine on",
+		"SSLCertificateFile " + cert,
+		"SSLCertificateKeyFile " + key,
+		"Protocols h2 http/1.1",
+		"H2Direct off",
+		"</VirtualHost>",
+		"<VirtualHost 127.0.0.3:*>",
+		"ServerName direct.test",
+		"SSLEngine on",
+		"SSLCertificateFile " + cert,
+		"SSLCertificateKeyFile " + key,
+		"Protocols h2 http/1.1",
+		"H2Direct on",
+		"</VirtualHost>",
 	}
 	probe := filepath.Join(dir, "probe.conf")
 	text := strings.Join(append([]string{"ServerRoot " + dir, "Listen 127.0.0.1:0", "DocumentRoot " + dir,
@@ -60,6 +81,20 @@ func TestH2DirectTLS(t *testing.T) {
 	}
 	if out, err := exec.Command(mpmtest.Binary(t), "-t", "-f", probe).CombinedOutput(); err != nil {
 		t.Skipf("gohttpd -t refuses the SSL configuration:\n%s", out)
+	}
+	out, err := exec.Command(mpmtest.Binary(t), "-S", "-f", probe).CombinedOutput()
+	if err != nil {
+		t.Fatalf("gohttpd -S: %v\n%s", err, out)
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		direct := strings.Contains(l, "h2 prior knowledge (TLS, H2Direct)")
+		if strings.Contains(l, "127.0.0.2:") && strings.Contains(l, "h2 by ALPN") && !direct ||
+			strings.Contains(l, "127.0.0.3:") && direct {
+			t.Errorf("-S: %q", l)
+		}
+	}
+	if !strings.Contains(string(out), "h2 prior knowledge (TLS, H2Direct)") {
+		t.Errorf("-S does not show H2Direct over TLS:\n%s", out)
 	}
 	for _, mpmName := range []string{"event", "prefork", "worker"} {
 		t.Run(mpmName, func(t *testing.T) {
@@ -98,6 +133,25 @@ func TestH2DirectTLS(t *testing.T) {
 					}
 				})
 			}
+			t.Run("SNI other.test on the H2Direct address", func(t *testing.T) {
+				c := dialSNI(t, on, "other.test")
+				cc, err := (&http2.Transport{}).NewClientConn(c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer cc.Close()
+				resp := h2Get(t, cc, "https://"+on+"/hello.txt")
+				if body := readAll(t, resp); resp.StatusCode != 200 || resp.ProtoMajor != 2 {
+					t.Fatalf("%s %d %q", resp.Proto, resp.StatusCode, body)
+				}
+			})
+			t.Run("SNI direct.test on the address without H2Direct", func(t *testing.T) {
+				c := dialSNI(t, off, "direct.test")
+				defer c.Close()
+				if got := exchange(t, c, http2.ClientPreface); !strings.HasPrefix(got, "HTTP/1.1 400 ") {
+					t.Fatalf("got %.80q, want HTTP/1.1 400 (Apache)", got)
+				}
+			})
 			for _, tc := range []struct {
 				name   string
 				pieces []string
@@ -105,7 +159,7 @@ func TestH2DirectTLS(t *testing.T) {
 			}{
 				{"http1", []string{"GET /hello.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"}, "HTTP/1.1 200 "},
 				{"http1 split", []string{"G", "ET /hello.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"}, "HTTP/1.1 200 "},
-				{"preface start then HTTP/1.1", []string{"PR", "I * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"}, "HTTP/1.1 "},
+				{"preface start then HTTP/1.1", []string{"PR", "I * HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"}, "HTTP/1.1 400 "},
 			} {
 				t.Run("on/"+tc.name, func(t *testing.T) {
 					c := dialNoH2(t, on, []string{"http/1.1"})
@@ -153,6 +207,17 @@ func dialNoH2(t *testing.T, addr string, alpn []string) *tls.Conn {
 	}
 	if p := c.ConnectionState().NegotiatedProtocol; p == "h2" {
 		t.Fatalf("ALPN chose h2 for a client offering %q", alpn)
+	}
+	return c
+}
+
+// dialSNI dials addr over TLS with server name sni, offering http/1.1.
+func dialSNI(t *testing.T, addr, sni string) *tls.Conn {
+	t.Helper()
+	c, err := tls.DialWithDialer(&net.Dialer{Timeout: 5 * time.Second}, "tcp", addr,
+		&tls.Config{InsecureSkipVerify: true, ServerName: sni, NextProtos: []string{"http/1.1"}})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return c
 }
