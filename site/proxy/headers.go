@@ -120,14 +120,15 @@ func (p *Proxy) buildRequest(ctx *fasthttp.RequestCtx, req *fasthttp.Request, r 
 		out.SetHost(w.hostHdr)
 	}
 	if r.Dir.AddHeaders() {
-		if r.ClientIP != "" {
-			if len(xff) > 0 {
-				xff = append(xff, ", "...)
-			}
+		if r.ClientIP != "" && len(xff) > 0 {
+			xff = append(xff, ", "...)
 			xff = append(xff, r.ClientIP...)
 		}
-		if len(xff) > 0 {
+		switch {
+		case len(xff) > 0:
 			out.SetBytesV("X-Forwarded-For", xff)
+		case r.ClientIP != "":
+			out.Set("X-Forwarded-For", r.ClientIP) // no buffer to build
 		}
 		if len(origHost) > 0 {
 			out.AddBytesV("X-Forwarded-Host", origHost)
@@ -197,6 +198,12 @@ func (p *Proxy) copyResponse(ctx *fasthttp.RequestCtx, resp *fasthttp.Response, 
 	n := resp.Header.ContentLength()
 	if n < 0 {
 		n = -1
+	}
+	if n >= 0 && n <= smallBody {
+		if readSmall(ctx, resp, stream, n) {
+			return false
+		}
+		stream = resp.BodyStream() // what is left after a failure
 	}
 	bs := &bodyStream{resp: resp, r: stream, busy: &w.busy}
 	if p.opts.Logger != nil {

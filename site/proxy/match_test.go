@@ -211,3 +211,23 @@ func FuzzMatch(f *testing.F) {
 		}
 	})
 }
+
+func TestBodyless(t *testing.T) {
+	for _, tc := range []struct {
+		head string
+		want bool
+	}{
+		{"GET / HTTP/1.1\r\nHost: b\r\nUser-Agent: x\r\n\r\n", true},
+		{"GET / HTTP/1.1\r\n\r\n", true},
+		{"POST / HTTP/1.1\r\nHost: b\r\nContent-Length: 3\r\n\r\nabc", false},
+		{"POST / HTTP/1.1\r\nhost: b\r\ncontent-length: 0\r\n\r\n", false},
+		{"POST / HTTP/1.1\r\nHost: b\r\nTRANSFER-ENCODING: chunked\r\n\r\n3\r\nabc", false},
+		{"GET / HTTP/1.1\r\nHost: b\r\nX-Content-Length: 3\r\n\r\n", true},
+		{"GET / HTTP/1.1\r\nHost: b\r\n", false}, // head not complete in this write
+		{"", false},
+	} {
+		if got := bodyless([]byte(tc.head)); got != tc.want {
+			t.Errorf("bodyless(%q) = %v, want %v", tc.head, got, tc.want)
+		}
+	}
+}
