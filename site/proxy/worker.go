@@ -180,6 +180,9 @@ func (c *idleConn) Read(p []byte) (int, error) {
 		_ = c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
 	}
 	c.read = true
+	if c.peek != nil {
+		return c.peek.rawRead(p)
+	}
 	return c.Conn.Read(p)
 }
 
@@ -200,6 +203,9 @@ func (c *idleConn) Write(p []byte) (int, error) {
 	}
 	if c.timeout > 0 {
 		_ = c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
+	}
+	if c.peek != nil {
+		return c.peek.rawWrite(p)
 	}
 	return c.Conn.Write(p)
 }
