@@ -231,3 +231,23 @@ func TestBodyless(t *testing.T) {
 		}
 	}
 }
+
+// FuzzBodyless: bodyless never panics, and never calls a request head
+// bodyless when a line of it names Content-Length or Transfer-Encoding.
+func FuzzBodyless(f *testing.F) {
+	f.Add([]byte("GET / HTTP/1.1\r\nHost: b\r\n\r\n"))
+	f.Add([]byte("POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"))
+	f.Add([]byte("\r\n\r\n"))
+	f.Fuzz(func(t *testing.T, p []byte) {
+		if !bodyless(p) {
+			return
+		}
+		end := bytes.Index(p, []byte("\r\n\r\n"))
+		for _, line := range bytes.Split(p[:end], []byte("\n"))[1:] {
+			l := strings.ToLower(string(line))
+			if strings.HasPrefix(l, "content-length:") || strings.HasPrefix(l, "transfer-encoding:") {
+				t.Fatalf("bodyless(%q) with %q", p, line)
+			}
+		}
+	})
+}
