@@ -170,9 +170,14 @@ func (p *Proxy) copyResponse(ctx *fasthttp.RequestCtx, resp *fasthttp.Response, 
 			out.SetContentTypeBytes(v)
 		case strings.EqualFold(string(k), fasthttp.HeaderServer):
 			out.SetServerBytes(v)
-		case isLocationHeader(k):
-			out.Add(string(k), p.reverseLocation(string(v), r, w))
-		case strings.EqualFold(string(k), fasthttp.HeaderSetCookie):
+		case isLocationHeader(k) && r.Dir != nil && len(r.Dir.Reverse) > 0:
+			if nv := p.reverseLocation(string(v), r, w); nv != string(v) {
+				out.AddBytesK(k, nv)
+			} else {
+				out.AddBytesKV(k, v) // no rule matched: no string of its own
+			}
+		case strings.EqualFold(string(k), fasthttp.HeaderSetCookie) &&
+			r.Dir != nil && (len(r.Dir.CookiePaths) > 0 || len(r.Dir.CookieDomains) > 0):
 			out.Add(fasthttp.HeaderSetCookie, reverseCookie(string(v), r.Dir))
 		default:
 			out.AddBytesKV(k, v)
