@@ -120,14 +120,15 @@ func (p *Proxy) buildRequest(ctx *fasthttp.RequestCtx, req *fasthttp.Request, r 
 		out.SetHost(w.hostHdr)
 	}
 	if r.Dir.AddHeaders() {
-		if r.ClientIP != "" {
-			if len(xff) > 0 {
-				xff = append(xff, ", "...)
-			}
+		if r.ClientIP != "" && len(xff) > 0 {
+			xff = append(xff, ", "...)
 			xff = append(xff, r.ClientIP...)
 		}
-		if len(xff) > 0 {
+		switch {
+		case len(xff) > 0:
 			out.SetBytesV("X-Forwarded-For", xff)
+		case r.ClientIP != "":
+			out.Set("X-Forwarded-For", r.ClientIP) // no buffer to build
 		}
 		if len(origHost) > 0 {
 			out.AddBytesV("X-Forwarded-Host", origHost)
@@ -169,9 +170,14 @@ func (p *Proxy) copyResponse(ctx *fasthttp.RequestCtx, resp *fasthttp.Response, 
 			out.SetContentTypeBytes(v)
 		case strings.EqualFold(string(k), fasthttp.HeaderServer):
 			out.SetServerBytes(v)
-		case isLocationHeader(k):
-			out.Add(string(k), p.reverseLocation(string(v), r, w))
-		case strings.EqualFold(string(k), fasthttp.HeaderSetCookie):
+		case isLocationHeader(k) && r.Dir != nil && len(r.Dir.Reverse) > 0:
+			if nv := p.reverseLocation(string(v), r, w); nv != string(v) {
+				out.AddBytesK(k, nv)
+			} else {
+				out.AddBytesKV(k, v) // no rule matched: no string of its own
+			}
+		case strings.EqualFold(string(k), fasthttp.HeaderSetCookie) &&
+			r.Dir != nil && (len(r.Dir.CookiePaths) > 0 || len(r.Dir.CookieDomains) > 0):
 			out.Add(fasthttp.HeaderSetCookie, reverseCookie(string(v), r.Dir))
 		default:
 			out.AddBytesKV(k, v)
@@ -197,6 +203,12 @@ func (p *Proxy) copyResponse(ctx *fasthttp.RequestCtx, resp *fasthttp.Response, 
 	n := resp.Header.ContentLength()
 	if n < 0 {
 		n = -1
+	}
+	if n >= 0 && n <= smallBody {
+		if readSmall(ctx, resp, stream, n) {
+			return false
+		}
+		stream = resp.BodyStream() // what is left after a failure
 	}
 	bs := &bodyStream{resp: resp, r: stream, busy: &w.busy}
 	if p.opts.Logger != nil {
