@@ -209,7 +209,15 @@ func (a *pollAcceptor) accept() (int, error) {
 	defer a.disarm()
 	fd := -1
 	var aerr error
+	waited := false
 	err := a.rc.Read(func(uintptr) bool {
+		if !waited {
+			// RawConn.Read tries before it waits; tryAll just found
+			// nothing, and a connection that came since the listeners
+			// were added is reported by the poller.
+			waited = true
+			return false
+		}
 		fd, aerr = a.tryAll()
 		return !errors.Is(aerr, unix.EAGAIN)
 	})
@@ -267,9 +275,9 @@ func (a *pollAcceptor) disarm() {
 	a.armed = false
 }
 
-// fileConn makes an accepted blocking descriptor a *net.TCPConn with
-// TCP_NODELAY (net.FileConn duplicates it, makes the duplicate
-// non-blocking and registers it in the poller once).
+// fileConn makes an accepted blocking descriptor a *net.TCPConn
+// (net.FileConn duplicates it, makes the duplicate non-blocking, registers
+// it in the poller once, and sets TCP_NODELAY as for any TCP connection).
 func fileConn(fd int) (*net.TCPConn, error) {
 	f := os.NewFile(uintptr(fd), "conn") // blocking: not in the poller
 	c, err := net.FileConn(f)
@@ -282,7 +290,6 @@ func fileConn(fd int) (*net.TCPConn, error) {
 		c.Close()
 		return nil, fmt.Errorf("prefork: accepted a %T", c)
 	}
-	tc.SetNoDelay(true)
 	return tc, nil
 }
 
