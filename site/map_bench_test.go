@@ -158,3 +158,40 @@ func TestHTAccessRewriteOnly(t *testing.T) {
 		}
 	}
 }
+
+// cmsHeaders are the 20 response lines of the issue's CMS measurement
+// (/tmp/m14/cms.conf): 10 Header set, ExpiresActive, ExpiresDefault and
+// 9 ExpiresByType, in server context.
+const cmsHeaders = `Header set X-Bench-0 "value 0"
+Header set X-Bench-1 "value 1"
+Header set X-Bench-2 "value 2"
+Header set X-Bench-3 "value 3"
+Header set X-Bench-4 "value 4"
+Header set X-Bench-5 "value 5"
+Header set X-Bench-6 "value 6"
+Header set X-Bench-7 "value 7"
+Header set X-Bench-8 "value 8"
+Header set X-Bench-9 "value 9"
+ExpiresActive On
+ExpiresDefault "access plus 1 hour"
+ExpiresByType text/html "access plus 1 days"
+ExpiresByType text/css "access plus 2 days"
+ExpiresByType application/javascript "access plus 3 days"
+ExpiresByType image/png "access plus 4 days"
+ExpiresByType image/jpeg "access plus 5 days"
+ExpiresByType image/gif "access plus 6 days"
+ExpiresByType image/svg+xml "access plus 7 days"
+ExpiresByType font/woff2 "access plus 8 days"
+ExpiresByType application/json "access plus 9 days"
+`
+
+// BenchmarkStaticCMSFull: the issue's "typical CMS rule set" (front
+// controller, canonical host, 20 Header/Expires lines), the
+// configuration of the binary measurement. Compare with
+// BenchmarkStaticNoSections (target: within 10%).
+func BenchmarkStaticCMSFull(b *testing.B) {
+	benchSectionsHost(b, cmsRules+cmsHeaders, "www.bench")
+}
+
+// BenchmarkStaticCMSHeaders: only the 20 Header/Expires lines.
+func BenchmarkStaticCMSHeaders(b *testing.B) { benchSectionsHost(b, cmsHeaders, "www.bench") }

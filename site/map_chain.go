@@ -275,7 +275,13 @@ func (s *Site) urlOptions(ctx *fasthttp.RequestCtx, v *vserver) *alias.URLOption
 
 // urlValues is urlOptions without the allocation.
 func (s *Site) urlValues(ctx *fasthttp.RequestCtx, v *vserver) alias.URLOptions {
-	o := alias.URLOptions{HTTPS: ctx.IsTLS(), Host: string(ctx.Host()), ServerName: v.name, ServerPort: v.port}
+	return s.urlValuesHost(ctx, v, string(ctx.Host()))
+}
+
+// urlValuesHost is urlValues with the request's Host given (b2s of
+// ctx.Host() for a use that ends with the request).
+func (s *Site) urlValuesHost(ctx *fasthttp.RequestCtx, v *vserver, host string) alias.URLOptions {
+	o := alias.URLOptions{HTTPS: ctx.IsTLS(), Host: host, ServerName: v.name, ServerPort: v.port}
 	if o.ServerName == "" {
 		// The main server without virtual hosts: its ServerName, with
 		// the port written there.
@@ -519,7 +525,7 @@ func (s *Site) rewriteRequest(ctx *fasthttp.RequestCtx, v *vserver) *rewrite.Req
 	if ctx.IsTLS() {
 		req.Scheme = "https"
 	}
-	opts := s.urlValues(ctx, v)
+	opts := s.urlValuesHost(ctx, v, b2s(ctx.Host()))
 	host, port := hostPort(&opts)
 	req.ServerName, req.ServerPort = host, port
 	req.DocumentRoot = v.docroot

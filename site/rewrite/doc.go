@@ -137,8 +137,8 @@
 // 2.9 µs and 3 allocations (160 B: two path copies for stat and the
 // Result's query), 1 µs with a fake file system; the second round on
 // /index.php 0.16 µs and nothing. Compile takes 15 µs for the four
-// WordPress rules. FromRequestCtx allocates the request line and the
-// address strings (call it only for an active Ruleset). Trace lines
+// WordPress rules. FromRequestCtx allocates nothing: the request line and
+// the address strings are made when a rule reads them. Trace lines
 // are only formatted when Request.TraceLevel asks for them.
 //
 // # Differences from Apache

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/gohttpd/gohttpd/conf"
 	"github.com/gohttpd/gohttpd/site/internal/aptext"
 )
@@ -25,6 +27,10 @@ type rule struct {
 	// captures: some expansion of the rule or its conditions uses $N.
 	captures bool
 	conds    []cond
+	// whole: the pattern is "^(.*)$" (1) or "^(.*)" / "(.*)" (2), the
+	// canonical-host rules' pattern: matched without the regexp (whose
+	// submatch API allocates).
+	whole uint8
 }
 
 type cond struct {
@@ -47,6 +53,12 @@ func Compile(c *conf.RewriteConfig) (*Ruleset, error) {
 			return nil, fmt.Errorf("rewrite: %s: RewriteRule: cannot compile regular expression '%s': %w", r.Pos, r.Pattern, err)
 		}
 		cr := rule{RewriteRule: r, re: re}
+		switch r.Pattern {
+		case "^(.*)$":
+			cr.whole = 1
+		case "^(.*)", "(.*)":
+			cr.whole = 2
+		}
 		uses := func(s string, sigil byte) bool {
 			for i := 0; i+1 < len(s); i++ {
 				if s[i] == sigil && s[i+1] >= '0' && s[i+1] <= '9' && (i == 0 || s[i-1] != '\\') {
@@ -199,6 +211,10 @@ type Request struct {
 	SymLinksOff bool
 	// TraceLevel is LogLevel rewrite:traceN (0: no trace lines).
 	TraceLevel int
+
+	// ctx: FromRequestCtx's request, whose connection fields are filled
+	// on first use (connVars).
+	ctx *fasthttp.RequestCtx
 }
 
 // Action is what the rules decided.
@@ -473,7 +489,11 @@ func (r *run) applyRule(p *rule) int {
 	var matched bool
 	if p.captures && !p.Has(conf.RuleNotMatch) {
 		var idx []int
-		idx, matched = p.re.Submatch(r.uri, r.rr[:0])
+		if p.whole != 0 {
+			idx, matched = p.wholeMatch(r.uri, r.rr[:0])
+		} else {
+			idx, matched = p.re.Submatch(r.uri, r.rr[:0])
+		}
 		if matched {
 			r.rrN = copy(r.rr[:], idx) / 2
 		}
@@ -600,6 +620,20 @@ func (r *run) applyRule(p *rule) int {
 	}
 	r.forceType(p)
 	return rcMatch
+}
+
+// wholeMatch is p.re.Submatch for the patterns of p.whole, as PCRE
+// matches them: '.' stops at a newline, '$' matches at the end or before
+// a final newline.
+func (p *rule) wholeMatch(s string, dst []int) ([]int, bool) {
+	end := len(s)
+	if nl := strings.IndexByte(s, '\n'); nl >= 0 {
+		if p.whole == 1 && nl != len(s)-1 {
+			return dst[:0], false
+		}
+		end = nl
+	}
+	return append(dst[:0], 0, end, 0, end), true
 }
 
 // applyCond is apply_rewrite_cond.
