@@ -123,6 +123,7 @@ type respCfg struct {
 	env      *conf.EnvConfig
 	hdr      *headers.Headers
 	exp      *conf.ExpiresConfig
+	expc     *expires.Expires // exp prepared (nil: not active)
 	pol      *compress.Policy
 	static   *compress.Static
 	charset  bool
@@ -217,6 +218,7 @@ func (rs *respServer) forCfg(cfg *conf.DirConfig) *respCfg {
 	c := &respCfg{}
 	if r := cfg.Resp; r != nil {
 		c.mime, c.lang, c.defLang, c.env, c.exp = r.Mime, r.Lang, r.DefaultLanguage, r.Env, r.Expires
+		c.expc = expires.New(r.Expires)
 		var err error
 		if c.srvRules, err = setenvif.Compile(r.ServerSetEnvIf); err != nil {
 			rs.log.Error("SetEnvIf: " + err.Error())
@@ -382,12 +384,8 @@ var (
 func (s *Site) respFinish(ctx *fasthttp.RequestCtx, rc *respCfg, st *respState, vars *headers.Vars) {
 	h := &ctx.Response.Header
 	success := !st.errPage
-	if success && rc.exp.On() {
-		ct := st.typeOnly
-		if ct == "" {
-			ct = string(h.ContentType())
-		}
-		expires.Apply(rc.exp, h, &expires.Response{Status: ctx.Response.StatusCode(), ContentType: ct,
+	if success && rc.expc != nil {
+		rc.expc.Apply(h, &expires.Response{Status: ctx.Response.StatusCode(), ContentType: st.typeOnly,
 			ModTime: st.modTime, Now: ctx.Time()})
 	}
 	if st.vary && ctx.Response.StatusCode() == fasthttp.StatusNotModified {
@@ -520,6 +518,9 @@ func (s *Site) compressFile(ctx *fasthttp.RequestCtx, v *vserver, name []byte, s
 	}
 	rc := r.resp
 	if rc == nil {
+		return false
+	}
+	if rc.pol == nil && !rc.expc.UsesModTime() {
 		return false
 	}
 	h := &ctx.Response.Header

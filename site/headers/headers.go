@@ -159,9 +159,9 @@ func (h *Headers) Response(resp *fasthttp.ResponseHeader, success bool, v *Vars)
 	if !asWritten && len(h.fast.keys) > 0 {
 		present = h.fast.scan(resp)
 	}
-	if h.fast.errAll && present&h.fast.errMask == 0 {
+	if len(h.err) == 0 || (h.fast.errAll && present&h.fast.errMask == 0) {
 		if success {
-			h.outFast(resp, rt, v, present, true)
+			h.outFast(resp, rt, v, present, !asWritten)
 		}
 		for i := range h.err {
 			if e := &h.err[i]; e.envOK(v) {
