@@ -17,7 +17,12 @@ func (h RequestHeaders) Header(name string) (string, bool) {
 	if h.H == nil {
 		return "", false
 	}
-	v := h.H.Peek(name)
+	var v []byte
+	if name == "Host" {
+		v = h.H.Host() // what Peek gives, without normalizing the name
+	} else {
+		v = h.H.Peek(name)
+	}
 	if v == nil {
 		return "", false
 	}

@@ -31,12 +31,15 @@ type rule struct {
 	// canonical-host rules' pattern: matched without the regexp (whose
 	// submatch API allocates).
 	whole uint8
+	// lit: the pattern is a literal (literal.go), for Match.
+	lit *literal
 }
 
 type cond struct {
 	*conf.RewriteCond
 	re       *conf.RewriteRegex
 	captures bool // a later expansion uses %N
+	lit      *literal
 }
 
 // Compile compiles a configuration; nil gives a nil Ruleset. The patterns
@@ -52,7 +55,7 @@ func Compile(c *conf.RewriteConfig) (*Ruleset, error) {
 		if err != nil {
 			return nil, fmt.Errorf("rewrite: %s: RewriteRule: cannot compile regular expression '%s': %w", r.Pos, r.Pattern, err)
 		}
-		cr := rule{RewriteRule: r, re: re}
+		cr := rule{RewriteRule: r, re: re, lit: compileLiteral(r.Pattern, r.Has(conf.RuleNoCase))}
 		switch r.Pattern {
 		case "^(.*)$":
 			cr.whole = 1
@@ -81,6 +84,7 @@ func Compile(c *conf.RewriteConfig) (*Ruleset, error) {
 			c := &r.Conds[i]
 			cc := cond{RewriteCond: c}
 			if c.Kind == conf.CondRegex {
+				cc.lit = compileLiteral(c.Pattern, c.NoCase)
 				cc.re, err = conf.CompileRewriteRegex(c.Pattern, c.NoCase)
 				if err != nil {
 					return nil, fmt.Errorf("rewrite: %s: RewriteCond: cannot compile regular expression '%s': %w", r.Pos, c.Pattern, err)
@@ -497,6 +501,8 @@ func (r *run) applyRule(p *rule) int {
 		if matched {
 			r.rrN = copy(r.rr[:], idx) / 2
 		}
+	} else if p.lit != nil {
+		matched = p.lit.match(r.uri)
 	} else {
 		matched = p.re.Match(r.uri)
 	}
@@ -702,7 +708,11 @@ func (r *run) applyCond(c *cond) bool {
 				r.rcN = copy(r.rc[:], idx) / 2
 			}
 		} else {
-			ok = c.re.Match(input)
+			if c.lit != nil {
+				ok = c.lit.match(input)
+			} else {
+				ok = c.re.Match(input)
+			}
 			if ok && !c.Not {
 				// a match without captures used later: %N are empty
 				r.rcSrc, r.rcOK, r.rcN = input, true, 0
