@@ -16,7 +16,9 @@ import (
 // whether their names are present is found by one pass over the
 // response's headers per request (scan). Every other case takes the
 // general path, so the result is the same header for header and in the
-// same order.
+// same order. The append is fasthttp's SetCanonical (the name is
+// canonical already; on an absent name it appends), which skips the
+// name's copy and normalizing pass of Add.
 
 // fastPlan is what compileFast found. The zero value takes the general
 // path.
