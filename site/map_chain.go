@@ -55,6 +55,9 @@ type mapServer struct {
 	// dirRules compiles merged per-directory rule sets by their config.
 	dirMu    sync.Mutex
 	dirRules map[*conf.RewriteConfig]*rewrite.Ruleset
+	// locCache: the configurations of paths answered in translate_name
+	// (respEarly).
+	locCache pathCache
 }
 
 // User values of a request on the mapping path.
@@ -307,6 +310,7 @@ func (s *Site) mapTranslate(ctx *fasthttp.RequestCtx, v *vserver) bool {
 		res := rewrite.Server(mp.rules, req)
 		rewriteRequests.Put(req)
 		if s.rewriteResult(ctx, v, &res) {
+			s.respEarly(ctx, v)
 			return true
 		}
 		switch res.Action {
@@ -333,7 +337,11 @@ func (s *Site) mapTranslate(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	opts := s.urlOptions(ctx, v)
 	req := alias.Request{URI: uri, Args: string(ctx.URI().QueryString()), ConstructURL: opts.URL}
 	res := alias.Translate(&req, srv, v.locationAlias(uri))
-	return s.aliasResult(ctx, &res)
+	if s.aliasResult(ctx, &res) {
+		s.respEarly(ctx, v)
+		return true
+	}
+	return false
 }
 
 // aliasResult answers an alias.Result with a status.

@@ -20,6 +20,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/site/headers"
 	"github.com/gohttpd/gohttpd/site/proxy"
 )
 
@@ -74,8 +75,24 @@ func (s *Site) serveProxy(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	if !ok {
 		return false
 	}
+	// The response phases (resp_chain.go) around the proxy handler, as
+	// Apache runs them for any handler: SetEnvIf, SetEnv, RequestHeader
+	// (the backend sees the changed headers), then Expires and Header on
+	// the backend's response.
+	var st *respState
+	var vars headers.Vars
+	rc := r.resp
+	if rc != nil && rc.phases && v.rs.phases {
+		st, vars = s.respStart(ctx, rc, true)
+	}
 	if r.check && s.denied(ctx, r) {
+		if st != nil {
+			s.respFinish(ctx, rc, st, &vars)
+		}
 		return true
+	}
+	if st != nil {
+		respFixups(ctx, rc, st, &vars)
 	}
 	scheme := "http://"
 	if ctx.IsTLS() {
@@ -95,6 +112,9 @@ func (s *Site) serveProxy(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	}
 	if res.Status != 0 {
 		s.sendProxyError(ctx, &res)
+	}
+	if st != nil && ctx.Response.StatusCode() != fasthttp.StatusSwitchingProtocols {
+		s.respFinish(ctx, rc, st, &vars)
 	}
 	return true
 }
@@ -131,6 +151,7 @@ func (s *Site) sendProxyError(ctx *fasthttp.RequestCtx, res *proxy.Result) {
 		return
 	}
 	reason := res.Reason
+	markErrorPage(ctx)
 	b := make([]byte, 0, 512)
 	b = append(b, "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>"...)
 	b = strconv.AppendInt(b, int64(res.Status), 10)
@@ -157,18 +178,25 @@ func (s *Site) sendProxyError(ctx *fasthttp.RequestCtx, res *proxy.Result) {
 // settings merged with the <Location> sections that match, cached like
 // resolve's.
 func (v *vserver) proxyResolve(p []byte, now time.Time) *resolved {
+	return v.locationResolve(&v.proxy.cache, p, now, "proxy:")
+}
+
+// locationResolve is the configuration of the path p before (or
+// without) the directory walk: the server's own settings merged with the
+// <Location> sections that match, cached in c. prefix goes before p in
+// the file name ("proxy:").
+func (v *vserver) locationResolve(c *pathCache, p []byte, now time.Time, prefix string) *resolved {
 	if len(v.locs) == 0 && v.base.Auth == nil {
 		return &v.trivialValue
 	}
 	if now.IsZero() {
 		now = time.Now()
 	}
-	c := &v.proxy.cache
 	if r := c.load(p); r != nil {
 		return r
 	}
 	uri := string(p)
-	r := &resolved{filename: "proxy:" + uri, expires: now.Add(time.Hour)}
+	r := &resolved{filename: prefix + uri, expires: now.Add(time.Hour)}
 	cfg := v.base
 	for _, sec := range v.locs {
 		if matchLocationSection(sec, uri) {
@@ -181,6 +209,7 @@ func (v *vserver) proxyResolve(p []byte, now time.Time) *resolved {
 		r.allGranted = a.Compat == nil && grantsAll(a.Require)
 		r.check = !r.allGranted || v.debug
 	}
+	r.resp = v.rs.forCfg(cfg)
 	c.store(uri, r)
 	return r
 }

@@ -325,36 +325,25 @@ func (s *Site) respDispatch(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	if rc == nil || !rc.phases {
 		return false
 	}
-	st := respStates.Get().(*respState)
-	ctx.SetUserValue(respKey{}, st)
-	ctx.SetUserValue(accesslog.EnvKey, &st.env) // %{VAR}e; both go in respRelease
-
-	// 1-2: SetEnvIf, server level then per directory.
-	if rc.srvRules != nil || rc.dirRules != nil {
-		proto := "HTTP/1.0"
-		if ctx.Request.Header.IsHTTP11() {
-			proto = "HTTP/1.1"
-		}
-		st.ips = appendIP(st.ips[:0], ctx.RemoteIP())
-		n := len(st.ips)
-		st.ips = appendIP(st.ips, ctx.LocalIP())
-		ip := b2s(st.ips[:n])
-		req := setenvif.Request{Header: &ctx.Request.Header, RemoteAddr: ip, RemoteHost: ip,
-			ServerAddr: b2s(st.ips[n:]), URI: b2s(ctx.Path()), Method: b2s(ctx.Method()), Protocol: proto}
-		rc.srvRules.Apply(&req, &st.env)
-		rc.dirRules.Apply(&req, &st.env)
-	}
-	vars := headers.Vars{Env: &st.env, Request: &ctx.Request.Header, Start: ctx.Time()}
+	st, vars := s.respStart(ctx, rc, true)
 	// 3: access control.
 	if r.check && s.denied(ctx, r) {
 		s.respFinish(ctx, rc, st, &vars)
 		return true
 	}
 	// 4: fixups.
-	setenvif.ApplyEnv(rc.env, &st.env)
-	rc.hdr.Request(&ctx.Request.Header, &vars)
-	if r.cfg.Map != nil && s.mapFixup(ctx, v, r) {
-		return true // map_chain.go: answered, or served again after an internal redirect
+	respFixups(ctx, rc, st, &vars)
+	if r.cfg.Map != nil {
+		n, _ := ctx.UserValue(redirectsKey{}).(int)
+		if s.mapFixup(ctx, v, r) {
+			// map_chain.go: answered (a redirect, an error, an H=
+			// handler), or served again after an internal redirect
+			// (whose own phases ran).
+			if m, _ := ctx.UserValue(redirectsKey{}).(int); m == n {
+				s.respFinish(ctx, rc, st, &vars)
+			}
+			return true
+		}
 	}
 	// 5: the handler.
 	if r.handler == nil && (ctx.IsGet() || ctx.IsHead()) && isTypeMap(rc.typeMap, b2s(ctx.Path())) &&
@@ -374,6 +363,58 @@ func (s *Site) respDispatch(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	return true
 }
 
+// respStart begins the phases for a request whose configuration is rc
+// (rc.phases): the request's state, then SetEnvIf, server level and (dir)
+// per directory (steps 1-2).
+func (s *Site) respStart(ctx *fasthttp.RequestCtx, rc *respCfg, dir bool) (*respState, headers.Vars) {
+	st := respStates.Get().(*respState)
+	ctx.SetUserValue(respKey{}, st)
+	ctx.SetUserValue(accesslog.EnvKey, &st.env) // %{VAR}e; both go in respRelease
+	if rc.srvRules != nil || rc.dirRules != nil {
+		proto := "HTTP/1.0"
+		if ctx.Request.Header.IsHTTP11() {
+			proto = "HTTP/1.1"
+		}
+		st.ips = appendIP(st.ips[:0], ctx.RemoteIP())
+		n := len(st.ips)
+		st.ips = appendIP(st.ips, ctx.LocalIP())
+		ip := b2s(st.ips[:n])
+		req := setenvif.Request{Header: &ctx.Request.Header, RemoteAddr: ip, RemoteHost: ip,
+			ServerAddr: b2s(st.ips[n:]), URI: b2s(ctx.Path()), Method: b2s(ctx.Method()), Protocol: proto}
+		rc.srvRules.Apply(&req, &st.env)
+		if dir {
+			rc.dirRules.Apply(&req, &st.env)
+		}
+	}
+	return st, headers.Vars{Env: &st.env, Request: &ctx.Request.Header, Start: ctx.Time()}
+}
+
+// respEarly runs the output phases for a request answered in
+// translate_name, before the directory walk (a server-context rewrite
+// [R], F or G, a Redirect line): Apache's error path (ap_die) with the
+// per-directory configuration of that moment, the server's merged with
+// the <Location> sections that match, and the server-level SetEnvIf
+// only. It gives the "Header always" lines, and Expires to a redirect.
+func (s *Site) respEarly(ctx *fasthttp.RequestCtx, v *vserver) {
+	if v.rs == nil || !v.rs.phases || stateOf(ctx) != nil {
+		return
+	}
+	r := v.locationResolve(&v.mp.locCache, ctx.Path(), ctx.Time(), "")
+	rc := r.resp
+	if rc == nil || !rc.phases {
+		return
+	}
+	st, vars := s.respStart(ctx, rc, false)
+	st.errPage = true
+	s.respFinish(ctx, rc, st, &vars)
+}
+
+// respFixups is step 4: SetEnv, RequestHeader.
+func respFixups(ctx *fasthttp.RequestCtx, rc *respCfg, st *respState, vars *headers.Vars) {
+	setenvif.ApplyEnv(rc.env, &st.env)
+	rc.hdr.Request(&ctx.Request.Header, vars)
+}
+
 var (
 	valHTTP10   = []byte("HTTP/1.0")
 	hdrContLang = []byte(fasthttp.HeaderContentLanguage)
@@ -384,8 +425,14 @@ var (
 func (s *Site) respFinish(ctx *fasthttp.RequestCtx, rc *respCfg, st *respState, vars *headers.Vars) {
 	h := &ctx.Response.Header
 	success := !st.errPage
-	if success && rc.expc != nil {
-		rc.expc.Apply(h, &expires.Response{Status: ctx.Response.StatusCode(), ContentType: st.typeOnly,
+	if rc.expc != nil {
+		// mod_expires runs on the error path too (insert_error_filter),
+		// where it gives a redirect its Expires; never a 4xx or 5xx.
+		ct := st.typeOnly
+		if !success {
+			ct = "" // the error page's own type
+		}
+		rc.expc.Apply(h, &expires.Response{Status: ctx.Response.StatusCode(), ContentType: ct,
 			ModTime: st.modTime, Now: ctx.Time()})
 	}
 	if st.vary && ctx.Response.StatusCode() == fasthttp.StatusNotModified {
