@@ -9,7 +9,9 @@ package site
 // section: its file name is "proxy:URL", never a path on disk.
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"html"
 	"io"
 	"log/slog"
@@ -20,6 +22,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/site/compress"
 	"github.com/gohttpd/gohttpd/site/headers"
 	"github.com/gohttpd/gohttpd/site/proxy"
 )
@@ -98,11 +101,17 @@ func (s *Site) serveProxy(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	if ctx.IsTLS() {
 		scheme = "https://"
 	}
-	res := v.proxy.px.Serve(ctx, t, &proxy.Request{
+	pr := &proxy.Request{
 		Dir:      dir,
 		ClientIP: s.clientIP(ctx),
 		Self:     scheme + string(ctx.Host()),
-	})
+	}
+	if st != nil && rc.pol != nil {
+		pr.Encode = func(ctx *fasthttp.RequestCtx, size int) func(io.Reader) (io.Reader, int) {
+			return s.encodeProxied(ctx, rc, st, size)
+		}
+	}
+	res := v.proxy.px.Serve(ctx, t, pr)
 	if len(res.Log) > 0 {
 		lg := s.logger(ctx)
 		client := ctx.RemoteAddr().String()
@@ -118,6 +127,85 @@ func (s *Site) serveProxy(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	}
 	return true
 }
+
+// encodeProxied is mod_deflate's and mod_brotli's decision on a proxied
+// response (proxy.Request.Encode): Vary, Content-Encoding, the ETag and
+// Content-Length as the filters leave them, and the coded body. A body
+// of known size up to maxInMemoryCoding is coded at once and sent with
+// its Content-Length (Apache's content-length filter gives one when the
+// whole body reached it in one pass, as a fast backend's does); a larger
+// or unsized one is coded while it is sent, chunked, in bounded memory
+// (pooled encoders and 32 KiB buffers), flushed after each piece the
+// backend sends for text/event-stream only (Apache flushes when the
+// backend pauses; a server that cannot see pauses flushes where they
+// matter). A HEAD response and a body of known size up to 68 bytes stay
+// as they are; compress.Policy.Decide has Apache's other rules (204,
+// Content-Range, an existing Content-Encoding, no-gzip, q=0).
+func (s *Site) encodeProxied(ctx *fasthttp.RequestCtx, rc *respCfg, st *respState, size int) func(io.Reader) (io.Reader, int) {
+	h := &ctx.Response.Header
+	d := rc.pol.Decide(&compress.Request{
+		AcceptEncoding: ctx.Request.Header.Peek(fasthttp.HeaderAcceptEncoding),
+		Env:            compress.EnvOf(st.env.Lookup),
+	}, &compress.Response{Status: ctx.Response.StatusCode(), ContentType: h.ContentType(),
+		ContentEncoding: h.Peek(fasthttp.HeaderContentEncoding), CacheControl: h.Peek(fasthttp.HeaderCacheControl),
+		ContentRange: h.Peek(fasthttp.HeaderContentRange) != nil, Length: int64(size)})
+	if d.Encoding != compress.Identity && ctx.IsHead() {
+		d.Encoding = compress.Identity
+	}
+	compress.SetHeaders(h, d)
+	if d.Vary {
+		st.vary = true
+	}
+	if d.Encoding == compress.Identity {
+		return nil
+	}
+	enc, params := s.resp.encoders(), compress.ParamsOf(rc.pol.Server())
+	if size >= 0 && size <= maxInMemoryCoding {
+		return func(body io.Reader) (io.Reader, int) {
+			b, err := codeAll(enc, body, size, d.Encoding, params)
+			if err != nil {
+				return errReader{err}, -1 // the connection ends mid-body
+			}
+			return bytes.NewReader(b), len(b)
+		}
+	}
+	flush := bytes.HasPrefix(h.ContentType(), []byte("text/event-stream"))
+	return func(body io.Reader) (io.Reader, int) { return enc.NewStream(body, d.Encoding, params, flush), -1 }
+}
+
+// maxInMemoryCoding is the largest proxied body coded at once (the
+// memory it takes per request: the body and its coded copy).
+const maxInMemoryCoding = 256 << 10
+
+// codeAll reads size bytes of body (closing it) and returns them coded.
+func codeAll(enc *compress.Encoders, body io.Reader, size int, e compress.Encoding, p compress.Params) ([]byte, error) {
+	if c, ok := body.(io.Closer); ok {
+		defer c.Close()
+	}
+	in := make([]byte, size)
+	if _, err := io.ReadFull(body, in); err != nil {
+		return nil, fmt.Errorf("reading the backend's body: %w", err)
+	}
+	var out bytes.Buffer
+	out.Grow(size/4 + 64)
+	w, err := enc.NewWriter(&out, e, p)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(in); err != nil {
+		_ = w.Close()
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// errReader is a body that fails.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // clientIP is the client's address as mod_remoteip leaves it
 // (r->useragent_ip).

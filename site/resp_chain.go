@@ -99,6 +99,16 @@ func (rs *respShared) static(srv *conf.CompressServer, runtimeDir string, log *s
 	return st
 }
 
+// encoders returns the shared encoder pools (for streamed bodies).
+func (rs *respShared) encoders() *compress.Encoders {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.enc == nil {
+		rs.enc = compress.NewEncoders()
+	}
+	return rs.enc
+}
+
 // respServer is one server's part: whether any of its configuration
 // uses the modules, and the compiled configurations by merged DirConfig.
 type respServer struct {

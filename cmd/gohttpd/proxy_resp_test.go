@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"net"
@@ -126,6 +128,116 @@ func TestResponsePhasesProxyAndRedirects(t *testing.T) {
 			case want != absent && want != "*" && got != want:
 				t.Errorf("GET %s: %s: %q, want %q", tt.path, k, got, want)
 			}
+		}
+	}
+}
+
+// TestProxiedCompression: AddOutputFilterByType DEFLATE compresses a
+// proxied text/html body (sized: coded at once, with Content-Length;
+// unsized: coded while streamed, chunked), and leaves alone what Apache
+// 2.4 leaves alone (compared on this machine): a client that does not
+// accept gzip (Vary still added), q=0, no-gzip from SetEnvIfNoCase, a
+// body of 68 bytes or less, an already encoded body, the backend's own
+// 206, a HEAD, and a type not listed.
+func TestProxiedCompression(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := strings.Repeat("<p>hello compressible world</p>\n", 3200)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		switch r.URL.Path {
+		case "/sized":
+			w.Header().Set("Content-Length", fmt.Sprint(len(big)))
+			io.WriteString(w, big) //nolint:errcheck // test backend
+		case "/streamed":
+			for i := 0; i < 100; i++ {
+				io.WriteString(w, big[:1024]) //nolint:errcheck // test backend
+				w.(http.Flusher).Flush()
+			}
+		case "/tiny":
+			io.WriteString(w, strings.Repeat("x", 68)) //nolint:errcheck // test backend
+		case "/coded":
+			w.Header().Set("Content-Encoding", "br")
+			io.WriteString(w, big) //nolint:errcheck // test backend
+		case "/partial":
+			w.Header().Set("Content-Range", fmt.Sprintf("bytes 0-999/%d", len(big)))
+			w.WriteHeader(206)
+			io.WriteString(w, big[:1000]) //nolint:errcheck // test backend
+		case "/plain":
+			w.Header().Set("Content-Type", "text/plain")
+			io.WriteString(w, big) //nolint:errcheck // test backend
+		}
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln) //nolint:errcheck // ends with Close below
+	t.Cleanup(func() { srv.Close() })
+
+	s := mpmtest.Start(t, mpmtest.Options{MPM: "event", Directives: []string{
+		"ProxyPass /app/ http://" + ln.Addr().String() + "/",
+		"AddOutputFilterByType DEFLATE text/html",
+		"SetEnvIfNoCase User-Agent nogz no-gzip",
+	}})
+	tests := []struct {
+		path, method, accept, agent string
+		status                      int
+		coded, vary, length         bool // gzip, Vary: Accept-Encoding, a Content-Length
+		want                        string
+	}{
+		{"/app/sized", "GET", "gzip", "", 200, true, true, true, big},
+		{"/app/streamed", "GET", "gzip, br", "", 200, true, true, false, strings.Repeat(big[:1024], 100)},
+		{"/app/sized", "GET", "", "", 200, false, true, true, big},
+		{"/app/sized", "GET", "gzip;q=0", "", 200, false, true, true, big},
+		{"/app/sized", "GET", "gzip", "nogz/1", 200, false, false, true, big},
+		{"/app/tiny", "GET", "gzip", "", 200, false, false, true, strings.Repeat("x", 68)},
+		{"/app/coded", "GET", "gzip", "", 200, false, false, false, big},
+		{"/app/partial", "GET", "gzip", "", 206, false, false, true, big[:1000]},
+		{"/app/plain", "GET", "gzip", "", 200, false, false, false, big},
+		{"/app/sized", "HEAD", "gzip", "", 200, false, false, true, ""},
+	}
+	tr := &http.Transport{DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	for _, tt := range tests {
+		name := fmt.Sprintf("%s %s accept=%q agent=%q", tt.method, tt.path, tt.accept, tt.agent)
+		req, _ := http.NewRequest(tt.method, s.URL(tt.path), nil)
+		if tt.accept != "" {
+			req.Header.Set("Accept-Encoding", tt.accept)
+		}
+		if tt.agent != "" {
+			req.Header.Set("User-Agent", tt.agent)
+		}
+		resp, err := tr.RoundTrip(req)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		raw, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("%s: reading the body: %v", name, err)
+		}
+		body := string(raw)
+		coded := resp.Header.Get("Content-Encoding") == "gzip"
+		if coded {
+			zr, err := gzip.NewReader(bytes.NewReader(raw))
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			plain, err := io.ReadAll(zr)
+			if err != nil {
+				t.Fatalf("%s: gunzip: %v", name, err)
+			}
+			body = string(plain)
+			if len(raw) >= len(body)/4 {
+				t.Errorf("%s: %d coded bytes for %d", name, len(raw), len(body))
+			}
+		}
+		vary := strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding")
+		length := resp.ContentLength >= 0
+		if resp.StatusCode != tt.status || coded != tt.coded || vary != tt.vary || length != tt.length || body != tt.want {
+			t.Errorf("%s: %d gzip=%v vary=%v length=%v (%d) body %d bytes equal=%v; want %d gzip=%v vary=%v length=%v",
+				name, resp.StatusCode, coded, vary, length, resp.ContentLength, len(body), body == tt.want, tt.status, tt.coded, tt.vary, tt.length)
 		}
 	}
 }
