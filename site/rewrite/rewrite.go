@@ -40,6 +40,9 @@ type cond struct {
 	re       *conf.RewriteRegex
 	captures bool // a later expansion uses %N
 	lit      *literal
+	// varOnly: Input is "%{VAR}" alone, VAR here (expand's shortcut,
+	// decided once).
+	varOnly string
 }
 
 // Compile compiles a configuration; nil gives a nil Ruleset. The patterns
@@ -83,6 +86,9 @@ func Compile(c *conf.RewriteConfig) (*Ruleset, error) {
 		for i := range r.Conds {
 			c := &r.Conds[i]
 			cc := cond{RewriteCond: c}
+			if in := c.Input; len(in) > 3 && in[0] == '%' && in[1] == '{' && closingCurly(in, 2) == len(in)-1 {
+				cc.varOnly = in[2 : len(in)-1]
+			}
 			if c.Kind == conf.CondRegex {
 				cc.lit = compileLiteral(c.Pattern, c.NoCase)
 				cc.re, err = conf.CompileRewriteRegex(c.Pattern, c.NoCase)
@@ -644,7 +650,12 @@ func (p *rule) wholeMatch(s string, dst []int) ([]int, bool) {
 
 // applyCond is apply_rewrite_cond.
 func (r *run) applyCond(c *cond) bool {
-	input := r.expand(c.Input, nil, nil)
+	var input string
+	if c.varOnly != "" {
+		input = r.lookup(c.varOnly)
+	} else {
+		input = r.expand(c.Input, nil, nil)
+	}
 	var ok bool
 	switch c.Kind {
 	case conf.CondFile:
