@@ -67,7 +67,10 @@ func (x *Expires) Apply(h *fasthttp.ResponseHeader, r *Response) bool {
 	if x == nil || r.Status >= 400 {
 		return false
 	}
-	if h.Peek(fasthttp.HeaderExpires) != nil {
+	// PeekCanonical: what Peek finds, without copying and normalizing
+	// the name (stored names are canonical, or as written when the
+	// server keeps them so, where Peek does not normalize either).
+	if h.PeekCanonical(hdrExpires) != nil {
 		return false
 	}
 	ct := r.ContentType
@@ -91,7 +94,7 @@ func (x *Expires) Apply(h *fasthttp.ResponseHeader, r *Response) bool {
 			date:   fasthttp.AppendHTTPDate(nil, expires)}
 		slot.Store(s)
 	}
-	if cur := h.Peek(fasthttp.HeaderCacheControl); cur != nil {
+	if cur := h.PeekCanonical(hdrCacheControl); cur != nil {
 		h.Set(fasthttp.HeaderCacheControl, string(cur)+", "+string(s.maxAge))
 	} else {
 		h.SetCanonical(hdrCacheControl, s.maxAge)
