@@ -433,16 +433,27 @@ var (
 // respFinish is the output side: Expires, Header, AddDefaultCharset and
 // the special variables.
 func (s *Site) respFinish(ctx *fasthttp.RequestCtx, rc *respCfg, st *respState, vars *headers.Vars) {
+	if stateOf(ctx) != st {
+		// The answer came from an internal redirect (an ErrorDocument
+		// path) whose own phases ran on it.
+		return
+	}
 	h := &ctx.Response.Header
 	success := !st.errPage
 	if rc.expc != nil {
 		// mod_expires runs on the error path too (insert_error_filter),
-		// where it gives a redirect its Expires; never a 4xx or 5xx.
+		// where it gives a redirect its Expires; never a 4xx or 5xx, an
+		// ErrorDocument's page included (its request has the error's
+		// status).
 		ct := st.typeOnly
 		if !success {
 			ct = "" // the error page's own type
 		}
-		rc.expc.Apply(h, &expires.Response{Status: ctx.Response.StatusCode(), ContentType: ct,
+		status := ctx.Response.StatusCode()
+		if es, ok := ctx.UserValue(errDocKey{}).(int); ok {
+			status = es
+		}
+		rc.expc.Apply(h, &expires.Response{Status: status, ContentType: ct,
 			ModTime: st.modTime, Now: ctx.Time()})
 	}
 	if st.vary && ctx.Response.StatusCode() == fasthttp.StatusNotModified {

@@ -23,7 +23,8 @@ import (
 // proxied 4xx/5xx the Header lines without Expires; RequestHeader reaches
 // the backend; a rewrite [R] or Redirect (server or <Directory>) gets
 // only the "always" lines (with its <Location>'s) and Expires; a proxy
-// error (503) and a rewrite [G] only the "always" lines.
+// error (503) only the "always" lines; a local ErrorDocument's page the
+// lines of its own request, once, and no Expires.
 func TestResponsePhasesProxyAndRedirects(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -73,6 +74,7 @@ func TestResponsePhasesProxyAndRedirects(t *testing.T) {
 		"<Directory />",
 		"  RewriteEngine On",
 		"  RewriteRule /pd$ /s.html [R=302,L]",
+		"  RewriteRule /pdgone$ - [G]",
 		"  Header always set X-Dir-Always yes",
 		"</Directory>",
 		"<Location /app/css>",
@@ -83,6 +85,11 @@ func TestResponsePhasesProxyAndRedirects(t *testing.T) {
 		"  Header always set X-Loc-Always yes",
 		"</Location>",
 		"Redirect /locredir http://example.org/z",
+		"ErrorDocument 410 /s.html",
+		"ErrorDocument 403 /s.html",
+		"<Location /denied>",
+		"  Require all denied",
+		"</Location>",
 	}, Files: map[string][]byte{"s.html": []byte("<p>static</p>\n")}})
 
 	const absent = "<absent>"
@@ -100,9 +107,13 @@ func TestResponsePhasesProxyAndRedirects(t *testing.T) {
 		{"/app/exp", 200, map[string]string{"Expires": "Thu, 01 Jan 2037 00:00:00 GMT", "Cache-Control": "private"}},
 		{"/down/x", 503, map[string]string{"X-Always": "yes", "X-On-Success": absent, "Expires": absent}},
 		{"/old", 301, map[string]string{"X-Always": "yes", "X-On-Success": absent, "Cache-Control": "max-age=3600", "Expires": "*"}},
-		{"/gone", 410, map[string]string{"X-Always": "yes", "X-On-Success": absent, "Expires": absent}},
 		{"/pd", 302, map[string]string{"X-Always": "yes", "X-Dir-Always": "yes", "X-On-Success": absent, "Cache-Control": "max-age=3600"}},
 		{"/locredir", 302, map[string]string{"X-Always": "yes", "X-Loc-Always": "yes", "X-On-Success": absent, "Cache-Control": "max-age=3600"}},
+		// An ErrorDocument page: its request's phases, once, no Expires
+		// (the request has the error's status).
+		{"/gone", 410, map[string]string{"X-Always": "yes", "X-On-Success": "yes", "Cache-Control": "private", "Expires": absent}},
+		{"/pdgone", 410, map[string]string{"X-Always": "yes", "X-Dir-Always": "yes", "X-On-Success": "yes", "Cache-Control": "private", "Expires": absent}},
+		{"/denied", 403, map[string]string{"X-Always": "yes", "X-Dir-Always": "yes", "X-On-Success": "yes", "Cache-Control": "private", "Expires": absent}},
 		{"/s.html", 200, map[string]string{"X-Always": "yes", "X-On-Success": "yes", "X-Dir-Always": "yes", "Cache-Control": "max-age=3600, private"}},
 	}
 	for _, tt := range tests {
