@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -195,3 +196,41 @@ func BenchmarkStaticCMSFull(b *testing.B) {
 
 // BenchmarkStaticCMSHeaders: only the 20 Header/Expires lines.
 func BenchmarkStaticCMSHeaders(b *testing.B) { benchSectionsHost(b, cmsHeaders, "www.bench") }
+
+// benchFresh is benchSectionsHost with each iteration a request of its
+// own (a new start time): what a resolution checked during one request
+// saves another (the .htaccess checks, depsValid) is not counted.
+func benchFresh(b *testing.B, text, host string) {
+	base := b.TempDir()
+	writeFiles(b, base, map[string]string{"htdocs/small.html": strings.Repeat("x", 1024)})
+	ageFiles(b, filepath.Join(base, "htdocs"), time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC))
+	text = "Listen 127.0.0.1:0\nDocumentRoot " + base + "/htdocs\n" + strings.ReplaceAll(text, "@B@", base)
+	file := filepath.Join(b.TempDir(), "httpd.conf")
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	s := newTestSite(b, loadConf(b, file), Options{})
+	h := s.Handler()
+	var r fasthttp.Request
+	r.SetRequestURI("/small.html")
+	r.Header.SetHost(host)
+	var ctx fasthttp.RequestCtx
+	ctx.Init(&r, nil, nil)
+	h(&ctx)
+	if ctx.Response.StatusCode() != 200 || ctx.Response.Header.ContentLength() != 1024 {
+		b.Fatalf("GET /small.html = %d, %d bytes", ctx.Response.StatusCode(), ctx.Response.Header.ContentLength())
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ctx.Response.Reset()
+		ctx.Init2(nil, nil, false) // a new request time
+		h(&ctx)
+	}
+	ctx.Response.Reset()
+}
+
+// BenchmarkStaticCMSFullFresh is BenchmarkStaticCMSFull with each
+// iteration a request of its own.
+func BenchmarkStaticCMSFullFresh(b *testing.B) {
+	benchFresh(b, cmsRules+cmsHeaders, "www.bench")
+}

@@ -269,6 +269,11 @@ type respState struct {
 	typeOnly string // r->content_type before AddDefaultCharset
 	vary     bool   // the filters added Vary: Accept-Encoding
 	ips      []byte // the client's and the server's address, as text
+	// res is the resolution of the path rPath this request made (the
+	// directory walk, its .htaccess files checked): resolveIn reuses it
+	// for the same path, as Apache walks once per request.
+	res   *resolved
+	rPath []byte
 }
 
 var respStates = sync.Pool{New: func() any { return new(respState) }}
@@ -312,7 +317,7 @@ func respRelease(ctx *fasthttp.RequestCtx, v *vserver) {
 	ctx.RemoveUserValue(respKey{})
 	ctx.RemoveUserValue(accesslog.EnvKey)
 	st.env.Reset()
-	*st = respState{env: st.env, ips: st.ips[:0]}
+	*st = respState{env: st.env, ips: st.ips[:0], rPath: st.rPath[:0]}
 	respStates.Put(st)
 }
 
@@ -325,8 +330,10 @@ func (s *Site) respDispatch(ctx *fasthttp.RequestCtx, v *vserver) bool {
 		return false
 	}
 	r := &v.trivialValue
+	var walked *resolved
 	if !v.trivial {
 		r = v.resolve(ctx.Path(), ctx.Time())
+		walked = r
 		if v.mp != nil {
 			r = s.mapResolved(ctx, v, r) // map_chain.go
 		}
@@ -336,6 +343,9 @@ func (s *Site) respDispatch(ctx *fasthttp.RequestCtx, v *vserver) bool {
 		return false
 	}
 	st, vars := s.respStart(ctx, rc, true)
+	if walked != nil {
+		st.res, st.rPath = walked, append(st.rPath[:0], ctx.Path()...)
+	}
 	// 3: access control.
 	if r.check && s.denied(ctx, r) {
 		s.respFinish(ctx, rc, st, &vars)
@@ -417,6 +427,16 @@ func (s *Site) respEarly(ctx *fasthttp.RequestCtx, v *vserver) {
 	st, vars := s.respStart(ctx, rc, false)
 	st.errPage = true
 	s.respFinish(ctx, rc, st, &vars)
+}
+
+// resolveIn is v.resolve(p) for the request in ctx, reusing the
+// resolution respDispatch made for the same path (a second walk would
+// stat every .htaccess file again).
+func (v *vserver) resolveIn(ctx *fasthttp.RequestCtx, p []byte) *resolved {
+	if st := stateOf(ctx); st != nil && st.res != nil && bytes.Equal(st.rPath, p) {
+		return st.res
+	}
+	return v.resolve(p, ctx.Time())
 }
 
 // respFixups is step 4: SetEnv, RequestHeader.
@@ -504,7 +524,7 @@ func (s *Site) fileType(ctx *fasthttp.RequestCtx, v *vserver, name []byte) bool 
 	}
 	r := &v.trivialValue
 	if !v.trivial {
-		r = v.resolve(name, ctx.Time())
+		r = v.resolveIn(ctx, name)
 	}
 	var rc *respCfg
 	if r.resp != nil {
@@ -582,7 +602,7 @@ func (s *Site) compressFile(ctx *fasthttp.RequestCtx, v *vserver, name []byte, s
 	}
 	r := &v.trivialValue
 	if !v.trivial {
-		r = v.resolve(name, ctx.Time())
+		r = v.resolveIn(ctx, name)
 	}
 	rc := r.resp
 	if rc == nil {
