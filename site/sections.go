@@ -226,11 +226,12 @@ type resolved struct {
 	// each is checked again on every use, as Apache reads them per
 	// request.
 	deps []htDep
+	resp *respCfg // response shaping (resp_chain.go)
+
 	// checked is when (Unix ns) a check of deps that found them
 	// unchanged began (depsValid; atomic: resolutions are shared, and
 	// copied by mapResolved).
 	checked int64
-	resp *respCfg // response shaping (resp_chain.go)
 }
 
 func newVServer(site *conf.SiteConfig, serverRoot string, debug bool, handlers map[string]fasthttp.RequestHandler, missing func(string) fasthttp.RequestHandler) (*vserver, error) {
