@@ -234,3 +234,38 @@ func benchFresh(b *testing.B, text, host string) {
 func BenchmarkStaticCMSFullFresh(b *testing.B) {
 	benchFresh(b, cmsRules+cmsHeaders, "www.bench")
 }
+
+// BenchmarkCMSFrontController: a pretty URL no file answers
+// (/blog/hello-world) through the CMS rule set: the conditions' -f and -d
+// are answered by the directory walk's cached finding (no stat), and the
+// request is served again as /index.php (an internal redirect).
+func BenchmarkCMSFrontController(b *testing.B) {
+	base := b.TempDir()
+	writeFiles(b, base, map[string]string{"htdocs/small.html": "x", "htdocs/index.php": "front controller\n"})
+	text := "Listen 127.0.0.1:0\nDocumentRoot " + base + "/htdocs\n" + strings.ReplaceAll(cmsRules+cmsHeaders, "@B@", base)
+	file := filepath.Join(b.TempDir(), "httpd.conf")
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	s := newTestSite(b, loadConf(b, file), Options{})
+	h := s.Handler()
+	var r fasthttp.Request
+	var ctx fasthttp.RequestCtx
+	ctx.Init(&r, nil, nil)
+	run := func() {
+		ctx.Request.SetRequestURI("/blog/hello-world")
+		ctx.Request.Header.SetHost("www.bench")
+		ctx.Init2(nil, nil, false)
+		h(&ctx)
+	}
+	run()
+	if ctx.Response.StatusCode() != 200 || string(ctx.Response.Body()) != "front controller\n" {
+		b.Fatalf("GET /blog/hello-world = %d %q", ctx.Response.StatusCode(), ctx.Response.Body())
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ctx.Response.Reset()
+		run()
+	}
+	ctx.Response.Reset()
+}
