@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"io"
 	"strings"
 
 	"github.com/valyala/fasthttp"
@@ -195,17 +196,32 @@ func (p *Proxy) copyResponse(ctx *fasthttp.RequestCtx, resp *fasthttp.Response, 
 		return false
 	}
 	stream := resp.BodyStream()
-	if stream == nil {
-		ctx.Response.SetBody(resp.Body())
-		fasthttp.ReleaseResponse(resp)
-		return false
-	}
 	n := resp.Header.ContentLength()
 	if n < 0 {
 		n = -1
 	}
+	var wrap func(io.Reader) (io.Reader, int)
+	if r.Encode != nil {
+		wrap = r.Encode(ctx, n)
+	}
+	if stream == nil {
+		if wrap != nil {
+			body := append([]byte(nil), resp.Body()...)
+			fasthttp.ReleaseResponse(resp)
+			ctx.Response.SetBodyStream(wrap(bytes.NewReader(body)))
+			return false
+		}
+		ctx.Response.SetBody(resp.Body())
+		fasthttp.ReleaseResponse(resp)
+		return false
+	}
 	if n >= 0 && n <= smallBody {
 		if readSmall(ctx, resp, stream, n) {
+			if wrap != nil {
+				body := append([]byte(nil), ctx.Response.Body()...)
+				ctx.Response.ResetBody()
+				ctx.Response.SetBodyStream(wrap(bytes.NewReader(body)))
+			}
 			return false
 		}
 		stream = resp.BodyStream() // what is left after a failure
@@ -213,6 +229,12 @@ func (p *Proxy) copyResponse(ctx *fasthttp.RequestCtx, resp *fasthttp.Response, 
 	bs := &bodyStream{resp: resp, r: stream, busy: &w.busy}
 	if p.opts.Logger != nil {
 		bs.logger, bs.client = p.opts.Logger, ctx.RemoteAddr().String()
+	}
+	if wrap != nil {
+		// The wrapper closes bs (at once, or when fasthttp closes what it
+		// returned).
+		ctx.Response.SetBodyStream(wrap(bs))
+		return true
 	}
 	ctx.Response.SetBodyStream(bs, n)
 	return true
