@@ -71,22 +71,17 @@ type preread struct {
 	b   []byte
 }
 
-func (p *preread) Read(q []byte) (int, error) {
-	if len(p.b) == 0 {
-		return p.w.check.Read(&p.w.sh, q)
-	}
-	n, err := p.w.check.Read(&bytesSrc{p}, q)
-	return n, err
-}
+func (p *preread) Read(q []byte) (int, error) { return p.w.check.Read((*prereadSrc)(p), q) }
 
-// bytesSrc reads p.b, then the shim once p.b is used up.
-type bytesSrc struct{ p *preread }
+// prereadSrc is the Validator's source: b, then the shim once b is used
+// up.
+type prereadSrc preread
 
-func (s *bytesSrc) Read(q []byte) (int, error) {
-	if len(s.p.b) == 0 {
-		return s.p.w.sh.Read(q)
+func (s *prereadSrc) Read(q []byte) (int, error) {
+	if len(s.b) == 0 {
+		return s.w.sh.Read(q)
 	}
-	n := copy(q, s.p.b)
-	s.p.b = s.p.b[n:]
+	n := copy(q, s.b)
+	s.b = s.b[n:]
 	return n, nil
 }
