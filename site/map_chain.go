@@ -292,7 +292,7 @@ func (s *Site) urlValues(ctx *fasthttp.RequestCtx, v *vserver) alias.URLOptions 
 }
 
 // mapTranslate is translate_name for a server with v.mp: the server's
-// rewrite rules, then its Redirect lines. It reports whether the request
+// rewrite rules, its ProxyPass lines, then its Redirect lines. It reports whether the request
 // was answered.
 func (s *Site) mapTranslate(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	mp := v.mp
@@ -315,6 +315,11 @@ func (s *Site) mapTranslate(ctx *fasthttp.RequestCtx, v *vserver) bool {
 				ctx.SetUserValue(fileKey{}, strings.Clone(res.Filename))
 			}
 		}
+	}
+	// mod_proxy's translate_name hook runs after mod_rewrite's and
+	// before mod_alias's: a ProxyPass takes a path a Redirect names.
+	if v.proxy != nil && s.serveProxy(ctx, v) {
+		return true
 	}
 	if mp.redirects == nil && !mp.locAlias {
 		return false
@@ -768,7 +773,10 @@ func (v *vserver) indexURI(ctx *fasthttp.RequestCtx, dir []byte, name string) bo
 // system path ending in '/') for the request in ctx.
 func (s *Site) listing(ctx *fasthttp.RequestCtx, v *vserver, r *resolved, dir string) {
 	if !ctx.IsGet() && !ctx.IsHead() {
-		s.sendError(ctx, fasthttp.StatusMethodNotAllowed, "")
+		// mod_autoindex answers GET only; Apache's default handler then
+		// refuses to serve a directory (AH00129).
+		s.logf(ctx, slog.LevelInfo, "AH00129: Attempt to serve directory: %s", dir)
+		s.sendError(ctx, fasthttp.StatusNotFound, "")
 		return
 	}
 	if r.cfg.AllowedOptions()&conf.OptIndexes == 0 {
@@ -989,7 +997,7 @@ func (s *Site) cannedPage(ctx *fasthttp.RequestCtx, v *vserver, r *resolved, sta
 	ctx.Response.Reset()
 	ctx.Response.SetStatusCode(status)
 	ctx.Response.Header.SetContentType(errorContentType)
-	page := errordoc.Page{Doctype: errordoc.DoctypeHTML20, ServerAdmin: v.pages.admin}
+	page := errordoc.Page{Doctype: errordoc.DoctypeHTML401, ServerAdmin: v.pages.admin}
 	info := errordoc.PageInfo{Status: status, Method: method, Recursive: recursive}
 	if status >= 300 && status < 400 {
 		info.Location = extra

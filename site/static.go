@@ -16,8 +16,10 @@ import (
 	"github.com/gohttpd/gohttpd/conf"
 )
 
-// allowStatic is the Allow header for static files.
-const allowStatic = "GET, HEAD, OPTIONS"
+// allowStatic is the Allow header for static files: Apache's default
+// handler's methods (TRACE is not among them: gohttpd answers it as
+// Apache's TraceEnable Off), comma-separated as Apache's make_allow.
+const allowStatic = "GET,HEAD,POST,OPTIONS"
 
 // Canonical header names, for fasthttp's Peek/SetCanonical, which skip the
 // per-call normalisation of a string key. (gohttpd never sets
@@ -64,8 +66,12 @@ func (s *Site) rewritePath(ctx *fasthttp.RequestCtx) []byte {
 func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) {
 	switch {
 	case ctx.IsGet() || ctx.IsHead():
+	case ctx.IsPost():
+		// Apache's default handler delivers a file to POST as to GET
+		// (a missing one is 404, not 405).
 	case ctx.IsOptions():
 		s.options(ctx)
+		s.optionsType(ctx, v, r)
 		return
 	case knownMethod(ctx.Method()):
 		s.sendError(ctx, fasthttp.StatusMethodNotAllowed, "")
