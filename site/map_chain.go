@@ -609,7 +609,10 @@ func (s *Site) rewriteResult(ctx *fasthttp.RequestCtx, v *vserver, res *rewrite.
 		for _, c := range res.Cookies {
 			ctx.Response.Header.Add(fasthttp.HeaderSetCookie, c)
 		}
-		if res.Vary != "" {
+		// Vary goes to r->headers_out, which Apache's error and
+		// redirect pages drop (ap_send_error_response); Set-Cookie goes
+		// to err_headers_out and stays.
+		if res.Vary != "" && res.Action != rewrite.Redirect && res.Action != rewrite.Status {
 			if old := ctx.Response.Header.Peek(fasthttp.HeaderVary); len(old) > 0 {
 				ctx.Response.Header.Set(fasthttp.HeaderVary, string(old)+", "+res.Vary)
 			} else {

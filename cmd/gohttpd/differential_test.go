@@ -216,6 +216,26 @@ func copyDiffTree(t *testing.T, from, to string) {
 			t.Fatal(err)
 		}
 	}
+	// mtimes.txt beside htdocs: "path seconds" lines move a file's mtime
+	// by that many seconds from diffMtime (for the listings' date sort).
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(from), "mtimes.txt"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		name, secs, _ := strings.Cut(l, " ")
+		n, err := strconv.Atoi(secs)
+		if err != nil {
+			t.Fatalf("mtimes.txt: %q: %v", l, err)
+		}
+		mt := diffMtime.Add(time.Duration(n) * time.Second)
+		if err := os.Chtimes(filepath.Join(to, name), mt, mt); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 var repeatRE = regexp.MustCompile(`<<(\d+)\*([^>]+)>>`)
