@@ -1038,6 +1038,7 @@ func (s *Site) errorDocument(ctx *fasthttp.RequestCtx, v *vserver, status int, u
 	switch {
 	case got == fasthttp.StatusOK:
 		ctx.Response.SetStatusCode(status)
+		ctx.SetUserValue(errDocServedKey{}, true)
 	default:
 		r := v.resolve(ctx.Path(), ctx.Time())
 		s.cannedPage(ctx, v, r, status, "", status)

@@ -615,9 +615,9 @@ func (s *Site) compressFile(ctx *fasthttp.RequestCtx, v *vserver, name []byte, s
 	}
 	b.Attach(&ctx.Response, d)
 	// Ranges apply to the coded bytes (Apache's byterange filter runs
-	// after the compressors); several ranges get the whole body.
-	if rg := ctx.Request.Header.PeekCanonical(hdrRange); len(rg) > 0 && !strings.Contains(b2s(rg), ",") {
-		s.serveRange(ctx, v, name, b.Size(), &val)
+	// after the compressors).
+	if rg := ctx.Request.Header.PeekCanonical(hdrRange); len(rg) > 0 {
+		s.codedRanges(ctx, v, name, b, &val)
 	}
 	return true
 }

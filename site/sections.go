@@ -572,7 +572,7 @@ func (v *vserver) dirWalk(r *resolved, uri string, cfg *conf.DirConfig) (*conf.D
 		next := dir + name
 		fi, err := os.Lstat(next)
 		switch {
-		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ENAMETOOLONG):
+		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
 			r.filename = next
 			r.setStat(next, nil)
 			return cfg, true

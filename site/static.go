@@ -74,12 +74,11 @@ func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) {
 		s.optionsType(ctx, v, r)
 		return
 	case knownMethod(ctx.Method()):
-		s.sendError(ctx, fasthttp.StatusMethodNotAllowed, "")
-		ctx.Response.Header.Set(fasthttp.HeaderAllow, allowStatic)
+		s.sendMethodError(ctx, fasthttp.StatusMethodNotAllowed, allowStatic)
 		return
 	default:
 		s.logf(ctx, slog.LevelInfo, "invalid method in request %q", ctx.Method())
-		s.sendError(ctx, fasthttp.StatusNotImplemented, "")
+		s.sendMethodError(ctx, fasthttp.StatusNotImplemented, allowStatic)
 		return
 	}
 	if r.alias != "" {
@@ -395,10 +394,9 @@ func (s *Site) serveRange(ctx *fasthttp.RequestCtx, srv *vserver, name []byte, s
 	case rangeIgnore:
 		return
 	case rangeUnsatisfiable:
+		// No Content-Range: Apache's byterange filter sets one in
+		// headers_out, which its error page drops.
 		s.sendError(ctx, fasthttp.StatusRequestedRangeNotSatisfiable, "")
-		var cr [32]byte
-		ctx.Response.Header.SetBytesV(fasthttp.HeaderContentRange,
-			strconv.AppendInt(append(cr[:0], "bytes */"...), size, 10))
 		return
 	}
 	h := &ctx.Response.Header
