@@ -583,9 +583,15 @@ func (s *Site) compressFile(ctx *fasthttp.RequestCtx, v *vserver, name []byte, s
 	}
 	switch status {
 	case fasthttp.StatusNotModified:
+		var lmBuf [40]byte // Apache's 304 keeps Last-Modified and Accept-Ranges
+		lm := append(lmBuf[:0], h.PeekCanonical(hdrLastModified)...)
 		ctx.Response.Reset()
 		ctx.Response.SetStatusCode(fasthttp.StatusNotModified)
 		h.SetNoDefaultContentType(true)
+		if len(lm) > 0 {
+			h.SetCanonical(hdrLastModified, lm)
+		}
+		h.SetCanonical(hdrAcceptRanges, valBytes)
 		if len(val.etag) > 0 {
 			h.SetCanonical(hdrETag, val.etag)
 		}

@@ -310,12 +310,19 @@ func (s *Site) finishFile(ctx *fasthttp.RequestCtx, srv *vserver, name []byte) {
 
 	switch s.preconditions(ctx, &v, now) {
 	case fasthttp.StatusNotModified:
+		// Apache's 304 keeps Last-Modified, ETag and Accept-Ranges.
+		var lmBuf [40]byte
+		lm := append(lmBuf[:0], h.PeekCanonical(hdrLastModified)...)
 		ctx.Response.Reset() // also closes the file stream
 		ctx.Response.SetStatusCode(fasthttp.StatusNotModified)
 		ctx.Response.Header.SetNoDefaultContentType(true)
+		if len(lm) > 0 {
+			h.SetCanonical(hdrLastModified, lm)
+		}
 		if len(v.etag) > 0 {
 			ctx.Response.Header.SetCanonical(hdrETag, v.etag)
 		}
+		h.SetCanonical(hdrAcceptRanges, valBytes)
 		return
 	case fasthttp.StatusPreconditionFailed:
 		s.sendError(ctx, fasthttp.StatusPreconditionFailed, "")
