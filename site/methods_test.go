@@ -29,9 +29,9 @@ func TestMethods(t *testing.T) {
 		{name: "PUT", raw: req("PUT", "/a.txt", "Content-Length: 0"), status: 405, allow: allowStatic},
 		{name: "DELETE", raw: req("DELETE", "/a.txt"), status: 405, allow: allowStatic},
 		{name: "TRACE", raw: req("TRACE", "/"), status: 405, allow: allowStatic},
-		{name: "unknown method", raw: req("BREW", "/a.txt"), status: 501, close: true,
+		{name: "unknown method", raw: req("BREW", "/a.txt"), status: 501, close: true, allow: allowStatic,
 			contains: "<p>BREW not supported for current URL.<br />\n</p>"},
-		{name: "lower-case get is unknown", raw: req("get", "/a.txt"), status: 501, close: true},
+		{name: "lower-case get is unknown", raw: req("get", "/a.txt"), status: 501, close: true, allow: allowStatic},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
