@@ -59,7 +59,9 @@ import (
 //     3. Allow is compared as a set (Apache's order changes from one
 //     start to the next: it walks a hash table);
 //     4. a multipart/byteranges boundary is random in both: it is
-//     replaced by BOUNDARY in the body and not compared.
+//     replaced by BOUNDARY in the body and not compared;
+//     5. Cache-Control max-age values one second apart are equal
+//     (expiry counted from each server's request time).
 //
 // Named known differences of the configuration (the preamble works
 // around them, so they are not in diffKnown):
@@ -550,6 +552,9 @@ func compareDiff(ap, gh *diffResp, apAddr, goAddr string) []string {
 		if k == "Allow" {
 			a, g = methodSet(a), methodSet(g)
 		}
+		if k == "Cache-Control" {
+			a, g = maxAgeClose(a, g)
+		}
 		if a != g {
 			d = append(d, fmt.Sprintf("  %s: apache %q, gohttpd %q", k, a, g))
 		}
@@ -597,6 +602,19 @@ func methodSet(allow string) string {
 	}
 	slices.Sort(m)
 	return strings.Join(m, ",")
+}
+
+var maxAgeRE = regexp.MustCompile(`max-age=(\d+)`)
+
+// maxAgeClose makes max-age values one second apart equal (normalisation
+// 5): "modification plus" expiry is counted from each server's own
+// request time, which may fall in different seconds.
+func maxAgeClose(a, g string) (string, string) {
+	ma, mg := maxAgeRE.FindStringSubmatch(a), maxAgeRE.FindStringSubmatch(g)
+	if ma == nil || mg == nil || absDiff(ma[1], mg[1]) > 1 {
+		return a, g
+	}
+	return a, strings.Replace(g, mg[0], ma[0], 1)
 }
 
 // expiresDelta is Expires - Date in seconds, "" without Expires.
