@@ -90,6 +90,7 @@ import (
 var diffModules = []string{
 	"mpm_event", "authz_core", "authz_host", "mime", "dir", "alias", "rewrite", "autoindex",
 	"filter", "deflate", "brotli", "headers", "expires", "setenvif", "env", "proxy", "proxy_http",
+	"authn_core", "authn_file", "auth_basic", "authz_user",
 }
 
 // diffHeaders are compared by value (after the port normalisation).
@@ -205,8 +206,9 @@ func runDiffGroup(t *testing.T, apache, bin, group, backend string) {
 	}
 }
 
-// copyDiffTree copies the group's htdocs and sets every mtime to
-// diffMtime (directories last, as writing into them changes theirs).
+// copyDiffTree copies the group's htdocs (@DOCROOT@ in .htaccess files
+// replaced by the copy's path) and sets every mtime to diffMtime
+// (directories last, as writing into them changes theirs).
 func copyDiffTree(t *testing.T, from, to string) {
 	t.Helper()
 	var dirs []string
@@ -223,6 +225,9 @@ func copyDiffTree(t *testing.T, from, to string) {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			return err
+		}
+		if d.Name() == ".htaccess" {
+			b = bytes.ReplaceAll(b, []byte("@DOCROOT@"), []byte(to))
 		}
 		if err := os.WriteFile(out, b, 0o644); err != nil {
 			return err
