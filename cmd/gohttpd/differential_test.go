@@ -97,6 +97,7 @@ var diffModules = []string{
 var diffHeaders = []string{
 	"Location", "Content-Type", "Content-Encoding", "Vary", "Cache-Control", "Content-Language",
 	"Allow", "WWW-Authenticate", "Content-Range", "Accept-Ranges", "Last-Modified", "ETag",
+	"Set-Cookie", "Content-Location", "Content-Disposition", "Link", "Refresh", "Retry-After",
 }
 
 // diffMtime is the mtime of every file and directory in the served tree.
