@@ -805,7 +805,7 @@ func (s *Site) listing(ctx *fasthttp.RequestCtx, v *vserver, r *resolved, dir st
 		Filename:  dir,
 		Query:     string(ctx.URI().QueryString()),
 		FS:        root.FS(),
-		Types:     func(name string) (string, string) { return v.types.lookup([]byte(name)), "" },
+		Types:     s.listingTypes(v, r),
 		Access:    s.entryAccess(ctx, v, r, dir),
 		Include:   s.includeURI(ctx, v),
 		Signature: s.signature(ctx, v, r, ""),
