@@ -153,6 +153,12 @@ func (s *Site) handleError(ctx *fasthttp.RequestCtx, err error) {
 	var note, msg string
 	if pe := protocolError(pc, err); pe != nil {
 		status, msg = pe.Status, "request failed: "+pe.Reason
+		switch pe {
+		case h1.ErrFieldTooLong:
+			note = noteFieldSize
+		case h1.ErrTooManyFields:
+			note = noteFields
+		}
 		if status == fasthttp.StatusNotImplemented {
 			// Apache's 501 page names the method.
 			if m, _, ok := bytes.Cut(line, []byte{' '}); ok {
