@@ -143,11 +143,23 @@ func TestDifferential(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// One backend for the groups that proxy: it echoes what it got.
-	backend := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	// One backend for the groups that proxy: it echoes what it got
+	// (/redir redirects to the backend's own /app/target, /status/N
+	// answers N).
+	var backend *httptest.Server
+	backend = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain")
 		w.Header().Set("X-Backend", "yes")
-		fmt.Fprintf(w, "backend %s %s\n", r.Method, r.URL.RequestURI())
+		switch {
+		case strings.HasSuffix(r.URL.Path, "/redir"):
+			w.Header().Set("Location", backend.URL+"/app/target")
+			w.WriteHeader(http.StatusFound)
+		case strings.Contains(r.URL.Path, "/status/"):
+			code, _ := strconv.Atoi(r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:])
+			w.WriteHeader(code)
+		}
+		fmt.Fprintf(w, "backend %s %s host=%s xff=%s xfh=%s\n", r.Method, r.URL.RequestURI(), r.Host,
+			r.Header.Get("X-Forwarded-For"), r.Header.Get("X-Forwarded-Host"))
 	}))
 	t.Cleanup(backend.Close)
 	for _, g := range groups {
