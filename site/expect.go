@@ -9,12 +9,14 @@ import (
 	"github.com/gohttpd/gohttpd/site/errordoc"
 )
 
+var hdrExpect = []byte(fasthttp.HeaderExpect)
+
 // expectFailed answers 417 Expectation Failed to an Expect header other
 // than 100-continue (any case), as Apache's ap_read_request does
 // (AH00570), with its page quoting the header. It reports whether it
 // answered.
 func (s *Site) expectFailed(ctx *fasthttp.RequestCtx) bool {
-	e := ctx.Request.Header.Peek(fasthttp.HeaderExpect)
+	e := ctx.Request.Header.PeekCanonical(hdrExpect)
 	if len(e) == 0 || strings.EqualFold(b2s(e), "100-continue") {
 		return false
 	}
