@@ -301,6 +301,7 @@ func (s *Site) mapTranslate(ctx *fasthttp.RequestCtx, v *vserver) bool {
 		res := rewrite.Server(mp.rules, req)
 		rewriteRequests.Put(req)
 		if s.rewriteResult(ctx, v, &res) {
+			s.respTranslated(ctx, v)
 			return true
 		}
 		switch res.Action {
@@ -332,7 +333,11 @@ func (s *Site) mapTranslate(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	opts := s.urlOptions(ctx, v)
 	req := alias.Request{URI: uri, Args: string(ctx.URI().QueryString()), ConstructURL: opts.URL}
 	res := alias.Translate(&req, srv, v.locationAlias(uri))
-	return s.aliasResult(ctx, &res)
+	if s.aliasResult(ctx, &res) {
+		s.respTranslated(ctx, v)
+		return true
+	}
+	return false
 }
 
 // aliasResult answers an alias.Result with a status.

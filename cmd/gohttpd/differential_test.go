@@ -29,8 +29,10 @@ import (
 
 // The differential evaluation (issue 15): every directory under
 // testdata/differential is a case group: an httpd.conf.in (the body of a
-// configuration, written once for both servers), an htdocs tree (with its
-// .htaccess files) and requests.txt. The group's configuration, behind a
+// configuration, written once for both servers; @DOCROOT@ is the served
+// tree, @BACKEND@ a proxied backend), an htdocs tree (with its .htaccess
+// files), requests.txt, and optionally mtimes.txt and outside/ (files
+// put beside htdocs). The group's configuration, behind a
 // preamble this test writes (ServerRoot, Listen, PidFile, ErrorLog,
 // User/Group, the LoadModule lines of diffModules, TypesConfig
 // /etc/mime.types), is given to Apache 2.4 (/usr/sbin/apache2 -D
@@ -194,6 +196,17 @@ func runDiffGroup(t *testing.T, apache, bin, group, backend string) {
 	root := mpmtest.ReadableTempDir(t)
 	docroot := filepath.Join(root, "htdocs")
 	copyDiffTree(t, filepath.Join(src, "htdocs"), docroot)
+	// outside/: files beside htdocs (an AuthUserFile), for @DOCROOT@/../name.
+	outside, _ := os.ReadDir(filepath.Join(src, "outside"))
+	for _, e := range outside {
+		b, err := os.ReadFile(filepath.Join(src, "outside", e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	body, err := os.ReadFile(filepath.Join(src, "httpd.conf.in"))
 	if err != nil {
 		t.Fatal(err)
