@@ -352,7 +352,13 @@ func (s *Site) respDispatch(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	setenvif.ApplyEnv(rc.env, &st.env)
 	rc.hdr.Request(&ctx.Request.Header, &vars)
 	if r.cfg.Map != nil && s.mapFixup(ctx, v, r) {
-		return true // map_chain.go: answered, or served again after an internal redirect
+		// map_chain.go: answered (a section's or .htaccess Redirect,
+		// RewriteRule R/F/G: the error filters' headers), or served
+		// again after an internal redirect (with its own state).
+		if stateOf(ctx) == st {
+			s.respFinish(ctx, rc, st, &vars)
+		}
+		return true
 	}
 	// 5: the handler.
 	if r.handler == nil && (ctx.IsGet() || ctx.IsHead()) && isTypeMap(rc.typeMap, b2s(ctx.Path())) &&
