@@ -219,7 +219,6 @@ type errDocServedKey struct{}
 func (s *Site) sendMethodError(ctx *fasthttp.RequestCtx, status int, allow string) {
 	s.sendError(ctx, status, "")
 	if ctx.UserValue(errDocServedKey{}) != nil {
-		ctx.RemoveUserValue(errDocServedKey{})
 		return
 	}
 	if ctx.Response.StatusCode() == status {

@@ -388,13 +388,12 @@ var (
 func (s *Site) respFinish(ctx *fasthttp.RequestCtx, rc *respCfg, st *respState, vars *headers.Vars) {
 	h := &ctx.Response.Header
 	success := !st.errPage
-	errDocInner, errDocOuter := respErrorDoc(ctx) // resp_translate.go
-	if errDocOuter {
+	if !success && errDocAnswered(ctx) { // resp_translate.go
 		return
 	}
 	// Expires for any answer below 400, redirects on the error path too
 	// (mod_expires' insert_error_filter hook).
-	if (success || ctx.Response.StatusCode() < 400) && !errDocInner && rc.exp.On() {
+	if (success || ctx.Response.StatusCode() < 400) && rc.exp.On() && !inErrDoc(ctx) {
 		ct := st.typeOnly
 		if ct == "" {
 			ct = string(h.ContentType())

@@ -28,11 +28,16 @@ func (s *Site) respTranslated(ctx *fasthttp.RequestCtx, v *vserver) {
 	s.respFinish(ctx, rc, st, &headers.Vars{Env: &st.env, Request: &ctx.Request.Header, Start: ctx.Time()})
 }
 
-// respErrorDoc says how a local ErrorDocument bears on respFinish: inner
-// is true while the error document's own request runs (its response
-// will carry the error status: no Expires), outer once it has answered
-// (that request's phases made the response: nothing more to add).
-func respErrorDoc(ctx *fasthttp.RequestCtx) (inner, outer bool) {
-	_, inner = ctx.UserValue(errDocKey{}).(int)
-	return inner, !inner && ctx.UserValue(errDocServedKey{}) != nil
+// inErrDoc reports whether a local ErrorDocument's own request is
+// running: its response will carry the error status, so no Expires.
+func inErrDoc(ctx *fasthttp.RequestCtx) bool {
+	_, ok := ctx.UserValue(errDocKey{}).(int)
+	return ok
+}
+
+// errDocAnswered reports whether a local ErrorDocument's request made
+// the response (with its own phases): the original request, an error
+// page, adds nothing.
+func errDocAnswered(ctx *fasthttp.RequestCtx) bool {
+	return !inErrDoc(ctx) && ctx.UserValue(errDocServedKey{}) != nil
 }
