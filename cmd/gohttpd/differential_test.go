@@ -30,14 +30,17 @@ import (
 // The differential evaluation (issue 15): every directory under
 // testdata/differential is a case group: an httpd.conf.in (the body of a
 // configuration, written once for both servers; @DOCROOT@ is the served
-// tree, @BACKEND@ a proxied backend), an htdocs tree (with its .htaccess
-// files), requests.txt, and optionally mtimes.txt and outside/ (files
-// put beside htdocs). The group's configuration, behind a
-// preamble this test writes (ServerRoot, Listen, PidFile, ErrorLog,
-// User/Group, the LoadModule lines of diffModules, TypesConfig
-// /etc/mime.types), is given to Apache 2.4 (/usr/sbin/apache2 -D
-// FOREGROUND) and to gohttpd; each request is sent to both with a raw
-// HTTP/1.1 client (no decompression, no redirects followed) and the
+// tree, @BACKEND@ a proxied backend this test runs), an htdocs tree
+// (with its .htaccess files, where @DOCROOT@ is replaced too),
+// requests.txt, and optionally mtimes.txt and outside/ (files put beside
+// htdocs, such as an AuthUserFile). The group's configuration, behind a
+// preamble this test writes (ServerRoot, Listen, ServerName, PidFile,
+// ErrorLog, User/Group when root, the LoadModule lines of diffModules,
+// small event-MPM sizes, TraceEnable Off, TypesConfig /etc/mime.types,
+// DocumentRoot), is given to Apache 2.4 (/usr/sbin/apache2 -D
+// FOREGROUND, 2.4.71 here) and to gohttpd, one of each per group, groups
+// in parallel; each request is sent to both on a new connection with a
+// raw HTTP/1.1 client (no decompression, no redirects followed) and the
 // answers must not differ in anything a client observes:
 //
 //   - the status line (code and reason phrase);
@@ -47,13 +50,15 @@ import (
 //   - Content-Length, when both servers send one (with "Connection:
 //     close" Apache may delimit a filtered body by closing instead) and
 //     no normalisation below changed the body;
-//   - the body, byte for byte, after these normalisations, each needed
-//     because the two servers legitimately differ there:
+//   - the body, byte for byte (error pages and listings included), after
+//     these normalisations, each needed because the two servers
+//     legitimately differ there:
 //     1. a gzip or br Content-Encoding is decoded before comparing
 //     (compressors differ in their bytes, not in what a client reads),
 //     and then Content-Length and Content-Range's total are not
 //     compared; a 206 of compressed bytes (Apache applies Range after
-//     mod_deflate) is compared by its Content-Range and length only;
+//     mod_deflate) is compared by its Content-Range and length, or its
+//     part headers;
 //     2. each server's own port is replaced by PORT in headers and body
 //     (the two listen on different ports; everything else, the
 //     DocumentRoot path and the files' mtimes included, is the same:
@@ -70,15 +75,16 @@ import (
 //     Server at ...") is each server's own Server header: it becomes
 //     SERVER.
 //
+// Neither the Server header (it names the product) nor Date,
+// Connection, Keep-Alive and the transfer framing are compared.
+//
 // Named known differences of the configuration (the preamble works
 // around them, so they are not in diffKnown):
 //   - trace: gohttpd never echoes a request (TRACE is 405, as Apache's
 //     "TraceEnable Off", and it refuses "TraceEnable On"); Apache's
 //     default is On. The preamble says "TraceEnable Off" for both.
-//
-// Neither the Server header (it names the product) nor Date, Connection, Keep-Alive and the
-// transfer framing are compared (ServerSignature stays Off, Apache's
-// default, so no banner reaches a body).
+//   - mod_headers' %i (idle workers, "i=87" in Apache) is not compared:
+//     it is load, not configuration.
 //
 // requests.txt: requests separated by blank lines; the first line is
 // "METHOD TARGET [PROTOCOL]" (HTTP/1.1 when absent; <<N*s>> in it expands
@@ -86,8 +92,9 @@ import (
 // are. "Host: localhost" is added unless the request has a Host line or
 // the pseudo field "X-Diff-No-Host: 1"; "X-Diff-Body: text" sends text
 // (\r and \n in it are CR and LF) as the request body, with its
-// Content-Length unless the request has a Transfer-Encoding line; "Connection: close" ends every
-// request. Lines starting with # are comments.
+// Content-Length unless the request has a Transfer-Encoding line;
+// "Connection: close" ends every request. Lines starting with # are
+// comments.
 //
 // A difference the project decided not to remove is listed in
 // diffKnown with its reason; a listed request that no longer differs
