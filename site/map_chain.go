@@ -28,6 +28,7 @@ import (
 	"github.com/gohttpd/gohttpd/site/errordoc"
 	"github.com/gohttpd/gohttpd/site/errorlog"
 	"github.com/gohttpd/gohttpd/site/rewrite"
+	"github.com/gohttpd/gohttpd/site/setenvif"
 )
 
 // Version is gohttpd's version, as ServerTokens shows it.
@@ -85,6 +86,22 @@ func (s *Site) mapResolved(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) *r
 		r = &rr
 	}
 	return r
+}
+
+// redirectEnv gives the response phases' environment of an internally
+// redirected request (a fresh one) the REDIRECT_ variables
+// internalRedirect made (REDIRECT_STATUS, REDIRECT_URL, the renamed
+// variables), as Apache's new request's subprocess_env has them.
+func redirectEnv(ctx *fasthttp.RequestCtx, dst *setenvif.Env) {
+	if n, _ := ctx.UserValue(redirectsKey{}).(int); n == 0 {
+		return
+	}
+	e, _ := ctx.UserValue(envKey{}).(mapEnv)
+	for k, val := range e {
+		if strings.HasPrefix(k, "REDIRECT_") {
+			dst.Set(k, val)
+		}
+	}
 }
 
 // mapFinish applies the environment the rewrite rules set that the core

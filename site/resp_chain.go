@@ -326,6 +326,9 @@ func (s *Site) respDispatch(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	st := respStates.Get().(*respState)
 	ctx.SetUserValue(respKey{}, st)
 	ctx.SetUserValue(accesslog.EnvKey, &st.env) // %{VAR}e; both go in respRelease
+	if v.mp != nil {
+		redirectEnv(ctx, &st.env) // map_chain.go
+	}
 
 	// 1-2: SetEnvIf, server level then per directory.
 	if rc.srvRules != nil || rc.dirRules != nil {
