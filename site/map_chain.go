@@ -91,9 +91,10 @@ func (s *Site) mapResolved(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) *r
 // redirectEnv gives the response phases' environment of an internally
 // redirected request (a fresh one) the REDIRECT_ variables
 // internalRedirect made (REDIRECT_STATUS, REDIRECT_URL, the renamed
-// variables), as Apache's new request's subprocess_env has them.
+// variables) or errorDocument (REDIRECT_STATUS, the error's status), as
+// Apache's new request's subprocess_env has them.
 func redirectEnv(ctx *fasthttp.RequestCtx, dst *setenvif.Env) {
-	if n, _ := ctx.UserValue(redirectsKey{}).(int); n == 0 {
+	if n, _ := ctx.UserValue(redirectsKey{}).(int); n == 0 && !inErrDoc(ctx) {
 		return
 	}
 	e, _ := ctx.UserValue(envKey{}).(mapEnv)
@@ -1047,6 +1048,7 @@ func (s *Site) errorDocument(ctx *fasthttp.RequestCtx, v *vserver, status int, u
 	saved := saveConditionals(ctx)
 	ctx.Request.Header.SetMethod(fasthttp.MethodGet)
 	ctx.SetUserValue(errDocKey{}, status)
+	env(ctx)["REDIRECT_STATUS"] = strconv.Itoa(status) // ap_die's, for the error document's request
 	ctx.URI().SetPath(path)
 	ctx.URI().SetQueryString(query)
 	ctx.Response.Reset()
