@@ -21,7 +21,7 @@ func (s *Site) codedRanges(ctx *fasthttp.RequestCtx, v *vserver, name []byte, b 
 		s.serveRange(ctx, v, name, b.Size(), val)
 		return
 	}
-	if !ctx.IsGet() {
+	if !ctx.IsGet() && !ctx.IsHead() {
 		return
 	}
 	if ir := ctx.Request.Header.PeekCanonical(hdrIfRange); len(ir) > 0 && !ifRangeMatches(ir, val) {

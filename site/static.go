@@ -381,15 +381,16 @@ type byteRangeUpdater interface {
 	UpdateByteRange(startPos, endPos int) error
 }
 
-// serveRange applies a Range header to a GET (RFC 9110 §14.2: range
-// handling is defined for GET only, so HEAD gets the full headers). A
+// serveRange applies a Range header to a GET or HEAD (RFC 9110 §14.2
+// defines range handling for GET; Apache's byterange filter applies it to
+// HEAD too, whose M_GET it shares, and so does gohttpd). A
 // single range narrows FS's own file reader, which keeps sendfile; several
 // ranges are read from the file opened again here, after checking it is
 // still the representation FS described.
 func (s *Site) serveRange(ctx *fasthttp.RequestCtx, srv *vserver, name []byte, size int64, v *validators) {
 	req := &ctx.Request.Header
 	header := req.PeekCanonical(hdrRange)
-	if len(header) == 0 || !ctx.IsGet() {
+	if len(header) == 0 || !ctx.IsGet() && !ctx.IsHead() {
 		return
 	}
 	if ir := req.PeekCanonical(hdrIfRange); len(ir) > 0 && !ifRangeMatches(ir, v) {
@@ -409,6 +410,14 @@ func (s *Site) serveRange(ctx *fasthttp.RequestCtx, srv *vserver, name []byte, s
 	h := &ctx.Response.Header
 	if len(ranges) == 1 {
 		r := ranges[0]
+		if ctx.IsHead() {
+			// Apache's byterange filter answers HEAD as GET (M_GET):
+			// the range's headers, no body.
+			h.SetContentLength(int(r.length()))
+			h.SetContentRange(int(r.first), int(r.last), int(size))
+			ctx.Response.SetStatusCode(fasthttp.StatusPartialContent)
+			return
+		}
 		u, ok := ctx.Response.BodyStream().(byteRangeUpdater)
 		if !ok {
 			return
