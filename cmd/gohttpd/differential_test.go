@@ -43,7 +43,7 @@ import (
 // raw HTTP/1.1 client (no decompression, no redirects followed) and the
 // answers must not differ in anything a client observes:
 //
-//   - the status line (code and reason phrase);
+//   - the status line (protocol, code and reason phrase);
 //   - the headers in diffHeaders, every X-* header (what Header
 //     directives set), and Expires as a delta from Date (±1 s: the two
 //     servers answer in different seconds);
@@ -193,7 +193,7 @@ type diffReq struct {
 
 // diffResp is a parsed response.
 type diffResp struct {
-	status string // the status line without the protocol
+	status string // the status line
 	header http.Header
 	body   []byte
 	hasCL  bool
@@ -487,7 +487,7 @@ func diffRoundTrip(addr string, r diffReq) (*diffResp, error) {
 	if !ok || !strings.HasPrefix(proto, "HTTP/") {
 		return nil, fmt.Errorf("bad status line %q", lines[0])
 	}
-	resp := &diffResp{status: status, header: http.Header{}}
+	resp := &diffResp{status: proto + " " + status, header: http.Header{}}
 	for _, l := range lines[1:] {
 		k, v, ok := strings.Cut(l, ":")
 		if !ok {
@@ -625,7 +625,7 @@ func compareDiff(ap, gh *diffResp, apAddr, goAddr string) []string {
 	if !encoded && !normalised && ap.hasCL && gh.hasCL && ap.header.Get("Content-Length") != gh.header.Get("Content-Length") {
 		d = append(d, fmt.Sprintf("  Content-Length: apache %s, gohttpd %s", ap.header.Get("Content-Length"), gh.header.Get("Content-Length")))
 	}
-	if encoded && (strings.HasPrefix(ap.status, "206") || strings.HasPrefix(gh.status, "206")) {
+	if encoded && (strings.Contains(ap.status, " 206 ") || strings.Contains(gh.status, " 206 ")) {
 		// A range of compressed bytes cannot be decoded: the lengths of
 		// a single range, the part headers of several.
 		a, g := partHeaders(ap.body), partHeaders(gh.body)
