@@ -1,6 +1,11 @@
 package site
 
-import "github.com/gohttpd/gohttpd/site/mimetype"
+import (
+	"path/filepath"
+	"strings"
+
+	"github.com/gohttpd/gohttpd/site/mimetype"
+)
 
 // listingTypes is what mod_autoindex's subrequest for each listed entry
 // learns from mod_mime: its type and encoding (AddType, AddEncoding,
@@ -21,4 +26,18 @@ func (s *Site) listingTypes(v *vserver, r *resolved) func(string) (string, strin
 		}
 	}
 	return func(name string) (string, string) { return v.types.lookup([]byte(name)), "" }
+}
+
+// cleanFile is a mapped file name (an Alias target, a rewrite's file) as
+// Apache's directory walk canonicalises it (apr_filepath_merge): "." and
+// ".." segments resolved, a trailing slash kept.
+func cleanFile(f string) string {
+	if !strings.Contains(f, "/.") {
+		return f
+	}
+	c := filepath.Clean(f)
+	if strings.HasSuffix(f, "/") && c != "/" {
+		c += "/"
+	}
+	return c
 }

@@ -401,7 +401,7 @@ func (v *vserver) walk(uri string, now time.Time) *resolved {
 func (v *vserver) walkAs(uri, file string, now time.Time) *resolved {
 	r := &resolved{expires: now.Add(resolvedTTL)}
 	cfg := v.base
-	if r.alias = file; r.alias != "" {
+	if r.alias = cleanFile(file); r.alias != "" {
 		r.filename = r.alias
 	}
 	if v.docroot != "" || r.alias != "" {
