@@ -50,6 +50,8 @@ type worker struct {
 	// client and line are scratch space for the scoreboard strings.
 	client, line []byte
 	clientOf     *conn
+	// hs is for waits inside TLS handshakes (tls_wait_linux.go).
+	hs hsWait
 }
 
 func newWorker(e *engine, j int) *worker {
