@@ -823,6 +823,13 @@ func (s *Site) listing(ctx *fasthttp.RequestCtx, v *vserver, r *resolved, dir st
 		return
 	}
 	defer root.Close()
+	if st := stateOf(ctx); st != nil {
+		// "modification plus" expiry counts from the directory's mtime
+		// (r->finfo of the listed directory).
+		if fi, err := root.Stat("."); err == nil {
+			st.modTime = fi.ModTime()
+		}
+	}
 	req := &autoindex.Request{
 		URI:       string(ctx.Path()),
 		Filename:  dir,

@@ -408,6 +408,7 @@ func (s *Site) respFinish(ctx *fasthttp.RequestCtx, rc *respCfg, st *respState, 
 		compress.AddVary(h) // finishFile's 304 starts from an empty response
 	}
 	rc.hdr.Response(h, success, vars)
+	fixupVary(h) // vary.go
 	if rc.charset {
 		if ct := h.ContentType(); len(ct) > 0 {
 			h.SetContentType(mimetype.DefaultCharset(rc.mime, string(ct)))
