@@ -647,6 +647,13 @@ func (v *Validator) requestLine() *Error {
 		case version[5] == '0':
 			return errVersion0
 		case version[5] >= '2':
+			// Apache checks the target before the version: the HTTP/2
+			// client preface ("PRI * HTTP/2.0") gets 400 for its '*'.
+			if len(target) > 0 && !v.opt.Unsafe {
+				if err := v.checkTarget(method, target); err != nil {
+					return err
+				}
+			}
 			return errVersion2
 		}
 		v.http10 = version[7] == '0'
