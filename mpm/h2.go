@@ -401,7 +401,8 @@ func (h *H2Server) serveTLS(deps ChildDeps, tc *Conn, cfg *tls.Config) {
 		h.serveDirectTLS(deps, tc, t) // h2direct.go
 		return
 	}
-	deps.Server.ServeConn(&TLSConn{Conn: t, Plain: tc})
+	cs := t.ConnectionState()
+	deps.Server.ServeConn(&TLSConn{Conn: t, Plain: tc, Version: cs.Version, Cipher: cs.CipherSuite})
 }
 
 // replayed is a cleartext connection whose first bytes were read to look
