@@ -55,6 +55,9 @@ type mapServer struct {
 	// dirRules compiles merged per-directory rule sets by their config.
 	dirMu    sync.Mutex
 	dirRules map[*conf.RewriteConfig]*rewrite.Ruleset
+	// locCache: the configurations of paths answered in translate_name
+	// (respEarly).
+	locCache pathCache
 }
 
 // User values of a request on the mapping path.
@@ -275,7 +278,13 @@ func (s *Site) urlOptions(ctx *fasthttp.RequestCtx, v *vserver) *alias.URLOption
 
 // urlValues is urlOptions without the allocation.
 func (s *Site) urlValues(ctx *fasthttp.RequestCtx, v *vserver) alias.URLOptions {
-	o := alias.URLOptions{HTTPS: ctx.IsTLS(), Host: string(ctx.Host()), ServerName: v.name, ServerPort: v.port}
+	return s.urlValuesHost(ctx, v, string(ctx.Host()))
+}
+
+// urlValuesHost is urlValues with the request's Host given (b2s of
+// ctx.Host() for a use that ends with the request).
+func (s *Site) urlValuesHost(ctx *fasthttp.RequestCtx, v *vserver, host string) alias.URLOptions {
+	o := alias.URLOptions{HTTPS: ctx.IsTLS(), Host: host, ServerName: v.name, ServerPort: v.port}
 	if o.ServerName == "" {
 		// The main server without virtual hosts: its ServerName, with
 		// the port written there.
@@ -301,6 +310,7 @@ func (s *Site) mapTranslate(ctx *fasthttp.RequestCtx, v *vserver) bool {
 		res := rewrite.Server(mp.rules, req)
 		rewriteRequests.Put(req)
 		if s.rewriteResult(ctx, v, &res) {
+			s.respEarly(ctx, v)
 			return true
 		}
 		switch res.Action {
@@ -327,7 +337,11 @@ func (s *Site) mapTranslate(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	opts := s.urlOptions(ctx, v)
 	req := alias.Request{URI: uri, Args: string(ctx.URI().QueryString()), ConstructURL: opts.URL}
 	res := alias.Translate(&req, srv, v.locationAlias(uri))
-	return s.aliasResult(ctx, &res)
+	if s.aliasResult(ctx, &res) {
+		s.respEarly(ctx, v)
+		return true
+	}
+	return false
 }
 
 // aliasResult answers an alias.Result with a status.
@@ -519,7 +533,7 @@ func (s *Site) rewriteRequest(ctx *fasthttp.RequestCtx, v *vserver) *rewrite.Req
 	if ctx.IsTLS() {
 		req.Scheme = "https"
 	}
-	opts := s.urlValues(ctx, v)
+	opts := s.urlValuesHost(ctx, v, b2s(ctx.Host()))
 	host, port := hostPort(&opts)
 	req.ServerName, req.ServerPort = host, port
 	req.DocumentRoot = v.docroot

@@ -39,6 +39,11 @@ type Config struct {
 	// The EpollTrigger directive (OneShot or Edge) sets it; see
 	// poller_linux.go for the difference.
 	OneShot bool
+	// NetpollWait makes the loop wait in Go's netpoller rather than block
+	// its thread in epoll_wait: for handlers that wait on Go network
+	// connections (a reverse proxy's backends), so that one thread
+	// waits for both. See poller.f (poller_linux.go).
+	NetpollWait bool
 }
 
 // Lingering close (Apache's MAX_SECS_TO_LINGER and SECONDS_TO_LINGER): after shutdown(SHUT_WR) the loop

@@ -204,7 +204,7 @@ func newEngine(cfg Config, deps mpm.ChildDeps) (*engine, error) {
 	if deps.Slot < 0 || deps.Slot >= deps.Board.ServerLimit() {
 		return nil, fmt.Errorf("event: slot %d outside the scoreboard's %d process slots", deps.Slot, deps.Board.ServerLimit())
 	}
-	p, err := newPoller()
+	p, err := newPoller(cfg.NetpollWait)
 	if err != nil {
 		return nil, fmt.Errorf("event: %w", err)
 	}

@@ -1,8 +1,11 @@
 package event
 
 import (
+	"errors"
 	"os"
 	"sync/atomic"
+	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -53,9 +56,24 @@ type poller struct {
 	// wakePending coalesces wake-ups: only the first waker after the
 	// loop drained the eventfd writes to it.
 	wakePending atomic.Bool
+
+	// f is the epoll descriptor as an *os.File registered in Go's
+	// netpoller (an epoll set is readable while it has events): the loop
+	// waits there, with every other goroutine's network waits (a reverse
+	// proxy's backends), instead of blocking its thread in epoll_wait. A
+	// thread blocked in a system call keeps the child's one P until sysmon
+	// takes it back (20 µs later, every time), and the goroutines readied
+	// meanwhile (by Go's netpoller) wait for that; sysmon polling at 20 µs
+	// and the thread hand-offs cost a proxied request about a third of
+	// its CPU. nil (Config.NetpollWait off, or f could not be made): wait
+	// blocks in epoll_wait, which costs a static file's request less.
+	f  *os.File
+	rc syscall.RawConn
 }
 
-func newPoller() (*poller, error) {
+// newPoller makes the epoll set; netpoll registers it in Go's netpoller
+// (Config.NetpollWait).
+func newPoller(netpoll bool) (*poller, error) {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, os.NewSyscallError("epoll_create1", err)
@@ -70,7 +88,31 @@ func newPoller() (*poller, error) {
 		p.close()
 		return nil, err
 	}
+	if netpoll {
+		p.pollable()
+	}
 	return p, nil
+}
+
+// pollable registers a duplicate of the epoll descriptor in Go's
+// netpoller (os.NewFile of a non-blocking descriptor does); on failure
+// the loop blocks in epoll_wait as before.
+func (p *poller) pollable() {
+	dup, err := unix.FcntlInt(uintptr(p.epfd), unix.F_DUPFD_CLOEXEC, 0)
+	if err != nil {
+		return
+	}
+	if err := unix.SetNonblock(dup, true); err != nil {
+		unix.Close(dup)
+		return
+	}
+	f := os.NewFile(uintptr(dup), "epoll")
+	rc, err := f.SyscallConn()
+	if err != nil || f.SetReadDeadline(time.Time{}) != nil {
+		f.Close() // not in the netpoller: no deadlines
+		return
+	}
+	p.f, p.rc = f, rc
 }
 
 // ctl is epoll_ctl with the fd and generation as event data.
@@ -104,8 +146,13 @@ func (p *poller) del(fd int) error {
 	return p.ctl(unix.EPOLL_CTL_DEL, fd, 0, 0)
 }
 
-// wait is epoll_wait; an interrupted wait returns no events.
+// wait is epoll_wait; an interrupted wait returns no events. With the
+// set in Go's netpoller, it takes what is ready without blocking, then
+// parks the goroutine until the set is readable or msec passed.
 func (p *poller) wait(events []unix.EpollEvent, msec int) (int, error) {
+	if p.f != nil && msec != 0 {
+		return p.park(events, msec)
+	}
 	// First a look that does not block, as a raw system call (it keeps
 	// the P: tls_raw_linux.go): under load events are usually queued;
 	// only an empty look blocks, through the runtime's bookkeeping.
@@ -117,6 +164,37 @@ func (p *poller) wait(events []unix.EpollEvent, msec int) (int, error) {
 		return 0, nil
 	}
 	if err != nil {
+		return 0, os.NewSyscallError("epoll_wait", err)
+	}
+	return n, nil
+}
+
+// park is wait through Go's netpoller.
+func (p *poller) park(events []unix.EpollEvent, msec int) (int, error) {
+	n, err := unix.EpollWait(p.epfd, events, 0)
+	if n != 0 || (err != nil && err != unix.EINTR) {
+		if err != nil {
+			return 0, os.NewSyscallError("epoll_wait", err)
+		}
+		return n, nil
+	}
+	var dl time.Time
+	if msec > 0 {
+		dl = time.Now().Add(time.Duration(msec) * time.Millisecond)
+	}
+	if err := p.f.SetReadDeadline(dl); err != nil {
+		return 0, os.NewSyscallError("epoll_wait", err)
+	}
+	rerr := p.rc.Read(func(uintptr) bool {
+		n, err = unix.EpollWait(p.epfd, events, 0)
+		return n != 0 || (err != nil && err != unix.EINTR)
+	})
+	switch {
+	case errors.Is(rerr, os.ErrDeadlineExceeded):
+		return 0, nil
+	case rerr != nil:
+		return 0, os.NewSyscallError("epoll_wait", rerr)
+	case err != nil && err != unix.EINTR:
 		return 0, os.NewSyscallError("epoll_wait", err)
 	}
 	return n, nil
@@ -151,6 +229,9 @@ func (p *poller) drainWake() {
 }
 
 func (p *poller) close() {
+	if p.f != nil {
+		p.f.Close()
+	}
 	unix.Close(p.efd)
 	unix.Close(p.epfd)
 }
