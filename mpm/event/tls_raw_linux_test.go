@@ -12,7 +12,7 @@ import (
 // EAGAIN on an empty or full non-blocking socket, EOF, and the events
 // queued now without blocking.
 func TestRawSyscalls(t *testing.T) {
-	p, err := newPoller()
+	p, err := newPoller(false)
 	if err != nil {
 		t.Fatal(err)
 	}
