@@ -153,12 +153,6 @@ func (p *poller) wait(events []unix.EpollEvent, msec int) (int, error) {
 	if p.f != nil && msec != 0 {
 		return p.park(events, msec)
 	}
-	// First a look that does not block, as a raw system call (it keeps
-	// the P: tls_raw_linux.go): under load events are usually queued;
-	// only an empty look blocks, through the runtime's bookkeeping.
-	if n := epollPoll(p.epfd, events); n > 0 || msec == 0 {
-		return n, nil
-	}
 	n, err := unix.EpollWait(p.epfd, events, msec)
 	if err == unix.EINTR {
 		return 0, nil

@@ -6,8 +6,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// Raw system calls: socket reads and writes for TLS connections, and
-// the event loop's look at epoll that does not block.
+// Raw socket reads and writes for TLS connections.
 //
 // The ciphertext of a TLS connection is read and written with read(2)
 // and write(2) on its non-blocking socket, which never block. Through
@@ -46,18 +45,4 @@ func rawWrite(fd int, p []byte) (int, error) {
 		return -1, e
 	}
 	return int(n), nil
-}
-
-// epollPoll is epoll_pwait(2) on epfd with a zero timeout, as a raw
-// system call: the events queued now, 0 when none (or on an error, which
-// the blocking wait that follows reports).
-func epollPoll(epfd int, events []unix.EpollEvent) int {
-	if len(events) == 0 {
-		return 0
-	}
-	n, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
-	if e != 0 {
-		return 0
-	}
-	return int(n)
 }
