@@ -241,7 +241,7 @@ func (s *Site) sendProxyError(ctx *fasthttp.RequestCtx, res *proxy.Result) {
 	reason := res.Reason
 	markErrorPage(ctx)
 	b := make([]byte, 0, 512)
-	b = append(b, "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>"...)
+	b = append(b, "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n<html><head>\n<title>"...)
 	b = strconv.AppendInt(b, int64(res.Status), 10)
 	b = append(b, ' ')
 	b = append(b, reason...)

@@ -343,6 +343,9 @@ func (s *Site) respDispatch(ctx *fasthttp.RequestCtx, v *vserver) bool {
 		return false
 	}
 	st, vars := s.respStart(ctx, rc, true)
+	if v.mp != nil {
+		redirectEnv(ctx, &st.env) // map_chain.go
+	}
 	if walked != nil {
 		st.res, st.rPath = walked, append(st.rPath[:0], ctx.Path()...)
 	}
@@ -460,6 +463,9 @@ func (s *Site) respFinish(ctx *fasthttp.RequestCtx, rc *respCfg, st *respState, 
 	}
 	h := &ctx.Response.Header
 	success := !st.errPage
+	if !success && errDocAnswered(ctx) { // resp_translate.go
+		return
+	}
 	if rc.expc != nil {
 		// mod_expires runs on the error path too (insert_error_filter),
 		// where it gives a redirect its Expires; never a 4xx or 5xx, an
@@ -480,6 +486,7 @@ func (s *Site) respFinish(ctx *fasthttp.RequestCtx, rc *respCfg, st *respState, 
 		compress.AddVary(h) // finishFile's 304 starts from an empty response
 	}
 	rc.hdr.Response(h, success, vars)
+	fixupVary(h) // vary.go
 	if rc.charset {
 		if ct := h.ContentType(); len(ct) > 0 {
 			h.SetContentType(mimetype.DefaultCharset(rc.mime, string(ct)))
@@ -672,9 +679,15 @@ func (s *Site) compressFile(ctx *fasthttp.RequestCtx, v *vserver, name []byte, s
 	}
 	switch status {
 	case fasthttp.StatusNotModified:
+		var lmBuf [40]byte // Apache's 304 keeps Last-Modified and Accept-Ranges
+		lm := append(lmBuf[:0], h.PeekCanonical(hdrLastModified)...)
 		ctx.Response.Reset()
 		ctx.Response.SetStatusCode(fasthttp.StatusNotModified)
 		h.SetNoDefaultContentType(true)
+		if len(lm) > 0 {
+			h.SetCanonical(hdrLastModified, lm)
+		}
+		h.SetCanonical(hdrAcceptRanges, valBytes)
 		if len(val.etag) > 0 {
 			h.SetCanonical(hdrETag, val.etag)
 		}
@@ -704,9 +717,9 @@ func (s *Site) compressFile(ctx *fasthttp.RequestCtx, v *vserver, name []byte, s
 	}
 	b.Attach(&ctx.Response, d)
 	// Ranges apply to the coded bytes (Apache's byterange filter runs
-	// after the compressors); several ranges get the whole body.
-	if rg := ctx.Request.Header.PeekCanonical(hdrRange); len(rg) > 0 && !strings.Contains(b2s(rg), ",") {
-		s.serveRange(ctx, v, name, b.Size(), &val)
+	// after the compressors).
+	if rg := ctx.Request.Header.PeekCanonical(hdrRange); len(rg) > 0 {
+		s.codedRanges(ctx, v, name, b, &val)
 	}
 	return true
 }

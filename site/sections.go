@@ -420,7 +420,7 @@ func (v *vserver) walk(uri string, now time.Time) *resolved {
 func (v *vserver) walkAs(uri, file string, now time.Time) *resolved {
 	r := &resolved{expires: now.Add(resolvedTTL)}
 	cfg := v.base
-	if r.alias = file; r.alias != "" {
+	if r.alias = cleanFile(file); r.alias != "" {
 		r.filename = r.alias
 	}
 	if v.docroot != "" || r.alias != "" {
@@ -591,7 +591,7 @@ func (v *vserver) dirWalk(r *resolved, uri string, cfg *conf.DirConfig) (*conf.D
 		next := dir + name
 		fi, err := os.Lstat(next)
 		switch {
-		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ENAMETOOLONG):
+		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
 			r.filename = next
 			r.setStat(next, nil)
 			return cfg, true

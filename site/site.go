@@ -338,7 +338,7 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 	if v.mp != nil && s.mapTranslate(ctx, v) {
 		return
 	}
-	if v.proxy != nil && s.serveProxy(ctx, v) {
+	if v.proxy != nil && v.mp == nil && s.serveProxy(ctx, v) { // else in mapTranslate
 		return
 	}
 	if s.streamBody && s.bodyTooLarge(ctx) {

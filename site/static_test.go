@@ -49,7 +49,7 @@ func TestStatic(t *testing.T) {
 		{name: "dir without index", target: "/empty/", status: 403, ctype: errorContentType,
 			contains: "<title>403 Forbidden</title>\n</head><body>\n<h1>Forbidden</h1>\n<p>You don't have permission to access this resource.</p>\n"},
 		{name: "missing", target: "/missing.html", status: 404, ctype: errorContentType,
-			body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n"},
+			body: "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n"},
 		{name: "missing dir", target: "/nodir/", status: 404, ctype: errorContentType},
 		{name: "file with slash", target: "/index.html/", status: 404, ctype: errorContentType},
 		{name: "css", target: "/style.css", status: 200, ctype: "text/css", body: "body{}"},

@@ -113,6 +113,13 @@ var (
 	errTrailerTooLong = bad("trailer field longer than LimitRequestFieldSize")
 )
 
+// The errors over LimitRequestFieldSize and LimitRequestFields, whose
+// 400 pages carry Apache's error notes (site/server.go).
+var (
+	ErrFieldTooLong  = errFieldTooLong
+	ErrTooManyFields = errTooManyFields
+)
+
 // States of the scan.
 const (
 	stLine      uint8 = iota // request line (or empty lines before it)

@@ -467,8 +467,13 @@ func pregsub(tmpl, src string, m []int) string {
 
 // canonicalKey is a header name as fasthttp normalizes it: each
 // dash-separated word capitalized, unless the name has a byte outside
-// the token characters (then fasthttp leaves it as it is).
+// the token characters (then fasthttp leaves it as it is). ETag is the
+// exception: the site sets it spelt as Apache does, "ETag", not "Etag"
+// (so "Header unset ETag" finds it).
 func canonicalKey(k string) string {
+	if strings.EqualFold(k, fasthttp.HeaderETag) {
+		return fasthttp.HeaderETag
+	}
 	for i := 0; i < len(k); i++ {
 		if !isTokenByte(k[i]) {
 			return k
