@@ -781,7 +781,14 @@ func (nc *nconn) processHeaders(f *http2.MetaHeadersFrame) error {
 	if max := o.MaxStreamsPerConn; max > 0 && nc.started >= max {
 		nc.startGoAwayLocked(http2.ErrCodeNo)
 	}
-	if uint32(nc.running) < o.MaxConcurrentStreams {
+	limit := o.MaxConcurrentStreams
+	if o.OneStreamAtATime {
+		// prefork: the streams of a connection run one after the other,
+		// in the order they were opened (cs.serial alone would let a
+		// later stream's worker go first).
+		limit = 1
+	}
+	if uint32(nc.running) < limit {
 		nc.running++
 		nc.b.dispatch(st)
 		return nil
