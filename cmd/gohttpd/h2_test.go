@@ -178,7 +178,10 @@ func testH2c(t *testing.T, mpmName string) {
 	var logText string
 	mpmtest.WaitFor(t, 10*time.Second, "the access log lines", func() bool {
 		logText = strings.Join(s.ReadLog("h2_log"), "\n")
-		return strings.Count(logText, "\"GET /hello.txt HTTP/2.0\" 200 9 HTTP/2.0") >= 4
+		// Each worker's log lines are written when they are (not in
+		// request order): wait for the curl --http1.1 line too.
+		return strings.Count(logText, "\"GET /hello.txt HTTP/2.0\" 200 9 HTTP/2.0") >= 4 &&
+			strings.Contains(logText, "\"GET /hello.txt HTTP/1.1\" 200 9 HTTP/1.1")
 	})
 	if !strings.Contains(logText, "\"GET /hello.txt HTTP/1.1\" 200 9 HTTP/1.1") {
 		t.Errorf("access log:\n%s", logText)
