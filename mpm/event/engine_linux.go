@@ -177,6 +177,14 @@ type engine struct {
 	events       []unix.EpollEvent
 	acts         []action
 	drainBuf     []byte
+
+	// pending counts the workers handed a connection that have not
+	// started on it; feedWanted: connections wait in readyq while workers
+	// are idle; waiting: the loop is about to wait or waits (see
+	// handoff_linux.go).
+	pending             atomic.Int32
+	maxPending          int32
+	feedWanted, waiting atomic.Bool
 }
 
 // action is work the loop does outside the lock on a connection it
@@ -243,6 +251,7 @@ func newEngine(cfg Config, deps mpm.ChildDeps) (*engine, error) {
 	if cfg.MaxConnectionsPerChild > 0 {
 		e.remaining = cfg.MaxConnectionsPerChild
 	}
+	e.maxPending = maxPendingDefault()
 	e.ctxPool.New = func() any { return new(fasthttp.RequestCtx) }
 	for j := range cfg.ThreadsPerChild {
 		e.workers = append(e.workers, newWorker(e, j))
@@ -350,7 +359,11 @@ func (e *engine) run() error {
 			e.handed = false
 			runtime.Gosched()
 		}
+		if e.feed() {
+			continue // idle workers took queued connections: let them run
+		}
 		n, err := e.p.wait(e.events, e.waitTimeout(now))
+		e.waiting.Store(false)
 		if err != nil {
 			e.log.Error("event: epoll_wait failed, stopping the child", "err", err)
 			e.stopReq.Raise(mpm.StopImmediate)

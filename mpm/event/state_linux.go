@@ -128,16 +128,16 @@ func (e *engine) eventLocked(c *conn, events uint32, now int64) {
 	}
 }
 
-// dispatchLocked gives c to an idle worker, or queues it for the next one.
+// dispatchLocked gives c to an idle worker, or queues it for the next one
+// (also while GOMAXPROCS workers have been handed connections and not
+// started yet: see handoff_linux.go).
 func (e *engine) dispatchLocked(c *conn, now int64) {
-	if n := len(e.idle); n > 0 {
-		w := e.idle[n-1]
-		e.idle[n-1] = nil
-		e.idle = e.idle[:n-1]
-		takeLocked(c)
-		w.ch <- c // w is idle: its channel is empty
-		e.handed = true
-		return
+	if len(e.idle) > 0 {
+		if e.pending.Load() < e.maxPending {
+			e.handLocked(c)
+			return
+		}
+		e.feedWanted.Store(true)
 	}
 	c.state = stReady
 	c.deadline = now

@@ -89,6 +89,7 @@ func (w *worker) run() {
 	for {
 		select {
 		case c := <-w.ch:
+			e.started()
 			for c != nil {
 				c = w.serve(c)
 			}
