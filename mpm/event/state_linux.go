@@ -313,9 +313,9 @@ func (e *engine) closeOrphan(c *conn) {
 // (w stays busy with it) or puts w on the idle list. drained tells whether
 // the worker's last read emptied the socket; if not, or if the worker
 // stopped reading for a lingering close, parking re-arms the connection,
-// since bytes already queued raise no further edge.
-func (e *engine) handBack(w *worker, c *conn, out outcome, drained bool) *conn {
-	now := mono()
+// since bytes already queued raise no further edge. now is mono() as the
+// worker last read it.
+func (e *engine) handBack(w *worker, c *conn, out outcome, drained bool, now int64) *conn {
 	if out == outLinger {
 		if err := unix.Shutdown(int(c.fd), unix.SHUT_WR); err != nil {
 			out = outClose
