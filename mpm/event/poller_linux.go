@@ -60,6 +60,12 @@ type poller struct {
 	rc syscall.RawConn
 	// dl is the read deadline set on f, zero for none.
 	dl time.Time
+	// poll is p.pollOnce as a func value, made once (a closure per wait
+	// allocated); it reports through evs, n and err.
+	poll func(uintptr) bool
+	evs  []unix.EpollEvent
+	n    int
+	err  error
 	// wakePending coalesces wake-ups: only the first waker after the
 	// loop drained the eventfd writes to it.
 	wakePending atomic.Bool
@@ -108,6 +114,14 @@ func (p *poller) park() {
 		return
 	}
 	p.f, p.rc = f, rc
+	p.poll = p.pollOnce
+}
+
+// pollOnce is the netpoller's callback: epoll_wait without waiting; false
+// makes the runtime wait for the epoll set to become readable.
+func (p *poller) pollOnce(uintptr) bool {
+	p.n, p.err = p.epollWait(p.evs, 0)
+	return p.n > 0 || p.err != nil
 }
 
 // ctl is epoll_ctl with the fd and generation as event data.
@@ -169,17 +183,19 @@ func (p *poller) wait(events []unix.EpollEvent, msec int) (int, error) {
 		}
 		p.dl = dl
 	}
-	err = p.rc.Read(func(uintptr) bool {
-		n, err = p.epollWait(events, 0)
-		return n > 0 || err != nil
-	})
-	if errors.Is(err, os.ErrDeadlineExceeded) {
+	p.evs, p.n, p.err = events, 0, nil
+	err = p.rc.Read(p.poll)
+	n, perr := p.n, p.err
+	p.evs, p.err = nil, nil
+	switch {
+	case perr != nil:
+		return 0, perr
+	case errors.Is(err, os.ErrDeadlineExceeded):
 		return 0, nil
-	}
-	if err != nil && n == 0 {
+	case err != nil:
 		return 0, os.NewSyscallError("epoll_wait", err)
 	}
-	return n, err
+	return n, nil
 }
 
 // epollWait is epoll_wait; an interrupted wait returns no events.
