@@ -221,7 +221,7 @@ func (p *poller) wake() {
 	}
 	var one = [8]byte{1}
 	for {
-		_, err := unix.Write(p.efd, one[:])
+		_, err := rawWrite(p.efd, one[:], false) // non-blocking eventfd
 		if err != unix.EINTR {
 			return // EAGAIN: the counter is already non-zero
 		}
@@ -234,7 +234,7 @@ func (p *poller) wake() {
 func (p *poller) drainWake() {
 	var buf [8]byte
 	for {
-		_, err := unix.Read(p.efd, buf[:])
+		_, err := rawRead(p.efd, buf[:])
 		if err != unix.EINTR {
 			break
 		}
