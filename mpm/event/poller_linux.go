@@ -175,7 +175,9 @@ func (p *poller) wait(events []unix.EpollEvent, msec int) (int, error) {
 	}
 	var dl time.Time
 	if msec > 0 {
-		dl = time.Now().Add(time.Duration(msec) * time.Millisecond)
+		// Rounded up to deadlineGrain, so a busy loop whose earliest
+		// deadline moves a little at every wait keeps the runtime's timer.
+		dl = time.Now().Add(time.Duration(msec)*time.Millisecond + deadlineGrain - 1).Truncate(deadlineGrain)
 	}
 	if !dl.Equal(p.dl) {
 		if err := p.f.SetReadDeadline(dl); err != nil {
@@ -197,6 +199,10 @@ func (p *poller) wait(events []unix.EpollEvent, msec int) (int, error) {
 	}
 	return n, nil
 }
+
+// deadlineGrain is how late a wait in the netpoller may end after its
+// timeout (under the loop's wakeFudge).
+const deadlineGrain = 5 * time.Millisecond
 
 // epollWait is epoll_wait; an interrupted wait returns no events.
 func (p *poller) epollWait(events []unix.EpollEvent, msec int) (n int, err error) {
