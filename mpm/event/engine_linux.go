@@ -251,7 +251,7 @@ func newEngine(cfg Config, deps mpm.ChildDeps) (*engine, error) {
 	if cfg.MaxConnectionsPerChild > 0 {
 		e.remaining = cfg.MaxConnectionsPerChild
 	}
-	e.maxPending = maxPendingDefault()
+	e.maxPending = pendingBound()
 	e.ctxPool.New = func() any { return new(fasthttp.RequestCtx) }
 	for j := range cfg.ThreadsPerChild {
 		e.workers = append(e.workers, newWorker(e, j))

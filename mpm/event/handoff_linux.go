@@ -22,9 +22,9 @@ import "runtime"
 // disk) therefore delays the connections queued behind it only until it
 // starts; from then on the loop gives them to idle workers.
 
-// maxPendingDefault is the number of workers handed a connection and not
+// pendingBound is the number of workers handed a connection and not
 // started yet, at most: one per P.
-func maxPendingDefault() int32 { return int32(max(runtime.GOMAXPROCS(0), 1)) }
+func pendingBound() int32 { return int32(max(runtime.GOMAXPROCS(0), 1)) }
 
 // handLocked gives c to the most recently idle worker, which must exist.
 func (e *engine) handLocked(c *conn) {
