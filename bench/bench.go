@@ -183,9 +183,9 @@ func Run(ctx context.Context, o Options, progress io.Writer) (*report.Run, error
 					Notes: []string{"skipped: needs directives this server has no equivalent for (" + sc.needs + ")"}})
 				continue
 			}
-			if e.ext != nil && e.ext.TLSOnly() != sc.tls {
+			if why := extSkip(sc, e.ext); why != "" {
 				run.Cases = append(run.Cases, &report.Case{Scenario: sc.name, Target: t,
-					Notes: []string{"skipped: " + tlsSkip(sc.tls)}})
+					Notes: []string{"skipped: " + why}})
 				continue
 			}
 			err := sc.run(ctx, e)

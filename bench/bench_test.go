@@ -63,7 +63,7 @@ func TestParseArgs(t *testing.T) {
 		ok    bool
 	}{
 		{"defaults", nil, func(o Options) bool {
-			return len(o.Scenarios) == 9 && len(o.Engines) == 3 && o.Duration == 5*time.Second && o.Idle == 1000 && o.Connections == 50 && o.Rounds == 3
+			return len(o.Scenarios) == 10 && len(o.Engines) == 3 && o.Duration == 5*time.Second && o.Idle == 1000 && o.Connections == 50 && o.Rounds == 3
 		}, true},
 		{"quick", []string{"--quick"}, func(o Options) bool { return o.Duration == 400*time.Millisecond && o.Idle == 200 && o.Rounds == 1 }, true},
 		{"rounds", []string{"--rounds", "5"}, func(o Options) bool { return o.Rounds == 5 }, true},

@@ -68,7 +68,7 @@ func findForeign(o *Options) (found map[string]*foreign, versions map[string]str
 func (e *env) startForeign(ctx context.Context, dir string, dirs []string) (*target.Server, error) {
 	all := append(append([]string{}, dirs...), e.o.Directives...)
 	spec := target.ForeignSpec{Kind: e.fg.kind, Name: e.fg.name, Installed: e.fg.inst, MPM: e.fg.mpm,
-		Dir: dir, Directives: all, CPUs: e.serverCPUs, TLS: e.sc.tls}
+		Dir: dir, Directives: all, CPUs: e.serverCPUs, TLS: e.sc.tls, H2: e.sc.h2}
 	if e.fg.kind == target.KindNginx {
 		spec.Directives, e.nginxIgnored = target.NginxDirectives(all)
 		e.nginxLines = spec.Directives

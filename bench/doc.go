@@ -1,7 +1,8 @@
 // Package bench is gohttpd's comparison bench ("gohttpd bench"): named
 // scenarios that each show one behaviour of the concurrency engines
 // (keep-alive, TIME_WAIT, idle connections crowding a worker pool, slow
-// clients, TCP_DEFER_ACCEPT, backlog overflow, saturation, child churn),
+// clients, TCP_DEFER_ACCEPT, backlog overflow, saturation, child churn,
+// HTTPS, HTTP/2 streams against connections),
 // run against gohttpd's engines started from generated configurations,
 // against Apache's three MPMs and nginx started the same way (--compare),
 // or against any other server, over loopback only. Thresholds

@@ -129,6 +129,7 @@ func (e *env) stop(s *target.Server) {
 type probe struct {
 	s      *sample.Sampler
 	runner atomic.Pointer[load.Runner]
+	h2     atomic.Pointer[load.H2Runner] // an HTTP/2 load (h2.go)
 	extra  atomic.Pointer[func() []int]
 }
 
@@ -144,6 +145,9 @@ func (e *env) observe(ctx context.Context, srv *target.Server) *probe {
 		Scoreboard: srv.Kind == target.KindGohttpd,
 		Load: func() (int64, int64) {
 			if r := p.runner.Load(); r != nil {
+				return r.Completed(), r.Failed()
+			}
+			if r := p.h2.Load(); r != nil {
 				return r.Completed(), r.Failed()
 			}
 			return 0, 0

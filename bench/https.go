@@ -228,5 +228,5 @@ func tlsSkip(scenarioTLS bool) string {
 	if scenarioTLS {
 		return "needs an https:// --target"
 	}
-	return "an https:// --target runs only the https scenario"
+	return "an https:// --target runs only the https and h2 scenarios"
 }

@@ -27,6 +27,8 @@ type scenario struct {
 	run      func(ctx context.Context, e *env) error
 	// tls: it measures the server's HTTPS listener (https.go).
 	tls bool
+	// h2: it speaks HTTP/2, over TLS and h2c (h2.go).
+	h2 bool
 }
 
 // scenarios are the bench's experiments, in run order.
@@ -49,6 +51,8 @@ var scenarios = []*scenario{
 		needs: "MaxConnectionsPerChild", run: runChurn},
 	{name: "https", about: "TLS: keep-alive throughput, full and resumed handshakes per second (server CPU per handshake), memory per idle TLS connection",
 		external: true, tls: true, run: runHTTPS},
+	{name: "h2", about: "HTTP/2 over TLS and h2c: streams per connection (1x1, 1x10, 1x100), connections against streams at 100 in flight (100x1, 10x10, 1x100), a stream stalled on flow control beside others (prefork answers none), memory per idle h2 connection beside HTTP/1.1's",
+		external: true, tls: true, h2: true, run: runH2},
 }
 
 func scenarioByName(name string) *scenario {

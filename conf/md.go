@@ -40,6 +40,11 @@ type MDomain struct {
 	// Manual is "MDomain ... manual" (MDRenewMode manual for this
 	// domain): gohttpd does not order its certificate.
 	Manual bool `json:"manual,omitempty"`
+	// ManualMembers is "MDMembers manual" in its <MDomainSet>: the
+	// names of virtual hosts that have one of the domain's names do not
+	// join it (by default, mod_md's "auto", their ServerName and
+	// ServerAlias names do: cmd/gohttpd's applyMD).
+	ManualMembers bool `json:"manualMembers,omitempty"`
 	// Pending: no certificate from the CA yet, the self-signed fallback
 	// is served (set by the master for each generation); requests over
 	// https for the domain get 503, as mod_md.
@@ -159,9 +164,6 @@ func (b *MDBuilder) Directive(file string, line int, name string, args []string)
 		}
 		if len(d.Names) == 0 {
 			return fail("needs at least one domain name")
-		}
-		if len(d.Names) > 1 {
-			return fail("gohttpd manages one name per MDomain (one certificate per name); write one MDomain for each of " + strings.Join(d.Names, " "))
 		}
 		b.cfg.Domains = append(b.cfg.Domains, d)
 	case "MDCertificateAuthority":

@@ -24,7 +24,7 @@ func TestMDWalk(t *testing.T) {
 			StoreDir: filepath.Join(dir, "md"), RenewPercent: 33, Challenges: []string{"tls-alpn-01", "http-01"}}},
 		{"all", []string{
 			"ServerAdmin web@a.test",
-			"MDomain A.test auto",
+			"MDomain A.test www.A.test auto",
 			"MDomain b.test manual",
 			"MDCertificateAuthority https://acme.internal/dir",
 			"MDContactEmail ops@a.test",
@@ -34,9 +34,12 @@ func TestMDWalk(t *testing.T) {
 			"MDRenewWindow 30d",
 			"MDCAChallenges http-01",
 		}, MDConfig{
-			Domains: []MDomain{{Names: []string{"a.test"}, Line: 4}, {Names: []string{"b.test"}, Manual: true, Line: 5}},
+			Domains: []MDomain{{Names: []string{"a.test", "www.a.test"}, Line: 4}, {Names: []string{"b.test"}, Manual: true, Line: 5}},
 			CA:      "https://acme.internal/dir", Contact: "ops@a.test", Agreed: true, StoreDir: "/var/lib/md",
 			CACertificateFile: filepath.Join(dir, "ca.pem"), RenewDays: 30, Challenges: []string{"http-01"}}},
+		{"MDomainSet", []string{"<MDomainSet a.test auto>", "MDMember www.a.test B.test", "MDMembers manual", "</MDomainSet>"}, MDConfig{
+			Domains: []MDomain{{Names: []string{"a.test", "www.a.test", "b.test"}, ManualMembers: true, Line: 3}}, CA: DefaultMDCA,
+			StoreDir: filepath.Join(dir, "md"), RenewPercent: 33, Challenges: []string{"tls-alpn-01", "http-01"}}},
 		{"letsencrypt-test and plain days", []string{"MDomain a.test", "MDCertificateAuthority letsencrypt-test", "MDRenewWindow 14"}, MDConfig{
 			Domains: []MDomain{{Names: []string{"a.test"}, Line: 3}}, CA: "https://acme-staging-v02.api.letsencrypt.org/directory",
 			StoreDir: filepath.Join(dir, "md"), RenewDays: 14, Challenges: []string{"tls-alpn-01", "http-01"}}},
@@ -74,7 +77,7 @@ func TestMDWalk(t *testing.T) {
 
 // TestMDErrors: bad MD* directives give mod_md's texts (checked with
 // apache2 -t 2.4) where Apache refuses them too, and what gohttpd cannot
-// do (several names, wildcards, dns-01, MD* in a <VirtualHost>,
+// do (wildcards, dns-01, MD* in a <VirtualHost>,
 // <MDomainSet>, other MD* directives) is refused naming file and line.
 func TestMDErrors(t *testing.T) {
 	for _, c := range []struct{ text, want string }{
@@ -85,13 +88,14 @@ func TestMDErrors(t *testing.T) {
 		{"MDStoreDir a b", "MDStoreDir takes one argument, the directory for file system storage of managed domain data."},
 		{"MDContactEmail", "MDContactEmail takes one argument, Email address used for account registration"},
 		// gohttpd's limits.
-		{"MDomain a.test www.a.test", "one name per MDomain"},
+		{"MDomain a.test\nMDomain www.a.test A.test", "already part of another MDomain"},
 		{"MDomain *.a.test", "wildcards need DNS-01"},
 		{"MDCAChallenges dns-01", "challenge type 'dns-01' is not supported"},
 		{"MDomain a.test\nMDomain a.test", "already part of another MDomain"},
 		{"MDCertificateAuthority ftp://x", "is not an http(s) URL"},
 		{"<VirtualHost *:80>\nMDomain a.test\n</VirtualHost>", "main server only"},
-		{"<MDomainSet a.test>\nMDContactEmail a@b\n</MDomainSet>", "<MDomainSet>: gohttpd does not implement"},
+		{"<MDomainSet a.test>\nMDContactEmail a@b\n</MDomainSet>", "MDContactEmail: gohttpd applies mod_md's settings to every domain"},
+		{"<VirtualHost *:80>\n<MDomainSet a.test>\n</MDomainSet>\n</VirtualHost>", "<MDomainSet>: gohttpd reads mod_md's directives in the main server only"},
 		{"MDPortMap 80:8080", "MDPortMap: gohttpd does not implement"},
 	} {
 		_, file, err := loadText(t, "ServerRoot "+t.TempDir()+"\nListen 127.0.0.1:8080\n"+c.text+"\n")

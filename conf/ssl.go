@@ -140,6 +140,10 @@ type SSLServer struct {
 	// SessionCacheTimeout is SSLSessionCacheTimeout (0: unset, Apache's
 	// 300 s): the lifetime of a session ticket issued by this server.
 	SessionCacheTimeout time.Duration `json:"sessionCacheTimeout,omitempty"`
+
+	// SessionCache is SSLSessionCache (main server only; nil: unset,
+	// which is Apache's none): see ssl_sesscache.go.
+	SessionCache *SSLSessionCacheSpec `json:"sessionCache,omitempty"`
 }
 
 // NewSSLServer is an SSLServer with nothing set.
@@ -597,7 +601,14 @@ func (b *SSLBuilder) directive(file string, line int, name string, args []string
 		}
 		b.warn(file, line, name, "at server level applies to the server's requests; give its result to the per-directory merge (DirDirective)")
 	case "SSLSessionCache":
-		b.warn(file, line, name, "ignored: sessions are resumed with session tickets whose keys every child shares")
+		spec, foreign, err := ParseSSLSessionCache(args[0], filepath.Join(b.ServerRoot, "logs"))
+		if err != nil {
+			return err
+		}
+		b.server().SessionCache = &spec
+		if foreign {
+			b.warn(file, line, name, "keeps sessions in a shared file, "+spec.Path+" (as shmcb): the "+spec.Type+" provider is not available")
+		}
 	case "SSLRandomSeed":
 		if len(args) < 2 || len(args) > 3 {
 			return errors.New("SSLRandomSeed takes 2-3 arguments, SSL Pseudo Random Number Generator (PRNG) seeding source " +

@@ -149,7 +149,7 @@ func harmlessFileETag(args []string, _ *walkCtx) bool {
 // <Location>, and the handler name it records ("" for none).
 func supportedHandler(h string) (string, bool) {
 	switch h = strings.ToLower(h); h {
-	case "server-status", "metrics", "health":
+	case "server-status", "metrics", "health", "md-status":
 		return h, true
 	case "", "none":
 		return "", true
@@ -163,7 +163,6 @@ var refusedSections = map[string]bool{
 	"if": true, "elseif": true, "else": true,
 	"proxy": true, "proxymatch": true,
 	"authnprovideralias": true, "authzprovideralias": true,
-	"mdomainset": true, "mdomain": true, // mod_md's per-domain settings (conf/md.go)
 }
 
 // display is a directive as written, for messages: its name and

@@ -377,6 +377,8 @@ func (w *walker) section(n *node, ctx *walkCtx) error {
 
 	case "proxy":
 		return w.proxySection(n, raw, ctx)
+	case "mdomainset", "mdomain":
+		return w.mdSection(n, raw, ctx) // wire_md.go
 	case "virtualhost":
 		switch ctx.kind {
 		case ctxVHost:

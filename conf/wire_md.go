@@ -5,8 +5,9 @@ import "strings"
 // mod_md's directives in the walk: each MD* directive of MDDirectives in
 // the main server goes to the walker's MDBuilder; finishMD puts the
 // result in Config.MD. In a <VirtualHost> they are refused (gohttpd reads
-// mod_md's settings from the main server only); <MDomainSet> and the other
-// MD* directives stay refused by the "md" prefix of unsupported.go.
+// mod_md's settings from the main server only); <MDomainSet> is a managed
+// domain (mdSection); the other MD* directives stay refused by the "md"
+// prefix of unsupported.go.
 
 var mdDirectiveKeys = func() map[string]string {
 	m := make(map[string]string, len(MDDirectives))
@@ -44,4 +45,56 @@ func (w *walker) finishMD(c *Config) {
 	if w.md != nil {
 		c.MD = w.md.Finish(c.ServerRoot, c.Site.ServerAdmin)
 	}
+}
+
+// mdSection reads <MDomainSet name...> (and its old spelling <MDomain
+// name...>): a managed domain like "MDomain name...", plus the names of
+// its MDMember lines. The other MD* directives mod_md takes inside it
+// (per-domain settings) are refused there: gohttpd's MD* settings apply
+// to every domain, so they go in the main server.
+func (w *walker) mdSection(n *node, raw string, ctx *walkCtx) error {
+	if ctx.skipped() || w.detect != nil {
+		return nil
+	}
+	p := n.pos()
+	tag := n.tag()
+	if w.cur != nil || ctx.kind == ctxDir || ctx.kind == ctxLocation || ctx.kind == ctxFiles {
+		w.refusals = append(w.refusals, errAt(p, tag, "gohttpd reads mod_md's directives in the main server only (not in <VirtualHost> or sections); move it there"))
+		return nil
+	}
+	names := tokenize(raw)
+	manualMembers := false
+	for _, c := range n.children {
+		cp := c.pos()
+		if c.section {
+			w.refusals = append(w.refusals, errAt(cp, c.tag(), c.tag()+" cannot occur within "+tag))
+			continue
+		}
+		switch strings.ToLower(c.name) {
+		case "mdmember", "mdmembers":
+			if strings.EqualFold(c.name, "MDMembers") {
+				// auto|manual: whether the names of the domain's
+				// virtual hosts join it.
+				a := w.args(c)
+				if len(a) != 1 || (!strings.EqualFold(a[0], "auto") && !strings.EqualFold(a[0], "manual")) {
+					w.refusals = append(w.refusals, errAt(cp, c.name, c.name+" takes one argument, 'auto' or 'manual'"))
+				}
+				manualMembers = len(a) == 1 && strings.EqualFold(a[0], "manual")
+				continue
+			}
+			names = append(names, w.args(c)...)
+		default:
+			w.refusals = append(w.refusals, errAt(cp, c.name, "gohttpd applies mod_md's settings to every domain: put "+c.name+" in the main server, outside "+tag))
+		}
+	}
+	if w.md == nil {
+		w.md = &MDBuilder{}
+	}
+	if err := w.md.Directive(p.file, p.line, "MDomain", names); err != nil {
+		return w.soft(err)
+	}
+	if manualMembers {
+		w.md.cfg.Domains[len(w.md.cfg.Domains)-1].ManualMembers = true
+	}
+	return nil
 }

@@ -43,10 +43,10 @@ import (
 // answered and 'K' while none is (prefork answers one stream at a time,
 // Options.OneStreamAtATime, as Apache's mod_http2 on prefork). The event
 // engine hands an HTTP/2 connection to a goroutine of its own
-// (ServeH2Owned): x/net needs a goroutine reading it for its whole life,
-// so it cannot be parked in epoll; its streams count in the process
-// slot's HTTP/2 counters (the status page shows them), not in a worker
-// slot.
+// (ServeH2Owned): the bridge's connection loop reads it on that goroutine
+// for its whole life, so it cannot be parked in epoll; its streams run on
+// the bridge's stream workers and count in the process slot's HTTP/2
+// counters (the status page shows them), not in a worker slot.
 //
 // Keep-alive (as Apache 2.4.71's mod_http2, checked with h2load and a
 // raw client): KeepAliveTimeout is how long a connection with no open
@@ -506,7 +506,7 @@ func (h *H2Server) streamStart(ctx *fasthttp.RequestCtx) {
 	hc.mu.Lock()
 	defer hc.mu.Unlock()
 	if hc.done {
-		return // x/net runs handlers past the connection's end
+		return // handlers may run past the connection's end
 	}
 	hc.active++
 	if hc.proc != nil {

@@ -803,6 +803,8 @@ func TestStateCountsAndMarkDead(t *testing.T) {
 	p.SetNotAccepting(true)
 	p.SetConnections(4)
 	p.SetKeepAlive(3)
+	p.AddH2Conns(2) // an event child's HTTP/2 connections and streams
+	p.AddH2Streams(3)
 	states := []State{StateReady, StateReady, StateBusyWrite, StateStarting, StateReady}
 	for j, st := range states {
 		s.Worker(1, j).SetState(st)
@@ -841,6 +843,9 @@ func TestStateCountsAndMarkDead(t *testing.T) {
 	}
 	if got := s.FindPID(77); got != -1 {
 		t.Errorf("FindPID(77) after MarkDead = %d, want -1", got)
+	}
+	if p.H2Conns() != 0 || p.H2Streams() != 0 {
+		t.Errorf("HTTP/2 counts after MarkDead = %d connections, %d streams, want 0 (a dead child's are gone)", p.H2Conns(), p.H2Streams())
 	}
 }
 

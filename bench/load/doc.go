@@ -1,7 +1,9 @@
 // Package load is the bench's HTTP/1.1 load generator. It drives one
 // loopback server over raw net.Conn connections, one goroutine each, with a
 // small allocation-free response reader, and records latency in
-// HdrHistograms.
+// HdrHistograms. H2Runner (h2*.go) is its HTTP/2 counterpart: one
+// goroutine per connection on golang.org/x/net/http2's Framer, many
+// streams in flight on each.
 //
 // It runs closed-loop (each connection sends its next request, or pipelined
 // batch, as soon as the previous response arrived; keep-alive, Connection:

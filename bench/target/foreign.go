@@ -162,6 +162,11 @@ type ForeignSpec struct {
 	// picks) with the bench's certificate (tls.go).
 	TLS     bool
 	TLSPort int
+	// H2 speaks HTTP/2 (h2.go): Apache loads mod_http2, nginx gets http2
+	// on its HTTPS listener and an h2c listener on H2CPort (a free port
+	// StartForeign picks).
+	H2      bool
+	H2CPort int
 }
 
 // StartForeign writes a configuration for spec's server under spec.Dir,
@@ -187,6 +192,11 @@ func StartForeign(ctx context.Context, spec ForeignSpec) (*Server, error) {
 				return nil, err
 			}
 			if spec.TLSPort, err = freePort(); err != nil {
+				return nil, err
+			}
+		}
+		if spec.H2 && spec.Kind == KindNginx {
+			if spec.H2CPort, err = freePort(); err != nil {
 				return nil, err
 			}
 		}
@@ -298,6 +308,9 @@ func startForeignOn(ctx context.Context, spec ForeignSpec, port int) (*Server, e
 	if spec.TLS {
 		s.TLSAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(spec.TLSPort))
 	}
+	if spec.H2CPort > 0 {
+		s.H2CAddr = net.JoinHostPort("127.0.0.1", strconv.Itoa(spec.H2CPort))
+	}
 	go func() { // owned by s: Stop waits for exited
 		s.waitErr = cmd.Wait()
 		close(s.exited)
@@ -345,6 +358,7 @@ func ApacheConfig(spec ForeignSpec, port int) string {
 	for _, m := range apacheModules {
 		lines = append(lines, mod(m[0], m[1]))
 	}
+	lines = append(lines, apacheH2Lines(spec)...)
 	if os.Geteuid() == 0 {
 		lines = append(lines, "User "+runAsUser, "Group "+runAsGroup)
 	}
@@ -429,13 +443,17 @@ func NginxConfig(spec ForeignSpec, port int) string {
 	if spec.TLS {
 		lines = append(lines, nginxTLSLines(spec, spec.TLSPort)...)
 	}
+	if spec.H2 && spec.H2CPort > 0 {
+		lines = append(lines, nginxH2CLines(spec, spec.H2CPort)...)
+	}
 	lines = append(lines, "}")
 	return strings.Join(lines, "\n") + "\n"
 }
 
 // NginxDirectives translates the gohttpd (Apache) directives nginx has an
 // equivalent for into lines of nginx's http block: KeepAlive,
-// KeepAliveTimeout and MaxKeepAliveRequests. It returns the others as
+// KeepAliveTimeout, MaxKeepAliveRequests and H2MaxSessionStreams
+// (Protocols with h2 is ForeignSpec.H2's). It returns the others as
 // ignored. Later lines win, as in Apache, because nginx takes the last
 // value of a directive only once: the translation keeps the last one.
 func NginxDirectives(dirs []string) (lines, ignored []string) {
@@ -449,6 +467,9 @@ func NginxDirectives(dirs []string) (lines, ignored []string) {
 	}
 	for _, d := range dirs {
 		f := strings.Fields(d)
+		if len(f) > 0 && strings.EqualFold(f[0], "Protocols") && slices.Contains(f, "h2") {
+			continue // HTTP/2 is the listeners' (ForeignSpec.H2, h2.go)
+		}
 		if len(f) != 2 {
 			ignored = append(ignored, d)
 			continue
@@ -473,6 +494,8 @@ func NginxDirectives(dirs []string) (lines, ignored []string) {
 			} else {
 				ignored = append(ignored, d)
 			}
+		case "h2maxsessionstreams":
+			set("http2_max_concurrent_streams", f[1])
 		default:
 			ignored = append(ignored, d)
 		}

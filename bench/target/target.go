@@ -143,6 +143,10 @@ type Server struct {
 	// TLSAddr is the HTTPS listener's host:port ("" without one; see
 	// tls.go).
 	TLSAddr string
+	// H2CAddr speaks HTTP/2 with prior knowledge when it differs from
+	// Addr (nginx) or the server is an h2c:// --target ("" otherwise;
+	// see h2.go).
+	H2CAddr string
 
 	logName string // the error log's name in Dir/logs ("" = error_log)
 	wantTLS bool   // started with an HTTPS listener: wait for TLSAddr
@@ -368,12 +372,12 @@ func External(rawURL string, pid int, name string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("target: %w", err)
 	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return nil, fmt.Errorf("target: %q: only http:// and https:// targets can be measured", rawURL)
+	if u.Scheme != "http" && u.Scheme != "https" && u.Scheme != "h2c" {
+		return nil, fmt.Errorf("target: %q: only http://, https:// and h2c:// targets can be measured", rawURL)
 	}
 	port := u.Port()
 	if port == "" {
-		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+		port = map[string]string{"http": "80", "https": "443", "h2c": "80"}[u.Scheme]
 	}
 	host := u.Hostname()
 	if !isLoopback(host) {
@@ -403,6 +407,11 @@ func External(rawURL string, pid int, name string) (*Server, error) {
 	if u.Scheme == "https" {
 		// Only the https scenario runs on it (IsTLSOnly).
 		s.TLSAddr = addr
+		return s, nil
+	}
+	if u.Scheme == "h2c" {
+		// HTTP/2 with prior knowledge: only the h2 scenario runs on it.
+		s.H2CAddr = addr
 		return s, nil
 	}
 	if su := "http://" + addr + "/server-status?auto"; statusOK(su) {

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -145,14 +146,15 @@ func apacheTLSLines(spec ForeignSpec, port int) []string {
 // nginxTLSLines are the lines of nginx's HTTPS server block on port.
 func nginxTLSLines(spec ForeignSpec, port int) []string {
 	cert, key := CertFiles(spec.Dir)
-	return []string{
+	params, h2 := nginxTLSListen(spec)
+	return slices.Insert([]string{
 		"    server {",
-		"        listen 127.0.0.1:" + strconv.Itoa(port) + " ssl;",
+		"        listen 127.0.0.1:" + strconv.Itoa(port) + params + ";",
 		"        ssl_certificate " + cert + ";",
 		"        ssl_certificate_key " + key + ";",
 		"        ssl_protocols TLSv1.2 TLSv1.3;",
 		"        root " + filepath.Join(spec.Dir, "htdocs") + ";",
 		"        index index.html;",
 		"    }",
-	}
+	}, 2, h2...)
 }

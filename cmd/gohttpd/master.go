@@ -280,6 +280,7 @@ func runChild(stderr io.Writer) int {
 		log.Error("child: TLS", "err", err)
 		return mpm.ExitChildFatal
 	}
+	tl.useSessionCache(&cfg, true, log)
 	tl.rotate()
 	defer tl.close()
 	if err := dropPrivileges(&cfg, log); err != nil {

@@ -16,6 +16,7 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -31,6 +32,7 @@ func applyMD(cfg *conf.Config) error {
 	if md == nil || len(md.Domains) == 0 {
 		return nil
 	}
+	mdMembers(cfg)
 	names := []string{cfg.Site.ServerName}
 	for i := range cfg.Servers {
 		n := cfg.Servers[i].Site.ServerName
@@ -78,6 +80,37 @@ func applyMD(cfg *conf.Config) error {
 		}
 	}
 	return nil
+}
+
+// mdMembers is mod_md's "MDMembers auto" (its default): a virtual host
+// whose ServerName or ServerAlias is one of a managed domain's names
+// brings its other names into the domain (one certificate for the whole
+// vhost). Wildcard aliases do not join (they need DNS-01), nor names
+// already in another domain, nor anything for a domain with
+// "MDMembers manual".
+func mdMembers(cfg *conf.Config) {
+	if cfg.VHosts == nil {
+		return
+	}
+	md := cfg.MD
+	for _, h := range cfg.VHosts.Hosts {
+		names := append([]string{h.Name.Host}, h.Aliases...)
+		var d *conf.MDomain
+		for _, n := range names {
+			if d = md.DomainOf(n); d != nil {
+				break
+			}
+		}
+		if d == nil || d.ManualMembers {
+			continue
+		}
+		for _, n := range names {
+			n = strings.ToLower(strings.TrimSuffix(n, "."))
+			if n != "" && md.DomainOf(n) == nil {
+				d.Names = append(d.Names, n)
+			}
+		}
+	}
 }
 
 // mdManager is the master's ACME manager, restarted with each

@@ -102,7 +102,7 @@ type pebble struct {
 
 // startPebble starts pebble on loopback with its VA pointed at httpPort
 // and tlsPort (gohttpd's), really validating (no PEBBLE_VA_ALWAYS_VALID).
-func startPebble(t *testing.T, httpPort, tlsPort, validity int) *pebble {
+func startPebble(t *testing.T, httpPort, tlsPort, validity int, env ...string) *pebble {
 	t.Helper()
 	dir, err := pebbleBuild()
 	if err != nil {
@@ -131,6 +131,7 @@ func startPebble(t *testing.T, httpPort, tlsPort, validity int) *pebble {
 	}
 	cmd := exec.Command(filepath.Join(dir, "pebble"), "-config", cfgPath)
 	cmd.Env = append(os.Environ(), "PEBBLE_VA_NOSLEEP=1", "PEBBLE_WFE_NONCEREJECT=0", "PEBBLE_AUTHZREUSE=0")
+	cmd.Env = append(cmd.Env, env...)
 	logf, err := os.Create(filepath.Join(work, "pebble.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -373,8 +374,8 @@ func TestMDCheck(t *testing.T) {
 	}{
 		{"ok", "MDRenewWindow 30d", "Syntax OK"},
 		{"window", "MDRenewWindow 120%", ":11: MDRenewWindow: MDRenewWindow a length of 100% or more is not allowed."},
-		{"names", "MDomain www.a.test b.a.test", ":11: MDomain: gohttpd manages one name per MDomain"},
-		{"set", "<MDomainSet c.test>\nMDContactEmail a@b\n</MDomainSet>", ":11: <MDomainSet>: gohttpd does not implement"},
+		{"names", "MDomain www.a.test A.test", ":11: MDomain: domain name 'A.test' is already part of another MDomain"},
+		{"set", "<MDomainSet c.test>\nMDContactEmail a@b\n</MDomainSet>", ":12: MDContactEmail: gohttpd applies mod_md's settings to every domain"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			conf := filepath.Join(dir, tc.name+".conf")

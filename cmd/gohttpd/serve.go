@@ -211,7 +211,7 @@ func newSite(cfg *conf.Config, lg *logs, board *mpm.Scoreboard, lns []*listener.
 		SetVHost: mpm.SetRequestVHost,
 		OnClient: mpm.SetRequestClient,
 		Stopping: stopping,
-		Handlers: withHealth(statusHandlers(cfg, board, lns), stopping),
+		Handlers: withHealth(withMDStatus(statusHandlers(cfg, board, lns), cfg, tl), stopping),
 		TLS:      tl.siteTLS(),
 	})
 }
@@ -318,6 +318,7 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	tl.useSessionCache(cfg, false, log)
 	tl.rotate()
 	defer tl.close()
 	// As Apache's -X, the one process switches users too.

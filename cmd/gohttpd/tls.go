@@ -46,6 +46,12 @@ type tlsState struct {
 	set     *tlsconf.Set
 	servers []tlsconf.Server
 	stop    context.CancelFunc
+	// sessions is the session cache of servers with tickets off
+	// (tls_sesscache.go), nil without one.
+	sessions *tlsconf.SessionCache
+	// files are the certificate and key files' contents the master
+	// handed this process (nil: read from disk), for md-status.
+	files map[string][]byte
 }
 
 // hasTLS reports whether any listener of cfg speaks TLS.
@@ -113,7 +119,7 @@ func buildTLS(cfg *conf.Config, keys *tlsconf.TicketKeys, files map[string][]byt
 	if cfg.MD != nil && cfg.MD.Allows(conf.ChallengeTLSALPN01) {
 		acme.WrapALPN(set.Config(), cfg.MD.StoreDir) // mod_md's tls-alpn-01 (md.go)
 	}
-	return &tlsState{set: set, servers: servers}, nil
+	return &tlsState{set: set, servers: servers, files: files}, nil
 }
 
 // checkTLS is what -t (and every start, -k command and graceful restart,
@@ -229,6 +235,9 @@ func generationSnapshot(cfg *conf.Config) ([]byte, error) {
 			return nil, err
 		}
 		if _, err := buildTLS(cfg, s.TicketKeys, s.TLSFiles); err != nil {
+			return nil, err
+		}
+		if err := prepareSessionCache(cfg); err != nil {
 			return nil, err
 		}
 	}

@@ -29,8 +29,10 @@
 // server with its own SSLCertificateFile keeps serving it until then
 // (cmd/gohttpd decides, as Apache 2.4.71).
 //
-// Differences from mod_md: one name per MDomain (certmagic orders one
-// certificate per name); MDCertificateAuthority takes the first URL
+// Several names in one MDomain make one certificate with all of them as
+// subject alternative names (san.go).
+//
+// Differences from mod_md: MDCertificateAuthority takes the first URL
 // only; MDRenewWindow in days is turned into certmagic's ratio of the
 // current certificate's lifetime.
 package acme

@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/caddyserver/certmagic"
@@ -57,10 +59,14 @@ func Start(md *conf.MDConfig, opt Options) (*Manager, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// certmagic manages each domain by its first name; sanIssuer
+	// orders the certificate for all its names (san.go).
 	var names []string
+	sans := map[string][]string{}
 	for _, d := range md.Domains {
 		if !d.Manual {
-			names = append(names, d.Names...)
+			names = append(names, d.Names[0])
+			sans[d.Names[0]] = d.Names
 		}
 	}
 	var roots *x509.CertPool
@@ -96,7 +102,9 @@ func Start(md *conf.MDConfig, opt Options) (*Manager, error) {
 		Logger:             logger,
 		RenewCheckInterval: opt.RenewCheck,
 	})
+	keys := &keySource{StandardKeyGenerator: certmagic.StandardKeyGenerator{KeyType: certmagic.P256}}
 	cfg = certmagic.New(cache, certmagic.Config{
+		KeySource:          keys,
 		Storage:            &challengeStorage{FileStorage: &certmagic.FileStorage{Path: md.StoreDir}, dir: challengeDir(md.StoreDir)},
 		RenewalWindowRatio: ratio,
 		OCSP:               certmagic.OCSPConfig{DisableStapling: true},
@@ -138,13 +146,30 @@ func Start(md *conf.MDConfig, opt Options) (*Manager, error) {
 		}
 		tmpl.AltTLSALPNPort, _ = strconv.Atoi(p)
 	}
-	cfg.Issuers = []certmagic.Issuer{certmagic.NewACMEIssuer(cfg, tmpl)}
+	cfg.Issuers = []certmagic.Issuer{&sanIssuer{ACMEIssuer: certmagic.NewACMEIssuer(cfg, tmpl), keys: keys, names: sans}}
 	ctx, cancel := context.WithCancel(context.Background())
 	m := &Manager{cancel: cancel, cache: cache}
 	if len(names) > 0 {
 		if err := cfg.ManageAsync(ctx, names); err != nil {
 			m.Stop()
 			return nil, fmt.Errorf("MDomain: %w", err)
+		}
+	}
+	// A domain whose names changed since its certificate was issued
+	// gets a new one now (mod_md orders again when an MD's domains
+	// change); the old certificate serves until then.
+	for _, d := range md.Domains {
+		if d.Manual {
+			continue
+		}
+		c, k := storedPaths(md, d.Names[0])
+		leaf, err := loadLeaf(c, k)
+		if err != nil || coversAll(leaf, d.Names) {
+			continue
+		}
+		log.Info(fmt.Sprintf("mod_md: the names of %s changed: ordering a new certificate for %s", d.Names[0], strings.Join(d.Names, " ")), "module", "md")
+		if err := cfg.RenewCertAsync(ctx, d.Names[0], true); err != nil {
+			log.Error(fmt.Sprintf("AH10056: processing %s: %v", d.Names[0], err), "module", "md")
 		}
 	}
 	return m, nil
@@ -157,4 +182,14 @@ func (m *Manager) Stop() {
 	}
 	m.cancel()
 	m.cache.Stop()
+}
+
+// coversAll reports whether leaf names every one of names.
+func coversAll(leaf *x509.Certificate, names []string) bool {
+	for _, n := range names {
+		if !slices.Contains(leaf.DNSNames, n) {
+			return false
+		}
+	}
+	return true
 }

@@ -21,6 +21,7 @@ type rawClient struct {
 	fr  *http2.Framer
 	enc *hpack.Encoder
 	hb  bytes.Buffer
+	dec *hpack.Decoder // the server's header blocks (readResponses)
 }
 
 func dialRaw(t *testing.T, addr string) *rawClient {

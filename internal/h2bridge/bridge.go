@@ -1,7 +1,10 @@
-// Package h2bridge serves HTTP/2 connections with golang.org/x/net/http2
-// and bridges every stream to a fasthttp.RequestHandler, so the site chain
-// written for HTTP/1.1 (vhosts, authz, static files, logs, status) serves
-// HTTP/2 unchanged. All three engines share it (DESIGN.md, Round 2).
+// Package h2bridge serves HTTP/2 connections and bridges every stream to a
+// fasthttp.RequestHandler, so the site chain written for HTTP/1.1 (vhosts,
+// authz, static files, logs, status) serves HTTP/2 unchanged. All three
+// engines share it (DESIGN.md, Round 2). ServeConn runs the bridge's own
+// connection loop (native.go), built on golang.org/x/net/http2's Framer
+// and hpack; Options.XNet, and ServeUpgrade always, use x/net/http2's
+// server instead.
 //
 // # Using it from an engine
 //
@@ -14,15 +17,18 @@
 //     Protocols has h2 for that address (the TLS package's job).
 //   - h2c prior knowledge (H2Direct): peek the first bytes of a cleartext
 //     connection; if they start with the client preface (IsPreface), call
-//     b.ServeConn(ReplayConn(conn, peeked)) — x/net reads the preface itself.
+//     b.ServeConn(ReplayConn(conn, peeked)) — the bridge reads the preface itself.
 //   - h2c Upgrade (H2Upgrade): when the HTTP/1.1 loop reads a request for
 //     which IsH2CUpgrade(req) is true, stop the loop and call
 //     b.ServeUpgrade(conn, req, br) with the bufio.Reader the loop read from
 //     (it may hold bytes the client sent after the request); the bridge
 //     writes the 101 itself and answers that request as stream 1.
 //
-// ServeConn blocks until the connection closes; it holds the calling
-// goroutine, one x/net reader goroutine, and one goroutine per active stream.
+// ServeConn blocks until the connection closes. The native loop reads the
+// connection on the calling goroutine and runs each stream's handler on a
+// worker goroutine of the Bridge (pooled: an idle worker exits after 2 s),
+// at most MaxConcurrentStreams per connection. (x/net's server holds the
+// calling goroutine, a reader goroutine, and a new goroutine per stream.)
 // prefork passes Options.OneStreamAtATime (one handler at a time per
 // connection, as Apache's mod_http2 on prefork).
 //
@@ -43,8 +49,8 @@
 //	H2WindowSize          InitialWindowSize
 //	H2StreamMaxMemSize    StreamBufferSize
 //	H2StreamTimeout       ReadTimeout, WriteTimeout (default: Timeout)
-//	KeepAliveTimeout      IdleTimeout: x/net sends GOAWAY and closes a
-//	                      connection with no open stream for that long (Apache's
+//	KeepAliveTimeout      IdleTimeout: GOAWAY and close for a connection
+//	                      with no open stream for that long (Apache's
 //	                      mod_http2 also waits KeepAliveTimeout when idle)
 //	MaxKeepAliveRequests  not mapped by gohttpd (mpm/h2.go): Apache 2.4.71's
 //	                      mod_http2 serves thousands of streams on one
@@ -55,26 +61,33 @@
 //	                      stream reset: what Apache 2.4.71 answers on h2)
 //	LimitRequestFieldSize MaxRequestFieldSize (431), and with the above sizes
 //	                      SETTINGS_MAX_HEADER_LIST_SIZE (MaxHeaderBytes), which
-//	                      x/net enforces while decoding HPACK (431 too)
+//	                      the Framer enforces while decoding HPACK (431 too)
 //	LimitRequestLine      MaxRequestLine (414)
 //	LimitRequestBody      MaxRequestBodySize (413)
 //
 // # Costs (measured on the 2-core build machine, loopback, go1.26.8)
 //
+// h2load -c10 -m10 for a 1 KB file through the event engine (one child
+// pinned to one CPU, h2load on the other; /tmp/h2perf-measure.sh): the
+// native loop costs 15-18 µs of server CPU per request on h2c and 17-24 µs
+// over TLS, nginx 1.22 with one worker 20-24 µs and 17-20 µs, x/net's
+// server 58-70 µs and 60-82 µs. x/net reads each frame with two
+// unbuffered reads and flushes about once per response (5.6 reads and 5
+// writes per request against the native loop's 0.2 and 0.1), and runs a
+// goroutine per stream whose stack grows through the site chain, a select
+// loop hand-off per frame, and an http.Request the bridge copies.
+//
 // An idle HTTP/2 connection (one request served, then silence) costs the
-// server 2 goroutines and about 10 KB (heap + stacks) against 1 goroutine
-// and about 17 KB for an idle fasthttp.Server.ServeConn HTTP/1.1
-// connection (TestIdleConnCost, 1000 connections each, baseline of 1000
-// accepted-but-unserved sockets subtracted). x/net needs its serve loop and
-// a reader goroutine blocked in Read for as long as the connection lives,
-// so the event engine cannot park an idle h2 connection in epoll without a
-// goroutine: it should hand the connection to ServeConn on a goroutine of
-// its own (not a pooled worker; the stream handlers are what should count
-// against the worker limit) and keep IdleTimeout (KeepAliveTimeout) short.
-// Parking would need an HTTP/2 server whose connection state survives
-// between reads without a goroutine (x/net's serverConn does not).
-// Per stream the bridge adds about 1.5 µs of CPU and 6 allocations for a
-// 1 KiB response (BenchmarkStream), plus x/net's own per-stream goroutine.
+// native loop 1 goroutine and about 14 KB (heap + stack), x/net's server 2
+// goroutines and about 21 KB, an idle fasthttp.Server.ServeConn HTTP/1.1
+// connection 1 goroutine and about 17 KB (TestIdleConnCost, 1000
+// connections, one mode per process, baseline of accepted-but-unserved
+// sockets subtracted). Both HTTP/2 servers keep a goroutine blocked in
+// Read for as long as the connection lives, so the event engine cannot
+// park an idle h2 connection in epoll: it hands the connection to
+// ServeConn on a goroutine of its own (not a pooled worker) and keeps
+// IdleTimeout (KeepAliveTimeout) short. The idle timeout also runs from
+// the start of a connection, before its first stream.
 package h2bridge
 
 import (
@@ -98,8 +111,9 @@ import (
 // for mod_http2 and core where a value matters.
 type Options struct {
 	// MaxConcurrentStreams is H2MaxSessionStreams (Apache: 100), sent as
-	// SETTINGS_MAX_CONCURRENT_STREAMS. x/net answers REFUSED_STREAM to a
-	// stream beyond it (and closes a connection that keeps trying).
+	// SETTINGS_MAX_CONCURRENT_STREAMS. A stream beyond it gets
+	// REFUSED_STREAM (x/net's server also closes a connection that keeps
+	// trying).
 	MaxConcurrentStreams uint32
 	// OneStreamAtATime is prefork's mode: the handler runs for one stream
 	// of a connection at a time, the others waiting their turn, while
@@ -121,7 +135,7 @@ type Options struct {
 	// h2spec 4.2/1 and 4.2/3 fail with it).
 	MaxReadFrameSize uint32
 	// MaxHeaderBytes bounds a request's decoded header list
-	// (SETTINGS_MAX_HEADER_LIST_SIZE, enforced by x/net while decoding, so an
+	// (SETTINGS_MAX_HEADER_LIST_SIZE, enforced by the Framer while decoding, so an
 	// HPACK bomb stops there). 0: LimitRequestFields*(LimitRequestFieldSize+32)
 	// capped at 1 MiB.
 	MaxHeaderBytes int
@@ -174,6 +188,10 @@ type Options struct {
 	// reused. They run on the stream's goroutine, several streams of one
 	// connection at once.
 	StreamStart, StreamDone func(ctx *fasthttp.RequestCtx)
+	// XNet serves ServeConn's connections with x/net/http2's server
+	// instead of the native loop (native.go). ServeUpgrade always uses
+	// x/net.
+	XNet bool
 }
 
 // Bridge serves HTTP/2 connections with one fasthttp handler.
@@ -187,6 +205,10 @@ type Bridge struct {
 
 	mu       sync.Mutex
 	conns    map[net.Conn]struct{}
+	natives  map[*nconn]struct{}
+	work     chan *nstream // idle native stream workers take streams here
+	quit     chan struct{} // closed by Close or a finished Shutdown: idle workers exit
+	quitOnce sync.Once
 	wg       sync.WaitGroup
 	shutdown atomic.Bool
 }
@@ -238,7 +260,7 @@ func New(opts Options, h fasthttp.RequestHandler) *Bridge {
 		}
 		opts.MaxHeaderBytes = n
 	}
-	b := &Bridge{opts: opts, handler: h, conns: make(map[net.Conn]struct{})}
+	b := &Bridge{opts: opts, handler: h, conns: make(map[net.Conn]struct{}), natives: make(map[*nconn]struct{}), work: make(chan *nstream), quit: make(chan struct{})}
 	b.ctxPool.New = func() any { return new(fasthttp.RequestCtx) }
 	bufSize := copyBufferSize
 	if opts.StreamBufferSize > 0 {
@@ -284,7 +306,33 @@ var ErrShutdown = errors.New("h2bridge: shut down")
 // *tls.Conn, or cleartext whose next bytes are the client preface), until it
 // closes. It closes c.
 func (b *Bridge) ServeConn(c net.Conn) error {
-	return b.serve(c, nil, nil)
+	if b.opts.XNet {
+		return b.serve(c, nil, nil)
+	}
+	if !b.track(c) {
+		c.Close()
+		return ErrShutdown
+	}
+	defer b.untrack(c)
+	_ = c.SetDeadline(time.Time{})
+	b.serveNative(c)
+	return c.Close()
+}
+
+func (b *Bridge) trackNative(nc *nconn) {
+	b.mu.Lock()
+	b.natives[nc] = struct{}{}
+	stopping := b.shutdown.Load()
+	b.mu.Unlock()
+	if stopping {
+		nc.shutdown()
+	}
+}
+
+func (b *Bridge) untrackNative(nc *nconn) {
+	b.mu.Lock()
+	delete(b.natives, nc)
+	b.mu.Unlock()
 }
 
 func (b *Bridge) serve(c net.Conn, up *http.Request, settings []byte) error {
@@ -331,7 +379,14 @@ func (b *Bridge) untrack(c net.Conn) {
 func (b *Bridge) Shutdown(ctx context.Context) error {
 	b.mu.Lock()
 	b.shutdown.Store(true)
+	natives := make([]*nconn, 0, len(b.natives))
+	for nc := range b.natives {
+		natives = append(natives, nc)
+	}
 	b.mu.Unlock()
+	for _, nc := range natives {
+		nc.shutdown()
+	}
 	// No listener and no HTTP/1 connection belongs to h1: Shutdown only runs
 	// the OnShutdown hook x/net registered (GOAWAY on each connection).
 	_ = b.h1.Shutdown(ctx)
@@ -339,6 +394,7 @@ func (b *Bridge) Shutdown(ctx context.Context) error {
 	go func() { b.wg.Wait(); close(done) }()
 	select {
 	case <-done:
+		b.stopWorkers()
 		return nil
 	case <-ctx.Done():
 		b.Close()
@@ -346,6 +402,10 @@ func (b *Bridge) Shutdown(ctx context.Context) error {
 		return ctx.Err()
 	}
 }
+
+// stopWorkers makes the idle stream workers exit (busy ones exit when
+// their stream is done).
+func (b *Bridge) stopWorkers() { b.quitOnce.Do(func() { close(b.quit) }) }
 
 // Close closes every connection at once.
 func (b *Bridge) Close() {
@@ -355,6 +415,7 @@ func (b *Bridge) Close() {
 		c.Close()
 	}
 	b.mu.Unlock()
+	b.stopWorkers()
 }
 
 // Active returns the number of connections being served.
@@ -460,18 +521,20 @@ func (s *streamConn) SetWriteDeadline(time.Time) error { return nil }
 
 type tlsStreamConn struct {
 	streamConn
-	tc tlsStater
+	// state is the connection's, taken once: the handshake is over, and
+	// handlers ask for it on every request (SNI checks, %{SSL_*}).
+	state tls.ConnectionState
 }
 
 func (s *tlsStreamConn) Handshake() error                     { return nil }
-func (s *tlsStreamConn) ConnectionState() tls.ConnectionState { return s.tc.ConnectionState() }
+func (s *tlsStreamConn) ConnectionState() tls.ConnectionState { return s.state }
 
 func newStreamConn(c net.Conn) net.Conn {
 	sc := streamConn{local: c.LocalAddr(), remote: c.RemoteAddr(), under: c}
 	var inner net.Conn = c
 	for {
 		if ts, ok := inner.(tlsStater); ok {
-			return &tlsStreamConn{streamConn: sc, tc: ts}
+			return &tlsStreamConn{streamConn: sc, state: ts.ConnectionState()}
 		}
 		switch x := inner.(type) {
 		case *replayConn:

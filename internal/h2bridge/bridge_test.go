@@ -313,6 +313,10 @@ func TestBasics(t *testing.T) {
 func TestConcurrentStreams(t *testing.T) {
 	s := startServer(t, Options{}, testHandler(""), false)
 	c := h2cClient()
+	// 100 MiB on one connection: under -race on a loaded 2-core machine
+	// that takes about 10 s with either server (native or x/net), so each
+	// request gets longer than h2cClient's 10 s.
+	c.Timeout = time.Minute
 	// One warm-up request so that all 100 share one connection.
 	get(t, c, "GET", "http://"+s.addr()+"/status", nil)
 	var wg sync.WaitGroup

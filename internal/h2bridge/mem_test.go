@@ -22,6 +22,8 @@ import (
 // It needs H2BRIDGE_MEM=N (connections, e.g. 1000): it opens 2N sockets.
 //
 //	H2BRIDGE_MEM=1000 go test -run IdleConnCost -v ./internal/h2bridge/
+//
+// H2BRIDGE_MEM_MODE=h2 (or http1, h2-xnet) measures that mode alone.
 func TestIdleConnCost(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("H2BRIDGE_MEM"))
 	if n <= 0 {
@@ -30,9 +32,17 @@ func TestIdleConnCost(t *testing.T) {
 	h := func(ctx *fasthttp.RequestCtx) { ctx.SetBodyString("ok") }
 	b := New(Options{IdleTimeout: time.Hour}, h)
 	defer b.Close()
+	bx := New(Options{IdleTimeout: time.Hour, XNet: true}, h)
+	defer bx.Close()
 	h1 := &fasthttp.Server{Handler: h, IdleTimeout: time.Hour}
 
-	for _, mode := range []string{"accepted-only", "http1", "h2"} {
+	modes := []string{"accepted-only", "http1", "h2", "h2-xnet"}
+	if m := os.Getenv("H2BRIDGE_MEM_MODE"); m != "" {
+		// One mode per process: memory freed by an earlier mode skews
+		// the next one's numbers.
+		modes = []string{"accepted-only", m}
+	}
+	for _, mode := range modes {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)
@@ -51,6 +61,8 @@ func TestIdleConnCost(t *testing.T) {
 					go func() { _ = h1.ServeConn(c) }()
 				case "h2":
 					go func() { _ = b.ServeConn(c) }()
+				case "h2-xnet":
+					go func() { _ = bx.ServeConn(c) }()
 				}
 			}
 		}()
@@ -74,7 +86,7 @@ func TestIdleConnCost(t *testing.T) {
 				if err := resp.Read(br); err != nil {
 					t.Fatal(err)
 				}
-			case "h2":
+			case "h2", "h2-xnet":
 				h2Request(t, c)
 			}
 		}

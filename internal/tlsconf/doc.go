@@ -103,7 +103,7 @@
 // while parsing, with Apache's text); the rest fails only at start there
 // (AH02565, AH02562, AH01898). Then run Build once to catch SSLProtocol
 // holes Go cannot express. -S: the builder's warnings (ignored directives:
-// SSLHonorCipherOrder, SSLSessionCache, SSLRandomSeed, SSLUseStapling,
+// SSLHonorCipherOrder, SSLRandomSeed, SSLUseStapling,
 // SSLOpenSSLConfCmd, SSLCipherSuite TLSv1.3, ...) print like the other
 // accepted-and-ignored directives.
 //

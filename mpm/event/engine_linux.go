@@ -165,6 +165,9 @@ type engine struct {
 	loopGone bool
 	// pollerClosed: the poller is closed; Stop must not wake it.
 	pollerClosed bool
+	// hsWaiting are the workers waiting for a TLS handshake's next bytes
+	// (tls_wait_linux.go).
+	hsWaiting []*worker
 
 	// The rest belongs to the loop goroutine.
 	table        []*conn
@@ -504,6 +507,9 @@ func (e *engine) closeAll(now int64, loopGone bool) {
 		case stIdle:
 			e.kaq.remove(c)
 			e.proc.AddKeepAlive(-1)
+			if c.tls != nil {
+				c.tls.closeNotifyParked() // one small record, never waits
+			}
 		case stReady:
 			e.readyq.remove(c)
 		case stWrite:

@@ -10,7 +10,7 @@ import (
 
 // HTTP/2 in the event engine (mpm/h2.go has the shared part).
 //
-// x/net's HTTP/2 server keeps a goroutine reading each connection for its
+// The HTTP/2 bridge keeps a goroutine reading each connection for its
 // whole life, so an HTTP/2 connection cannot be parked in epoll: the
 // worker that finds one (ALPN "h2" after the handshake, or the h2c client
 // preface on a new cleartext connection) hands it to a goroutine the
@@ -18,9 +18,10 @@ import (
 // poller serves, and lets go of it as a hijacked connection (out of the
 // epoll set, the engine's descriptor closed without lingering). The
 // worker and its scoreboard slot are free at once; the connection counts
-// in the process slot's HTTP/2 counters and each stream is one goroutine
-// running the site handler. "Upgrade: h2c" goes through the handler
-// wrapper of mpm.NewH2 and the engine's hijack support.
+// in the process slot's HTTP/2 counters and each stream runs the site
+// handler on one of the bridge's stream workers. "Upgrade: h2c" goes
+// through the handler wrapper of mpm.NewH2 and the engine's hijack
+// support.
 
 // h2Direct looks at a new cleartext connection for the h2c client
 // preface without reading it (MSG_PEEK), when its listener allows prior

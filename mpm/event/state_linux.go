@@ -125,6 +125,9 @@ func (e *engine) eventLocked(c *conn, events uint32, now int64) {
 		if out {
 			c.pend |= pendOut
 		}
+		if (in || hup) && len(e.hsWaiting) > 0 && e.wakeHandshakeLocked(c) {
+			c.pend &^= pendIn // the woken worker reads
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package event
 import (
 	"bufio"
 	"crypto/tls"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -103,6 +104,39 @@ func TestTLSCloseNotify(t *testing.T) {
 			if tt.slow {
 				waitFor(t, 5*time.Second, "write completion", func() bool { return proc.WriteCompletion() == 1 })
 			}
+			if _, err := io.Copy(io.Discard, br); err != nil {
+				t.Fatalf("reading to EOF: %v", err)
+			}
+			if typ := rec.lastRecordType(); typ != 0x15 {
+				t.Errorf("last record type %#x, want 0x15 (close_notify alert)", typ)
+			}
+		})
+	}
+}
+
+// TestTLSCloseNotifyAtStop: a parked keep-alive TLS connection gets the
+// close_notify alert when the child stops, gracefully (idle connections
+// closed at once) or immediately.
+func TestTLSCloseNotifyAtStop(t *testing.T) {
+	for _, mode := range []mpm.StopMode{mpm.StopGracefulIdle, mpm.StopImmediate} {
+		t.Run(fmt.Sprint(mode), func(t *testing.T) {
+			child, addr := startTLSChild(t, Config{ThreadsPerChild: 2, KeepAliveTimeout: time.Minute, Timeout: 10 * time.Second})
+			raw, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := &recordingConn{Conn: raw}
+			cfg := tlstest.ClientConfig()
+			cfg.MaxVersion = tls.VersionTLS12
+			c := tls.Client(rec, cfg)
+			defer c.Close()
+			c.SetDeadline(time.Now().Add(20 * time.Second))
+			br := bufio.NewReader(c)
+			if resp, _ := tlstest.Get(t, c, br, "/"); resp.StatusCode != 200 {
+				t.Fatalf("status %d", resp.StatusCode)
+			}
+			waitFor(t, 5*time.Second, "the connection to park", func() bool { return child.e.proc.KeepAlive() == 1 })
+			child.Stop(mode)
 			if _, err := io.Copy(io.Discard, br); err != nil {
 				t.Fatalf("reading to EOF: %v", err)
 			}

@@ -19,9 +19,10 @@ import (
 // and write(2) on behalf of the worker holding the connection.
 //
 //   - Handshake: crypto/tls cannot resume a handshake after EAGAIN, so a
-//     worker runs it to its end, waiting in poll(2) for the socket, up to
-//     HandshakeDeadline (RequestReadTimeout's handshake= stage, else
-//     Timeout). It starts only once the ClientHello's first bytes are
+//     worker runs it to its end, waiting for the client's next flight
+//     through the loop (its goroutine parked, woken by the loop's epoll
+//     event: tls_wait_linux.go), up to HandshakeDeadline
+//     (RequestReadTimeout's handshake= stage, else Timeout). It starts only once the ClientHello's first bytes are
 //     queued (MSG_PEEK): until then the connection is parked as new,
 //     with no worker. A stalled handshake holds its worker until the
 //     deadline, not beyond, and is then closed.
@@ -106,7 +107,8 @@ type rawConn struct {
 var _ net.Conn = (*rawConn)(nil)
 
 // Read reads ciphertext; on EAGAIN it returns errAgain when the worker
-// may park, else flushes buffered responses and waits in poll(2).
+// may park, waits through the loop in a handshake, else flushes
+// buffered responses and waits in poll(2).
 func (r *rawConn) Read(p []byte) (int, error) {
 	if r.nc != nil {
 		return r.nc.Read(p)
@@ -134,7 +136,13 @@ func (r *rawConn) Read(p []byte) (int, error) {
 			if s.mayPark {
 				return 0, errAgain
 			}
-			if bw := s.w.l.BW; r.c.tls.done && bw.Buffered() > 0 {
+			if !r.c.tls.done {
+				if err := s.w.waitHandshakeRead(r.c, s.readDeadline); err != nil {
+					return 0, err
+				}
+				continue
+			}
+			if bw := s.w.l.BW; bw.Buffered() > 0 {
 				if err := bw.Flush(); err != nil {
 					return 0, err
 				}

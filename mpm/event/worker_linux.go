@@ -53,6 +53,8 @@ type worker struct {
 	// end is when the last request of the dispatch ended (endRequest's
 	// clock reading, reused for the scoreboard and the park deadline).
 	end time.Time
+	// hs is for waits inside TLS handshakes (tls_wait_linux.go).
+	hs hsWait
 }
 
 func newWorker(e *engine, j int) *worker {
