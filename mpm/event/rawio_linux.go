@@ -20,17 +20,8 @@ import (
 // keep-alive requests: sysmon took 8-13% of the child's CPU time (perf),
 // plus the thread switches it caused. Reads and writes on a non-blocking
 // socket and epoll_wait with a zero timeout never block: they only take
-// CPU time, which is what the P is for. poll(2), which waits, keeps
-// Syscall.
-//
-// sendfile(2) is raw as well, in chunks of sendfileChunk: a 64 KB response
-// took 30-50 µs in one call, so sysmon took the P at every response and
-// the runtime's hand-offs (sysmon, futex, schedule) cost a pinned child
-// about a fifth of its CPU time (perf). A chunk bounds how long the P
-// is held unknown to the scheduler (a stop-the-world waits for it). A file
-// not in the page cache makes sendfile wait for the disk while holding the
-// P, as it blocks an nginx worker process (without aio threads); other Ps
-// run on.
+// CPU time, which is what the P is for. Anything that may block (poll(2),
+// sendfile(2) of a large file from a cold page cache) keeps Syscall.
 
 // rawRead is read(2) on a non-blocking descriptor.
 func rawRead(fd int, p []byte) (int, error) {
@@ -71,19 +62,6 @@ func rawEpollPoll(epfd int, events []unix.EpollEvent) (int, error) {
 		return 0, nil
 	}
 	n, _, errno := syscall.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(epfd), uintptr(unsafe.Pointer(&events[0])), uintptr(len(events)), 0, 0, 0)
-	if errno != 0 {
-		return 0, errno
-	}
-	return int(n), nil
-}
-
-// sendfileChunk bounds the bytes of one sendfile(2) call.
-const sendfileChunk = 256 << 10
-
-// rawSendfile is sendfile(2) of at most count bytes (the caller bounds it by
-// sendfileChunk) to a non-blocking socket.
-func rawSendfile(out, in int, off *int64, count int) (int, error) {
-	n, _, errno := syscall.RawSyscall6(unix.SYS_SENDFILE, uintptr(out), uintptr(in), uintptr(unsafe.Pointer(off)), uintptr(count), 0, 0)
 	if errno != 0 {
 		return 0, errno
 	}

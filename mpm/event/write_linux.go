@@ -77,7 +77,7 @@ func (j *writeJob) flush(fd int, budget int64) (done, full bool, err error) {
 			return false, false, nil
 		}
 		if sg.file >= 0 {
-			n, err := rawSendfile(fd, sg.file, &sg.off, int(min(sg.n, budget, sendfileChunk)))
+			n, err := unix.Sendfile(fd, sg.file, &sg.off, int(min(sg.n, budget, 1<<30)))
 			if n > 0 {
 				sg.n -= int64(n)
 				budget -= int64(n)
