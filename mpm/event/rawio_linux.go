@@ -21,7 +21,9 @@ import (
 // plus the thread switches it caused. Reads and writes on a non-blocking
 // socket and epoll_wait with a zero timeout never block: they only take
 // CPU time, which is what the P is for. Anything that may block (poll(2),
-// sendfile(2) of a large file from a cold page cache) keeps Syscall.
+// sendfile(2) of a large file from a cold page cache) keeps Syscall; a raw
+// sendfile was also measured slower (pinned, 10 clients of a 1 MB file:
+// 243 µs of CPU per response against 179 µs; 64 KB: equal).
 
 // rawRead is read(2) on a non-blocking descriptor.
 func rawRead(fd int, p []byte) (int, error) {
