@@ -176,9 +176,6 @@ type SiteConfig struct {
 	// DirectoryIndex lists index file names (default index.html); "disabled"
 	// in the file gives an empty list.
 	DirectoryIndex []string `json:"directoryIndex"`
-	// AddType maps an extension (with dot, lower case) to a MIME type,
-	// overriding the built-in table.
-	AddType map[string]string `json:"addType,omitempty"`
 	// StrictHostCheck is core's StrictHostCheck (default Off): with it, a
 	// name-based request whose host name no ServerName or ServerAlias of
 	// its set matches is 400 (AH10156/AH10157). A vhost without its own

@@ -100,9 +100,6 @@ func (c *Config) Dump() string {
 		}
 		line("DirectoryIndex", "%s", strings.Join(quoted, " "))
 	}
-	for _, ext := range sortedKeys(s.AddType) {
-		line("AddType", "%s %s", s.AddType[ext], ext)
-	}
 	line("ExtendedStatus", "%s", onOff(s.ExtendedStatus))
 	for _, l := range s.Locations {
 		line("Location", "%s %s", q(l.Path), q(l.Handler))

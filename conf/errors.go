@@ -37,11 +37,17 @@ func (e *Error) Error() string {
 	if loc != "" {
 		parts = append(parts, loc)
 	}
-	if e.Directive != "" {
+	msg := ""
+	if e.Err != nil {
+		msg = e.Err.Error()
+	}
+	// A message in Apache's wording may name its directive already
+	// ("RewriteCond: bad flag delimiters"): not twice.
+	if e.Directive != "" && !strings.HasPrefix(msg, e.Directive+": ") {
 		parts = append(parts, e.Directive)
 	}
-	if e.Err != nil {
-		parts = append(parts, e.Err.Error())
+	if msg != "" {
+		parts = append(parts, msg)
 	}
 	return strings.Join(parts, ": ")
 }

@@ -473,9 +473,6 @@ func (b *builder) finish(skipDocRoot bool) {
 	if len(c.Defines) == 0 {
 		c.Defines = nil
 	}
-	if len(c.Site.AddType) == 0 {
-		c.Site.AddType = nil
-	}
 	if len(c.Site.Locations) == 0 {
 		c.Site.Locations = nil
 	}

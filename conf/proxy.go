@@ -210,10 +210,10 @@ type ProxyServer struct {
 // the main server (main): the main server's ProxyPass lines first, then
 // the virtual host's (so a main-server line shadows a virtual host's for
 // the same path: Apache 2.4.71 does so, ProxyPassInherit Off or not, as
-// observed with apache2), the balancers of both (a virtual host's
-// definition of the same name replaces the main server's), the virtual
-// host's ProxyTimeout when it has one, and the server-level ProxyDir
-// merged with MergeProxyDir. Either argument may be nil.
+// observed with apache2), the balancers of both as mod_proxy's
+// merge_balancers (see mergeBalancers), the virtual host's ProxyTimeout
+// when it has one, and the server-level ProxyDir merged with
+// MergeProxyDir. Either argument may be nil.
 func MergeProxyServer(main, vhost *ProxyServer) *ProxyServer {
 	if main == nil {
 		return vhost
@@ -226,13 +226,58 @@ func MergeProxyServer(main, vhost *ProxyServer) *ProxyServer {
 		out.Timeout = main.Timeout
 	}
 	out.Passes = append(append(make([]ProxyPass, 0, len(main.Passes)+len(vhost.Passes)), main.Passes...), vhost.Passes...)
-	for _, b := range main.Balancers {
-		if vhost.Balancer(b.Name) == nil {
-			out.Balancers = append(out.Balancers, b)
+	out.Balancers = mergeBalancers(main.Balancers, vhost.Balancers)
+	return out
+}
+
+// mergeBalancers is mod_proxy's merge_balancers (BalancerInherit On, the
+// default; gohttpd has no BalancerInherit Off): the main server's
+// balancers that the virtual host does not name, then the virtual
+// host's, where one that the main server defines too is the main
+// server's (its members) with the virtual host's lbmethod=,
+// maxattempts= and forcerecovery=Off when it sets them. So a <VirtualHost>
+// uses a balancer of the main server by naming it in ProxyPass (Apache
+// 2.4.71 does, observed), and its own <Proxy balancer://x> of a name the
+// main server defines too keeps the main server's members (observed as
+// well).
+func mergeBalancers(main, vhost []ProxyBalancer) []ProxyBalancer {
+	if len(main) == 0 {
+		return vhost
+	}
+	out := make([]ProxyBalancer, 0, len(main)+len(vhost))
+	for _, b := range main {
+		if !hasBalancer(vhost, b.Name) {
+			out = append(out, b)
 		}
 	}
-	out.Balancers = append(out.Balancers, vhost.Balancers...)
+	for _, v := range vhost {
+		for _, b := range main {
+			if b.Name != v.Name {
+				continue
+			}
+			m := b
+			if v.LBMethod != "" {
+				m.LBMethod = v.LBMethod
+			}
+			if v.MaxAttempts >= 0 {
+				m.MaxAttempts = v.MaxAttempts
+			}
+			m.NoForceRecovery = m.NoForceRecovery || v.NoForceRecovery
+			v = m
+			break
+		}
+		out = append(out, v)
+	}
 	return out
+}
+
+func hasBalancer(bs []ProxyBalancer, name string) bool {
+	for i := range bs {
+		if bs[i].Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // Balancer returns the balancer called name ("balancer://x"), or nil.
@@ -285,6 +330,7 @@ type ProxyBuilder struct {
 	dirs     map[string]*ProxyDir
 	inProxy  string // balancer name of the open <Proxy>, "" none
 	finished bool
+	parent   *ProxyServer // the main server's, for a virtual host (Inherit)
 }
 
 // OpenProxy opens a <Proxy url> section. Only balancer:// sections are
@@ -314,7 +360,8 @@ func (b *ProxyBuilder) CloseProxy() { b.inProxy = "" }
 func (b *ProxyBuilder) Dir(path string) *ProxyDir { return b.dirs[path] }
 
 // Finish returns the server's configuration. Every ProxyPass to a
-// balancer must name a defined balancer with at least one member.
+// balancer must name a defined balancer with at least one member (in
+// this server, or for a virtual host in the main server: Inherit).
 func (b *ProxyBuilder) Finish() (*ProxyServer, error) {
 	for _, p := range b.srv.Passes {
 		if err := b.checkBalancer(&p); err != nil {
@@ -338,11 +385,18 @@ func (b *ProxyBuilder) checkBalancer(p *ProxyPass) error {
 		return nil
 	}
 	bal := b.srv.Balancer(p.Balancer)
+	if (bal == nil || len(bal.Members) == 0) && b.parent != nil {
+		bal = b.parent.Balancer(p.Balancer)
+	}
 	if bal == nil || len(bal.Members) == 0 {
 		return fmt.Errorf("ProxyPass %s: balancer has no BalancerMember", p.Balancer)
 	}
 	return nil
 }
+
+// Inherit gives a virtual host's builder the main server's configuration,
+// whose balancers its ProxyPass lines may use (MergeProxyServer).
+func (b *ProxyBuilder) Inherit(main *ProxyServer) { b.parent = main }
 
 func (b *ProxyBuilder) dir(location string) *ProxyDir {
 	if location == "" {

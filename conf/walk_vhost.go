@@ -118,14 +118,6 @@ func (b *builder) finishVHosts(w *walker, skipDocRoot bool) {
 		} else {
 			s.DirectoryIndex = main.Site.DirectoryIndex
 		}
-		if len(main.Site.AddType) > 0 || len(s.AddType) > 0 {
-			types := maps.Clone(main.Site.AddType)
-			if types == nil {
-				types = make(map[string]string)
-			}
-			maps.Copy(types, s.AddType)
-			s.AddType = types
-		}
 		if len(s.AccessFileName) == 0 {
 			s.AccessFileName = main.Site.AccessFileName
 		}

@@ -193,6 +193,9 @@ func (w *walker) proxyMain(site *SiteConfig) error {
 // srv.merge): its own server-level ProxyDir into own (returned, maybe
 // new), its ProxyServer merged onto the main server's.
 func (raw *vhostRaw) proxyVHost(srv *Server, main *SiteConfig, own *DirConfig) (*DirConfig, error) {
+	if raw.proxy != nil {
+		raw.proxy.b.Inherit(main.Proxy)
+	}
 	vs, dir, err := raw.proxy.finish()
 	if err != nil {
 		return own, errAt(raw.pos, "<VirtualHost>", err.Error())

@@ -109,3 +109,56 @@ func TestProxyWiringErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestProxyVHostInheritsBalancers: a <VirtualHost> uses the main server's
+// balancers (mod_proxy's merge_balancers). Apache 2.4.71, with the main
+// server's balancer://x and balancer://y on member A and the vhost's own
+// <Proxy balancer://y> on member B, sends the vhost's ProxyPass to x and
+// to y both to A (observed).
+func TestProxyVHostInheritsBalancers(t *testing.T) {
+	for _, tt := range []struct {
+		name, vhost string
+		bal         string
+		members     []string
+		lbmethod    ProxyLBMethod
+		errWant     string
+	}{
+		{"main's balancer", "ProxyPass / balancer://x/\n", "balancer://x", []string{"http://a"}, "", ""},
+		{"main's balancer, lbmethod of the vhost", "ProxyPass / balancer://x/ lbmethod=bybusyness\n",
+			"balancer://x", []string{"http://a"}, LBByBusyness, ""},
+		{"both define it: the main server's members", "<Proxy balancer://x>\nBalancerMember http://b\n</Proxy>\nProxyPass / balancer://x/\n",
+			"balancer://x", []string{"http://a"}, "", ""},
+		{"the vhost's own", "<Proxy balancer://z>\nBalancerMember http://b\n</Proxy>\nProxyPass / balancer://z/\n",
+			"balancer://z", []string{"http://b"}, "", ""},
+		{"defined nowhere", "ProxyPass / balancer://none/\n", "", nil, "", "balancer has no BalancerMember"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg, _, err := loadText(t, "Listen 80\n<Proxy balancer://x>\nBalancerMember http://a\n</Proxy>\n"+
+				"<VirtualHost *:80>\nServerName v.example\n"+tt.vhost+"</VirtualHost>\n")
+			if tt.errWant != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.errWant) {
+					t.Fatalf("err %v, want %q", err, tt.errWant)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := cfg.Servers[0].Site.Proxy
+			b := p.Balancer(tt.bal)
+			if b == nil {
+				t.Fatalf("no %s in %+v", tt.bal, p.Balancers)
+			}
+			var got []string
+			for _, m := range b.Members {
+				got = append(got, m.URL)
+			}
+			if strings.Join(got, " ") != strings.Join(tt.members, " ") || b.LBMethod != tt.lbmethod {
+				t.Errorf("%s: members %v lbmethod %q, want %v %q", tt.bal, got, b.LBMethod, tt.members, tt.lbmethod)
+			}
+			if main := cfg.Site.Proxy.Balancer("balancer://x"); main == nil || main.LBMethod != "" {
+				t.Errorf("the main server's balancer changed: %+v", main)
+			}
+		})
+	}
+}

@@ -86,7 +86,7 @@ func TestSSLWalk(t *testing.T) {
 	}
 	// Errors name file and line.
 	_, file, err = loadText(t, "Listen 80\n<VirtualHost *:80>\nSSLCertificateFile /nonexistent.pem\n</VirtualHost>\n")
-	if err == nil || !strings.Contains(err.Error(), file+":3: SSLCertificateFile: SSLCertificateFile: file '/nonexistent.pem' does not exist or is empty") {
+	if err == nil || !strings.Contains(err.Error(), file+":3: SSLCertificateFile: file '/nonexistent.pem' does not exist or is empty") {
 		t.Errorf("missing file: %v", err)
 	}
 	_, _, err = loadText(t, "Listen 80\n<Directory /srv>\nSSLVerifyClient require\n</Directory>\n")

@@ -28,6 +28,8 @@ func (s *stopServer) Stop(m StopMode) {
 }
 
 func TestServeOrders(t *testing.T) {
+	defer func(d time.Duration) { orphanCheckInterval = d }(orphanCheckInterval)
+	orphanCheckInterval = 50 * time.Millisecond
 	tests := []struct {
 		name     string
 		order    int // sent on orders; -1: none

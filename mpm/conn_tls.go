@@ -158,10 +158,11 @@ func LooksLikeHTTP(hdr []byte) bool {
 	return true
 }
 
-// plainHTTPBody is Apache 2.4's answer to plain HTTP on an SSL port: the
+// plainHTTPBody is Apache 2.4's answer to plain HTTP on an SSL port (2.4.71
+// here, its HTML 4.01 doctype; compared with curl): the
 // default 400 page with mod_ssl's error-notes (ssl_engine_kernel.c,
 // ssl_hook_ReadReq; the request line is faked by ssl_engine_io.c).
-const plainHTTPBody = "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n" +
+const plainHTTPBody = "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n" +
 	"<html><head>\n" +
 	"<title>400 Bad Request</title>\n" +
 	"</head><body>\n" +

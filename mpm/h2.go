@@ -93,6 +93,10 @@ type H2Listener struct {
 	// Direct serves h2c with prior knowledge on a cleartext listener
 	// (Protocols h2c, H2Direct on).
 	Direct bool
+	// DirectTLS serves HTTP/2 with prior knowledge on a TLS listener
+	// when ALPN did not choose h2 (Protocols h2, H2Direct on; see
+	// h2direct.go).
+	DirectTLS bool
 	// Upgrade answers "Upgrade: h2c" on a cleartext listener (Protocols
 	// h2c, H2Upgrade on).
 	Upgrade bool
@@ -393,7 +397,12 @@ func (h *H2Server) serveTLS(deps ChildDeps, tc *Conn, cfg *tls.Config) {
 		h.ServeH2(t, tc.Worker)
 		return
 	}
-	deps.Server.ServeConn(&TLSConn{Conn: t, Plain: tc})
+	if h.ListenerOf(tc.LocalAddr()).DirectTLS {
+		h.serveDirectTLS(deps, tc, t) // h2direct.go
+		return
+	}
+	cs := t.ConnectionState()
+	deps.Server.ServeConn(&TLSConn{Conn: t, Plain: tc, Version: cs.Version, Cipher: cs.CipherSuite})
 }
 
 // replayed is a cleartext connection whose first bytes were read to look

@@ -40,6 +40,9 @@ func (c *Conn) source() io.Reader {
 	if c.pp != nil && len(c.pp.rest) > 0 {
 		return c.pp
 	}
+	if c.IO != nil {
+		return c.IO
+	}
 	return c.TCPConn
 }
 

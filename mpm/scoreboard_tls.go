@@ -26,5 +26,8 @@ func connTLS(c slotConn) (version, cipher uint16) {
 	if t, ok := c.(*TLSConn); ok {
 		return t.Version, t.Cipher
 	}
+	if t, ok := c.(*tlsReplayed); ok {
+		return t.Version, t.Cipher
+	}
 	return 0, 0
 }

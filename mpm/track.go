@@ -26,6 +26,12 @@ type Conn struct {
 	Validator *h1.Validator
 	pp        *ppState // the PROXY header's client (proxyproto.go), nil without
 	fileHead  bool     // the next write is the head of a file response (filehead.go)
+
+	// IO, if set, makes the socket's reads and writes of the request and
+	// response bytes (not TLS handshakes, PROXY headers or file bodies):
+	// prefork's system calls that leave the Go runtime's monitor asleep
+	// (mpm/prefork/rawio_linux.go). nil: the TCPConn's.
+	IO ReadWriter
 }
 
 var _ ProtocolConn = (*Conn)(nil)
@@ -42,7 +48,7 @@ func (c *Conn) Read(p []byte) (int, error) {
 // without its head (h1.Validator.Strip09).
 func (c *Conn) Write(p []byte) (int, error) {
 	if c.Validator != nil && c.Validator.HTTP09() {
-		if _, err := c.TCPConn.Write(c.Validator.Strip09(p)); err != nil {
+		if _, err := c.sockWrite(c.Validator.Strip09(p)); err != nil {
 			return 0, err
 		}
 		return len(p), nil
@@ -50,7 +56,7 @@ func (c *Conn) Write(p []byte) (int, error) {
 	if c.fileHead {
 		return c.writeHead(p) // filehead.go
 	}
-	return c.TCPConn.Write(p)
+	return c.sockWrite(p)
 }
 
 // HTTP09 reports whether the connection carries an HTTP/0.9 request.

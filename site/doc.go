@@ -103,11 +103,14 @@
 //     from a SHA-256 of their contents.
 //   - Conditional requests in RFC 9110 §13.2.2 order: If-Match (strong),
 //     If-Unmodified-Since, If-None-Match (weak; it wins over
-//     If-Modified-Since), If-Modified-Since; 304 carries the ETag.
-//   - Byte ranges on GET: one range narrows FS's reader (sendfile kept);
-//     several give multipart/byteranges, read from the file opened again
-//     after checking its size and mtime still match; none satisfiable gives
-//     416 with "Content-Range: bytes */size". Like Apache, overlapping or
+//     If-Modified-Since), If-Modified-Since; 304 carries the ETag,
+//     Last-Modified and Accept-Ranges, as Apache's.
+//   - Byte ranges on GET and HEAD (as Apache's byterange filter): one range
+//     narrows FS's reader (sendfile kept); several give
+//     multipart/byteranges laid out as Apache's, read from the file opened
+//     again after checking its size and mtime still match; none
+//     satisfiable gives 416 (without Content-Range: Apache's error page
+//     drops it). Like Apache, overlapping or
 //     touching ranges are merged into the one before, and a Range with more
 //     than 200 ranges or adding up to more than the file is ignored. If-Range
 //     takes a strong ETag or the exact Last-Modified date.

@@ -91,7 +91,7 @@ func (p *errorPages) render(status int, method, extra string) []byte {
 		reason = fasthttp.StatusMessage(status)
 	}
 	b := make([]byte, 0, 512)
-	b = append(b, "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>"...)
+	b = append(b, "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n<html><head>\n<title>"...)
 	b = strconv.AppendInt(b, int64(status), 10)
 	b = append(b, ' ')
 	b = append(b, reason...)
@@ -185,10 +185,43 @@ func (s *Site) sendError(ctx *fasthttp.RequestCtx, status int, extra string) {
 	}
 	markErrorPage(ctx)
 	if v := s.serverOf(ctx); v.mp != nil && s.mapError(ctx, v, status, extra) {
+		apacheReason(ctx)
 		return
 	}
 	ctx.Response.Reset()
 	ctx.Response.SetStatusCode(status)
 	ctx.Response.Header.SetContentType(errorContentType)
 	ctx.Response.SetBodyRaw(s.serverOf(ctx).pages.page(status, method, extra))
+	apacheReason(ctx)
+}
+
+// reason414 is Apache's reason phrase for 414 (http_protocol.c
+// status_lines); fasthttp writes "Request URI Too Long". It is the only
+// status whose phrase differs.
+var reason414 = []byte("Request-URI Too Long")
+
+// apacheReason gives the response Apache's reason phrase where
+// fasthttp's differs.
+func apacheReason(ctx *fasthttp.RequestCtx) {
+	if ctx.Response.StatusCode() == fasthttp.StatusRequestURITooLong {
+		ctx.Response.Header.SetStatusMessage(reason414)
+	}
+}
+
+// errDocServedKey marks a response that a local ErrorDocument (an
+// internal redirect) made.
+type errDocServedKey struct{}
+
+// sendMethodError answers 405 or 501 with the Allow header
+// ap_send_error_response adds to both; a local ErrorDocument's answer
+// (the internal redirect's response) and an external one's redirect
+// carry none, as in Apache.
+func (s *Site) sendMethodError(ctx *fasthttp.RequestCtx, status int, allow string) {
+	s.sendError(ctx, status, "")
+	if ctx.UserValue(errDocServedKey{}) != nil {
+		return
+	}
+	if ctx.Response.StatusCode() == status {
+		ctx.Response.Header.Set(fasthttp.HeaderAllow, allow)
+	}
 }

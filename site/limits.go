@@ -117,8 +117,19 @@ func (s *Site) checkLimits(ctx *fasthttp.RequestCtx) bool {
 // segments that climb above the root, also when written %2e (400). OPTIONS
 // * is answered here. It reports whether it answered the request.
 func (s *Site) checkPath(ctx *fasthttp.RequestCtx) bool {
+	if s.expectFailed(ctx) {
+		return true
+	}
 	if uri := ctx.Request.Header.RequestURI(); len(uri) == 1 && uri[0] == '*' {
-		s.options(ctx) // fasthttp admits "*" only with OPTIONS
+		// fasthttp admits "*" only with OPTIONS; Apache's answer has
+		// no Allow.
+		s.options(ctx)
+		ctx.Response.Header.Del(fasthttp.HeaderAllow)
+		return true
+	}
+	if ctx.IsConnect() {
+		// Not a proxy: Apache's default handler refuses the method.
+		s.sendMethodError(ctx, fasthttp.StatusMethodNotAllowed, allowStatic)
 		return true
 	}
 	p := ctx.URI().PathOriginal()

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -157,4 +158,114 @@ func TestHTAccessRewriteOnly(t *testing.T) {
 			t.Errorf("GET %s: Connection: close = %v", target, close)
 		}
 	}
+}
+
+// cmsHeaders are the 20 response lines of the issue's CMS measurement
+// (/tmp/m14/cms.conf): 10 Header set, ExpiresActive, ExpiresDefault and
+// 9 ExpiresByType, in server context.
+const cmsHeaders = `Header set X-Bench-0 "value 0"
+Header set X-Bench-1 "value 1"
+Header set X-Bench-2 "value 2"
+Header set X-Bench-3 "value 3"
+Header set X-Bench-4 "value 4"
+Header set X-Bench-5 "value 5"
+Header set X-Bench-6 "value 6"
+Header set X-Bench-7 "value 7"
+Header set X-Bench-8 "value 8"
+Header set X-Bench-9 "value 9"
+ExpiresActive On
+ExpiresDefault "access plus 1 hour"
+ExpiresByType text/html "access plus 1 days"
+ExpiresByType text/css "access plus 2 days"
+ExpiresByType application/javascript "access plus 3 days"
+ExpiresByType image/png "access plus 4 days"
+ExpiresByType image/jpeg "access plus 5 days"
+ExpiresByType image/gif "access plus 6 days"
+ExpiresByType image/svg+xml "access plus 7 days"
+ExpiresByType font/woff2 "access plus 8 days"
+ExpiresByType application/json "access plus 9 days"
+`
+
+// BenchmarkStaticCMSFull: the issue's "typical CMS rule set" (front
+// controller, canonical host, 20 Header/Expires lines), the
+// configuration of the binary measurement. Compare with
+// BenchmarkStaticNoSections (target: within 10%).
+func BenchmarkStaticCMSFull(b *testing.B) {
+	benchSectionsHost(b, cmsRules+cmsHeaders, "www.bench")
+}
+
+// BenchmarkStaticCMSHeaders: only the 20 Header/Expires lines.
+func BenchmarkStaticCMSHeaders(b *testing.B) { benchSectionsHost(b, cmsHeaders, "www.bench") }
+
+// benchFresh is benchSectionsHost with each iteration a request of its
+// own (a new start time): what a resolution checked during one request
+// saves another (the .htaccess checks, depsValid) is not counted.
+func benchFresh(b *testing.B, text, host string) {
+	base := b.TempDir()
+	writeFiles(b, base, map[string]string{"htdocs/small.html": strings.Repeat("x", 1024)})
+	ageFiles(b, filepath.Join(base, "htdocs"), time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC))
+	text = "Listen 127.0.0.1:0\nDocumentRoot " + base + "/htdocs\n" + strings.ReplaceAll(text, "@B@", base)
+	file := filepath.Join(b.TempDir(), "httpd.conf")
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	s := newTestSite(b, loadConf(b, file), Options{})
+	h := s.Handler()
+	var r fasthttp.Request
+	r.SetRequestURI("/small.html")
+	r.Header.SetHost(host)
+	var ctx fasthttp.RequestCtx
+	ctx.Init(&r, nil, nil)
+	h(&ctx)
+	if ctx.Response.StatusCode() != 200 || ctx.Response.Header.ContentLength() != 1024 {
+		b.Fatalf("GET /small.html = %d, %d bytes", ctx.Response.StatusCode(), ctx.Response.Header.ContentLength())
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ctx.Response.Reset()
+		ctx.Init2(nil, nil, false) // a new request time
+		h(&ctx)
+	}
+	ctx.Response.Reset()
+}
+
+// BenchmarkStaticCMSFullFresh is BenchmarkStaticCMSFull with each
+// iteration a request of its own.
+func BenchmarkStaticCMSFullFresh(b *testing.B) {
+	benchFresh(b, cmsRules+cmsHeaders, "www.bench")
+}
+
+// BenchmarkCMSFrontController: a pretty URL no file answers
+// (/blog/hello-world) through the CMS rule set: the conditions' -f and -d
+// are answered by the directory walk's cached finding (no stat), and the
+// request is served again as /index.php (an internal redirect).
+func BenchmarkCMSFrontController(b *testing.B) {
+	base := b.TempDir()
+	writeFiles(b, base, map[string]string{"htdocs/small.html": "x", "htdocs/index.php": "front controller\n"})
+	text := "Listen 127.0.0.1:0\nDocumentRoot " + base + "/htdocs\n" + strings.ReplaceAll(cmsRules+cmsHeaders, "@B@", base)
+	file := filepath.Join(b.TempDir(), "httpd.conf")
+	if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	s := newTestSite(b, loadConf(b, file), Options{})
+	h := s.Handler()
+	var r fasthttp.Request
+	var ctx fasthttp.RequestCtx
+	ctx.Init(&r, nil, nil)
+	run := func() {
+		ctx.Request.SetRequestURI("/blog/hello-world")
+		ctx.Request.Header.SetHost("www.bench")
+		ctx.Init2(nil, nil, false)
+		h(&ctx)
+	}
+	run()
+	if ctx.Response.StatusCode() != 200 || string(ctx.Response.Body()) != "front controller\n" {
+		b.Fatalf("GET /blog/hello-world = %d %q", ctx.Response.StatusCode(), ctx.Response.Body())
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		ctx.Response.Reset()
+		run()
+	}
+	ctx.Response.Reset()
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/gohttpd/gohttpd/site/errordoc"
 	"github.com/gohttpd/gohttpd/site/errorlog"
 	"github.com/gohttpd/gohttpd/site/rewrite"
+	"github.com/gohttpd/gohttpd/site/setenvif"
 )
 
 // Version is gohttpd's version, as ServerTokens shows it.
@@ -55,6 +56,9 @@ type mapServer struct {
 	// dirRules compiles merged per-directory rule sets by their config.
 	dirMu    sync.Mutex
 	dirRules map[*conf.RewriteConfig]*rewrite.Ruleset
+	// locCache: the configurations of paths answered in translate_name
+	// (respEarly).
+	locCache pathCache
 }
 
 // User values of a request on the mapping path.
@@ -85,6 +89,23 @@ func (s *Site) mapResolved(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) *r
 		r = &rr
 	}
 	return r
+}
+
+// redirectEnv gives the response phases' environment of an internally
+// redirected request (a fresh one) the REDIRECT_ variables
+// internalRedirect made (REDIRECT_STATUS, REDIRECT_URL, the renamed
+// variables) or errorDocument (REDIRECT_STATUS, the error's status), as
+// Apache's new request's subprocess_env has them.
+func redirectEnv(ctx *fasthttp.RequestCtx, dst *setenvif.Env) {
+	if n, _ := ctx.UserValue(redirectsKey{}).(int); n == 0 && !inErrDoc(ctx) {
+		return
+	}
+	e, _ := ctx.UserValue(envKey{}).(mapEnv)
+	for k, val := range e {
+		if strings.HasPrefix(k, "REDIRECT_") {
+			dst.Set(k, val)
+		}
+	}
 }
 
 // mapFinish applies the environment the rewrite rules set that the core
@@ -275,7 +296,13 @@ func (s *Site) urlOptions(ctx *fasthttp.RequestCtx, v *vserver) *alias.URLOption
 
 // urlValues is urlOptions without the allocation.
 func (s *Site) urlValues(ctx *fasthttp.RequestCtx, v *vserver) alias.URLOptions {
-	o := alias.URLOptions{HTTPS: ctx.IsTLS(), Host: string(ctx.Host()), ServerName: v.name, ServerPort: v.port}
+	return s.urlValuesHost(ctx, v, string(ctx.Host()))
+}
+
+// urlValuesHost is urlValues with the request's Host given (b2s of
+// ctx.Host() for a use that ends with the request).
+func (s *Site) urlValuesHost(ctx *fasthttp.RequestCtx, v *vserver, host string) alias.URLOptions {
+	o := alias.URLOptions{HTTPS: ctx.IsTLS(), Host: host, ServerName: v.name, ServerPort: v.port}
 	if o.ServerName == "" {
 		// The main server without virtual hosts: its ServerName, with
 		// the port written there.
@@ -292,7 +319,7 @@ func (s *Site) urlValues(ctx *fasthttp.RequestCtx, v *vserver) alias.URLOptions 
 }
 
 // mapTranslate is translate_name for a server with v.mp: the server's
-// rewrite rules, then its Redirect lines. It reports whether the request
+// rewrite rules, its ProxyPass lines, then its Redirect lines. It reports whether the request
 // was answered.
 func (s *Site) mapTranslate(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	mp := v.mp
@@ -301,6 +328,7 @@ func (s *Site) mapTranslate(ctx *fasthttp.RequestCtx, v *vserver) bool {
 		res := rewrite.Server(mp.rules, req)
 		rewriteRequests.Put(req)
 		if s.rewriteResult(ctx, v, &res) {
+			s.respEarly(ctx, v)
 			return true
 		}
 		switch res.Action {
@@ -316,6 +344,11 @@ func (s *Site) mapTranslate(ctx *fasthttp.RequestCtx, v *vserver) bool {
 			}
 		}
 	}
+	// mod_proxy's translate_name hook runs after mod_rewrite's and
+	// before mod_alias's: a ProxyPass takes a path a Redirect names.
+	if v.proxy != nil && s.serveProxy(ctx, v) {
+		return true
+	}
 	if mp.redirects == nil && !mp.locAlias {
 		return false
 	}
@@ -327,7 +360,11 @@ func (s *Site) mapTranslate(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	opts := s.urlOptions(ctx, v)
 	req := alias.Request{URI: uri, Args: string(ctx.URI().QueryString()), ConstructURL: opts.URL}
 	res := alias.Translate(&req, srv, v.locationAlias(uri))
-	return s.aliasResult(ctx, &res)
+	if s.aliasResult(ctx, &res) {
+		s.respEarly(ctx, v)
+		return true
+	}
+	return false
 }
 
 // aliasResult answers an alias.Result with a status.
@@ -519,7 +556,7 @@ func (s *Site) rewriteRequest(ctx *fasthttp.RequestCtx, v *vserver) *rewrite.Req
 	if ctx.IsTLS() {
 		req.Scheme = "https"
 	}
-	opts := s.urlValues(ctx, v)
+	opts := s.urlValuesHost(ctx, v, b2s(ctx.Host()))
 	host, port := hostPort(&opts)
 	req.ServerName, req.ServerPort = host, port
 	req.DocumentRoot = v.docroot
@@ -604,7 +641,10 @@ func (s *Site) rewriteResult(ctx *fasthttp.RequestCtx, v *vserver, res *rewrite.
 		for _, c := range res.Cookies {
 			ctx.Response.Header.Add(fasthttp.HeaderSetCookie, c)
 		}
-		if res.Vary != "" {
+		// Vary goes to r->headers_out, which Apache's error and
+		// redirect pages drop (ap_send_error_response); Set-Cookie goes
+		// to err_headers_out and stays.
+		if res.Vary != "" && res.Action != rewrite.Redirect && res.Action != rewrite.Status {
 			if old := ctx.Response.Header.Peek(fasthttp.HeaderVary); len(old) > 0 {
 				ctx.Response.Header.Set(fasthttp.HeaderVary, string(old)+", "+res.Vary)
 			} else {
@@ -768,7 +808,10 @@ func (v *vserver) indexURI(ctx *fasthttp.RequestCtx, dir []byte, name string) bo
 // system path ending in '/') for the request in ctx.
 func (s *Site) listing(ctx *fasthttp.RequestCtx, v *vserver, r *resolved, dir string) {
 	if !ctx.IsGet() && !ctx.IsHead() {
-		s.sendError(ctx, fasthttp.StatusMethodNotAllowed, "")
+		// mod_autoindex answers GET only; Apache's default handler then
+		// refuses to serve a directory (AH00129).
+		s.logf(ctx, slog.LevelInfo, "AH00129: Attempt to serve directory: %s", dir)
+		s.sendError(ctx, fasthttp.StatusNotFound, "")
 		return
 	}
 	if r.cfg.AllowedOptions()&conf.OptIndexes == 0 {
@@ -789,12 +832,19 @@ func (s *Site) listing(ctx *fasthttp.RequestCtx, v *vserver, r *resolved, dir st
 		return
 	}
 	defer root.Close()
+	if st := stateOf(ctx); st != nil {
+		// "modification plus" expiry counts from the directory's mtime
+		// (r->finfo of the listed directory).
+		if fi, err := root.Stat("."); err == nil {
+			st.modTime = fi.ModTime()
+		}
+	}
 	req := &autoindex.Request{
 		URI:       string(ctx.Path()),
 		Filename:  dir,
 		Query:     string(ctx.URI().QueryString()),
 		FS:        root.FS(),
-		Types:     func(name string) (string, string) { return v.types.lookup([]byte(name)), "" },
+		Types:     s.listingTypes(v, r),
 		Access:    s.entryAccess(ctx, v, r, dir),
 		Include:   s.includeURI(ctx, v),
 		Signature: s.signature(ctx, v, r, ""),
@@ -989,7 +1039,7 @@ func (s *Site) cannedPage(ctx *fasthttp.RequestCtx, v *vserver, r *resolved, sta
 	ctx.Response.Reset()
 	ctx.Response.SetStatusCode(status)
 	ctx.Response.Header.SetContentType(errorContentType)
-	page := errordoc.Page{Doctype: errordoc.DoctypeHTML20, ServerAdmin: v.pages.admin}
+	page := errordoc.Page{Doctype: errordoc.DoctypeHTML401, ServerAdmin: v.pages.admin}
 	info := errordoc.PageInfo{Status: status, Method: method, Recursive: recursive}
 	if status >= 300 && status < 400 {
 		info.Location = extra
@@ -1014,6 +1064,7 @@ func (s *Site) errorDocument(ctx *fasthttp.RequestCtx, v *vserver, status int, u
 	saved := saveConditionals(ctx)
 	ctx.Request.Header.SetMethod(fasthttp.MethodGet)
 	ctx.SetUserValue(errDocKey{}, status)
+	env(ctx)["REDIRECT_STATUS"] = strconv.Itoa(status) // ap_die's, for the error document's request
 	ctx.URI().SetPath(path)
 	ctx.URI().SetQueryString(query)
 	ctx.Response.Reset()
@@ -1027,6 +1078,7 @@ func (s *Site) errorDocument(ctx *fasthttp.RequestCtx, v *vserver, status int, u
 	switch {
 	case got == fasthttp.StatusOK:
 		ctx.Response.SetStatusCode(status)
+		ctx.SetUserValue(errDocServedKey{}, true)
 	default:
 		r := v.resolve(ctx.Path(), ctx.Time())
 		s.cannedPage(ctx, v, r, status, "", status)

@@ -2,7 +2,6 @@ package site
 
 import (
 	"mime"
-	"strings"
 )
 
 // builtinTypes maps file extensions (lower case, with the dot) to the media
@@ -83,24 +82,18 @@ var builtinTypes = map[string]string{
 	".weba":        "audio/webm",
 }
 
-// typeTable resolves media types by file extension: AddType first, then
-// builtinTypes, then Go's mime package (which reads the host's tables for
+// typeTable resolves media types by file extension (a server without
+// mod_mime's directives; site/mimetype otherwise): builtinTypes, then Go's
+// mime package (which reads the host's tables for
 // the rare extensions neither lists). An extension nobody knows gets no
 // Content-Type at all, as in Apache 2.4 (there is no DefaultType).
 type typeTable map[string]string
 
-// newTypeTable merges builtinTypes with the AddType overrides, whose keys
-// are extensions with a dot, in any case.
-func newTypeTable(addType map[string]string) typeTable {
-	t := make(typeTable, len(builtinTypes)+len(addType))
+// newTypeTable is builtinTypes as a typeTable. (AddType lines go to
+// mod_mime's configuration, conf.MimeConfig, which site/mimetype reads.)
+func newTypeTable() typeTable {
+	t := make(typeTable, len(builtinTypes))
 	for ext, typ := range builtinTypes {
-		t[ext] = typ
-	}
-	for ext, typ := range addType {
-		ext = strings.ToLower(ext)
-		if !strings.HasPrefix(ext, ".") {
-			ext = "." + ext
-		}
 		t[ext] = typ
 	}
 	return t

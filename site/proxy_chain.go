@@ -9,7 +9,9 @@ package site
 // section: its file name is "proxy:URL", never a path on disk.
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"html"
 	"io"
 	"log/slog"
@@ -20,6 +22,8 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/gohttpd/gohttpd/conf"
+	"github.com/gohttpd/gohttpd/site/compress"
+	"github.com/gohttpd/gohttpd/site/headers"
 	"github.com/gohttpd/gohttpd/site/proxy"
 )
 
@@ -74,18 +78,40 @@ func (s *Site) serveProxy(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	if !ok {
 		return false
 	}
+	// The response phases (resp_chain.go) around the proxy handler, as
+	// Apache runs them for any handler: SetEnvIf, SetEnv, RequestHeader
+	// (the backend sees the changed headers), then Expires and Header on
+	// the backend's response.
+	var st *respState
+	var vars headers.Vars
+	rc := r.resp
+	if rc != nil && rc.phases && v.rs.phases {
+		st, vars = s.respStart(ctx, rc, true)
+	}
 	if r.check && s.denied(ctx, r) {
+		if st != nil {
+			s.respFinish(ctx, rc, st, &vars)
+		}
 		return true
+	}
+	if st != nil {
+		respFixups(ctx, rc, st, &vars)
 	}
 	scheme := "http://"
 	if ctx.IsTLS() {
 		scheme = "https://"
 	}
-	res := v.proxy.px.Serve(ctx, t, &proxy.Request{
+	pr := &proxy.Request{
 		Dir:      dir,
 		ClientIP: s.clientIP(ctx),
 		Self:     scheme + string(ctx.Host()),
-	})
+	}
+	if st != nil && rc.pol != nil {
+		pr.Encode = func(ctx *fasthttp.RequestCtx, size int) func(io.Reader) (io.Reader, int) {
+			return s.encodeProxied(ctx, rc, st, size)
+		}
+	}
+	res := v.proxy.px.Serve(ctx, t, pr)
 	if len(res.Log) > 0 {
 		lg := s.logger(ctx)
 		client := ctx.RemoteAddr().String()
@@ -96,8 +122,90 @@ func (s *Site) serveProxy(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	if res.Status != 0 {
 		s.sendProxyError(ctx, &res)
 	}
+	if st != nil && ctx.Response.StatusCode() != fasthttp.StatusSwitchingProtocols {
+		s.respFinish(ctx, rc, st, &vars)
+	}
 	return true
 }
+
+// encodeProxied is mod_deflate's and mod_brotli's decision on a proxied
+// response (proxy.Request.Encode): Vary, Content-Encoding, the ETag and
+// Content-Length as the filters leave them, and the coded body. A body
+// of known size up to maxInMemoryCoding is coded at once and sent with
+// its Content-Length (Apache's content-length filter gives one when the
+// whole body reached it in one pass, as a fast backend's does); a larger
+// or unsized one is coded while it is sent, chunked, in bounded memory
+// (pooled encoders and 32 KiB buffers), flushed after each piece the
+// backend sends for text/event-stream only (Apache flushes when the
+// backend pauses; a server that cannot see pauses flushes where they
+// matter). A HEAD response and a body of known size up to 68 bytes stay
+// as they are; compress.Policy.Decide has Apache's other rules (204,
+// Content-Range, an existing Content-Encoding, no-gzip, q=0).
+func (s *Site) encodeProxied(ctx *fasthttp.RequestCtx, rc *respCfg, st *respState, size int) func(io.Reader) (io.Reader, int) {
+	h := &ctx.Response.Header
+	d := rc.pol.Decide(&compress.Request{
+		AcceptEncoding: ctx.Request.Header.Peek(fasthttp.HeaderAcceptEncoding),
+		Env:            compress.EnvOf(st.env.Lookup),
+	}, &compress.Response{Status: ctx.Response.StatusCode(), ContentType: h.ContentType(),
+		ContentEncoding: h.Peek(fasthttp.HeaderContentEncoding), CacheControl: h.Peek(fasthttp.HeaderCacheControl),
+		ContentRange: h.Peek(fasthttp.HeaderContentRange) != nil, Length: int64(size)})
+	if d.Encoding != compress.Identity && ctx.IsHead() {
+		d.Encoding = compress.Identity
+	}
+	compress.SetHeaders(h, d)
+	if d.Vary {
+		st.vary = true
+	}
+	if d.Encoding == compress.Identity {
+		return nil
+	}
+	enc, params := s.resp.encoders(), compress.ParamsOf(rc.pol.Server())
+	if size >= 0 && size <= maxInMemoryCoding {
+		return func(body io.Reader) (io.Reader, int) {
+			b, err := codeAll(enc, body, size, d.Encoding, params)
+			if err != nil {
+				return errReader{err}, -1 // the connection ends mid-body
+			}
+			return bytes.NewReader(b), len(b)
+		}
+	}
+	flush := bytes.HasPrefix(h.ContentType(), []byte("text/event-stream"))
+	return func(body io.Reader) (io.Reader, int) { return enc.NewStream(body, d.Encoding, params, flush), -1 }
+}
+
+// maxInMemoryCoding is the largest proxied body coded at once (the
+// memory it takes per request: the body and its coded copy).
+const maxInMemoryCoding = 256 << 10
+
+// codeAll reads size bytes of body (closing it) and returns them coded.
+func codeAll(enc *compress.Encoders, body io.Reader, size int, e compress.Encoding, p compress.Params) ([]byte, error) {
+	if c, ok := body.(io.Closer); ok {
+		defer c.Close()
+	}
+	in := make([]byte, size)
+	if _, err := io.ReadFull(body, in); err != nil {
+		return nil, fmt.Errorf("reading the backend's body: %w", err)
+	}
+	var out bytes.Buffer
+	out.Grow(size/4 + 64)
+	w, err := enc.NewWriter(&out, e, p)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(in); err != nil {
+		_ = w.Close()
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// errReader is a body that fails.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
 // clientIP is the client's address as mod_remoteip leaves it
 // (r->useragent_ip).
@@ -131,8 +239,9 @@ func (s *Site) sendProxyError(ctx *fasthttp.RequestCtx, res *proxy.Result) {
 		return
 	}
 	reason := res.Reason
+	markErrorPage(ctx)
 	b := make([]byte, 0, 512)
-	b = append(b, "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>"...)
+	b = append(b, "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n<html><head>\n<title>"...)
 	b = strconv.AppendInt(b, int64(res.Status), 10)
 	b = append(b, ' ')
 	b = append(b, reason...)
@@ -157,18 +266,25 @@ func (s *Site) sendProxyError(ctx *fasthttp.RequestCtx, res *proxy.Result) {
 // settings merged with the <Location> sections that match, cached like
 // resolve's.
 func (v *vserver) proxyResolve(p []byte, now time.Time) *resolved {
+	return v.locationResolve(&v.proxy.cache, p, now, "proxy:")
+}
+
+// locationResolve is the configuration of the path p before (or
+// without) the directory walk: the server's own settings merged with the
+// <Location> sections that match, cached in c. prefix goes before p in
+// the file name ("proxy:").
+func (v *vserver) locationResolve(c *pathCache, p []byte, now time.Time, prefix string) *resolved {
 	if len(v.locs) == 0 && v.base.Auth == nil {
 		return &v.trivialValue
 	}
 	if now.IsZero() {
 		now = time.Now()
 	}
-	c := &v.proxy.cache
 	if r := c.load(p); r != nil {
 		return r
 	}
 	uri := string(p)
-	r := &resolved{filename: "proxy:" + uri, expires: now.Add(time.Hour)}
+	r := &resolved{filename: prefix + uri, expires: now.Add(time.Hour)}
 	cfg := v.base
 	for _, sec := range v.locs {
 		if matchLocationSection(sec, uri) {
@@ -181,6 +297,7 @@ func (v *vserver) proxyResolve(p []byte, now time.Time) *resolved {
 		r.allGranted = a.Compat == nil && grantsAll(a.Require)
 		r.check = !r.allGranted || v.debug
 	}
+	r.resp = v.rs.forCfg(cfg)
 	c.store(uri, r)
 	return r
 }

@@ -3,6 +3,7 @@ package site
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/hex"
 	"io"
 	"strconv"
 )
@@ -174,22 +175,22 @@ func newMultipartBody(f interface {
 	io.ReaderAt
 	io.Closer
 }, ranges []byteRange, size int64, contentType string) (*multipartBody, int64, string) {
-	boundary := rand.Text()
+	// Apache's byterange filter: a 16-hex-digit boundary, every part
+	// after a CRLF, "Content-type" and "Content-range" spelt so.
+	var rb [8]byte
+	_, _ = rand.Read(rb[:])
+	boundary := hex.EncodeToString(rb[:])
 	readers := make([]io.Reader, 0, 2*len(ranges)+1)
 	var total int64
 	var head []byte
-	for i, r := range ranges {
-		head = head[:0]
-		if i > 0 {
-			head = append(head, "\r\n"...)
-		}
-		head = append(head, "--"...)
+	for _, r := range ranges {
+		head = append(head[:0], "\r\n--"...)
 		head = append(head, boundary...)
 		if contentType != "" {
-			head = append(head, "\r\nContent-Type: "...)
+			head = append(head, "\r\nContent-type: "...)
 			head = append(head, contentType...)
 		}
-		head = append(head, "\r\nContent-Range: "...)
+		head = append(head, "\r\nContent-range: "...)
 		head = appendContentRange(head, r, size)
 		head = append(head, "\r\n\r\n"...)
 		part := bytes.Clone(head)

@@ -99,6 +99,16 @@ func (rs *respShared) static(srv *conf.CompressServer, runtimeDir string, log *s
 	return st
 }
 
+// encoders returns the shared encoder pools (for streamed bodies).
+func (rs *respShared) encoders() *compress.Encoders {
+	rs.mu.Lock()
+	defer rs.mu.Unlock()
+	if rs.enc == nil {
+		rs.enc = compress.NewEncoders()
+	}
+	return rs.enc
+}
+
 // respServer is one server's part: whether any of its configuration
 // uses the modules, and the compiled configurations by merged DirConfig.
 type respServer struct {
@@ -123,6 +133,7 @@ type respCfg struct {
 	env      *conf.EnvConfig
 	hdr      *headers.Headers
 	exp      *conf.ExpiresConfig
+	expc     *expires.Expires // exp prepared (nil: not active)
 	pol      *compress.Policy
 	static   *compress.Static
 	charset  bool
@@ -217,6 +228,7 @@ func (rs *respServer) forCfg(cfg *conf.DirConfig) *respCfg {
 	c := &respCfg{}
 	if r := cfg.Resp; r != nil {
 		c.mime, c.lang, c.defLang, c.env, c.exp = r.Mime, r.Lang, r.DefaultLanguage, r.Env, r.Expires
+		c.expc = expires.New(r.Expires)
 		var err error
 		if c.srvRules, err = setenvif.Compile(r.ServerSetEnvIf); err != nil {
 			rs.log.Error("SetEnvIf: " + err.Error())
@@ -257,6 +269,11 @@ type respState struct {
 	typeOnly string // r->content_type before AddDefaultCharset
 	vary     bool   // the filters added Vary: Accept-Encoding
 	ips      []byte // the client's and the server's address, as text
+	// res is the resolution of the path rPath this request made (the
+	// directory walk, its .htaccess files checked): resolveIn reuses it
+	// for the same path, as Apache walks once per request.
+	res   *resolved
+	rPath []byte
 }
 
 var respStates = sync.Pool{New: func() any { return new(respState) }}
@@ -300,7 +317,7 @@ func respRelease(ctx *fasthttp.RequestCtx, v *vserver) {
 	ctx.RemoveUserValue(respKey{})
 	ctx.RemoveUserValue(accesslog.EnvKey)
 	st.env.Reset()
-	*st = respState{env: st.env, ips: st.ips[:0]}
+	*st = respState{env: st.env, ips: st.ips[:0], rPath: st.rPath[:0]}
 	respStates.Put(st)
 }
 
@@ -313,8 +330,10 @@ func (s *Site) respDispatch(ctx *fasthttp.RequestCtx, v *vserver) bool {
 		return false
 	}
 	r := &v.trivialValue
+	var walked *resolved
 	if !v.trivial {
 		r = v.resolve(ctx.Path(), ctx.Time())
+		walked = r
 		if v.mp != nil {
 			r = s.mapResolved(ctx, v, r) // map_chain.go
 		}
@@ -323,36 +342,31 @@ func (s *Site) respDispatch(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	if rc == nil || !rc.phases {
 		return false
 	}
-	st := respStates.Get().(*respState)
-	ctx.SetUserValue(respKey{}, st)
-	ctx.SetUserValue(accesslog.EnvKey, &st.env) // %{VAR}e; both go in respRelease
-
-	// 1-2: SetEnvIf, server level then per directory.
-	if rc.srvRules != nil || rc.dirRules != nil {
-		proto := "HTTP/1.0"
-		if ctx.Request.Header.IsHTTP11() {
-			proto = "HTTP/1.1"
-		}
-		st.ips = appendIP(st.ips[:0], ctx.RemoteIP())
-		n := len(st.ips)
-		st.ips = appendIP(st.ips, ctx.LocalIP())
-		ip := b2s(st.ips[:n])
-		req := setenvif.Request{Header: &ctx.Request.Header, RemoteAddr: ip, RemoteHost: ip,
-			ServerAddr: b2s(st.ips[n:]), URI: b2s(ctx.Path()), Method: b2s(ctx.Method()), Protocol: proto}
-		rc.srvRules.Apply(&req, &st.env)
-		rc.dirRules.Apply(&req, &st.env)
+	st, vars := s.respStart(ctx, rc, true)
+	if v.mp != nil {
+		redirectEnv(ctx, &st.env) // map_chain.go
 	}
-	vars := headers.Vars{Env: &st.env, Request: &ctx.Request.Header, Start: ctx.Time()}
+	if walked != nil {
+		st.res, st.rPath = walked, append(st.rPath[:0], ctx.Path()...)
+	}
 	// 3: access control.
 	if r.check && s.denied(ctx, r) {
 		s.respFinish(ctx, rc, st, &vars)
 		return true
 	}
 	// 4: fixups.
-	setenvif.ApplyEnv(rc.env, &st.env)
-	rc.hdr.Request(&ctx.Request.Header, &vars)
-	if r.cfg.Map != nil && s.mapFixup(ctx, v, r) {
-		return true // map_chain.go: answered, or served again after an internal redirect
+	respFixups(ctx, rc, st, &vars)
+	if r.cfg.Map != nil {
+		n, _ := ctx.UserValue(redirectsKey{}).(int)
+		if s.mapFixup(ctx, v, r) {
+			// map_chain.go: answered (a redirect, an error, an H=
+			// handler), or served again after an internal redirect
+			// (whose own phases ran).
+			if m, _ := ctx.UserValue(redirectsKey{}).(int); m == n {
+				s.respFinish(ctx, rc, st, &vars)
+			}
+			return true
+		}
 	}
 	// 5: the handler.
 	if r.handler == nil && (ctx.IsGet() || ctx.IsHead()) && isTypeMap(rc.typeMap, b2s(ctx.Path())) &&
@@ -372,6 +386,68 @@ func (s *Site) respDispatch(ctx *fasthttp.RequestCtx, v *vserver) bool {
 	return true
 }
 
+// respStart begins the phases for a request whose configuration is rc
+// (rc.phases): the request's state, then SetEnvIf, server level and (dir)
+// per directory (steps 1-2).
+func (s *Site) respStart(ctx *fasthttp.RequestCtx, rc *respCfg, dir bool) (*respState, headers.Vars) {
+	st := respStates.Get().(*respState)
+	ctx.SetUserValue(respKey{}, st)
+	ctx.SetUserValue(accesslog.EnvKey, &st.env) // %{VAR}e; both go in respRelease
+	if rc.srvRules != nil || rc.dirRules != nil {
+		proto := "HTTP/1.0"
+		if ctx.Request.Header.IsHTTP11() {
+			proto = "HTTP/1.1"
+		}
+		st.ips = appendIP(st.ips[:0], ctx.RemoteIP())
+		n := len(st.ips)
+		st.ips = appendIP(st.ips, ctx.LocalIP())
+		ip := b2s(st.ips[:n])
+		req := setenvif.Request{Header: &ctx.Request.Header, RemoteAddr: ip, RemoteHost: ip,
+			ServerAddr: b2s(st.ips[n:]), URI: b2s(ctx.Path()), Method: b2s(ctx.Method()), Protocol: proto}
+		rc.srvRules.Apply(&req, &st.env)
+		if dir {
+			rc.dirRules.Apply(&req, &st.env)
+		}
+	}
+	return st, headers.Vars{Env: &st.env, Request: &ctx.Request.Header, Start: ctx.Time()}
+}
+
+// respEarly runs the output phases for a request answered in
+// translate_name, before the directory walk (a server-context rewrite
+// [R], F or G, a Redirect line): Apache's error path (ap_die) with the
+// per-directory configuration of that moment, the server's merged with
+// the <Location> sections that match, and the server-level SetEnvIf
+// only. It gives the "Header always" lines, and Expires to a redirect.
+func (s *Site) respEarly(ctx *fasthttp.RequestCtx, v *vserver) {
+	if v.rs == nil || !v.rs.phases || stateOf(ctx) != nil {
+		return
+	}
+	r := v.locationResolve(&v.mp.locCache, ctx.Path(), ctx.Time(), "")
+	rc := r.resp
+	if rc == nil || !rc.phases {
+		return
+	}
+	st, vars := s.respStart(ctx, rc, false)
+	st.errPage = true
+	s.respFinish(ctx, rc, st, &vars)
+}
+
+// resolveIn is v.resolve(p) for the request in ctx, reusing the
+// resolution respDispatch made for the same path (a second walk would
+// stat every .htaccess file again).
+func (v *vserver) resolveIn(ctx *fasthttp.RequestCtx, p []byte) *resolved {
+	if st := stateOf(ctx); st != nil && st.res != nil && bytes.Equal(st.rPath, p) {
+		return st.res
+	}
+	return v.resolve(p, ctx.Time())
+}
+
+// respFixups is step 4: SetEnv, RequestHeader.
+func respFixups(ctx *fasthttp.RequestCtx, rc *respCfg, st *respState, vars *headers.Vars) {
+	setenvif.ApplyEnv(rc.env, &st.env)
+	rc.hdr.Request(&ctx.Request.Header, vars)
+}
+
 var (
 	valHTTP10   = []byte("HTTP/1.0")
 	hdrContLang = []byte(fasthttp.HeaderContentLanguage)
@@ -380,20 +456,37 @@ var (
 // respFinish is the output side: Expires, Header, AddDefaultCharset and
 // the special variables.
 func (s *Site) respFinish(ctx *fasthttp.RequestCtx, rc *respCfg, st *respState, vars *headers.Vars) {
+	if stateOf(ctx) != st {
+		// The answer came from an internal redirect (an ErrorDocument
+		// path) whose own phases ran on it.
+		return
+	}
 	h := &ctx.Response.Header
 	success := !st.errPage
-	if success && rc.exp.On() {
+	if !success && errDocAnswered(ctx) { // resp_translate.go
+		return
+	}
+	if rc.expc != nil {
+		// mod_expires runs on the error path too (insert_error_filter),
+		// where it gives a redirect its Expires; never a 4xx or 5xx, an
+		// ErrorDocument's page included (its request has the error's
+		// status).
 		ct := st.typeOnly
-		if ct == "" {
-			ct = string(h.ContentType())
+		if !success {
+			ct = "" // the error page's own type
 		}
-		expires.Apply(rc.exp, h, &expires.Response{Status: ctx.Response.StatusCode(), ContentType: ct,
+		status := ctx.Response.StatusCode()
+		if es, ok := ctx.UserValue(errDocKey{}).(int); ok {
+			status = es
+		}
+		rc.expc.Apply(h, &expires.Response{Status: status, ContentType: ct,
 			ModTime: st.modTime, Now: ctx.Time()})
 	}
 	if st.vary && ctx.Response.StatusCode() == fasthttp.StatusNotModified {
 		compress.AddVary(h) // finishFile's 304 starts from an empty response
 	}
 	rc.hdr.Response(h, success, vars)
+	fixupVary(h) // vary.go
 	if rc.charset {
 		if ct := h.ContentType(); len(ct) > 0 {
 			h.SetContentType(mimetype.DefaultCharset(rc.mime, string(ct)))
@@ -438,7 +531,7 @@ func (s *Site) fileType(ctx *fasthttp.RequestCtx, v *vserver, name []byte) bool 
 	}
 	r := &v.trivialValue
 	if !v.trivial {
-		r = v.resolve(name, ctx.Time())
+		r = v.resolveIn(ctx, name)
 	}
 	var rc *respCfg
 	if r.resp != nil {
@@ -516,10 +609,13 @@ func (s *Site) compressFile(ctx *fasthttp.RequestCtx, v *vserver, name []byte, s
 	}
 	r := &v.trivialValue
 	if !v.trivial {
-		r = v.resolve(name, ctx.Time())
+		r = v.resolveIn(ctx, name)
 	}
 	rc := r.resp
 	if rc == nil {
+		return false
+	}
+	if rc.pol == nil && !rc.expc.UsesModTime() {
 		return false
 	}
 	h := &ctx.Response.Header
@@ -583,9 +679,15 @@ func (s *Site) compressFile(ctx *fasthttp.RequestCtx, v *vserver, name []byte, s
 	}
 	switch status {
 	case fasthttp.StatusNotModified:
+		var lmBuf [40]byte // Apache's 304 keeps Last-Modified and Accept-Ranges
+		lm := append(lmBuf[:0], h.PeekCanonical(hdrLastModified)...)
 		ctx.Response.Reset()
 		ctx.Response.SetStatusCode(fasthttp.StatusNotModified)
 		h.SetNoDefaultContentType(true)
+		if len(lm) > 0 {
+			h.SetCanonical(hdrLastModified, lm)
+		}
+		h.SetCanonical(hdrAcceptRanges, valBytes)
 		if len(val.etag) > 0 {
 			h.SetCanonical(hdrETag, val.etag)
 		}
@@ -615,9 +717,9 @@ func (s *Site) compressFile(ctx *fasthttp.RequestCtx, v *vserver, name []byte, s
 	}
 	b.Attach(&ctx.Response, d)
 	// Ranges apply to the coded bytes (Apache's byterange filter runs
-	// after the compressors); several ranges get the whole body.
-	if rg := ctx.Request.Header.PeekCanonical(hdrRange); len(rg) > 0 && !strings.Contains(b2s(rg), ",") {
-		s.serveRange(ctx, v, name, b.Size(), &val)
+	// after the compressors).
+	if rg := ctx.Request.Header.PeekCanonical(hdrRange); len(rg) > 0 {
+		s.codedRanges(ctx, v, name, b, &val)
 	}
 	return true
 }

@@ -227,6 +227,11 @@ type resolved struct {
 	// request.
 	deps []htDep
 	resp *respCfg // response shaping (resp_chain.go)
+
+	// checked is when (Unix ns) a check of deps that found them
+	// unchanged began (depsValid; atomic: resolutions are shared, and
+	// copied by mapResolved).
+	checked int64
 }
 
 func newVServer(site *conf.SiteConfig, serverRoot string, debug bool, handlers map[string]fasthttp.RequestHandler, missing func(string) fasthttp.RequestHandler) (*vserver, error) {
@@ -372,21 +377,35 @@ func (v *vserver) resolve(p []byte, now time.Time) *resolved {
 	if now.IsZero() {
 		now = time.Now() // a RequestCtx made without a request time
 	}
-	if r := v.cache.load(p); r != nil && now.Before(r.expires) && v.depsValid(r) {
+	if r := v.cache.load(p); r != nil && now.Before(r.expires) && v.depsValid(r, now) {
 		return r
 	}
+	began := time.Now().UnixNano()
 	r := v.walk(string(p), now)
+	atomic.StoreInt64(&r.checked, began) // the walk read the .htaccess files
 	r.resp = v.rs.forCfg(r.cfg)
 	v.cache.store(string(p), r)
 	return r
 }
 
-// depsValid checks the .htaccess files a resolution read: one stat each.
-func (v *vserver) depsValid(r *resolved) bool {
+// depsValid checks the .htaccess files a resolution read: one stat each,
+// unless a check that began at or after now (the request's start) found
+// them unchanged. Apache reads them once during the request; a check
+// made after the request began is as good, so a request resolving its
+// path again (the type checker, the compression filter) or one that
+// began before another request's check costs no more stats.
+func (v *vserver) depsValid(r *resolved, now time.Time) bool {
+	if len(r.deps) == 0 || atomic.LoadInt64(&r.checked) >= now.UnixNano() {
+		return true
+	}
+	start := time.Now().UnixNano()
 	for i := range r.deps {
 		if !r.deps[i].valid() {
 			return false
 		}
+	}
+	if start > atomic.LoadInt64(&r.checked) {
+		atomic.StoreInt64(&r.checked, start) // a lost race keeps an older time: one more check later
 	}
 	return true
 }
@@ -401,7 +420,7 @@ func (v *vserver) walk(uri string, now time.Time) *resolved {
 func (v *vserver) walkAs(uri, file string, now time.Time) *resolved {
 	r := &resolved{expires: now.Add(resolvedTTL)}
 	cfg := v.base
-	if r.alias = file; r.alias != "" {
+	if r.alias = cleanFile(file); r.alias != "" {
 		r.filename = r.alias
 	}
 	if v.docroot != "" || r.alias != "" {
@@ -572,7 +591,7 @@ func (v *vserver) dirWalk(r *resolved, uri string, cfg *conf.DirConfig) (*conf.D
 		next := dir + name
 		fi, err := os.Lstat(next)
 		switch {
-		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) || errors.Is(err, syscall.ENAMETOOLONG):
+		case errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR):
 			r.filename = next
 			r.setStat(next, nil)
 			return cfg, true

@@ -153,6 +153,12 @@ func (s *Site) handleError(ctx *fasthttp.RequestCtx, err error) {
 	var note, msg string
 	if pe := protocolError(pc, err); pe != nil {
 		status, msg = pe.Status, "request failed: "+pe.Reason
+		switch pe {
+		case h1.ErrFieldTooLong:
+			note = noteFieldSize
+		case h1.ErrTooManyFields:
+			note = noteFields
+		}
 		if status == fasthttp.StatusNotImplemented {
 			// Apache's 501 page names the method.
 			if m, _, ok := bytes.Cut(line, []byte{' '}); ok {
@@ -171,13 +177,11 @@ func (s *Site) handleError(ctx *fasthttp.RequestCtx, err error) {
 			msg = fmt.Sprintf("AH00565: request failed: URI too long (longer than %d)", s.lim.line)
 		}
 	}
-	s.sendError(ctx, status, note)
-	ctx.SetConnectionClose()
-	s.log.Info(msg, client(ctx), slog.String("request", logLine(line)), slog.String("err", err.Error()))
 	access := s.access
 	if s.table != nil {
-		// The connection's default server answers (Apache logs the
-		// request in its logs).
+		// The connection's default server answers (its error page and
+		// signature, as Apache's r->server) and Apache logs the request
+		// in its logs.
 		var m vhost.Match
 		local, _, _ := vhost.FromRequestCtx(ctx)
 		s.table.Select(&m, local, nil, false)
@@ -185,6 +189,9 @@ func (s *Site) handleError(ctx *fasthttp.RequestCtx, err error) {
 		accesslog.SetServer(ctx, v)
 		access = v.access
 	}
+	s.sendError(ctx, status, note)
+	ctx.SetConnectionClose()
+	s.log.Info(msg, client(ctx), slog.String("request", logLine(line)), slog.String("err", err.Error()))
 	if access != nil {
 		accesslog.SetRawRequest(ctx, line)
 		access.Log(ctx, start)

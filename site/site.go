@@ -199,7 +199,7 @@ func (s *Site) newServer(site *conf.SiteConfig, lg *slog.Logger, access AccessLo
 	}
 	v.log, v.access = lg, access
 	v.pages = newErrorPages(site.ServerAdmin)
-	v.types = newTypeTable(site.AddType)
+	v.types = newTypeTable()
 	v.ht.warn = func(msg string) { lg.Warn(msg, errorlog.KeyModule, "core") }
 	for _, m := range v.missing {
 		lg.Warn(m)
@@ -338,7 +338,7 @@ func (s *Site) dispatch(ctx *fasthttp.RequestCtx, v *vserver) {
 	if v.mp != nil && s.mapTranslate(ctx, v) {
 		return
 	}
-	if v.proxy != nil && s.serveProxy(ctx, v) {
+	if v.proxy != nil && v.mp == nil && s.serveProxy(ctx, v) { // else in mapTranslate
 		return
 	}
 	if s.streamBody && s.bodyTooLarge(ctx) {

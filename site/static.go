@@ -16,8 +16,10 @@ import (
 	"github.com/gohttpd/gohttpd/conf"
 )
 
-// allowStatic is the Allow header for static files.
-const allowStatic = "GET, HEAD, OPTIONS"
+// allowStatic is the Allow header for static files: Apache's default
+// handler's methods (TRACE is not among them: gohttpd answers it as
+// Apache's TraceEnable Off), comma-separated as Apache's make_allow.
+const allowStatic = "GET,HEAD,POST,OPTIONS"
 
 // Canonical header names, for fasthttp's Peek/SetCanonical, which skip the
 // per-call normalisation of a string key. (gohttpd never sets
@@ -64,16 +66,19 @@ func (s *Site) rewritePath(ctx *fasthttp.RequestCtx) []byte {
 func (s *Site) serveStatic(ctx *fasthttp.RequestCtx, v *vserver, r *resolved) {
 	switch {
 	case ctx.IsGet() || ctx.IsHead():
+	case ctx.IsPost():
+		// Apache's default handler delivers a file to POST as to GET
+		// (a missing one is 404, not 405).
 	case ctx.IsOptions():
 		s.options(ctx)
+		s.optionsType(ctx, v, r)
 		return
 	case knownMethod(ctx.Method()):
-		s.sendError(ctx, fasthttp.StatusMethodNotAllowed, "")
-		ctx.Response.Header.Set(fasthttp.HeaderAllow, allowStatic)
+		s.sendMethodError(ctx, fasthttp.StatusMethodNotAllowed, allowStatic)
 		return
 	default:
 		s.logf(ctx, slog.LevelInfo, "invalid method in request %q", ctx.Method())
-		s.sendError(ctx, fasthttp.StatusNotImplemented, "")
+		s.sendMethodError(ctx, fasthttp.StatusNotImplemented, allowStatic)
 		return
 	}
 	if r.alias != "" {
@@ -305,12 +310,19 @@ func (s *Site) finishFile(ctx *fasthttp.RequestCtx, srv *vserver, name []byte) {
 
 	switch s.preconditions(ctx, &v, now) {
 	case fasthttp.StatusNotModified:
+		// Apache's 304 keeps Last-Modified, ETag and Accept-Ranges.
+		var lmBuf [40]byte
+		lm := append(lmBuf[:0], h.PeekCanonical(hdrLastModified)...)
 		ctx.Response.Reset() // also closes the file stream
 		ctx.Response.SetStatusCode(fasthttp.StatusNotModified)
 		ctx.Response.Header.SetNoDefaultContentType(true)
+		if len(lm) > 0 {
+			h.SetCanonical(hdrLastModified, lm)
+		}
 		if len(v.etag) > 0 {
 			ctx.Response.Header.SetCanonical(hdrETag, v.etag)
 		}
+		h.SetCanonical(hdrAcceptRanges, valBytes)
 		return
 	case fasthttp.StatusPreconditionFailed:
 		s.sendError(ctx, fasthttp.StatusPreconditionFailed, "")
@@ -369,15 +381,16 @@ type byteRangeUpdater interface {
 	UpdateByteRange(startPos, endPos int) error
 }
 
-// serveRange applies a Range header to a GET (RFC 9110 §14.2: range
-// handling is defined for GET only, so HEAD gets the full headers). A
+// serveRange applies a Range header to a GET or HEAD (RFC 9110 §14.2
+// defines range handling for GET; Apache's byterange filter applies it to
+// HEAD too, whose M_GET it shares, and so does gohttpd). A
 // single range narrows FS's own file reader, which keeps sendfile; several
 // ranges are read from the file opened again here, after checking it is
 // still the representation FS described.
 func (s *Site) serveRange(ctx *fasthttp.RequestCtx, srv *vserver, name []byte, size int64, v *validators) {
 	req := &ctx.Request.Header
 	header := req.PeekCanonical(hdrRange)
-	if len(header) == 0 || !ctx.IsGet() {
+	if len(header) == 0 || !ctx.IsGet() && !ctx.IsHead() {
 		return
 	}
 	if ir := req.PeekCanonical(hdrIfRange); len(ir) > 0 && !ifRangeMatches(ir, v) {
@@ -389,15 +402,22 @@ func (s *Site) serveRange(ctx *fasthttp.RequestCtx, srv *vserver, name []byte, s
 	case rangeIgnore:
 		return
 	case rangeUnsatisfiable:
+		// No Content-Range: Apache's byterange filter sets one in
+		// headers_out, which its error page drops.
 		s.sendError(ctx, fasthttp.StatusRequestedRangeNotSatisfiable, "")
-		var cr [32]byte
-		ctx.Response.Header.SetBytesV(fasthttp.HeaderContentRange,
-			strconv.AppendInt(append(cr[:0], "bytes */"...), size, 10))
 		return
 	}
 	h := &ctx.Response.Header
 	if len(ranges) == 1 {
 		r := ranges[0]
+		if ctx.IsHead() {
+			// Apache's byterange filter answers HEAD as GET (M_GET):
+			// the range's headers, no body.
+			h.SetContentLength(int(r.length()))
+			h.SetContentRange(int(r.first), int(r.last), int(size))
+			ctx.Response.SetStatusCode(fasthttp.StatusPartialContent)
+			return
+		}
 		u, ok := ctx.Response.BodyStream().(byteRangeUpdater)
 		if !ok {
 			return

@@ -26,7 +26,6 @@ func TestStatic(t *testing.T) {
 	root := t.TempDir()
 	writeFiles(t, root, staticFiles)
 	cfg := testConfig(root)
-	cfg.Site.AddType = map[string]string{".custom": "application/x-custom", ".TXT": "text/x-notes"}
 	_, addr := startSite(t, cfg, Options{})
 
 	tests := []struct {
@@ -50,7 +49,7 @@ func TestStatic(t *testing.T) {
 		{name: "dir without index", target: "/empty/", status: 403, ctype: errorContentType,
 			contains: "<title>403 Forbidden</title>\n</head><body>\n<h1>Forbidden</h1>\n<p>You don't have permission to access this resource.</p>\n"},
 		{name: "missing", target: "/missing.html", status: 404, ctype: errorContentType,
-			body: "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n"},
+			body: "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n<html><head>\n<title>404 Not Found</title>\n</head><body>\n<h1>Not Found</h1>\n<p>The requested URL was not found on this server.</p>\n</body></html>\n"},
 		{name: "missing dir", target: "/nodir/", status: 404, ctype: errorContentType},
 		{name: "file with slash", target: "/index.html/", status: 404, ctype: errorContentType},
 		{name: "css", target: "/style.css", status: 200, ctype: "text/css", body: "body{}"},
@@ -59,8 +58,8 @@ func TestStatic(t *testing.T) {
 		{name: "upper-case extension", target: "/pic.PNG", status: 200, ctype: "image/png"},
 		{name: "no extension", target: "/noext", status: 200, ctype: "-", body: "<html>no extension</html>"},
 		{name: "dotfile", target: "/.hidden", status: 200, ctype: "-", body: "dotfile"},
-		{name: "AddType", target: "/thing.custom", status: 200, ctype: "application/x-custom"},
-		{name: "AddType overrides built-in", target: "/notes.txt", status: 200, ctype: "text/x-notes"},
+		{name: "unknown extension", target: "/thing.custom", status: 200, ctype: "-"},
+		{name: "built-in type", target: "/notes.txt", status: 200, ctype: "text/plain"},
 		{name: "encoded name", target: "/space%20dir/a%20b.txt", status: 200, body: "spaced"},
 		{name: "first index wins", target: "/both/", status: 200, body: "html index"},
 	}
@@ -176,12 +175,12 @@ func TestDefaultSite(t *testing.T) {
 }
 
 func TestTypeTable(t *testing.T) {
-	tt := newTypeTable(map[string]string{"foo": "application/x-foo", ".HTML": "text/x-html"})
+	tt := newTypeTable()
 	tests := []struct{ name, want string }{
 		{"/a/b.css", "text/css"},
 		{"/a.JPEG", "image/jpeg"},
-		{"/x.foo", "application/x-foo"},
-		{"/index.html", "text/x-html"},
+		{"/x.foo", ""},
+		{"/index.HTML", "text/html"},
 		{"/a.b/c", ""},
 		{"/.bashrc", ""},
 		{"/archive.tar.gz", "application/gzip"},

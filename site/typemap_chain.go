@@ -591,7 +591,7 @@ func setNegHeaders(h *fasthttp.ResponseHeader, vars []*tmVariant, transparent bo
 // notAcceptablePage is the 406 error page with make_variant_list's list.
 func notAcceptablePage(vars []*tmVariant) string {
 	var b strings.Builder
-	b.WriteString("<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>406 Not Acceptable</title>\n" +
+	b.WriteString("<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n<html><head>\n<title>406 Not Acceptable</title>\n" +
 		"</head><body>\n<h1>Not Acceptable</h1>\n" +
 		"<p>An appropriate representation of the requested resource could not be found on this server.</p>\n" +
 		"Available variants:\n<ul>\n")

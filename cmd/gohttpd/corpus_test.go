@@ -109,7 +109,7 @@ func TestCorpus(t *testing.T) {
 				`"POST / HTTP/1.1" 501 `,
 				`"GET / http/1.1" 400 `,
 				`m=GET U=/ q= H=http/1.1`,
-				`"GARBAGE" 400 226 m=- U=- q= H=-`,
+				`"GARBAGE" 400 266 m=- U=- q= H=-`,
 				`"GET /" 200 40 m=GET U=/ q= H=HTTP/0.9`,
 				`"GET http://u:XXXXXXXX@x/ HTTP/1.1" 400 `,
 			}

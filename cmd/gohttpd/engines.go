@@ -48,6 +48,7 @@ func eventConfig(cfg *conf.Config) event.Config {
 		KeepAliveTimeout:         cfg.HTTP.ParkTimeout(),
 		Timeout:                  cfg.HTTP.WaitTimeout(),
 		OneShot:                  e.EpollTrigger == conf.TriggerOneShot,
+		NetpollWait:              configProxies(cfg),
 	}
 }
 

@@ -34,7 +34,7 @@ func h2Config(cfg *conf.Config) *mpm.H2Config {
 	}
 	for i, l := range cfg.Listen {
 		e := cfg.H2For(ownerOf(cfg, l))
-		hc.Listeners[i] = mpm.H2Listener{H2: e.H2, Direct: e.DirectClear, Upgrade: e.UpgradeClear, ClientOrder: !e.HonorOrder}
+		hc.Listeners[i] = mpm.H2Listener{H2: e.H2, Direct: e.DirectClear, DirectTLS: e.DirectTLS, Upgrade: e.UpgradeClear, ClientOrder: !e.HonorOrder}
 		on = on || e.H2 || e.DirectClear || e.UpgradeClear
 	}
 	if cfg.VHosts != nil && len(cfg.VHosts.Hosts) > 0 {
@@ -172,6 +172,9 @@ func printH2(w io.Writer, cfg *conf.Config) {
 		var offers []string
 		if hl.H2 {
 			offers = append(offers, "h2 by ALPN (TLS)")
+		}
+		if hl.DirectTLS {
+			offers = append(offers, "h2 prior knowledge (TLS, H2Direct)")
 		}
 		if hl.Direct {
 			offers = append(offers, "h2c prior knowledge")

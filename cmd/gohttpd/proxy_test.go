@@ -368,3 +368,36 @@ func TestBalancerThroughBinary(t *testing.T) {
 		return strings.Contains(s.ErrorLog(), "AH00959")
 	})
 }
+
+// A <VirtualHost> uses the main server's balancers; its own definition
+// of a name the main server defines too keeps the main server's members
+// (mod_proxy's merge_balancers; Apache 2.4.71 answers A for both, observed).
+func TestBalancerInVHostThroughBinary(t *testing.T) {
+	a, b := namedBackend(t, "A"), namedBackend(t, "B")
+	s := mpmtest.Start(t, mpmtest.Options{MPM: "event", Directives: []string{
+		"<Proxy balancer://pool>",
+		"    BalancerMember http://" + a,
+		"</Proxy>",
+		"<Proxy balancer://both>",
+		"    BalancerMember http://" + a,
+		"</Proxy>",
+		"<VirtualHost *>",
+		"    ServerName v.example",
+		"    ProxyPass /pool/ balancer://pool/",
+		"    <Proxy balancer://both>",
+		"        BalancerMember http://" + b,
+		"    </Proxy>",
+		"    ProxyPass /both/ balancer://both/",
+		"    <Proxy balancer://own>",
+		"        BalancerMember http://" + b,
+		"    </Proxy>",
+		"    ProxyPass /own/ balancer://own/",
+		"</VirtualHost>",
+	}})
+	for path, want := range map[string]string{"/pool/x": "A", "/both/x": "A", "/own/x": "B"} {
+		code, body := rawGet(t, s.Addr, "GET "+path+" HTTP/1.1\r\nHost: v.example\r\n")
+		if code != 200 || body != want {
+			t.Errorf("%s: %d %q, want 200 %q", path, code, body, want)
+		}
+	}
+}

@@ -286,8 +286,16 @@ func serve(cfg *conf.Config, o *options, stderr io.Writer) error {
 
 // serveOneProcess is -X: no children; the engine's serving loop runs in
 // this process with one process slot. TERM/INT stop at once, WINCH stops
-// gracefully; HUP and USR1 are not caught, as in Apache's -X.
+// gracefully; HUP and USR1 are not caught, as in Apache's -X. Under
+// systemd it behaves as the master does (systemd.go, oneprocess.go):
+// passed sockets, READY=1 and STOPPING=1, and WINCH drains for
+// GracefulStopDrainDelay first.
 func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
+	svc, err := startService(cfg) // LISTEN_FDS, NOTIFY_SOCKET
+	if err != nil {
+		return err
+	}
+	defer svc.close()
 	lg, err := startLogging(cfg, stderr, true)
 	if err != nil {
 		return err
@@ -296,9 +304,13 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 	log := lg.logger
 	set := newListenerSet(log)
 	defer set.Close()
+	set.Activation = svc.act
 	// One process serves one bucket (Apache's -X too).
 	buckets, err := set.Open(listenSpecs(cfg), 1)
 	if err != nil {
+		return err
+	}
+	if err := svc.act.Unclaimed(); err != nil {
 		return err
 	}
 	lns := buckets[0]
@@ -339,7 +351,8 @@ func serveOneProcess(cfg *conf.Config, stderr io.Writer) error {
 	signal.Ignore(syscall.SIGPIPE)
 	notice(log, serverVersion()+" configured -- resuming normal operations")
 	notice(log, "running in one process (-X)", "mpm", cfg.MPM)
-	return mpm.ServeOrders(cs, func() {}, sigc, func(sig os.Signal) mpm.StopMode {
+	svc.statusLoop(board, threadLimit(cfg))
+	return mpm.ServeOrders(cs, svc.oneProcessReady(), svc.relay(sigc, board, log), func(sig os.Signal) mpm.StopMode {
 		if sig == syscall.SIGWINCH {
 			notice(log, "caught SIGWINCH, shutting down gracefully")
 			return mpm.StopGracefulIdle

@@ -27,9 +27,19 @@ type notifySocket struct {
 
 func newNotifySocket(t *testing.T) *notifySocket {
 	t.Helper()
-	n := &notifySocket{path: filepath.Join(t.TempDir(), "notify")}
+	return newNotifySocketIn(t, t.TempDir())
+}
+
+// newNotifySocketIn makes the socket in dir, writable by anyone as
+// systemd's /run/systemd/notify is (a -X process sends as User).
+func newNotifySocketIn(t *testing.T, dir string) *notifySocket {
+	t.Helper()
+	n := &notifySocket{path: filepath.Join(dir, "notify")}
 	c, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: n.path, Net: "unixgram"})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(n.path, 0o777); err != nil {
 		t.Fatal(err)
 	}
 	done := make(chan struct{})

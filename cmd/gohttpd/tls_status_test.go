@@ -21,11 +21,20 @@ import (
 
 // TestHTTPSStatusColumns: on every engine, a status page fetched over
 // TLS shows its own request's SSL protocol and cipher in the worker
-// table (mod_ssl's names).
+// table (mod_ssl's names), also where HTTP/2 is on and the request
+// came over HTTP/1.1 (ALPN http/1.1).
 func TestHTTPSStatusColumns(t *testing.T) {
-	for _, mpmName := range []string{"event", "worker", "prefork"} {
-		t.Run(mpmName, func(t *testing.T) {
-			s, addr := startHTTPS(t, mpmName, "ExtendedStatus On",
+	for _, tc := range []struct{ mpmName, protocols string }{
+		{"event", ""}, {"worker", ""}, {"prefork", ""},
+		{"event", "Protocols h2 http/1.1"}, {"worker", "Protocols h2 http/1.1"}, {"prefork", "Protocols h2 http/1.1"},
+	} {
+		mpmName := tc.mpmName
+		name := mpmName
+		if tc.protocols != "" {
+			name += "-h2"
+		}
+		t.Run(name, func(t *testing.T) {
+			s, addr := startHTTPS(t, mpmName, "ExtendedStatus On", tc.protocols,
 				"<Location /server-status>", "SetHandler server-status", "</Location>")
 			if code, _, err := s.Get("/hello.txt"); err != nil || code != 200 {
 				t.Fatalf("plain request: %d %v", code, err)

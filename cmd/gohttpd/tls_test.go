@@ -323,7 +323,7 @@ func TestHTTPSCheck(t *testing.T) {
 		want            string
 	}{
 		{"ok", "a.pem", "a.key", "Syntax OK"},
-		{"missing", "missing.pem", "a.key", ":7: SSLCertificateFile: SSLCertificateFile: file '" + dir + "/missing.pem' does not exist or is empty"},
+		{"missing", "missing.pem", "a.key", ":7: SSLCertificateFile: file '" + dir + "/missing.pem' does not exist or is empty"},
 		{"mismatch", "a.pem", "b.key", ":8: SSLCertificateKeyFile: "},
 		{"garbage", "garbage.pem", "a.key", ":7: SSLCertificateFile: "},
 	} {

@@ -113,6 +113,13 @@ var (
 	errTrailerTooLong = bad("trailer field longer than LimitRequestFieldSize")
 )
 
+// The errors over LimitRequestFieldSize and LimitRequestFields, whose
+// 400 pages carry Apache's error notes (site/server.go).
+var (
+	ErrFieldTooLong  = errFieldTooLong
+	ErrTooManyFields = errTooManyFields
+)
+
 // States of the scan.
 const (
 	stLine      uint8 = iota // request line (or empty lines before it)
@@ -640,6 +647,13 @@ func (v *Validator) requestLine() *Error {
 		case version[5] == '0':
 			return errVersion0
 		case version[5] >= '2':
+			// Apache checks the target before the version: the HTTP/2
+			// client preface ("PRI * HTTP/2.0") gets 400 for its '*'.
+			if len(target) > 0 && !v.opt.Unsafe {
+				if err := v.checkTarget(method, target); err != nil {
+					return err
+				}
+			}
 			return errVersion2
 		}
 		v.http10 = version[7] == '0'

@@ -203,7 +203,7 @@ func errorResponse(resp *fasthttp.Response, status int) {
 	resp.SetStatusCode(status)
 	resp.Header.SetContentType("text/html; charset=iso-8859-1")
 	reason := fasthttp.StatusMessage(status)
-	resp.SetBodyString(fmt.Sprintf("<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n<html><head>\n<title>%d %s</title>\n</head><body>\n<h1>%s</h1>\n</body></html>\n", status, reason, reason))
+	resp.SetBodyString(fmt.Sprintf("<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n<html><head>\n<title>%d %s</title>\n</head><body>\n<h1>%s</h1>\n</body></html>\n", status, reason, reason))
 }
 
 // hopByHop reports whether a response header is connection-specific and so

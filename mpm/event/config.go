@@ -39,6 +39,13 @@ type Config struct {
 	// The EpollTrigger directive (OneShot or Edge) sets it; see
 	// poller_linux.go for the difference.
 	OneShot bool
+	// NetpollWait makes the loop wait in Go's netpoller rather than block
+	// its thread in epoll_wait: for handlers that wait on Go network
+	// connections (a reverse proxy's backends), so that one thread
+	// waits for both. See poller.f (poller_linux.go). Since issue 18 the
+	// loop always does (raw system calls on the hot path made it the
+	// cheaper wait for static files too); the field is kept and implied.
+	NetpollWait bool
 }
 
 // Lingering close (Apache's MAX_SECS_TO_LINGER and SECONDS_TO_LINGER): after shutdown(SHUT_WR) the loop

@@ -219,7 +219,10 @@ func newEngine(cfg Config, deps mpm.ChildDeps) (*engine, error) {
 	if deps.Slot < 0 || deps.Slot >= deps.Board.ServerLimit() {
 		return nil, fmt.Errorf("event: slot %d outside the scoreboard's %d process slots", deps.Slot, deps.Board.ServerLimit())
 	}
-	p, err := newPoller()
+	// Since issue 18 the loop always waits in the netpoller: with the hot
+	// path's raw system calls (rawio_linux.go) it costs a static file's
+	// request less than a blocking epoll_wait too (NetpollWait is implied).
+	p, err := newPoller(true)
 	if err != nil {
 		return nil, fmt.Errorf("event: %w", err)
 	}

@@ -54,7 +54,12 @@ func (w *worker) h2Direct(c *conn) (out outcome, handled bool) {
 
 // h2TLS hands a TLS connection that negotiated "h2" to the H2Server: the
 // tls.Conn goes on over a duplicate of the descriptor (rawConn.nc).
-func (w *worker) h2TLS(c *conn) outcome {
+func (w *worker) h2TLS(c *conn) outcome { return w.h2TLSPeeked(c, nil) }
+
+// h2TLSPeeked is h2TLS for a connection whose first plaintext bytes,
+// peeked, were read already (H2Direct, h2direct_linux.go): the H2Server
+// reads them first.
+func (w *worker) h2TLSPeeked(c *conn, peeked []byte) outcome {
 	e := w.e
 	nc, err := dupConn(int(c.fd))
 	if err != nil {
@@ -67,7 +72,7 @@ func (w *worker) h2TLS(c *conn) outcome {
 	// The engine closes only its descriptor now: no close_notify, no
 	// other use of the tls.Conn, which the H2Server owns.
 	c.tls = nil
-	e.h2.ServeH2Owned(t.tc)
+	e.h2.ServeH2Owned(h2bridge.ReplayConn(t.tc, peeked))
 	return outClose
 }
 

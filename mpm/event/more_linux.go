@@ -67,5 +67,5 @@ func isFileBody(r io.Reader) bool {
 // writeMore is write(2), or send(2) with MSG_MORE when more is set, on
 // the connection's non-blocking socket (rawio_linux.go).
 func writeMore(fd int, p []byte, more bool) (int, error) {
-	return rawWrite(fd, p, more)
+	return rawSend(fd, p, more)
 }

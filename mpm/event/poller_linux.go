@@ -71,7 +71,9 @@ type poller struct {
 	wakePending atomic.Bool
 }
 
-func newPoller() (*poller, error) {
+// newPoller makes the epoll set; netpoll registers it in Go's netpoller
+// (see wait; the engine always asks for it since issue 18).
+func newPoller(netpoll bool) (*poller, error) {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, os.NewSyscallError("epoll_create1", err)
@@ -86,7 +88,9 @@ func newPoller() (*poller, error) {
 		p.close()
 		return nil, err
 	}
-	p.park()
+	if netpoll {
+		p.park()
+	}
 	return p, nil
 }
 
@@ -227,7 +231,7 @@ func (p *poller) wake() {
 	}
 	var one = [8]byte{1}
 	for {
-		_, err := rawWrite(p.efd, one[:], false) // non-blocking eventfd
+		_, err := rawWrite(p.efd, one[:]) // non-blocking eventfd
 		if err != unix.EINTR {
 			return // EAGAIN: the counter is already non-zero
 		}

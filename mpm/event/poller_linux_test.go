@@ -2,6 +2,7 @@ package event
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -54,11 +55,20 @@ func socketPair(t *testing.T) (a, b int) {
 }
 
 func TestPoller(t *testing.T) {
-	p, err := newPoller()
+	for _, netpoll := range []bool{false, true} {
+		t.Run(fmt.Sprintf("netpoll=%v", netpoll), func(t *testing.T) { testPoller(t, netpoll) })
+	}
+}
+
+func testPoller(t *testing.T, netpoll bool) {
+	p, err := newPoller(netpoll)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer p.close()
+	if netpoll && p.f == nil {
+		t.Fatal("the epoll set is not in Go's netpoller")
+	}
 	evs := make([]unix.EpollEvent, 8)
 	a, b := socketPair(t)
 

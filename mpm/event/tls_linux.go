@@ -121,7 +121,7 @@ func (r *rawConn) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	for {
-		n, err := unix.Read(s.fd, p)
+		n, err := rawRead(s.fd, p)
 		switch {
 		case n > 0:
 			s.drained = n < len(p)
@@ -182,7 +182,7 @@ func (r *rawConn) Write(p []byte) (int, error) {
 	}
 	n := 0
 	for n < len(p) {
-		m, err := unix.Write(s.fd, p[n:])
+		m, err := rawWrite(s.fd, p[n:])
 		if m > 0 {
 			n += m
 		}
@@ -369,7 +369,7 @@ func (t *tlsConn) closeNotifyParked() {
 func (r *rawConn) writeParked(p []byte) (int, error) {
 	n := 0
 	for n < len(p) {
-		m, err := unix.Write(int(r.c.fd), p[n:])
+		m, err := rawWrite(int(r.c.fd), p[n:])
 		if m > 0 {
 			n += m
 		}

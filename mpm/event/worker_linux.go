@@ -196,6 +196,11 @@ func (w *worker) process(c *conn) (out outcome, busy bool) {
 			return out, out != outParkNew
 		}
 	}
+	if c.reqs == 0 && c.tls != nil && e.h2 != nil { // H2Direct over TLS (h2direct_linux.go)
+		if out, ok := w.h2DirectTLS(c); ok {
+			return out, out != outParkNew
+		}
+	}
 	for {
 		if _, err := br.Peek(1); err != nil {
 			switch {

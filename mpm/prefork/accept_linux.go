@@ -37,8 +37,18 @@ type epollAcceptor struct {
 
 // newAcceptor takes over lns: it keeps a duplicate of each descriptor and
 // closes the net.Listener (which removes it from the netpoller); their
-// Addr stays usable.
+// Addr stays usable. It waits in the Go runtime's poller
+// (accept_poll_linux.go) or, if that cannot be set up, in an epoll
+// instance of its own.
 func newAcceptor(lns []net.Listener) (acceptor, error) {
+	if a, err := newPollAcceptor(lns); err == nil {
+		return a, nil
+	}
+	return newEpollAcceptor(lns)
+}
+
+// newEpollAcceptor is newAcceptor with an epoll instance of its own.
+func newEpollAcceptor(lns []net.Listener) (acceptor, error) {
 	a := &epollAcceptor{epfd: -1, wakefd: -1}
 	fail := func(err error) (acceptor, error) {
 		a.release()

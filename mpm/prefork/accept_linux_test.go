@@ -34,9 +34,25 @@ func sharedListeners(t *testing.T, n int) (string, []net.Listener) {
 	return ln.Addr().String(), lns
 }
 
+// acceptorKinds are Linux's two acceptors: newAcceptor's (the runtime's
+// poller) and its fallback with an epoll instance of its own.
+var acceptorKinds = []struct {
+	name string
+	new  func([]net.Listener) (acceptor, error)
+}{
+	{"poll", newAcceptor},
+	{"epoll", newEpollAcceptor},
+}
+
 // TestEpollAcceptorShared: several acceptors (children) on one socket
 // accept each connection exactly once, and Close wakes the ones waiting.
 func TestEpollAcceptorShared(t *testing.T) {
+	for _, k := range acceptorKinds {
+		t.Run(k.name, func(t *testing.T) { testAcceptorShared(t, k.new) })
+	}
+}
+
+func testAcceptorShared(t *testing.T, newAcceptor func([]net.Listener) (acceptor, error)) {
 	const children, conns = 4, 12
 	addr, lns := sharedListeners(t, children)
 	accs := make([]acceptor, children)
@@ -97,6 +113,12 @@ func TestEpollAcceptorShared(t *testing.T) {
 // TestEpollAcceptorSeveralListeners accepts from each of two listeners
 // (two Listen lines), and Close before any Accept releases everything.
 func TestEpollAcceptorSeveralListeners(t *testing.T) {
+	for _, k := range acceptorKinds {
+		t.Run(k.name, func(t *testing.T) { testAcceptorSeveralListeners(t, k.new) })
+	}
+}
+
+func testAcceptorSeveralListeners(t *testing.T, newAcceptor func([]net.Listener) (acceptor, error)) {
 	var lns []net.Listener
 	for range 2 {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -87,6 +87,9 @@ func (c *Child) Serve(ready func()) error {
 func (c *Child) serve(conn *net.TCPConn) {
 	c.check.Reset()
 	tc := &mpm.Conn{TCPConn: conn, Worker: c.worker, Validator: c.check}
+	if rio := newRawIO(conn); rio != nil {
+		tc.IO = rio // rawio_linux.go
+	}
 	c.mu.Lock()
 	c.conn = tc
 	immediate := c.stopping.Immediate()

@@ -64,6 +64,7 @@
 // "Unsupported HTTP response code N".
 //
 // Apache 2.4.71 as installed here titles its pages with the HTML 4.01
-// doctype (DoctypeHTML401); the 2.4.x sources and site/errpage.go use
-// HTML 2.0: Page.Doctype chooses.
+// doctype (DoctypeHTML401), which site uses everywhere (checked by
+// cmd/gohttpd's TestDifferential); older 2.4.x sources print HTML 2.0:
+// Page.Doctype chooses.
 package errordoc

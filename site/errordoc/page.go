@@ -5,10 +5,10 @@ import (
 	"github.com/gohttpd/gohttpd/site/internal/aptext"
 )
 
-// Doctypes of Apache's canned pages. The 2.4.x sources (DOCTYPE_HTML_2_0
-// in ap_send_error_response) print HTML 2.0, which site/errpage.go uses;
-// the Apache 2.4.71 Debian build installed here sends HTML 4.01 strict
-// (observed with curl; testdata/apache).
+// Doctypes of Apache's canned pages. Older 2.4.x sources
+// (DOCTYPE_HTML_2_0 in ap_send_error_response) print HTML 2.0; the Apache
+// 2.4.71 Debian build installed here sends HTML 4.01 strict (observed with
+// curl; testdata/apache), which site/errpage.go and site/map_chain.go use.
 const (
 	DoctypeHTML20  = "<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n"
 	DoctypeHTML401 = "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n"

@@ -28,7 +28,11 @@
 //	})
 //
 // A nil or inactive configuration costs ~1 ns and allocates nothing; an
-// active one ~0.3 µs, no allocation.
+// active one ~0.3 µs, no allocation. On the request path use New(merged)
+// once per merged configuration and its Apply: the type lookup is
+// remembered per Content-Type value and an access code's two header
+// values are formatted once per second (they depend on the request's
+// time in whole seconds only), same answers (TestCompiledSameAsApply).
 //
 // Semantics kept from mod_expires.c: a response that already has
 // Expires is left alone; "max-age=N" is merged into an existing

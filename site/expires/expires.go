@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/gohttpd/gohttpd/conf"
 	"github.com/valyala/fasthttp"
@@ -96,6 +97,11 @@ func Apply(c *conf.ExpiresConfig, h *fasthttp.ResponseHeader, r *Response) bool 
 	if !ok {
 		return false
 	}
+	return apply(h, code, r)
+}
+
+// apply sets the headers of code for r.
+func apply(h *fasthttp.ResponseHeader, code conf.ExpiresCode, r *Response) bool {
 	expires, maxAge, ok := Compute(code, r.ModTime, r.Now)
 	if !ok {
 		return false
@@ -136,3 +142,5 @@ func Compute(code conf.ExpiresCode, modTime, now time.Time) (expires time.Time, 
 	maxAge = int64(expires.Sub(now) / time.Second)
 	return expires, maxAge, true
 }
+
+func b2s(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }

@@ -14,7 +14,13 @@
 //
 // Per merged configuration: Compile(merged) once and cache the
 // *Headers (nil when there are no lines; every method is a no-op on nil
-// and costs ~2 ns, no allocation).
+// and costs ~2 ns, no allocation). Compile also marks the lines that
+// may take Response's fast path (fast.go): "Header [always] set" of a
+// literal value on a name no other line touches is one append when the
+// response lacks the name (found by one pass over the response's
+// headers), with the same result, header for header and in order, as
+// the general path; the CMS benchmark's 10 "Header set" lines went from
+// ~130 ns to ~40 ns each, and Response allocates nothing.
 //
 // Per request, with env the request's *setenvif.Env:
 //

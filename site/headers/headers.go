@@ -45,6 +45,7 @@ type Vars struct {
 // nothing. It is immutable and safe for concurrent use.
 type Headers struct {
 	in, out, err []entry
+	fast         fastPlan
 }
 
 type entry struct {
@@ -56,6 +57,12 @@ type entry struct {
 	// turns normalizing off while it works and uses canon instead, so
 	// that each table operation skips fasthttp's title-casing pass.
 	canon string
+	// fast: the line may take the fast path (fast.go), its name being
+	// bit bit of the response scan; canonB and plainB are canon and
+	// plain as bytes.
+	fast           bool
+	bit            uint8
+	canonB, plainB []byte
 }
 
 // Compile compiles cfg's regular expressions; nil for an empty
@@ -75,6 +82,7 @@ func Compile(cfg *conf.HeadersConfig) (*Headers, error) {
 	if h.err, err = compileList(cfg.Err); err != nil {
 		return nil, err
 	}
+	h.compileFast()
 	return h, nil
 }
 
@@ -147,14 +155,27 @@ func (h *Headers) Response(resp *fasthttp.ResponseHeader, success bool, v *Vars)
 	if !asWritten {
 		defer resp.EnableNormalizing()
 	}
+	present := allPresent
+	if !asWritten && len(h.fast.keys) > 0 {
+		present = h.fast.scan(resp)
+	}
+	if len(h.err) == 0 || (h.fast.errAll && present&h.fast.errMask == 0) {
+		if success {
+			h.outFast(resp, rt, v, present, !asWritten)
+		}
+		for i := range h.err {
+			if e := &h.err[i]; e.envOK(v) {
+				resp.SetCanonical(e.canonB, e.plainB)
+			}
+		}
+		return
+	}
 	errT := sliceTable{kv: make([]kv, 0, len(h.err))}
 	for i := range h.err {
 		apply(&h.err[i], &errT, v, resp, !asWritten)
 	}
 	if success {
-		for i := range h.out {
-			apply(&h.out[i], rt, v, resp, !asWritten)
-		}
+		h.outFast(resp, rt, v, present, !asWritten)
 	}
 	if len(errT.kv) == 0 {
 		return
@@ -201,6 +222,21 @@ func (h *Headers) Response(resp *fasthttp.ResponseHeader, success bool, v *Vars)
 	}
 }
 
+// outFast applies the onsuccess lines, the fast ones (fast.go) whose
+// names are not in present as one append each.
+func (h *Headers) outFast(resp *fasthttp.ResponseHeader, rt respTable, v *Vars, present uint64, canon bool) {
+	for i := range h.out {
+		e := &h.out[i]
+		if e.fast && present&(1<<e.bit) == 0 {
+			if e.envOK(v) {
+				resp.SetCanonical(e.canonB, e.plainB)
+			}
+			continue
+		}
+		apply(e, rt, v, resp, canon)
+	}
+}
+
 // apply is one step of do_headers_fixup. resp is the response (for
 // echo and for Content-Type, which Apache keeps in r->content_type
 // whichever table the line acts on), nil for RequestHeader.
@@ -209,18 +245,8 @@ func apply(e *entry, t table, v *Vars, resp *fasthttp.ResponseHeader, canon bool
 	if canon {
 		name = e.canon
 	}
-	if e.Env != "" {
-		name, want := e.Env, true
-		if name[0] == '!' {
-			name, want = name[1:], false
-		}
-		var ok bool
-		if v != nil && v.Env != nil {
-			_, ok = v.Env.Lookup(name)
-		}
-		if ok != want {
-			return
-		}
+	if !e.envOK(v) {
+		return
 	}
 	if resp != nil && strings.EqualFold(e.Header, "Content-Type") && e.Action != conf.HeaderEcho {
 		t = respTable{resp}
@@ -441,8 +467,13 @@ func pregsub(tmpl, src string, m []int) string {
 
 // canonicalKey is a header name as fasthttp normalizes it: each
 // dash-separated word capitalized, unless the name has a byte outside
-// the token characters (then fasthttp leaves it as it is).
+// the token characters (then fasthttp leaves it as it is). ETag is the
+// exception: the site sets it spelt as Apache does, "ETag", not "Etag"
+// (so "Header unset ETag" finds it).
 func canonicalKey(k string) string {
+	if strings.EqualFold(k, fasthttp.HeaderETag) {
+		return fasthttp.HeaderETag
+	}
 	for i := 0; i < len(k); i++ {
 		if !isTokenByte(k[i]) {
 			return k

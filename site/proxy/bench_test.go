@@ -1,6 +1,9 @@
 package proxy
 
 import (
+	"bufio"
+	"bytes"
+	"io"
 	"net"
 	"strings"
 	"testing"
@@ -48,5 +51,50 @@ func BenchmarkProxy1KB(b *testing.B) {
 			})
 			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
 		})
+	}
+}
+
+// BenchmarkServe1KB is one proxied keep-alive GET of 1 KB in the calling
+// goroutine: Match, Serve (request built, HostClient exchange, response
+// copied) and the response written out, as the site does it; its
+// allocations are the proxy's own per request (the backend runs in the
+// same process). Run with
+//
+//	go test -run=X -bench=Serve1KB -benchmem ./site/proxy/
+func BenchmarkServe1KB(b *testing.B) {
+	be := fastBackend(b)
+	srv, _ := build(b, []string{"ProxyPass", "/", "http://" + be + "/"})
+	px, err := New(srv, Options{ServerName: "front.example"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(px.Close)
+	var ctx fasthttp.RequestCtx
+	ctx.Init(&fasthttp.Request{}, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 40000}, nil)
+	raw := []byte("GET /x HTTP/1.1\r\nHost: localhost:8080\r\nUser-Agent: wrk\r\nAccept: */*\r\n\r\n")
+	r := &Request{ClientIP: "127.0.0.1", Self: "http://localhost:8080"}
+	w := bufio.NewWriter(io.Discard)
+	src := bytes.NewReader(raw)
+	br := bufio.NewReader(src)
+	b.ReportAllocs()
+	for b.Loop() {
+		ctx.Request.Reset()
+		src.Reset(raw)
+		br.Reset(src)
+		if err := ctx.Request.Read(br); err != nil {
+			b.Fatal(err)
+		}
+		t, ok := px.Match(string(ctx.Path()), ctx.URI().QueryString(), nil)
+		if !ok {
+			b.Fatal("no match")
+		}
+		r.Dir = nil
+		if res := px.Serve(&ctx, t, r); res.Status != 0 {
+			b.Fatal(res.Status)
+		}
+		if err := ctx.Response.Write(w); err != nil {
+			b.Fatal(err)
+		}
+		ctx.Response.Reset()
 	}
 }

@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"io"
 	"strings"
 
 	"github.com/valyala/fasthttp"
@@ -120,14 +121,15 @@ func (p *Proxy) buildRequest(ctx *fasthttp.RequestCtx, req *fasthttp.Request, r 
 		out.SetHost(w.hostHdr)
 	}
 	if r.Dir.AddHeaders() {
-		if r.ClientIP != "" {
-			if len(xff) > 0 {
-				xff = append(xff, ", "...)
-			}
+		if r.ClientIP != "" && len(xff) > 0 {
+			xff = append(xff, ", "...)
 			xff = append(xff, r.ClientIP...)
 		}
-		if len(xff) > 0 {
+		switch {
+		case len(xff) > 0:
 			out.SetBytesV("X-Forwarded-For", xff)
+		case r.ClientIP != "":
+			out.Set("X-Forwarded-For", r.ClientIP) // no buffer to build
 		}
 		if len(origHost) > 0 {
 			out.AddBytesV("X-Forwarded-Host", origHost)
@@ -169,9 +171,14 @@ func (p *Proxy) copyResponse(ctx *fasthttp.RequestCtx, resp *fasthttp.Response, 
 			out.SetContentTypeBytes(v)
 		case strings.EqualFold(string(k), fasthttp.HeaderServer):
 			out.SetServerBytes(v)
-		case isLocationHeader(k):
-			out.Add(string(k), p.reverseLocation(string(v), r, w))
-		case strings.EqualFold(string(k), fasthttp.HeaderSetCookie):
+		case isLocationHeader(k) && r.Dir != nil && len(r.Dir.Reverse) > 0:
+			if nv := p.reverseLocation(string(v), r, w); nv != string(v) {
+				out.AddBytesK(k, nv)
+			} else {
+				out.AddBytesKV(k, v) // no rule matched: no string of its own
+			}
+		case strings.EqualFold(string(k), fasthttp.HeaderSetCookie) &&
+			r.Dir != nil && (len(r.Dir.CookiePaths) > 0 || len(r.Dir.CookieDomains) > 0):
 			out.Add(fasthttp.HeaderSetCookie, reverseCookie(string(v), r.Dir))
 		default:
 			out.AddBytesKV(k, v)
@@ -189,18 +196,45 @@ func (p *Proxy) copyResponse(ctx *fasthttp.RequestCtx, resp *fasthttp.Response, 
 		return false
 	}
 	stream := resp.BodyStream()
-	if stream == nil {
-		ctx.Response.SetBody(resp.Body())
-		fasthttp.ReleaseResponse(resp)
-		return false
-	}
 	n := resp.Header.ContentLength()
 	if n < 0 {
 		n = -1
 	}
+	var wrap func(io.Reader) (io.Reader, int)
+	if r.Encode != nil {
+		wrap = r.Encode(ctx, n)
+	}
+	if stream == nil {
+		if wrap != nil {
+			body := append([]byte(nil), resp.Body()...)
+			fasthttp.ReleaseResponse(resp)
+			ctx.Response.SetBodyStream(wrap(bytes.NewReader(body)))
+			return false
+		}
+		ctx.Response.SetBody(resp.Body())
+		fasthttp.ReleaseResponse(resp)
+		return false
+	}
+	if n >= 0 && n <= smallBody {
+		if readSmall(ctx, resp, stream, n) {
+			if wrap != nil {
+				body := append([]byte(nil), ctx.Response.Body()...)
+				ctx.Response.ResetBody()
+				ctx.Response.SetBodyStream(wrap(bytes.NewReader(body)))
+			}
+			return false
+		}
+		stream = resp.BodyStream() // what is left after a failure
+	}
 	bs := &bodyStream{resp: resp, r: stream, busy: &w.busy}
 	if p.opts.Logger != nil {
 		bs.logger, bs.client = p.opts.Logger, ctx.RemoteAddr().String()
+	}
+	if wrap != nil {
+		// The wrapper closes bs (at once, or when fasthttp closes what it
+		// returned).
+		ctx.Response.SetBodyStream(wrap(bs))
+		return true
 	}
 	ctx.Response.SetBodyStream(bs, n)
 	return true

@@ -116,7 +116,9 @@ func (r *route) match(uri string) (tail string, ok bool) {
 // origin-form path that cannot be read as "//authority" or as part of the
 // backend's host.
 func canonPath(p string) string {
-	p = "/" + strings.TrimLeft(p, "/")
+	if len(p) == 0 || p[0] != '/' || (len(p) > 1 && p[1] == '/') {
+		p = "/" + strings.TrimLeft(p, "/")
+	}
 	if !needsEncoding(p) {
 		return p
 	}

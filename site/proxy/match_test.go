@@ -211,3 +211,43 @@ func FuzzMatch(f *testing.F) {
 		}
 	})
 }
+
+func TestBodyless(t *testing.T) {
+	for _, tc := range []struct {
+		head string
+		want bool
+	}{
+		{"GET / HTTP/1.1\r\nHost: b\r\nUser-Agent: x\r\n\r\n", true},
+		{"GET / HTTP/1.1\r\n\r\n", true},
+		{"POST / HTTP/1.1\r\nHost: b\r\nContent-Length: 3\r\n\r\nabc", false},
+		{"POST / HTTP/1.1\r\nhost: b\r\ncontent-length: 0\r\n\r\n", false},
+		{"POST / HTTP/1.1\r\nHost: b\r\nTRANSFER-ENCODING: chunked\r\n\r\n3\r\nabc", false},
+		{"GET / HTTP/1.1\r\nHost: b\r\nX-Content-Length: 3\r\n\r\n", true},
+		{"GET / HTTP/1.1\r\nHost: b\r\n", false}, // head not complete in this write
+		{"", false},
+	} {
+		if got := bodyless([]byte(tc.head)); got != tc.want {
+			t.Errorf("bodyless(%q) = %v, want %v", tc.head, got, tc.want)
+		}
+	}
+}
+
+// FuzzBodyless: bodyless never panics, and never calls a request head
+// bodyless when a line of it names Content-Length or Transfer-Encoding.
+func FuzzBodyless(f *testing.F) {
+	f.Add([]byte("GET / HTTP/1.1\r\nHost: b\r\n\r\n"))
+	f.Add([]byte("POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"))
+	f.Add([]byte("\r\n\r\n"))
+	f.Fuzz(func(t *testing.T, p []byte) {
+		if !bodyless(p) {
+			return
+		}
+		end := bytes.Index(p, []byte("\r\n\r\n"))
+		for _, line := range bytes.Split(p[:end], []byte("\n"))[1:] {
+			l := strings.ToLower(string(line))
+			if strings.HasPrefix(l, "content-length:") || strings.HasPrefix(l, "transfer-encoding:") {
+				t.Fatalf("bodyless(%q) with %q", p, line)
+			}
+		}
+	})
+}

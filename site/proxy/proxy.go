@@ -231,6 +231,14 @@ type Request struct {
 	// it (ap_construct_url with UseCanonicalName Off), for
 	// ProxyPassReverse when it maps a backend URL to a local path.
 	Self string
+	// Encode, when set, is the output filters' say on the body (mod_deflate,
+	// mod_brotli): called once the backend's status and headers are in
+	// ctx.Response and before its body is attached, with the body's size
+	// (-1: unknown, chunked), it may change the headers and returns nil
+	// (the body goes as it came) or a function that takes the body (and
+	// closes it when it is an io.Closer, or leaves that to the reader it
+	// returns) and returns the body to send and its size (-1: chunked).
+	Encode func(ctx *fasthttp.RequestCtx, size int) func(io.Reader) (io.Reader, int)
 }
 
 // Entry is one error-log line, as Apache writes it.

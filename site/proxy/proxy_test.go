@@ -273,7 +273,8 @@ func TestLocationProxyPass(t *testing.T) {
 
 // A backend that closes every connection after its answer (its keep-alive
 // timeout expiring between requests): the pooled connection is replaced,
-// even for a streamed upload that fasthttp could not retry.
+// even for a streamed upload that fasthttp could not retry, and a request
+// without a body is retried on a new one.
 func TestStalePooledConnection(t *testing.T) {
 	be := rawBackend(t, func(c net.Conn, head string) {
 		n := 0
@@ -288,9 +289,16 @@ func TestStalePooledConnection(t *testing.T) {
 	})
 	srv, _ := build(t, []string{"ProxyPass", "/", "http://" + be + "/"})
 	f := newFront(t, srv, nil, Options{})
-	for i := range 5 {
+	for i := range 6 {
 		time.Sleep(50 * time.Millisecond) // the backend has closed by now
-		resp, err := httpClient.Post(f.url+"/x", "text/plain", strings.NewReader(strings.Repeat("u", 100000)))
+		var resp *http.Response
+		var err error
+		if i%2 == 0 {
+			resp, err = httpClient.Post(f.url+"/x", "text/plain", strings.NewReader(strings.Repeat("u", 100000)))
+		} else {
+			// no body: no liveness check, the HostClient retries
+			resp, err = httpClient.Get(f.url + "/x")
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -197,30 +198,42 @@ func TestClientAbortReleasesBackend(t *testing.T) {
 }
 
 // A backend that dies mid-body: the client's response is cut short and
-// Options.Logger gets Apache's AH01110.
+// Options.Logger gets Apache's AH01110, for a streamed body and for a
+// small one read whole before it is sent (smallBody).
 func TestBackendDiesMidBody(t *testing.T) {
-	be := rawBackend(t, func(c net.Conn, _ string) {
-		_, _ = io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n")
-		_, _ = io.CopyN(c, pattern{}, 100000)
-	})
-	srv, _ := build(t, []string{"ProxyPass", "/", "http://" + be + "/"})
-	var logBuf syncBuffer
-	f := newFront(t, srv, nil, Options{Logger: slog.New(slog.NewTextHandler(&logBuf, nil))})
-	resp, err := httpClient.Get(f.url + "/x")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n, err := io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if err == nil || n >= 1000000 {
-		t.Fatalf("got %d bytes, err %v: want a cut-short body", n, err)
-	}
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(logBuf.String(), "AH01110: error reading response") && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
-	}
-	if l := logBuf.String(); !strings.Contains(l, "AH01110: error reading response") || !strings.Contains(l, "module=proxy_http") {
-		t.Fatalf("log %q", l)
+	for _, tc := range []struct {
+		name       string
+		size, sent int64
+	}{
+		{"streamed", 1000000, 100000},
+		{"small", smallBody, 100},
+		{"small, nothing sent", 1000, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			be := rawBackend(t, func(c net.Conn, _ string) {
+				_, _ = fmt.Fprintf(c, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", tc.size)
+				_, _ = io.CopyN(c, pattern{}, tc.sent)
+			})
+			srv, _ := build(t, []string{"ProxyPass", "/", "http://" + be + "/"})
+			var logBuf syncBuffer
+			f := newFront(t, srv, nil, Options{Logger: slog.New(slog.NewTextHandler(&logBuf, nil))})
+			resp, err := httpClient.Get(f.url + "/x")
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if err == nil || n >= tc.size || resp.ContentLength != tc.size {
+				t.Fatalf("got %d bytes of %d, err %v: want a cut-short body", n, resp.ContentLength, err)
+			}
+			deadline := time.Now().Add(5 * time.Second)
+			for !strings.Contains(logBuf.String(), "AH01110: error reading response") && time.Now().Before(deadline) {
+				time.Sleep(10 * time.Millisecond)
+			}
+			if l := logBuf.String(); strings.Count(l, "AH01110: error reading response") != 1 || !strings.Contains(l, "module=proxy_http") {
+				t.Fatalf("log %q", l)
+			}
+		})
 	}
 }
 

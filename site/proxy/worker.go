@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bytes"
 	"crypto/tls"
 	"errors"
 	"net"
@@ -159,11 +160,13 @@ func (e *dialError) Unwrap() error { return e.err }
 // read or write, not for the whole response.
 //
 // It also does what Apache's ap_proxy_check_connection does before reusing
-// a pooled connection: when a request starts (the first write after
-// reading a response), a connection the backend closed meanwhile (its
-// keep-alive timeout) is replaced by a new one, so that the request, even
-// one with a streamed body that cannot be retried, is not lost to that
-// race.
+// a pooled connection: when a request with a body starts (the first write
+// after reading a response), a connection the backend closed meanwhile
+// (its keep-alive timeout) is replaced by a new one, so that the request,
+// even one with a streamed body that cannot be retried, is not lost to
+// that race. A request without a body skips the check (a system call):
+// the HostClient retries it on a new connection when the pooled one turns
+// out closed (RetryIfErr).
 type idleConn struct {
 	net.Conn
 	timeout time.Duration
@@ -177,13 +180,16 @@ func (c *idleConn) Read(p []byte) (int, error) {
 		_ = c.Conn.SetReadDeadline(time.Now().Add(c.timeout))
 	}
 	c.read = true
+	if c.peek != nil {
+		return c.peek.rawRead(p)
+	}
 	return c.Conn.Read(p)
 }
 
 func (c *idleConn) Write(p []byte) (int, error) {
 	if c.read {
 		c.read = false
-		if !c.peek.alive() {
+		if !bodyless(p) && !c.peek.alive() {
 			if c.redial == nil {
 				return 0, errConnClosed
 			}
@@ -198,7 +204,37 @@ func (c *idleConn) Write(p []byte) (int, error) {
 	if c.timeout > 0 {
 		_ = c.Conn.SetWriteDeadline(time.Now().Add(c.timeout))
 	}
+	if c.peek != nil {
+		return c.peek.rawWrite(p)
+	}
 	return c.Conn.Write(p)
+}
+
+// bodyless reports whether p, the first bytes of a request, hold its whole
+// head and the head announces no body (no Content-Length or
+// Transfer-Encoding field).
+func bodyless(p []byte) bool {
+	end := bytes.Index(p, []byte("\r\n\r\n"))
+	if end < 0 {
+		return false
+	}
+	head := p[:end+2]
+	for i := bytes.IndexByte(head, '\n'); i >= 0 && i+1 < len(head); {
+		line := head[i+1:]
+		if hasFieldPrefix(line, "content-length:") || hasFieldPrefix(line, "transfer-encoding:") {
+			return false
+		}
+		j := bytes.IndexByte(line, '\n')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return true
+}
+
+func hasFieldPrefix(line []byte, name string) bool {
+	return len(line) >= len(name) && strings.EqualFold(string(line[:len(name)]), name)
 }
 
 var errConnClosed = errors.New("proxy: pooled backend connection closed by the backend")

@@ -216,7 +216,12 @@ func (r *run) lookup(v string) string {
 		return ""
 	}
 	req := r.req
-	switch strings.ToUpper(v) {
+	name := strings.ToUpper(v)
+	switch name {
+	case "IPV6", "REMOTE_ADDR", "SERVER_ADDR", "THE_REQUEST", "REMOTE_HOST", "REMOTE_PORT", "CONN_REMOTE_ADDR":
+		req.connVars()
+	}
+	switch name {
 	case "TIME":
 		t := r.now()
 		return pad(t.Year(), 4) + pad(int(t.Month()), 2) + pad(t.Day(), 2) + pad(t.Hour(), 2) + pad(t.Minute(), 2) + pad(t.Second(), 2)

@@ -61,6 +61,7 @@ func Server(rs *Ruleset, req *Request) Result {
 	if !r.prefixStat(r.filename, lastsub) || r.reduced {
 		f, ok := coreTranslate(req.DocumentRoot, r.filename)
 		if !ok {
+			req.connVars()
 			r.errorf("AH00127: Cannot map %s to file", req.TheRequest)
 			return r.result(Status, 403)
 		}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/valyala/fasthttp"
+
 	"github.com/gohttpd/gohttpd/conf"
 	"github.com/gohttpd/gohttpd/site/internal/aptext"
 )
@@ -25,12 +27,22 @@ type rule struct {
 	// captures: some expansion of the rule or its conditions uses $N.
 	captures bool
 	conds    []cond
+	// whole: the pattern is "^(.*)$" (1) or "^(.*)" / "(.*)" (2), the
+	// canonical-host rules' pattern: matched without the regexp (whose
+	// submatch API allocates).
+	whole uint8
+	// lit: the pattern is a literal (literal.go), for Match.
+	lit *literal
 }
 
 type cond struct {
 	*conf.RewriteCond
 	re       *conf.RewriteRegex
 	captures bool // a later expansion uses %N
+	lit      *literal
+	// varOnly: Input is "%{VAR}" alone, VAR here (expand's shortcut,
+	// decided once).
+	varOnly string
 }
 
 // Compile compiles a configuration; nil gives a nil Ruleset. The patterns
@@ -46,7 +58,13 @@ func Compile(c *conf.RewriteConfig) (*Ruleset, error) {
 		if err != nil {
 			return nil, fmt.Errorf("rewrite: %s: RewriteRule: cannot compile regular expression '%s': %w", r.Pos, r.Pattern, err)
 		}
-		cr := rule{RewriteRule: r, re: re}
+		cr := rule{RewriteRule: r, re: re, lit: compileLiteral(r.Pattern, r.Has(conf.RuleNoCase))}
+		switch r.Pattern {
+		case "^(.*)$":
+			cr.whole = 1
+		case "^(.*)", "(.*)":
+			cr.whole = 2
+		}
 		uses := func(s string, sigil byte) bool {
 			for i := 0; i+1 < len(s); i++ {
 				if s[i] == sigil && s[i+1] >= '0' && s[i+1] <= '9' && (i == 0 || s[i-1] != '\\') {
@@ -68,7 +86,11 @@ func Compile(c *conf.RewriteConfig) (*Ruleset, error) {
 		for i := range r.Conds {
 			c := &r.Conds[i]
 			cc := cond{RewriteCond: c}
+			if in := c.Input; len(in) > 3 && in[0] == '%' && in[1] == '{' && closingCurly(in, 2) == len(in)-1 {
+				cc.varOnly = in[2 : len(in)-1]
+			}
 			if c.Kind == conf.CondRegex {
+				cc.lit = compileLiteral(c.Pattern, c.NoCase)
 				cc.re, err = conf.CompileRewriteRegex(c.Pattern, c.NoCase)
 				if err != nil {
 					return nil, fmt.Errorf("rewrite: %s: RewriteCond: cannot compile regular expression '%s': %w", r.Pos, c.Pattern, err)
@@ -199,6 +221,10 @@ type Request struct {
 	SymLinksOff bool
 	// TraceLevel is LogLevel rewrite:traceN (0: no trace lines).
 	TraceLevel int
+
+	// ctx: FromRequestCtx's request, whose connection fields are filled
+	// on first use (connVars).
+	ctx *fasthttp.RequestCtx
 }
 
 // Action is what the rules decided.
@@ -473,10 +499,16 @@ func (r *run) applyRule(p *rule) int {
 	var matched bool
 	if p.captures && !p.Has(conf.RuleNotMatch) {
 		var idx []int
-		idx, matched = p.re.Submatch(r.uri, r.rr[:0])
+		if p.whole != 0 {
+			idx, matched = p.wholeMatch(r.uri, r.rr[:0])
+		} else {
+			idx, matched = p.re.Submatch(r.uri, r.rr[:0])
+		}
 		if matched {
 			r.rrN = copy(r.rr[:], idx) / 2
 		}
+	} else if p.lit != nil {
+		matched = p.lit.match(r.uri)
 	} else {
 		matched = p.re.Match(r.uri)
 	}
@@ -602,9 +634,28 @@ func (r *run) applyRule(p *rule) int {
 	return rcMatch
 }
 
+// wholeMatch is p.re.Submatch for the patterns of p.whole, as PCRE
+// matches them: '.' stops at a newline, '$' matches at the end or before
+// a final newline.
+func (p *rule) wholeMatch(s string, dst []int) ([]int, bool) {
+	end := len(s)
+	if nl := strings.IndexByte(s, '\n'); nl >= 0 {
+		if p.whole == 1 && nl != len(s)-1 {
+			return dst[:0], false
+		}
+		end = nl
+	}
+	return append(dst[:0], 0, end, 0, end), true
+}
+
 // applyCond is apply_rewrite_cond.
 func (r *run) applyCond(c *cond) bool {
-	input := r.expand(c.Input, nil, nil)
+	var input string
+	if c.varOnly != "" {
+		input = r.lookup(c.varOnly)
+	} else {
+		input = r.expand(c.Input, nil, nil)
+	}
 	var ok bool
 	switch c.Kind {
 	case conf.CondFile:
@@ -668,7 +719,11 @@ func (r *run) applyCond(c *cond) bool {
 				r.rcN = copy(r.rc[:], idx) / 2
 			}
 		} else {
-			ok = c.re.Match(input)
+			if c.lit != nil {
+				ok = c.lit.match(input)
+			} else {
+				ok = c.re.Match(input)
+			}
 			if ok && !c.Not {
 				// a match without captures used later: %N are empty
 				r.rcSrc, r.rcOK, r.rcN = input, true, 0

@@ -145,7 +145,7 @@ func allowMethod(ctx *fasthttp.RequestCtx) bool {
 	ctx.Response.Header.Set("Allow", "GET, HEAD")
 	ctx.SetStatusCode(fasthttp.StatusMethodNotAllowed)
 	ctx.SetContentType("text/html; charset=iso-8859-1")
-	ctx.SetBodyString("<!DOCTYPE HTML PUBLIC \"-//IETF//DTD HTML 2.0//EN\">\n" +
+	ctx.SetBodyString("<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\n" +
 		"<html><head>\n<title>405 Method Not Allowed</title>\n</head><body>\n" +
 		"<h1>Method Not Allowed</h1>\n<p>The requested method " +
 		html.EscapeString(string(ctx.Method())) + " is not allowed for this URL.</p>\n</body></html>\n")

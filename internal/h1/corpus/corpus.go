@@ -131,7 +131,8 @@ var Cases = func() []Case {
 		reject("version-trailing-space", "version", line("GET / HTTP/1.1 "), 400, 0),
 		{Name: "http-0.9", Group: "version", Raw: line("GET /"), Want: nil, Close: MustClose, HTTP09: true},
 		reject("http-0.9-post", "version", line("POST /"), 400, 0),
-		reject("h2-preface", "version", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 505, 0),
+		{Name: "h2-preface", Group: "version", Raw: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", Want: []int{400}, Close: MustClose, Verdict: 400,
+			Note: "Apache 2.4.71 (with or without mod_http2, in the clear and over TLS without H2Direct) answers 400: '*' is only for OPTIONS, checked before the version"},
 
 		// The request line.
 		reject("double-space", "request-line", line("GET  / HTTP/1.1"), 400, 0),

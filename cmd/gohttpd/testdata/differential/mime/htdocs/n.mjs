@@ -1,0 +1,1 @@
+content of n.mjs
