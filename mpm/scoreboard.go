@@ -565,7 +565,17 @@ func (w *Worker) SetState(st State) {
 		w.status.Store(uint32(st))
 		return
 	}
-	now := time.Now().UnixNano()
+	w.SetStateAt(st, time.Now())
+}
+
+// SetStateAt is SetState with the current time given (a worker that has
+// just read the clock passes it on rather than read it again).
+func (w *Worker) SetStateAt(st State, t time.Time) {
+	if st != StateReady && st != StateDead {
+		w.status.Store(uint32(st))
+		return
+	}
+	now := t.UnixNano()
 	seq := w.lock()
 	w.status.Store(uint32(st))
 	if st == StateDead {

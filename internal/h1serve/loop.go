@@ -169,7 +169,7 @@ func (l *Loop) Serve(c net.Conn, n uint64, h Hooks) Result {
 	// header stage).
 	var dl time.Time
 	if srv.ReadTimeout > 0 {
-		dl = time.Now().Add(srv.ReadTimeout)
+		dl = ctx.Time().Add(srv.ReadTimeout) // Init2 has just read the clock
 	}
 	c.SetReadDeadline(dl)
 	maxBody := s.maxBody

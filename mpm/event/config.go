@@ -42,7 +42,9 @@ type Config struct {
 	// NetpollWait makes the loop wait in Go's netpoller rather than block
 	// its thread in epoll_wait: for handlers that wait on Go network
 	// connections (a reverse proxy's backends), so that one thread
-	// waits for both. See poller.f (poller_linux.go).
+	// waits for both. See poller.f (poller_linux.go). Since issue 18 the
+	// loop always does (raw system calls on the hot path made it the
+	// cheaper wait for static files too); the field is kept and implied.
 	NetpollWait bool
 }
 

@@ -36,6 +36,13 @@ import (
 // a thread that then blocks in a system call waits for sysmon (7.7k → 131k
 // requests/s over 50 connections).
 //
+// Since issue 18 no thread blocks in epoll_wait: the loop waits for its
+// epoll set in the runtime's netpoller (poller_linux.go) and the hot path's
+// system calls on non-blocking descriptors are raw (rawio_linux.go), so
+// sysmon no longer takes the P every 20 µs; and a batch of events goes to
+// at most GOMAXPROCS workers at a time, the rest queued for workers to take
+// without parking (handoff_linux.go).
+//
 // Reading requests: a worker runs the shared request loop
 // (internal/h1serve, fasthttp's parser) through a blocking bufio.Reader
 // over the shim; the socket stays non-blocking and the shim waits in poll(2) up to
@@ -180,6 +187,14 @@ type engine struct {
 	events       []unix.EpollEvent
 	acts         []action
 	drainBuf     []byte
+
+	// pending counts the workers handed a connection that have not
+	// started on it; feedWanted: connections wait in readyq while workers
+	// are idle; waiting: the loop is about to wait or waits (see
+	// handoff_linux.go).
+	pending             atomic.Int32
+	maxPending          int32
+	feedWanted, waiting atomic.Bool
 }
 
 // action is work the loop does outside the lock on a connection it
@@ -204,7 +219,10 @@ func newEngine(cfg Config, deps mpm.ChildDeps) (*engine, error) {
 	if deps.Slot < 0 || deps.Slot >= deps.Board.ServerLimit() {
 		return nil, fmt.Errorf("event: slot %d outside the scoreboard's %d process slots", deps.Slot, deps.Board.ServerLimit())
 	}
-	p, err := newPoller(cfg.NetpollWait)
+	// Since issue 18 the loop always waits in the netpoller: with the hot
+	// path's raw system calls (rawio_linux.go) it costs a static file's
+	// request less than a blocking epoll_wait too (NetpollWait is implied).
+	p, err := newPoller(true)
 	if err != nil {
 		return nil, fmt.Errorf("event: %w", err)
 	}
@@ -246,6 +264,7 @@ func newEngine(cfg Config, deps mpm.ChildDeps) (*engine, error) {
 	if cfg.MaxConnectionsPerChild > 0 {
 		e.remaining = cfg.MaxConnectionsPerChild
 	}
+	e.maxPending = pendingBound()
 	e.ctxPool.New = func() any { return new(fasthttp.RequestCtx) }
 	for j := range cfg.ThreadsPerChild {
 		e.workers = append(e.workers, newWorker(e, j))
@@ -353,7 +372,11 @@ func (e *engine) run() error {
 			e.handed = false
 			runtime.Gosched()
 		}
+		if e.feed() {
+			continue // idle workers took queued connections: let them run
+		}
 		n, err := e.p.wait(e.events, e.waitTimeout(now))
+		e.waiting.Store(false)
 		if err != nil {
 			e.log.Error("event: epoll_wait failed, stopping the child", "err", err)
 			e.stopReq.Raise(mpm.StopImmediate)

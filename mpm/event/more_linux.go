@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"io"
 	"os"
-	"unsafe"
-
-	"golang.org/x/sys/unix"
 )
 
 // Header and body of a file response in one segment.
@@ -67,14 +64,8 @@ func isFileBody(r io.Reader) bool {
 	return false
 }
 
-// writeMore is write(2), or send(2) with MSG_MORE when more is set.
+// writeMore is write(2), or send(2) with MSG_MORE when more is set, on
+// the connection's non-blocking socket (rawio_linux.go).
 func writeMore(fd int, p []byte, more bool) (int, error) {
-	if !more {
-		return unix.Write(fd, p)
-	}
-	n, _, errno := unix.Syscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), unix.MSG_MORE, 0, 0)
-	if errno != 0 {
-		return 0, errno
-	}
-	return int(n), nil
+	return rawSend(fd, p, more)
 }

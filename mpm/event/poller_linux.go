@@ -53,26 +53,26 @@ var epollCtl = unix.EpollCtl
 type poller struct {
 	epfd int
 	efd  int
+	// f is epfd in the runtime's netpoller (nil if it refused it): the
+	// loop waits for its epoll set as a goroutine, never holding a thread
+	// and its P in epoll_wait (see wait).
+	f  *os.File
+	rc syscall.RawConn
+	// dl is the read deadline set on f, zero for none.
+	dl time.Time
+	// poll is p.pollOnce as a func value, made once (a closure per wait
+	// allocated); it reports through evs, n and err.
+	poll func(uintptr) bool
+	evs  []unix.EpollEvent
+	n    int
+	err  error
 	// wakePending coalesces wake-ups: only the first waker after the
 	// loop drained the eventfd writes to it.
 	wakePending atomic.Bool
-
-	// f is the epoll descriptor as an *os.File registered in Go's
-	// netpoller (an epoll set is readable while it has events): the loop
-	// waits there, with every other goroutine's network waits (a reverse
-	// proxy's backends), instead of blocking its thread in epoll_wait. A
-	// thread blocked in a system call keeps the child's one P until sysmon
-	// takes it back (20 µs later, every time), and the goroutines readied
-	// meanwhile (by Go's netpoller) wait for that; sysmon polling at 20 µs
-	// and the thread hand-offs cost a proxied request about a third of
-	// its CPU. nil (Config.NetpollWait off, or f could not be made): wait
-	// blocks in epoll_wait, which costs a static file's request less.
-	f  *os.File
-	rc syscall.RawConn
 }
 
 // newPoller makes the epoll set; netpoll registers it in Go's netpoller
-// (Config.NetpollWait).
+// (see wait; the engine always asks for it since issue 18).
 func newPoller(netpoll bool) (*poller, error) {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
@@ -89,30 +89,43 @@ func newPoller(netpoll bool) (*poller, error) {
 		return nil, err
 	}
 	if netpoll {
-		p.pollable()
+		p.park()
 	}
 	return p, nil
 }
 
-// pollable registers a duplicate of the epoll descriptor in Go's
-// netpoller (os.NewFile of a non-blocking descriptor does); on failure
-// the loop blocks in epoll_wait as before.
-func (p *poller) pollable() {
-	dup, err := unix.FcntlInt(uintptr(p.epfd), unix.F_DUPFD_CLOEXEC, 0)
+// park puts the epoll set in the runtime's netpoller, through a duplicate
+// of its descriptor (an epoll set is itself pollable: readable while it
+// has events to report). If the runtime refuses it, wait blocks in
+// epoll_wait instead.
+func (p *poller) park() {
+	d, err := unix.FcntlInt(uintptr(p.epfd), unix.F_DUPFD_CLOEXEC, 0)
 	if err != nil {
 		return
 	}
-	if err := unix.SetNonblock(dup, true); err != nil {
-		unix.Close(dup)
+	if unix.SetNonblock(d, true) != nil {
+		unix.Close(d)
 		return
 	}
-	f := os.NewFile(uintptr(dup), "epoll")
+	f := os.NewFile(uintptr(d), "epoll")
 	rc, err := f.SyscallConn()
-	if err != nil || f.SetReadDeadline(time.Time{}) != nil {
-		f.Close() // not in the netpoller: no deadlines
+	if err == nil {
+		// A deadline is refused for a descriptor outside the netpoller.
+		err = f.SetReadDeadline(time.Time{})
+	}
+	if err != nil {
+		f.Close()
 		return
 	}
 	p.f, p.rc = f, rc
+	p.poll = p.pollOnce
+}
+
+// pollOnce is the netpoller's callback: epoll_wait without waiting; false
+// makes the runtime wait for the epoll set to become readable.
+func (p *poller) pollOnce(uintptr) bool {
+	p.n, p.err = p.epollWait(p.evs, 0)
+	return p.n > 0 || p.err != nil
 }
 
 // ctl is epoll_ctl with the fd and generation as event data.
@@ -146,49 +159,66 @@ func (p *poller) del(fd int) error {
 	return p.ctl(unix.EPOLL_CTL_DEL, fd, 0, 0)
 }
 
-// wait is epoll_wait; an interrupted wait returns no events. With the
-// set in Go's netpoller, it takes what is ready without blocking, then
-// parks the goroutine until the set is readable or msec passed.
+// wait returns the events ready, waiting up to msec milliseconds (-1: no
+// limit) for the first; an interrupted wait returns no events.
+//
+// The wait is the runtime's: epoll_wait here never blocks, and with no
+// event ready the loop's goroutine parks in the netpoller until the epoll
+// set becomes readable or the deadline passes. A thread blocked in
+// epoll_wait would hold its P: with GOMAXPROCS 1 (a child pinned to one
+// CPU) sysmon takes the P back after 20 µs and, while it keeps doing so,
+// wakes every 20 µs, which cost a child serving 1 KB keep-alive requests
+// about a tenth of its CPU time (issue 18).
 func (p *poller) wait(events []unix.EpollEvent, msec int) (int, error) {
-	if p.f != nil && msec != 0 {
-		return p.park(events, msec)
+	if p.f == nil || msec == 0 {
+		return p.epollWait(events, msec)
 	}
-	n, err := unix.EpollWait(p.epfd, events, msec)
-	if err == unix.EINTR {
+	n, err := p.epollWait(events, 0)
+	if n > 0 || err != nil {
+		return n, err
+	}
+	var dl time.Time
+	if msec > 0 {
+		// Rounded up to deadlineGrain, so a busy loop whose earliest
+		// deadline moves a little at every wait keeps the runtime's timer.
+		dl = time.Now().Add(time.Duration(msec)*time.Millisecond + deadlineGrain - 1).Truncate(deadlineGrain)
+	}
+	if !dl.Equal(p.dl) {
+		if err := p.f.SetReadDeadline(dl); err != nil {
+			return p.epollWait(events, msec)
+		}
+		p.dl = dl
+	}
+	p.evs, p.n, p.err = events, 0, nil
+	err = p.rc.Read(p.poll)
+	n, perr := p.n, p.err
+	p.evs, p.err = nil, nil
+	switch {
+	case perr != nil:
+		return 0, perr
+	case errors.Is(err, os.ErrDeadlineExceeded):
 		return 0, nil
-	}
-	if err != nil {
+	case err != nil:
 		return 0, os.NewSyscallError("epoll_wait", err)
 	}
 	return n, nil
 }
 
-// park is wait through Go's netpoller.
-func (p *poller) park(events []unix.EpollEvent, msec int) (int, error) {
-	n, err := unix.EpollWait(p.epfd, events, 0)
-	if n != 0 || (err != nil && err != unix.EINTR) {
-		if err != nil {
-			return 0, os.NewSyscallError("epoll_wait", err)
-		}
-		return n, nil
+// deadlineGrain is how late a wait in the netpoller may end after its
+// timeout (under the loop's wakeFudge).
+const deadlineGrain = 5 * time.Millisecond
+
+// epollWait is epoll_wait; an interrupted wait returns no events.
+func (p *poller) epollWait(events []unix.EpollEvent, msec int) (n int, err error) {
+	if msec == 0 {
+		n, err = rawEpollPoll(p.epfd, events)
+	} else {
+		n, err = unix.EpollWait(p.epfd, events, msec)
 	}
-	var dl time.Time
-	if msec > 0 {
-		dl = time.Now().Add(time.Duration(msec) * time.Millisecond)
-	}
-	if err := p.f.SetReadDeadline(dl); err != nil {
-		return 0, os.NewSyscallError("epoll_wait", err)
-	}
-	rerr := p.rc.Read(func(uintptr) bool {
-		n, err = unix.EpollWait(p.epfd, events, 0)
-		return n != 0 || (err != nil && err != unix.EINTR)
-	})
-	switch {
-	case errors.Is(rerr, os.ErrDeadlineExceeded):
+	if err == unix.EINTR {
 		return 0, nil
-	case rerr != nil:
-		return 0, os.NewSyscallError("epoll_wait", rerr)
-	case err != nil && err != unix.EINTR:
+	}
+	if err != nil {
 		return 0, os.NewSyscallError("epoll_wait", err)
 	}
 	return n, nil
@@ -201,7 +231,7 @@ func (p *poller) wake() {
 	}
 	var one = [8]byte{1}
 	for {
-		_, err := unix.Write(p.efd, one[:])
+		_, err := rawWrite(p.efd, one[:]) // non-blocking eventfd
 		if err != unix.EINTR {
 			return // EAGAIN: the counter is already non-zero
 		}
@@ -214,7 +244,7 @@ func (p *poller) wake() {
 func (p *poller) drainWake() {
 	var buf [8]byte
 	for {
-		_, err := unix.Read(p.efd, buf[:])
+		_, err := rawRead(p.efd, buf[:])
 		if err != unix.EINTR {
 			break
 		}

@@ -99,7 +99,7 @@ func (s *shim) Read(p []byte) (int, error) {
 		return n, err
 	}
 	for {
-		n, err := unix.Read(s.fd, p)
+		n, err := rawRead(s.fd, p)
 		switch {
 		case n > 0:
 			// A TCP read returns what is queued up to len(p): a short one

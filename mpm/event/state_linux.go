@@ -131,16 +131,16 @@ func (e *engine) eventLocked(c *conn, events uint32, now int64) {
 	}
 }
 
-// dispatchLocked gives c to an idle worker, or queues it for the next one.
+// dispatchLocked gives c to an idle worker, or queues it for the next one
+// (also while GOMAXPROCS workers have been handed connections and not
+// started yet: see handoff_linux.go).
 func (e *engine) dispatchLocked(c *conn, now int64) {
-	if n := len(e.idle); n > 0 {
-		w := e.idle[n-1]
-		e.idle[n-1] = nil
-		e.idle = e.idle[:n-1]
-		takeLocked(c)
-		w.ch <- c // w is idle: its channel is empty
-		e.handed = true
-		return
+	if len(e.idle) > 0 {
+		if e.pending.Load() < e.maxPending {
+			e.handLocked(c)
+			return
+		}
+		e.feedWanted.Store(true)
 	}
 	c.state = stReady
 	c.deadline = now
@@ -316,9 +316,9 @@ func (e *engine) closeOrphan(c *conn) {
 // (w stays busy with it) or puts w on the idle list. drained tells whether
 // the worker's last read emptied the socket; if not, or if the worker
 // stopped reading for a lingering close, parking re-arms the connection,
-// since bytes already queued raise no further edge.
-func (e *engine) handBack(w *worker, c *conn, out outcome, drained bool) *conn {
-	now := mono()
+// since bytes already queued raise no further edge. now is mono() as the
+// worker last read it.
+func (e *engine) handBack(w *worker, c *conn, out outcome, drained bool, now int64) *conn {
 	if out == outLinger {
 		if err := unix.Shutdown(int(c.fd), unix.SHUT_WR); err != nil {
 			out = outClose

@@ -70,7 +70,7 @@ func (e *engine) expire(now int64) {
 	// first failed reservation; the grace keeps a burst of requests on
 	// more connections than workers from costing clients their
 	// connections). Readable connections keep their place in readyq.
-	sat := e.readyq.head != nil && now-e.readyq.head.deadline >= int64(busyGrace)
+	sat := e.readyq.head != nil && len(e.idle) == 0 && now-e.readyq.head.deadline >= int64(busyGrace)
 	if sat && !e.saturated && e.kaq.n > 0 {
 		e.log.Debug("event: all workers are busy, closing keep-alive connections", "count", e.kaq.n)
 	}

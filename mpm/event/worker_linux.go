@@ -50,6 +50,9 @@ type worker struct {
 	// client and line are scratch space for the scoreboard strings.
 	client, line []byte
 	clientOf     *conn
+	// end is when the last request of the dispatch ended (endRequest's
+	// clock reading, reused for the scoreboard and the park deadline).
+	end time.Time
 	// hs is for waits inside TLS handshakes (tls_wait_linux.go).
 	hs hsWait
 }
@@ -91,6 +94,7 @@ func (w *worker) run() {
 	for {
 		select {
 		case c := <-w.ch:
+			e.started()
 			for c != nil {
 				c = w.serve(c)
 			}
@@ -111,7 +115,11 @@ func (w *worker) run() {
 // serve serves c until it parks, closes or goes to the loop, and returns
 // the next connection waiting for a worker, if any.
 func (w *worker) serve(c *conn) *conn {
+	w.end = time.Time{}
 	out, busy := w.process(c)
+	if w.end.IsZero() {
+		w.end = time.Now() // no request ended in this dispatch
+	}
 	if busy {
 		switch out {
 		case outPark:
@@ -122,7 +130,7 @@ func (w *worker) serve(c *conn) *conn {
 		if w.e.stopReq.Stopping() {
 			w.slot.SetState(mpm.StateGraceful)
 		} else {
-			w.slot.SetState(mpm.StateReady)
+			w.slot.SetStateAt(mpm.StateReady, w.end)
 		}
 	}
 	drained := w.sh.drained
@@ -134,7 +142,7 @@ func (w *worker) serve(c *conn) *conn {
 	}
 	w.sh.c = nil
 	w.clientOf = nil
-	return w.e.handBack(w, c, out, drained)
+	return w.e.handBack(w, c, out, drained, int64(w.end.Sub(epoch)))
 }
 
 // process reads and answers requests on c, pipelined ones in order, and
@@ -348,7 +356,8 @@ func (w *worker) beginRequest(c *conn, ctx *fasthttp.RequestCtx) {
 	line = appendCapped(line, []byte{' '})
 	line = appendCapped(line, ctx.Request.Header.Protocol())
 	w.line = line
-	w.slot.BeginRequest(time.Now(), unsafeString(w.client), w.e.deps.VHost, unsafeString(line))
+	// The request's time is the clock reading RequestCtx took for it.
+	w.slot.BeginRequest(ctx.Time(), unsafeString(w.client), w.e.deps.VHost, unsafeString(line))
 	w.slot.SetTLS(c.tlsParams())
 }
 
@@ -361,7 +370,8 @@ func (w *worker) endRequest(ctx *fasthttp.RequestCtx, written int64) {
 	case n < 0:
 		n = written
 	}
-	w.slot.EndRequest(time.Now(), n)
+	w.end = time.Now()
+	w.slot.EndRequest(w.end, n)
 }
 
 // appendCapped appends b to dst without growing it past its capacity.
