@@ -97,9 +97,9 @@ func (x *Expires) Apply(h *fasthttp.ResponseHeader, r *Response) bool {
 	if cur := h.PeekCanonical(hdrCacheControl); cur != nil {
 		h.Set(fasthttp.HeaderCacheControl, string(cur)+", "+string(s.maxAge))
 	} else {
-		h.SetCanonical(hdrCacheControl, s.maxAge)
+		h.AddBytesKV(hdrCacheControl, s.maxAge) // absent: an append, no search
 	}
-	h.SetCanonical(hdrExpires, s.date)
+	h.AddBytesKV(hdrExpires, s.date) // absent (checked above)
 	return true
 }
 
