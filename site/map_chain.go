@@ -579,7 +579,7 @@ func (s *Site) rewriteRequest(ctx *fasthttp.RequestCtx, v *vserver) *rewrite.Req
 	req.ServerAdmin = v.pages.admin
 	req.ServerSoftware = s.banner
 	req.Env = ctxEnv{ctx}
-	req.End = s.rewriteEnded(ctx)
+	// req.End stays false: both callers return when rewriteEnded.
 	req.TraceLevel = v.mp.trace
 	req.Now = ctx.Time()
 	return req

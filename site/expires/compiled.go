@@ -97,9 +97,9 @@ func (x *Expires) Apply(h *fasthttp.ResponseHeader, r *Response) bool {
 	if cur := h.PeekCanonical(hdrCacheControl); cur != nil {
 		h.Set(fasthttp.HeaderCacheControl, string(cur)+", "+string(s.maxAge))
 	} else {
-		h.AddBytesKV(hdrCacheControl, s.maxAge) // absent: an append, no search
+		h.SetCanonical(hdrCacheControl, s.maxAge)
 	}
-	h.AddBytesKV(hdrExpires, s.date) // absent (checked above)
+	h.SetCanonical(hdrExpires, s.date)
 	return true
 }
 
