@@ -187,21 +187,36 @@ func (e *env) runLoad(ctx context.Context, p *probe, c *report.Case, cfg load.Co
 		return nil, err
 	}
 	p.runner.Store(r)
+	var res *load.Result
+	e.withProgress(c, cfg.Duration, r, func() load.Summary {
+		res = r.Run(ctx)
+		return res.Summary()
+	})
+	return res, nil
+}
+
+// loadCounts is what a progress line reads from a running load.
+type loadCounts interface {
+	Completed() int64
+	Failed() int64
+}
+
+// withProgress runs run (a load that r counts) under a progress line,
+// stores the summary it returns in c and prints it.
+func (e *env) withProgress(c *report.Case, d time.Duration, r loadCounts, run func() load.Summary) {
 	desc := fmt.Sprintf("%-13s %-14s %-8s", e.sc.name, c.Name, e.target)
 	start := time.Now()
-	e.prog.Begin(desc, cfg.Duration, func() string {
+	e.prog.Begin(desc, d, func() string {
 		el := time.Since(start).Seconds()
 		if el <= 0 {
 			return ""
 		}
 		return fmt.Sprintf("%8.0f req/s  %d errors", float64(r.Completed())/el, r.Failed())
 	})
-	res := r.Run(ctx)
-	s := res.Summary()
+	s := run()
 	c.Load = &s
 	e.prog.End(fmt.Sprintf("%s %8.0f req/s  p50 %s  p99 %s  errors %s",
 		desc, s.RPS, fmtMs(s.P50Ms), fmtMs(s.P99Ms), s.Errors))
-	return res, nil
 }
 
 // wait shows a progress line for a phase without load (holding clients)

@@ -218,21 +218,13 @@ func (e *env) runH2Load(ctx context.Context, p *probe, c *report.Case, cfg load.
 		return nil, err
 	}
 	p.h2.Store(r)
-	desc := fmt.Sprintf("%-13s %-14s %-8s", e.sc.name, c.Name, e.target)
-	start := time.Now()
-	e.prog.Begin(desc, cfg.Duration, func() string {
-		el := time.Since(start).Seconds()
-		if el <= 0 {
-			return ""
-		}
-		return fmt.Sprintf("%8.0f req/s  %d errors", float64(r.Completed())/el, r.Failed())
+	var res *load.H2Result
+	e.withProgress(c, cfg.Duration, r, func() load.Summary {
+		res = r.Run(ctx)
+		s := res.Summary()
+		s.Pipeline = 0 // no HTTP/1.1 pipelining: streams are the h2 figures
+		return s
 	})
-	res := r.Run(ctx)
-	s := res.Summary()
-	s.Pipeline = 0 // no HTTP/1.1 pipelining: streams are the h2 figures
-	c.Load = &s
-	e.prog.End(fmt.Sprintf("%s %8.0f req/s  p50 %s  p99 %s  errors %s",
-		desc, s.RPS, fmtMs(s.P50Ms), fmtMs(s.P99Ms), s.Errors))
 	return res, nil
 }
 

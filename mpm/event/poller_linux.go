@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/gohttpd/gohttpd/internal/rawio"
 )
 
 // Epoll interest sets, in the two registration modes (EpollTrigger).
@@ -231,7 +233,7 @@ func (p *poller) wake() {
 	}
 	var one = [8]byte{1}
 	for {
-		_, err := rawWrite(p.efd, one[:]) // non-blocking eventfd
+		_, err := rawio.Write(p.efd, one[:]) // non-blocking eventfd
 		if err != unix.EINTR {
 			return // EAGAIN: the counter is already non-zero
 		}
@@ -244,7 +246,7 @@ func (p *poller) wake() {
 func (p *poller) drainWake() {
 	var buf [8]byte
 	for {
-		_, err := rawRead(p.efd, buf[:])
+		_, err := rawio.Read(p.efd, buf[:])
 		if err != unix.EINTR {
 			break
 		}

@@ -26,8 +26,8 @@ import (
 // 243 µs of CPU per response against 179 µs; 64 KB: equal).
 
 // rawSend is write(2) on a non-blocking socket, or send(2) with MSG_MORE
-// when more is set. (rawRead and rawWrite, for any non-blocking
-// descriptor, are in tls_raw_linux.go.)
+// when more is set. (Plain reads and writes of any non-blocking
+// descriptor are internal/rawio's Read and Write.)
 func rawSend(fd int, p []byte, more bool) (int, error) {
 	var ptr unsafe.Pointer
 	if len(p) > 0 {

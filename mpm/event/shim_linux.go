@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/gohttpd/gohttpd/internal/rawio"
 	"github.com/gohttpd/gohttpd/mpm"
 )
 
@@ -99,7 +100,7 @@ func (s *shim) Read(p []byte) (int, error) {
 		return n, err
 	}
 	for {
-		n, err := rawRead(s.fd, p)
+		n, err := rawio.Read(s.fd, p)
 		switch {
 		case n > 0:
 			// A TCP read returns what is queued up to len(p): a short one

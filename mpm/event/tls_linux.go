@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/gohttpd/gohttpd/internal/rawio"
 	"github.com/gohttpd/gohttpd/mpm"
 )
 
@@ -121,7 +122,7 @@ func (r *rawConn) Read(p []byte) (int, error) {
 		return 0, nil
 	}
 	for {
-		n, err := rawRead(s.fd, p)
+		n, err := rawio.Read(s.fd, p)
 		switch {
 		case n > 0:
 			s.drained = n < len(p)
@@ -182,7 +183,7 @@ func (r *rawConn) Write(p []byte) (int, error) {
 	}
 	n := 0
 	for n < len(p) {
-		m, err := rawWrite(s.fd, p[n:])
+		m, err := rawio.Write(s.fd, p[n:])
 		if m > 0 {
 			n += m
 		}
@@ -369,7 +370,7 @@ func (t *tlsConn) closeNotifyParked() {
 func (r *rawConn) writeParked(p []byte) (int, error) {
 	n := 0
 	for n < len(p) {
-		m, err := rawWrite(int(r.c.fd), p[n:])
+		m, err := rawio.Write(int(r.c.fd), p[n:])
 		if m > 0 {
 			n += m
 		}

@@ -5,11 +5,8 @@ package prefork
 import (
 	"io"
 	"net"
-	"os"
-	"syscall"
-	"unsafe"
 
-	"golang.org/x/sys/unix"
+	"github.com/gohttpd/gohttpd/internal/rawio"
 )
 
 // rawIO reads and writes a prefork child's connection with raw system
@@ -29,77 +26,35 @@ import (
 // epoll_wait, as Apache's child sleeps in poll(2).
 type rawIO struct {
 	tc *net.TCPConn
-	rc syscall.RawConn
+	c  *rawio.Conn
 }
 
 // newRawIO returns tc's raw reader and writer, or nil when tc has no
 // descriptor (the caller then uses tc itself).
 func newRawIO(tc *net.TCPConn) *rawIO {
-	rc, err := tc.SyscallConn()
-	if err != nil {
+	c := rawio.New(tc)
+	if c == nil {
 		return nil
 	}
-	return &rawIO{tc: tc, rc: rc}
+	return &rawIO{tc: tc, c: c}
 }
 
 // Read reads into p, as net.Conn's Read: io.EOF at the end of the input,
 // a *net.OpError otherwise (with os.ErrDeadlineExceeded, a timeout, when
 // the read deadline passes).
 func (r *rawIO) Read(p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
+	n, err := r.c.Read(p)
+	if err != nil && err != io.EOF {
+		return n, r.opError("read", err)
 	}
-	var n int
-	var errno syscall.Errno
-	err := r.rc.Read(func(fd uintptr) bool {
-		for {
-			m, _, e := unix.RawSyscall(unix.SYS_READ, fd, uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-			if e == unix.EINTR {
-				continue
-			}
-			if e == unix.EAGAIN {
-				return false
-			}
-			n, errno = int(m), e
-			return true
-		}
-	})
-	switch {
-	case err != nil:
-		return 0, r.opError("read", err)
-	case errno != 0:
-		return 0, r.opError("read", os.NewSyscallError("read", errno))
-	case n == 0:
-		return 0, io.EOF
-	}
-	return n, nil
+	return n, err
 }
 
 // Write writes all of p, as net.Conn's Write.
 func (r *rawIO) Write(p []byte) (int, error) {
-	n := 0
-	var errno syscall.Errno
-	err := r.rc.Write(func(fd uintptr) bool {
-		for n < len(p) {
-			m, _, e := unix.RawSyscall(unix.SYS_WRITE, fd, uintptr(unsafe.Pointer(&p[n])), uintptr(len(p)-n))
-			switch e {
-			case 0:
-				n += int(m)
-			case unix.EINTR:
-			case unix.EAGAIN:
-				return false
-			default:
-				errno = e
-				return true
-			}
-		}
-		return true
-	})
-	switch {
-	case err != nil:
+	n, err := r.c.Write(p)
+	if err != nil {
 		return n, r.opError("write", err)
-	case errno != 0:
-		return n, r.opError("write", os.NewSyscallError("write", errno))
 	}
 	return n, nil
 }
