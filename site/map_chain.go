@@ -59,6 +59,10 @@ type mapServer struct {
 	// locCache: the configurations of paths answered in translate_name
 	// (respEarly).
 	locCache pathCache
+	// mainName and mainPort are the main server's ServerName split
+	// (splitServerName), for urlValuesHost.
+	mainName string
+	mainPort int
 }
 
 // User values of a request on the mapping path.
@@ -199,6 +203,7 @@ func (s *Site) initMap(v *vserver, site *conf.SiteConfig) error {
 		v.base = &b
 	}
 	mp := &mapServer{limit: 10, dirRules: make(map[*conf.RewriteConfig]*rewrite.Ruleset)}
+	mp.mainName, mp.mainPort = splitServerName(s.cfg.Site.ServerName)
 	if sm != nil {
 		mp.canonical = sm.UseCanonicalName
 		if sm.LimitInternalRecursion > 0 {
@@ -306,16 +311,27 @@ func (s *Site) urlValuesHost(ctx *fasthttp.RequestCtx, v *vserver, host string) 
 	if o.ServerName == "" {
 		// The main server without virtual hosts: its ServerName, with
 		// the port written there.
-		o.ServerName = s.cfg.Site.ServerName
-		if h, p, ok := strings.Cut(o.ServerName, ":"); ok && !strings.Contains(p, ":") {
-			o.ServerName = h
-			o.ServerPort, _ = strconv.Atoi(p)
+		if v.mp != nil {
+			o.ServerName, o.ServerPort = v.mp.mainName, v.mp.mainPort
+		} else {
+			o.ServerName, o.ServerPort = splitServerName(s.cfg.Site.ServerName)
 		}
 	}
 	if v.mp != nil {
 		o.UseCanonicalName = v.mp.canonical
 	}
 	return o
+}
+
+// splitServerName is the main server's ServerName and the port written
+// there (0 for none).
+func splitServerName(name string) (string, int) {
+	port := 0
+	if h, p, ok := strings.Cut(name, ":"); ok && !strings.Contains(p, ":") {
+		name = h
+		port, _ = strconv.Atoi(p)
+	}
+	return name, port
 }
 
 // mapTranslate is translate_name for a server with v.mp: the server's
@@ -563,7 +579,7 @@ func (s *Site) rewriteRequest(ctx *fasthttp.RequestCtx, v *vserver) *rewrite.Req
 	req.ServerAdmin = v.pages.admin
 	req.ServerSoftware = s.banner
 	req.Env = ctxEnv{ctx}
-	req.End = s.rewriteEnded(ctx)
+	// req.End stays false: both callers return when rewriteEnded.
 	req.TraceLevel = v.mp.trace
 	req.Now = ctx.Time()
 	return req
@@ -581,7 +597,7 @@ func hostPort(o *alias.URLOptions) (string, int) {
 			h = h[:i]
 		}
 		if h != "" {
-			host = strings.ToLower(strings.Trim(h, "[]"))
+			host = lowerHost(h)
 		}
 	}
 	if port == 0 {
@@ -591,6 +607,20 @@ func hostPort(o *alias.URLOptions) (string, int) {
 		}
 	}
 	return host, port
+}
+
+// lowerHost is strings.ToLower(strings.Trim(h, "[]")), without the
+// calls for the usual lower-case name.
+func lowerHost(h string) string {
+	if h[0] == '[' || h[0] == ']' || h[len(h)-1] == '[' || h[len(h)-1] == ']' {
+		return strings.ToLower(strings.Trim(h, "[]"))
+	}
+	for i := 0; i < len(h); i++ {
+		if c := h[i]; c >= 0x80 || ('A' <= c && c <= 'Z') {
+			return strings.ToLower(h)
+		}
+	}
+	return h
 }
 
 func (s *Site) rewriteEnded(ctx *fasthttp.RequestCtx) bool {

@@ -52,6 +52,9 @@ type respShared struct {
 	enc    *compress.Encoders
 	mu     sync.Mutex
 	caches map[string]*compress.Static
+	// accessEnv: some server has an access log (the request's
+	// environment is then stored for its %{VAR}e).
+	accessEnv bool
 }
 
 // builtinMimeTypes is builtinTypes keyed as mimetype.Types wants them
@@ -196,6 +199,9 @@ func (s *Site) initResp(v *vserver, site *conf.SiteConfig) {
 	if s.resp == nil {
 		s.resp = newRespShared(s.cfg)
 	}
+	if v.access != nil {
+		s.resp.accessEnv = true
+	}
 	mime, phases := usesResp(site)
 	if s.cfg.MimeTypes != nil {
 		mime = true
@@ -315,7 +321,9 @@ func respRelease(ctx *fasthttp.RequestCtx, v *vserver) {
 		return
 	}
 	ctx.RemoveUserValue(respKey{})
-	ctx.RemoveUserValue(accesslog.EnvKey)
+	if v.rs.shared.accessEnv {
+		ctx.RemoveUserValue(accesslog.EnvKey)
+	}
 	st.env.Reset()
 	*st = respState{env: st.env, ips: st.ips[:0], rPath: st.rPath[:0]}
 	respStates.Put(st)
@@ -392,7 +400,9 @@ func (s *Site) respDispatch(ctx *fasthttp.RequestCtx, v *vserver) bool {
 func (s *Site) respStart(ctx *fasthttp.RequestCtx, rc *respCfg, dir bool) (*respState, headers.Vars) {
 	st := respStates.Get().(*respState)
 	ctx.SetUserValue(respKey{}, st)
-	ctx.SetUserValue(accesslog.EnvKey, &st.env) // %{VAR}e; both go in respRelease
+	if s.resp.accessEnv {
+		ctx.SetUserValue(accesslog.EnvKey, &st.env) // %{VAR}e; both go in respRelease
+	}
 	if rc.srvRules != nil || rc.dirRules != nil {
 		proto := "HTTP/1.0"
 		if ctx.Request.Header.IsHTTP11() {
@@ -436,7 +446,12 @@ func (s *Site) respEarly(ctx *fasthttp.RequestCtx, v *vserver) {
 // resolution respDispatch made for the same path (a second walk would
 // stat every .htaccess file again).
 func (v *vserver) resolveIn(ctx *fasthttp.RequestCtx, p []byte) *resolved {
-	if st := stateOf(ctx); st != nil && st.res != nil && bytes.Equal(st.rPath, p) {
+	return v.resolveSt(ctx, stateOf(ctx), p)
+}
+
+// resolveSt is resolveIn with the request's state (nil: none) given.
+func (v *vserver) resolveSt(ctx *fasthttp.RequestCtx, st *respState, p []byte) *resolved {
+	if st != nil && st.res != nil && bytes.Equal(st.rPath, p) {
 		return st.res
 	}
 	return v.resolve(p, ctx.Time())
@@ -609,7 +624,7 @@ func (s *Site) compressFile(ctx *fasthttp.RequestCtx, v *vserver, name []byte, s
 	}
 	r := &v.trivialValue
 	if !v.trivial {
-		r = v.resolveIn(ctx, name)
+		r = v.resolveSt(ctx, st, name)
 	}
 	rc := r.resp
 	if rc == nil {

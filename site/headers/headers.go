@@ -165,7 +165,7 @@ func (h *Headers) Response(resp *fasthttp.ResponseHeader, success bool, v *Vars)
 		}
 		for i := range h.err {
 			if e := &h.err[i]; e.envOK(v) {
-				resp.SetCanonical(e.canonB, e.plainB)
+				resp.AddBytesKV(e.canonB, e.plainB)
 			}
 		}
 		return
@@ -229,7 +229,9 @@ func (h *Headers) outFast(resp *fasthttp.ResponseHeader, rt respTable, v *Vars, 
 		e := &h.out[i]
 		if e.fast && present&(1<<e.bit) == 0 {
 			if e.envOK(v) {
-				resp.SetCanonical(e.canonB, e.plainB)
+				// The name is absent (scan): an append, without
+				// SetCanonical's search of the list for it.
+				resp.AddBytesKV(e.canonB, e.plainB)
 			}
 			continue
 		}
