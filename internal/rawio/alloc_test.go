@@ -2,35 +2,13 @@
 
 package rawio
 
-import (
-	"net"
-	"testing"
-)
+import "testing"
 
 // TestConnAllocatesNothing: a Read and a Write on a ready socket allocate
 // nothing (the callbacks are made once, in New).
 func TestConnAllocatesNothing(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	peerc := make(chan net.Conn, 1)
-	go func() {
-		c, _ := ln.Accept()
-		peerc <- c
-	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	peer := <-peerc
-	if peer == nil {
-		t.Fatal("accept failed")
-	}
-	defer peer.Close()
-	w, r := New(c.(*net.TCPConn)), New(peer.(*net.TCPConn))
+	c, peer := tcpPair(t)
+	w, r := New(c), New(peer)
 	msg, buf := []byte("0123456789"), make([]byte, 10)
 	allocs := testing.AllocsPerRun(200, func() {
 		if _, err := w.Write(msg); err != nil {

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"net"
 	"os"
 	"testing"
 	"time"
@@ -81,31 +80,8 @@ func TestReadWrite(t *testing.T) {
 // and for room, writes all of a write larger than the socket buffers,
 // honours the read deadline, and reports io.EOF at the end.
 func TestConn(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	peerc := make(chan net.Conn, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			close(peerc)
-			return
-		}
-		peerc <- c
-	}()
-	c, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	peer := <-peerc
-	if peer == nil {
-		t.Fatal("accept failed")
-	}
-	defer peer.Close()
-	r := New(c.(*net.TCPConn))
+	c, peer := tcpPair(t)
+	r := New(c)
 	if r == nil {
 		t.Fatal("New returned nil for a TCP connection")
 	}
